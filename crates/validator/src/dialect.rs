@@ -1,0 +1,277 @@
+//! Personalize's CSV dialect: comma separated, `"` quotes, `\"` and `\\` escapes inside quotes,
+//! one record per physical line (DESIGN.md decisions 1–2).
+//!
+//! [`split_line`] finds the fields of one line without allocating: field values point into the
+//! line, or, for quoted fields with escapes, into a reusable scratch buffer. Lines without a
+//! quote take a fast path of `memchr` searches for commas; only lines with a quote run the
+//! state machine. Quoting problems are returned as [`QuoteIssue`]s, never as errors: the line is
+//! always split somehow, the way Personalize's own reader would most plausibly split it.
+
+use memchr::{memchr, memchr2, memchr_iter};
+
+/// Where a field's value is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Val {
+    /// `line[start..end]`.
+    Line(usize, usize),
+    /// `scratch[start..end]` (a quoted value with escapes, unescaped).
+    Scratch(usize, usize),
+}
+
+/// One field of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpan {
+    /// Byte offset in the line where the field starts (its opening quote, if quoted).
+    pub raw_start: usize,
+    /// Byte offset in the line just past the field (before the comma).
+    pub raw_end: usize,
+    /// The value.
+    pub val: Val,
+    /// Whether the field was quoted.
+    pub quoted: bool,
+}
+
+/// A quoting problem on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteIssueKind {
+    /// A quoted field still open at the end of the line.
+    Unclosed,
+    /// `""` inside a quoted field (RFC-4180 doubling).
+    Doubled,
+    /// `""` inside a quoted field followed by a comma in the same field: parses only as RFC-4180.
+    RfcOnly,
+    /// A `"` inside an unquoted field.
+    StrayInUnquoted,
+    /// Text between a closing quote and the next comma.
+    TextAfterQuote,
+}
+
+/// A quoting problem with the field index (0-based) and byte position in the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuoteIssue {
+    /// What.
+    pub kind: QuoteIssueKind,
+    /// 0-based field index.
+    pub field: usize,
+    /// Byte offset in the line.
+    pub pos: usize,
+}
+
+/// Reusable buffers for splitting lines.
+#[derive(Debug, Default)]
+pub struct Fields {
+    /// The fields of the last line split.
+    pub spans: Vec<FieldSpan>,
+    /// Unescaped values of quoted fields with escapes.
+    pub scratch: Vec<u8>,
+    /// Quoting problems of the last line split.
+    pub issues: Vec<QuoteIssue>,
+}
+
+impl Fields {
+    /// The value of field `i` of `line` (the line passed to the last [`split_line`]).
+    #[inline]
+    pub fn value<'a>(&'a self, line: &'a [u8], i: usize) -> &'a [u8] {
+        match self.spans[i].val {
+            Val::Line(s, e) => &line[s..e],
+            Val::Scratch(s, e) => &self.scratch[s..e],
+        }
+    }
+
+    /// Number of fields.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are no fields (never true after a split).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// Splits one line (without its line terminator) into fields.
+pub fn split_line(line: &[u8], out: &mut Fields) {
+    out.spans.clear();
+    out.scratch.clear();
+    out.issues.clear();
+    if memchr(b'"', line).is_none() {
+        let mut start = 0;
+        for comma in memchr_iter(b',', line) {
+            out.spans.push(FieldSpan { raw_start: start, raw_end: comma, val: Val::Line(start, comma), quoted: false });
+            start = comma + 1;
+        }
+        out.spans.push(FieldSpan { raw_start: start, raw_end: line.len(), val: Val::Line(start, line.len()), quoted: false });
+        return;
+    }
+    split_slow(line, out);
+}
+
+fn split_slow(line: &[u8], out: &mut Fields) {
+    let len = line.len();
+    let mut pos = 0;
+    loop {
+        let field = out.spans.len();
+        let raw_start = pos;
+        if pos < len && line[pos] == b'"' {
+            // Quoted field.
+            pos += 1;
+            let content_start = pos;
+            let mut seg = pos; // start of the not yet copied segment
+            let mut escaped = false;
+            let scratch_start = out.scratch.len();
+            let mut doubled_at: Option<usize> = None;
+            let mut closed = false;
+            while let Some(off) = memchr2(b'"', b'\\', &line[pos..]) {
+                let i = pos + off;
+                if line[i] == b'\\' {
+                    if i + 1 < len && (line[i + 1] == b'"' || line[i + 1] == b'\\') {
+                        out.scratch.extend_from_slice(&line[seg..i]);
+                        out.scratch.push(line[i + 1]);
+                        escaped = true;
+                        pos = i + 2;
+                        seg = pos;
+                    } else {
+                        pos = i + 1;
+                    }
+                    continue;
+                }
+                // A quote: doubled, or closing.
+                if i + 1 < len && line[i + 1] == b'"' {
+                    out.scratch.extend_from_slice(&line[seg..i]);
+                    out.scratch.push(b'"');
+                    escaped = true;
+                    doubled_at.get_or_insert(i);
+                    pos = i + 2;
+                    seg = pos;
+                    continue;
+                }
+                // Closing quote.
+                let value_end = i;
+                let val = if escaped {
+                    out.scratch.extend_from_slice(&line[seg..value_end]);
+                    Val::Scratch(scratch_start, out.scratch.len())
+                } else {
+                    Val::Line(content_start, value_end)
+                };
+                pos = i + 1;
+                closed = true;
+                if let Some(d) = doubled_at {
+                    let comma_after = memchr(b',', &line[d..value_end]).is_some();
+                    out.issues.push(QuoteIssue {
+                        kind: if comma_after { QuoteIssueKind::RfcOnly } else { QuoteIssueKind::Doubled },
+                        field,
+                        pos: d,
+                    });
+                }
+                // Text after the closing quote, up to the next comma.
+                let next = memchr(b',', &line[pos..]).map_or(len, |o| pos + o);
+                if next > pos {
+                    out.issues.push(QuoteIssue { kind: QuoteIssueKind::TextAfterQuote, field, pos });
+                }
+                out.spans.push(FieldSpan { raw_start, raw_end: next, val, quoted: true });
+                pos = next;
+                break;
+            }
+            if !closed {
+                // Open at the end of the line: the value runs to the end; the next line is a new record.
+                let val = if escaped {
+                    out.scratch.extend_from_slice(&line[seg..len]);
+                    Val::Scratch(scratch_start, out.scratch.len())
+                } else {
+                    Val::Line(content_start, len)
+                };
+                if let Some(d) = doubled_at {
+                    out.issues.push(QuoteIssue { kind: QuoteIssueKind::Doubled, field, pos: d });
+                }
+                out.issues.push(QuoteIssue { kind: QuoteIssueKind::Unclosed, field, pos: raw_start });
+                out.spans.push(FieldSpan { raw_start, raw_end: len, val, quoted: true });
+                pos = len;
+            }
+        } else {
+            let end = memchr(b',', &line[pos..]).map_or(len, |o| pos + o);
+            if let Some(q) = memchr(b'"', &line[pos..end]) {
+                out.issues.push(QuoteIssue { kind: QuoteIssueKind::StrayInUnquoted, field, pos: pos + q });
+            }
+            out.spans.push(FieldSpan { raw_start, raw_end: end, val: Val::Line(pos, end), quoted: false });
+            pos = end;
+        }
+        if pos >= len {
+            break;
+        }
+        // line[pos] == b','
+        pos += 1;
+        if pos == len {
+            out.spans.push(FieldSpan { raw_start: len, raw_end: len, val: Val::Line(len, len), quoted: false });
+            break;
+        }
+    }
+}
+
+/// Number of characters in UTF-8 bytes (invalid bytes count as one each).
+#[inline]
+pub fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> (Vec<String>, Vec<QuoteIssueKind>) {
+        let mut f = Fields::default();
+        split_line(s.as_bytes(), &mut f);
+        let vals = (0..f.len()).map(|i| String::from_utf8(f.value(s.as_bytes(), i).to_vec()).unwrap()).collect();
+        (vals, f.issues.iter().map(|i| i.kind).collect())
+    }
+
+    #[test]
+    fn plain() {
+        assert_eq!(split("a,b,,c").0, ["a", "b", "", "c"]);
+        assert_eq!(split("").0, [""]);
+        assert_eq!(split("a,").0, ["a", ""]);
+    }
+
+    #[test]
+    fn quoted_with_backslash_escapes() {
+        let (v, i) = split(r#"1,"say \"hi\", ok",x"#);
+        assert_eq!(v, ["1", r#"say "hi", ok"#, "x"]);
+        assert!(i.is_empty());
+        let (v, _) = split(r#""a\\b",c"#);
+        assert_eq!(v, [r"a\b", "c"]);
+        assert_eq!(split(r#""",x"#).0, ["", "x"]);
+        assert_eq!(split(r#"x,"""#).0, ["x", ""]);
+    }
+
+    #[test]
+    fn doubled_quotes() {
+        let (v, i) = split(r#"1,"say ""hi""",x"#);
+        assert_eq!(v, ["1", r#"say "hi""#, "x"]);
+        assert_eq!(i, [QuoteIssueKind::Doubled]);
+        let (v, i) = split(r#"1,"a ""b"", c",x"#);
+        assert_eq!(v, ["1", r#"a "b", c"#, "x"]);
+        assert_eq!(i, [QuoteIssueKind::RfcOnly]);
+    }
+
+    #[test]
+    fn broken_quotes() {
+        let (v, i) = split(r#"1,"open,x"#);
+        assert_eq!(v, ["1", "open,x"]);
+        assert_eq!(i, [QuoteIssueKind::Unclosed]);
+        let (v, i) = split(r#"1,ab"c,x"#);
+        assert_eq!(v, ["1", "ab\"c", "x"]);
+        assert_eq!(i, [QuoteIssueKind::StrayInUnquoted]);
+        let (v, i) = split(r#"1,"ab"c,x"#);
+        assert_eq!(v, ["1", "ab", "x"]);
+        assert_eq!(i, [QuoteIssueKind::TextAfterQuote]);
+        let (_, i) = split(r#"1,"ab\"#);
+        assert_eq!(i, [QuoteIssueKind::Unclosed]);
+    }
+
+    #[test]
+    fn chars() {
+        assert_eq!(char_count("héllo".as_bytes()), 5);
+        assert_eq!(char_count("日本".as_bytes()), 2);
+    }
+}

@@ -1,0 +1,467 @@
+//! Checks one block of whole lines: line rules, quoting, field counts and every field rule.
+//! Runs in parallel on many blocks; allocates nothing per row or per field, and builds a
+//! message only for findings that will be kept.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::dataset::{BlockAcc, RowKey};
+use super::plan::{Check, ColPlan, IntRole, StrKind};
+use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind};
+use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
+use crate::report::Policy;
+use crate::rules;
+use crate::schema::spec;
+use crate::values::{parse_float, parse_int, FloatError, IntError};
+
+/// Which columns feed the dataset-level accumulators.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Keys {
+    pub interactions: bool,
+    pub user: Option<usize>,
+    pub id: Option<usize>,
+    pub timestamp: Option<usize>,
+    pub event_type: Option<usize>,
+}
+
+/// Everything a block check needs about its file.
+#[derive(Debug)]
+pub(crate) struct FileCtx<'a> {
+    pub file: &'a str,
+    pub plan: &'a [ColPlan],
+    pub policy: &'a Policy,
+    pub now: i64,
+    pub keys: Keys,
+}
+
+/// Bounded findings of one block, with block-local line numbers.
+#[derive(Debug, Default)]
+pub(crate) struct BlockSink {
+    pub kept: Vec<Diagnostic>,
+    pub per_rule: HashMap<&'static str, (usize, u64, &'static Rule)>,
+}
+
+impl BlockSink {
+    #[inline]
+    fn report(&mut self, policy: &Policy, rule: &'static Rule, make: impl FnOnce() -> Diagnostic) {
+        if !policy.enabled(rule) {
+            return;
+        }
+        let e = self.per_rule.entry(rule.code).or_insert((0, 0, rule));
+        e.1 += 1;
+        if e.0 < policy.max_per_rule {
+            e.0 += 1;
+            self.kept.push(make());
+        }
+    }
+}
+
+/// The result of checking one block.
+#[derive(Debug, Default)]
+pub(crate) struct BlockOut {
+    /// Physical lines in the block.
+    pub lines: u64,
+    /// Non-blank lines.
+    pub records: u64,
+    /// Lines ending in `\r\n`, and the first one (block-local, 0-based).
+    pub crlf: u64,
+    pub first_crlf: Option<(u64, u64)>,
+    pub sink: BlockSink,
+    pub acc: BlockAcc,
+}
+
+/// Checks `buf[start..]`, whose first byte is at file offset `offset + start`. Line numbers in
+/// the findings are block-local and 0-based; the merge makes them absolute.
+pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u64) -> BlockOut {
+    let mut out = BlockOut::default();
+    let data = &buf[start..];
+    let utf8_ok = std::str::from_utf8(data).is_ok();
+    let mut fields = Fields::default();
+    let mut canon = Vec::new();
+    let mut pos = 0usize;
+    let mut local = 0u64;
+    while pos < data.len() {
+        let nl = memchr::memchr(b'\n', &data[pos..]).map(|o| pos + o);
+        let end = nl.unwrap_or(data.len());
+        let mut line = &data[pos..end];
+        let line_start = start + pos;
+        if line.last() == Some(&b'\r') && nl.is_some() {
+            line = &line[..line.len() - 1];
+            out.crlf += 1;
+            if out.first_crlf.is_none() {
+                out.first_crlf = Some((local, offset + line_start as u64));
+            }
+        }
+        check_line(ctx, &mut out, &mut fields, &mut canon, line, local, offset + line_start as u64, line_start, utf8_ok);
+        local += 1;
+        pos = end + 1;
+    }
+    out.lines = local;
+    out
+}
+
+#[expect(clippy::too_many_arguments, reason = "the hot loop's state, passed flat to stay in registers")]
+#[inline]
+fn check_line(
+    ctx: &FileCtx<'_>,
+    out: &mut BlockOut,
+    fields: &mut Fields,
+    canon: &mut Vec<u8>,
+    line: &[u8],
+    local: u64,
+    line_byte: u64,
+    line_start_in_buf: usize,
+    utf8_ok: bool,
+) {
+    let policy = ctx.policy;
+    let loc = |col: Option<usize>, at: usize| Location {
+        file: Some(ctx.file.to_string()),
+        line: Some(local),
+        column: col.map(|c| c as u32 + 1),
+        field: col.and_then(|c| ctx.plan.get(c)).map(|p| p.name.clone()),
+        byte: Some(line_byte + at as u64),
+    };
+
+    if line.is_empty() {
+        out.sink.report(policy, &rules::PF006, || {
+            Diagnostic::new(&rules::PF006, "blank line")
+                .with_help("remove the empty line: Personalize reads it as a record with one empty field")
+                .at(loc(None, 0))
+                .with_snippet(make_snippet(line, 0, 0, 100))
+        });
+        return;
+    }
+    out.records += 1;
+
+    if !utf8_ok {
+        if let Err(e) = std::str::from_utf8(line) {
+            let at = e.valid_up_to();
+            out.sink.report(policy, &rules::PF002, || {
+                let bad = &line[at..(at + e.error_len().unwrap_or(1)).min(line.len())];
+                let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
+                Diagnostic::new(&rules::PF002, format!("invalid UTF-8 byte sequence {}", hex.join(" ")))
+                    .with_help("re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
+                    .at(loc(field_at(line, at), at))
+                    .with_snippet(make_snippet(line, at, at + bad.len(), 100))
+            });
+        }
+    }
+
+    if let Some(at) = line.iter().position(|&b| b < 0x20 && b != b'\t') {
+        out.sink.report(policy, &rules::PF010, || {
+            let what = match line[at] {
+                0 => "a NUL byte".to_string(),
+                b'\r' => "a carriage return inside the line".to_string(),
+                b => format!("the control character 0x{b:02X}"),
+            };
+            Diagnostic::new(&rules::PF010, format!("the line contains {what}"))
+                .with_help("remove control characters from the data; they usually come from a broken export")
+                .at(loc(field_at(line, at), at))
+                .with_snippet(make_snippet(line, at, at + 1, 100))
+        });
+    }
+
+    split_line(line, fields);
+    for issue in &fields.issues {
+        let (rule, msg, help): (&'static Rule, &str, &str) = match issue.kind {
+            QuoteIssueKind::Unclosed => (&rules::PF202, "quote opened here is still open at the end of the line", "close the quote; a record must fit on one line (remove line breaks from text), and escape quotes inside values as \\\""),
+            QuoteIssueKind::Doubled => (&rules::PF203, "doubled quote `\"\"` inside a quoted field", "escape quotes inside values with a backslash: \\\" (Personalize's documented escape)"),
+            QuoteIssueKind::RfcOnly => (&rules::PF204, "this field parses only with RFC-4180 doubled quotes: read with backslash escaping it splits at the comma", "escape quotes inside values with a backslash: \\\""),
+            QuoteIssueKind::StrayInUnquoted => (&rules::PF205, "double quote inside an unquoted field", "quote the whole field and escape the inner quote: \"…\\\"…\""),
+            QuoteIssueKind::TextAfterQuote => (&rules::PF205, "text after the closing quote of a field", "quote the whole field and escape inner quotes with a backslash"),
+        };
+        let i = *issue;
+        out.sink.report(policy, rule, || {
+            Diagnostic::new(rule, msg)
+                .with_help(help)
+                .at(loc(Some(i.field), i.pos))
+                .with_snippet(make_snippet(line, i.pos, i.pos + 1, 100))
+        });
+    }
+
+    let ncols = ctx.plan.len();
+    if fields.len() != ncols {
+        out.sink.report(policy, &rules::PF201, || {
+            let n = fields.len();
+            let at = if n > ncols { fields.spans[ncols].raw_start } else { line.len() };
+            Diagnostic::new(&rules::PF201, format!("the record has {n} field{}, the header has {ncols}", if n == 1 { "" } else { "s" }))
+                .with_help(if n > ncols {
+                    "quote values that contain commas (\"a, b\"), and escape quotes inside them as \\\""
+                } else {
+                    "add the missing values (leave them empty between commas if the field is nullable)"
+                })
+                .at(loc(Some(n.min(ncols)), at))
+                .with_snippet(make_snippet(line, at, at, 100))
+        });
+        // The values are shifted: checking them would only repeat this finding.
+        return;
+    }
+
+    for (c, plan) in ctx.plan.iter().enumerate() {
+        if plan.check == Check::Unknown {
+            continue;
+        }
+        let v = fields.value(line, c);
+        if v.is_empty() {
+            if !plan.nullable {
+                out.sink.report(policy, &rules::PF206, || {
+                    let s = fields.spans[c];
+                    Diagnostic::new(&rules::PF206, format!("`{}` is empty, but its type does not allow null", plan.name))
+                        .with_help(format!("fill in `{}`, or drop the record (only fields declared as a union with \"null\" may be empty)", plan.name))
+                        .at(loc(Some(c), s.raw_start))
+                        .with_snippet(make_snippet(line, s.raw_start, s.raw_end, 100))
+                });
+            }
+            continue;
+        }
+        check_value(ctx, out, fields, line, c, plan, v, &loc);
+    }
+
+    accumulate(ctx, out, fields, canon, line, local, line_start_in_buf);
+}
+
+/// The 0-based field index containing byte `at` of an unsplit line (approximate: ignores quotes).
+fn field_at(line: &[u8], at: usize) -> Option<usize> {
+    Some(memchr::memchr_iter(b',', &line[..at.min(line.len())]).count())
+}
+
+#[expect(clippy::too_many_arguments, reason = "hot path")]
+#[inline]
+fn check_value(
+    ctx: &FileCtx<'_>,
+    out: &mut BlockOut,
+    fields: &Fields,
+    line: &[u8],
+    c: usize,
+    plan: &ColPlan,
+    v: &[u8],
+    loc: &dyn Fn(Option<usize>, usize) -> Location,
+) {
+    let policy = ctx.policy;
+    let span = fields.spans[c];
+    let diag = |rule: &'static Rule, msg: String, help: String| {
+        Diagnostic::new(rule, msg)
+            .with_help(help)
+            .at(loc(Some(c), span.raw_start))
+            .with_snippet(make_snippet(line, span.raw_start, span.raw_end, 100))
+    };
+    let name = plan.name.as_str();
+    match plan.check {
+        Check::Unknown => {}
+        Check::Id => {
+            if v.len() > spec::MAX_ID_CHARS {
+                let n = char_count(v);
+                if n > spec::MAX_ID_CHARS {
+                    out.sink.report(policy, &rules::PF210, || diag(&rules::PF210, format!("`{name}` is {n} characters long; the limit is 256"), "shorten the ID (for example, hash long keys); if IDs are short, check for a broken quote that merged fields".into()));
+                }
+            }
+            let first = v[0];
+            let last = v[v.len() - 1];
+            if first == b' ' || last == b' ' || first == b'\t' || last == b'\t' || memchr::memchr(b'"', v).is_some() || v.iter().any(|&b| b < 0x20) {
+                out.sink.report(policy, &rules::PF224, || diag(&rules::PF224, format!("`{name}` {} has quotes, control characters or surrounding spaces", quote_value(v, 60)), "strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into()));
+            }
+        }
+        Check::Int { bits, role } => match parse_int(v, bits) {
+            Err(e) => {
+                out.sink.report(policy, &rules::PF207, || {
+                    let ty = if bits == 32 { "int" } else { "long" };
+                    let (what, help) = match e {
+                        IntError::Decimal => ("is a decimal, not an integer", format!("write it without the fraction, e.g. `{}`", String::from_utf8_lossy(v).split('.').next().unwrap_or(""))),
+                        IntError::Exponent => ("uses an exponent", "write the integer in full digits".to_string()),
+                        IntError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
+                        IntError::Range => ("is out of range", format!("a `{ty}` holds {}", if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
+                        IntError::Syntax => ("is not an integer", if name.contains("TIMESTAMP") { "write Unix epoch seconds, e.g. 1596238243".to_string() } else { format!("write a whole number, or change the field's type from `{ty}`") }),
+                    };
+                    diag(&rules::PF207, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
+                });
+            }
+            Ok(n) => check_int_role(ctx, out, role, n, v, name, &diag),
+        },
+        Check::Float { double } => {
+            if let Err(e) = parse_float(v, double) {
+                out.sink.report(policy, &rules::PF208, || {
+                    let ty = if double { "double" } else { "float" };
+                    let (what, help) = match e {
+                        FloatError::NotFinite => ("is not a finite number", "leave the value empty (if the field is nullable) or write a number".to_string()),
+                        FloatError::Separator => ("uses a comma or a thousands separator", "use `.` as the decimal point and no thousands separators, e.g. 1234.5".to_string()),
+                        FloatError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
+                        FloatError::Range => ("is out of range", format!("the value does not fit a `{ty}`")),
+                        FloatError::Syntax => ("is not a number", "write a plain decimal number, e.g. 12.5".to_string()),
+                    };
+                    diag(&rules::PF208, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
+                });
+            }
+        }
+        Check::Bool => {
+            if !crate::values::is_boolean(v) {
+                out.sink.report(policy, &rules::PF209, || diag(&rules::PF209, format!("`{name}` value {} is not `true` or `false`", quote_value(v, 60)), "write lowercase true or false".into()));
+            }
+        }
+        Check::Str(kind) => check_string(ctx, out, kind, v, name, &diag),
+    }
+}
+
+#[inline]
+fn check_int_role(
+    ctx: &FileCtx<'_>,
+    out: &mut BlockOut,
+    role: IntRole,
+    n: i64,
+    v: &[u8],
+    name: &str,
+    diag: &dyn Fn(&'static Rule, String, String) -> Diagnostic,
+) {
+    let policy = ctx.policy;
+    match role {
+        IntRole::Plain => {}
+        IntRole::InteractionTimestamp | IntRole::OtherTimestamp { .. } => {
+            if n >= spec::TIMESTAMP_MAX_SECONDS {
+                out.sink.report(policy, &rules::PF215, || {
+                    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+                    diag(&rules::PF215, format!("`{name}` {} has {digits} digits: it looks like milliseconds (as seconds it is after 2100-01-01)", quote_value(v, 30)), format!("Personalize expects Unix epoch seconds: divide by 1000 ({})", n / 1000))
+                });
+            } else if n <= 0 {
+                let rule = if role == IntRole::InteractionTimestamp { &rules::PF217 } else { &rules::PF218 };
+                out.sink.report(policy, rule, || diag(rule, format!("`{name}` is {n}, at or before 1970-01-01"), "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into()));
+            } else if n > ctx.now + 86_400 && !matches!(role, IntRole::OtherTimestamp { future_ok: true }) {
+                out.sink.report(policy, &rules::PF216, || diag(&rules::PF216, format!("`{name}` {} is in the future ({} days from now)", quote_value(v, 30), (n - ctx.now) / 86_400), "check the clock or the unit of the source system; future events count as the most recent".into()));
+            }
+        }
+        IntRole::ActionValue => {
+            if !(1..=10).contains(&n) {
+                out.sink.report(policy, &rules::PF220, || diag(&rules::PF220, format!("action `VALUE` is {n}; it must be between 1 and 10"), "rescale values to 1–10".into()));
+            }
+        }
+        IntRole::RepeatFrequency => {
+            if !(1..=30).contains(&n) {
+                out.sink.report(policy, &rules::PF221, || diag(&rules::PF221, format!("`REPEAT_FREQUENCY` is {n} days; it must be between 1 and 30"), "use a number of days from 1 to 30".into()));
+            }
+        }
+    }
+}
+
+#[inline]
+fn check_string(
+    ctx: &FileCtx<'_>,
+    out: &mut BlockOut,
+    kind: StrKind,
+    v: &[u8],
+    name: &str,
+    diag: &dyn Fn(&'static Rule, String, String) -> Diagnostic,
+) {
+    let policy = ctx.policy;
+    let too_long = |limit: usize| v.len() > limit && char_count(v) > limit;
+    match kind {
+        StrKind::Plain => {
+            if too_long(spec::MAX_VALUE_CHARS) {
+                out.sink.report(policy, &rules::PF212, || diag(&rules::PF212, format!("`{name}` is {} characters long; string values are limited to 1000", char_count(v)), "shorten the value, or make the field textual (Items only) if it is free text".into()));
+            }
+        }
+        StrKind::Categorical => {
+            if too_long(spec::MAX_VALUE_CHARS) {
+                out.sink.report(policy, &rules::PF211, || diag(&rules::PF211, format!("categorical `{name}` is {} characters long; the limit is 1000", char_count(v)), "shorten the values or split them into several categorical fields; a longer value fails the import".into()));
+            }
+            if v[0] == b'|' || v[v.len() - 1] == b'|' || memchr::memmem::find(v, b"||").is_some() {
+                out.sink.report(policy, &rules::PF223, || diag(&rules::PF223, format!("categorical `{name}` {} has an empty value in its `|` list", quote_value(v, 60)), "remove the extra `|`".into()));
+            }
+        }
+        StrKind::Textual => {
+            if v.len() > spec::MAX_TEXTUAL_CJK_CHARS {
+                let n = char_count(v);
+                let cjk = is_mostly_cjk(v);
+                let limit = if cjk { spec::MAX_TEXTUAL_CJK_CHARS } else { spec::MAX_TEXTUAL_CHARS };
+                if n > limit {
+                    out.sink.report(policy, &rules::PF213, || diag(&rules::PF213, format!("textual `{name}` is {n} characters long; Personalize keeps only the first {limit}{}", if cjk { " of Chinese or Japanese text" } else { "" }), "shorten the text to its most useful part; the rest is silently dropped".into()));
+                }
+            }
+        }
+        StrKind::Impression => {
+            if too_long(spec::MAX_VALUE_CHARS) {
+                out.sink.report(policy, &rules::PF214, || diag(&rules::PF214, format!("`IMPRESSION` is {} characters long; the limit is 1000 including `|`", char_count(v)), "list fewer impressed items".into()));
+            }
+        }
+        StrKind::EventType { action } => {
+            if too_long(spec::MAX_EVENT_TYPE_CHARS) {
+                out.sink.report(policy, &rules::PF219, || diag(&rules::PF219, format!("`EVENT_TYPE` is {} characters long; the limit is 256", char_count(v)), "check the column mapping: event types are short labels like click or purchase".into()));
+            }
+            if action && !is_action_event_type(v) {
+                out.sink.report(policy, &rules::PF222, || diag(&rules::PF222, format!("action interaction `EVENT_TYPE` {} is not Taken, Not taken or Viewed", quote_value(v, 60)), "use Taken, Not taken or Viewed: Next-Best-Action scores actions only from these".into()));
+            }
+        }
+    }
+}
+
+fn is_action_event_type(v: &[u8]) -> bool {
+    let v = v.to_ascii_lowercase();
+    matches!(&v[..], b"taken" | b"not taken" | b"not_taken" | b"viewed")
+}
+
+/// Whether more than half of the characters are CJK (Han, Hiragana, Katakana).
+fn is_mostly_cjk(v: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(v);
+    let (mut cjk, mut all) = (0usize, 0usize);
+    for ch in s.chars().filter(|c| !c.is_whitespace()) {
+        all += 1;
+        if matches!(ch as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
+            cjk += 1;
+        }
+    }
+    all > 0 && cjk * 2 > all
+}
+
+/// Feeds the dataset-level accumulators with one well-formed record.
+#[inline]
+fn accumulate(ctx: &FileCtx<'_>, out: &mut BlockOut, fields: &Fields, canon: &mut Vec<u8>, line: &[u8], local: u64, line_start: usize) {
+    let keys = ctx.keys;
+    let acc = &mut out.acc;
+    if keys.interactions {
+        let fp = if fields.issues.is_empty() && memchr::memchr(b'"', line).is_none() {
+            xxh3_64(line)
+        } else {
+            canonical(fields, line, canon);
+            xxh3_64(canon)
+        };
+        acc.rows.push(RowKey { hash: fp, local_line: local, line_start: line_start as u64 });
+        if let Some(u) = keys.user {
+            *acc.users.entry(xxh3_64(fields.value(line, u))).or_insert(0) += 1;
+        }
+        if let Some(t) = keys.timestamp {
+            if let Ok(ts) = parse_int(fields.value(line, t), 64) {
+                acc.ts_min = acc.ts_min.min(ts);
+                acc.ts_max = acc.ts_max.max(ts);
+                acc.ts_count += 1;
+            }
+        }
+        if let Some(e) = keys.event_type {
+            acc.add_event_type(fields.value(line, e));
+        }
+    } else if let Some(id) = keys.id {
+        let v = fields.value(line, id);
+        if !v.is_empty() {
+            acc.rows.push(RowKey { hash: xxh3_64(v), local_line: local, line_start: line_start as u64 });
+        }
+    }
+}
+
+/// A record's identity independent of quoting: the values joined by commas when that is
+/// unambiguous (so `"a",b` equals `a,b`), otherwise a length-prefixed encoding.
+fn canonical(fields: &Fields, line: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let plain = (0..fields.len()).all(|i| {
+        let v = fields.value(line, i);
+        !v.iter().any(|&b| b == b',' || b == b'"' || b == b'\\')
+    });
+    for i in 0..fields.len() {
+        let v = fields.value(line, i);
+        if plain {
+            if i > 0 {
+                out.push(b',');
+            }
+        } else {
+            out.push(0xFF);
+            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+        }
+        out.extend_from_slice(v);
+    }
+}

@@ -1,0 +1,153 @@
+//! Inputs: files, directories (their first-level `*.csv`, as Personalize reads an S3 folder)
+//! and standard input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::rules;
+
+/// Where an input's bytes come from.
+#[derive(Debug)]
+pub enum Source {
+    /// A file on disk.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// Bytes in memory (tests, S3 streams already fetched).
+    Bytes(Vec<u8>),
+}
+
+/// One input file of an import.
+#[derive(Debug)]
+pub struct InputFile {
+    /// The name shown in findings: the path as the user wrote it, `-` for stdin.
+    pub name: String,
+    /// Where to read it.
+    pub source: Source,
+}
+
+impl InputFile {
+    /// An in-memory input.
+    pub fn from_bytes(name: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        InputFile { name: name.to_string(), source: Source::Bytes(bytes.into()) }
+    }
+
+    /// Opens the input for reading.
+    pub fn open(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Ok(match &self.source {
+            Source::Path(p) => Box::new(std::fs::File::open(p)?),
+            Source::Stdin => Box::new(std::io::stdin()),
+            Source::Bytes(b) => Box::new(&b[..]),
+        })
+    }
+}
+
+/// An input that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The path does not exist or cannot be read.
+    #[error("failed to read `{path}`: {source}")]
+    Io {
+        /// As given.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory without any first-level CSV file.
+    #[error("`{path}` contains no .csv file at its first level")]
+    EmptyDir {
+        /// As given.
+        path: String,
+    },
+}
+
+/// Expands the paths the user gave into input files, in order: files as given, directories as
+/// their first-level `*.csv` files in name order. Returns findings about files that will not
+/// be imported (PF007 in sub-folders, PF008 not `.csv`).
+pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), InputError> {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        if p == "-" {
+            files.push(InputFile { name: "-".into(), source: Source::Stdin });
+            continue;
+        }
+        let path = Path::new(p);
+        let meta = std::fs::metadata(path).map_err(|e| InputError::Io { path: p.clone(), source: e })?;
+        if !meta.is_dir() {
+            files.push(InputFile { name: p.clone(), source: Source::Path(path.to_path_buf()) });
+            continue;
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| InputError::Io { path: p.clone(), source: e })?
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        let mut found = 0;
+        for e in entries {
+            let child = e.path();
+            let shown = join_display(p, &e.file_name().to_string_lossy());
+            let name = e.file_name().to_string_lossy().into_owned();
+            // file_type() does not follow symlinks: a symlinked folder (even a loop) is never walked.
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false)
+                || (e.file_type().map(|t| t.is_symlink()).unwrap_or(false) && child.is_dir());
+            if is_dir {
+                if let Some(n) = count_files_below(&child, 4) {
+                    if n > 0 {
+                        diags.push(
+                            Diagnostic::new(&rules::PF007, format!("{n} file(s) in the sub-folder `{shown}` will not be imported"))
+                                .with_help("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job")
+                                .at(Location { file: Some(shown), ..Location::default() }),
+                        );
+                    }
+                }
+                continue;
+            }
+            if name.starts_with('.') {
+                continue;
+            }
+            if !name.to_ascii_lowercase().ends_with(".csv") {
+                diags.push(
+                    Diagnostic::new(&rules::PF008, format!("`{name}` is not a .csv file, but Personalize would read it as part of the import"))
+                        .with_help("keep only the CSV files of this import at the first level of the folder")
+                        .at(Location { file: Some(shown), ..Location::default() }),
+                );
+                continue;
+            }
+            files.push(InputFile { name: shown, source: Source::Path(child) });
+            found += 1;
+        }
+        if found == 0 {
+            return Err(InputError::EmptyDir { path: p.clone() });
+        }
+    }
+    Ok((files, diags))
+}
+
+fn join_display(dir: &str, name: &str) -> String {
+    if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Counts regular files below `dir`, at most `depth` levels down, never following symlinks.
+fn count_files_below(dir: &Path, depth: u32) -> Option<u64> {
+    if depth == 0 {
+        return Some(0);
+    }
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).ok()?.filter_map(Result::ok) {
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_file() {
+            n += 1;
+        } else if t.is_dir() {
+            n += count_files_below(&e.path(), depth - 1).unwrap_or(0);
+        }
+    }
+    Some(n)
+}

@@ -1,0 +1,22 @@
+//! `preflight-validator`: checks Amazon Personalize schemas and bulk-import CSV files against
+//! every documented rule, in one parallel pass over the data.
+//!
+//! The library never prints and never touches the network: it reads bytes and returns a
+//! [`Report`] of [`Diagnostic`]s. The `preflight` binary renders them.
+
+#![deny(missing_docs)]
+
+pub mod dialect;
+pub mod diagnostic;
+mod engine;
+pub mod input;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod values;
+
+pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
+pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
+pub use input::{resolve, InputError, InputFile, Source};
+pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
+pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

@@ -1,0 +1,251 @@
+//! The report: bounded findings per rule, per-file facts and a summary.
+//!
+//! Every rule keeps its first N findings (in file order) and counts the rest, so a file where
+//! every row fails stays fast to check and readable.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Level, Rule, Severity};
+
+/// Per-rule severity overrides and the per-rule cap.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Findings kept per rule (the rest are counted).
+    pub max_per_rule: usize,
+    /// Overrides by rule code.
+    pub levels: HashMap<&'static str, Level>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { max_per_rule: 20, levels: HashMap::new() }
+    }
+}
+
+impl Policy {
+    /// The effective level of a rule.
+    #[inline]
+    pub fn level(&self, rule: &Rule) -> Level {
+        if self.levels.is_empty() {
+            return Level::Report(rule.severity);
+        }
+        self.levels.get(rule.code).copied().unwrap_or(Level::Report(rule.severity))
+    }
+
+    /// Whether the rule runs at all.
+    #[inline]
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        self.level(rule) != Level::Off
+    }
+}
+
+/// Where a finding sorts in the report: schema first, then files in order, then the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Order {
+    pub phase: u8,
+    pub file: u32,
+    pub line: u64,
+    pub column: u32,
+    pub seq: u64,
+}
+
+#[derive(Debug, Default)]
+struct Bucket {
+    kept: Vec<(Order, Diagnostic)>,
+    total: u64,
+}
+
+/// Collects findings, keeping the first `max_per_rule` of each rule in report order.
+#[derive(Debug)]
+pub struct Collector {
+    policy: Policy,
+    buckets: HashMap<&'static str, Bucket>,
+    seq: u64,
+}
+
+impl Collector {
+    /// A collector with a policy.
+    pub fn new(policy: Policy) -> Self {
+        Collector { policy, buckets: HashMap::new(), seq: 0 }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Whether a new finding of `rule` would be kept (so building its message is worth it).
+    #[inline]
+    pub fn wants(&self, rule: &Rule) -> bool {
+        self.policy.enabled(rule)
+            && self.buckets.get(rule.code).is_none_or(|b| b.kept.len() < self.policy.max_per_rule)
+    }
+
+    /// Counts a finding without keeping it.
+    pub fn count(&mut self, rule: &'static Rule, n: u64) {
+        if self.policy.enabled(rule) {
+            self.buckets.entry(rule.code).or_default().total += n;
+        }
+    }
+
+    pub(crate) fn push_at(&mut self, mut order: Order, mut d: Diagnostic) {
+        let level = self.policy.level(d.rule);
+        let Level::Report(sev) = level else { return };
+        d.severity = sev;
+        self.seq += 1;
+        order.seq = self.seq;
+        let max = self.policy.max_per_rule;
+        let b = self.buckets.entry(d.rule.code).or_default();
+        b.total += 1;
+        if b.kept.len() < max {
+            b.kept.push((order, d));
+        } else if let Some(last) = b.kept.iter().map(|(o, _)| *o).max() {
+            // Keep the first findings in report order, whatever order they arrived in.
+            if order < last {
+                let i = b.kept.iter().position(|(o, _)| *o == last).unwrap_or(0);
+                b.kept[i] = (order, d);
+            }
+        }
+    }
+
+    /// Adds a finding that belongs to the schema.
+    pub fn push_schema(&mut self, d: Diagnostic) {
+        let line = d.location.line.unwrap_or(0);
+        self.push_at(Order { phase: 0, file: 0, line, column: 0, seq: 0 }, d);
+    }
+
+    /// Adds a finding that belongs to input file number `file` (0-based, in input order).
+    pub fn push_file(&mut self, file: usize, d: Diagnostic) {
+        let line = d.location.line.unwrap_or(0);
+        let column = d.location.column.unwrap_or(0);
+        self.push_at(Order { phase: 1, file: file as u32, line, column, seq: 0 }, d);
+    }
+
+    /// Adds a dataset-level finding.
+    pub fn push_dataset(&mut self, d: Diagnostic) {
+        self.push_at(Order { phase: 2, file: 0, line: 0, column: 0, seq: 0 }, d);
+    }
+
+    /// Finishes: the kept findings in report order and the per-rule totals.
+    pub fn finish(self) -> (Vec<Diagnostic>, Vec<RuleCount>) {
+        let mut all: Vec<(Order, Diagnostic)> = Vec::new();
+        let mut counts = Vec::new();
+        for (_, b) in self.buckets {
+            if let Some((_, d)) = b.kept.first() {
+                counts.push(RuleCount {
+                    code: d.rule.code,
+                    name: d.rule.name,
+                    severity: d.severity,
+                    total: b.total,
+                    shown: b.kept.len() as u64,
+                });
+            }
+            all.extend(b.kept);
+        }
+        all.sort_by_key(|(o, _)| *o);
+        counts.sort_by_key(|c| c.code);
+        (all.into_iter().map(|(_, d)| d).collect(), counts)
+    }
+}
+
+/// How many findings a rule produced and how many are shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleCount {
+    /// Rule code.
+    pub code: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// Effective severity.
+    pub severity: Severity,
+    /// All findings of the rule.
+    pub total: u64,
+    /// Findings kept in the report.
+    pub shown: u64,
+}
+
+/// Facts about one input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// As named by the user (`-` for stdin).
+    pub path: String,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Physical lines, header included.
+    pub lines: u64,
+    /// Data records (non-blank lines after the header).
+    pub records: u64,
+    /// The header's column names.
+    pub header: Vec<String>,
+}
+
+/// Totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Error-level findings (all, not only those shown).
+    pub errors: u64,
+    /// Warning-level findings.
+    pub warnings: u64,
+    /// Info-level findings.
+    pub infos: u64,
+    /// Findings not shown because of the per-rule cap.
+    pub omitted: u64,
+    /// Files checked.
+    pub files: u64,
+    /// Records checked.
+    pub records: u64,
+    /// Bytes checked.
+    pub bytes: u64,
+}
+
+/// The outcome of a validation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Dataset type checked.
+    pub dataset_type: Option<String>,
+    /// Domain, if any.
+    pub domain: Option<String>,
+    /// Schema source.
+    pub schema: Option<String>,
+    /// Per-file facts.
+    pub files: Vec<FileSummary>,
+    /// Totals.
+    pub summary: Summary,
+    /// Per-rule counts.
+    pub rules: Vec<RuleCount>,
+    /// Findings kept, in report order.
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Builds the report from a finished collector.
+    pub fn build(
+        collector: Collector,
+        files: Vec<FileSummary>,
+        dataset_type: Option<String>,
+        domain: Option<String>,
+        schema: Option<String>,
+    ) -> Report {
+        let (diagnostics, rules) = collector.finish();
+        let mut summary = Summary::default();
+        for c in &rules {
+            match c.severity {
+                Severity::Error => summary.errors += c.total,
+                Severity::Warning => summary.warnings += c.total,
+                Severity::Info => summary.infos += c.total,
+            }
+            summary.omitted += c.total - c.shown;
+        }
+        summary.files = files.len() as u64;
+        summary.records = files.iter().map(|f| f.records).sum();
+        summary.bytes = files.iter().map(|f| f.bytes).sum();
+        Report { dataset_type, domain, schema, files, summary, rules, diagnostics }
+    }
+
+    /// Whether any finding is at or above `severity`.
+    pub fn has_at_least(&self, severity: Severity) -> bool {
+        self.rules.iter().any(|c| c.severity >= severity && c.total > 0)
+    }
+}

@@ -1,0 +1,35 @@
+//! PF309 `identical-timestamps`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags interactions that all have the same TIMESTAMP.
+    ///
+    /// ## Why is this bad?
+    /// When every record has the same timestamp, the export almost always wrote its own run time instead
+    /// of the event time. The 2023 Data Insights flagged this because User-Segmentation training fails
+    /// on such data, and time-aware recipes lose the order and recency of events.
+    /// The import itself succeeds.
+    ///
+    /// ## Example
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP
+    /// u1,i1,1596240000
+    /// u2,i7,1596240000
+    /// u1,i9,1596240000
+    /// ```
+    ///
+    /// Use instead (the time each event happened):
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP
+    /// u1,i1,1596238243
+    /// u2,i7,1596238301
+    /// u1,i9,1596239112
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
+    pub const PF309 = "PF309", "identical-timestamps", Dataset, Warning;
+}

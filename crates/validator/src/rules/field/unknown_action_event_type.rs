@@ -1,0 +1,35 @@
+//! PF222 `unknown-action-event-type`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an action interaction EVENT_TYPE other than Taken, Not taken (or NOT_TAKEN) or Viewed, compared case-insensitively.
+    ///
+    /// ## Why is this bad?
+    /// The docs spell these event types inconsistently (`Taken`, `Not Taken`, `Viewed` in the API;
+    /// `Not taken` on the data page; `TAKEN`, `NOT_TAKEN`, `VIEWED` on the recipe page), and the exact
+    /// accepted spelling is not documented. Next-Best-Action gives an action a non-zero score only after
+    /// it has at least 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions within 6 weeks of the latest one,
+    /// so another event type (`accepted`, `click`) likely counts for nothing. Not documented; preflight's
+    /// default is a warning.
+    ///
+    /// ## Example
+    /// ```csv
+    /// USER_ID,ACTION_ID,EVENT_TYPE,TIMESTAMP
+    /// u1,a1,accepted,1596238243
+    /// u1,a2,dismissed,1596238301
+    /// ```
+    ///
+    /// Use instead:
+    /// ```csv
+    /// USER_ID,ACTION_ID,EVENT_TYPE,TIMESTAMP
+    /// u1,a1,Taken,1596238243
+    /// u1,a2,Not taken,1596238301
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/action-interactions-datasets.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>
+    pub const PF222 = "PF222", "unknown-action-event-type", Field, Warning;
+}

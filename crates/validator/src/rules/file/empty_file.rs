@@ -1,0 +1,31 @@
+//! PF001 `empty-file`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a file with no bytes at all, not even a header.
+    ///
+    /// ## Why is this bad?
+    /// Every import file must start with a header row that maps its columns to the schema fields.
+    /// A zero-byte file has none, so nothing in it can be mapped; it usually comes from a failed
+    /// export or a placeholder object left in the data folder.
+    /// What Personalize does with an empty object in the data location is not documented; preflight's
+    /// default is to report it as an error.
+    ///
+    /// ## Example
+    /// ```text
+    /// s3://bucket/interactions/part-0000.csv   (0 bytes)
+    /// ```
+    ///
+    /// Use instead (or delete the file):
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP
+    /// u1,i1,1596238243
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
+    pub const PF001 = "PF001", "empty-file", File, Error;
+}

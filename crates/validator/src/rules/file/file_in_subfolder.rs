@@ -1,0 +1,34 @@
+//! PF007 `file-in-subfolder`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags files in sub-folders of an input folder.
+    ///
+    /// ## Why is this bad?
+    /// When the data location is a folder (ending in `/`), Personalize imports only the files at its first
+    /// level and ignores sub-folders. The job succeeds, but the rows in sub-folders are silently missing,
+    /// and in FULL mode they are also gone from the dataset, because FULL replaces all bulk data.
+    /// (Data deletion jobs do read sub-folders, which makes the difference easy to miss.)
+    /// preflight applies the same rule to local directories; the warning is not documented, it is
+    /// preflight's default.
+    ///
+    /// ## Example
+    /// ```text
+    /// s3://bucket/interactions/
+    ///   2024-01.csv
+    ///   2024-02/part-0000.csv          (not imported)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```text
+    /// s3://bucket/interactions/
+    ///   2024-01.csv
+    ///   2024-02-part-0000.csv
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
+    pub const PF007 = "PF007", "file-in-subfolder", File, Warning;
+}

@@ -1,0 +1,31 @@
+//! PF104 `header-case-mismatch`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a header name that matches a schema field only when case is ignored (`user_id` for `USER_ID`).
+    ///
+    /// ## Why is this bad?
+    /// Header names must map to the schema field names. Whether the match ignores case is not
+    /// documented; preflight's default is an exact, case-sensitive match, so `user_id` does not satisfy
+    /// a field `USER_ID` and the column would be reported missing (`Input CSV is missing the following columns`).
+    /// The help line gives the schema's spelling.
+    ///
+    /// ## Example
+    /// With a schema whose fields are `USER_ID`, `ITEM_ID`, `TIMESTAMP`:
+    /// ```csv
+    /// user_id,item_id,timestamp
+    /// u1,i1,1596238243
+    /// ```
+    ///
+    /// Use instead:
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP
+    /// u1,i1,1596238243
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
+    pub const PF104 = "PF104", "header-case-mismatch", Header, Error;
+}

@@ -1,0 +1,30 @@
+//! PF102 `quoted-header`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a header cell wrapped in double quotes.
+    ///
+    /// ## Why is this bad?
+    /// The docs state that header names must not be quoted with `"`. A quoted name is at risk of being
+    /// read with its quotes, so it no longer matches the schema field and the column counts as missing.
+    /// Writers that quote every cell produce this, e.g. pandas with `quoting=csv.QUOTE_ALL` or R's `write.csv`.
+    /// Values may still be quoted where needed; only the header must be bare.
+    ///
+    /// ## Example
+    /// ```csv
+    /// "USER_ID","ITEM_ID","TIMESTAMP"
+    /// "u1","i1",1596238243
+    /// ```
+    ///
+    /// Use instead:
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP
+    /// "u1","i1",1596238243
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
+    pub const PF102 = "PF102", "quoted-header", Header, Error;
+}

@@ -1,0 +1,165 @@
+//! Every rule, one per file, grouped by family, with its documentation.
+//!
+//! A rule file declares the rule's code, name, default severity and its documentation in ruff's
+//! shape (*What it does / Why is this bad? / Example / References*). The same text is the rustdoc
+//! of the constant and what `preflight explain CODE` prints. Codes are never reused.
+
+use crate::diagnostic::Rule;
+
+/// Declares a rule constant whose doc comment is also kept as a string for `preflight explain`.
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* $vis:vis const $ident:ident = $code:literal, $name:literal, $family:ident, $severity:ident;) => {
+        $(#[doc = $doc])*
+        $vis const $ident: Rule = Rule {
+            code: $code,
+            name: $name,
+            family: Family::$family,
+            severity: Severity::$severity,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+pub mod dataset;
+pub mod field;
+pub mod file;
+pub mod header;
+pub mod schema;
+
+pub use dataset::*;
+pub use field::*;
+pub use file::*;
+pub use header::*;
+pub use schema::*;
+
+/// Every rule, in code order.
+pub static ALL: &[&Rule] = &[
+    &PF001,
+    &PF002,
+    &PF003,
+    &PF004,
+    &PF005,
+    &PF006,
+    &PF007,
+    &PF008,
+    &PF009,
+    &PF010,
+    &PF101,
+    &PF102,
+    &PF103,
+    &PF104,
+    &PF105,
+    &PF106,
+    &PF107,
+    &PF108,
+    &PF109,
+    &PF201,
+    &PF202,
+    &PF203,
+    &PF204,
+    &PF205,
+    &PF206,
+    &PF207,
+    &PF208,
+    &PF209,
+    &PF210,
+    &PF211,
+    &PF212,
+    &PF213,
+    &PF214,
+    &PF215,
+    &PF216,
+    &PF217,
+    &PF218,
+    &PF219,
+    &PF220,
+    &PF221,
+    &PF222,
+    &PF223,
+    &PF224,
+    &PF301,
+    &PF302,
+    &PF303,
+    &PF304,
+    &PF305,
+    &PF306,
+    &PF307,
+    &PF308,
+    &PF309,
+    &PF401,
+    &PF402,
+    &PF403,
+    &PF404,
+    &PF405,
+    &PF406,
+    &PF407,
+    &PF408,
+    &PF409,
+    &PF410,
+    &PF411,
+    &PF412,
+    &PF413,
+    &PF414,
+    &PF415,
+    &PF416,
+    &PF417,
+    &PF418,
+    &PF419,
+    &PF420,
+    &PF421,
+];
+
+/// Finds a rule by code (`PF215`, case-insensitive) or by name (`timestamp-in-milliseconds`).
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    let q = code_or_name.trim();
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(q) || r.name == q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_match_their_family() {
+        let mut prev = "";
+        for r in ALL {
+            assert!(r.code > prev, "{} out of order or repeated", r.code);
+            prev = r.code;
+            let digit = r.code.as_bytes()[2];
+            let family = match digit {
+                b'0' => "file",
+                b'1' => "header",
+                b'2' => "field",
+                b'3' => "dataset",
+                b'4' => "schema",
+                _ => panic!("bad code {}", r.code),
+            };
+            assert_eq!(r.family.as_str(), family, "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented_in_ruffs_shape() {
+        for r in ALL {
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
+                assert!(r.doc.contains(section), "{} lacks `{section}`", r.code);
+            }
+            assert!(r.reference().is_some(), "{} has no reference link", r.code);
+            assert!(!r.summary().is_empty(), "{} has no summary", r.code);
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} name is not kebab-case",
+                r.code
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_and_name() {
+        assert_eq!(lookup("pf215").unwrap().name, "timestamp-in-milliseconds");
+        assert_eq!(lookup("timestamp-in-milliseconds").unwrap().code, "PF215");
+        assert!(lookup("PF999").is_none());
+    }
+}

@@ -1,0 +1,28 @@
+//! PF406 `schema-invalid-field-name`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a field name that is not alphanumeric with underscores, or longer than 150 characters.
+    ///
+    /// ## Why is this bad?
+    /// Field names must be alphanumeric; underscores are allowed, as the reserved names show. The API
+    /// limits column names to `[A-Za-z_][A-Za-z0-9_]*` and 150 characters, and preflight applies that
+    /// pattern (an inference from the API, not a documented schema rule). Names with spaces, hyphens or
+    /// dots make the schema invalid; the CSV header must use the new name too.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "release-year", "type": ["null", "int"] }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```json
+    /// { "name": "RELEASE_YEAR", "type": ["null", "int"] }
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
+    pub const PF406 = "PF406", "schema-invalid-field-name", Schema, Error;
+}

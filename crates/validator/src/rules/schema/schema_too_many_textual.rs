@@ -1,0 +1,29 @@
+//! PF411 `schema-too-many-textual`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an Items schema with more than one textual field.
+    ///
+    /// ## Why is this bad?
+    /// An Items schema may have at most one textual field; a second one makes the schema invalid.
+    /// Combine the texts into one field (still at most 20,000 characters, 7,000 for Chinese and
+    /// Japanese), or keep the second one as a plain string for filtering only.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "name": "PRODUCT_DESCRIPTION", "type": ["null", "string"], "textual": true },
+    /// { "name": "REVIEW_SUMMARY", "type": ["null", "string"], "textual": true }
+    /// ```
+    ///
+    /// Use instead (REVIEW_SUMMARY folded into PRODUCT_DESCRIPTION):
+    /// ```json
+    /// { "name": "PRODUCT_DESCRIPTION", "type": ["null", "string"], "textual": true }
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
+    pub const PF411 = "PF411", "schema-too-many-textual", Schema, Error;
+}

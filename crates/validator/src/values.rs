@@ -1,0 +1,198 @@
+//! Value syntax of the schema types, parsed from bytes without going through `str`.
+
+/// Why a value is not an integer of its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntError {
+    /// Written as a decimal, like `1596238243.0`.
+    Decimal,
+    /// Written with an exponent, like `1e9`.
+    Exponent,
+    /// Leading or trailing spaces.
+    Whitespace,
+    /// Not a number at all.
+    Syntax,
+    /// Outside the type's range.
+    Range,
+}
+
+/// Parses an integer literal: an optional sign and decimal digits. `bits` is 32 or 64.
+#[inline]
+pub fn parse_int(b: &[u8], bits: u32) -> Result<i64, IntError> {
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(classify_int_error(b, digits));
+    }
+    let mut v: i128 = 0;
+    for &d in digits {
+        v = v * 10 + i128::from(d - b'0');
+    }
+    if neg {
+        v = -v;
+    }
+    let (min, max) = if bits == 32 {
+        (i128::from(i32::MIN), i128::from(i32::MAX))
+    } else {
+        (i128::from(i64::MIN), i128::from(i64::MAX))
+    };
+    if v < min || v > max {
+        return Err(IntError::Range);
+    }
+    Ok(v as i64)
+}
+
+#[cold]
+fn classify_int_error(all: &[u8], digits: &[u8]) -> IntError {
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        return IntError::Range; // more than 19 digits
+    }
+    if all.first().is_some_and(u8::is_ascii_whitespace) || all.last().is_some_and(u8::is_ascii_whitespace) {
+        return IntError::Whitespace;
+    }
+    if is_float_syntax(all) {
+        if all.iter().any(|&c| c == b'e' || c == b'E') {
+            return IntError::Exponent;
+        }
+        return IntError::Decimal;
+    }
+    IntError::Syntax
+}
+
+/// Why a value is not a float of its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatError {
+    /// `NaN`, `inf`, `Infinity`.
+    NotFinite,
+    /// A comma as decimal separator or thousands separators (`1,5`, `1,000.5`, `1 000`).
+    Separator,
+    /// Leading or trailing spaces.
+    Whitespace,
+    /// Anything else.
+    Syntax,
+    /// Finite syntax whose value overflows the type (`1e400`, or beyond f32 for `float`).
+    Range,
+}
+
+/// Whether `b` is `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`.
+#[inline]
+pub fn is_float_syntax(b: &[u8]) -> bool {
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - s;
+    }
+    if int_digits + frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == s {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Checks a `float` (`double == false`) or `double` value and returns it.
+#[inline]
+pub fn parse_float(b: &[u8], double: bool) -> Result<f64, FloatError> {
+    if !is_float_syntax(b) {
+        return Err(classify_float_error(b));
+    }
+    // Syntax checked: ASCII only, so this cannot fail.
+    let s = std::str::from_utf8(b).map_err(|_| FloatError::Syntax)?;
+    let v: f64 = s.parse().map_err(|_| FloatError::Syntax)?;
+    if !v.is_finite() || (!double && v.abs() > f64::from(f32::MAX)) {
+        return Err(FloatError::Range);
+    }
+    Ok(v)
+}
+
+#[cold]
+fn classify_float_error(b: &[u8]) -> FloatError {
+    let lower: Vec<u8> = b.iter().map(u8::to_ascii_lowercase).collect();
+    let t = lower.strip_prefix(b"-").or_else(|| lower.strip_prefix(b"+")).unwrap_or(&lower);
+    if matches!(t, b"nan" | b"inf" | b"infinity") {
+        return FloatError::NotFinite;
+    }
+    if b.first().is_some_and(u8::is_ascii_whitespace) || b.last().is_some_and(u8::is_ascii_whitespace) {
+        return FloatError::Whitespace;
+    }
+    let stripped: Vec<u8> = b.iter().copied().filter(|&c| c != b',' && c != b' ' && c != b'_' && c != b'\'').collect();
+    if stripped.len() != b.len() && is_float_syntax(&stripped) {
+        return FloatError::Separator;
+    }
+    let comma_as_point: Vec<u8> = b.iter().map(|&c| if c == b',' { b'.' } else { c }).collect();
+    if is_float_syntax(&comma_as_point) {
+        return FloatError::Separator;
+    }
+    FloatError::Syntax
+}
+
+/// Whether the value is a valid `boolean` (`true` or `false`, lowercase).
+#[inline]
+pub fn is_boolean(b: &[u8]) -> bool {
+    b == b"true" || b == b"false"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints() {
+        assert_eq!(parse_int(b"1596238243", 64), Ok(1596238243));
+        assert_eq!(parse_int(b"-0", 64), Ok(0));
+        assert_eq!(parse_int(b"+1", 64), Ok(1));
+        assert_eq!(parse_int(b"9223372036854775807", 64), Ok(i64::MAX));
+        assert_eq!(parse_int(b"9223372036854775808", 64), Err(IntError::Range));
+        assert_eq!(parse_int(b"-9223372036854775808", 64), Ok(i64::MIN));
+        assert_eq!(parse_int(b"2147483648", 32), Err(IntError::Range));
+        assert_eq!(parse_int(b"1596238243.0", 64), Err(IntError::Decimal));
+        assert_eq!(parse_int(b"1e9", 64), Err(IntError::Exponent));
+        assert_eq!(parse_int(b" 12", 64), Err(IntError::Whitespace));
+        assert_eq!(parse_int(b"2020-07-31", 64), Err(IntError::Syntax));
+        assert_eq!(parse_int(&[b'9'; 400], 64), Err(IntError::Range));
+        assert_eq!(parse_int(b"-", 64), Err(IntError::Syntax));
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(parse_float(b"1.5", false), Ok(1.5));
+        assert_eq!(parse_float(b".5", false), Ok(0.5));
+        assert_eq!(parse_float(b"5.", false), Ok(5.0));
+        assert_eq!(parse_float(b"-1e3", true), Ok(-1000.0));
+        assert_eq!(parse_float(b"NaN", true), Err(FloatError::NotFinite));
+        assert_eq!(parse_float(b"-inf", true), Err(FloatError::NotFinite));
+        assert_eq!(parse_float(b"1,5", true), Err(FloatError::Separator));
+        assert_eq!(parse_float(b"1,000.25", true), Err(FloatError::Separator));
+        assert_eq!(parse_float(b"1e400", true), Err(FloatError::Range));
+        assert_eq!(parse_float(b"1e39", false), Err(FloatError::Range));
+        assert!(parse_float(b"1e39", true).is_ok());
+        assert_eq!(parse_float(b"abc", true), Err(FloatError::Syntax));
+        assert_eq!(parse_float(b".", true), Err(FloatError::Syntax));
+    }
+}
