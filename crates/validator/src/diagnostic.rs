@@ -118,7 +118,11 @@ impl Rule {
                 return l;
             }
         }
-        self.doc.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("")
+        self.doc
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("")
     }
 
     /// The URL of the Personalize documentation page the rule comes from, if any.
@@ -160,6 +164,8 @@ pub struct Snippet {
     pub cut_left: bool,
     /// Whether text was cut on the right.
     pub cut_right: bool,
+    /// 1-based character column of the span in the whole line (for editors and annotations).
+    pub line_col: usize,
 }
 
 /// One finding.
@@ -222,8 +228,7 @@ pub fn quote_value(bytes: &[u8], max: usize) -> String {
     let s = String::from_utf8_lossy(bytes);
     let mut out = String::with_capacity(s.len().min(max * 4) + 2);
     out.push('`');
-    let mut n = 0;
-    for c in s.chars() {
+    for (n, c) in s.chars().enumerate() {
         if n == max {
             out.push('…');
             break;
@@ -236,7 +241,6 @@ pub fn quote_value(bytes: &[u8], max: usize) -> String {
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
-        n += 1;
     }
     out.push('`');
     out
@@ -265,7 +269,15 @@ pub fn make_snippet(line: &[u8], start: usize, end: usize, width: usize) -> Snip
     let after = String::from_utf8_lossy(&line[end..we]);
     let clean = |s: &str| -> String {
         s.chars()
-            .map(|c| if c == '\t' { ' ' } else if c.is_control() { '·' } else { c })
+            .map(|c| {
+                if c == '\t' {
+                    ' '
+                } else if c.is_control() {
+                    '·'
+                } else {
+                    c
+                }
+            })
             .collect()
     };
     let before = clean(&before);
@@ -279,5 +291,6 @@ pub fn make_snippet(line: &[u8], start: usize, end: usize, width: usize) -> Snip
         len,
         cut_left: ws > 0,
         cut_right: we < line.len(),
+        line_col: crate::dialect::char_count(&line[..start]) + 1,
     }
 }

@@ -99,10 +99,20 @@ pub fn split_line(line: &[u8], out: &mut Fields) {
     if memchr(b'"', line).is_none() {
         let mut start = 0;
         for comma in memchr_iter(b',', line) {
-            out.spans.push(FieldSpan { raw_start: start, raw_end: comma, val: Val::Line(start, comma), quoted: false });
+            out.spans.push(FieldSpan {
+                raw_start: start,
+                raw_end: comma,
+                val: Val::Line(start, comma),
+                quoted: false,
+            });
             start = comma + 1;
         }
-        out.spans.push(FieldSpan { raw_start: start, raw_end: line.len(), val: Val::Line(start, line.len()), quoted: false });
+        out.spans.push(FieldSpan {
+            raw_start: start,
+            raw_end: line.len(),
+            val: Val::Line(start, line.len()),
+            quoted: false,
+        });
         return;
     }
     split_slow(line, out);
@@ -160,7 +170,11 @@ fn split_slow(line: &[u8], out: &mut Fields) {
                 if let Some(d) = doubled_at {
                     let comma_after = memchr(b',', &line[d..value_end]).is_some();
                     out.issues.push(QuoteIssue {
-                        kind: if comma_after { QuoteIssueKind::RfcOnly } else { QuoteIssueKind::Doubled },
+                        kind: if comma_after {
+                            QuoteIssueKind::RfcOnly
+                        } else {
+                            QuoteIssueKind::Doubled
+                        },
                         field,
                         pos: d,
                     });
@@ -168,9 +182,18 @@ fn split_slow(line: &[u8], out: &mut Fields) {
                 // Text after the closing quote, up to the next comma.
                 let next = memchr(b',', &line[pos..]).map_or(len, |o| pos + o);
                 if next > pos {
-                    out.issues.push(QuoteIssue { kind: QuoteIssueKind::TextAfterQuote, field, pos });
+                    out.issues.push(QuoteIssue {
+                        kind: QuoteIssueKind::TextAfterQuote,
+                        field,
+                        pos,
+                    });
                 }
-                out.spans.push(FieldSpan { raw_start, raw_end: next, val, quoted: true });
+                out.spans.push(FieldSpan {
+                    raw_start,
+                    raw_end: next,
+                    val,
+                    quoted: true,
+                });
                 pos = next;
                 break;
             }
@@ -183,18 +206,40 @@ fn split_slow(line: &[u8], out: &mut Fields) {
                     Val::Line(content_start, len)
                 };
                 if let Some(d) = doubled_at {
-                    out.issues.push(QuoteIssue { kind: QuoteIssueKind::Doubled, field, pos: d });
+                    out.issues.push(QuoteIssue {
+                        kind: QuoteIssueKind::Doubled,
+                        field,
+                        pos: d,
+                    });
                 }
-                out.issues.push(QuoteIssue { kind: QuoteIssueKind::Unclosed, field, pos: raw_start });
-                out.spans.push(FieldSpan { raw_start, raw_end: len, val, quoted: true });
+                out.issues.push(QuoteIssue {
+                    kind: QuoteIssueKind::Unclosed,
+                    field,
+                    pos: raw_start,
+                });
+                out.spans.push(FieldSpan {
+                    raw_start,
+                    raw_end: len,
+                    val,
+                    quoted: true,
+                });
                 pos = len;
             }
         } else {
             let end = memchr(b',', &line[pos..]).map_or(len, |o| pos + o);
             if let Some(q) = memchr(b'"', &line[pos..end]) {
-                out.issues.push(QuoteIssue { kind: QuoteIssueKind::StrayInUnquoted, field, pos: pos + q });
+                out.issues.push(QuoteIssue {
+                    kind: QuoteIssueKind::StrayInUnquoted,
+                    field,
+                    pos: pos + q,
+                });
             }
-            out.spans.push(FieldSpan { raw_start, raw_end: end, val: Val::Line(pos, end), quoted: false });
+            out.spans.push(FieldSpan {
+                raw_start,
+                raw_end: end,
+                val: Val::Line(pos, end),
+                quoted: false,
+            });
             pos = end;
         }
         if pos >= len {
@@ -203,7 +248,12 @@ fn split_slow(line: &[u8], out: &mut Fields) {
         // line[pos] == b','
         pos += 1;
         if pos == len {
-            out.spans.push(FieldSpan { raw_start: len, raw_end: len, val: Val::Line(len, len), quoted: false });
+            out.spans.push(FieldSpan {
+                raw_start: len,
+                raw_end: len,
+                val: Val::Line(len, len),
+                quoted: false,
+            });
             break;
         }
     }
@@ -222,7 +272,9 @@ mod tests {
     fn split(s: &str) -> (Vec<String>, Vec<QuoteIssueKind>) {
         let mut f = Fields::default();
         split_line(s.as_bytes(), &mut f);
-        let vals = (0..f.len()).map(|i| String::from_utf8(f.value(s.as_bytes(), i).to_vec()).unwrap()).collect();
+        let vals = (0..f.len())
+            .map(|i| String::from_utf8(f.value(s.as_bytes(), i).to_vec()).unwrap())
+            .collect();
         (vals, f.issues.iter().map(|i| i.kind).collect())
     }
 

@@ -30,7 +30,10 @@ pub struct InputFile {
 impl InputFile {
     /// An in-memory input.
     pub fn from_bytes(name: &str, bytes: impl Into<Vec<u8>>) -> Self {
-        InputFile { name: name.to_string(), source: Source::Bytes(bytes.into()) }
+        InputFile {
+            name: name.to_string(),
+            source: Source::Bytes(bytes.into()),
+        }
     }
 
     /// Opens the input for reading.
@@ -72,17 +75,29 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
     let mut diags = Vec::new();
     for p in paths {
         if p == "-" {
-            files.push(InputFile { name: "-".into(), source: Source::Stdin });
+            files.push(InputFile {
+                name: "-".into(),
+                source: Source::Stdin,
+            });
             continue;
         }
         let path = Path::new(p);
-        let meta = std::fs::metadata(path).map_err(|e| InputError::Io { path: p.clone(), source: e })?;
+        let meta = std::fs::metadata(path).map_err(|e| InputError::Io {
+            path: p.clone(),
+            source: e,
+        })?;
         if !meta.is_dir() {
-            files.push(InputFile { name: p.clone(), source: Source::Path(path.to_path_buf()) });
+            files.push(InputFile {
+                name: p.clone(),
+                source: Source::Path(path.to_path_buf()),
+            });
             continue;
         }
         let mut entries: Vec<_> = std::fs::read_dir(path)
-            .map_err(|e| InputError::Io { path: p.clone(), source: e })?
+            .map_err(|e| InputError::Io {
+                path: p.clone(),
+                source: e,
+            })?
             .filter_map(Result::ok)
             .collect();
         entries.sort_by_key(|e| e.file_name());
@@ -117,7 +132,10 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
                 );
                 continue;
             }
-            files.push(InputFile { name: shown, source: Source::Path(child) });
+            files.push(InputFile {
+                name: shown,
+                source: Source::Path(child),
+            });
             found += 1;
         }
         if found == 0 {

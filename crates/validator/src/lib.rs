@@ -6,8 +6,8 @@
 
 #![deny(missing_docs)]
 
-pub mod dialect;
 pub mod diagnostic;
+pub mod dialect;
 mod engine;
 pub mod input;
 pub mod report;

@@ -20,7 +20,10 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { max_per_rule: 20, levels: HashMap::new() }
+        Policy {
+            max_per_rule: 20,
+            levels: HashMap::new(),
+        }
     }
 }
 
@@ -31,7 +34,10 @@ impl Policy {
         if self.levels.is_empty() {
             return Level::Report(rule.severity);
         }
-        self.levels.get(rule.code).copied().unwrap_or(Level::Report(rule.severity))
+        self.levels
+            .get(rule.code)
+            .copied()
+            .unwrap_or(Level::Report(rule.severity))
     }
 
     /// Whether the rule runs at all.
@@ -68,7 +74,11 @@ pub struct Collector {
 impl Collector {
     /// A collector with a policy.
     pub fn new(policy: Policy) -> Self {
-        Collector { policy, buckets: HashMap::new(), seq: 0 }
+        Collector {
+            policy,
+            buckets: HashMap::new(),
+            seq: 0,
+        }
     }
 
     /// The policy.
@@ -80,7 +90,10 @@ impl Collector {
     #[inline]
     pub fn wants(&self, rule: &Rule) -> bool {
         self.policy.enabled(rule)
-            && self.buckets.get(rule.code).is_none_or(|b| b.kept.len() < self.policy.max_per_rule)
+            && self
+                .buckets
+                .get(rule.code)
+                .is_none_or(|b| b.kept.len() < self.policy.max_per_rule)
     }
 
     /// Counts a finding without keeping it.
@@ -113,19 +126,46 @@ impl Collector {
     /// Adds a finding that belongs to the schema.
     pub fn push_schema(&mut self, d: Diagnostic) {
         let line = d.location.line.unwrap_or(0);
-        self.push_at(Order { phase: 0, file: 0, line, column: 0, seq: 0 }, d);
+        self.push_at(
+            Order {
+                phase: 0,
+                file: 0,
+                line,
+                column: 0,
+                seq: 0,
+            },
+            d,
+        );
     }
 
     /// Adds a finding that belongs to input file number `file` (0-based, in input order).
     pub fn push_file(&mut self, file: usize, d: Diagnostic) {
         let line = d.location.line.unwrap_or(0);
         let column = d.location.column.unwrap_or(0);
-        self.push_at(Order { phase: 1, file: file as u32, line, column, seq: 0 }, d);
+        self.push_at(
+            Order {
+                phase: 1,
+                file: file as u32,
+                line,
+                column,
+                seq: 0,
+            },
+            d,
+        );
     }
 
     /// Adds a dataset-level finding.
     pub fn push_dataset(&mut self, d: Diagnostic) {
-        self.push_at(Order { phase: 2, file: 0, line: 0, column: 0, seq: 0 }, d);
+        self.push_at(
+            Order {
+                phase: 2,
+                file: 0,
+                line: 0,
+                column: 0,
+                seq: 0,
+            },
+            d,
+        );
     }
 
     /// Finishes: the kept findings in report order and the per-rule totals.
@@ -241,11 +281,21 @@ impl Report {
         summary.files = files.len() as u64;
         summary.records = files.iter().map(|f| f.records).sum();
         summary.bytes = files.iter().map(|f| f.bytes).sum();
-        Report { dataset_type, domain, schema, files, summary, rules, diagnostics }
+        Report {
+            dataset_type,
+            domain,
+            schema,
+            files,
+            summary,
+            rules,
+            diagnostics,
+        }
     }
 
     /// Whether any finding is at or above `severity`.
     pub fn has_at_least(&self, severity: Severity) -> bool {
-        self.rules.iter().any(|c| c.severity >= severity && c.total > 0)
+        self.rules
+            .iter()
+            .any(|c| c.severity >= severity && c.total > 0)
     }
 }

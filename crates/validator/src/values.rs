@@ -49,7 +49,9 @@ fn classify_int_error(all: &[u8], digits: &[u8]) -> IntError {
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
         return IntError::Range; // more than 19 digits
     }
-    if all.first().is_some_and(u8::is_ascii_whitespace) || all.last().is_some_and(u8::is_ascii_whitespace) {
+    if all.first().is_some_and(u8::is_ascii_whitespace)
+        || all.last().is_some_and(u8::is_ascii_whitespace)
+    {
         return IntError::Whitespace;
     }
     if is_float_syntax(all) {
@@ -134,18 +136,30 @@ pub fn parse_float(b: &[u8], double: bool) -> Result<f64, FloatError> {
 #[cold]
 fn classify_float_error(b: &[u8]) -> FloatError {
     let lower: Vec<u8> = b.iter().map(u8::to_ascii_lowercase).collect();
-    let t = lower.strip_prefix(b"-").or_else(|| lower.strip_prefix(b"+")).unwrap_or(&lower);
+    let t = lower
+        .strip_prefix(b"-")
+        .or_else(|| lower.strip_prefix(b"+"))
+        .unwrap_or(&lower);
     if matches!(t, b"nan" | b"inf" | b"infinity") {
         return FloatError::NotFinite;
     }
-    if b.first().is_some_and(u8::is_ascii_whitespace) || b.last().is_some_and(u8::is_ascii_whitespace) {
+    if b.first().is_some_and(u8::is_ascii_whitespace)
+        || b.last().is_some_and(u8::is_ascii_whitespace)
+    {
         return FloatError::Whitespace;
     }
-    let stripped: Vec<u8> = b.iter().copied().filter(|&c| c != b',' && c != b' ' && c != b'_' && c != b'\'').collect();
+    let stripped: Vec<u8> = b
+        .iter()
+        .copied()
+        .filter(|&c| c != b',' && c != b' ' && c != b'_' && c != b'\'')
+        .collect();
     if stripped.len() != b.len() && is_float_syntax(&stripped) {
         return FloatError::Separator;
     }
-    let comma_as_point: Vec<u8> = b.iter().map(|&c| if c == b',' { b'.' } else { c }).collect();
+    let comma_as_point: Vec<u8> = b
+        .iter()
+        .map(|&c| if c == b',' { b'.' } else { c })
+        .collect();
     if is_float_syntax(&comma_as_point) {
         return FloatError::Separator;
     }

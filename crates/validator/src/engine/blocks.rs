@@ -27,7 +27,14 @@ pub(crate) struct BlockReader<R> {
 
 impl<R: Read> BlockReader<R> {
     pub fn new(reader: R, target: usize) -> Self {
-        BlockReader { reader, target: target.max(1), carry: Vec::new(), offset: 0, eof: false, free: Vec::new() }
+        BlockReader {
+            reader,
+            target: target.max(1),
+            carry: Vec::new(),
+            offset: 0,
+            eof: false,
+            free: Vec::new(),
+        }
     }
 
     /// Gives a buffer back for reuse.
@@ -96,7 +103,11 @@ mod tests {
                 assert_eq!(b.offset, expected_offset);
                 expected_offset += b.buf.len() as u64;
                 let ends_ok = b.buf.ends_with(b"\n") || expected_offset as usize == data.len();
-                assert!(ends_ok, "target {target}: {:?}", String::from_utf8_lossy(&b.buf));
+                assert!(
+                    ends_ok,
+                    "target {target}: {:?}",
+                    String::from_utf8_lossy(&b.buf)
+                );
                 all.extend_from_slice(&b.buf);
                 r.recycle(b.buf);
             }

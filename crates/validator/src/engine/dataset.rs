@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::plan::ColPlan;
-use crate::dialect::{split_line, Fields};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
+use crate::dialect::{split_line, Fields};
 use crate::report::Collector;
 use crate::rules;
 use crate::schema::{spec, DatasetType, Domain};
@@ -192,10 +192,21 @@ impl DatasetAcc {
                 let col = id_col.unwrap_or(0);
                 let text = line_at(buf, row.line_start as usize);
                 split_line(text, &mut fields);
-                let (value, span) = if col < fields.len() { (fields.value(text, col).to_vec(), fields.spans[col]) } else { (Vec::new(), fields.spans[0]) };
+                let (value, span) = if col < fields.len() {
+                    (fields.value(text, col).to_vec(), fields.spans[col])
+                } else {
+                    (Vec::new(), fields.spans[0])
+                };
                 let name = plan.get(col).map(|p| p.name.clone()).unwrap_or_default();
                 let first_file = (first >> 48) as usize;
-                let where_first = if first_file == file_idx { format!("line {}", first & ((1 << 48) - 1)) } else { format!("line {} of another file of this import", first & ((1 << 48) - 1)) };
+                let where_first = if first_file == file_idx {
+                    format!("line {}", first & ((1 << 48) - 1))
+                } else {
+                    format!(
+                        "line {} of another file of this import",
+                        first & ((1 << 48) - 1)
+                    )
+                };
                 collector.push_file(
                     file_idx,
                     Diagnostic::new(&rules::PF307, format!("`{name}` {} appears again (first on {where_first})", quote_value(&value, 60)))
@@ -246,7 +257,11 @@ impl DatasetAcc {
         if distinct + self.optional_metadata > spec::MAX_EVENT_TYPES_PLUS_METADATA {
             let mut types: Vec<(&Vec<u8>, &u64)> = self.event_types.iter().collect();
             types.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let shown: Vec<String> = types.iter().take(12).map(|(t, n)| format!("{} ({n})", quote_value(t, 30))).collect();
+            let shown: Vec<String> = types
+                .iter()
+                .take(12)
+                .map(|(t, n)| format!("{} ({n})", quote_value(t, 30)))
+                .collect();
             collector.push_dataset(
                 Diagnostic::new(&rules::PF304, format!("{}{distinct} distinct event types plus {} optional metadata column{} exceed the limit of 10: {}", if self.event_types_overflow > 0 { "more than " } else { "" }, self.optional_metadata, if self.optional_metadata == 1 { "" } else { "s" }, shown.join(", ")))
                     .with_help("merge or drop rare event types (and spelling variants) before importing"),
@@ -255,19 +270,32 @@ impl DatasetAcc {
         // PF305: variants that differ in case or surrounding spaces.
         let mut groups: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
         for t in self.event_types.keys() {
-            let norm = String::from_utf8_lossy(t).trim().to_lowercase().into_bytes();
+            let norm = String::from_utf8_lossy(t)
+                .trim()
+                .to_lowercase()
+                .into_bytes();
             groups.entry(norm).or_default().push(t);
         }
-        let mut variant_groups: Vec<Vec<&Vec<u8>>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        let mut variant_groups: Vec<Vec<&Vec<u8>>> =
+            groups.into_values().filter(|g| g.len() > 1).collect();
         for g in &mut variant_groups {
             g.sort();
         }
         variant_groups.sort();
         for g in variant_groups {
-            let list: Vec<String> = g.iter().map(|t| format!("{} ({})", quote_value(t, 30), self.event_types[*t])).collect();
+            let list: Vec<String> = g
+                .iter()
+                .map(|t| format!("{} ({})", quote_value(t, 30), self.event_types[*t]))
+                .collect();
             collector.push_dataset(
-                Diagnostic::new(&rules::PF305, format!("event types {} differ only in case or spaces", list.join(", ")))
-                    .with_help("write each event type one way; variants count as separate types"),
+                Diagnostic::new(
+                    &rules::PF305,
+                    format!(
+                        "event types {} differ only in case or spaces",
+                        list.join(", ")
+                    ),
+                )
+                .with_help("write each event type one way; variants count as separate types"),
             );
         }
         // PF306: a domain's use cases need 1000 events of their type.

@@ -2,8 +2,8 @@
 //! order. Produces the per-column check plan for the records.
 
 use super::plan::{plan_for, ColPlan};
-use crate::dialect::{split_line, Fields};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
+use crate::dialect::{split_line, Fields};
 use crate::rules;
 use crate::schema::Schema;
 
@@ -24,15 +24,18 @@ pub(crate) struct HeaderInfo {
 pub(crate) fn header_names(line: &[u8]) -> Vec<String> {
     let mut f = Fields::default();
     split_line(line, &mut f);
-    (0..f.len()).map(|i| String::from_utf8_lossy(f.value(line, i)).into_owned()).collect()
+    (0..f.len())
+        .map(|i| String::from_utf8_lossy(f.value(line, i)).into_owned())
+        .collect()
 }
 
 /// Analyses the header of `file`. `bom` is the length of a removed byte order mark.
 pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schema>) -> HeaderInfo {
     let mut fields = Fields::default();
     split_line(line, &mut fields);
-    let names: Vec<String> =
-        (0..fields.len()).map(|i| String::from_utf8_lossy(fields.value(line, i)).into_owned()).collect();
+    let names: Vec<String> = (0..fields.len())
+        .map(|i| String::from_utf8_lossy(fields.value(line, i)).into_owned())
+        .collect();
     let mut diags = Vec::new();
     let at = |i: usize| {
         let span = fields.spans[i];
@@ -52,36 +55,75 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     for (i, span) in fields.spans.iter().enumerate() {
         if span.quoted {
             diags.push(
-                Diagnostic::new(&rules::PF102, format!("header cell {} is quoted", quote_value(&line[span.raw_start..span.raw_end], 80)))
-                    .with_help(format!("write the name without quotes: {}", names[i]))
-                    .at(at(i))
-                    .with_snippet(snip(i)),
+                Diagnostic::new(
+                    &rules::PF102,
+                    format!(
+                        "header cell {} is quoted",
+                        quote_value(&line[span.raw_start..span.raw_end], 80)
+                    ),
+                )
+                .with_help(format!("write the name without quotes: {}", names[i]))
+                .at(at(i))
+                .with_snippet(snip(i)),
             );
         }
     }
 
     let Some(schema) = schema else {
         let plan = names.iter().map(|n| ColPlan::unknown(n)).collect();
-        return HeaderInfo { names, plan, first_line_is_data: false, diags };
+        return HeaderInfo {
+            names,
+            plan,
+            first_line_is_data: false,
+            diags,
+        };
     };
 
     // PF101: nothing in the first line names a schema field.
-    let matches_any = names.iter().any(|n| schema.fields.iter().any(|f| f.name.eq_ignore_ascii_case(n.trim())));
+    let matches_any = names.iter().any(|n| {
+        schema
+            .fields
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(n.trim()))
+    });
     if !matches_any && !schema.fields.is_empty() {
         let expected: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
         let same_count = names.len() == schema.fields.len();
         diags.push(
-            Diagnostic::new(&rules::PF101, format!("the first line {} is not a header: no cell names a schema field", quote_value(line, 80)))
-                .with_help(format!("add the header line `{}` as the first line", expected.join(",")))
-                .at(Location { file: Some(file.to_string()), line: Some(1), byte: Some(bom as u64), ..Location::default() })
-                .with_snippet(make_snippet(line, 0, line.len().min(80), 100)),
+            Diagnostic::new(
+                &rules::PF101,
+                format!(
+                    "the first line {} is not a header: no cell names a schema field",
+                    quote_value(line, 80)
+                ),
+            )
+            .with_help(format!(
+                "add the header line `{}` as the first line",
+                expected.join(",")
+            ))
+            .at(Location {
+                file: Some(file.to_string()),
+                line: Some(1),
+                byte: Some(bom as u64),
+                ..Location::default()
+            })
+            .with_snippet(make_snippet(line, 0, line.len().min(80), 100)),
         );
         let plan = if same_count {
-            schema.fields.iter().map(|f| plan_for(f, schema.dataset_type)).collect()
+            schema
+                .fields
+                .iter()
+                .map(|f| plan_for(f, schema.dataset_type))
+                .collect()
         } else {
             names.iter().map(|n| ColPlan::unknown(n)).collect()
         };
-        return HeaderInfo { names, plan, first_line_is_data: same_count, diags };
+        return HeaderInfo {
+            names,
+            plan,
+            first_line_is_data: same_count,
+            diags,
+        };
     }
 
     // Map every column to a field.
@@ -90,10 +132,13 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
             diags.push(
-                Diagnostic::new(&rules::PF108, format!("column `{name}` appears more than once in the header"))
-                    .with_help("remove or rename the repeated column")
-                    .at(at(i))
-                    .with_snippet(snip(i)),
+                Diagnostic::new(
+                    &rules::PF108,
+                    format!("column `{name}` appears more than once in the header"),
+                )
+                .with_help("remove or rename the repeated column")
+                .at(at(i))
+                .with_snippet(snip(i)),
             );
             mapped.push(None);
             continue;
@@ -104,7 +149,11 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             mapped.push(Some(fi));
             continue;
         }
-        let folded = schema.fields.iter().enumerate().position(|(fi, f)| !used[fi] && f.name.eq_ignore_ascii_case(name.trim()));
+        let folded = schema
+            .fields
+            .iter()
+            .enumerate()
+            .position(|(fi, f)| !used[fi] && f.name.eq_ignore_ascii_case(name.trim()));
         if let Some(fi) = folded {
             used[fi] = true;
             mapped.push(Some(fi));
@@ -122,10 +171,18 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             .iter()
             .enumerate()
             .filter(|(fi, _)| !used[*fi])
-            .map(|(_, f)| (edit_distance(&f.name.to_ascii_lowercase(), &name.to_ascii_lowercase()), &f.name))
+            .map(|(_, f)| {
+                (
+                    edit_distance(&f.name.to_ascii_lowercase(), &name.to_ascii_lowercase()),
+                    &f.name,
+                )
+            })
             .filter(|(d, _)| *d <= 2)
             .min();
-        let mut d = Diagnostic::new(&rules::PF106, format!("column `{name}` is not in the schema"));
+        let mut d = Diagnostic::new(
+            &rules::PF106,
+            format!("column `{name}` is not in the schema"),
+        );
         d = match suggestion {
             Some((_, s)) => d.with_help(format!("did you mean `{s}`? Otherwise remove the column or add it to the schema")),
             None => d.with_help("remove the column, or add the field to the schema (a schema cannot be changed once created: add it to a new one)"),
@@ -135,13 +192,43 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     }
 
     // PF105: schema fields with no column, listed together as Personalize does.
-    let missing: Vec<&str> = schema.fields.iter().enumerate().filter(|(fi, _)| !used[*fi]).map(|(_, f)| f.name.as_str()).collect();
+    let missing: Vec<&str> = schema
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(fi, _)| !used[*fi])
+        .map(|(_, f)| f.name.as_str())
+        .collect();
     if !missing.is_empty() {
         diags.push(
-            Diagnostic::new(&rules::PF105, format!("the header is missing the column{} {}", if missing.len() > 1 { "s" } else { "" }, missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")))
-                .with_help(format!("every schema field needs a column, in schema order: {}", schema.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(",")))
-                .at(Location { file: Some(file.to_string()), line: Some(1), field: missing.first().map(|s| s.to_string()), ..Location::default() })
-                .with_snippet(make_snippet(line, line.len(), line.len(), 100)),
+            Diagnostic::new(
+                &rules::PF105,
+                format!(
+                    "the header is missing the column{} {}",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .with_help(format!(
+                "every schema field needs a column, in schema order: {}",
+                schema
+                    .fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ))
+            .at(Location {
+                file: Some(file.to_string()),
+                line: Some(1),
+                field: missing.first().map(|s| s.to_string()),
+                ..Location::default()
+            })
+            .with_snippet(make_snippet(line, line.len(), line.len(), 100)),
         );
     }
 
@@ -159,8 +246,14 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             .unwrap_or(0);
         let mut sorted = order.clone();
         sorted.sort_unstable();
-        let expected: Vec<&str> = sorted.iter().map(|&fi| schema.fields[fi].name.as_str()).collect();
-        let header_order: Vec<&str> = order.iter().map(|&fi| schema.fields[fi].name.as_str()).collect();
+        let expected: Vec<&str> = sorted
+            .iter()
+            .map(|&fi| schema.fields[fi].name.as_str())
+            .collect();
+        let header_order: Vec<&str> = order
+            .iter()
+            .map(|&fi| schema.fields[fi].name.as_str())
+            .collect();
         diags.push(
             Diagnostic::new(&rules::PF107, format!("the columns are in the order {}, but the schema declares {}", header_order.join(","), expected.join(",")))
                 .with_help("reorder the CSV columns to the schema's field order (or create a schema whose fields follow the CSV)")
@@ -181,7 +274,12 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             None => ColPlan::unknown(n),
         })
         .collect();
-    HeaderInfo { names, plan, first_line_is_data: false, diags }
+    HeaderInfo {
+        names,
+        plan,
+        first_line_is_data: false,
+        diags,
+    }
 }
 
 /// Levenshtein distance for short names (header suggestions).

@@ -18,7 +18,9 @@ use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
 use crate::input::InputFile;
 use crate::report::{Collector, FileSummary, Policy, Report};
 use crate::rules;
-use crate::schema::{builtin, check_schema, load_schema, spec, DatasetType, Domain, Schema, SchemaError};
+use crate::schema::{
+    builtin, check_schema, load_schema, spec, DatasetType, Domain, Schema, SchemaError,
+};
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -112,20 +114,43 @@ pub fn check_schema_source(schema: &SchemaSource, policy: Policy) -> Result<Repo
     Ok(Report::build(collector, Vec::new(), ty, domain, src))
 }
 
-fn describe(schema: Option<&Schema>, source: &SchemaSource) -> (Option<String>, Option<String>, Option<String>) {
+fn describe(
+    schema: Option<&Schema>,
+    source: &SchemaSource,
+) -> (Option<String>, Option<String>, Option<String>) {
     match schema {
-        Some(s) => (Some(s.dataset_type.api_name().into()), s.domain.map(|d| d.api_name().into()), Some(s.source.clone())),
+        Some(s) => (
+            Some(s.dataset_type.api_name().into()),
+            s.domain.map(|d| d.api_name().into()),
+            Some(s.source.clone()),
+        ),
         None => match source {
             SchemaSource::Text { source, .. } => (None, None, Some(source.clone())),
-            SchemaSource::Builtin { dataset_type, domain } => (Some(dataset_type.api_name().into()), domain.map(|d| d.api_name().into()), None),
+            SchemaSource::Builtin {
+                dataset_type,
+                domain,
+            } => (
+                Some(dataset_type.api_name().into()),
+                domain.map(|d| d.api_name().into()),
+                None,
+            ),
         },
     }
 }
 
 /// Loads and checks the schema; built-ins are adapted to `header` (the first file's header).
-fn resolve_schema(source: &SchemaSource, header: Option<&[String]>, collector: &mut Collector) -> Result<Option<Schema>, Error> {
+fn resolve_schema(
+    source: &SchemaSource,
+    header: Option<&[String]>,
+    collector: &mut Collector,
+) -> Result<Option<Schema>, Error> {
     match source {
-        SchemaSource::Text { text, source, dataset_type, domain } => {
+        SchemaSource::Text {
+            text,
+            source,
+            dataset_type,
+            domain,
+        } => {
             let loaded = load_schema(text, source, *dataset_type, *domain)?;
             for d in loaded.diagnostics {
                 collector.push_schema(d);
@@ -137,7 +162,10 @@ fn resolve_schema(source: &SchemaSource, header: Option<&[String]>, collector: &
             }
             Ok(loaded.schema)
         }
-        SchemaSource::Builtin { dataset_type, domain } => {
+        SchemaSource::Builtin {
+            dataset_type,
+            domain,
+        } => {
             let schema = builtin(*dataset_type, *domain, header).ok_or(Error::NoBuiltin {
                 dataset_type: *dataset_type,
                 domain: domain.unwrap_or(Domain::Ecommerce),
@@ -154,19 +182,31 @@ fn resolve_schema(source: &SchemaSource, header: Option<&[String]>, collector: &
 
 /// Validates the inputs of one import against a schema. `extra` holds findings from resolving
 /// the inputs (sub-folders, non-CSV files).
-pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<Diagnostic>, opts: &Options) -> Result<Report, Error> {
+pub fn validate(
+    schema_source: &SchemaSource,
+    inputs: &[InputFile],
+    extra: Vec<Diagnostic>,
+    opts: &Options,
+) -> Result<Report, Error> {
     let mut collector = Collector::new(opts.policy.clone());
     for d in extra {
         collector.push_file(0, d);
     }
-    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
     let pool = if threads > 1 {
         Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .thread_name(|i| format!("preflight-{i}"))
                 .build()
-                .map_err(|e| Error::Threads { threads, message: e.to_string() })?,
+                .map_err(|e| Error::Threads {
+                    threads,
+                    message: e.to_string(),
+                })?,
         )
     } else {
         None
@@ -184,12 +224,31 @@ pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<D
     let mut first_header: Option<(String, Vec<String>)> = None;
 
     for (file_idx, input) in inputs.iter().enumerate() {
-        let reader = input.open().map_err(|e| Error::Read { path: input.name.clone(), source: e })?;
+        let reader = input.open().map_err(|e| Error::Read {
+            path: input.name.clone(),
+            source: e,
+        })?;
         let mut blocks = BlockReader::new(reader, opts.block_size);
-        let first = blocks.next_block().map_err(|e| Error::Read { path: input.name.clone(), source: e })?;
-        let mut summary = FileSummary { path: input.name.clone(), bytes: 0, lines: 0, records: 0, header: Vec::new() };
+        let first = blocks.next_block().map_err(|e| Error::Read {
+            path: input.name.clone(),
+            source: e,
+        })?;
+        let mut summary = FileSummary {
+            path: input.name.clone(),
+            bytes: 0,
+            lines: 0,
+            records: 0,
+            header: Vec::new(),
+        };
         let Some(first) = first else {
-            collector.push_file(file_idx, Diagnostic::new(&rules::PF001, "the file is empty").with_help("remove the empty file from the import, or write the header and records").in_file(&input.name));
+            collector.push_file(
+                file_idx,
+                Diagnostic::new(&rules::PF001, "the file is empty")
+                    .with_help(
+                        "remove the empty file from the import, or write the header and records",
+                    )
+                    .in_file(&input.name),
+            );
             files.push(summary);
             if !schema_resolved {
                 // Still check the built-in schema so its findings are not lost.
@@ -231,7 +290,12 @@ pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<D
                 file_idx,
                 Diagnostic::new(&rules::PF002, "invalid UTF-8 in the header")
                     .with_help("re-export the file as UTF-8")
-                    .at(Location { file: Some(input.name.clone()), line: Some(1), byte: Some((bom + at) as u64), ..Location::default() })
+                    .at(Location {
+                        file: Some(input.name.clone()),
+                        line: Some(1),
+                        byte: Some((bom + at) as u64),
+                        ..Location::default()
+                    })
                     .with_snippet(make_snippet(header, at, at + 1, 100)),
             );
         }
@@ -249,10 +313,29 @@ pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<D
             Some((first_name, first_names)) if *first_names != info.names => {
                 collector.push_file(
                     file_idx,
-                    Diagnostic::new(&rules::PF109, format!("the header {} differs from the header of `{first_name}`", quote_value(header, 120)))
-                        .with_help(format!("every file of one import must have the same header: {}", first_names.join(",")))
-                        .at(Location { file: Some(input.name.clone()), line: Some(1), byte: Some(0), ..Location::default() })
-                        .with_snippet(make_snippet(header, 0, header.len().min(60), 100)),
+                    Diagnostic::new(
+                        &rules::PF109,
+                        format!(
+                            "the header {} differs from the header of `{first_name}`",
+                            quote_value(header, 120)
+                        ),
+                    )
+                    .with_help(format!(
+                        "every file of one import must have the same header: {}",
+                        first_names.join(",")
+                    ))
+                    .at(Location {
+                        file: Some(input.name.clone()),
+                        line: Some(1),
+                        byte: Some(0),
+                        ..Location::default()
+                    })
+                    .with_snippet(make_snippet(
+                        header,
+                        0,
+                        header.len().min(60),
+                        100,
+                    )),
                 );
             }
             Some(_) => {}
@@ -263,7 +346,14 @@ pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<D
         let acc = acc.get_or_insert_with(|| {
             let mut a = DatasetAcc::new(dataset_type, schema.as_ref().and_then(|s| s.domain));
             if let Some(s) = &schema {
-                a.optional_metadata = s.fields.iter().filter(|f| s.dataset_type.is_interactions() && spec::counts_as_metadata(s.dataset_type, s.domain, &f.name)).count();
+                a.optional_metadata = s
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        s.dataset_type.is_interactions()
+                            && spec::counts_as_metadata(s.dataset_type, s.domain, &f.name)
+                    })
+                    .count();
             }
             a
         });
@@ -276,28 +366,83 @@ pub fn validate(schema_source: &SchemaSource, inputs: &[InputFile], extra: Vec<D
                 timestamp: find("TIMESTAMP"),
                 event_type: find("EVENT_TYPE"),
             },
-            Some(t) => Keys { id: t.id_field().and_then(find), ..Keys::default() },
+            Some(t) => Keys {
+                id: t.id_field().and_then(find),
+                ..Keys::default()
+            },
             None => Keys::default(),
         };
-        let ctx = FileCtx { file: &input.name, plan: &info.plan, policy: &opts.policy, now: opts.now, keys };
-        let data_start = if info.first_line_is_data { 0 } else { nl.map_or(buf.len(), |p| p + 1) };
+        let ctx = FileCtx {
+            file: &input.name,
+            plan: &info.plan,
+            policy: &opts.policy,
+            now: opts.now,
+            keys,
+        };
+        let data_start = if info.first_line_is_data {
+            0
+        } else {
+            nl.map_or(buf.len(), |p| p + 1)
+        };
         let header_lines = u64::from(!info.first_line_is_data);
 
-        let mut state = MergeState { next_line: header_lines + 1, records: 0, crlf: 0, first_crlf: None, bytes: 0 };
-        let mut merge = |out: BlockOut, block: &Block, collector: &mut Collector| {
-            state.merge(out, block, file_idx, &input.name, &info.plan, keys.id, acc, collector);
+        let mut state = MergeState {
+            next_line: header_lines + 1,
+            records: 0,
+            crlf: 0,
+            first_crlf: None,
+            bytes: 0,
         };
-        let first = Block { buf: first.buf, offset: first.offset };
-        run_blocks(&mut blocks, first, data_start, &ctx, pool.as_ref(), threads, &mut collector, &mut merge)
-            .map_err(|e| Error::Read { path: input.name.clone(), source: e })?;
+        let mut merge = |out: BlockOut, block: &Block, collector: &mut Collector| {
+            state.merge(
+                out,
+                block,
+                file_idx,
+                &input.name,
+                &info.plan,
+                keys.id,
+                acc,
+                collector,
+            );
+        };
+        let first = Block {
+            buf: first.buf,
+            offset: first.offset,
+        };
+        run_blocks(
+            &mut blocks,
+            first,
+            data_start,
+            &ctx,
+            pool.as_ref(),
+            threads,
+            &mut collector,
+            &mut merge,
+        )
+        .map_err(|e| Error::Read {
+            path: input.name.clone(),
+            source: e,
+        })?;
 
         if state.crlf > 0 {
             let (line, byte) = state.first_crlf.unwrap_or((1, 0));
             collector.push_file(
                 file_idx,
-                Diagnostic::new(&rules::PF005, format!("{} line{} end with CRLF (\\r\\n), the first on line {line}", state.crlf, if state.crlf == 1 { "" } else { "s" }))
-                    .with_help("convert the file to LF line endings (for example `dos2unix FILE`)")
-                    .at(Location { file: Some(input.name.clone()), line: Some(line), byte: Some(byte), ..Location::default() }),
+                Diagnostic::new(
+                    &rules::PF005,
+                    format!(
+                        "{} line{} end with CRLF (\\r\\n), the first on line {line}",
+                        state.crlf,
+                        if state.crlf == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_help("convert the file to LF line endings (for example `dos2unix FILE`)")
+                .at(Location {
+                    file: Some(input.name.clone()),
+                    line: Some(line),
+                    byte: Some(byte),
+                    ..Location::default()
+                }),
             );
         }
         if state.records == 0 {
@@ -336,7 +481,17 @@ struct MergeState {
 
 impl MergeState {
     #[expect(clippy::too_many_arguments, reason = "merge state")]
-    fn merge(&mut self, out: BlockOut, block: &Block, file_idx: usize, file: &str, plan: &[plan::ColPlan], id_col: Option<usize>, acc: &mut DatasetAcc, collector: &mut Collector) {
+    fn merge(
+        &mut self,
+        out: BlockOut,
+        block: &Block,
+        file_idx: usize,
+        file: &str,
+        plan: &[plan::ColPlan],
+        id_col: Option<usize>,
+        acc: &mut DatasetAcc,
+        collector: &mut Collector,
+    ) {
         let first_line = self.next_line;
         for mut d in out.sink.kept {
             d.location.line = d.location.line.map(|l| l + first_line);
@@ -355,7 +510,17 @@ impl MergeState {
         self.crlf += out.crlf;
         self.records += out.records;
         self.bytes = block.offset + block.buf.len() as u64;
-        acc.merge(out.acc, file_idx, file, plan, id_col, first_line, &block.buf, block.offset, collector);
+        acc.merge(
+            out.acc,
+            file_idx,
+            file,
+            plan,
+            id_col,
+            first_line,
+            &block.buf,
+            block.offset,
+            collector,
+        );
         self.next_line += out.lines;
     }
 }
@@ -392,8 +557,7 @@ fn run_blocks<R: std::io::Read>(
         let mut in_flight = 0usize;
         let mut idx = 0usize;
         let mut next = Some((first, first_start));
-        loop {
-            let Some((block, start)) = next.take() else { break };
+        while let Some((block, start)) = next.take() {
             let tx = tx.clone();
             let i = idx;
             scope.spawn(move |_| {
@@ -443,23 +607,52 @@ fn drain<R: std::io::Read>(
 /// Recognises files that are not plain UTF-8 CSV from their first bytes.
 fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
     let (rule, what, help) = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        (&rules::PF003, "UTF-16 (it starts with a UTF-16 byte order mark)", "re-save the file as UTF-8 (for example `iconv -f utf-16 -t utf-8`)")
+        (
+            &rules::PF003,
+            "UTF-16 (it starts with a UTF-16 byte order mark)",
+            "re-save the file as UTF-8 (for example `iconv -f utf-16 -t utf-8`)",
+        )
     } else if head.starts_with(&[0x1F, 0x8B]) {
-        (&rules::PF004, "gzip-compressed", "decompress it (`gunzip`) before importing: Personalize reads plain CSV")
+        (
+            &rules::PF004,
+            "gzip-compressed",
+            "decompress it (`gunzip`) before importing: Personalize reads plain CSV",
+        )
     } else if head.starts_with(b"PK\x03\x04") {
-        (&rules::PF004, "a zip archive", "extract the CSV files before importing")
+        (
+            &rules::PF004,
+            "a zip archive",
+            "extract the CSV files before importing",
+        )
     } else if head.starts_with(b"BZh") && head.len() > 3 && head[3].is_ascii_digit() {
-        (&rules::PF004, "bzip2-compressed", "decompress it before importing")
+        (
+            &rules::PF004,
+            "bzip2-compressed",
+            "decompress it before importing",
+        )
     } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
-        (&rules::PF004, "zstd-compressed", "decompress it before importing")
+        (
+            &rules::PF004,
+            "zstd-compressed",
+            "decompress it before importing",
+        )
     } else if head.starts_with(b"PAR1") {
-        (&rules::PF004, "a Parquet file", "export the data as CSV: dataset import jobs read CSV only")
+        (
+            &rules::PF004,
+            "a Parquet file",
+            "export the data as CSV: dataset import jobs read CSV only",
+        )
     } else {
         return None;
     };
     Some(
         Diagnostic::new(rule, format!("the file is {what}"))
             .with_help(help)
-            .at(Location { file: Some(file.to_string()), line: Some(1), byte: Some(0), ..Location::default() }),
+            .at(Location {
+                file: Some(file.to_string()),
+                line: Some(1),
+                byte: Some(0),
+                ..Location::default()
+            }),
     )
 }

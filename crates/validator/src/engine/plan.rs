@@ -63,7 +63,11 @@ pub(crate) struct ColPlan {
 
 impl ColPlan {
     pub fn unknown(name: &str) -> Self {
-        ColPlan { name: name.to_string(), check: Check::Unknown, nullable: true }
+        ColPlan {
+            name: name.to_string(),
+            check: Check::Unknown,
+            nullable: true,
+        }
     }
 }
 
@@ -78,23 +82,34 @@ pub(crate) fn plan_for(field: &SchemaField, ty: DatasetType) -> ColPlan {
             let role = match name {
                 "TIMESTAMP" if ty.is_interactions() => IntRole::InteractionTimestamp,
                 "CREATION_TIMESTAMP" => IntRole::OtherTimestamp { future_ok: false },
-                "EXPIRATION_TIMESTAMP" | "ACTION_EXPIRATION_TIMESTAMP" => IntRole::OtherTimestamp { future_ok: true },
+                "EXPIRATION_TIMESTAMP" | "ACTION_EXPIRATION_TIMESTAMP" => {
+                    IntRole::OtherTimestamp { future_ok: true }
+                }
                 "VALUE" if ty == DatasetType::Actions => IntRole::ActionValue,
                 "REPEAT_FREQUENCY" if ty == DatasetType::Actions => IntRole::RepeatFrequency,
                 _ => IntRole::Plain,
             };
-            Check::Int { bits: if t == FieldType::Int { 32 } else { 64 }, role }
+            Check::Int {
+                bits: if t == FieldType::Int { 32 } else { 64 },
+                role,
+            }
         }
         Some(FieldType::Float) => Check::Float { double: false },
         Some(FieldType::Double) => Check::Float { double: true },
         Some(FieldType::Boolean) => Check::Bool,
         Some(FieldType::String) => Check::Str(match name {
-            "EVENT_TYPE" if ty.is_interactions() => StrKind::EventType { action: ty == DatasetType::ActionInteractions },
+            "EVENT_TYPE" if ty.is_interactions() => StrKind::EventType {
+                action: ty == DatasetType::ActionInteractions,
+            },
             "IMPRESSION" if ty.is_interactions() => StrKind::Impression,
             _ if field.textual => StrKind::Textual,
             _ if field.categorical => StrKind::Categorical,
             _ => StrKind::Plain,
         }),
     };
-    ColPlan { name: field.name.clone(), check, nullable: field.nullable || field.inferred }
+    ColPlan {
+        name: field.name.clone(),
+        check,
+        nullable: field.nullable || field.inferred,
+    }
 }

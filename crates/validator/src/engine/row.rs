@@ -8,8 +8,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::dataset::{BlockAcc, RowKey};
 use super::plan::{Check, ColPlan, IntRole, StrKind};
-use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
+use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind};
 use crate::report::Policy;
 use crate::rules;
 use crate::schema::spec;
@@ -93,7 +93,17 @@ pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u
                 out.first_crlf = Some((local, offset + line_start as u64));
             }
         }
-        check_line(ctx, &mut out, &mut fields, &mut canon, line, local, offset + line_start as u64, line_start, utf8_ok);
+        check_line(
+            ctx,
+            &mut out,
+            &mut fields,
+            &mut canon,
+            line,
+            local,
+            offset + line_start as u64,
+            line_start,
+            utf8_ok,
+        );
         local += 1;
         pos = end + 1;
     }
@@ -101,7 +111,10 @@ pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u
     out
 }
 
-#[expect(clippy::too_many_arguments, reason = "the hot loop's state, passed flat to stay in registers")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot loop's state, passed flat to stay in registers"
+)]
 #[inline]
 fn check_line(
     ctx: &FileCtx<'_>,
@@ -126,7 +139,9 @@ fn check_line(
     if line.is_empty() {
         out.sink.report(policy, &rules::PF006, || {
             Diagnostic::new(&rules::PF006, "blank line")
-                .with_help("remove the empty line: Personalize reads it as a record with one empty field")
+                .with_help(
+                    "remove the empty line: Personalize reads it as a record with one empty field",
+                )
                 .at(loc(None, 0))
                 .with_snippet(make_snippet(line, 0, 0, 100))
         });
@@ -140,10 +155,13 @@ fn check_line(
             out.sink.report(policy, &rules::PF002, || {
                 let bad = &line[at..(at + e.error_len().unwrap_or(1)).min(line.len())];
                 let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
-                Diagnostic::new(&rules::PF002, format!("invalid UTF-8 byte sequence {}", hex.join(" ")))
-                    .with_help("re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
-                    .at(loc(field_at(line, at), at))
-                    .with_snippet(make_snippet(line, at, at + bad.len(), 100))
+                Diagnostic::new(
+                    &rules::PF002,
+                    format!("invalid UTF-8 byte sequence {}", hex.join(" ")),
+                )
+                .with_help("re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
+                .at(loc(field_at(line, at), at))
+                .with_snippet(make_snippet(line, at, at + bad.len(), 100))
             });
         }
     }
@@ -184,15 +202,25 @@ fn check_line(
     if fields.len() != ncols {
         out.sink.report(policy, &rules::PF201, || {
             let n = fields.len();
-            let at = if n > ncols { fields.spans[ncols].raw_start } else { line.len() };
-            Diagnostic::new(&rules::PF201, format!("the record has {n} field{}, the header has {ncols}", if n == 1 { "" } else { "s" }))
-                .with_help(if n > ncols {
-                    "quote values that contain commas (\"a, b\"), and escape quotes inside them as \\\""
-                } else {
-                    "add the missing values (leave them empty between commas if the field is nullable)"
-                })
-                .at(loc(Some(n.min(ncols)), at))
-                .with_snippet(make_snippet(line, at, at, 100))
+            let at = if n > ncols {
+                fields.spans[ncols].raw_start
+            } else {
+                line.len()
+            };
+            Diagnostic::new(
+                &rules::PF201,
+                format!(
+                    "the record has {n} field{}, the header has {ncols}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(if n > ncols {
+                "quote values that contain commas (\"a, b\"), and escape quotes inside them as \\\""
+            } else {
+                "add the missing values (leave them empty between commas if the field is nullable)"
+            })
+            .at(loc(Some(n.min(ncols)), at))
+            .with_snippet(make_snippet(line, at, at, 100))
         });
         // The values are shifted: checking them would only repeat this finding.
         return;
@@ -258,7 +286,13 @@ fn check_value(
             }
             let first = v[0];
             let last = v[v.len() - 1];
-            if first == b' ' || last == b' ' || first == b'\t' || last == b'\t' || memchr::memchr(b'"', v).is_some() || v.iter().any(|&b| b < 0x20) {
+            if first == b' '
+                || last == b' '
+                || first == b'\t'
+                || last == b'\t'
+                || memchr::memchr(b'"', v).is_some()
+                || v.iter().any(|&b| b < 0x20)
+            {
                 out.sink.report(policy, &rules::PF224, || diag(&rules::PF224, format!("`{name}` {} has quotes, control characters or surrounding spaces", quote_value(v, 60)), "strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into()));
             }
         }
@@ -283,19 +317,48 @@ fn check_value(
                 out.sink.report(policy, &rules::PF208, || {
                     let ty = if double { "double" } else { "float" };
                     let (what, help) = match e {
-                        FloatError::NotFinite => ("is not a finite number", "leave the value empty (if the field is nullable) or write a number".to_string()),
-                        FloatError::Separator => ("uses a comma or a thousands separator", "use `.` as the decimal point and no thousands separators, e.g. 1234.5".to_string()),
-                        FloatError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
-                        FloatError::Range => ("is out of range", format!("the value does not fit a `{ty}`")),
-                        FloatError::Syntax => ("is not a number", "write a plain decimal number, e.g. 12.5".to_string()),
+                        FloatError::NotFinite => (
+                            "is not a finite number",
+                            "leave the value empty (if the field is nullable) or write a number"
+                                .to_string(),
+                        ),
+                        FloatError::Separator => (
+                            "uses a comma or a thousands separator",
+                            "use `.` as the decimal point and no thousands separators, e.g. 1234.5"
+                                .to_string(),
+                        ),
+                        FloatError::Whitespace => {
+                            ("has surrounding spaces", "remove the spaces".to_string())
+                        }
+                        FloatError::Range => (
+                            "is out of range",
+                            format!("the value does not fit a `{ty}`"),
+                        ),
+                        FloatError::Syntax => (
+                            "is not a number",
+                            "write a plain decimal number, e.g. 12.5".to_string(),
+                        ),
                     };
-                    diag(&rules::PF208, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
+                    diag(
+                        &rules::PF208,
+                        format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)),
+                        help,
+                    )
                 });
             }
         }
         Check::Bool => {
             if !crate::values::is_boolean(v) {
-                out.sink.report(policy, &rules::PF209, || diag(&rules::PF209, format!("`{name}` value {} is not `true` or `false`", quote_value(v, 60)), "write lowercase true or false".into()));
+                out.sink.report(policy, &rules::PF209, || {
+                    diag(
+                        &rules::PF209,
+                        format!(
+                            "`{name}` value {} is not `true` or `false`",
+                            quote_value(v, 60)
+                        ),
+                        "write lowercase true or false".into(),
+                    )
+                });
             }
         }
         Check::Str(kind) => check_string(ctx, out, kind, v, name, &diag),
@@ -322,20 +385,38 @@ fn check_int_role(
                     diag(&rules::PF215, format!("`{name}` {} has {digits} digits: it looks like milliseconds (as seconds it is after 2100-01-01)", quote_value(v, 30)), format!("Personalize expects Unix epoch seconds: divide by 1000 ({})", n / 1000))
                 });
             } else if n <= 0 {
-                let rule = if role == IntRole::InteractionTimestamp { &rules::PF217 } else { &rules::PF218 };
+                let rule = if role == IntRole::InteractionTimestamp {
+                    &rules::PF217
+                } else {
+                    &rules::PF218
+                };
                 out.sink.report(policy, rule, || diag(rule, format!("`{name}` is {n}, at or before 1970-01-01"), "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into()));
-            } else if n > ctx.now + 86_400 && !matches!(role, IntRole::OtherTimestamp { future_ok: true }) {
+            } else if n > ctx.now + 86_400
+                && !matches!(role, IntRole::OtherTimestamp { future_ok: true })
+            {
                 out.sink.report(policy, &rules::PF216, || diag(&rules::PF216, format!("`{name}` {} is in the future ({} days from now)", quote_value(v, 30), (n - ctx.now) / 86_400), "check the clock or the unit of the source system; future events count as the most recent".into()));
             }
         }
         IntRole::ActionValue => {
             if !(1..=10).contains(&n) {
-                out.sink.report(policy, &rules::PF220, || diag(&rules::PF220, format!("action `VALUE` is {n}; it must be between 1 and 10"), "rescale values to 1–10".into()));
+                out.sink.report(policy, &rules::PF220, || {
+                    diag(
+                        &rules::PF220,
+                        format!("action `VALUE` is {n}; it must be between 1 and 10"),
+                        "rescale values to 1–10".into(),
+                    )
+                });
             }
         }
         IntRole::RepeatFrequency => {
             if !(1..=30).contains(&n) {
-                out.sink.report(policy, &rules::PF221, || diag(&rules::PF221, format!("`REPEAT_FREQUENCY` is {n} days; it must be between 1 and 30"), "use a number of days from 1 to 30".into()));
+                out.sink.report(policy, &rules::PF221, || {
+                    diag(
+                        &rules::PF221,
+                        format!("`REPEAT_FREQUENCY` is {n} days; it must be between 1 and 30"),
+                        "use a number of days from 1 to 30".into(),
+                    )
+                });
             }
         }
     }
@@ -363,14 +444,27 @@ fn check_string(
                 out.sink.report(policy, &rules::PF211, || diag(&rules::PF211, format!("categorical `{name}` is {} characters long; the limit is 1000", char_count(v)), "shorten the values or split them into several categorical fields; a longer value fails the import".into()));
             }
             if v[0] == b'|' || v[v.len() - 1] == b'|' || memchr::memmem::find(v, b"||").is_some() {
-                out.sink.report(policy, &rules::PF223, || diag(&rules::PF223, format!("categorical `{name}` {} has an empty value in its `|` list", quote_value(v, 60)), "remove the extra `|`".into()));
+                out.sink.report(policy, &rules::PF223, || {
+                    diag(
+                        &rules::PF223,
+                        format!(
+                            "categorical `{name}` {} has an empty value in its `|` list",
+                            quote_value(v, 60)
+                        ),
+                        "remove the extra `|`".into(),
+                    )
+                });
             }
         }
         StrKind::Textual => {
             if v.len() > spec::MAX_TEXTUAL_CJK_CHARS {
                 let n = char_count(v);
                 let cjk = is_mostly_cjk(v);
-                let limit = if cjk { spec::MAX_TEXTUAL_CJK_CHARS } else { spec::MAX_TEXTUAL_CHARS };
+                let limit = if cjk {
+                    spec::MAX_TEXTUAL_CJK_CHARS
+                } else {
+                    spec::MAX_TEXTUAL_CHARS
+                };
                 if n > limit {
                     out.sink.report(policy, &rules::PF213, || diag(&rules::PF213, format!("textual `{name}` is {n} characters long; Personalize keeps only the first {limit}{}", if cjk { " of Chinese or Japanese text" } else { "" }), "shorten the text to its most useful part; the rest is silently dropped".into()));
                 }
@@ -378,7 +472,16 @@ fn check_string(
         }
         StrKind::Impression => {
             if too_long(spec::MAX_VALUE_CHARS) {
-                out.sink.report(policy, &rules::PF214, || diag(&rules::PF214, format!("`IMPRESSION` is {} characters long; the limit is 1000 including `|`", char_count(v)), "list fewer impressed items".into()));
+                out.sink.report(policy, &rules::PF214, || {
+                    diag(
+                        &rules::PF214,
+                        format!(
+                            "`IMPRESSION` is {} characters long; the limit is 1000 including `|`",
+                            char_count(v)
+                        ),
+                        "list fewer impressed items".into(),
+                    )
+                });
             }
         }
         StrKind::EventType { action } => {
@@ -403,7 +506,8 @@ fn is_mostly_cjk(v: &[u8]) -> bool {
     let (mut cjk, mut all) = (0usize, 0usize);
     for ch in s.chars().filter(|c| !c.is_whitespace()) {
         all += 1;
-        if matches!(ch as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
+        if matches!(ch as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+        {
             cjk += 1;
         }
     }
@@ -412,7 +516,15 @@ fn is_mostly_cjk(v: &[u8]) -> bool {
 
 /// Feeds the dataset-level accumulators with one well-formed record.
 #[inline]
-fn accumulate(ctx: &FileCtx<'_>, out: &mut BlockOut, fields: &Fields, canon: &mut Vec<u8>, line: &[u8], local: u64, line_start: usize) {
+fn accumulate(
+    ctx: &FileCtx<'_>,
+    out: &mut BlockOut,
+    fields: &Fields,
+    canon: &mut Vec<u8>,
+    line: &[u8],
+    local: u64,
+    line_start: usize,
+) {
     let keys = ctx.keys;
     let acc = &mut out.acc;
     if keys.interactions {
@@ -422,7 +534,11 @@ fn accumulate(ctx: &FileCtx<'_>, out: &mut BlockOut, fields: &Fields, canon: &mu
             canonical(fields, line, canon);
             xxh3_64(canon)
         };
-        acc.rows.push(RowKey { hash: fp, local_line: local, line_start: line_start as u64 });
+        acc.rows.push(RowKey {
+            hash: fp,
+            local_line: local,
+            line_start: line_start as u64,
+        });
         if let Some(u) = keys.user {
             *acc.users.entry(xxh3_64(fields.value(line, u))).or_insert(0) += 1;
         }
@@ -439,7 +555,11 @@ fn accumulate(ctx: &FileCtx<'_>, out: &mut BlockOut, fields: &Fields, canon: &mu
     } else if let Some(id) = keys.id {
         let v = fields.value(line, id);
         if !v.is_empty() {
-            acc.rows.push(RowKey { hash: xxh3_64(v), local_line: local, line_start: line_start as u64 });
+            acc.rows.push(RowKey {
+                hash: xxh3_64(v),
+                local_line: local,
+                line_start: line_start as u64,
+            });
         }
     }
 }

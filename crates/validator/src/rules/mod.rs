@@ -34,78 +34,12 @@ pub use schema::*;
 
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
-    &PF001,
-    &PF002,
-    &PF003,
-    &PF004,
-    &PF005,
-    &PF006,
-    &PF007,
-    &PF008,
-    &PF009,
-    &PF010,
-    &PF101,
-    &PF102,
-    &PF103,
-    &PF104,
-    &PF105,
-    &PF106,
-    &PF107,
-    &PF108,
-    &PF109,
-    &PF201,
-    &PF202,
-    &PF203,
-    &PF204,
-    &PF205,
-    &PF206,
-    &PF207,
-    &PF208,
-    &PF209,
-    &PF210,
-    &PF211,
-    &PF212,
-    &PF213,
-    &PF214,
-    &PF215,
-    &PF216,
-    &PF217,
-    &PF218,
-    &PF219,
-    &PF220,
-    &PF221,
-    &PF222,
-    &PF223,
-    &PF224,
-    &PF301,
-    &PF302,
-    &PF303,
-    &PF304,
-    &PF305,
-    &PF306,
-    &PF307,
-    &PF308,
-    &PF309,
-    &PF401,
-    &PF402,
-    &PF403,
-    &PF404,
-    &PF405,
-    &PF406,
-    &PF407,
-    &PF408,
-    &PF409,
-    &PF410,
-    &PF411,
-    &PF412,
-    &PF413,
-    &PF414,
-    &PF415,
-    &PF416,
-    &PF417,
-    &PF418,
-    &PF419,
-    &PF420,
+    &PF001, &PF002, &PF003, &PF004, &PF005, &PF006, &PF007, &PF008, &PF009, &PF010, &PF101, &PF102,
+    &PF103, &PF104, &PF105, &PF106, &PF107, &PF108, &PF109, &PF201, &PF202, &PF203, &PF204, &PF205,
+    &PF206, &PF207, &PF208, &PF209, &PF210, &PF211, &PF212, &PF213, &PF214, &PF215, &PF216, &PF217,
+    &PF218, &PF219, &PF220, &PF221, &PF222, &PF223, &PF224, &PF301, &PF302, &PF303, &PF304, &PF305,
+    &PF306, &PF307, &PF308, &PF309, &PF401, &PF402, &PF403, &PF404, &PF405, &PF406, &PF407, &PF408,
+    &PF409, &PF410, &PF411, &PF412, &PF413, &PF414, &PF415, &PF416, &PF417, &PF418, &PF419, &PF420,
     &PF421,
 ];
 
@@ -143,13 +77,20 @@ mod tests {
     #[test]
     fn every_rule_is_documented_in_ruffs_shape() {
         for r in ALL {
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## References",
+            ] {
                 assert!(r.doc.contains(section), "{} lacks `{section}`", r.code);
             }
             assert!(r.reference().is_some(), "{} has no reference link", r.code);
             assert!(!r.summary().is_empty(), "{} has no summary", r.code);
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} name is not kebab-case",
                 r.code
             );

@@ -24,9 +24,12 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     // PF417: Actions datasets exist only in custom dataset groups.
     if let (Some(d), DatasetType::Actions | DatasetType::ActionInteractions) = (domain, ty) {
         out.push(
-            Diagnostic::new(&rules::PF417, format!("{ty} datasets cannot be created in a {d} domain dataset group"))
-                .with_help("use a custom dataset group (no domain) for actions and action interactions")
-                .at(loc(None)),
+            Diagnostic::new(
+                &rules::PF417,
+                format!("{ty} datasets cannot be created in a {d} domain dataset group"),
+            )
+            .with_help("use a custom dataset group (no domain) for actions and action interactions")
+            .at(loc(None)),
         );
     }
 
@@ -34,18 +37,32 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     for s in spec::fields_for(ty, domain) {
         let Some(f) = schema.field(s.name) else {
             if s.required && !schema.builtin {
-                let near = schema.fields.iter().find(|f| f.name.eq_ignore_ascii_case(s.name));
+                let near = schema
+                    .fields
+                    .iter()
+                    .find(|f| f.name.eq_ignore_ascii_case(s.name));
                 let mut d = Diagnostic::new(
                     &rules::PF403,
-                    format!("the {ty} schema{} has no `{}` field", domain.map(|d| format!(" ({d})")).unwrap_or_default(), s.name),
+                    format!(
+                        "the {ty} schema{} has no `{}` field",
+                        domain.map(|d| format!(" ({d})")).unwrap_or_default(),
+                        s.name
+                    ),
                 );
                 d = match near {
-                    Some(n) => d.with_help(format!("rename `{}` to `{}`: field names are matched exactly", n.name, s.name)),
+                    Some(n) => d.with_help(format!(
+                        "rename `{}` to `{}`: field names are matched exactly",
+                        n.name, s.name
+                    )),
                     None => d.with_help(format!(
                         "add {{\"name\": \"{}\", \"type\": \"{}\"{}}}",
                         s.name,
                         s.ty,
-                        if s.categorical { ", \"categorical\": true" } else { "" }
+                        if s.categorical {
+                            ", \"categorical\": true"
+                        } else {
+                            ""
+                        }
                     )),
                 };
                 out.push(d.at(loc(near.map(|n| n.name.as_str()))));
@@ -58,43 +75,81 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         if let Some(actual) = f.ty {
             if actual != s.ty {
                 out.push(
-                    Diagnostic::new(&rules::PF404, format!("`{}` is declared as `{actual}`; Personalize requires `{}`", s.name, s.ty))
-                        .with_help(format!("declare `{}` as {}", s.name, if s.nullable { format!("[\"{}\", \"null\"]", s.ty) } else { format!("\"{}\"", s.ty) }))
-                        .at(loc(Some(s.name))),
+                    Diagnostic::new(
+                        &rules::PF404,
+                        format!(
+                            "`{}` is declared as `{actual}`; Personalize requires `{}`",
+                            s.name, s.ty
+                        ),
+                    )
+                    .with_help(format!(
+                        "declare `{}` as {}",
+                        s.name,
+                        if s.nullable {
+                            format!("[\"{}\", \"null\"]", s.ty)
+                        } else {
+                            format!("\"{}\"", s.ty)
+                        }
+                    ))
+                    .at(loc(Some(s.name))),
                 );
             }
         }
         if f.nullable && !s.nullable {
-            let rule = if s.required { &rules::PF421 } else { &rules::PF404 };
+            let rule = if s.required {
+                &rules::PF421
+            } else {
+                &rules::PF404
+            };
             out.push(
-                Diagnostic::new(rule, format!("`{}` is declared nullable; Personalize requires a plain `{}`", s.name, s.ty))
-                    .with_help(format!("declare `{}` as \"{}\", without \"null\"", s.name, s.ty))
-                    .at(loc(Some(s.name))),
+                Diagnostic::new(
+                    rule,
+                    format!(
+                        "`{}` is declared nullable; Personalize requires a plain `{}`",
+                        s.name, s.ty
+                    ),
+                )
+                .with_help(format!(
+                    "declare `{}` as \"{}\", without \"null\"",
+                    s.name, s.ty
+                ))
+                .at(loc(Some(s.name))),
             );
         }
         if s.name == "EVENT_TYPE" && f.categorical {
             out.push(
                 Diagnostic::new(&rules::PF412, "`EVENT_TYPE` is marked categorical")
-                    .with_help("remove \"categorical\": true from EVENT_TYPE; it must be a plain string")
+                    .with_help(
+                        "remove \"categorical\": true from EVENT_TYPE; it must be a plain string",
+                    )
                     .at(loc(Some(s.name))),
             );
         } else if s.categorical && !f.categorical {
             out.push(
-                Diagnostic::new(&rules::PF413, format!("the reserved field `{}` must be categorical", s.name))
-                    .with_help(format!("add \"categorical\": true to `{}`", s.name))
-                    .at(loc(Some(s.name))),
+                Diagnostic::new(
+                    &rules::PF413,
+                    format!("the reserved field `{}` must be categorical", s.name),
+                )
+                .with_help(format!("add \"categorical\": true to `{}`", s.name))
+                .at(loc(Some(s.name))),
             );
         } else if s.textual && !f.textual {
             out.push(
-                Diagnostic::new(&rules::PF413, format!("the reserved field `{}` must be textual", s.name))
-                    .with_help(format!("add \"textual\": true to `{}`", s.name))
-                    .at(loc(Some(s.name))),
+                Diagnostic::new(
+                    &rules::PF413,
+                    format!("the reserved field `{}` must be textual", s.name),
+                )
+                .with_help(format!("add \"textual\": true to `{}`", s.name))
+                .at(loc(Some(s.name))),
             );
         } else if !s.categorical && !s.textual && s.ty == FieldType::String && f.categorical {
             out.push(
-                Diagnostic::new(&rules::PF413, format!("the reserved field `{}` must not be categorical", s.name))
-                    .with_help(format!("remove \"categorical\": true from `{}`", s.name))
-                    .at(loc(Some(s.name))),
+                Diagnostic::new(
+                    &rules::PF413,
+                    format!("the reserved field `{}` must not be categorical", s.name),
+                )
+                .with_help(format!("remove \"categorical\": true from `{}`", s.name))
+                .at(loc(Some(s.name))),
             );
         }
     }
@@ -105,8 +160,13 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     for f in &schema.fields {
         let valid = !f.name.is_empty()
             && f.name.len() <= 150
-            && f.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            && f.name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && f.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             out.push(
                 Diagnostic::new(&rules::PF406, format!("field name `{}` is not alphanumeric with underscores (at most 150 characters, not starting with a digit)", f.name))
@@ -118,16 +178,24 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         *n += 1;
         if *n == 2 {
             out.push(
-                Diagnostic::new(&rules::PF407, format!("field `{}` is declared more than once", f.name))
-                    .with_help("remove the repeated field")
-                    .at(loc(Some(&f.name))),
+                Diagnostic::new(
+                    &rules::PF407,
+                    format!("field `{}` is declared more than once", f.name),
+                )
+                .with_help("remove the repeated field")
+                .at(loc(Some(&f.name))),
             );
             continue;
         }
         if *n > 2 {
             continue;
         }
-        let norm: String = f.name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+        let norm: String = f
+            .name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
         if let Some(other) = normalized.get(&norm) {
             out.push(
                 Diagnostic::new(&rules::PF408, format!("field names `{other}` and `{}` collide once underscores and case are ignored", f.name))
@@ -145,9 +213,15 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         let Some(fty) = f.ty else { continue };
         if f.categorical && fty != FieldType::String {
             out.push(
-                Diagnostic::new(&rules::PF409, format!("`{}` is `{fty}` and marked categorical", f.name))
-                    .with_help(format!("make `{}` a string, or remove \"categorical\": true", f.name))
-                    .at(loc(Some(&f.name))),
+                Diagnostic::new(
+                    &rules::PF409,
+                    format!("`{}` is `{fty}` and marked categorical", f.name),
+                )
+                .with_help(format!(
+                    "make `{}` a string, or remove \"categorical\": true",
+                    f.name
+                ))
+                .at(loc(Some(&f.name))),
             );
         }
         if f.textual {
@@ -159,15 +233,21 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
                 );
             } else if fty != FieldType::String {
                 out.push(
-                    Diagnostic::new(&rules::PF410, format!("`{}` is `{fty}` and marked textual", f.name))
-                        .with_help("textual fields must be strings")
-                        .at(loc(Some(&f.name))),
+                    Diagnostic::new(
+                        &rules::PF410,
+                        format!("`{}` is `{fty}` and marked textual", f.name),
+                    )
+                    .with_help("textual fields must be strings")
+                    .at(loc(Some(&f.name))),
                 );
             } else if f.categorical {
                 out.push(
-                    Diagnostic::new(&rules::PF410, format!("`{}` is marked both textual and categorical", f.name))
-                        .with_help("keep one: textual for free text, categorical for labels")
-                        .at(loc(Some(&f.name))),
+                    Diagnostic::new(
+                        &rules::PF410,
+                        format!("`{}` is marked both textual and categorical", f.name),
+                    )
+                    .with_help("keep one: textual for free text, categorical for labels")
+                    .at(loc(Some(&f.name))),
                 );
             }
             textual.push(f.name.as_str());
@@ -202,9 +282,16 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     }
     if textual.len() > 1 && ty == DatasetType::Items {
         out.push(
-            Diagnostic::new(&rules::PF411, format!("the Items schema has {} textual fields ({}); at most 1 is allowed", textual.len(), textual.join(", ")))
-                .with_help("keep one textual field; make the others categorical or drop them")
-                .at(loc(Some(textual[1]))),
+            Diagnostic::new(
+                &rules::PF411,
+                format!(
+                    "the Items schema has {} textual fields ({}); at most 1 is allowed",
+                    textual.len(),
+                    textual.join(", ")
+                ),
+            )
+            .with_help("keep one textual field; make the others categorical or drop them")
+            .at(loc(Some(textual[1]))),
         );
     }
 
@@ -217,18 +304,34 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         .collect();
     if ty.id_field().is_some() && metadata.is_empty() {
         out.push(
-            Diagnostic::new(&rules::PF414, format!("the {ty} schema has no metadata field besides `{}`", ty.id_field().unwrap_or_default()))
-                .with_help("add at least one metadata field (categorical string or numeric)")
-                .at(loc(None)),
+            Diagnostic::new(
+                &rules::PF414,
+                format!(
+                    "the {ty} schema has no metadata field besides `{}`",
+                    ty.id_field().unwrap_or_default()
+                ),
+            )
+            .with_help("add at least one metadata field (categorical string or numeric)")
+            .at(loc(None)),
         );
     }
     let limit = spec::metadata_limit(ty);
     if metadata.len() > limit {
-        let what = if ty.is_interactions() { "optional metadata fields (not counting reserved ones)" } else { "metadata fields" };
+        let what = if ty.is_interactions() {
+            "optional metadata fields (not counting reserved ones)"
+        } else {
+            "metadata fields"
+        };
         out.push(
-            Diagnostic::new(&rules::PF415, format!("the {ty} schema has {} {what}; the limit is {limit}", metadata.len()))
-                .with_help("drop the least useful fields")
-                .at(loc(metadata.get(limit).copied())),
+            Diagnostic::new(
+                &rules::PF415,
+                format!(
+                    "the {ty} schema has {} {what}; the limit is {limit}",
+                    metadata.len()
+                ),
+            )
+            .with_help("drop the least useful fields")
+            .at(loc(metadata.get(limit).copied())),
         );
     }
     out
@@ -242,7 +345,11 @@ mod tests {
     fn codes(text: &str) -> Vec<&'static str> {
         let l = load_schema(text, "s.json", None, None).unwrap();
         let mut c: Vec<_> = l.diagnostics.iter().map(|d| d.rule.code).collect();
-        c.extend(check_schema(&l.schema.unwrap(), text).iter().map(|d| d.rule.code));
+        c.extend(
+            check_schema(&l.schema.unwrap(), text)
+                .iter()
+                .map(|d| d.rule.code),
+        );
         c
     }
 

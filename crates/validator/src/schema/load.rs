@@ -148,30 +148,55 @@ pub fn load_schema(
     // PF401: a flat record with a fields list.
     let Some(obj) = record.as_object() else {
         diags.push(
-            Diagnostic::new(&rules::PF401, format!("the schema is a JSON {}, not an Avro record object", json_kind(&record)))
-                .with_help(r#"write {"type": "record", "name": "Interactions", "fields": [...]}"#)
-                .at(loc(Some(1))),
+            Diagnostic::new(
+                &rules::PF401,
+                format!(
+                    "the schema is a JSON {}, not an Avro record object",
+                    json_kind(&record)
+                ),
+            )
+            .with_help(r#"write {"type": "record", "name": "Interactions", "fields": [...]}"#)
+            .at(loc(Some(1))),
         );
-        return Ok(LoadedSchema { schema: None, diagnostics: diags, avro_text });
+        return Ok(LoadedSchema {
+            schema: None,
+            diagnostics: diags,
+            avro_text,
+        });
     };
     if obj.get("type").and_then(Value::as_str) != Some("record") {
         diags.push(
             Diagnostic::new(
                 &rules::PF401,
-                format!("`type` is {}, not \"record\"", obj.get("type").map(|v| v.to_string()).unwrap_or_else(|| "missing".into())),
+                format!(
+                    "`type` is {}, not \"record\"",
+                    obj.get("type")
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "missing".into())
+                ),
             )
-            .with_help(r#"a Personalize schema is {"type": "record", "name": ..., "fields": [...]}"#)
+            .with_help(
+                r#"a Personalize schema is {"type": "record", "name": ..., "fields": [...]}"#,
+            )
             .at(loc(line_of(text, "type").or(Some(1)))),
         );
     }
-    let name = obj.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let name = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let Some(fields_json) = obj.get("fields").and_then(Value::as_array) else {
         diags.push(
             Diagnostic::new(&rules::PF401, "the record has no `fields` list")
                 .with_help("list the fields, in the order of the CSV columns")
                 .at(loc(Some(1))),
         );
-        return Ok(LoadedSchema { schema: None, diagnostics: diags, avro_text });
+        return Ok(LoadedSchema {
+            schema: None,
+            diagnostics: diags,
+            avro_text,
+        });
     };
 
     // Fields.
@@ -179,8 +204,11 @@ pub fn load_schema(
     for (i, f) in fields_json.iter().enumerate() {
         let Some(fo) = f.as_object() else {
             diags.push(
-                Diagnostic::new(&rules::PF401, format!("field #{} is a JSON {}, not an object", i + 1, json_kind(f)))
-                    .at(loc(None)),
+                Diagnostic::new(
+                    &rules::PF401,
+                    format!("field #{} is a JSON {}, not an object", i + 1, json_kind(f)),
+                )
+                .at(loc(None)),
             );
             continue;
         };
@@ -230,9 +258,12 @@ pub fn load_schema(
         }
         (Some(t), None) => {
             diags.push(
-                Diagnostic::new(&rules::PF402, format!("the record name `{name}` does not name a dataset type"))
-                    .with_help(format!("name the record `{}`", t.record_name()))
-                    .at(loc(line_of(text, &name).or(Some(1)))),
+                Diagnostic::new(
+                    &rules::PF402,
+                    format!("the record name `{name}` does not name a dataset type"),
+                )
+                .with_help(format!("name the record `{}`", t.record_name()))
+                .at(loc(line_of(text, &name).or(Some(1)))),
             );
             t
         }
@@ -256,7 +287,11 @@ pub fn load_schema(
                         .with_help("name the record Interactions, Items, Users, Actions or ActionInteractions, or pass --dataset-type")
                         .at(loc(Some(1))),
                 );
-                return Ok(LoadedSchema { schema: None, diagnostics: diags, avro_text });
+                return Ok(LoadedSchema {
+                    schema: None,
+                    diagnostics: diags,
+                    avro_text,
+                });
             }
         },
     };
@@ -269,7 +304,11 @@ pub fn load_schema(
         source: source.to_string(),
         builtin: false,
     };
-    Ok(LoadedSchema { schema: Some(schema), diagnostics: diags, avro_text })
+    Ok(LoadedSchema {
+        schema: Some(schema),
+        diagnostics: diags,
+        avro_text,
+    })
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -286,12 +325,22 @@ fn json_kind(v: &Value) -> &'static str {
 /// Parses an Avro field type: a primitive name, `{"type": primitive}`, or a two-member union
 /// with `null`. Returns a description of anything else.
 fn parse_type(v: Option<&Value>) -> Result<(Option<FieldType>, bool), String> {
-    let Some(v) = v else { return Err("(missing)".into()) };
+    let Some(v) = v else {
+        return Err("(missing)".into());
+    };
     let prim = |v: &Value| -> Option<FieldType> {
         match v {
             Value::String(s) => FieldType::from_avro(s),
             Value::Object(o) => match o.get("type") {
-                Some(Value::String(s)) if o.len() == 1 || !o.contains_key("items") && !o.contains_key("values") && !o.contains_key("fields") && !o.contains_key("symbols") => FieldType::from_avro(s),
+                Some(Value::String(s))
+                    if o.len() == 1
+                        || !o.contains_key("items")
+                            && !o.contains_key("values")
+                            && !o.contains_key("fields")
+                            && !o.contains_key("symbols") =>
+                {
+                    FieldType::from_avro(s)
+                }
                 _ => None,
             },
             _ => None,
@@ -299,15 +348,23 @@ fn parse_type(v: Option<&Value>) -> Result<(Option<FieldType>, bool), String> {
     };
     match v {
         Value::Array(members) => {
-            let nulls = members.iter().filter(|m| m.as_str() == Some("null")).count();
-            let others: Vec<&Value> = members.iter().filter(|m| m.as_str() != Some("null")).collect();
+            let nulls = members
+                .iter()
+                .filter(|m| m.as_str() == Some("null"))
+                .count();
+            let others: Vec<&Value> = members
+                .iter()
+                .filter(|m| m.as_str() != Some("null"))
+                .collect();
             match (nulls, others.as_slice()) {
                 (1, [one]) => prim(one).map(|t| (Some(t), true)).ok_or_else(|| short(v)),
                 (0, [one]) => prim(one).map(|t| (Some(t), false)).ok_or_else(|| short(v)),
                 _ => Err(short(v)),
             }
         }
-        other => prim(other).map(|t| (Some(t), false)).ok_or_else(|| short(other)),
+        other => prim(other)
+            .map(|t| (Some(t), false))
+            .ok_or_else(|| short(other)),
     }
 }
 
@@ -362,7 +419,8 @@ mod tests {
         let obj = format!(r#"{{"name":"x","domain":"ECOMMERCE","schema":{BARE}}}"#);
         let l = load_schema(&obj, "c.json", None, None).unwrap();
         assert_eq!(l.schema.unwrap().domain, Some(Domain::Ecommerce));
-        let as_string = serde_json::to_string(&serde_json::from_str::<Value>(BARE).unwrap()).unwrap();
+        let as_string =
+            serde_json::to_string(&serde_json::from_str::<Value>(BARE).unwrap()).unwrap();
         let body = serde_json::json!({"name": "x", "schema": as_string}).to_string();
         let l = load_schema(&body, "c.json", None, None).unwrap();
         assert_eq!(l.schema.unwrap().fields.len(), 4);
@@ -370,7 +428,8 @@ mod tests {
 
     #[test]
     fn loads_describe_schema_response() {
-        let as_string = serde_json::to_string(&serde_json::from_str::<Value>(BARE).unwrap()).unwrap();
+        let as_string =
+            serde_json::to_string(&serde_json::from_str::<Value>(BARE).unwrap()).unwrap();
         let body = serde_json::json!({"schema": {"name": "x", "schemaArn": "arn:aws:personalize:us-east-1:1:schema/x",
             "schema": as_string, "domain": "VIDEO_ON_DEMAND"}}).to_string();
         let l = load_schema(&body, "d.json", None, None).unwrap();

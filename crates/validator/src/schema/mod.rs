@@ -104,7 +104,10 @@ impl DatasetType {
 
     /// Whether records are interactions (no ID; exact duplicates collapse).
     pub fn is_interactions(self) -> bool {
-        matches!(self, DatasetType::Interactions | DatasetType::ActionInteractions)
+        matches!(
+            self,
+            DatasetType::Interactions | DatasetType::ActionInteractions
+        )
     }
 }
 

@@ -25,22 +25,64 @@ pub struct FieldSpec {
 }
 
 const fn req(name: &'static str, ty: FieldType) -> FieldSpec {
-    FieldSpec { name, ty, required: true, nullable: false, categorical: false, textual: false }
+    FieldSpec {
+        name,
+        ty,
+        required: true,
+        nullable: false,
+        categorical: false,
+        textual: false,
+    }
 }
 const fn req_cat(name: &'static str) -> FieldSpec {
-    FieldSpec { name, ty: FieldType::String, required: true, nullable: false, categorical: true, textual: false }
+    FieldSpec {
+        name,
+        ty: FieldType::String,
+        required: true,
+        nullable: false,
+        categorical: true,
+        textual: false,
+    }
 }
 const fn res(name: &'static str, ty: FieldType) -> FieldSpec {
-    FieldSpec { name, ty, required: false, nullable: false, categorical: false, textual: false }
+    FieldSpec {
+        name,
+        ty,
+        required: false,
+        nullable: false,
+        categorical: false,
+        textual: false,
+    }
 }
 const fn res_null(name: &'static str, ty: FieldType) -> FieldSpec {
-    FieldSpec { name, ty, required: false, nullable: true, categorical: false, textual: false }
+    FieldSpec {
+        name,
+        ty,
+        required: false,
+        nullable: true,
+        categorical: false,
+        textual: false,
+    }
 }
 const fn res_cat(name: &'static str) -> FieldSpec {
-    FieldSpec { name, ty: FieldType::String, required: false, nullable: true, categorical: true, textual: false }
+    FieldSpec {
+        name,
+        ty: FieldType::String,
+        required: false,
+        nullable: true,
+        categorical: true,
+        textual: false,
+    }
 }
 const fn res_text(name: &'static str) -> FieldSpec {
-    FieldSpec { name, ty: FieldType::String, required: false, nullable: true, categorical: false, textual: true }
+    FieldSpec {
+        name,
+        ty: FieldType::String,
+        required: false,
+        nullable: true,
+        categorical: false,
+        textual: true,
+    }
 }
 
 use FieldType::{Float, Long, String as Str};

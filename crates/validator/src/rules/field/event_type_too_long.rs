@@ -26,7 +26,7 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSchema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_UBS_Event.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF219 = "PF219", "event-type-too-long", Field, Error;
 }

@@ -1,0 +1,150 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use preflight_validator::{DatasetType, Domain, Level};
+
+/// Validate Amazon Personalize bulk-import data before it is uploaded.
+#[derive(Debug, Parser)]
+#[command(name = "preflight", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check CSV files (or folders of them) against a schema and every documented rule.
+    Validate(ValidateArgs),
+    /// Work with schemas.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Print the documentation of one rule.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Check a schema file against every schema rule.
+    Check(SchemaCheckArgs),
+}
+
+/// Where the schema comes from.
+#[derive(Debug, Args, Clone)]
+pub struct SchemaArgs {
+    /// A schema file: a bare Avro schema, a CreateSchema request body or a DescribeSchema response.
+    #[arg(long, value_name = "FILE", conflicts_with = "domain")]
+    pub schema: Option<String>,
+    /// Use the built-in schema of this dataset type (with --schema: check the schema is for it).
+    #[arg(long, value_name = "TYPE", value_parser = parse_dataset_type)]
+    pub dataset_type: Option<DatasetType>,
+    /// The domain of a domain dataset group: ECOMMERCE or VIDEO_ON_DEMAND.
+    #[arg(long, value_name = "DOMAIN", value_parser = parse_domain, requires = "dataset_type")]
+    pub domain: Option<Domain>,
+}
+
+/// How findings are reported.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Findings shown per rule; the rest are counted.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_diagnostics: usize,
+    /// Change a rule's severity: CODE=error|warning|info|off (repeatable).
+    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity)]
+    pub severity: Vec<(&'static str, Level)>,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// CSV files, folders (their first-level .csv files, as Personalize reads an S3 folder), or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Block size in bytes (for testing the engine).
+    #[arg(long, hide = true, default_value_t = 8 << 20)]
+    pub block_size: usize,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaCheckArgs {
+    /// The schema file.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// The dataset type the schema is for (default: from the record name).
+    #[arg(long, value_name = "TYPE", value_parser = parse_dataset_type)]
+    pub dataset_type: Option<DatasetType>,
+    /// The domain (default: from the file, if it is a CreateSchema or DescribeSchema body).
+    #[arg(long, value_name = "DOMAIN", value_parser = parse_domain)]
+    pub domain: Option<Domain>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (PF215) or name (timestamp-in-milliseconds).
+    #[arg(value_name = "CODE")]
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source lines with carets, then a summary.
+    Human,
+    /// One JSON object (a stable contract, see the README).
+    Json,
+    /// GitHub Actions workflow commands (annotations), plus a step summary.
+    Github,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn parse_dataset_type(s: &str) -> Result<DatasetType, String> {
+    s.parse()
+}
+
+fn parse_domain(s: &str) -> Result<Domain, String> {
+    s.parse()
+}
+
+fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
+    let (code, level) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected CODE=LEVEL, got `{s}`"))?;
+    let rule = preflight_validator::rules::lookup(code)
+        .ok_or_else(|| format!("unknown rule `{code}` (see `preflight rules`)"))?;
+    Ok((rule.code, level.parse()?))
+}

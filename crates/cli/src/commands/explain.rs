@@ -1,0 +1,32 @@
+//! `preflight explain CODE`.
+
+use std::io::Write;
+
+use anyhow::bail;
+use preflight_validator::rules::lookup;
+
+use crate::args::ExplainArgs;
+use crate::exit::{self, Code};
+
+pub fn run(args: &ExplainArgs) -> anyhow::Result<Code> {
+    let Some(rule) = lookup(&args.code) else {
+        bail!(
+            "unknown rule `{}` (run `preflight rules` for the list)",
+            args.code
+        );
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "# {} {}", rule.code, rule.name)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Family: {}. Default severity: {}.",
+        rule.family.as_str(),
+        rule.severity
+    )?;
+    writeln!(out)?;
+    for line in rule.doc.lines() {
+        writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
+    }
+    Ok(exit::SUCCESS)
+}

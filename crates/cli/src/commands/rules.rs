@@ -1,0 +1,55 @@
+//! `preflight rules`.
+
+use std::io::Write;
+
+use preflight_validator::rules::ALL;
+
+use crate::args::{Format, RulesArgs};
+use crate::exit::{self, Code};
+
+pub fn run(args: &RulesArgs) -> anyhow::Result<Code> {
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let rules: Vec<_> = ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code, "name": r.name, "family": r.family.as_str(),
+                        "severity": r.severity.as_str(), "summary": r.summary(), "url": r.reference(),
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&rules)?)?;
+        }
+        _ => {
+            let mut family = "";
+            for r in ALL {
+                if r.family.as_str() != family {
+                    family = r.family.as_str();
+                    writeln!(out, "\n{} rules", capitalize(family))?;
+                }
+                writeln!(
+                    out,
+                    "  {}  {:<36} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary()
+                )?;
+            }
+            writeln!(
+                out,
+                "\nRun `preflight explain CODE` for a rule's documentation."
+            )?;
+        }
+    }
+    Ok(exit::SUCCESS)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

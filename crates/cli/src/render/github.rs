@@ -1,0 +1,104 @@
+//! The github format: workflow commands that GitHub Actions turns into annotations.
+//! GitHub shows at most 10 annotations per severity per step, so we print 10 of each and a
+//! notice with the count of the rest (the step summary lists more).
+
+use std::fmt::Write;
+
+use preflight_validator::{Report, Severity};
+
+use super::plural;
+
+/// Annotations per severity that GitHub displays for one step.
+pub const PER_SEVERITY: usize = 10;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let mut shown = [0usize; 3];
+    for d in &report.diagnostics {
+        let (idx, cmd) = match d.severity {
+            Severity::Error => (0, "error"),
+            Severity::Warning => (1, "warning"),
+            Severity::Info => (2, "notice"),
+        };
+        if shown[idx] >= PER_SEVERITY {
+            continue;
+        }
+        shown[idx] += 1;
+        let mut props = Vec::new();
+        let l = &d.location;
+        if let Some(f) = &l.file {
+            props.push(format!("file={}", escape_property(f)));
+            if let Some(line) = l.line {
+                props.push(format!("line={line}"));
+                if let Some(s) = &d.snippet {
+                    props.push(format!("col={}", s.line_col));
+                }
+            }
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.rule.code, d.rule.name))
+        ));
+        let mut msg = d.message.clone();
+        if let Some(field) = &l.field {
+            msg = format!("{msg} [{field}]");
+        }
+        if let Some(h) = &d.help {
+            msg = format!("{msg}\nhelp: {h}");
+        }
+        let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&msg));
+    }
+    let s = &report.summary;
+    let rest = |total: u64, n: usize| total.saturating_sub(n as u64);
+    let (re, rw, ri) = (
+        rest(s.errors, shown[0]),
+        rest(s.warnings, shown[1]),
+        rest(s.infos, shown[2]),
+    );
+    if re + rw + ri > 0 {
+        let _ = writeln!(
+            out,
+            "::notice title=preflight::{}",
+            escape_data(&format!(
+                "{} more finding(s) not annotated ({}, {}, {} info); see the step summary or run with --format human",
+                re + rw + ri,
+                plural(re, "error"),
+                plural(rw, "warning"),
+                ri
+            ))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "preflight: {}, {}, {} info in {}, {}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        s.infos,
+        plural(s.files, "file"),
+        plural(s.records, "record")
+    );
+    out
+}
+
+/// Escapes a workflow command's message (as GitHub's toolkit does).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("a%b\nc\r"), "a%25b%0Ac%0D");
+        assert_eq!(escape_property("x:y,z"), "x%3Ay%2Cz");
+    }
+}

@@ -1,0 +1,182 @@
+//! The human format: each finding with its source line and a caret under the value, then a
+//! summary. Colours only when asked for.
+
+use std::fmt::Write;
+
+use preflight_validator::{Diagnostic, Report, Severity};
+
+use super::{plural, thousands};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn sev(&self, sev: Severity, s: &str) -> String {
+        self.wrap(
+            match sev {
+                Severity::Error => "1;31",
+                Severity::Warning => "1;33",
+                Severity::Info => "1;36",
+            },
+            s,
+        )
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2;34", s)
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        diagnostic(&mut out, d, &p);
+    }
+    summary(&mut out, report, &p);
+    out
+}
+
+fn diagnostic(out: &mut String, d: &Diagnostic, p: &Paint) {
+    let head = format!("{}[{}]", d.severity, d.rule.code);
+    let _ = writeln!(
+        out,
+        "{}: {} {}",
+        p.sev(d.severity, &head),
+        p.bold(&d.message),
+        p.dim(&format!("({})", d.rule.name))
+    );
+    let loc = &d.location;
+    let width = loc.line.map_or(1, |l| l.to_string().len());
+    if let Some(file) = &loc.file {
+        let mut place = file.clone();
+        if let Some(line) = loc.line {
+            place.push_str(&format!(":{line}"));
+            if let Some(s) = &d.snippet {
+                place.push_str(&format!(":{}", s.line_col));
+            }
+        }
+        let mut extra = Vec::new();
+        if let Some(c) = loc.column {
+            extra.push(format!("column {c}"));
+        }
+        if let Some(f) = &loc.field {
+            extra.push(f.clone());
+        }
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extra.join(", "))
+        };
+        let _ = writeln!(out, "{}{} {place}{extra}", " ".repeat(width), p.dim("-->"));
+    }
+    if let (Some(line), Some(s)) = (loc.line, &d.snippet) {
+        let bar = p.dim("|");
+        let text = format!(
+            "{}{}{}",
+            if s.cut_left { "…" } else { "" },
+            s.text,
+            if s.cut_right { "…" } else { "" }
+        );
+        let offset = s.start + usize::from(s.cut_left);
+        let _ = writeln!(out, "{} {bar}", " ".repeat(width));
+        let _ = writeln!(out, "{} {bar} {text}", p.dim(&line.to_string()));
+        let _ = writeln!(
+            out,
+            "{} {bar} {}{}",
+            " ".repeat(width),
+            " ".repeat(offset),
+            p.sev(d.severity, &"^".repeat(s.len.min(120)))
+        );
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "{} {} {help}", " ".repeat(width), p.bold("= help:"));
+    }
+    out.push('\n');
+}
+
+fn summary(out: &mut String, r: &Report, p: &Paint) {
+    let s = &r.summary;
+    if s.files > 0 {
+        let mut against = String::new();
+        if let Some(t) = &r.dataset_type {
+            against = format!(" against the {t} schema");
+            if let Some(d) = &r.domain {
+                against.push_str(&format!(" ({d})"));
+            }
+            if let Some(src) = &r.schema {
+                against.push_str(&format!(" from {src}"));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "Checked {}, {} ({}){against}.",
+            plural(s.files, "file"),
+            plural(s.records, "record"),
+            human_bytes(s.bytes)
+        );
+    } else if let Some(src) = &r.schema {
+        let _ = writeln!(
+            out,
+            "Checked the schema {src}{}.",
+            r.dataset_type
+                .as_ref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        );
+    }
+    if s.errors + s.warnings + s.infos == 0 {
+        let _ = writeln!(out, "{}", p.wrap("1;32", "No problems found."));
+        return;
+    }
+    let mut parts = Vec::new();
+    if s.errors > 0 {
+        parts.push(p.sev(Severity::Error, &plural(s.errors, "error")));
+    }
+    if s.warnings > 0 {
+        parts.push(p.sev(Severity::Warning, &plural(s.warnings, "warning")));
+    }
+    if s.infos > 0 {
+        parts.push(p.sev(Severity::Info, &format!("{} info", thousands(s.infos))));
+    }
+    let _ = writeln!(out, "Found {}.", parts.join(", "));
+    if s.omitted > 0 {
+        let hidden: Vec<String> = r
+            .rules
+            .iter()
+            .filter(|c| c.total > c.shown)
+            .map(|c| format!("{} ×{}", c.code, thousands(c.total - c.shown)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} more not shown ({}); raise --max-diagnostics to see them.",
+            thousands(s.omitted),
+            hidden.join(", ")
+        );
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

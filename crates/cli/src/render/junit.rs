@@ -1,0 +1,123 @@
+//! The junit format: one test suite per input file (plus "schema" and "dataset"), one test
+//! case per rule of that scope. Error findings fail the case; warnings and info are recorded
+//! in its output.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use preflight_validator::rules::ALL;
+use preflight_validator::{Diagnostic, Family, Report, Rule, Severity};
+
+pub fn render(report: &Report) -> String {
+    // Scopes in order: schema, every file, dataset.
+    let mut scopes: Vec<(String, Vec<Family>)> = vec![("schema".into(), vec![Family::Schema])];
+    for f in &report.files {
+        scopes.push((
+            f.path.clone(),
+            vec![Family::File, Family::Header, Family::Field],
+        ));
+    }
+    scopes.push(("dataset".into(), vec![Family::Dataset]));
+
+    let mut by_scope: BTreeMap<(String, &'static str), Vec<&Diagnostic>> = BTreeMap::new();
+    for d in &report.diagnostics {
+        let scope = match d.rule.family {
+            Family::Schema => "schema".to_string(),
+            Family::Dataset => "dataset".to_string(),
+            _ => d.location.file.clone().unwrap_or_else(|| "dataset".into()),
+        };
+        by_scope.entry((scope, d.rule.code)).or_default().push(d);
+    }
+    // Findings about files that were not read (sub-folders, non-CSV files) get their own suites.
+    for ((scope, _), _) in by_scope.iter() {
+        if !scopes.iter().any(|(s, _)| s == scope) {
+            scopes.insert(
+                scopes.len() - 1,
+                (
+                    scope.clone(),
+                    vec![Family::File, Family::Header, Family::Field],
+                ),
+            );
+        }
+    }
+
+    let mut suites = String::new();
+    let (mut total_tests, mut total_failures) = (0usize, 0usize);
+    for (scope, families) in &scopes {
+        let rules: Vec<&Rule> = ALL
+            .iter()
+            .copied()
+            .filter(|r| families.contains(&r.family))
+            .collect();
+        let mut cases = String::new();
+        let mut failures = 0;
+        for r in &rules {
+            let found = by_scope.get(&(scope.clone(), r.code));
+            let _ = write!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"{} {}\"",
+                esc(scope),
+                r.code,
+                r.name
+            );
+            match found {
+                None => cases.push_str("/>\n"),
+                Some(ds) => {
+                    cases.push_str(">\n");
+                    let text: String = ds.iter().map(|d| format!("{}\n", line(d))).collect();
+                    let errors = ds.iter().filter(|d| d.severity == Severity::Error).count();
+                    if errors > 0 {
+                        failures += 1;
+                        let _ = writeln!(
+                            cases,
+                            "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                            r.code,
+                            esc(&ds[0].message),
+                            esc(&text)
+                        );
+                    } else {
+                        let _ = writeln!(cases, "      <system-out>{}</system-out>", esc(&text));
+                    }
+                    cases.push_str("    </testcase>\n");
+                }
+            }
+        }
+        total_tests += rules.len();
+        total_failures += failures;
+        let _ = write!(suites, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n", esc(scope), rules.len());
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"preflight\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
+    )
+}
+
+fn line(d: &Diagnostic) -> String {
+    let l = &d.location;
+    let mut place = l.file.clone().unwrap_or_else(|| "dataset".into());
+    if let Some(line) = l.line {
+        place.push_str(&format!(":{line}"));
+    }
+    let mut s = format!("{place}: {} [{}] {}", d.severity, d.rule.code, d.message);
+    if let Some(h) = &d.help {
+        s.push_str(&format!(" (help: {h})"));
+    }
+    s
+}
+
+/// Escapes text for XML, dropping characters XML 1.0 cannot hold.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}

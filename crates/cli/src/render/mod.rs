@@ -1,0 +1,102 @@
+//! One renderer per output format; dispatch is one `match`. Data goes to stdout.
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod markdown;
+
+use std::io::{IsTerminal, Write};
+
+use preflight_validator::Report;
+
+use crate::args::{ColorChoice, Format, ReportArgs};
+
+/// Renders the report in the chosen format to stdout (and, for `github`, appends the step
+/// summary to `$GITHUB_STEP_SUMMARY` when it is set).
+pub fn emit(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
+    let text = match args.format {
+        Format::Human => {
+            let color = use_color(
+                args.color,
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").is_some(),
+            );
+            human::render(report, color)
+        }
+        Format::Json => json::render(report),
+        Format::Github => {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let md = markdown::render(report, markdown::STEP_SUMMARY_LIMIT);
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)?;
+                f.write_all(md.as_bytes())?;
+            }
+            github::render(report)
+        }
+        Format::Junit => junit::render(report),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether to colour the human output: a pure function of the setting and the environment.
+pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && !no_color,
+    }
+}
+
+/// Formats a count with thousands separators.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "1 error" / "2 errors".
+pub fn plural(n: u64, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_decision_table() {
+        for (choice, tty, no_color, want) in [
+            (ColorChoice::Auto, true, false, true),
+            (ColorChoice::Auto, true, true, false),
+            (ColorChoice::Auto, false, false, false),
+            (ColorChoice::Always, false, true, true),
+            (ColorChoice::Never, true, false, false),
+        ] {
+            assert_eq!(
+                use_color(choice, tty, no_color),
+                want,
+                "{choice:?} {tty} {no_color}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(plural(1, "error"), "1 error");
+        assert_eq!(plural(1000, "record"), "1,000 records");
+    }
+}
