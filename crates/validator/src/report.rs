@@ -240,7 +240,7 @@ pub struct Summary {
 }
 
 /// The outcome of a validation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// Dataset type checked.
     pub dataset_type: Option<String>,

@@ -1,0 +1,400 @@
+//! The real binary: every output format snapshotted on one shared sample, exit codes, inputs
+//! (folders, stdin), and the same output for any thread count.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn preflight() -> Command {
+    let mut c = Command::cargo_bin("preflight").unwrap();
+    c.current_dir(root())
+        .env("PREFLIGHT_NOW", "1700000000")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn sample(format: &str) -> (String, i32) {
+    let out = preflight()
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "testdata/example/interactions.csv",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn human_format() {
+    let (out, code) = sample("human");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_format() {
+    let (out, code) = sample("json");
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for d in v["diagnostics"].as_array().unwrap() {
+        for key in [
+            "code", "name", "severity", "message", "help", "file", "line", "column", "field",
+            "byte",
+        ] {
+            assert!(d.get(key).is_some(), "diagnostic lacks `{key}`: {d}");
+        }
+    }
+    let out = out.replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn github_format() {
+    let (out, code) = sample("github");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn junit_format() {
+    let (out, code) = sample("junit");
+    assert_eq!(code, 1);
+    assert!(out.starts_with("<?xml"));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn github_step_summary_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    preflight()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "testdata/example/interactions.csv",
+            "--format",
+            "github",
+        ])
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("earlier step\n## "), "{text}");
+    assert!(
+        text.contains("| PF215 | timestamp-in-milliseconds | error | 1 |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn github_caps_annotations_at_ten_per_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("USER_ID,ITEM_ID,TIMESTAMP\n");
+    for i in 0..1500 {
+        csv.push_str(&format!("u{},i{i},{}\n", i % 30, 1_596_238_243_000u64 + i));
+    }
+    let path = dir.path().join("ms.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = preflight()
+        .args([
+            "validate",
+            "--dataset-type",
+            "interactions",
+            "--format",
+            "github",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("::error ")).count(),
+        10
+    );
+    assert!(
+        text.contains("::notice title=preflight::1490 more finding(s) not annotated"),
+        "{text}"
+    );
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    let out = preflight()
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "testdata/example/interactions-clean.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No problems found."));
+}
+
+#[test]
+fn tool_failures_exit_two() {
+    // Missing input.
+    preflight()
+        .args([
+            "validate",
+            "--dataset-type",
+            "interactions",
+            "no/such/file.csv",
+        ])
+        .assert()
+        .code(2);
+    // Schema that is not JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let out = preflight()
+        .args(["validate", "--schema"])
+        .arg(&bad)
+        .arg("testdata/example/interactions.csv")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("failed to parse schema"));
+    // Bad arguments.
+    preflight()
+        .args(["validate", "testdata/example/interactions.csv"])
+        .assert()
+        .code(2);
+    preflight()
+        .args(["validate", "--dataset-type", "nope", "x.csv"])
+        .assert()
+        .code(2);
+    preflight()
+        .args([
+            "validate",
+            "--dataset-type",
+            "interactions",
+            "--severity",
+            "PF999=off",
+            "x.csv",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn severity_overrides_change_the_exit_code() {
+    let out = preflight()
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "testdata/example/interactions.csv",
+            "--format",
+            "json",
+        ])
+        .args([
+            "--severity",
+            "PF215=off",
+            "--severity",
+            "PF202=warning",
+            "--severity",
+            "PF207=off",
+            "--severity",
+            "PF208=off",
+        ])
+        .args([
+            "--severity",
+            "PF206=warning",
+            "--severity",
+            "blank-line=info",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"PF215"));
+    let pf202 = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "PF202")
+        .unwrap();
+    assert_eq!(pf202["severity"], "warning");
+}
+
+#[test]
+fn threads_do_not_change_the_output() {
+    let one = preflight()
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "testdata/example/interactions.csv",
+            "--format",
+            "json",
+            "--threads",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    for extra in [&["--threads", "4", "--block-size", "997"][..], &[][..]] {
+        let many = preflight()
+            .args([
+                "validate",
+                "--schema",
+                "testdata/example/schema.json",
+                "testdata/example/interactions.csv",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&one.stdout),
+            String::from_utf8_lossy(&many.stdout)
+        );
+    }
+}
+
+#[test]
+fn stdin_and_folders() {
+    let data = std::fs::read(root().join("testdata/example/interactions-clean.csv")).unwrap();
+    preflight()
+        .args(["validate", "--schema", "testdata/example/schema.json", "-"])
+        .write_stdin(data.clone())
+        .assert()
+        .code(0);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.csv"), &data).unwrap();
+    std::fs::write(dir.path().join("a.csv"), &data[..data.len() / 2 + 1]).unwrap();
+    std::fs::write(dir.path().join("_SUCCESS"), "").unwrap();
+    std::fs::create_dir(dir.path().join("old")).unwrap();
+    std::fs::write(dir.path().join("old/x.csv"), &data).unwrap();
+    let out = preflight()
+        .args([
+            "validate",
+            "--schema",
+            "testdata/example/schema.json",
+            "--format",
+            "json",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(files, ["a.csv", "b.csv"]);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"PF007"), "{codes:?}");
+    assert!(codes.contains(&"PF008"), "{codes:?}");
+    // The duplicate rows across the two files are reported, with line numbers in the second file.
+    assert!(codes.contains(&"PF308"), "{codes:?}");
+}
+
+#[test]
+fn schema_check_rules_and_explain() {
+    let out = preflight()
+        .args(["schema", "check", "testdata/example/schema.json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("s.json");
+    std::fs::write(&bad, r#"{"type":"record","name":"Items","fields":[{"name":"ITEM_ID","type":"string"},{"name":"GENRES_FIELD_1","type":"string","categorical":true},{"name":"GENRESFIELD1","type":"string","categorical":true}]}"#).unwrap();
+    let out = preflight()
+        .args(["schema", "check", "--format", "json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "PF408");
+
+    let rules = preflight()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        preflight_validator::rules::ALL.len()
+    );
+    let explain = preflight().args(["explain", "PF215"]).output().unwrap();
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert!(text.starts_with("# PF215 timestamp-in-milliseconds"));
+    assert!(text.contains("## Why is this bad?"));
+    preflight().args(["explain", "PF999"]).assert().code(2);
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    // `preflight validate … | head -c 10`: the binary must exit 0 when stdout closes early.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("USER_ID,ITEM_ID,TIMESTAMP\n");
+    for i in 0..5000 {
+        csv.push_str(&format!("u{},i{i},{}\n", i % 30, 1_596_238_243_000u64 + i));
+    }
+    let path = dir.path().join("ms.csv");
+    std::fs::write(&path, csv).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("preflight");
+    let script = format!(
+        "set -o pipefail; '{}' validate --dataset-type interactions --max-diagnostics 100000 '{}' | head -c 10 >/dev/null",
+        bin.display(),
+        path.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
