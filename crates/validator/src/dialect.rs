@@ -7,7 +7,7 @@
 //! state machine. Quoting problems are returned as [`QuoteIssue`]s, never as errors: the line is
 //! always split somehow, the way Personalize's own reader would most plausibly split it.
 
-use memchr::{memchr, memchr2, memchr_iter};
+use memchr::{memchr, memchr2, memchr2_iter};
 
 /// Where a field's value is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,8 @@ pub struct Fields {
     pub scratch: Vec<u8>,
     /// Quoting problems of the last line split.
     pub issues: Vec<QuoteIssue>,
+    /// Whether the last line split contained a double quote.
+    pub had_quote: bool,
 }
 
 impl Fields {
@@ -96,26 +98,30 @@ pub fn split_line(line: &[u8], out: &mut Fields) {
     out.spans.clear();
     out.scratch.clear();
     out.issues.clear();
-    if memchr(b'"', line).is_none() {
-        let mut start = 0;
-        for comma in memchr_iter(b',', line) {
-            out.spans.push(FieldSpan {
-                raw_start: start,
-                raw_end: comma,
-                val: Val::Line(start, comma),
-                quoted: false,
-            });
-            start = comma + 1;
+    // One pass finds the commas; a quote sends the line to the slow path.
+    let mut start = 0;
+    for hit in memchr2_iter(b',', b'"', line) {
+        if line[hit] == b'"' {
+            out.spans.clear();
+            out.had_quote = true;
+            split_slow(line, out);
+            return;
         }
         out.spans.push(FieldSpan {
             raw_start: start,
-            raw_end: line.len(),
-            val: Val::Line(start, line.len()),
+            raw_end: hit,
+            val: Val::Line(start, hit),
             quoted: false,
         });
-        return;
+        start = hit + 1;
     }
-    split_slow(line, out);
+    out.had_quote = false;
+    out.spans.push(FieldSpan {
+        raw_start: start,
+        raw_end: line.len(),
+        val: Val::Line(start, line.len()),
+        quoted: false,
+    });
 }
 
 fn split_slow(line: &[u8], out: &mut Fields) {

@@ -166,6 +166,20 @@ fn classify_float_error(b: &[u8]) -> FloatError {
     FloatError::Syntax
 }
 
+/// Checks a `float` or `double` value without computing it when it cannot overflow: a plain
+/// decimal of at most 38 characters and no exponent is always finite in both types.
+#[inline]
+pub fn check_float(b: &[u8], double: bool) -> Result<(), FloatError> {
+    if b.len() <= 38 && !b.iter().any(|&c| c == b'e' || c == b'E') {
+        return if is_float_syntax(b) {
+            Ok(())
+        } else {
+            Err(classify_float_error(b))
+        };
+    }
+    parse_float(b, double).map(|_| ())
+}
+
 /// Whether the value is a valid `boolean` (`true` or `false`, lowercase).
 #[inline]
 pub fn is_boolean(b: &[u8]) -> bool {

@@ -1,16 +1,28 @@
-//! Dataset-level facts from the same single pass: per-block accumulators, merged in block
-//! order, and the checks that run once every file has been read.
+//! Dataset-level facts from the same single pass.
 //!
-//! State per distinct key is a 64-bit xxh3 hash (plus a count or first line), never an owned
-//! string: interactions per user (12 bytes per user), IDs seen (16 bytes per ID: hash and first
-//! line), interaction fingerprints (8 bytes per distinct record).
+//! Workers feed shared, sharded state straight from their blocks, so nothing per row passes
+//! through the single merging thread:
+//! - interactions per user: 64-bit user hashes with a 2-bit saturating count in 8-byte slots,
+//!   11–23 bytes per distinct user;
+//! - duplicate IDs (items, users, actions): ID hash → first position, about 20–40 bytes per
+//!   distinct ID;
+//! - exact duplicate interactions: (record fingerprint, position) pairs are hash-partitioned
+//!   into buffers that spill to temporary files, and each partition is deduplicated on its own
+//!   at the end. Memory stays bounded whatever the number of records; disk use is 16 bytes per
+//!   record while the run lasts.
+//!
+//! Every result is independent of the order in which blocks are processed: duplicates are the
+//! occurrences after the first *in file order*, positions pack (global block, line in block).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::sync::Mutex;
 
-use super::plan::ColPlan;
-use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
-use crate::dialect::{split_line, Fields};
+use rayon::prelude::*;
+
+use crate::diagnostic::{quote_value, Diagnostic, Location};
 use crate::report::Collector;
 use crate::rules;
 use crate::schema::{spec, DatasetType, Domain};
@@ -33,70 +45,496 @@ impl Hasher for IdentityHasher {
     }
 }
 
-pub(crate) type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
-type HashKeySet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+type Ident = BuildHasherDefault<IdentityHasher>;
+
+/// Shards of the shared maps: enough that two to sixteen workers rarely meet on one lock.
+const SHARDS: usize = 64;
+
+/// Shards use middle bits of the hash: hash tables index by the low bits and tag by the top
+/// seven, so neither may be constant within a shard.
+#[inline]
+fn shard_of(hash: u64) -> usize {
+    ((hash >> 40) as usize) % SHARDS
+}
+
+/// Groups `items` by `part(item) < parts` with a counting sort (linear, stable). Returns the
+/// items in part order and the start of each part (plus the end).
+fn partition<T: Copy>(
+    items: &[T],
+    parts: usize,
+    part: impl Fn(&T) -> usize,
+) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0usize; parts + 1];
+    for it in items {
+        starts[part(it) + 1] += 1;
+    }
+    for i in 0..parts {
+        starts[i + 1] += starts[i];
+    }
+    let Some(&fill) = items.first() else {
+        return (Vec::new(), starts);
+    };
+    let mut next = starts.clone();
+    let mut out = vec![fill; items.len()];
+    for it in items {
+        let p = part(it);
+        out[next[p]] = *it;
+        next[p] += 1;
+    }
+    (out, starts)
+}
+
+/// A position in the input: (global block number << 32) | line within the block. Sorting
+/// positions sorts by file order.
+pub(crate) type Pos = u64;
+
+#[inline]
+pub(crate) fn pos(block: u64, local_line: u64) -> Pos {
+    (block << 32) | (local_line & 0xFFFF_FFFF)
+}
 
 /// Distinct event types tracked before the rest are only counted.
 const MAX_EVENT_TYPES: usize = 10_000;
 
-/// One record's key, in block order.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RowKey {
-    pub hash: u64,
-    pub local_line: u64,
-    pub line_start: u64,
-}
-
-/// Per-block accumulators.
+/// Per-block facts merged in order (small).
 #[derive(Debug)]
 pub(crate) struct BlockAcc {
-    /// Interactions: record fingerprints; items/users/actions: ID hashes.
-    pub rows: Vec<RowKey>,
-    pub users: HashKeyed<u32>,
-    pub event_types: HashMap<Vec<u8>, u64>,
+    pub event_types: Vec<(Vec<u8>, u64)>,
     pub event_types_overflow: u64,
     pub ts_min: i64,
     pub ts_max: i64,
     pub ts_count: u64,
+    last_event: usize,
+    /// Per-row keys, handed to the shared state at the end of the block.
+    pub users: Vec<u64>,
+    pub keyed: Vec<(u64, Pos)>,
 }
 
 impl Default for BlockAcc {
     fn default() -> Self {
         BlockAcc {
-            rows: Vec::new(),
-            users: HashKeyed::default(),
-            event_types: HashMap::new(),
+            event_types: Vec::new(),
             event_types_overflow: 0,
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             ts_count: 0,
+            last_event: 0,
+            users: Vec::new(),
+            keyed: Vec::new(),
         }
     }
 }
 
 impl BlockAcc {
+    /// Counts an event type. Event types are few, so a short list with a last-hit cache beats
+    /// hashing every value.
     #[inline]
     pub fn add_event_type(&mut self, v: &[u8]) {
-        if let Some(n) = self.event_types.get_mut(v) {
-            *n += 1;
+        if let Some(e) = self.event_types.get_mut(self.last_event) {
+            if e.0 == v {
+                e.1 += 1;
+                return;
+            }
+        }
+        if let Some(i) = self.event_types.iter().position(|(t, _)| t == v) {
+            self.event_types[i].1 += 1;
+            self.last_event = i;
         } else if self.event_types.len() < MAX_EVENT_TYPES {
-            self.event_types.insert(v.to_vec(), 1);
+            self.last_event = self.event_types.len();
+            self.event_types.push((v.to_vec(), 1));
         } else {
             self.event_types_overflow += 1;
         }
     }
 }
 
-/// The accumulators of the whole import.
+/// A duplicate found: where, its key, and the first occurrence (resolved at the end).
+#[derive(Debug, Clone)]
+struct Dup {
+    at: Pos,
+    hash: u64,
+    /// The ID text (duplicate IDs) for the message.
+    text: Vec<u8>,
+}
+
+/// The first duplicates in file order, and the count of all.
+#[derive(Debug, Default)]
+struct Dups {
+    total: u64,
+    first: Vec<Dup>,
+}
+
+impl Dups {
+    fn offer(&mut self, keep: usize, dup: impl FnOnce() -> Dup, at: Pos) {
+        self.total += 1;
+        if self.first.len() < keep {
+            self.first.push(dup());
+        } else if let Some((i, max)) = self.first.iter().enumerate().max_by_key(|(_, d)| d.at) {
+            if at < max.at {
+                self.first[i] = dup();
+            }
+        }
+    }
+}
+
+/// A set of 64-bit hashes with a saturating count (1, 2, 3+) kept in the two low bits of each
+/// 8-byte slot: linear probing, at most 70% full, so 11–23 bytes per distinct key.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCount {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl KeyCount {
+    #[inline]
+    fn key(h: u64) -> u64 {
+        let k = h & !3;
+        if k == 0 {
+            4
+        } else {
+            k
+        }
+    }
+
+    /// Counts one occurrence of `h`.
+    #[inline]
+    pub fn add(&mut self, h: u64) {
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let k = Self::key(h);
+        let mask = self.slots.len() - 1;
+        let mut i = (k >> 2) as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                self.slots[i] = k | 1;
+                self.len += 1;
+                return;
+            }
+            if s & !3 == k {
+                if s & 3 < 3 {
+                    self.slots[i] = s + 1;
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let mask = cap - 1;
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut i = ((s & !3) >> 2) as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Distinct keys.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Keys counted at least twice.
+    pub fn repeated(&self) -> usize {
+        self.slots.iter().filter(|&&s| s & 3 >= 2).count()
+    }
+}
+
+/// Record fingerprints, hash-partitioned, spilled to temporary files past a small buffer.
+#[derive(Debug)]
+struct Spill {
+    parts: Vec<Mutex<SpillPart>>,
+    dir: Mutex<Option<tempfile::TempDir>>,
+}
+
+#[derive(Debug, Default)]
+struct SpillPart {
+    buf: Vec<(u64, Pos)>,
+    file: Option<BufWriter<File>>,
+    spilled: u64,
+}
+
+/// The duplicates of a partition: their total, and the first ones as (duplicate, original).
+type PartDups = (u64, Vec<(Pos, Pos)>);
+
+/// Entries a partition buffers in memory before it writes them out (64 KiB).
+const SPILL_BUFFER: usize = 4096;
+
+impl Spill {
+    fn new(partitions: usize) -> Self {
+        Spill {
+            parts: (0..partitions)
+                .map(|_| Mutex::new(SpillPart::default()))
+                .collect(),
+            dir: Mutex::new(None),
+        }
+    }
+
+    fn add(&self, entries: Vec<(u64, Pos)>) -> std::io::Result<()> {
+        let p = self.parts.len();
+        let (sorted, starts) = partition(&entries, p, |(h, _)| (*h % p as u64) as usize);
+        for part in 0..p {
+            let chunk = &sorted[starts[part]..starts[part + 1]];
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
+            guard.buf.extend_from_slice(chunk);
+            if guard.buf.len() >= SPILL_BUFFER {
+                self.flush(part, &mut guard)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&self, part: usize, p: &mut SpillPart) -> std::io::Result<()> {
+        if p.file.is_none() {
+            let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+            if dir.is_none() {
+                *dir = Some(tempfile::Builder::new().prefix("preflight-").tempdir()?);
+            }
+            let path = dir
+                .as_ref()
+                .map(|d| d.path().join(format!("part-{part:04}")))
+                .unwrap_or_default();
+            p.file = Some(BufWriter::with_capacity(1 << 16, File::create(path)?));
+        }
+        let f = p.file.as_mut().expect("created above");
+        for (h, at) in p.buf.drain(..) {
+            f.write_all(&h.to_le_bytes())?;
+            f.write_all(&at.to_le_bytes())?;
+            p.spilled += 1;
+        }
+        Ok(())
+    }
+
+    /// Deduplicates every partition (in parallel): the total of duplicates and the first ones.
+    fn finish(self, keep: usize) -> std::io::Result<PartDups> {
+        let dir = self.dir.into_inner().unwrap_or_else(|e| e.into_inner());
+        let results: Vec<std::io::Result<PartDups>> = self
+            .parts
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut p = m.into_inner().unwrap_or_else(|e| e.into_inner());
+                let mut all = Vec::with_capacity(p.spilled as usize + p.buf.len());
+                if let Some(f) = p.file.take() {
+                    drop(f.into_inner().map_err(|e| e.into_error())?);
+                    let path = dir
+                        .as_ref()
+                        .map(|d| d.path().join(format!("part-{i:04}")))
+                        .unwrap_or_default();
+                    let mut r = BufReader::with_capacity(1 << 16, File::open(path)?);
+                    let mut rec = [0u8; 16];
+                    for _ in 0..p.spilled {
+                        r.read_exact(&mut rec)?;
+                        let h = u64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
+                        let at = u64::from_le_bytes(rec[8..].try_into().expect("8 bytes"));
+                        all.push((h, at));
+                    }
+                }
+                all.append(&mut p.buf);
+                all.sort_unstable();
+                let mut total = 0u64;
+                let mut first: Vec<(Pos, Pos)> = Vec::new();
+                let mut i = 0;
+                while i < all.len() {
+                    let mut j = i + 1;
+                    while j < all.len() && all[j].0 == all[i].0 {
+                        total += 1;
+                        first.push((all[j].1, all[i].1));
+                        j += 1;
+                    }
+                    i = j;
+                }
+                first.sort_unstable();
+                first.truncate(keep);
+                Ok((total, first))
+            })
+            .collect();
+        let mut total = 0;
+        let mut first = Vec::new();
+        for r in results {
+            let (t, f) = r?;
+            total += t;
+            first.extend(f);
+        }
+        first.sort_unstable();
+        first.truncate(keep);
+        Ok((total, first))
+    }
+}
+
+/// State shared by the workers of one import.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    interactions: bool,
+    keep: usize,
+    users: Vec<Mutex<KeyCount>>,
+    ids: Vec<Mutex<HashMap<u64, Pos, Ident>>>,
+    id_dups: Mutex<Dups>,
+    spill: Spill,
+    error: Mutex<Option<std::io::Error>>,
+}
+
+impl Shared {
+    /// `expected_rows` sizes the spill partitions (about a million records each).
+    pub fn new(dataset_type: Option<DatasetType>, keep: usize, expected_rows: u64) -> Self {
+        let partitions = (expected_rows / 1_000_000)
+            .clamp(16, 256)
+            .next_power_of_two() as usize;
+        Shared {
+            interactions: dataset_type.is_some_and(DatasetType::is_interactions),
+            keep,
+            users: (0..SHARDS)
+                .map(|_| Mutex::new(KeyCount::default()))
+                .collect(),
+            ids: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::default()))
+                .collect(),
+            id_dups: Mutex::new(Dups::default()),
+            spill: Spill::new(partitions),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// Takes a block's per-row keys (called by the worker that checked the block).
+    /// `id_text` gives the ID text of a row of this block by position.
+    pub fn absorb(&self, acc: &mut BlockAcc, id_text: &dyn Fn(Pos) -> Vec<u8>) {
+        if !acc.users.is_empty() {
+            let (users, starts) = partition(&acc.users, SHARDS, |h| shard_of(*h));
+            acc.users.clear();
+            for shard in 0..SHARDS {
+                let chunk = &users[starts[shard]..starts[shard + 1]];
+                if chunk.is_empty() {
+                    continue;
+                }
+                let mut s = self.users[shard].lock().unwrap_or_else(|e| e.into_inner());
+                for &h in chunk {
+                    s.add(h);
+                }
+            }
+        }
+        if acc.keyed.is_empty() {
+            return;
+        }
+        let keyed = std::mem::take(&mut acc.keyed);
+        if self.interactions {
+            if let Err(e) = self.spill.add(keyed) {
+                self.error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+            }
+            return;
+        }
+        let (sorted, starts) = partition(&keyed, SHARDS, |(h, _)| shard_of(*h));
+        let mut found: Vec<(Pos, u64)> = Vec::new();
+        for shard in 0..SHARDS {
+            let chunk = &sorted[starts[shard]..starts[shard + 1]];
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut m = self.ids[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for &(h, at) in chunk {
+                match m.entry(h) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(at);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        // The later occurrence is the duplicate; the earliest stays.
+                        let first = *o.get();
+                        if at < first {
+                            o.insert(at);
+                            found.push((first, h));
+                        } else {
+                            found.push((at, h));
+                        }
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        // The text of the ID: every occurrence of one hash has the same text, and this block
+        // holds one of them (the row just inserted).
+        let own: HashMap<u64, Pos> = keyed.iter().map(|&(h, at)| (h, at)).collect();
+        let mut d = self.id_dups.lock().unwrap_or_else(|e| e.into_inner());
+        for (at, h) in found {
+            let keep = self.keep;
+            d.offer(
+                keep,
+                || Dup {
+                    at,
+                    hash: h,
+                    text: own.get(&h).map(|&p| id_text(p)).unwrap_or_default(),
+                },
+                at,
+            );
+        }
+    }
+
+    /// Users with one interaction and with two or more.
+    fn user_counts(&self) -> (u64, u64) {
+        let mut all = 0;
+        let mut repeat = 0;
+        for s in &self.users {
+            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            all += s.len() as u64;
+            repeat += s.repeated() as u64;
+        }
+        (all, repeat)
+    }
+
+    fn first_of(&self, hash: u64) -> Option<Pos> {
+        self.ids[shard_of(hash)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            .copied()
+    }
+}
+
+/// Maps a global block number to its file and first line.
+#[derive(Debug, Default)]
+pub(crate) struct BlockMap {
+    /// (file index, first line of the block), by global block number.
+    pub blocks: Vec<(usize, u64)>,
+    /// File names by index.
+    pub files: Vec<String>,
+}
+
+impl BlockMap {
+    fn locate(&self, p: Pos) -> Option<(usize, u64)> {
+        let (file, first) = *self.blocks.get((p >> 32) as usize)?;
+        Some((file, first + (p & 0xFFFF_FFFF)))
+    }
+
+    fn describe(&self, p: Pos, relative_to_file: usize) -> String {
+        match self.locate(p) {
+            Some((f, line)) if f == relative_to_file => format!("line {line}"),
+            Some((f, line)) => format!(
+                "line {line} of {}",
+                self.files.get(f).map(String::as_str).unwrap_or("?")
+            ),
+            None => "an earlier record".into(),
+        }
+    }
+}
+
+/// The import's facts merged in file order.
 #[derive(Debug)]
 pub(crate) struct DatasetAcc {
     pub dataset_type: Option<DatasetType>,
     pub domain: Option<Domain>,
     pub records: u64,
-    pub users: HashKeyed<u32>,
-    /// ID hash → (file index << 48 | line).
-    ids: HashKeyed<u64>,
-    fingerprints: HashKeySet,
     pub event_types: HashMap<Vec<u8>, u64>,
     pub event_types_overflow: u64,
     pub ts_min: i64,
@@ -104,7 +542,9 @@ pub(crate) struct DatasetAcc {
     pub ts_count: u64,
     /// Optional (non-reserved) metadata columns of the interactions schema.
     pub optional_metadata: usize,
-    duplicates: u64,
+    /// ID column name per file, for duplicate-ID messages.
+    pub id_names: Vec<String>,
+    pub id_cols: Vec<Option<usize>>,
 }
 
 impl DatasetAcc {
@@ -113,37 +553,19 @@ impl DatasetAcc {
             dataset_type,
             domain,
             records: 0,
-            users: HashKeyed::default(),
-            ids: HashKeyed::default(),
-            fingerprints: HashKeySet::default(),
             event_types: HashMap::new(),
             event_types_overflow: 0,
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             ts_count: 0,
             optional_metadata: 0,
-            duplicates: 0,
+            id_names: Vec::new(),
+            id_cols: Vec::new(),
         }
     }
 
-    /// Merges a block (in file order). `first_line` is the absolute line of the block's first
-    /// line; `buf` is the block, used to quote the value of a duplicate that will be reported.
-    #[expect(clippy::too_many_arguments, reason = "merge state")]
-    pub fn merge(
-        &mut self,
-        acc: BlockAcc,
-        file_idx: usize,
-        file: &str,
-        plan: &[ColPlan],
-        id_col: Option<usize>,
-        first_line: u64,
-        buf: &[u8],
-        offset: u64,
-        collector: &mut Collector,
-    ) {
-        for (k, v) in acc.users {
-            *self.users.entry(k).or_insert(0) += v;
-        }
+    /// Merges a block's small facts.
+    pub fn merge(&mut self, acc: BlockAcc) {
         for (k, v) in acc.event_types {
             if let Some(n) = self.event_types.get_mut(&k) {
                 *n += v;
@@ -157,70 +579,28 @@ impl DatasetAcc {
         self.ts_min = self.ts_min.min(acc.ts_min);
         self.ts_max = self.ts_max.max(acc.ts_max);
         self.ts_count += acc.ts_count;
-
-        let interactions = self.dataset_type.is_some_and(DatasetType::is_interactions);
-        let mut fields = Fields::default();
-        for row in acc.rows {
-            let line = first_line + row.local_line;
-            if interactions {
-                if self.fingerprints.insert(row.hash) {
-                    continue;
-                }
-                self.duplicates += 1;
-                if !collector.wants(&rules::PF308) {
-                    collector.count(&rules::PF308, 1);
-                    continue;
-                }
-                let text = line_at(buf, row.line_start as usize);
-                collector.push_file(
-                    file_idx,
-                    Diagnostic::new(&rules::PF308, "this interaction is identical to an earlier record of the import")
-                        .with_help("exact duplicates collapse into one interaction; remove them if they are not intended")
-                        .at(Location { file: Some(file.to_string()), line: Some(line), byte: Some(offset + row.line_start), ..Location::default() })
-                        .with_snippet(make_snippet(text, 0, text.len().min(60), 100)),
-                );
-            } else {
-                let packed = ((file_idx as u64) << 48) | line;
-                let first = *self.ids.entry(row.hash).or_insert(packed);
-                if first == packed {
-                    continue;
-                }
-                if !collector.wants(&rules::PF307) {
-                    collector.count(&rules::PF307, 1);
-                    continue;
-                }
-                let col = id_col.unwrap_or(0);
-                let text = line_at(buf, row.line_start as usize);
-                split_line(text, &mut fields);
-                let (value, span) = if col < fields.len() {
-                    (fields.value(text, col).to_vec(), fields.spans[col])
-                } else {
-                    (Vec::new(), fields.spans[0])
-                };
-                let name = plan.get(col).map(|p| p.name.clone()).unwrap_or_default();
-                let first_file = (first >> 48) as usize;
-                let where_first = if first_file == file_idx {
-                    format!("line {}", first & ((1 << 48) - 1))
-                } else {
-                    format!(
-                        "line {} of another file of this import",
-                        first & ((1 << 48) - 1)
-                    )
-                };
-                collector.push_file(
-                    file_idx,
-                    Diagnostic::new(&rules::PF307, format!("`{name}` {} appears again (first on {where_first})", quote_value(&value, 60)))
-                        .with_help("keep one record per ID; Personalize keeps only one of them (this tool assumes the last)")
-                        .at(Location { file: Some(file.to_string()), line: Some(line), column: Some(col as u32 + 1), field: Some(name), byte: Some(offset + row.line_start + span.raw_start as u64) })
-                        .with_snippet(make_snippet(text, span.raw_start, span.raw_end, 100)),
-                );
-            }
-        }
     }
 
     /// Runs the dataset-level checks.
-    pub fn finish(&self, collector: &mut Collector) {
-        let Some(ty) = self.dataset_type else { return };
+    pub fn finish(
+        &self,
+        mut shared: Shared,
+        map: &BlockMap,
+        collector: &mut Collector,
+    ) -> std::io::Result<()> {
+        if let Some(e) = shared
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            return Err(e);
+        }
+        let Some(ty) = self.dataset_type else {
+            return Ok(());
+        };
+        let spill = std::mem::replace(&mut shared.spill, Spill::new(0));
+        self.report_duplicates(&shared, spill, map, collector)?;
         if ty == DatasetType::Interactions {
             if self.records < spec::MIN_IMPORT_INTERACTIONS {
                 collector.push_dataset(
@@ -228,8 +608,7 @@ impl DatasetAcc {
                         .with_help("add records, or combine this batch with the next one before importing"),
                 );
             }
-            let users = self.users.len() as u64;
-            let repeat = self.users.values().filter(|&&n| n >= 2).count() as u64;
+            let (users, repeat) = shared.user_counts();
             if users > 0 && repeat < spec::MIN_REPEAT_USERS {
                 collector.push_dataset(
                     Diagnostic::new(&rules::PF302, format!("only {repeat} of {users} users have at least 2 interactions; training needs 25"))
@@ -250,6 +629,61 @@ impl DatasetAcc {
                     .with_help("use each event's own time; a constant timestamp usually means the export time was written instead"),
             );
         }
+        Ok(())
+    }
+
+    fn report_duplicates(
+        &self,
+        shared: &Shared,
+        spill: Spill,
+        map: &BlockMap,
+        collector: &mut Collector,
+    ) -> std::io::Result<()> {
+        let keep = shared.keep;
+        if shared.interactions {
+            let (total, first) = spill.finish(keep)?;
+            let shown = first.len() as u64;
+            for (at, orig) in first {
+                let Some((file, line)) = map.locate(at) else {
+                    continue;
+                };
+                collector.push_file(
+                    file,
+                    Diagnostic::new(&rules::PF308, format!("this interaction is identical to the record on {}", map.describe(orig, file)))
+                        .with_help("exact duplicates collapse into one interaction; remove them if they are not intended")
+                        .at(Location { file: map.files.get(file).cloned(), line: Some(line), ..Location::default() }),
+                );
+            }
+            if total > shown {
+                collector.count(&rules::PF308, total - shown);
+            }
+            return Ok(());
+        }
+        let dups = std::mem::take(&mut *shared.id_dups.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut first = dups.first;
+        first.sort_by_key(|d| d.at);
+        let shown = first.len() as u64;
+        for d in first {
+            let Some((file, line)) = map.locate(d.at) else {
+                continue;
+            };
+            let name = self.id_names.get(file).cloned().unwrap_or_default();
+            let col = self.id_cols.get(file).copied().flatten();
+            let orig = shared
+                .first_of(d.hash)
+                .map(|p| map.describe(p, file))
+                .unwrap_or_else(|| "an earlier record".into());
+            collector.push_file(
+                file,
+                Diagnostic::new(&rules::PF307, format!("`{name}` {} appears again (first on {orig})", quote_value(&d.text, 60)))
+                    .with_help("keep one record per ID; Personalize keeps only one of them (this tool assumes the last)")
+                    .at(Location { file: map.files.get(file).cloned(), line: Some(line), column: col.map(|c| c as u32 + 1), field: Some(name), byte: None }),
+            );
+        }
+        if dups.total > shown {
+            collector.count(&rules::PF307, dups.total - shown);
+        }
+        Ok(())
     }
 
     fn event_type_checks(&self, collector: &mut Collector) {
@@ -311,12 +745,4 @@ impl DatasetAcc {
             }
         }
     }
-}
-
-/// The line starting at `start` in `buf`, without its terminator.
-fn line_at(buf: &[u8], start: usize) -> &[u8] {
-    let rest = &buf[start.min(buf.len())..];
-    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-    let line = &rest[..end];
-    line.strip_suffix(b"\r").unwrap_or(line)
 }

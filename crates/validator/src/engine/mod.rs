@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::mpsc;
 
 use blocks::{Block, BlockReader};
-use dataset::DatasetAcc;
+use dataset::{BlockMap, DatasetAcc, Shared};
 use row::{check_block, BlockOut, FileCtx, Keys};
 
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
@@ -220,10 +220,22 @@ pub fn validate(
     }
 
     let mut acc: Option<DatasetAcc> = None;
+    let mut shared: Option<Shared> = None;
+    let mut map = BlockMap::default();
+    let mut next_block = 0u64;
+    let expected_bytes: u64 = inputs
+        .iter()
+        .map(|i| match &i.source {
+            crate::input::Source::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            crate::input::Source::Bytes(b) => b.len() as u64,
+            crate::input::Source::Stdin => 1 << 30,
+        })
+        .sum();
     let mut files = Vec::new();
     let mut first_header: Option<(String, Vec<String>)> = None;
 
     for (file_idx, input) in inputs.iter().enumerate() {
+        map.files.push(input.name.clone());
         let reader = input.open().map_err(|e| Error::Read {
             path: input.name.clone(),
             source: e,
@@ -372,12 +384,23 @@ pub fn validate(
             },
             None => Keys::default(),
         };
+        let shared = shared.get_or_insert_with(|| {
+            Shared::new(dataset_type, opts.policy.max_per_rule, expected_bytes / 40)
+        });
+        acc.id_names.push(
+            keys.id
+                .and_then(|c| info.plan.get(c))
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+        );
+        acc.id_cols.push(keys.id);
         let ctx = FileCtx {
             file: &input.name,
             plan: &info.plan,
             policy: &opts.policy,
             now: opts.now,
             keys,
+            shared,
         };
         let data_start = if info.first_line_is_data {
             0
@@ -393,29 +416,23 @@ pub fn validate(
             first_crlf: None,
             bytes: 0,
         };
+        let map_ref = &mut map;
         let mut merge = |out: BlockOut, block: &Block, collector: &mut Collector| {
-            state.merge(
-                out,
-                block,
-                file_idx,
-                &input.name,
-                &info.plan,
-                keys.id,
-                acc,
-                collector,
-            );
+            map_ref.blocks.push((file_idx, state.next_line));
+            state.merge(out, block, file_idx, acc, collector);
         };
         let first = Block {
             buf: first.buf,
             offset: first.offset,
         };
-        run_blocks(
+        let used = run_blocks(
             &mut blocks,
             first,
             data_start,
             &ctx,
             pool.as_ref(),
             threads,
+            next_block,
             &mut collector,
             &mut merge,
         )
@@ -423,6 +440,7 @@ pub fn validate(
             path: input.name.clone(),
             source: e,
         })?;
+        next_block += used;
 
         if state.crlf > 0 {
             let (line, byte) = state.first_crlf.unwrap_or((1, 0));
@@ -463,8 +481,12 @@ pub fn validate(
     if !schema_resolved {
         schema = resolve_schema(schema_source, None, &mut collector)?;
     }
-    if let Some(acc) = &acc {
-        acc.finish(&mut collector);
+    if let (Some(acc), Some(shared)) = (&acc, shared) {
+        acc.finish(shared, &map, &mut collector)
+            .map_err(|e| Error::Read {
+                path: "temporary files".into(),
+                source: e,
+            })?;
     }
     let (ty, domain, src) = describe(schema.as_ref(), schema_source);
     Ok(Report::build(collector, files, ty, domain, src))
@@ -480,15 +502,11 @@ struct MergeState {
 }
 
 impl MergeState {
-    #[expect(clippy::too_many_arguments, reason = "merge state")]
     fn merge(
         &mut self,
         out: BlockOut,
         block: &Block,
         file_idx: usize,
-        file: &str,
-        plan: &[plan::ColPlan],
-        id_col: Option<usize>,
         acc: &mut DatasetAcc,
         collector: &mut Collector,
     ) {
@@ -510,17 +528,7 @@ impl MergeState {
         self.crlf += out.crlf;
         self.records += out.records;
         self.bytes = block.offset + block.buf.len() as u64;
-        acc.merge(
-            out.acc,
-            file_idx,
-            file,
-            plan,
-            id_col,
-            first_line,
-            &block.buf,
-            block.offset,
-            collector,
-        );
+        acc.merge(out.acc);
         self.next_line += out.lines;
     }
 }
@@ -534,23 +542,28 @@ fn run_blocks<R: std::io::Read>(
     ctx: &FileCtx<'_>,
     pool: Option<&rayon::ThreadPool>,
     threads: usize,
+    first_block: u64,
     collector: &mut Collector,
     merge: &mut dyn FnMut(BlockOut, &Block, &mut Collector),
-) -> std::io::Result<()> {
+) -> std::io::Result<u64> {
     let Some(pool) = pool else {
-        let out = check_block(ctx, &first.buf, first_start, first.offset);
+        let mut n = first_block;
+        let out = check_block(ctx, &first.buf, first_start, first.offset, n);
+        n += 1;
         merge(out, &first, collector);
         reader.recycle(first.buf);
         while let Some(block) = reader.next_block()? {
-            let out = check_block(ctx, &block.buf, 0, block.offset);
+            let out = check_block(ctx, &block.buf, 0, block.offset, n);
+            n += 1;
             merge(out, &block, collector);
             reader.recycle(block.buf);
         }
-        return Ok(());
+        return Ok(n - first_block);
     };
     let max_in_flight = threads * 2;
     let (tx, rx) = mpsc::channel::<(usize, BlockOut, Block)>();
     let mut result = Ok(());
+    let mut count = 0u64;
     pool.in_place_scope(|scope| {
         let mut pending: BTreeMap<usize, (BlockOut, Block)> = BTreeMap::new();
         let mut next_merge = 0usize;
@@ -561,7 +574,7 @@ fn run_blocks<R: std::io::Read>(
             let tx = tx.clone();
             let i = idx;
             scope.spawn(move |_| {
-                let out = check_block(ctx, &block.buf, start, block.offset);
+                let out = check_block(ctx, &block.buf, start, block.offset, first_block + i as u64);
                 let _ = tx.send((i, out, block));
             });
             idx += 1;
@@ -586,8 +599,9 @@ fn run_blocks<R: std::io::Read>(
             pending.insert(i, (out, block));
             drain(&mut pending, &mut next_merge, collector, merge, reader);
         }
+        count = idx as u64;
     });
-    result
+    result.map(|()| count)
 }
 
 fn drain<R: std::io::Read>(

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::dataset::{BlockAcc, RowKey};
+use super::dataset::{pos, BlockAcc, Shared};
 use super::plan::{Check, ColPlan, IntRole, StrKind};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
 use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind};
 use crate::report::Policy;
 use crate::rules;
 use crate::schema::spec;
-use crate::values::{parse_float, parse_int, FloatError, IntError};
+use crate::values::{check_float, parse_int, FloatError, IntError};
 
 /// Which columns feed the dataset-level accumulators.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +33,7 @@ pub(crate) struct FileCtx<'a> {
     pub policy: &'a Policy,
     pub now: i64,
     pub keys: Keys,
+    pub shared: &'a Shared,
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -71,18 +72,39 @@ pub(crate) struct BlockOut {
     pub acc: BlockAcc,
 }
 
-/// Checks `buf[start..]`, whose first byte is at file offset `offset + start`. Line numbers in
-/// the findings are block-local and 0-based; the merge makes them absolute.
-pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u64) -> BlockOut {
+/// Facts about a whole block that let the per-line work skip scans.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockFlags {
+    /// The block is valid UTF-8.
+    pub utf8: bool,
+    /// The block has a control character other than `\n` and `\t` (including `\r`).
+    pub ctrl: bool,
+}
+
+/// Checks `buf[start..]`, whose first byte is at file offset `offset + start`. `block` is the
+/// block's global number (for positions). Line numbers in the findings are block-local and
+/// 0-based; the merge makes them absolute.
+pub(crate) fn check_block(
+    ctx: &FileCtx<'_>,
+    buf: &[u8],
+    start: usize,
+    offset: u64,
+    block: u64,
+) -> BlockOut {
     let mut out = BlockOut::default();
     let data = &buf[start..];
-    let utf8_ok = std::str::from_utf8(data).is_ok();
+    let flags = BlockFlags {
+        utf8: std::str::from_utf8(data).is_ok(),
+        ctrl: has_control(data),
+    };
     let mut fields = Fields::default();
     let mut canon = Vec::new();
+    let mut line_starts: Vec<usize> = Vec::new();
     let mut pos = 0usize;
     let mut local = 0u64;
+    let mut newlines = memchr::memchr_iter(b'\n', data);
     while pos < data.len() {
-        let nl = memchr::memchr(b'\n', &data[pos..]).map(|o| pos + o);
+        let nl = newlines.next();
         let end = nl.unwrap_or(data.len());
         let mut line = &data[pos..end];
         let line_start = start + pos;
@@ -93,6 +115,9 @@ pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u
                 out.first_crlf = Some((local, offset + line_start as u64));
             }
         }
+        if ctx.keys.id.is_some() {
+            line_starts.push(line_start);
+        }
         check_line(
             ctx,
             &mut out,
@@ -101,14 +126,42 @@ pub(crate) fn check_block(ctx: &FileCtx<'_>, buf: &[u8], start: usize, offset: u
             line,
             local,
             offset + line_start as u64,
-            line_start,
-            utf8_ok,
+            block,
+            flags,
         );
         local += 1;
         pos = end + 1;
     }
     out.lines = local;
+    let id_col = ctx.keys.id;
+    let id_text = |p: u64| -> Vec<u8> {
+        let Some(col) = id_col else { return Vec::new() };
+        let Some(&ls) = line_starts.get((p & 0xFFFF_FFFF) as usize) else {
+            return Vec::new();
+        };
+        let rest = &buf[ls..];
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut f = Fields::default();
+        split_line(line, &mut f);
+        if col < f.len() {
+            f.value(line, col).to_vec()
+        } else {
+            Vec::new()
+        }
+    };
+    ctx.shared.absorb(&mut out.acc, &id_text);
     out
+}
+
+/// Whether `data` has a byte below 0x20 other than `\n` and `\t`. A branch-free fold over
+/// chunks, so that it vectorises.
+fn has_control(data: &[u8]) -> bool {
+    data.chunks(64).any(|c| {
+        c.iter().fold(false, |acc, &b| {
+            acc | ((b < 0x20) & (b != b'\n') & (b != b'\t'))
+        })
+    })
 }
 
 #[expect(
@@ -124,8 +177,8 @@ fn check_line(
     line: &[u8],
     local: u64,
     line_byte: u64,
-    line_start_in_buf: usize,
-    utf8_ok: bool,
+    block: u64,
+    flags: BlockFlags,
 ) {
     let policy = ctx.policy;
     let loc = |col: Option<usize>, at: usize| Location {
@@ -149,7 +202,7 @@ fn check_line(
     }
     out.records += 1;
 
-    if !utf8_ok {
+    if !flags.utf8 {
         if let Err(e) = std::str::from_utf8(line) {
             let at = e.valid_up_to();
             out.sink.report(policy, &rules::PF002, || {
@@ -166,7 +219,12 @@ fn check_line(
         }
     }
 
-    if let Some(at) = line.iter().position(|&b| b < 0x20 && b != b'\t') {
+    let ctrl_at = if flags.ctrl {
+        line.iter().position(|&b| b < 0x20 && b != b'\t')
+    } else {
+        None
+    };
+    if let Some(at) = ctrl_at {
         out.sink.report(policy, &rules::PF010, || {
             let what = match line[at] {
                 0 => "a NUL byte".to_string(),
@@ -226,6 +284,7 @@ fn check_line(
         return;
     }
 
+    let mut ts_value = None;
     for (c, plan) in ctx.plan.iter().enumerate() {
         if plan.check == Check::Unknown {
             continue;
@@ -243,10 +302,14 @@ fn check_line(
             }
             continue;
         }
-        check_value(ctx, out, fields, line, c, plan, v, &loc);
+        if let Some(n) = check_value(ctx, out, fields, line, c, plan, v, &loc, flags) {
+            if Some(c) == ctx.keys.timestamp {
+                ts_value = Some(n);
+            }
+        }
     }
 
-    accumulate(ctx, out, fields, canon, line, local, line_start_in_buf);
+    accumulate(ctx, out, fields, canon, line, pos(block, local), ts_value);
 }
 
 /// The 0-based field index containing byte `at` of an unsplit line (approximate: ignores quotes).
@@ -265,7 +328,8 @@ fn check_value(
     plan: &ColPlan,
     v: &[u8],
     loc: &dyn Fn(Option<usize>, usize) -> Location,
-) {
+    flags: BlockFlags,
+) -> Option<i64> {
     let policy = ctx.policy;
     let span = fields.spans[c];
     let diag = |rule: &'static Rule, msg: String, help: String| {
@@ -290,8 +354,8 @@ fn check_value(
                 || last == b' '
                 || first == b'\t'
                 || last == b'\t'
-                || memchr::memchr(b'"', v).is_some()
-                || v.iter().any(|&b| b < 0x20)
+                || (fields.had_quote && memchr::memchr(b'"', v).is_some())
+                || (flags.ctrl && v.iter().any(|&b| b < 0x20))
             {
                 out.sink.report(policy, &rules::PF224, || diag(&rules::PF224, format!("`{name}` {} has quotes, control characters or surrounding spaces", quote_value(v, 60)), "strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into()));
             }
@@ -310,10 +374,13 @@ fn check_value(
                     diag(&rules::PF207, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
                 });
             }
-            Ok(n) => check_int_role(ctx, out, role, n, v, name, &diag),
+            Ok(n) => {
+                check_int_role(ctx, out, role, n, v, name, &diag);
+                return Some(n);
+            }
         },
         Check::Float { double } => {
-            if let Err(e) = parse_float(v, double) {
+            if let Err(e) = check_float(v, double) {
                 out.sink.report(policy, &rules::PF208, || {
                     let ty = if double { "double" } else { "float" };
                     let (what, help) = match e {
@@ -363,6 +430,7 @@ fn check_value(
         }
         Check::Str(kind) => check_string(ctx, out, kind, v, name, &diag),
     }
+    None
 }
 
 #[inline]
@@ -522,32 +590,26 @@ fn accumulate(
     fields: &Fields,
     canon: &mut Vec<u8>,
     line: &[u8],
-    local: u64,
-    line_start: usize,
+    at: u64,
+    ts: Option<i64>,
 ) {
     let keys = ctx.keys;
     let acc = &mut out.acc;
     if keys.interactions {
-        let fp = if fields.issues.is_empty() && memchr::memchr(b'"', line).is_none() {
+        let fp = if !fields.had_quote {
             xxh3_64(line)
         } else {
             canonical(fields, line, canon);
             xxh3_64(canon)
         };
-        acc.rows.push(RowKey {
-            hash: fp,
-            local_line: local,
-            line_start: line_start as u64,
-        });
+        acc.keyed.push((fp, at));
         if let Some(u) = keys.user {
-            *acc.users.entry(xxh3_64(fields.value(line, u))).or_insert(0) += 1;
+            acc.users.push(xxh3_64(fields.value(line, u)));
         }
-        if let Some(t) = keys.timestamp {
-            if let Ok(ts) = parse_int(fields.value(line, t), 64) {
-                acc.ts_min = acc.ts_min.min(ts);
-                acc.ts_max = acc.ts_max.max(ts);
-                acc.ts_count += 1;
-            }
+        if let Some(ts) = ts {
+            acc.ts_min = acc.ts_min.min(ts);
+            acc.ts_max = acc.ts_max.max(ts);
+            acc.ts_count += 1;
         }
         if let Some(e) = keys.event_type {
             acc.add_event_type(fields.value(line, e));
@@ -555,11 +617,7 @@ fn accumulate(
     } else if let Some(id) = keys.id {
         let v = fields.value(line, id);
         if !v.is_empty() {
-            acc.rows.push(RowKey {
-                hash: xxh3_64(v),
-                local_line: local,
-                line_start: line_start as u64,
-            });
+            acc.keyed.push((xxh3_64(v), at));
         }
     }
 }
