@@ -281,6 +281,7 @@ pub fn validate(
         let nl = memchr::memchr(b'\n', buf);
         let header_end = nl.unwrap_or(buf.len());
         let mut header = &buf[..header_end];
+        let header_crlf = nl.is_some() && header.last() == Some(&b'\r');
         if header.last() == Some(&b'\r') {
             header = &header[..header.len() - 1];
         }
@@ -408,12 +409,14 @@ pub fn validate(
             nl.map_or(buf.len(), |p| p + 1)
         };
         let header_lines = u64::from(!info.first_line_is_data);
+        // The records' blocks count their own CRLFs; a header line's is counted here.
+        let header_crlf = header_crlf && !info.first_line_is_data;
 
         let mut state = MergeState {
             next_line: header_lines + 1,
             records: 0,
-            crlf: 0,
-            first_crlf: None,
+            crlf: u64::from(header_crlf),
+            first_crlf: header_crlf.then_some((1, 0)),
             bytes: 0,
         };
         let map_ref = &mut map;

@@ -202,6 +202,10 @@ fn check_line(
     }
     out.records += 1;
 
+    // Split first: the findings below need the field a byte belongs to, and a quoted field
+    // may contain commas.
+    split_line(line, fields);
+
     if !flags.utf8 {
         if let Err(e) = std::str::from_utf8(line) {
             let at = e.valid_up_to();
@@ -213,7 +217,7 @@ fn check_line(
                     format!("invalid UTF-8 byte sequence {}", hex.join(" ")),
                 )
                 .with_help("re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
-                .at(loc(field_at(line, at), at))
+                .at(loc(field_at(fields, at), at))
                 .with_snippet(make_snippet(line, at, at + bad.len(), 100))
             });
         }
@@ -233,12 +237,11 @@ fn check_line(
             };
             Diagnostic::new(&rules::PF010, format!("the line contains {what}"))
                 .with_help("remove control characters from the data; they usually come from a broken export")
-                .at(loc(field_at(line, at), at))
+                .at(loc(field_at(fields, at), at))
                 .with_snippet(make_snippet(line, at, at + 1, 100))
         });
     }
 
-    split_line(line, fields);
     for issue in &fields.issues {
         let (rule, msg, help): (&'static Rule, &str, &str) = match issue.kind {
             QuoteIssueKind::Unclosed => (&rules::PF202, "quote opened here is still open at the end of the line", "close the quote; a record must fit on one line (remove line breaks from text), and escape quotes inside values as \\\""),
@@ -312,9 +315,9 @@ fn check_line(
     accumulate(ctx, out, fields, canon, line, pos(block, local), ts_value);
 }
 
-/// The 0-based field index containing byte `at` of an unsplit line (approximate: ignores quotes).
-fn field_at(line: &[u8], at: usize) -> Option<usize> {
-    Some(memchr::memchr_iter(b',', &line[..at.min(line.len())]).count())
+/// The 0-based index of the field containing byte `at` of the line last split into `fields`.
+fn field_at(fields: &Fields, at: usize) -> Option<usize> {
+    fields.spans.iter().rposition(|s| s.raw_start <= at)
 }
 
 #[expect(clippy::too_many_arguments, reason = "hot path")]

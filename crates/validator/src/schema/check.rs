@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::load::line_of;
+use super::load::{line_of, line_of_nth};
 use super::{spec, DatasetType, FieldType, Schema};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules;
@@ -183,7 +183,11 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
                     format!("field `{}` is declared more than once", f.name),
                 )
                 .with_help("remove the repeated field")
-                .at(loc(Some(&f.name))),
+                // The repeated declaration, not the first one.
+                .at(Location {
+                    line: line_of_nth(text, &f.name, 2).or_else(|| line_of(text, &f.name)),
+                    ..loc(Some(&f.name))
+                }),
             );
             continue;
         }

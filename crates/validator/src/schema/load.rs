@@ -38,9 +38,19 @@ pub struct LoadedSchema {
 
 /// Finds the 1-based line of the first `"needle"` in `text` (best effort, for locations).
 pub(crate) fn line_of(text: &str, needle: &str) -> Option<u64> {
+    line_of_nth(text, needle, 1)
+}
+
+/// Finds the 1-based line of the `n`th (1-based) `"needle"` in `text` (best effort).
+pub(crate) fn line_of_nth(text: &str, needle: &str, n: usize) -> Option<u64> {
     let quoted = format!("\"{needle}\"");
     let escaped = format!("\\\"{needle}\\\"");
-    let pos = text.find(&quoted).or_else(|| text.find(&escaped))?;
+    let nth = |pat: &str| {
+        text.match_indices(pat)
+            .nth(n.saturating_sub(1))
+            .map(|(p, _)| p)
+    };
+    let pos = nth(&quoted).or_else(|| nth(&escaped))?;
     Some(text[..pos].bytes().filter(|&b| b == b'\n').count() as u64 + 1)
 }
 
