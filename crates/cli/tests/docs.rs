@@ -27,7 +27,14 @@ fn generate() -> String {
         );
     }
     for r in ALL {
-        let _ = write!(out, "\n## {}\n\n`{}` · {} · default severity **{}**\n\n", r.code, r.name, r.family.as_str(), r.severity);
+        let _ = write!(
+            out,
+            "\n## {}\n\n`{}` · {} · default severity **{}**\n\n",
+            r.code,
+            r.name,
+            r.family.as_str(),
+            r.severity
+        );
         for line in r.doc.lines() {
             let line = line.strip_prefix(' ').unwrap_or(line);
             // Demote the rule's own headings below the rule's heading.

@@ -26,22 +26,27 @@ pub fn parse_int(b: &[u8], bits: u32) -> Result<i64, IntError> {
     if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
         return Err(classify_int_error(b, digits));
     }
-    let mut v: i128 = 0;
+    // At most 19 digits: fits a u64 without overflow.
+    let mut v: u64 = 0;
     for &d in digits {
-        v = v * 10 + i128::from(d - b'0');
+        v = v * 10 + u64::from(d - b'0');
     }
-    if neg {
-        v = -v;
-    }
-    let (min, max) = if bits == 32 {
-        (i128::from(i32::MIN), i128::from(i32::MAX))
+    let (max_pos, max_neg): (u64, u64) = if bits == 32 {
+        (i32::MAX as u64, 1 << 31)
     } else {
-        (i128::from(i64::MIN), i128::from(i64::MAX))
+        (i64::MAX as u64, 1 << 63)
     };
-    if v < min || v > max {
-        return Err(IntError::Range);
+    if neg {
+        if v > max_neg {
+            return Err(IntError::Range);
+        }
+        Ok((v as i64).wrapping_neg())
+    } else {
+        if v > max_pos {
+            return Err(IntError::Range);
+        }
+        Ok(v as i64)
     }
-    Ok(v as i64)
 }
 
 #[cold]

@@ -340,18 +340,25 @@ impl Spill {
                     }
                 }
                 all.append(&mut p.buf);
-                all.sort_unstable();
+                // Radix-split the partition into cache-sized buckets, then sort each bucket:
+                // equal fingerprints land in one bucket, sorted by position.
+                let (all, starts) = partition(&all, 256, |(h, _)| ((h >> 16) & 255) as usize);
+                let mut all = all;
                 let mut total = 0u64;
                 let mut first: Vec<(Pos, Pos)> = Vec::new();
-                let mut i = 0;
-                while i < all.len() {
-                    let mut j = i + 1;
-                    while j < all.len() && all[j].0 == all[i].0 {
-                        total += 1;
-                        first.push((all[j].1, all[i].1));
-                        j += 1;
+                for b in 0..256 {
+                    let bucket = &mut all[starts[b]..starts[b + 1]];
+                    bucket.sort_unstable();
+                    let mut i = 0;
+                    while i < bucket.len() {
+                        let mut j = i + 1;
+                        while j < bucket.len() && bucket[j].0 == bucket[i].0 {
+                            total += 1;
+                            first.push((bucket[j].1, bucket[i].1));
+                            j += 1;
+                        }
+                        i = j;
                     }
-                    i = j;
                 }
                 first.sort_unstable();
                 first.truncate(keep);
