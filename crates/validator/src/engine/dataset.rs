@@ -106,7 +106,11 @@ pub(crate) struct BlockAcc {
     pub ts_count: u64,
     last_event: usize,
     /// Per-row keys, handed to the shared state at the end of the block.
-    pub users: Vec<u64>,
+    /// User hashes, already split by shard of the shared table.
+    pub users: Vec<Vec<u64>>,
+    /// Interaction fingerprints, already split by spill partition.
+    pub fingerprints: Vec<Vec<(u64, Pos)>>,
+    /// ID hashes (items, users, actions).
     pub keyed: Vec<(u64, Pos)>,
 }
 
@@ -120,12 +124,31 @@ impl Default for BlockAcc {
             ts_count: 0,
             last_event: 0,
             users: Vec::new(),
+            fingerprints: Vec::new(),
             keyed: Vec::new(),
         }
     }
 }
 
 impl BlockAcc {
+    /// Records one interaction's user.
+    #[inline]
+    pub fn add_user(&mut self, h: u64) {
+        if self.users.is_empty() {
+            self.users = vec![Vec::new(); SHARDS];
+        }
+        self.users[shard_of(h)].push(h);
+    }
+
+    /// Records one interaction's fingerprint; `parts` is [`Shared::partitions`].
+    #[inline]
+    pub fn add_fingerprint(&mut self, h: u64, at: Pos, parts: usize) {
+        if self.fingerprints.is_empty() {
+            self.fingerprints = vec![Vec::new(); parts];
+        }
+        self.fingerprints[(h % parts as u64) as usize].push((h, at));
+    }
+
     /// Counts an event type. Event types are few, so a short list with a last-hit cache beats
     /// hashing every value.
     #[inline]
@@ -276,16 +299,13 @@ impl Spill {
         }
     }
 
-    fn add(&self, entries: Vec<(u64, Pos)>) -> std::io::Result<()> {
-        let p = self.parts.len();
-        let (sorted, starts) = partition(&entries, p, |(h, _)| (*h % p as u64) as usize);
-        for part in 0..p {
-            let chunk = &sorted[starts[part]..starts[part + 1]];
+    fn add_parts(&self, parts: Vec<Vec<(u64, Pos)>>) -> std::io::Result<()> {
+        for (part, chunk) in parts.into_iter().enumerate() {
             if chunk.is_empty() {
                 continue;
             }
             let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
-            guard.buf.extend_from_slice(chunk);
+            guard.buf.extend_from_slice(&chunk);
             if guard.buf.len() >= SPILL_BUFFER {
                 self.flush(part, &mut guard)?;
             }
@@ -414,33 +434,27 @@ impl Shared {
     /// Takes a block's per-row keys (called by the worker that checked the block).
     /// `id_text` gives the ID text of a row of this block by position.
     pub fn absorb(&self, acc: &mut BlockAcc, id_text: &dyn Fn(Pos) -> Vec<u8>) {
-        if !acc.users.is_empty() {
-            let (users, starts) = partition(&acc.users, SHARDS, |h| shard_of(*h));
-            acc.users.clear();
-            for shard in 0..SHARDS {
-                let chunk = &users[starts[shard]..starts[shard + 1]];
-                if chunk.is_empty() {
-                    continue;
-                }
-                let mut s = self.users[shard].lock().unwrap_or_else(|e| e.into_inner());
-                for &h in chunk {
-                    s.add(h);
-                }
+        for (shard, users) in std::mem::take(&mut acc.users).into_iter().enumerate() {
+            if users.is_empty() {
+                continue;
+            }
+            let mut s = self.users[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for h in users {
+                s.add(h);
+            }
+        }
+        if !acc.fingerprints.is_empty() {
+            if let Err(e) = self.spill.add_parts(std::mem::take(&mut acc.fingerprints)) {
+                self.error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
             }
         }
         if acc.keyed.is_empty() {
             return;
         }
         let keyed = std::mem::take(&mut acc.keyed);
-        if self.interactions {
-            if let Err(e) = self.spill.add(keyed) {
-                self.error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e);
-            }
-            return;
-        }
         let (sorted, starts) = partition(&keyed, SHARDS, |(h, _)| shard_of(*h));
         let mut found: Vec<(Pos, u64)> = Vec::new();
         for shard in 0..SHARDS {
@@ -486,6 +500,11 @@ impl Shared {
                 at,
             );
         }
+    }
+
+    /// The number of spill partitions, for [`BlockAcc::add_fingerprint`].
+    pub fn partitions(&self) -> usize {
+        self.spill.parts.len()
     }
 
     /// Users with one interaction and with two or more.

@@ -9,7 +9,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::dataset::{pos, BlockAcc, Shared};
 use super::plan::{Check, ColPlan, IntRole, StrKind};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
-use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind};
+use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind, Structural};
 use crate::report::Policy;
 use crate::rules;
 use crate::schema::spec;
@@ -100,37 +100,68 @@ pub(crate) fn check_block(
     let mut fields = Fields::default();
     let mut canon = Vec::new();
     let mut line_starts: Vec<usize> = Vec::new();
-    let mut pos = 0usize;
+    // One structural scan of the block splits lines and unquoted fields; a line with a quote
+    // is split again by the full state machine.
     let mut local = 0u64;
-    let mut newlines = memchr::memchr_iter(b'\n', data);
-    while pos < data.len() {
-        let nl = newlines.next();
-        let end = nl.unwrap_or(data.len());
-        let mut line = &data[pos..end];
-        let line_start = start + pos;
-        if line.last() == Some(&b'\r') && nl.is_some() {
+    let mut line_start = 0usize;
+    let mut field_start = 0usize;
+    let mut quoted = false;
+    let mut scan = Structural::new(data);
+    fields.begin();
+    loop {
+        let hit = scan.next();
+        let end = match hit {
+            Some(p) if data[p] == b',' => {
+                if !quoted {
+                    fields.push_plain(field_start - line_start, p - line_start);
+                }
+                field_start = p + 1;
+                continue;
+            }
+            Some(p) if data[p] == b'"' => {
+                quoted = true;
+                continue;
+            }
+            Some(p) => p,
+            None if line_start < data.len() => data.len(),
+            None => break,
+        };
+        let mut line = &data[line_start..end];
+        let abs_start = start + line_start;
+        if line.last() == Some(&b'\r') && hit.is_some() {
             line = &line[..line.len() - 1];
             out.crlf += 1;
             if out.first_crlf.is_none() {
-                out.first_crlf = Some((local, offset + line_start as u64));
+                out.first_crlf = Some((local, offset + abs_start as u64));
             }
         }
+        if quoted {
+            split_line(line, &mut fields);
+        } else {
+            fields.push_plain(field_start - line_start, line.len());
+        }
         if ctx.keys.id.is_some() {
-            line_starts.push(line_start);
+            line_starts.push(abs_start);
         }
         check_line(
             ctx,
             &mut out,
-            &mut fields,
+            &fields,
             &mut canon,
             line,
             local,
-            offset + line_start as u64,
+            offset + abs_start as u64,
             block,
             flags,
         );
         local += 1;
-        pos = end + 1;
+        if hit.is_none() {
+            break;
+        }
+        line_start = end + 1;
+        field_start = line_start;
+        quoted = false;
+        fields.begin();
     }
     out.lines = local;
     let id_col = ctx.keys.id;
@@ -172,7 +203,7 @@ fn has_control(data: &[u8]) -> bool {
 fn check_line(
     ctx: &FileCtx<'_>,
     out: &mut BlockOut,
-    fields: &mut Fields,
+    fields: &Fields,
     canon: &mut Vec<u8>,
     line: &[u8],
     local: u64,
@@ -202,9 +233,8 @@ fn check_line(
     }
     out.records += 1;
 
-    // Split first: the findings below need the field a byte belongs to, and a quoted field
-    // may contain commas.
-    split_line(line, fields);
+    // The caller has split the line: the findings below need the field a byte belongs to, and
+    // a quoted field may contain commas.
 
     if !flags.utf8 {
         if let Err(e) = std::str::from_utf8(line) {
@@ -605,9 +635,9 @@ fn accumulate(
             canonical(fields, line, canon);
             xxh3_64(canon)
         };
-        acc.keyed.push((fp, at));
+        acc.add_fingerprint(fp, at, ctx.shared.partitions());
         if let Some(u) = keys.user {
-            acc.users.push(xxh3_64(fields.value(line, u)));
+            acc.add_user(xxh3_64(fields.value(line, u)));
         }
         if let Some(ts) = ts {
             acc.ts_min = acc.ts_min.min(ts);
