@@ -7,7 +7,7 @@ mod header;
 mod plan;
 mod row;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc;
 
 use blocks::{Block, BlockReader};
@@ -16,6 +16,7 @@ use row::{check_block, BlockOut, FileCtx, Keys};
 
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
 use crate::input::InputFile;
+use crate::lines::LineSet;
 use crate::report::{Collector, FileSummary, Policy, Report};
 use crate::rules;
 use crate::schema::{
@@ -33,6 +34,11 @@ pub struct Options {
     pub policy: Policy,
     /// "Now", in epoch seconds, for the future-timestamp rule.
     pub now: i64,
+    /// Line filters by input name: row-level findings (each record's field, quoting and line
+    /// checks) of an input named here are reported only on its lines in the set, and findings
+    /// on other lines are neither kept nor counted. File-, header- and dataset-level checks
+    /// still see every line. Inputs not named here are not filtered.
+    pub lines: HashMap<String, LineSet>,
 }
 
 impl Default for Options {
@@ -45,6 +51,7 @@ impl Default for Options {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0),
+            lines: HashMap::new(),
         }
     }
 }
@@ -402,6 +409,7 @@ pub fn validate(
             now: opts.now,
             keys,
             shared,
+            lines: opts.lines.get(&input.name),
         };
         let data_start = if info.first_line_is_data {
             0
@@ -432,6 +440,7 @@ pub fn validate(
             &mut blocks,
             first,
             data_start,
+            header_lines + 1,
             &ctx,
             pool.as_ref(),
             threads,
@@ -542,6 +551,7 @@ fn run_blocks<R: std::io::Read>(
     reader: &mut BlockReader<R>,
     first: Block,
     first_start: usize,
+    first_line: u64,
     ctx: &FileCtx<'_>,
     pool: Option<&rayon::ThreadPool>,
     threads: usize,
@@ -551,13 +561,16 @@ fn run_blocks<R: std::io::Read>(
 ) -> std::io::Result<u64> {
     let Some(pool) = pool else {
         let mut n = first_block;
-        let out = check_block(ctx, &first.buf, first_start, first.offset, n);
+        let mut line = first_line;
+        let out = check_block(ctx, &first.buf, first_start, first.offset, n, line);
         n += 1;
+        line += out.lines;
         merge(out, &first, collector);
         reader.recycle(first.buf);
         while let Some(block) = reader.next_block()? {
-            let out = check_block(ctx, &block.buf, 0, block.offset, n);
+            let out = check_block(ctx, &block.buf, 0, block.offset, n, line);
             n += 1;
+            line += out.lines;
             merge(out, &block, collector);
             reader.recycle(block.buf);
         }
@@ -573,11 +586,25 @@ fn run_blocks<R: std::io::Read>(
         let mut in_flight = 0usize;
         let mut idx = 0usize;
         let mut next = Some((first, first_start));
+        let mut next_line = first_line;
         while let Some((block, start)) = next.take() {
             let tx = tx.clone();
             let i = idx;
+            // A line filter needs each block's absolute first line before the blocks before it
+            // are checked: count its lines here (only then; it is one memchr pass).
+            let line = next_line;
+            if ctx.lines.is_some() {
+                next_line += memchr::memchr_iter(b'\n', &block.buf[start..]).count() as u64;
+            }
             scope.spawn(move |_| {
-                let out = check_block(ctx, &block.buf, start, block.offset, first_block + i as u64);
+                let out = check_block(
+                    ctx,
+                    &block.buf,
+                    start,
+                    block.offset,
+                    first_block + i as u64,
+                    line,
+                );
                 let _ = tx.send((i, out, block));
             });
             idx += 1;

@@ -10,6 +10,7 @@ use super::dataset::{pos, BlockAcc, Shared};
 use super::plan::{Check, ColPlan, IntRole, StrKind};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
 use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind, Structural};
+use crate::lines::LineSet;
 use crate::report::Policy;
 use crate::rules;
 use crate::schema::spec;
@@ -34,6 +35,8 @@ pub(crate) struct FileCtx<'a> {
     pub now: i64,
     pub keys: Keys,
     pub shared: &'a Shared,
+    /// When set, row-level findings are reported only on these (absolute) lines.
+    pub lines: Option<&'a LineSet>,
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -41,12 +44,14 @@ pub(crate) struct FileCtx<'a> {
 pub(crate) struct BlockSink {
     pub kept: Vec<Diagnostic>,
     pub per_rule: HashMap<&'static str, (usize, u64, &'static Rule)>,
+    /// The current line is outside the line filter: its findings are neither kept nor counted.
+    pub muted: bool,
 }
 
 impl BlockSink {
     #[inline]
     fn report(&mut self, policy: &Policy, rule: &'static Rule, make: impl FnOnce() -> Diagnostic) {
-        if !policy.enabled(rule) {
+        if self.muted || !policy.enabled(rule) {
             return;
         }
         let e = self.per_rule.entry(rule.code).or_insert((0, 0, rule));
@@ -83,13 +88,15 @@ pub(crate) struct BlockFlags {
 
 /// Checks `buf[start..]`, whose first byte is at file offset `offset + start`. `block` is the
 /// block's global number (for positions). Line numbers in the findings are block-local and
-/// 0-based; the merge makes them absolute.
+/// 0-based; the merge makes them absolute. `first_line` is the absolute number of the block's
+/// first line, used only with a line filter (`ctx.lines`).
 pub(crate) fn check_block(
     ctx: &FileCtx<'_>,
     buf: &[u8],
     start: usize,
     offset: u64,
     block: u64,
+    first_line: u64,
 ) -> BlockOut {
     let mut out = BlockOut::default();
     let data = &buf[start..];
@@ -107,6 +114,7 @@ pub(crate) fn check_block(
     let mut field_start = 0usize;
     let mut quoted = false;
     let mut scan = Structural::new(data);
+    let mut lines = ctx.lines.map(|l| l.cursor(first_line));
     fields.begin();
     loop {
         let hit = scan.next();
@@ -143,6 +151,9 @@ pub(crate) fn check_block(
         if ctx.keys.id.is_some() {
             line_starts.push(abs_start);
         }
+        if let Some(c) = &mut lines {
+            out.sink.muted = !c.contains(first_line + local);
+        }
         check_line(
             ctx,
             &mut out,
@@ -164,6 +175,7 @@ pub(crate) fn check_block(
         fields.begin();
     }
     out.lines = local;
+    out.sink.muted = false;
     let id_col = ctx.keys.id;
     let id_text = |p: u64| -> Vec<u8> {
         let Some(col) = id_col else { return Vec::new() };
