@@ -46,8 +46,11 @@ measure() {
   local name="$1"; shift
   local times=() rss=0 t m
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$DIR/time.out" "$@" > /dev/null 2> "$DIR/stderr.out" || true
-    read -r t m < <(tail -n 1 "$DIR/time.out")
+    local start=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$DIR/time.out" "$@" > /dev/null 2> "$DIR/stderr.out" || true
+    local end=$EPOCHREALTIME
+    t=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+    m=$(tail -n 1 "$DIR/time.out")
     times+=("$t"); [ "$m" -gt "$rss" ] && rss="$m"
   done
   WALL[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -76,7 +79,7 @@ wc_t=${WALL["wc -l"]}
 pf_t=${WALL["preflight (all threads)"]}
 for name in "${ORDER[@]}"; do
   awk -v n="$name" -v t="${WALL[$name]}" -v m="${RSS[$name]}" -v b="$BYTES" -v w="$wc_t" -v p="$pf_t" 'BEGIN {
-    printf "%-24s %9.2f %10.0f %10.1f %10.2f %12.2f\n", n, t, (t > 0 ? b / 1e6 / t : 0), m / 1024, (w > 0 ? t / w : 0), (p > 0 ? t / p : 0)
+    printf "%-24s %9.3f %10.0f %10.1f %10.2f %12.2f\n", n, t, (t > 0 ? b / 1e6 / t : 0), m / 1024, (w > 0 ? t / w : 0), (p > 0 ? t / p : 0)
   }'
 done
 echo "(× wc -l and × preflight are time ratios: higher is slower.)"

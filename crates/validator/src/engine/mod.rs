@@ -494,7 +494,7 @@ pub fn validate(
         schema = resolve_schema(schema_source, None, &mut collector)?;
     }
     if let (Some(acc), Some(shared)) = (&acc, shared) {
-        acc.finish(shared, &map, &mut collector)
+        acc.finish(shared, &map, &mut collector, pool.as_ref())
             .map_err(|e| Error::Read {
                 path: "temporary files".into(),
                 source: e,
