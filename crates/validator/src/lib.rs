@@ -11,6 +11,7 @@ pub mod dialect;
 mod engine;
 pub mod input;
 pub mod lines;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -257,6 +257,9 @@ pub struct Report {
     /// Findings kept, in report order.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
+    /// What the import job will do (`preflight plan`).
+    #[serde(skip)]
+    pub plan: Option<crate::plan::Plan>,
 }
 
 impl Report {
@@ -289,6 +292,7 @@ impl Report {
             summary,
             rules,
             diagnostics,
+            plan: None,
         }
     }
 

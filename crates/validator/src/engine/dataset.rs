@@ -112,6 +112,8 @@ pub(crate) struct BlockAcc {
     pub fingerprints: Vec<Vec<(u64, Pos)>>,
     /// ID hashes (items, users, actions).
     pub keyed: Vec<(u64, Pos)>,
+    /// Plan keys, when the plan captures them (empty otherwise).
+    pub plan: crate::plan::keys::BlockKeys,
 }
 
 impl Default for BlockAcc {
@@ -126,6 +128,7 @@ impl Default for BlockAcc {
             users: Vec::new(),
             fingerprints: Vec::new(),
             keyed: Vec::new(),
+            plan: Default::default(),
         }
     }
 }

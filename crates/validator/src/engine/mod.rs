@@ -1,10 +1,10 @@
 //! The checking engine: schema, then each file's header, then its records in parallel blocks,
 //! then the dataset-level checks, all in one read of each input.
 
-mod blocks;
+pub(crate) mod blocks;
 mod dataset;
-mod header;
-mod plan;
+pub(crate) mod header;
+pub(crate) mod plan;
 mod row;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,6 +17,7 @@ use row::{check_block, BlockOut, FileCtx, Keys};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
 use crate::input::InputFile;
 use crate::lines::LineSet;
+use crate::plan::keys::Capture;
 use crate::report::{Collector, FileSummary, Policy, Report};
 use crate::rules;
 use crate::schema::{
@@ -195,29 +196,41 @@ pub fn validate(
     extra: Vec<Diagnostic>,
     opts: &Options,
 ) -> Result<Report, Error> {
+    check(schema_source, inputs, extra, opts, None).map(Checked::into_report)
+}
+
+/// A finished check whose report is not built yet, so that the plan can add its findings.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub collector: Collector,
+    pub files: Vec<FileSummary>,
+    /// The resolved schema.
+    pub schema: Option<Schema>,
+    describe: (Option<String>, Option<String>, Option<String>),
+}
+
+impl Checked {
+    pub fn into_report(self) -> Report {
+        let (ty, domain, src) = self.describe;
+        Report::build(self.collector, self.files, ty, domain, src)
+    }
+}
+
+/// [`validate`], optionally capturing each keyed record for the plan (`capture`; off, and free,
+/// for a plain validation).
+pub(crate) fn check(
+    schema_source: &SchemaSource,
+    inputs: &[InputFile],
+    extra: Vec<Diagnostic>,
+    opts: &Options,
+    mut capture: Option<&mut Capture>,
+) -> Result<Checked, Error> {
     let mut collector = Collector::new(opts.policy.clone());
     for d in extra {
         collector.push_file(0, d);
     }
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.threads
-    };
-    let pool = if threads > 1 {
-        Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .thread_name(|i| format!("preflight-{i}"))
-                .build()
-                .map_err(|e| Error::Threads {
-                    threads,
-                    message: e.to_string(),
-                })?,
-        )
-    } else {
-        None
-    };
+    let threads = thread_count(opts.threads);
+    let pool = thread_pool(opts.threads)?;
 
     let mut schema: Option<Schema> = None;
     let mut schema_resolved = false;
@@ -402,6 +415,10 @@ pub fn validate(
                 .unwrap_or_default(),
         );
         acc.id_cols.push(keys.id);
+        let keyer = match (capture.as_deref_mut(), dataset_type) {
+            (Some(c), Some(t)) => Some(c.keyer(&info.plan, t)),
+            _ => None,
+        };
         let ctx = FileCtx {
             file: &input.name,
             plan: &info.plan,
@@ -410,6 +427,7 @@ pub fn validate(
             keys,
             shared,
             lines: opts.lines.get(&input.name),
+            keyer: keyer.as_ref(),
         };
         let data_start = if info.first_line_is_data {
             0
@@ -428,7 +446,10 @@ pub fn validate(
             bytes: 0,
         };
         let map_ref = &mut map;
-        let mut merge = |out: BlockOut, block: &Block, collector: &mut Collector| {
+        let mut merge = |mut out: BlockOut, block: &Block, collector: &mut Collector| {
+            if let Some(c) = capture.as_deref_mut() {
+                c.absorb(&mut out.acc.plan);
+            }
             map_ref.blocks.push((file_idx, state.next_line));
             state.merge(out, block, file_idx, acc, collector);
         };
@@ -500,8 +521,39 @@ pub fn validate(
                 source: e,
             })?;
     }
-    let (ty, domain, src) = describe(schema.as_ref(), schema_source);
-    Ok(Report::build(collector, files, ty, domain, src))
+    let describe = describe(schema.as_ref(), schema_source);
+    Ok(Checked {
+        collector,
+        files,
+        schema,
+        describe,
+    })
+}
+
+/// Worker threads for a `--threads` setting (0: one per core).
+fn thread_count(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+/// The worker pool for a `--threads` setting; `None` means work inline on one thread.
+pub(crate) fn thread_pool(threads: usize) -> Result<Option<rayon::ThreadPool>, Error> {
+    let threads = thread_count(threads);
+    if threads <= 1 {
+        return Ok(None);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("preflight-{i}"))
+        .build()
+        .map(Some)
+        .map_err(|e| Error::Threads {
+            threads,
+            message: e.to_string(),
+        })
 }
 
 /// Sums per-file facts as blocks are merged in order.
@@ -649,7 +701,7 @@ fn drain<R: std::io::Read>(
 }
 
 /// Recognises files that are not plain UTF-8 CSV from their first bytes.
-fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
+pub(crate) fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
     let (rule, what, help) = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         (
             &rules::PF003,

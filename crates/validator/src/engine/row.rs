@@ -11,6 +11,7 @@ use super::plan::{Check, ColPlan, IntRole, StrKind};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
 use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind, Structural};
 use crate::lines::LineSet;
+use crate::plan::keys::FileKeyer;
 use crate::report::Policy;
 use crate::rules;
 use crate::schema::spec;
@@ -37,6 +38,8 @@ pub(crate) struct FileCtx<'a> {
     pub shared: &'a Shared,
     /// When set, row-level findings are reported only on these (absolute) lines.
     pub lines: Option<&'a LineSet>,
+    /// When set, each keyed record's plan keys are captured (`preflight plan`).
+    pub keyer: Option<&'a FileKeyer>,
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -640,6 +643,9 @@ fn accumulate(
 ) {
     let keys = ctx.keys;
     let acc = &mut out.acc;
+    if let Some(k) = ctx.keyer {
+        k.capture(fields, line, &mut acc.plan);
+    }
     if keys.interactions {
         let fp = if !fields.had_quote {
             xxh3_64(line)

@@ -1,0 +1,346 @@
+//! Streams the existing data once, through the same block reader and dialect parser as the
+//! validation, in chunks of blocks: each chunk's records are keyed in parallel, joined with the
+//! new batch in polars, and then dropped, so memory grows with the new batch and one chunk,
+//! never with the existing data. The chunk's surviving lines are written to the merged file
+//! while it is still in memory.
+
+use rayon::prelude::*;
+
+use super::frame::{self, Batch};
+use super::keys::{FileKeyer, KeySpec};
+use super::output::Output;
+use super::{DroppedRecord, ExistingFile, Mode, PlanError};
+use crate::diagnostic::quote_value;
+use crate::dialect::{split_line, Fields};
+use crate::engine::blocks::BlockReader;
+use crate::engine::{header, sniff_format};
+use crate::input::InputFile;
+use crate::schema::Schema;
+
+/// Per distinct batch record: not found in the existing data.
+pub(crate) const ABSENT: u8 = 0;
+/// Found with the same ID and other values (ID types).
+pub(crate) const REPLACED: u8 = 1;
+/// Found identical.
+pub(crate) const IDENTICAL: u8 = 2;
+
+/// A block of existing data waiting in the current chunk.
+#[derive(Debug)]
+struct ExBlock {
+    file: usize,
+    buf: Vec<u8>,
+    /// Where the records start in `buf` (after the header in a file's first block).
+    start: usize,
+}
+
+/// The keyed records of one block.
+#[derive(Debug, Default)]
+struct Parsed {
+    key: Vec<u128>,
+    rec: Vec<u128>,
+    /// Each record's offset in the block's data.
+    starts: Vec<u32>,
+    lines: u64,
+    unreadable: u64,
+}
+
+/// The existing side of a plan.
+#[derive(Debug)]
+pub(crate) struct ExistingPass<'a> {
+    spec: &'a KeySpec,
+    schema: &'a Schema,
+    batch: &'a Batch,
+    mode: Mode,
+    pool: Option<&'a rayon::ThreadPool>,
+    block_size: usize,
+    chunk_bytes: usize,
+    sample: usize,
+    /// Receives the surviving existing lines (INCREMENTAL).
+    merged: Option<&'a mut Output>,
+    /// Per distinct batch record: [`ABSENT`], [`REPLACED`] or [`IDENTICAL`], from the last
+    /// matching existing record.
+    pub status: Vec<u8>,
+    /// Facts per existing file.
+    pub files: Vec<ExistingFile>,
+    /// Existing records that the batch supersedes (same ID; ID types) .
+    pub superseded: u64,
+    /// Existing records a FULL import drops.
+    pub dropped: u64,
+    /// The first of them.
+    pub dropped_sample: Vec<DroppedRecord>,
+    keyers: Vec<FileKeyer>,
+    next_line: Vec<u64>,
+    pending: Vec<ExBlock>,
+    pending_bytes: usize,
+}
+
+impl<'a> ExistingPass<'a> {
+    #[expect(clippy::too_many_arguments, reason = "wiring of one pass")]
+    pub fn new(
+        spec: &'a KeySpec,
+        schema: &'a Schema,
+        batch: &'a Batch,
+        mode: Mode,
+        pool: Option<&'a rayon::ThreadPool>,
+        block_size: usize,
+        chunk_bytes: usize,
+        sample: usize,
+        merged: Option<&'a mut Output>,
+    ) -> Self {
+        ExistingPass {
+            spec,
+            schema,
+            batch,
+            mode,
+            pool,
+            block_size: block_size.max(1),
+            chunk_bytes: chunk_bytes.max(1),
+            sample,
+            merged,
+            status: vec![ABSENT; batch.distinct()],
+            files: Vec::new(),
+            superseded: 0,
+            dropped: 0,
+            dropped_sample: Vec::new(),
+            keyers: Vec::new(),
+            next_line: Vec::new(),
+            pending: Vec::new(),
+            pending_bytes: 0,
+        }
+    }
+
+    /// Streams every input, then finishes the last chunk.
+    pub fn run(mut self, inputs: &[InputFile]) -> Result<Self, PlanError> {
+        for input in inputs {
+            self.read_file(input)?;
+        }
+        self.flush()?;
+        Ok(self)
+    }
+
+    fn read_file(&mut self, input: &InputFile) -> Result<(), PlanError> {
+        let read_err = |e| PlanError::Read {
+            path: input.name.clone(),
+            source: e,
+        };
+        let file = self.files.len();
+        self.files.push(ExistingFile {
+            path: input.name.clone(),
+            bytes: 0,
+            records: 0,
+            unreadable_lines: 0,
+        });
+        let mut blocks = BlockReader::new(input.open().map_err(read_err)?, self.block_size);
+        let Some(first) = blocks.next_block().map_err(read_err)? else {
+            // An empty file holds nothing.
+            self.keyers.push(self.spec.keyer(&[], false));
+            self.next_line.push(1);
+            return Ok(());
+        };
+        if let Some(d) = sniff_format(&first.buf, &input.name) {
+            return Err(PlanError::Existing {
+                path: input.name.clone(),
+                message: d.message,
+            });
+        }
+        let buf = &first.buf;
+        let nl = memchr::memchr(b'\n', buf);
+        let mut head = &buf[..nl.unwrap_or(buf.len())];
+        head = head.strip_suffix(b"\r").unwrap_or(head);
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            head = &head[3..];
+            3
+        } else {
+            0
+        };
+        let info = header::analyse(&input.name, head, bom, Some(self.schema));
+        let keyer = self.spec.keyer(&info.plan, false);
+        if let Some(missing) = keyer.missing_id(self.spec) {
+            return Err(PlanError::Existing {
+                path: input.name.clone(),
+                message: format!("the header has no `{missing}` column"),
+            });
+        }
+        if !keyer.shares_a_column() {
+            return Err(PlanError::Existing {
+                path: input.name.clone(),
+                message: format!(
+                    "the header {} has none of the new data's columns",
+                    quote_value(head, 80)
+                ),
+            });
+        }
+        self.keyers.push(keyer);
+        let (start, first_line) = if info.first_line_is_data {
+            (0, 1)
+        } else {
+            (nl.map_or(buf.len(), |p| p + 1), 2)
+        };
+        self.next_line.push(first_line);
+        self.files[file].bytes = first.buf.len() as u64;
+        self.push(ExBlock {
+            file,
+            buf: first.buf,
+            start,
+        })?;
+        while let Some(b) = blocks.next_block().map_err(read_err)? {
+            self.files[file].bytes += b.buf.len() as u64;
+            self.push(ExBlock {
+                file,
+                buf: b.buf,
+                start: 0,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, block: ExBlock) -> Result<(), PlanError> {
+        if block.buf.len() > u32::MAX as usize {
+            // Only a single line of more than 4 GiB makes such a block.
+            return Err(PlanError::Existing {
+                path: self.files[block.file].path.clone(),
+                message: "a line is longer than 4 GiB".into(),
+            });
+        }
+        self.pending_bytes += block.buf.len() - block.start;
+        self.pending.push(block);
+        if self.pending_bytes >= self.chunk_bytes {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Keys, joins and retires the pending chunk.
+    fn flush(&mut self) -> Result<(), PlanError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let blocks = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let by_id = self.spec.keyed_by_id();
+        let keyers = &self.keyers;
+        let parse = |b: &ExBlock| parse_block(&keyers[b.file], &b.buf[b.start..], by_id);
+        let mut parsed: Vec<Parsed> = match self.pool {
+            Some(pool) => pool.install(|| blocks.par_iter().map(parse).collect()),
+            None => blocks.iter().map(parse).collect(),
+        };
+        let mut first_lines = Vec::with_capacity(blocks.len());
+        for (b, p) in blocks.iter().zip(&parsed) {
+            first_lines.push(self.next_line[b.file]);
+            self.next_line[b.file] += p.lines;
+            let f = &mut self.files[b.file];
+            f.records += p.starts.len() as u64;
+            f.unreadable_lines += p.unreadable;
+        }
+        let keys: Vec<Vec<u128>> = parsed
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.key))
+            .collect();
+        let recs: Option<Vec<Vec<u128>>> = by_id.then(|| {
+            parsed
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.rec))
+                .collect()
+        });
+        let rows: usize = parsed.iter().map(|p| p.starts.len()).sum();
+        let matches = frame::join_chunk(self.batch, keys, recs)?;
+
+        let mut matched = vec![false; rows];
+        for m in &matches {
+            matched[m.row as usize] = true;
+            // Matches come in existing order: the last existing record of an ID decides.
+            self.status[m.new as usize] = if m.same { IDENTICAL } else { REPLACED };
+        }
+        if by_id {
+            self.superseded += matches.len() as u64;
+        }
+
+        // What happens to each existing record: FULL drops the unmatched ones; INCREMENTAL keeps
+        // all but those superseded by ID.
+        let writing = self.mode == Mode::Incremental && self.merged.is_some();
+        let mut fields = Fields::default();
+        let mut line_out = Vec::new();
+        let mut row = 0usize;
+        for ((b, p), first_line) in blocks.iter().zip(&parsed).zip(first_lines) {
+            let data = &b.buf[b.start..];
+            let keyer = &self.keyers[b.file];
+            for &s in &p.starts {
+                let kept = !matched[row] || !by_id;
+                let dropped = self.mode == Mode::Full && !matched[row];
+                row += 1;
+                if !(dropped || (writing && kept)) {
+                    continue;
+                }
+                let s = s as usize;
+                let rest = &data[s..];
+                let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if dropped {
+                    self.dropped += 1;
+                    if self.dropped_sample.len() < self.sample {
+                        let line_no =
+                            first_line + memchr::memchr_iter(b'\n', &data[..s]).count() as u64;
+                        split_line(line, &mut fields);
+                        self.dropped_sample.push(DroppedRecord {
+                            file: self.files[b.file].path.clone(),
+                            line: line_no,
+                            id: keyer
+                                .id_value(&fields, line)
+                                .map(|v| String::from_utf8_lossy(v).into_owned()),
+                            record: String::from_utf8_lossy(&line[..line.len().min(200)])
+                                .into_owned(),
+                        });
+                    }
+                    continue;
+                }
+                if let Some(out) = self.merged.as_deref_mut() {
+                    line_out.clear();
+                    if keyer.identity && memchr::memchr(b'"', line).is_none() {
+                        line_out.extend_from_slice(line);
+                        line_out.push(b'\n');
+                    } else {
+                        split_line(line, &mut fields);
+                        keyer.write_line(&fields, line, &mut line_out);
+                    }
+                    out.record(&line_out).map_err(|e| PlanError::Write {
+                        what: "the merged file".into(),
+                        source: e,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keys every record of a block's data. Blank lines are skipped; lines that cannot be a stored
+/// record (a wrong field count, an empty ID) are counted as unreadable.
+fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool) -> Parsed {
+    let mut p = Parsed::default();
+    let mut fields = Fields::default();
+    let mut scratch = Vec::new();
+    let mut start = 0usize;
+    while start < data.len() {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let mut line = &data[start..end];
+        line = line.strip_suffix(b"\r").unwrap_or(line);
+        p.lines += 1;
+        if !line.is_empty() {
+            split_line(line, &mut fields);
+            match keyer.key(&fields, line, &mut scratch) {
+                Some(k) => {
+                    if by_id {
+                        p.key.push(k.id);
+                        p.rec.push(k.rec);
+                    } else {
+                        p.key.push(k.rec);
+                    }
+                    p.starts.push(start as u32);
+                }
+                None => p.unreadable += 1,
+            }
+        }
+        start = end + 1;
+    }
+    p
+}

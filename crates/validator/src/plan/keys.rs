@@ -1,0 +1,479 @@
+//! Plan keys: what identifies a record, computed the same way for the new batch (inside the
+//! validation engine) and for the existing data (while it is streamed).
+//!
+//! A record's *identity* is a 128-bit hash of its values parsed by schema type, in a canonical
+//! column order (the new batch's first header), so that `1.0` and `1.00` in a `float` column,
+//! `007` and `7` in an `int` column, or `"abc"` and `abc` are the same value, and files whose
+//! columns are in another order still compare. Items, users and actions also get a 128-bit hash
+//! of their ID (the value after unescaping). 128 bits make a collision between two different
+//! records practically impossible (about 2^-64 for ten billion records).
+
+use std::io::Write;
+
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::dialect::Fields;
+use crate::engine::plan::{Check, ColPlan};
+use crate::schema::DatasetType;
+use crate::values::{is_boolean, parse_float, parse_int};
+
+/// How a column's values are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    /// `int` (32) or `long` (64): by value.
+    Int(u32),
+    /// `float` (as f32) or `double` (as f64): by value.
+    Float { double: bool },
+    /// `boolean`.
+    Bool,
+    /// Strings, IDs and columns of unknown type: the bytes after unescaping.
+    Bytes,
+}
+
+impl KeyKind {
+    fn of(check: Check) -> KeyKind {
+        match check {
+            Check::Int { bits, .. } => KeyKind::Int(bits),
+            Check::Float { double } => KeyKind::Float { double },
+            Check::Bool => KeyKind::Bool,
+            Check::Unknown | Check::Id | Check::Str(_) => KeyKind::Bytes,
+        }
+    }
+}
+
+/// The canonical columns every record is keyed by: the new batch's first header, mapped to the
+/// schema.
+#[derive(Debug, Clone)]
+pub(crate) struct KeySpec {
+    /// Column names (schema spelling where the column maps to a field).
+    pub names: Vec<String>,
+    /// How each column compares.
+    pub kinds: Vec<KeyKind>,
+    /// The canonical index of the ID column (items, users, actions).
+    pub id: Option<usize>,
+    /// The dataset type.
+    pub dataset_type: DatasetType,
+}
+
+impl KeySpec {
+    /// The spec of a file's column plan.
+    pub fn new(plan: &[ColPlan], dataset_type: DatasetType) -> KeySpec {
+        let names: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
+        let id = dataset_type
+            .id_field()
+            .and_then(|f| names.iter().position(|n| n == f));
+        KeySpec {
+            kinds: plan.iter().map(|p| KeyKind::of(p.check)).collect(),
+            names,
+            id,
+            dataset_type,
+        }
+    }
+
+    /// Whether records are keyed by an ID.
+    pub fn keyed_by_id(&self) -> bool {
+        !self.dataset_type.is_interactions()
+    }
+
+    /// The keyer of a file whose columns are `plan`: canonical columns are found by name.
+    /// `spool` makes it copy every keyed record (in canonical order) for writing later.
+    pub fn keyer(&self, plan: &[ColPlan], spool: bool) -> FileKeyer {
+        let src: Vec<Option<usize>> = self
+            .names
+            .iter()
+            .map(|n| plan.iter().position(|p| &p.name == n))
+            .collect();
+        let identity =
+            plan.len() == self.names.len() && src.iter().enumerate().all(|(i, s)| *s == Some(i));
+        FileKeyer {
+            kinds: self.kinds.clone(),
+            id: self.id.and_then(|c| src[c]),
+            needs_id: self.keyed_by_id(),
+            src,
+            ncols: plan.len(),
+            identity,
+            spool,
+        }
+    }
+}
+
+/// Keys the records of one file (new or existing) by the canonical columns.
+#[derive(Debug, Clone)]
+pub(crate) struct FileKeyer {
+    kinds: Vec<KeyKind>,
+    /// Canonical column → this file's column.
+    src: Vec<Option<usize>>,
+    /// This file's ID column.
+    id: Option<usize>,
+    needs_id: bool,
+    /// This file's column count.
+    pub ncols: usize,
+    /// The file's columns are exactly the canonical ones, in order.
+    pub identity: bool,
+    spool: bool,
+}
+
+/// The keys of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordKey {
+    /// Hash of the ID (0 for interactions).
+    pub id: u128,
+    /// Hash of the whole record, typed.
+    pub rec: u128,
+}
+
+impl FileKeyer {
+    /// The keys of a split line, or `None` when it cannot be a stored record (a wrong field
+    /// count, or an empty ID). `buf` is scratch space.
+    #[inline]
+    pub fn key(&self, fields: &Fields, line: &[u8], buf: &mut Vec<u8>) -> Option<RecordKey> {
+        if fields.len() != self.ncols {
+            return None;
+        }
+        let id = if self.needs_id {
+            let v = fields.value(line, self.id?);
+            if v.is_empty() {
+                return None;
+            }
+            xxh3_128(v)
+        } else {
+            0
+        };
+        buf.clear();
+        for (c, kind) in self.kinds.iter().enumerate() {
+            let v: &[u8] = match self.src[c] {
+                Some(i) => fields.value(line, i),
+                None => b"",
+            };
+            encode_typed(*kind, v, buf);
+        }
+        Some(RecordKey {
+            id,
+            rec: xxh3_128(buf),
+        })
+    }
+
+    /// The schema's ID column when this file lacks it (ID types).
+    pub fn missing_id<'s>(&self, spec: &'s KeySpec) -> Option<&'s str> {
+        if self.needs_id && self.id.is_none() {
+            spec.dataset_type.id_field()
+        } else {
+            None
+        }
+    }
+
+    /// Whether the file has at least one of the canonical columns.
+    pub fn shares_a_column(&self) -> bool {
+        self.src.iter().any(Option::is_some)
+    }
+
+    /// The ID value of a split line (ID types).
+    pub fn id_value<'l>(&self, fields: &'l Fields, line: &'l [u8]) -> Option<&'l [u8]> {
+        let id = self.id.filter(|_| self.needs_id)?;
+        (id < fields.len()).then(|| fields.value(line, id))
+    }
+
+    /// Keys a record checked by the engine into the block's capture (and copies it when
+    /// spooling).
+    #[inline]
+    pub fn capture(&self, fields: &Fields, line: &[u8], keys: &mut BlockKeys) {
+        let Some(k) = self.key(fields, line, &mut keys.scratch) else {
+            return;
+        };
+        keys.rec.push(k.rec);
+        if self.needs_id {
+            keys.id.push(k.id);
+        }
+        if self.spool {
+            self.write_line(fields, line, &mut keys.lines);
+        }
+    }
+
+    /// Writes a record in canonical column order and Personalize's dialect, ending in `\n`:
+    /// the line as it is when that is already the case, else re-encoded.
+    pub fn write_line(&self, fields: &Fields, line: &[u8], out: &mut Vec<u8>) {
+        if self.identity && !fields.had_quote {
+            out.extend_from_slice(line);
+        } else {
+            for (c, s) in self.src.iter().enumerate() {
+                if c > 0 {
+                    out.push(b',');
+                }
+                if let Some(i) = s {
+                    encode_field(fields.value(line, *i), out);
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+/// Appends one value to the identity encoding: a tag, then the value parsed by type (or its
+/// bytes, length-prefixed, when it does not parse). Empty is null for every type.
+#[inline]
+fn encode_typed(kind: KeyKind, v: &[u8], buf: &mut Vec<u8>) {
+    if v.is_empty() {
+        buf.push(0);
+        return;
+    }
+    match kind {
+        KeyKind::Int(bits) => {
+            if let Ok(n) = parse_int(v, bits) {
+                buf.push(1);
+                buf.extend_from_slice(&n.to_le_bytes());
+                return;
+            }
+        }
+        KeyKind::Float { double } => {
+            if let Ok(x) = parse_float(v, double) {
+                buf.push(2);
+                // A `float` is stored in 32 bits: values equal as f32 are the same value.
+                // `+ 0.0` turns -0.0 into 0.0.
+                if double {
+                    buf.extend_from_slice(&(x + 0.0).to_bits().to_le_bytes());
+                } else {
+                    buf.extend_from_slice(&((x as f32) + 0.0).to_bits().to_le_bytes());
+                }
+                return;
+            }
+        }
+        KeyKind::Bool => {
+            if is_boolean(v) {
+                buf.push(3);
+                buf.push(u8::from(v == b"true"));
+                return;
+            }
+        }
+        KeyKind::Bytes => {}
+    }
+    buf.push(4);
+    buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
+    buf.extend_from_slice(v);
+}
+
+/// Writes a value in Personalize's dialect: quoted when it contains a comma, a quote or a line
+/// break, with `\"` and `\\` escapes inside the quotes.
+pub(crate) fn encode_field(v: &[u8], out: &mut Vec<u8>) {
+    let needs_quotes = v
+        .iter()
+        .any(|&b| b == b',' || b == b'"' || b == b'\n' || b == b'\r');
+    if !needs_quotes {
+        out.extend_from_slice(v);
+        return;
+    }
+    out.push(b'"');
+    for &b in v {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// The header line of written files: the canonical column names.
+pub(crate) fn header_line(spec: &KeySpec) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, n) in spec.names.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(n.as_bytes());
+    }
+    out.push(b'\n');
+    out
+}
+
+/// The keys of one block of the new batch, filled by a worker, handed over in file order.
+#[derive(Debug, Default)]
+pub(crate) struct BlockKeys {
+    /// Record identities, in file order.
+    pub rec: Vec<u128>,
+    /// ID hashes (items, users, actions), parallel to `rec`.
+    pub id: Vec<u128>,
+    /// The records in canonical form, one per line (when spooling).
+    pub lines: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+/// What the engine captured of the new batch: every keyed record's keys in file order (so a
+/// record's index is its order in the batch), and optionally the records themselves, spooled to
+/// a temporary file so that writing the outputs never reads the inputs again.
+#[derive(Debug, Default)]
+pub(crate) struct Capture {
+    /// Whether records are spooled.
+    pub spool_records: bool,
+    /// The canonical columns (from the first file with a header).
+    pub spec: Option<KeySpec>,
+    /// Identities, one chunk per block.
+    pub rec: Vec<Vec<u128>>,
+    /// ID hashes, one chunk per block.
+    pub id: Vec<Vec<u128>>,
+    /// Keyed records.
+    pub records: u64,
+    /// The spooled records.
+    pub spool: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
+    /// The first error writing the spool.
+    pub error: Option<std::io::Error>,
+}
+
+impl Capture {
+    /// A capture, spooling records when `spool` is set.
+    pub fn new(spool: bool) -> Capture {
+        Capture {
+            spool_records: spool,
+            ..Capture::default()
+        }
+    }
+
+    /// The keyer of the next file; the first file's columns become the canonical ones.
+    pub fn keyer(&mut self, plan: &[ColPlan], dataset_type: DatasetType) -> FileKeyer {
+        let spec = self
+            .spec
+            .get_or_insert_with(|| KeySpec::new(plan, dataset_type));
+        spec.keyer(plan, self.spool_records)
+    }
+
+    /// Takes a block's keys (called in file order).
+    pub fn absorb(&mut self, keys: &mut BlockKeys) {
+        if keys.rec.is_empty() {
+            return;
+        }
+        self.records += keys.rec.len() as u64;
+        self.rec.push(std::mem::take(&mut keys.rec));
+        if !keys.id.is_empty() {
+            self.id.push(std::mem::take(&mut keys.id));
+        }
+        if self.spool_records && self.error.is_none() {
+            if let Err(e) = self.write_spool(&keys.lines) {
+                self.error = Some(e);
+            }
+        }
+        keys.lines = Vec::new();
+    }
+
+    fn write_spool(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.spool.is_none() {
+            let f = tempfile::Builder::new()
+                .prefix("preflight-batch-")
+                .tempfile()?;
+            self.spool = Some(std::io::BufWriter::with_capacity(1 << 20, f));
+        }
+        self.spool.as_mut().expect("created above").write_all(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::split_line;
+    use crate::engine::plan::{IntRole, StrKind};
+
+    fn col(name: &str, check: Check) -> ColPlan {
+        ColPlan {
+            name: name.into(),
+            check,
+            nullable: true,
+        }
+    }
+
+    fn spec() -> KeySpec {
+        KeySpec::new(
+            &[
+                col("ITEM_ID", Check::Id),
+                col("PRICE", Check::Float { double: false }),
+                col(
+                    "N",
+                    Check::Int {
+                        bits: 64,
+                        role: IntRole::Plain,
+                    },
+                ),
+                col("NAME", Check::Str(StrKind::Plain)),
+            ],
+            DatasetType::Items,
+        )
+    }
+
+    fn key(k: &FileKeyer, line: &str) -> Option<RecordKey> {
+        let mut f = Fields::default();
+        split_line(line.as_bytes(), &mut f);
+        k.key(&f, line.as_bytes(), &mut Vec::new())
+    }
+
+    #[test]
+    fn typed_values_compare_by_value() {
+        let s = spec();
+        let k = s.keyer(
+            &[
+                col("ITEM_ID", Check::Id),
+                col("PRICE", Check::Unknown),
+                col("N", Check::Unknown),
+                col("NAME", Check::Unknown),
+            ],
+            false,
+        );
+        let a = key(&k, "i1,1.0,7,abc").unwrap();
+        assert_eq!(a, key(&k, "i1,1.00,007,\"abc\"").unwrap());
+        assert_eq!(
+            a,
+            key(&k, "i1,1.0000000001,+7,abc").unwrap(),
+            "equal as f32"
+        );
+        assert_ne!(a.rec, key(&k, "i1,1.5,7,abc").unwrap().rec);
+        assert_eq!(a.id, key(&k, "i1,1.5,7,abc").unwrap().id);
+        assert_ne!(a.id, key(&k, "i2,1.0,7,abc").unwrap().id);
+        // Null differs from an empty-looking string and from zero.
+        assert_ne!(
+            key(&k, "i1,,7,abc").unwrap().rec,
+            key(&k, "i1,0,7,abc").unwrap().rec
+        );
+        // An empty ID or a wrong field count is not a record.
+        assert_eq!(key(&k, ",1.0,7,abc"), None);
+        assert_eq!(key(&k, "i1,1.0,7"), None);
+    }
+
+    #[test]
+    fn columns_are_matched_by_name() {
+        let s = spec();
+        let canonical = s.keyer(
+            &[
+                col("ITEM_ID", Check::Id),
+                col("PRICE", Check::Unknown),
+                col("N", Check::Unknown),
+                col("NAME", Check::Unknown),
+            ],
+            false,
+        );
+        let swapped = s.keyer(
+            &[
+                col("NAME", Check::Unknown),
+                col("ITEM_ID", Check::Id),
+                col("N", Check::Unknown),
+                col("PRICE", Check::Unknown),
+            ],
+            false,
+        );
+        assert!(canonical.identity && !swapped.identity);
+        assert_eq!(key(&canonical, "i1,2.5,3,x"), key(&swapped, "x,i1,3,2.5"));
+        let mut f = Fields::default();
+        let line = b"\"a, b\",i1,3,2.5";
+        split_line(line, &mut f);
+        let mut out = Vec::new();
+        swapped.write_line(&f, line, &mut out);
+        assert_eq!(out, b"i1,2.5,3,\"a, b\"\n");
+    }
+
+    #[test]
+    fn fields_are_written_in_the_dialect() {
+        let mut out = Vec::new();
+        encode_field(br#"say "hi", \ok"#, &mut out);
+        assert_eq!(out, br#""say \"hi\", \\ok""#);
+        let mut f = Fields::default();
+        split_line(&out, &mut f);
+        assert_eq!(f.value(&out, 0), br#"say "hi", \ok"#);
+        out.clear();
+        encode_field(br"a\b", &mut out);
+        assert_eq!(out, br"a\b");
+    }
+}

@@ -1,0 +1,473 @@
+//! `preflight plan`: what a FULL or INCREMENTAL import job will do to a dataset that already
+//! holds bulk data (personalize-rules.md §4–5, §9; DESIGN.md decision 5).
+//!
+//! 1. The new batch is validated by the engine in one read; while checking, the workers key
+//!    every well-formed record ([`keys`]): a 128-bit hash of its values parsed by schema type, and
+//!    of its ID for items, users and actions. With `--write-*` the records are also spooled to a
+//!    temporary file, so writing never reads the inputs again.
+//! 2. polars deduplicates the batch as Personalize would ([`frame::dedupe`]): by ID with the last
+//!    occurrence winning (files in the order given, rows in file order), or, for interactions, by
+//!    identity with later copies collapsing into the first.
+//! 3. The existing data is streamed once in chunks ([`existing`]); polars joins each chunk with
+//!    the batch. A batch record is *added* (new ID), *replaced* (same ID, other values) or
+//!    *unchanged* (identical); an interaction is *new* unless it collapses into an identical one,
+//!    existing or earlier in the batch. FULL *drops* every existing record the batch lacks.
+//! 4. The gates ([`gates`]) become findings of the report.
+
+mod existing;
+mod frame;
+mod gates;
+pub(crate) mod keys;
+mod output;
+
+use std::path::PathBuf;
+
+use polars::prelude::IdxSize;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::{self, plan::plan_for, Options, SchemaSource};
+use crate::input::InputFile;
+use crate::report::Report;
+use crate::schema::DatasetType;
+
+use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
+use keys::{header_line, Capture, KeySpec};
+use output::{Output, SpoolReader};
+
+/// The import mode of the job being planned (`importMode` of CreateDatasetImportJob).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Replace all bulk data in the dataset.
+    Full,
+    /// Add to the dataset's bulk data, replacing records with the same ID.
+    Incremental,
+}
+
+impl Mode {
+    /// The API value: `FULL` or `INCREMENTAL`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Mode::Full => "FULL",
+            Mode::Incremental => "INCREMENTAL",
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.api_name())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "full" => Ok(Mode::Full),
+            "incremental" => Ok(Mode::Incremental),
+            other => Err(format!(
+                "unknown import mode `{other}` (expected full or incremental)"
+            )),
+        }
+    }
+}
+
+/// Data one INCREMENTAL job may hold: 1 GB, read as 10^9 bytes (the stricter reading).
+pub const INCREMENTAL_QUOTA_BYTES: u64 = 1_000_000_000;
+/// Data one FULL job may hold: 100 GB, read as 10^11 bytes.
+pub const FULL_QUOTA_BYTES: u64 = 100_000_000_000;
+
+/// How to plan.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// The job's import mode.
+    pub mode: Mode,
+    /// The INCREMENTAL size limit (raised quotas exist).
+    pub max_incremental_bytes: u64,
+    /// The FULL size limit (1 TB with a raised quota).
+    pub max_full_bytes: u64,
+    /// Write what the dataset holds after the job here.
+    pub write_merged: Option<PathBuf>,
+    /// Write the batch without its in-batch duplicates here.
+    pub write_deduped: Option<PathBuf>,
+    /// Replace output files that exist.
+    pub force: bool,
+    /// Bytes of existing data joined at a time (memory: this much text plus its keys).
+    pub chunk_bytes: usize,
+    /// Dropped records listed by example.
+    pub sample: usize,
+}
+
+impl PlanOptions {
+    /// Defaults for a mode: the documented quotas, no output files.
+    pub fn new(mode: Mode) -> Self {
+        PlanOptions {
+            mode,
+            max_incremental_bytes: INCREMENTAL_QUOTA_BYTES,
+            max_full_bytes: FULL_QUOTA_BYTES,
+            write_merged: None,
+            write_deduped: None,
+            force: false,
+            chunk_bytes: 256 << 20,
+            sample: 10,
+        }
+    }
+}
+
+/// Facts about one existing file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingFile {
+    /// As named by the user.
+    pub path: String,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Records keyed.
+    pub records: u64,
+    /// Non-blank lines that cannot be a stored record (wrong field count, empty ID); ignored.
+    pub unreadable_lines: u64,
+}
+
+/// The existing data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingSummary {
+    /// Per file, in order.
+    pub files: Vec<ExistingFile>,
+    /// Records in all files.
+    pub records: u64,
+    /// Bytes in all files.
+    pub bytes: u64,
+    /// Unreadable lines in all files.
+    pub unreadable_lines: u64,
+}
+
+/// The new batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// Files.
+    pub files: u64,
+    /// Bytes (the job's size).
+    pub bytes: u64,
+    /// Well-formed records (the plan's input; lines with a wrong field count or an empty ID are
+    /// not records).
+    pub records: u64,
+    /// Records after in-batch deduplication.
+    pub distinct: u64,
+    /// Records that a later one with the same ID supersedes (ID types), or exact copies of an
+    /// earlier record (interactions).
+    pub duplicates: u64,
+}
+
+/// An existing record a FULL import drops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedRecord {
+    /// The existing file.
+    pub file: String,
+    /// Its 1-based line.
+    pub line: u64,
+    /// The ID (items, users, actions).
+    pub id: Option<String>,
+    /// The line (at most 200 bytes).
+    pub record: String,
+}
+
+/// A file the plan wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// `merged` or `deduped`.
+    pub kind: &'static str,
+    /// Where.
+    pub path: PathBuf,
+    /// Records (without the header).
+    pub records: u64,
+}
+
+/// What the import job will do.
+///
+/// For items, users and actions, `added + replaced + unchanged = batch.distinct`. For
+/// interactions, `new + collapsed = batch.records`, where `collapsed = batch.duplicates +
+/// unchanged` (an identical record already in the dataset). `result_records` is what the dataset
+/// holds after the job: INCREMENTAL `existing − superseded + distinct` (ID types) or `existing +
+/// new` (interactions); FULL `batch.distinct`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The import mode.
+    pub mode: Mode,
+    /// The dataset type.
+    pub dataset_type: DatasetType,
+    /// What identifies a record: the ID column, or `record` (all columns) for interactions.
+    pub identity: String,
+    /// The existing data, if any was given.
+    pub existing: Option<ExistingSummary>,
+    /// The new batch.
+    pub batch: BatchSummary,
+    /// ID types: distinct records whose ID the dataset does not hold.
+    pub added: u64,
+    /// ID types: distinct records whose ID the dataset holds with other values.
+    pub replaced: u64,
+    /// Distinct records identical to one the dataset holds.
+    pub unchanged: u64,
+    /// Records the dataset did not hold: added IDs, or new interactions.
+    pub new: u64,
+    /// Records that add nothing: in-batch duplicates, plus (interactions) records identical to an
+    /// existing one.
+    pub collapsed: u64,
+    /// Existing records replaced by a batch record with the same ID (ID types).
+    pub superseded: u64,
+    /// Existing records a FULL import drops.
+    pub dropped: u64,
+    /// The first dropped records.
+    pub dropped_sample: Vec<DroppedRecord>,
+    /// Records in the dataset after the job.
+    pub result_records: u64,
+    /// Error-level findings about the data itself (not the gates): the job would fail.
+    pub data_errors: u64,
+    /// Files written.
+    pub written: Vec<WrittenFile>,
+}
+
+/// A failure that stops the plan (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// Validation could not run.
+    #[error(transparent)]
+    Engine(#[from] engine::Error),
+    /// An existing input could not be read.
+    #[error("failed to read `{path}`: {source}")]
+    Read {
+        /// The input.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An existing input cannot be planned against.
+    #[error("cannot plan against `{path}`: {message}")]
+    Existing {
+        /// The input.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// An output file cannot be written.
+    #[error("failed to write {what}: {source}")]
+    Write {
+        /// Which file.
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The join engine failed.
+    #[error("the plan's join failed: {message}")]
+    Join {
+        /// polars' message.
+        message: String,
+    },
+}
+
+impl From<polars::error::PolarsError> for PlanError {
+    fn from(e: polars::error::PolarsError) -> Self {
+        PlanError::Join {
+            message: e.to_string(),
+        }
+    }
+}
+
+fn write_err(what: &std::path::Path) -> impl Fn(std::io::Error) -> PlanError + '_ {
+    move |e| PlanError::Write {
+        what: format!("`{}`", what.display()),
+        source: e,
+    }
+}
+
+/// Validates the new batch (`new`, one read), plans the import against `existing` (`None`: no
+/// existing data was given), writes the requested files and returns the validation report with
+/// the gates' findings and [`Report::plan`] set. Without a usable schema there is no plan: the
+/// report says why.
+pub fn plan(
+    schema_source: &SchemaSource,
+    new: &[InputFile],
+    extra: Vec<Diagnostic>,
+    existing: Option<&[InputFile]>,
+    opts: &Options,
+    plan_opts: &PlanOptions,
+) -> Result<Report, PlanError> {
+    let outputs = [&plan_opts.write_merged, &plan_opts.write_deduped];
+    for path in outputs.into_iter().flatten() {
+        output::check_target(path, plan_opts.force).map_err(write_err(path))?;
+    }
+    let writing = outputs.iter().any(|o| o.is_some());
+    let mut capture = Capture::new(writing);
+    let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture))?;
+    if let Some(e) = capture.error.take() {
+        return Err(PlanError::Write {
+            what: "the temporary copy of the batch".into(),
+            source: e,
+        });
+    }
+    let Some(schema) = checked.schema.clone() else {
+        return Ok(checked.into_report());
+    };
+    let spec = capture.spec.clone().unwrap_or_else(|| {
+        let plan: Vec<_> = schema
+            .fields
+            .iter()
+            .map(|f| plan_for(f, schema.dataset_type))
+            .collect();
+        KeySpec::new(&plan, schema.dataset_type)
+    });
+    let by_id = spec.keyed_by_id();
+    let mode = plan_opts.mode;
+
+    let rec = std::mem::take(&mut capture.rec);
+    let id = by_id.then(|| std::mem::take(&mut capture.id));
+    let batch = frame::dedupe(rec, id)?;
+
+    let mut merged = match &plan_opts.write_merged {
+        Some(p) => {
+            Some(Output::create(p, plan_opts.force, &header_line(&spec)).map_err(write_err(p))?)
+        }
+        None => None,
+    };
+    let (status, ex) = match existing {
+        Some(inputs) => {
+            let pool = engine::thread_pool(opts.threads)?;
+            let pass = ExistingPass::new(
+                &spec,
+                &schema,
+                &batch,
+                mode,
+                pool.as_ref(),
+                opts.block_size,
+                plan_opts.chunk_bytes,
+                plan_opts.sample,
+                merged.as_mut().filter(|_| mode == Mode::Incremental),
+            )
+            .run(inputs)?;
+            let summary = ExistingSummary {
+                records: pass.files.iter().map(|f| f.records).sum(),
+                bytes: pass.files.iter().map(|f| f.bytes).sum(),
+                unreadable_lines: pass.files.iter().map(|f| f.unreadable_lines).sum(),
+                files: pass.files,
+            };
+            (
+                pass.status,
+                Some((summary, pass.superseded, pass.dropped, pass.dropped_sample)),
+            )
+        }
+        None => (vec![ABSENT; batch.distinct()], None),
+    };
+
+    // The batch's records go last: read back from the spool, in batch order.
+    let mut written = Vec::new();
+    let mut deduped = match &plan_opts.write_deduped {
+        Some(p) => {
+            Some(Output::create(p, plan_opts.force, &header_line(&spec)).map_err(write_err(p))?)
+        }
+        None => None,
+    };
+    if let Some(spool) = capture.spool.take() {
+        let spool_err = |e| PlanError::Write {
+            what: "the temporary copy of the batch".into(),
+            source: e,
+        };
+        let (mut reader, _tmp) = SpoolReader::open(spool).map_err(spool_err)?;
+        let mut next = 0usize; // the next distinct record
+        let mut i: IdxSize = 0;
+        while let Some(line) = reader.next_record().map_err(spool_err)? {
+            let keep = batch.kept.get(next) == Some(&i);
+            i = i.wrapping_add(1);
+            if !keep {
+                continue;
+            }
+            let st = status[next];
+            next += 1;
+            if let Some(d) = deduped.as_mut() {
+                d.record(line).map_err(write_err(
+                    plan_opts
+                        .write_deduped
+                        .as_deref()
+                        .unwrap_or_else(|| std::path::Path::new("-")),
+                ))?;
+            }
+            // INCREMENTAL interactions identical to an existing one are already there.
+            let add = mode == Mode::Full || by_id || st == ABSENT;
+            if let (Some(m), true) = (merged.as_mut(), add) {
+                m.record(line).map_err(write_err(
+                    plan_opts
+                        .write_merged
+                        .as_deref()
+                        .unwrap_or_else(|| std::path::Path::new("-")),
+                ))?;
+            }
+        }
+    }
+    for (kind, out, path) in [
+        ("merged", merged, &plan_opts.write_merged),
+        ("deduped", deduped, &plan_opts.write_deduped),
+    ] {
+        if let (Some(out), Some(p)) = (out, path) {
+            let (path, records) = out.finish().map_err(write_err(p))?;
+            written.push(WrittenFile {
+                kind,
+                path,
+                records,
+            });
+        }
+    }
+
+    let distinct = batch.distinct() as u64;
+    let count = |s: u8| status.iter().filter(|&&x| x == s).count() as u64;
+    let (replaced, unchanged) = (count(REPLACED), count(IDENTICAL));
+    let new_records = distinct - replaced - unchanged;
+    let duplicates = batch.records - distinct;
+    let (existing_summary, superseded, dropped, dropped_sample) = match ex {
+        Some((s, sup, d, ds)) => (Some(s), sup, d, ds),
+        None => (None, 0, 0, Vec::new()),
+    };
+    let existing_records = existing_summary.as_ref().map_or(0, |e| e.records);
+    let result_records = match mode {
+        Mode::Full => distinct,
+        Mode::Incremental if by_id => existing_records - superseded + distinct,
+        Mode::Incremental => existing_records + new_records,
+    };
+    let mut plan = Plan {
+        mode,
+        dataset_type: spec.dataset_type,
+        identity: if by_id {
+            spec.dataset_type.id_field().unwrap_or("ID").to_string()
+        } else {
+            "record".to_string()
+        },
+        existing: existing_summary,
+        batch: BatchSummary {
+            files: checked.files.len() as u64,
+            bytes: checked.files.iter().map(|f| f.bytes).sum(),
+            records: batch.records,
+            distinct,
+            duplicates,
+        },
+        added: if by_id { new_records } else { 0 },
+        replaced,
+        unchanged,
+        new: new_records,
+        collapsed: duplicates + if by_id { 0 } else { unchanged },
+        superseded,
+        dropped,
+        dropped_sample,
+        result_records,
+        data_errors: 0,
+        written,
+    };
+    gates::push(&mut checked.collector, &plan, plan_opts);
+    let mut report = checked.into_report();
+    plan.data_errors = report
+        .rules
+        .iter()
+        .filter(|c| c.severity == Severity::Error && !gates::is_gate(c.code))
+        .map(|c| c.total)
+        .sum();
+    report.plan = Some(plan);
+    Ok(report)
+}

@@ -1,0 +1,33 @@
+//! PF310 `too-few-new-interactions`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an INCREMENTAL import into an interactions or action interactions dataset that adds
+    /// fewer than 1,000 new records once exact duplicates are collapsed.
+    ///
+    /// ## Why is this bad?
+    /// Appending to an interactions dataset with an INCREMENTAL import job needs at least 1,000 *new*
+    /// records. Interactions have no ID: a record identical to one already in the dataset (same
+    /// timestamp and identical properties), or to an earlier one in the same batch, collapses into it
+    /// and adds nothing. A batch of 1,500 rows of which 600 were already imported adds 900 records,
+    /// and the job fails after it has run. `preflight plan` (or `validate --existing`) counts new
+    /// records against the existing data with values compared by schema type.
+    ///
+    /// ## Example
+    /// A daily export that overlaps the previous day's import:
+    /// ```csv
+    /// USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE
+    /// u1,i1,1596238243,click
+    /// ```
+    /// (1,500 rows, 600 of them already in the dataset).
+    ///
+    /// Use instead: export only events after the last imported timestamp, collect more days into one
+    /// import, or send small increments with the PutEvents API.
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
+    pub const PF310 = "PF310", "too-few-new-interactions", Dataset, Error;
+}
