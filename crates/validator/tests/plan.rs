@@ -1,0 +1,742 @@
+//! `plan()`: every semantic rule on small hand-made existing/new pairs whose expected counts
+//! are written by hand; the 1,500-rows-with-600-copies case; the merged file round-tripping
+//! through `validate` with the plan's row count (a property test against a naive model); and
+//! the same plan for any thread count, block size and chunk size.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use preflight_validator::{
+    plan, validate, InputFile, Level, Mode, Options, Plan, PlanOptions, Policy, Report,
+    SchemaSource, Severity,
+};
+use proptest::prelude::*;
+
+const ITEMS_SCHEMA: &str = r#"{"type":"record","name":"Items","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"ITEM_ID","type":"string"},{"name":"PRICE","type":"float"},{"name":"GENRES","type":["null","string"],"categorical":true}],"version":"1.0"}"#;
+const INTERACTIONS_SCHEMA: &str = r#"{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},{"name":"EVENT_TYPE","type":"string"},{"name":"EVENT_VALUE","type":["null","float"]}],"version":"1.0"}"#;
+const USERS_SCHEMA: &str = r#"{"type":"record","name":"Users","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"AGE","type":["null","int"]},{"name":"TIER","type":["null","string"],"categorical":true}],"version":"1.0"}"#;
+
+fn schema(text: &str) -> SchemaSource {
+    SchemaSource::Text {
+        text: text.into(),
+        source: "schema.json".into(),
+        dataset_type: None,
+        domain: None,
+    }
+}
+
+fn files(prefix: &str, contents: &[&str]) -> Vec<InputFile> {
+    contents
+        .iter()
+        .enumerate()
+        .map(|(i, c)| InputFile::from_bytes(&format!("{prefix}{i}.csv"), c.as_bytes().to_vec()))
+        .collect()
+}
+
+fn opts(threads: usize, block_size: usize) -> Options {
+    Options {
+        threads,
+        block_size,
+        now: 1_700_000_000,
+        ..Options::default()
+    }
+}
+
+struct Run {
+    report: Report,
+    plan: Plan,
+    merged: String,
+    deduped: String,
+}
+
+impl Run {
+    fn codes(&self, severity: Severity) -> Vec<&'static str> {
+        self.report
+            .rules
+            .iter()
+            .filter(|r| r.severity == severity)
+            .map(|r| r.code)
+            .collect()
+    }
+}
+
+/// Plans `new` against `existing` (None: no --existing), writing both output files.
+fn run_plan(
+    schema_text: &str,
+    existing: Option<&[&str]>,
+    new: &[&str],
+    mode: Mode,
+    tune: impl FnOnce(&mut Options, &mut PlanOptions),
+) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = opts(2, 8 << 20);
+    let mut p = PlanOptions::new(mode);
+    p.write_merged = Some(dir.path().join("merged.csv"));
+    p.write_deduped = Some(dir.path().join("deduped.csv"));
+    tune(&mut o, &mut p);
+    let existing = existing.map(|e| files("existing", e));
+    let report = plan(
+        &schema(schema_text),
+        &files("new", new),
+        Vec::new(),
+        existing.as_deref(),
+        &o,
+        &p,
+    )
+    .expect("the plan runs");
+    let plan = report.plan.clone().expect("a plan");
+    let read = |p: &Option<std::path::PathBuf>| {
+        p.as_deref()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    Run {
+        merged: read(&p.write_merged),
+        deduped: read(&p.write_deduped),
+        report,
+        plan,
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Items, users, actions: keyed by ID.
+
+const ITEMS_EXISTING: &str = "ITEM_ID,PRICE,GENRES\ni1,1.0,A\ni2,2.0,B\ni3,3.0,C\ni4,4.0,D\n";
+/// i2 unchanged (2.00 = 2.0 as a float), i3 replaced, i5 added, i6 twice (the last wins).
+const ITEMS_NEW: &str = "ITEM_ID,PRICE,GENRES\ni2,2.00,B\ni3,3.5,C\ni5,5.0,E\ni6,6.0,F\ni6,6.5,F\n";
+
+#[test]
+fn items_incremental_added_replaced_unchanged() {
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[ITEMS_EXISTING]),
+        &[ITEMS_NEW],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!(p.identity, "ITEM_ID");
+    assert_eq!(p.batch.records, 5);
+    assert_eq!(p.batch.distinct, 4);
+    assert_eq!(
+        p.batch.duplicates, 1,
+        "the first i6 is superseded by the second"
+    );
+    assert_eq!(p.added, 2, "i5 and i6");
+    assert_eq!(p.replaced, 1, "i3");
+    assert_eq!(p.unchanged, 1, "i2");
+    assert_eq!(p.new, 2);
+    assert_eq!(p.collapsed, 1);
+    assert_eq!(p.dropped, 0, "INCREMENTAL drops nothing");
+    assert_eq!(p.superseded, 2, "the existing i2 and i3");
+    assert_eq!(
+        p.result_records, 6,
+        "i1 i4 kept, i2 i3 i5 i6 from the batch"
+    );
+    assert_eq!(p.existing.as_ref().unwrap().records, 4);
+    assert_eq!(
+        r.merged,
+        "ITEM_ID,PRICE,GENRES\ni1,1.0,A\ni4,4.0,D\ni2,2.00,B\ni3,3.5,C\ni5,5.0,E\ni6,6.5,F\n"
+    );
+    assert_eq!(
+        r.deduped,
+        "ITEM_ID,PRICE,GENRES\ni2,2.00,B\ni3,3.5,C\ni5,5.0,E\ni6,6.5,F\n"
+    );
+    // The in-batch duplicate is reported; no gate fails.
+    assert_eq!(r.codes(Severity::Warning), vec!["PF307"]);
+    assert!(r.codes(Severity::Error).is_empty(), "{:?}", r.report.rules);
+}
+
+#[test]
+fn items_full_drops_what_the_batch_lacks() {
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[ITEMS_EXISTING]),
+        &[ITEMS_NEW],
+        Mode::Full,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!((p.added, p.replaced, p.unchanged), (2, 1, 1));
+    assert_eq!(p.dropped, 2, "i1 and i4");
+    let sample: Vec<(Option<&str>, u64)> = p
+        .dropped_sample
+        .iter()
+        .map(|d| (d.id.as_deref(), d.line))
+        .collect();
+    assert_eq!(sample, vec![(Some("i1"), 2), (Some("i4"), 5)]);
+    assert_eq!(p.result_records, 4);
+    assert_eq!(
+        r.merged, r.deduped,
+        "after FULL the dataset is the deduplicated batch"
+    );
+    // Dropping is a warning (PF313) that names the first dropped IDs.
+    let d = r
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "PF313")
+        .unwrap();
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.message.contains("drops 2 of the 4"), "{}", d.message);
+    assert!(d.message.contains("`i1`, `i4`"), "{}", d.message);
+    assert!(r.codes(Severity::Error).is_empty());
+}
+
+#[test]
+fn the_last_occurrence_wins_across_files_in_order() {
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&["ITEM_ID,PRICE,GENRES\ni7,1,X\n"]),
+        &[
+            "ITEM_ID,PRICE,GENRES\ni7,2,Y\ni8,1,Z\n",
+            "ITEM_ID,PRICE,GENRES\ni7,3,W\n",
+        ],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!((p.batch.records, p.batch.distinct), (3, 2));
+    assert_eq!((p.added, p.replaced, p.unchanged), (1, 1, 0));
+    assert_eq!(r.deduped, "ITEM_ID,PRICE,GENRES\ni8,1,Z\ni7,3,W\n");
+    assert_eq!(r.merged, "ITEM_ID,PRICE,GENRES\ni8,1,Z\ni7,3,W\n");
+}
+
+#[test]
+fn existing_columns_are_matched_by_name_and_quoting_does_not_matter() {
+    // Existing written in another column order, with quotes; typed values equal.
+    let existing = "GENRES,PRICE,ITEM_ID\n\"A\",1,\"i1\"\nB,2.50,i2\n\"C, D\",3,i3\n";
+    let new = "ITEM_ID,PRICE,GENRES\ni1,1.0,A\ni2,2.5,B\ni3,3,\"C, D\"\n";
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[existing]),
+        &[new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!((r.plan.added, r.plan.replaced, r.plan.unchanged), (0, 0, 3));
+    assert_eq!(r.plan.result_records, 3);
+    assert_eq!(
+        r.merged,
+        "ITEM_ID,PRICE,GENRES\ni1,1.0,A\ni2,2.5,B\ni3,3,\"C, D\"\n"
+    );
+}
+
+#[test]
+fn existing_duplicate_ids_compare_with_their_last_record() {
+    // The dataset's files hold u1 twice (an earlier INCREMENTAL replaced it): the last decides.
+    let existing = [
+        "USER_ID,AGE,TIER\nu1,30,gold\nu2,40,free\n",
+        "USER_ID,AGE,TIER\nu1,31,gold\n",
+    ];
+    let new = "USER_ID,AGE,TIER\nu1,31,gold\nu2,41,free\nu3,,\n";
+    let r = run_plan(
+        USERS_SCHEMA,
+        Some(&existing),
+        &[new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!(
+        (p.added, p.replaced, p.unchanged),
+        (1, 1, 1),
+        "u3 added, u2 replaced, u1 unchanged"
+    );
+    assert_eq!(p.superseded, 3, "both u1 lines and u2");
+    assert_eq!(p.result_records, 3);
+    assert_eq!(r.merged.lines().count() - 1, 3);
+}
+
+#[test]
+fn existing_lines_that_are_not_records_are_counted_and_ignored() {
+    let existing = "ITEM_ID,PRICE,GENRES\ni1,1,A\nbroken line\n\n,2,B\ni2,2,B\n";
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[existing]),
+        &["ITEM_ID,PRICE,GENRES\ni3,1,A\n"],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    let e = r.plan.existing.as_ref().unwrap();
+    assert_eq!(
+        (e.records, e.unreadable_lines),
+        (2, 2),
+        "the wrong field count and the empty ID"
+    );
+    assert_eq!(r.plan.result_records, 3);
+}
+
+// -------------------------------------------------------------------------------------------
+// Interactions: the whole record is the identity.
+
+const INTER_HEADER: &str = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n";
+
+fn inter(rows: &str) -> String {
+    format!("{INTER_HEADER}{rows}")
+}
+
+#[test]
+fn interactions_new_versus_collapsed() {
+    let existing =
+        inter("u1,i1,1596238243,click,1.0\nu1,i2,1596238244,click,2.0\nu2,i1,1596238245,view,\n");
+    let new = inter(concat!(
+        "u1,i1,1596238243,click,1.00\n", // identical to an existing record (typed): collapsed
+        "u1,i2,1596238244,click,2.5\n",  // another value: new
+        "u3,i3,1596238246,click,1.0\n",  // new
+        "u3,i3,1596238246,click,1\n",    // identical to the previous row: collapsed
+        "u2,i1,1596238245,view,\n",      // identical to an existing record: collapsed
+        "\"u4\",i4,1596238247,click,1\n"  // new
+    ));
+    let r = run_plan(
+        INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!(p.identity, "record");
+    assert_eq!(
+        (p.batch.records, p.batch.distinct, p.batch.duplicates),
+        (6, 5, 1)
+    );
+    assert_eq!(p.new, 3);
+    assert_eq!(
+        p.collapsed, 3,
+        "one repeated in the batch, two already in the dataset"
+    );
+    assert_eq!(p.unchanged, 2);
+    assert_eq!((p.added, p.replaced), (0, 0));
+    assert_eq!(p.result_records, 6, "3 existing + 3 new");
+    assert_eq!(
+        r.merged,
+        inter(concat!(
+            "u1,i1,1596238243,click,1.0\nu1,i2,1596238244,click,2.0\nu2,i1,1596238245,view,\n",
+            "u1,i2,1596238244,click,2.5\nu3,i3,1596238246,click,1.0\nu4,i4,1596238247,click,1\n"
+        ))
+    );
+    assert_eq!(r.deduped.lines().count() - 1, 5);
+    // Fewer than 1000 new records: the INCREMENTAL gate fails (and the 1000-record minimum).
+    assert_eq!(r.codes(Severity::Error), vec!["PF301", "PF310"]);
+    let d = r
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "PF310")
+        .unwrap();
+    assert!(
+        d.message.contains("adds 3 new interactions"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn interactions_full_drops_records_the_batch_lacks() {
+    let existing =
+        inter("u1,i1,1596238243,click,1.0\nu1,i2,1596238244,click,2.0\nu2,i1,1596238245,view,\n");
+    let new = inter("u1,i1,1596238243,click,1\nu9,i9,1596238249,click,\nu9,i9,1596238249,click,\n");
+    let r = run_plan(
+        INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Full,
+        |_, _| {},
+    );
+    let p = &r.plan;
+    assert_eq!((p.new, p.collapsed, p.unchanged), (1, 2, 1));
+    assert_eq!(p.dropped, 2);
+    let lines: Vec<u64> = p.dropped_sample.iter().map(|d| d.line).collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert_eq!(p.dropped_sample[0].record, "u1,i2,1596238244,click,2.0");
+    assert_eq!(p.result_records, 2);
+    assert_eq!(
+        r.merged,
+        inter("u1,i1,1596238243,click,1\nu9,i9,1596238249,click,\n")
+    );
+    assert!(r.codes(Severity::Warning).contains(&"PF313"));
+    assert!(
+        !r.codes(Severity::Error).contains(&"PF310"),
+        "FULL has no new-record gate"
+    );
+}
+
+/// `n` distinct interactions of 50 users, starting at timestamp offset `from`.
+fn distinct_rows(from: u64, n: u64) -> String {
+    let mut s = String::new();
+    for k in from..from + n {
+        let _ = writeln!(s, "u{},i{},{},click,1.5", k % 50, k % 97, 1_596_238_243 + k);
+    }
+    s
+}
+
+#[test]
+fn fifteen_hundred_rows_with_six_hundred_copies_of_existing_rows() {
+    // Existing: 2,000 interactions. New: 600 of them again, then 900 never seen.
+    let existing = inter(&distinct_rows(0, 2000));
+    let new = inter(&format!(
+        "{}{}",
+        distinct_rows(1400, 600),
+        distinct_rows(5000, 900)
+    ));
+    let inc = run_plan(
+        INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(
+        (inc.plan.batch.records, inc.plan.new, inc.plan.collapsed),
+        (1500, 900, 600)
+    );
+    assert_eq!(inc.plan.result_records, 2900);
+    assert_eq!(
+        inc.codes(Severity::Error),
+        vec!["PF310"],
+        "only the 1000-new-records gate fails"
+    );
+    let full = run_plan(
+        INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Full,
+        |_, _| {},
+    );
+    assert!(
+        full.codes(Severity::Error).is_empty(),
+        "FULL passes: {:?}",
+        full.report.rules
+    );
+    assert_eq!(full.plan.dropped, 1400);
+    assert_eq!(full.plan.result_records, 1500);
+}
+
+// -------------------------------------------------------------------------------------------
+// Gates.
+
+#[test]
+fn incremental_needs_existing_bulk_data() {
+    let new = "ITEM_ID,PRICE,GENRES\ni1,1,A\n";
+    let none = run_plan(ITEMS_SCHEMA, None, &[new], Mode::Incremental, |_, _| {});
+    assert_eq!(none.codes(Severity::Error), vec!["PF314"]);
+    assert!(none.plan.existing.is_none());
+    let empty = run_plan(
+        ITEMS_SCHEMA,
+        Some(&["ITEM_ID,PRICE,GENRES\n"]),
+        &[new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(empty.codes(Severity::Error), vec!["PF314"]);
+    // A first import is FULL: nothing to drop, nothing to fail.
+    let first = run_plan(ITEMS_SCHEMA, None, &[new], Mode::Full, |_, _| {});
+    assert!(first.report.rules.is_empty(), "{:?}", first.report.rules);
+    assert_eq!((first.plan.added, first.plan.result_records), (1, 1));
+}
+
+#[test]
+fn size_limits() {
+    let new = "ITEM_ID,PRICE,GENRES\ni1,1,A\n"; // 28 bytes
+    let small = |o: &mut Options, p: &mut PlanOptions| {
+        let _ = o;
+        p.max_incremental_bytes = 27;
+        p.max_full_bytes = 27;
+    };
+    let inc = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[ITEMS_EXISTING]),
+        &[new],
+        Mode::Incremental,
+        small,
+    );
+    assert_eq!(inc.codes(Severity::Error), vec!["PF311"]);
+    let full = run_plan(ITEMS_SCHEMA, None, &[new], Mode::Full, small);
+    assert_eq!(full.codes(Severity::Error), vec!["PF312"]);
+    let fits = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[ITEMS_EXISTING]),
+        &[new],
+        Mode::Incremental,
+        |_, p| {
+            p.max_incremental_bytes = 28;
+        },
+    );
+    assert!(fits.codes(Severity::Error).is_empty());
+}
+
+#[test]
+fn invalid_new_data_is_said_and_planned_over_its_records() {
+    // One line with a missing field: not a record; one invalid price: a record with an error.
+    let new = "ITEM_ID,PRICE,GENRES\ni1,1,A\ni2,oops,B\ni3,1\n";
+    let r = run_plan(
+        ITEMS_SCHEMA,
+        Some(&[ITEMS_EXISTING]),
+        &[new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(r.plan.data_errors, 2);
+    assert_eq!(r.plan.batch.records, 2);
+    // i1 is unchanged (1 = 1.0), i2 replaced (its price does not parse: compared as text).
+    assert_eq!((r.plan.added, r.plan.replaced, r.plan.unchanged), (0, 1, 1));
+}
+
+#[test]
+fn outputs_are_never_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("merged.csv");
+    std::fs::write(&target, "keep me").unwrap();
+    let mut p = PlanOptions::new(Mode::Full);
+    p.write_merged = Some(target.clone());
+    let new = files("new", &["ITEM_ID,PRICE,GENRES\ni1,1,A\n"]);
+    let err = plan(
+        &schema(ITEMS_SCHEMA),
+        &new,
+        Vec::new(),
+        None,
+        &opts(1, 1 << 20),
+        &p,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    p.force = true;
+    plan(
+        &schema(ITEMS_SCHEMA),
+        &new,
+        Vec::new(),
+        None,
+        &opts(1, 1 << 20),
+        &p,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "ITEM_ID,PRICE,GENRES\ni1,1,A\n"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// Properties: merged round-trips through validate, counts match a naive model, and the plan
+// does not depend on threads, block size or chunk size.
+
+/// A value of a small domain, written in one of several spellings of the same typed value.
+fn spelled(choices: &[&'static str]) -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(choices.to_vec())
+}
+
+fn item_row() -> impl Strategy<Value = (u8, &'static str, &'static str)> {
+    (
+        0u8..12,
+        spelled(&["1", "1.0", "1.00", "2.5", "2.50", "3"]),
+        spelled(&["A", "B", "\"A\"", "\"x, y\""]),
+    )
+}
+
+fn interaction_row() -> impl Strategy<Value = (u8, u8, &'static str)> {
+    (0u8..4, 0u8..4, spelled(&["", "1", "1.0", "2.5", "2.50"]))
+}
+
+/// The typed value of a price or event value, for the model.
+fn typed(v: &str) -> Option<u32> {
+    (!v.is_empty()).then(|| v.parse::<f32>().unwrap().to_bits())
+}
+
+fn unquote(v: &str) -> String {
+    v.trim_matches('"').to_string()
+}
+
+/// Lenient settings for the round-trip: tiny files are below the dataset-level minimums.
+fn lenient() -> Policy {
+    let mut p = Policy::default();
+    for code in ["PF301", "PF302", "PF303", "PF309"] {
+        p.levels.insert(code, Level::Off);
+    }
+    p
+}
+
+fn round_trip(schema_text: &str, merged: &Path) -> Report {
+    let inputs = [InputFile {
+        name: "merged.csv".into(),
+        source: preflight_validator::Source::Path(merged.to_path_buf()),
+    }];
+    let o = Options {
+        policy: lenient(),
+        ..opts(1, 1 << 20)
+    };
+    validate(&schema(schema_text), &inputs, Vec::new(), &o).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn items_merged_round_trips_with_the_plans_count(
+        existing_ids in proptest::collection::btree_set(0u8..12, 0..10),
+        existing_vals in proptest::collection::vec(item_row(), 10),
+        new in proptest::collection::vec(item_row(), 1..16),
+        full in any::<bool>(),
+        chunk in 1usize..200,
+    ) {
+        let mode = if full { Mode::Full } else { Mode::Incremental };
+        // The dataset holds each ID once.
+        let mut ex = String::from("ITEM_ID,PRICE,GENRES\n");
+        let mut model: HashMap<String, (Option<u32>, String)> = HashMap::new();
+        for (id, (_, price, genre)) in existing_ids.iter().zip(&existing_vals) {
+            let _ = writeln!(ex, "i{id},{price},{genre}");
+            model.insert(format!("i{id}"), (typed(price), unquote(genre)));
+        }
+        let mut nw = String::from("ITEM_ID,PRICE,GENRES\n");
+        let mut last: Vec<(String, (Option<u32>, String))> = Vec::new();
+        for (id, price, genre) in &new {
+            let _ = writeln!(nw, "i{id},{price},{genre}");
+            let key = format!("i{id}");
+            last.retain(|(k, _)| *k != key);
+            last.push((key, (typed(price), unquote(genre))));
+        }
+        let r = run_plan(ITEMS_SCHEMA, Some(&[&ex]), &[&nw], mode, |o, p| {
+            o.block_size = 64;
+            p.chunk_bytes = chunk;
+        });
+        // The model.
+        let (mut added, mut replaced, mut unchanged) = (0, 0, 0);
+        for (k, v) in &last {
+            match model.get(k) {
+                None => added += 1,
+                Some(old) if old == v => unchanged += 1,
+                Some(_) => replaced += 1,
+            }
+        }
+        let in_batch: HashSet<&String> = last.iter().map(|(k, _)| k).collect();
+        let dropped = model.keys().filter(|k| !in_batch.contains(k)).count() as u64;
+        let p = &r.plan;
+        prop_assert_eq!((p.added, p.replaced, p.unchanged), (added, replaced, unchanged));
+        prop_assert_eq!(p.batch.duplicates, new.len() as u64 - last.len() as u64);
+        let existing_n = model.len() as u64;
+        let expected = match mode {
+            Mode::Full => {
+                prop_assert_eq!(p.dropped, dropped);
+                existing_n - (p.replaced + p.unchanged) - p.dropped + p.added + p.replaced + p.unchanged
+            }
+            Mode::Incremental => {
+                prop_assert_eq!(p.dropped, 0);
+                existing_n - p.replaced - p.unchanged + p.added + p.replaced + p.unchanged
+            }
+        };
+        prop_assert_eq!(p.result_records, expected);
+        // The merged file: its row count is the plan's, and it validates clean.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merged.csv");
+        std::fs::write(&path, &r.merged).unwrap();
+        prop_assert_eq!(r.merged.lines().count() as u64 - 1, p.result_records);
+        let v = round_trip(ITEMS_SCHEMA, &path);
+        prop_assert!(v.rules.is_empty(), "merged file not clean: {:?}\n{}", v.rules, r.merged);
+        prop_assert_eq!(v.summary.records, p.result_records);
+    }
+
+    #[test]
+    fn interactions_merged_round_trips_with_the_plans_count(
+        existing in proptest::collection::btree_set((0u8..4, 0u8..4, 0u8..3), 0..12),
+        new in proptest::collection::vec(interaction_row(), 1..20),
+        full in any::<bool>(),
+        chunk in 1usize..300,
+        threads in 1usize..3,
+    ) {
+        let mode = if full { Mode::Full } else { Mode::Incremental };
+        let values = ["", "1", "2.5"];
+        let mut ex = String::from(INTER_HEADER);
+        let mut model: HashSet<(u8, u8, Option<u32>)> = HashSet::new();
+        for (u, i, v) in &existing {
+            let _ = writeln!(ex, "u{u},i{i},1596238243,click,{}", values[*v as usize]);
+            model.insert((*u, *i, typed(values[*v as usize])));
+        }
+        let mut nw = String::from(INTER_HEADER);
+        let mut seen: HashSet<(u8, u8, Option<u32>)> = HashSet::new();
+        let mut new_count = 0u64;
+        for (u, i, v) in &new {
+            let _ = writeln!(nw, "u{u},i{i},1596238243,click,{v}");
+            let key = (*u, *i, typed(v));
+            if seen.insert(key) && !model.contains(&key) {
+                new_count += 1;
+            }
+        }
+        let r = run_plan(INTERACTIONS_SCHEMA, Some(&[&ex]), &[&nw], mode, |o, p| {
+            o.block_size = 48;
+            o.threads = threads;
+            p.chunk_bytes = chunk;
+        });
+        let p = &r.plan;
+        prop_assert_eq!(p.new, new_count);
+        prop_assert_eq!(p.new + p.collapsed, new.len() as u64);
+        prop_assert_eq!(p.batch.distinct, seen.len() as u64);
+        let expected = match mode {
+            Mode::Full => {
+                prop_assert_eq!(p.dropped, model.iter().filter(|k| !seen.contains(k)).count() as u64);
+                seen.len() as u64
+            }
+            Mode::Incremental => model.len() as u64 + new_count,
+        };
+        prop_assert_eq!(p.result_records, expected);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merged.csv");
+        std::fs::write(&path, &r.merged).unwrap();
+        prop_assert_eq!(r.merged.lines().count() as u64 - 1, expected);
+        let v = round_trip(INTERACTIONS_SCHEMA, &path);
+        prop_assert!(v.rules.is_empty(), "merged file not clean: {:?}\n{}", v.rules, r.merged);
+    }
+}
+
+#[test]
+fn the_plan_does_not_depend_on_threads_blocks_or_chunks() {
+    let existing = inter(&distinct_rows(0, 300));
+    let new = inter(&format!(
+        "{}{}{}",
+        distinct_rows(250, 100),
+        distinct_rows(1000, 40),
+        distinct_rows(1000, 40)
+    ));
+    let reference = run_plan(
+        INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Full,
+        |_, _| {},
+    );
+    for (threads, block, chunk) in [(1, 1, 1), (2, 7, 100), (3, 64, 1 << 20), (2, 1 << 20, 1)] {
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            Mode::Full,
+            |o, p| {
+                o.threads = threads;
+                o.block_size = block;
+                p.chunk_bytes = chunk;
+            },
+        );
+        assert_eq!(r.plan.written.len(), 2);
+        let strip = |p: &Plan| {
+            let mut p = p.clone();
+            p.written.clear();
+            p
+        };
+        assert_eq!(
+            strip(&r.plan),
+            strip(&reference.plan),
+            "threads {threads} block {block} chunk {chunk}"
+        );
+        assert_eq!(r.merged, reference.merged);
+    }
+    assert_eq!(
+        (
+            reference.plan.new,
+            reference.plan.unchanged,
+            reference.plan.batch.duplicates
+        ),
+        (90, 50, 40)
+    );
+    assert_eq!(reference.plan.dropped, 250);
+}
