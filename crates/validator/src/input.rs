@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules;
@@ -16,6 +17,34 @@ pub enum Source {
     Stdin,
     /// Bytes in memory (tests, S3 streams already fetched).
     Bytes(Vec<u8>),
+    /// Any blocking reader, read once: an object streamed from S3 by the caller, which keeps
+    /// this library free of network and async code.
+    Reader(OnceReader),
+}
+
+/// A reader that can be opened once (see [`Source::Reader`]).
+pub struct OnceReader {
+    reader: Mutex<Option<Box<dyn Read + Send>>>,
+    /// The expected size in bytes, if known (only sizes the engine's tables).
+    pub size_hint: Option<u64>,
+}
+
+impl OnceReader {
+    /// Wraps a reader.
+    pub fn new(reader: impl Read + Send + 'static, size_hint: Option<u64>) -> Self {
+        OnceReader {
+            reader: Mutex::new(Some(Box::new(reader))),
+            size_hint,
+        }
+    }
+}
+
+impl std::fmt::Debug for OnceReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnceReader")
+            .field("size_hint", &self.size_hint)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One input file of an import.
@@ -36,12 +65,30 @@ impl InputFile {
         }
     }
 
-    /// Opens the input for reading.
+    /// An input read from any blocking reader (once).
+    pub fn from_reader(
+        name: &str,
+        reader: impl Read + Send + 'static,
+        size_hint: Option<u64>,
+    ) -> Self {
+        InputFile {
+            name: name.to_string(),
+            source: Source::Reader(OnceReader::new(reader, size_hint)),
+        }
+    }
+
+    /// Opens the input for reading. A [`Source::Reader`] can be opened only once.
     pub fn open(&self) -> std::io::Result<Box<dyn Read + Send + '_>> {
         Ok(match &self.source {
             Source::Path(p) => Box::new(std::fs::File::open(p)?),
             Source::Stdin => Box::new(std::io::stdin()),
             Source::Bytes(b) => Box::new(&b[..]),
+            Source::Reader(r) => r
+                .reader
+                .lock()
+                .map_err(|_| std::io::Error::other("the reader's lock is poisoned"))?
+                .take()
+                .ok_or_else(|| std::io::Error::other("this input was already read"))?,
         })
     }
 }

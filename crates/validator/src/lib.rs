@@ -19,7 +19,7 @@ pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
-pub use input::{resolve, InputError, InputFile, Source};
+pub use input::{resolve, InputError, InputFile, OnceReader, Source};
 pub use lines::{LineCursor, LineSet};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

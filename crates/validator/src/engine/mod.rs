@@ -249,6 +249,7 @@ pub(crate) fn check(
             crate::input::Source::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
             crate::input::Source::Bytes(b) => b.len() as u64,
             crate::input::Source::Stdin => 1 << 30,
+            crate::input::Source::Reader(r) => r.size_hint.unwrap_or(1 << 30),
         })
         .sum();
     let mut files = Vec::new();

@@ -1,0 +1,203 @@
+//! Checksums computed locally, exactly as S3 computes them, so that every object and part can
+//! be sent with its checksum and compared with what the store reports.
+
+use std::io::Read;
+use std::path::Path;
+
+use aws_smithy_types::base64;
+
+use crate::store::ChecksumAlgorithm;
+
+/// An incremental checksum of one algorithm.
+pub(crate) struct Hasher {
+    inner: Box<dyn aws_smithy_checksums::http::HttpChecksum>,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hasher")
+    }
+}
+
+impl Hasher {
+    pub(crate) fn new(algorithm: ChecksumAlgorithm) -> Self {
+        let alg = match algorithm {
+            ChecksumAlgorithm::Crc64nvme => aws_smithy_checksums::ChecksumAlgorithm::Crc64Nvme,
+            ChecksumAlgorithm::Sha256 => aws_smithy_checksums::ChecksumAlgorithm::Sha256,
+        };
+        Hasher {
+            inner: alg.into_impl(),
+        }
+    }
+
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        self.inner.update(bytes);
+    }
+
+    /// The raw digest.
+    pub(crate) fn finish_raw(self) -> Vec<u8> {
+        self.inner.finalize().to_vec()
+    }
+
+    /// The digest in base64, as S3 headers carry it.
+    pub(crate) fn finish(self) -> String {
+        base64::encode(self.finish_raw())
+    }
+}
+
+/// The base64 checksum of a byte slice.
+pub fn checksum_of(algorithm: ChecksumAlgorithm, bytes: &[u8]) -> String {
+    let mut h = Hasher::new(algorithm);
+    h.update(bytes);
+    h.finish()
+}
+
+/// The smallest part S3 accepts (except the last).
+pub const MIN_PART_SIZE: u64 = 5 << 20;
+/// The most parts one upload may have.
+pub const MAX_PARTS: u64 = 10_000;
+
+/// The part size for a file: `preferred`, raised (in whole MiB) so the file fits 10,000 parts.
+/// A function of the size only, so a resumed run cuts the file exactly as the first one did.
+pub fn part_size_for(size: u64, preferred: u64) -> u64 {
+    let mut part = preferred.max(MIN_PART_SIZE);
+    let needed = size.div_ceil(MAX_PARTS);
+    if needed > part {
+        part = needed.div_ceil(1 << 20) << 20;
+    }
+    part
+}
+
+/// What staging needs to know about a local file's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDigest {
+    /// Size in bytes.
+    pub size: u64,
+    /// The part size, when the file is uploaded in parts.
+    pub part_size: Option<u64>,
+    /// Each part's checksum (base64), when uploaded in parts.
+    pub parts: Vec<String>,
+    /// The checksum of the whole file (base64).
+    pub full: String,
+    /// The checksum S3 reports for the object: the full one, or for a SHA-256 multipart upload
+    /// the composite `base64(sha256(part digests))-N`.
+    pub object: String,
+}
+
+/// Reads a file once and computes its checksums; `part_size` is `Some` when it is uploaded in
+/// parts.
+pub fn digest_file(
+    path: &Path,
+    algorithm: ChecksumAlgorithm,
+    part_size: Option<u64>,
+) -> std::io::Result<FileDigest> {
+    let mut f = std::fs::File::open(path)?;
+    let mut full = Hasher::new(algorithm);
+    let mut parts = Vec::new();
+    let mut composite = Hasher::new(ChecksumAlgorithm::Sha256);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    let mut part = part_size.map(|_| Hasher::new(algorithm));
+    let mut in_part = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let mut chunk = &buf[..n];
+        size += n as u64;
+        full.update(chunk);
+        if let (Some(ps), Some(_)) = (part_size, part.as_ref()) {
+            while !chunk.is_empty() {
+                let take = ((ps - in_part) as usize).min(chunk.len());
+                if let Some(h) = part.as_mut() {
+                    h.update(&chunk[..take]);
+                }
+                in_part += take as u64;
+                chunk = &chunk[take..];
+                if in_part == ps {
+                    let done = part.replace(Hasher::new(algorithm)).map(Hasher::finish_raw);
+                    if let Some(raw) = done {
+                        composite.update(&raw);
+                        parts.push(base64::encode(raw));
+                    }
+                    in_part = 0;
+                }
+            }
+        }
+    }
+    if in_part > 0 || (part_size.is_some() && parts.is_empty()) {
+        if let Some(h) = part.take() {
+            let raw = h.finish_raw();
+            composite.update(&raw);
+            parts.push(base64::encode(raw));
+        }
+    }
+    let full = full.finish();
+    let object = match (part_size, algorithm.full_object_multipart()) {
+        (Some(_), false) => format!("{}-{}", composite.finish(), parts.len()),
+        _ => full.clone(),
+    };
+    Ok(FileDigest {
+        size,
+        part_size,
+        parts: if part_size.is_some() {
+            parts
+        } else {
+            Vec::new()
+        },
+        full,
+        object,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_size_fits_ten_thousand_parts() {
+        assert_eq!(part_size_for(1 << 30, 8 << 20), 8 << 20);
+        assert_eq!(part_size_for(0, 1 << 20), MIN_PART_SIZE);
+        let big = 200u64 << 30; // 200 GiB
+        let p = part_size_for(big, 8 << 20);
+        assert!(big.div_ceil(p) <= MAX_PARTS);
+        assert_eq!(p % (1 << 20), 0);
+    }
+
+    #[test]
+    fn parts_and_composite_match_a_direct_computation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let data: Vec<u8> = (0..(11u32 << 20) + 123).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+            let d = digest_file(&path, alg, Some(5 << 20)).unwrap();
+            assert_eq!(d.size, data.len() as u64);
+            assert_eq!(d.full, checksum_of(alg, &data));
+            let expect: Vec<_> = data.chunks(5 << 20).map(|c| checksum_of(alg, c)).collect();
+            assert_eq!(d.parts, expect);
+            if alg == ChecksumAlgorithm::Sha256 {
+                let mut all = Vec::new();
+                for c in data.chunks(5 << 20) {
+                    let mut h = Hasher::new(alg);
+                    h.update(c);
+                    all.extend(h.finish_raw());
+                }
+                assert_eq!(d.object, format!("{}-3", checksum_of(alg, &all)));
+            } else {
+                assert_eq!(d.object, d.full);
+            }
+            let single = digest_file(&path, alg, None).unwrap();
+            assert!(single.parts.is_empty());
+            assert_eq!(single.object, single.full);
+        }
+    }
+
+    #[test]
+    fn crc64nvme_matches_the_published_check_value() {
+        // CRC-64/NVME of "123456789" is 0xAE8B14860A799888.
+        let v = base64::decode(checksum_of(ChecksumAlgorithm::Crc64nvme, b"123456789")).unwrap();
+        assert_eq!(v, 0xAE8B_1486_0A79_9888u64.to_be_bytes());
+    }
+}

@@ -1,0 +1,33 @@
+//! `preflight-uploader`: stages validated Amazon Personalize import files to S3, or to a local
+//! directory, so that an import job can never read a half-written or stale folder.
+//!
+//! Staging ([`stage()`]) is generic over the few object-store operations it needs
+//! ([`ObjectStore`], in domain types): [`S3Store`] implements them with `aws-sdk-s3`,
+//! [`LocalStore`] with a directory. No SDK type appears outside the [`s3`] module. The crate
+//! knows nothing about CSV rules: it takes files that were already validated.
+
+#![deny(missing_docs)]
+
+pub mod bridge;
+pub mod checksum;
+pub mod local;
+pub mod location;
+pub mod manifest;
+pub mod prune;
+pub mod s3;
+pub mod stage;
+pub mod store;
+
+pub use bridge::BlockingObjectReader;
+pub use local::LocalStore;
+pub use location::{check_data_location, S3Url, Target, MAX_DATA_LOCATION};
+pub use manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
+pub use s3::{S3Options, S3Store, Sse};
+pub use stage::{
+    stage, Action, NoProgress, ObjectOutcome, Progress, StageError, StageFile, StageOptions,
+    StageOutcome, StageRequest,
+};
+pub use store::{
+    Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
+    StoreError, StoreResult, UploadedPart,
+};

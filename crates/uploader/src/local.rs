@@ -1,0 +1,464 @@
+//! A local directory as an [`ObjectStore`]: the default target, so staging works with no
+//! cloud account, with the same layout, checks and manifest as S3.
+//!
+//! Keys are paths below the root. Like S3, the store checks every checksum it is sent and
+//! records the value it verified (in `.preflight-store/`, next to the data, never inside a run
+//! folder), objects appear whole (written to a temporary file, then renamed), and multipart
+//! uploads keep their parts until completed or aborted, so an interrupted run can resume.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+
+use crate::checksum::{checksum_of, Hasher};
+use crate::store::{
+    Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
+    StoreError, StoreResult, UploadedPart,
+};
+
+/// The store's own bookkeeping, at the root.
+const STATE: &str = ".preflight-store";
+
+/// A directory used as a bucket.
+#[derive(Debug)]
+pub struct LocalStore {
+    root: PathBuf,
+    seq: AtomicU64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Recorded {
+    size: u64,
+    algorithm: ChecksumAlgorithm,
+    value: String,
+}
+
+fn io(operation: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.display().to_string();
+    move |source| StoreError::Io {
+        operation,
+        path,
+        source,
+    }
+}
+
+fn bad_digest(key: &str, expected: &str, actual: &str) -> StoreError {
+    StoreError::BadDigest {
+        key: key.to_string(),
+        message: format!("sent {expected}, computed {actual}"),
+    }
+}
+
+impl LocalStore {
+    /// A store rooted at `root` (created when first written).
+    pub fn new(root: impl Into<PathBuf>) -> LocalStore {
+        LocalStore {
+            root: root.into(),
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        let mut p = self.root.clone();
+        for seg in key.split('/').filter(|s| !s.is_empty()) {
+            p.push(seg);
+        }
+        p
+    }
+
+    fn record_path(&self, key: &str) -> PathBuf {
+        let mut p = self.root.join(STATE).join("checksums");
+        for seg in key.split('/').filter(|s| !s.is_empty()) {
+            p.push(seg);
+        }
+        p.set_extension("json");
+        p
+    }
+
+    fn upload_dir(&self, upload_id: &str) -> PathBuf {
+        self.root.join(STATE).join("uploads").join(upload_id)
+    }
+
+    fn record(&self, key: &str, size: u64, checksum: &Checksum) -> StoreResult<()> {
+        let p = self.record_path(key);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(io("create", d))?;
+        }
+        let text = serde_json::to_vec(&Recorded {
+            size,
+            algorithm: checksum.algorithm,
+            value: checksum.value.clone(),
+        })
+        .unwrap_or_default();
+        std::fs::write(&p, text).map_err(io("write", &p))
+    }
+
+    /// Writes `dest` atomically: a temporary file in the same directory, then a rename.
+    fn write_atomic(
+        &self,
+        dest: &Path,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> StoreResult<()> {
+        let dir = dest.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}-{}",
+            dest.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id(),
+            self.seq.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            write(&mut f)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, dest)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map_err(io("write", dest))
+    }
+
+    fn new_upload_id(&self) -> String {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!(
+            "{nanos:x}-{}-{}",
+            std::process::id(),
+            self.seq.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    fn walk(
+        &self,
+        dir: &Path,
+        key_prefix: &str,
+        out: &mut Vec<(String, std::fs::Metadata)>,
+    ) -> StoreResult<()> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io("list", dir)(e)),
+        };
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == STATE || name.starts_with(".") && name.contains(".tmp-") {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            let key = format!("{key_prefix}{name}");
+            if meta.is_dir() {
+                self.walk(&e.path(), &format!("{key}/"), out)?;
+            } else {
+                out.push((key, meta));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ObjectStore for LocalStore {
+    fn root(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn location(&self, key: &str) -> String {
+        let mut s = self.path(key).display().to_string();
+        if key.ends_with('/') && !s.ends_with('/') {
+            s.push('/');
+        }
+        s
+    }
+
+    async fn put_object(&self, key: &str, body: Bytes, checksum: &Checksum) -> StoreResult<()> {
+        let actual = checksum_of(checksum.algorithm, &body);
+        if actual != checksum.value {
+            return Err(bad_digest(key, &checksum.value, &actual));
+        }
+        self.write_atomic(&self.path(key), |f| f.write_all(&body))?;
+        self.record(key, body.len() as u64, checksum)
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        key: &str,
+        _: ChecksumAlgorithm,
+    ) -> StoreResult<String> {
+        let id = self.new_upload_id();
+        let dir = self.upload_dir(&id);
+        std::fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+        let p = dir.join("key");
+        std::fs::write(&p, key).map_err(io("write", &p))?;
+        Ok(id)
+    }
+
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        body: Bytes,
+        checksum: &Checksum,
+    ) -> StoreResult<UploadedPart> {
+        let dir = self.upload_dir(upload_id);
+        if !dir.is_dir() {
+            return Err(StoreError::NotFound {
+                key: key.to_string(),
+            });
+        }
+        let actual = checksum_of(checksum.algorithm, &body);
+        if actual != checksum.value {
+            return Err(bad_digest(key, &checksum.value, &actual));
+        }
+        let part = dir.join(format!("part-{number:05}"));
+        self.write_atomic(&part, |f| f.write_all(&body))?;
+        let sum = dir.join(format!("part-{number:05}.checksum"));
+        std::fs::write(&sum, &checksum.value).map_err(io("write", &sum))?;
+        Ok(UploadedPart {
+            number,
+            etag: None,
+            checksum: Some(checksum.value.clone()),
+            size: body.len() as u64,
+        })
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        algorithm: ChecksumAlgorithm,
+        parts: &[UploadedPart],
+        full_object: Option<&str>,
+    ) -> StoreResult<()> {
+        let dir = self.upload_dir(upload_id);
+        if !dir.is_dir() {
+            return Err(StoreError::NotFound {
+                key: key.to_string(),
+            });
+        }
+        let dest = self.path(key);
+        let files: Vec<PathBuf> = parts
+            .iter()
+            .map(|p| dir.join(format!("part-{:05}", p.number)))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dest2 = dest.clone();
+        let full_expected = full_object.map(String::from);
+        let key2 = key.to_string();
+        let this = LocalStore::new(self.root.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut full = Hasher::new(algorithm);
+            let mut size = 0u64;
+            let r = this.write_atomic(&dest2, |out| {
+                let mut buf = vec![0u8; 1 << 20];
+                for f in &files {
+                    let mut inp = std::fs::File::open(f)?;
+                    loop {
+                        let n = inp.read(&mut buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        full.update(&buf[..n]);
+                        size += n as u64;
+                        out.write_all(&buf[..n])?;
+                    }
+                }
+                Ok(())
+            });
+            let actual = full.finish();
+            let r = r.and_then(|()| match &full_expected {
+                Some(e) if *e != actual => {
+                    let _ = std::fs::remove_file(&dest2);
+                    Err(bad_digest(&key2, e, &actual))
+                }
+                _ => Ok(()),
+            });
+            let _ = tx.send((r, size, actual));
+        })
+        .await
+        .map_err(|e| StoreError::Io {
+            operation: "complete",
+            path: dest.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let (r, size, full) = rx.recv().map_err(|e| StoreError::Io {
+            operation: "complete",
+            path: dest.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        r?;
+        let value = if algorithm.full_object_multipart() {
+            full
+        } else {
+            let mut h = Hasher::new(ChecksumAlgorithm::Sha256);
+            for p in parts {
+                let raw = p
+                    .checksum
+                    .as_deref()
+                    .and_then(|c| aws_smithy_types::base64::decode(c).ok())
+                    .unwrap_or_default();
+                h.update(&raw);
+            }
+            format!("{}-{}", h.finish(), parts.len())
+        };
+        self.record(key, size, &Checksum { algorithm, value })?;
+        std::fs::remove_dir_all(&dir).map_err(io("remove", &dir))
+    }
+
+    async fn abort_multipart_upload(&self, _key: &str, upload_id: &str) -> StoreResult<()> {
+        let dir = self.upload_dir(upload_id);
+        match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io("remove", &dir)(e)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn list_multipart_uploads(&self, prefix: &str) -> StoreResult<Vec<MultipartUpload>> {
+        let dir = self.root.join(STATE).join("uploads");
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(out);
+        };
+        for e in entries.filter_map(Result::ok) {
+            let Ok(key) = std::fs::read_to_string(e.path().join("key")) else {
+                continue;
+            };
+            if key.starts_with(prefix) {
+                out.push(MultipartUpload {
+                    key,
+                    upload_id: e.file_name().to_string_lossy().into_owned(),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.upload_id.cmp(&b.upload_id));
+        Ok(out)
+    }
+
+    async fn list_parts(&self, key: &str, upload_id: &str) -> StoreResult<Vec<UploadedPart>> {
+        let dir = self.upload_dir(upload_id);
+        let entries = std::fs::read_dir(&dir).map_err(|_| StoreError::NotFound {
+            key: key.to_string(),
+        })?;
+        let mut out = Vec::new();
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(n) = name
+                .strip_prefix("part-")
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let size = e.metadata().map_or(0, |m| m.len());
+            let checksum = std::fs::read_to_string(dir.join(format!("{name}.checksum"))).ok();
+            out.push(UploadedPart {
+                number: n,
+                etag: None,
+                checksum,
+                size,
+            });
+        }
+        out.sort_by_key(|p| p.number);
+        Ok(out)
+    }
+
+    async fn list_objects(&self, prefix: &str, delimiter: bool) -> StoreResult<Listing> {
+        let (dir_key, _) = prefix.rsplit_once('/').unwrap_or(("", prefix));
+        let start = self.path(dir_key);
+        let base = if dir_key.is_empty() {
+            String::new()
+        } else {
+            format!("{dir_key}/")
+        };
+        let mut found = Vec::new();
+        self.walk(&start, &base, &mut found)?;
+        let mut listing = Listing::default();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, meta) in found {
+            let Some(rest) = key.strip_prefix(prefix) else {
+                continue;
+            };
+            if delimiter {
+                if let Some(i) = rest.find('/') {
+                    let folder = format!("{prefix}{}", &rest[..=i]);
+                    if listing.folders.last() != Some(&folder) {
+                        listing.folders.push(folder);
+                    }
+                    continue;
+                }
+            }
+            listing.objects.push(ObjectInfo {
+                key,
+                size: meta.len(),
+                checksums: Vec::new(),
+                last_modified: meta.modified().ok(),
+            });
+        }
+        Ok(listing)
+    }
+
+    async fn head_object(&self, key: &str) -> StoreResult<Option<ObjectInfo>> {
+        let p = self.path(key);
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("stat", &p)(e)),
+        };
+        // The recorded checksum counts only while the file still has the size it was written with.
+        let checksums = std::fs::read(self.record_path(key))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Recorded>(&b).ok())
+            .filter(|r| r.size == meta.len())
+            .map(|r| Checksum {
+                algorithm: r.algorithm,
+                value: r.value,
+            })
+            .into_iter()
+            .collect();
+        Ok(Some(ObjectInfo {
+            key: key.to_string(),
+            size: meta.len(),
+            checksums,
+            last_modified: meta.modified().ok(),
+        }))
+    }
+
+    async fn get_object(&self, key: &str) -> StoreResult<ObjectBody> {
+        let p = self.path(key);
+        match tokio::fs::File::open(&p).await {
+            Ok(f) => Ok(Box::pin(f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                key: key.to_string(),
+            }),
+            Err(e) => Err(io("open", &p)(e)),
+        }
+    }
+
+    async fn delete_objects(&self, keys: &[String]) -> StoreResult<()> {
+        for key in keys {
+            let p = self.path(key);
+            match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io("remove", &p)(e))
+                }
+                _ => {}
+            }
+            let _ = std::fs::remove_file(self.record_path(key));
+            // Remove folders left empty, up to the root, as S3 has no empty folders.
+            let mut dir = p.parent().map(Path::to_path_buf);
+            while let Some(d) = dir {
+                if d == self.root || std::fs::remove_dir(&d).is_err() {
+                    break;
+                }
+                dir = d.parent().map(Path::to_path_buf);
+            }
+        }
+        Ok(())
+    }
+}

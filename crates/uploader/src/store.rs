@@ -1,0 +1,271 @@
+//! The object-store operations staging needs, in domain types.
+//!
+//! Staging is generic over [`ObjectStore`], as mountpoint-s3's logic is over its object client:
+//! [`crate::S3Store`] implements it with `aws-sdk-s3`, [`crate::LocalStore`] with a directory.
+//! One store addresses one bucket (or directory); keys are `/`-separated.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+
+/// The checksum sent with every object and verified by the store.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ChecksumAlgorithm {
+    /// CRC-64/NVME: fast, and S3 keeps a full-object value for multipart uploads.
+    #[default]
+    Crc64nvme,
+    /// SHA-256: for multipart uploads S3 keeps a checksum of the part checksums (`…-N`).
+    Sha256,
+}
+
+impl ChecksumAlgorithm {
+    /// The name S3 uses in headers (`x-amz-checksum-crc64nvme`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc64nvme => "crc64nvme",
+            ChecksumAlgorithm::Sha256 => "sha256",
+        }
+    }
+
+    /// Whether S3 stores a full-object checksum for a multipart upload (else a composite one).
+    pub fn full_object_multipart(self) -> bool {
+        matches!(self, ChecksumAlgorithm::Crc64nvme)
+    }
+}
+
+impl std::str::FromStr for ChecksumAlgorithm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().replace('-', "").as_str() {
+            "crc64nvme" => Ok(ChecksumAlgorithm::Crc64nvme),
+            "sha256" => Ok(ChecksumAlgorithm::Sha256),
+            _ => Err(format!(
+                "unknown checksum `{s}` (expected crc64nvme or sha256)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for ChecksumAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A checksum value as S3 writes it: base64, with `-N` for a composite multipart checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checksum {
+    /// The algorithm.
+    pub algorithm: ChecksumAlgorithm,
+    /// The value.
+    pub value: String,
+}
+
+/// What a listing or HeadObject says about an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Checksums the store returned (HeadObject with checksum mode; listings have none).
+    pub checksums: Vec<Checksum>,
+    /// When the object was written.
+    pub last_modified: Option<SystemTime>,
+}
+
+impl ObjectInfo {
+    /// The checksum of one algorithm, if the store returned it.
+    pub fn checksum(&self, algorithm: ChecksumAlgorithm) -> Option<&str> {
+        self.checksums
+            .iter()
+            .find(|c| c.algorithm == algorithm)
+            .map(|c| c.value.as_str())
+    }
+}
+
+/// The objects directly under a prefix and the "folders" (common prefixes) below it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Objects (all below the prefix, or only the first level with a delimiter).
+    pub objects: Vec<ObjectInfo>,
+    /// Common prefixes ending in `/` (only with a delimiter).
+    pub folders: Vec<String>,
+}
+
+/// A part that the store has accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedPart {
+    /// 1-based part number.
+    pub number: u32,
+    /// The part's ETag (needed to complete the upload).
+    pub etag: Option<String>,
+    /// The part's checksum as the store recorded it, if it says.
+    pub checksum: Option<String>,
+    /// The part's size (from ListParts; 0 when unknown).
+    pub size: u64,
+}
+
+/// An upload that was created and neither completed nor aborted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartUpload {
+    /// Its key.
+    pub key: String,
+    /// Its id.
+    pub upload_id: String,
+}
+
+/// An object's bytes as they arrive.
+pub type ObjectBody = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
+
+/// A failed store operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The key (or upload) does not exist.
+    #[error("`{key}` does not exist")]
+    NotFound {
+        /// The key.
+        key: String,
+    },
+    /// The store rejected the bytes because their checksum did not match the one sent.
+    #[error("the store rejected `{key}`: its checksum does not match the bytes sent ({message})")]
+    BadDigest {
+        /// The key.
+        key: String,
+        /// The store's message.
+        message: String,
+    },
+    /// The store does not implement the operation (some S3-compatible stores).
+    #[error("the store does not support {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+    },
+    /// The store answered with an error.
+    #[error("{operation} `{key}` failed: {code}: {message}")]
+    Service {
+        /// The operation.
+        operation: &'static str,
+        /// The key.
+        key: String,
+        /// The error code (`AccessDenied`, `NoSuchBucket`…).
+        code: String,
+        /// The message.
+        message: String,
+    },
+    /// The request did not get an answer (connection refused or reset, timeout).
+    #[error("{operation} `{key}` failed: {message}")]
+    Transport {
+        /// The operation.
+        operation: &'static str,
+        /// The key.
+        key: String,
+        /// What happened.
+        message: String,
+    },
+    /// A local file operation failed (the directory store).
+    #[error("{operation} `{path}` failed: {source}")]
+    Io {
+        /// The operation.
+        operation: &'static str,
+        /// The path.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The operations staging needs from an object store (one bucket or directory).
+pub trait ObjectStore: Send + Sync + 'static {
+    /// Where the store is, for messages: `s3://bucket` or a directory path.
+    fn root(&self) -> String;
+
+    /// The location Personalize would read for a key or folder, e.g. `s3://bucket/a/b/`.
+    fn location(&self, key: &str) -> String;
+
+    /// Writes an object in one request; the store checks `checksum` against the bytes.
+    fn put_object(
+        &self,
+        key: &str,
+        body: Bytes,
+        checksum: &Checksum,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Starts a multipart upload whose parts carry `algorithm` checksums; returns its id.
+    fn create_multipart_upload(
+        &self,
+        key: &str,
+        algorithm: ChecksumAlgorithm,
+    ) -> impl Future<Output = StoreResult<String>> + Send;
+
+    /// Uploads one part; the store checks `checksum` (the upload's algorithm) against the bytes.
+    fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        body: Bytes,
+        checksum: &Checksum,
+    ) -> impl Future<Output = StoreResult<UploadedPart>> + Send;
+
+    /// Completes an upload from its parts (in order). `full_object` is the whole object's
+    /// checksum when the algorithm has one (CRC64NVME); the store checks it.
+    fn complete_multipart_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        algorithm: ChecksumAlgorithm,
+        parts: &[UploadedPart],
+        full_object: Option<&str>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Abandons an upload and frees its parts.
+    fn abort_multipart_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Uploads in progress under a prefix ([`StoreError::Unsupported`] where the store cannot say).
+    fn list_multipart_uploads(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = StoreResult<Vec<MultipartUpload>>> + Send;
+
+    /// The parts an upload holds, in part order.
+    fn list_parts(
+        &self,
+        key: &str,
+        upload_id: &str,
+    ) -> impl Future<Output = StoreResult<Vec<UploadedPart>>> + Send;
+
+    /// Lists objects below a prefix (ListObjectsV2, every page). With `delimiter`, only the
+    /// first level, plus the folders below it.
+    fn list_objects(
+        &self,
+        prefix: &str,
+        delimiter: bool,
+    ) -> impl Future<Output = StoreResult<Listing>> + Send;
+
+    /// An object's size and checksums (HeadObject with checksum mode), or `None` if absent.
+    fn head_object(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = StoreResult<Option<ObjectInfo>>> + Send;
+
+    /// Streams an object's bytes.
+    fn get_object(&self, key: &str) -> impl Future<Output = StoreResult<ObjectBody>> + Send;
+
+    /// Deletes objects (any number; batched as the store needs).
+    fn delete_objects(&self, keys: &[String]) -> impl Future<Output = StoreResult<()>> + Send;
+}

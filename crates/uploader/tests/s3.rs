@@ -1,0 +1,611 @@
+//! Staging against a real S3-compatible server on loopback (s3s-fs, started by each test on
+//! `127.0.0.1:0`), through the real `aws-sdk-s3` client. No test touches AWS.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use preflight_s3_test_server::{ServerOptions, TestServer, ACCESS_KEY, SECRET_KEY};
+use preflight_uploader::checksum::checksum_of;
+use preflight_uploader::{
+    stage, Action, BlockingObjectReader, Checksum, ChecksumAlgorithm, LocalStore, Manifest,
+    NoProgress, ObjectStore, S3Options, S3Store, SchemaInfo, StageError, StageFile, StageOptions,
+    StageRequest, StoreError, Tool, MANIFEST_KEY,
+};
+
+const BUCKET: &str = "imports";
+const MIB: u64 = 1 << 20;
+
+fn store(endpoint: &str) -> S3Store {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            ACCESS_KEY, SECRET_KEY, None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    S3Store::from_client(
+        aws_sdk_s3::Client::from_conf(conf),
+        BUCKET,
+        &S3Options::default(),
+    )
+}
+
+/// Deterministic CSV-like bytes (the uploader does not read them as CSV).
+fn data(size: usize, seed: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size);
+    let mut i = 0u64;
+    while out.len() < size {
+        out.extend_from_slice(
+            format!("u{seed}{i},i{},{}\n", i % 977, 1_596_238_243 + i).as_bytes(),
+        );
+        i += 1;
+    }
+    out.truncate(size);
+    out
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> StageFile {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    StageFile {
+        name: name.into(),
+        path,
+        records: 10,
+        lines: 11,
+    }
+}
+
+fn request(files: Vec<StageFile>, prefix: &str) -> StageRequest {
+    StageRequest {
+        files,
+        prefix: prefix.into(),
+        dataset_type: "interactions".into(),
+        schema: SchemaInfo {
+            source: None,
+            domain: None,
+            fingerprint: "0123456789abcdef".into(),
+        },
+        validation: serde_json::json!({"errors": 0, "warnings": 0, "forced": false}),
+        tool: Tool {
+            name: "preflight".into(),
+            version: "test".into(),
+        },
+    }
+}
+
+fn options() -> StageOptions {
+    StageOptions {
+        multipart_threshold: 6 * MIB,
+        part_size: 5 * MIB,
+        concurrency: 3,
+        now: UNIX_EPOCH + Duration::from_secs(1_764_000_000),
+        ..StageOptions::default()
+    }
+}
+
+/// Every object key under the bucket on disk (s3s-fs keeps one file per object).
+fn keys_on_disk(root: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else {
+                let k = p
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !k.split('/').any(|s| s.starts_with(".")) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let bucket = root.join(BUCKET);
+    walk(&bucket, &bucket, &mut out);
+    out.sort();
+    out
+}
+
+async fn read_object(s: &S3Store, key: &str) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut body = s.get_object(key).await.unwrap();
+    let mut out = Vec::new();
+    body.read_to_end(&mut out).await.unwrap();
+    out
+}
+
+fn tmp(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::Builder::new().prefix(name).tempdir().unwrap();
+    let root = d.path().join("server");
+    (d, root)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_upload_is_verified_and_the_manifest_comes_last() {
+    let (dir, root) = tmp("single");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let bytes = data(40_000, 1);
+    let req = request(vec![write(dir.path(), "interactions.csv", &bytes)], "team/");
+    let out = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+
+    assert!(out
+        .run_folder
+        .starts_with("team/interactions/20251124T160000Z-"));
+    assert_eq!(
+        out.data_location,
+        format!("s3://{BUCKET}/{}", out.run_folder)
+    );
+    assert_eq!(out.objects.len(), 1);
+    assert_eq!(out.objects[0].action, Action::Put);
+    assert!(out.size_only.is_empty());
+    let key = format!("{}interactions.csv", out.run_folder);
+    assert_eq!(read_object(&s, &key).await, bytes);
+    let head = s.head_object(&key).await.unwrap().unwrap();
+    assert_eq!(
+        head.checksum(ChecksumAlgorithm::Crc64nvme),
+        Some(checksum_of(ChecksumAlgorithm::Crc64nvme, &bytes).as_str())
+    );
+    // The run folder holds exactly the import's files at its first level.
+    assert_eq!(
+        keys_on_disk(&root),
+        vec![format!("{}{MANIFEST_KEY}", out.run_folder), key.clone()]
+    );
+    let manifest: Manifest =
+        serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+    assert_eq!(manifest.data_location, out.data_location);
+    assert_eq!(manifest.files[0].bytes, bytes.len() as u64);
+    assert_eq!(manifest.files[0].records, 10);
+    assert_eq!(manifest.files[0].verified, "checksum");
+    assert_eq!(manifest.schema.fingerprint, "0123456789abcdef");
+    assert_eq!(manifest.validation["forced"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_uploads_send_parallel_parts_with_checksums() {
+    for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+        let (dir, root) = tmp("multipart");
+        let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+        let s = Arc::new(store(&server.endpoint));
+        let bytes = data((17 * MIB + 12_345) as usize, 2);
+        let req = request(vec![write(dir.path(), "big.csv", &bytes)], "");
+        let opts = StageOptions {
+            checksum: alg,
+            ..options()
+        };
+        let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+            .await
+            .unwrap();
+        assert_eq!(
+            out.objects[0].action,
+            Action::Multipart {
+                uploaded: 4,
+                reused: 0
+            },
+            "{alg}"
+        );
+        assert_eq!(server.parts_received(), 4);
+        let key = format!("{}big.csv", out.run_folder);
+        assert_eq!(read_object(&s, &key).await, bytes);
+        let manifest: Manifest =
+            serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+        let f = &manifest.files[0];
+        assert_eq!((f.parts, f.part_size), (4, Some(5 * MIB)));
+        assert_eq!(f.verified, "checksum");
+        let head = s.head_object(&key).await.unwrap().unwrap();
+        assert_eq!(head.checksum(alg), Some(f.checksum.as_str()));
+        match alg {
+            ChecksumAlgorithm::Crc64nvme => {
+                assert_eq!(f.checksum, checksum_of(alg, &bytes));
+                assert_eq!(f.checksum_type, "full_object");
+            }
+            ChecksumAlgorithm::Sha256 => {
+                assert!(f.checksum.ends_with("-4"), "{}", f.checksum);
+                assert_eq!(f.checksum_type, "composite");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_checksum_is_rejected_and_nothing_is_stored() {
+    let (_dir, root) = tmp("baddigest");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = store(&server.endpoint);
+    let body = Bytes::from_static(b"USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1596238243\n");
+    for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+        let wrong = Checksum {
+            algorithm: alg,
+            value: checksum_of(alg, b"other bytes"),
+        };
+        let err = s
+            .put_object("x/a.csv", body.clone(), &wrong)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BadDigest { .. }), "{alg}: {err}");
+        assert!(s.head_object("x/a.csv").await.unwrap().is_none());
+
+        let id = s.create_multipart_upload("x/b.csv", alg).await.unwrap();
+        let err = s
+            .upload_part("x/b.csv", &id, 1, body.clone(), &wrong)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BadDigest { .. }), "{alg}: {err}");
+        assert!(s.list_parts("x/b.csv", &id).await.unwrap().is_empty());
+        s.abort_multipart_upload("x/b.csv", &id).await.unwrap();
+    }
+    // A full-object checksum that does not match the parts fails CompleteMultipartUpload.
+    let alg = ChecksumAlgorithm::Crc64nvme;
+    let id = s.create_multipart_upload("x/c.csv", alg).await.unwrap();
+    let sum = Checksum {
+        algorithm: alg,
+        value: checksum_of(alg, &body),
+    };
+    let part = s
+        .upload_part("x/c.csv", &id, 1, body.clone(), &sum)
+        .await
+        .unwrap();
+    let err = s
+        .complete_multipart_upload("x/c.csv", &id, alg, &[part], Some(&checksum_of(alg, b"x")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadDigest { .. }), "{err}");
+    assert!(s.head_object("x/c.csv").await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_the_same_stage_again_uploads_nothing() {
+    let (dir, root) = tmp("idempotent");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(
+        vec![
+            write(dir.path(), "a.csv", &data(30_000, 3)),
+            write(dir.path(), "b.csv", &data((7 * MIB) as usize, 4)),
+        ],
+        "p/",
+    );
+    let first = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let writes = server.writes();
+    let later = StageOptions {
+        now: options().now + Duration::from_secs(3600),
+        ..options()
+    };
+    let second = stage(s.clone(), &req, &later, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(second.already_staged);
+    assert_eq!(second.run_folder, first.run_folder);
+    assert!(second.objects.iter().all(|o| o.action == Action::Reused));
+    assert_eq!(server.writes(), writes, "the second run wrote something");
+
+    // Other content goes to a new run folder.
+    let other = request(vec![write(dir.path(), "a.csv", &data(30_001, 3))], "p/");
+    let third = stage(s.clone(), &other, &later, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_ne!(third.run_folder, first.run_folder);
+    assert!(!third.already_staged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_upload_resumes_without_resending_verified_parts() {
+    let (dir, root) = tmp("resume");
+    let small = data(20_000, 5);
+    let big = data((26 * MIB + 7) as usize, 6); // 6 parts of 5 MiB (the last one shorter)
+    let req = request(
+        vec![
+            write(dir.path(), "a-small.csv", &small),
+            write(dir.path(), "b-big.csv", &big),
+        ],
+        "",
+    );
+    let opts = StageOptions {
+        concurrency: 1,
+        ..options()
+    };
+
+    // The server dies after accepting 2 parts of the big file.
+    let server = TestServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            die_after_parts: Some(2),
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let s = Arc::new(store(&server.endpoint));
+    let err = stage(s, &req, &opts, Arc::new(NoProgress))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StageError::Store(StoreError::Transport { .. })),
+        "{err}"
+    );
+    assert!(server.is_dead());
+    server.stop();
+    drop(server);
+    let on_disk = keys_on_disk(&root);
+    assert!(
+        !on_disk.iter().any(|k| k.ends_with(MANIFEST_KEY)),
+        "a failed run left a manifest: {on_disk:?}"
+    );
+    assert_eq!(
+        on_disk.len(),
+        1,
+        "only the small file is complete: {on_disk:?}"
+    );
+
+    // Restarted on the same directory (another port), the same stage resumes.
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(out.resumed);
+    assert_eq!(out.objects[0].action, Action::Reused);
+    assert_eq!(
+        out.objects[1].action,
+        Action::Multipart {
+            uploaded: 4,
+            reused: 2
+        }
+    );
+    assert_eq!(server.parts_received(), 4, "verified parts were sent again");
+    assert_eq!(read_object(&s, &out.objects[1].key).await, big);
+    assert_eq!(read_object(&s, &out.objects[0].key).await, small);
+    assert!(s.head_object(&out.manifest_key).await.unwrap().is_some());
+    assert!(s.list_multipart_uploads("").await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_location_over_256_characters_is_refused_before_any_write() {
+    let (dir, root) = tmp("location");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let files = vec![write(dir.path(), "a.csv", &data(1000, 7))];
+    // s3://imports/ (13) + prefix + interactions/ (13) + run folder (30) = 256 exactly.
+    let fits = "abcdefghi/".repeat(20); // 200 characters, in folders of a sane length
+    assert_eq!(fits.len(), 256 - 13 - 13 - 30);
+    // A dry run: s3s-fs cannot store keys this long (it base64s them into one file name).
+    let dry = StageOptions {
+        dry_run: true,
+        ..options()
+    };
+    let out = stage(
+        s.clone(),
+        &request(files.clone(), &fits),
+        &dry,
+        Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.data_location.len(), 256);
+
+    let writes = server.writes();
+    let long = format!("x{fits}");
+    let err = stage(s, &request(files, &long), &options(), Arc::new(NoProgress))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StageError::DataLocation(_)), "{err}");
+    assert!(err.is_usage());
+    assert!(err.to_string().contains("257 characters"), "{err}");
+    assert_eq!(server.writes(), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_deletes_old_runs_but_never_within_the_grace_period() {
+    let (dir, root) = tmp("keep");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let mut folders = Vec::new();
+    for i in 0..3u8 {
+        let req = request(
+            vec![write(dir.path(), "a.csv", &data(5000 + i as usize, i))],
+            "",
+        );
+        let opts = StageOptions {
+            now: options().now + Duration::from_secs(60 * u64::from(i)),
+            ..options()
+        };
+        folders.push(
+            stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+                .await
+                .unwrap()
+                .run_folder,
+        );
+        tokio::time::sleep(Duration::from_millis(1100)).await; // distinct manifest times
+    }
+    // Keep 2 with a grace period longer than the runs' age: nothing is deleted.
+    let req = request(vec![write(dir.path(), "a.csv", &data(5002, 2))], "");
+    let opts = StageOptions {
+        keep: Some(1),
+        keep_grace: Duration::from_secs(3600),
+        now: SystemTime::now(),
+        ..options()
+    };
+    let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(out.already_staged);
+    assert!(out.deleted.is_empty());
+    assert_eq!(out.spared.len(), 2);
+
+    // Past the grace period, keep 2: the oldest run folder goes, manifest and all.
+    let opts = StageOptions {
+        keep: Some(2),
+        keep_grace: Duration::from_secs(1),
+        now: SystemTime::now() + Duration::from_secs(10),
+        ..options()
+    };
+    let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(out.deleted, vec![folders[0].clone()]);
+    let left = keys_on_disk(&root);
+    assert!(!left.iter().any(|k| k.starts_with(&folders[0])), "{left:?}");
+    assert!(left.iter().any(|k| k.starts_with(&folders[1])));
+    assert!(left.iter().any(|k| k.starts_with(&folders[2])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_writes_nothing() {
+    let (dir, root) = tmp("dry");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(
+        vec![
+            write(dir.path(), "a.csv", &data(1000, 1)),
+            write(dir.path(), "b.csv", &data((11 * MIB) as usize, 1)),
+        ],
+        "x/",
+    );
+    let opts = StageOptions {
+        dry_run: true,
+        ..options()
+    };
+    let out = stage(s, &req, &opts, Arc::new(NoProgress)).await.unwrap();
+    assert_eq!(out.objects[0].action, Action::Put);
+    assert_eq!(
+        out.objects[1].action,
+        Action::Multipart {
+            uploaded: 3,
+            reused: 0
+        }
+    );
+    assert_eq!(server.writes(), 0);
+    assert!(keys_on_disk(&root).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_multipart_checksums_is_verified_by_size() {
+    // s3s-fs alone keeps no checksum for multipart objects and cannot list uploads.
+    let (dir, root) = tmp("bare");
+    let server = TestServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            bare: true,
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(
+        vec![
+            write(dir.path(), "a.csv", &data(1000, 1)),
+            write(dir.path(), "b.csv", &data((11 * MIB) as usize, 1)),
+        ],
+        "",
+    );
+    let out = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(out.size_only, vec![out.objects[1].key.clone()]);
+    let manifest: Manifest =
+        serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+    assert_eq!(manifest.files[0].verified, "checksum");
+    assert_eq!(manifest.files[1].verified, "size");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_store_has_the_same_layout_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    let s = Arc::new(LocalStore::new(&staging));
+    let big = data((11 * MIB) as usize, 9);
+    let req = request(
+        vec![
+            write(dir.path(), "a.csv", &data(1000, 1)),
+            write(dir.path(), "b.csv", &big),
+        ],
+        "",
+    );
+    // An interrupted upload: part 1 of b.csv is already there.
+    let out = stage(
+        s.clone(),
+        &req,
+        &StageOptions {
+            dry_run: true,
+            ..options()
+        },
+        Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    assert!(!staging.exists(), "a dry run created the directory");
+    let key = out.objects[1].key.clone();
+    let id = s
+        .create_multipart_upload(&key, ChecksumAlgorithm::Crc64nvme)
+        .await
+        .unwrap();
+    let part = Bytes::copy_from_slice(&big[..(5 * MIB) as usize]);
+    let sum = Checksum {
+        algorithm: ChecksumAlgorithm::Crc64nvme,
+        value: checksum_of(ChecksumAlgorithm::Crc64nvme, &part),
+    };
+    s.upload_part(&key, &id, 1, part, &sum).await.unwrap();
+
+    let out = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(
+        out.objects[1].action,
+        Action::Multipart {
+            uploaded: 2,
+            reused: 1
+        }
+    );
+    let folder = staging.join(out.run_folder.trim_end_matches('/'));
+    assert_eq!(std::fs::read(folder.join("b.csv")).unwrap(), big);
+    let mut names: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["_preflight", "a.csv", "b.csv"]);
+    assert!(folder.join("_preflight/manifest.json").is_file());
+    assert_eq!(out.data_location, format!("{}/", folder.display()));
+
+    let again = stage(s, &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(again.already_staged);
+}
+
+#[test]
+fn an_object_streams_into_blocking_code_in_bounded_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(TestServer::start(&root, BUCKET, ServerOptions::default()));
+    let s = Arc::new(store(&server.endpoint));
+    let bytes = data((3 * MIB + 5) as usize, 8);
+    let sum = Checksum {
+        algorithm: ChecksumAlgorithm::Crc64nvme,
+        value: checksum_of(ChecksumAlgorithm::Crc64nvme, &bytes),
+    };
+    rt.block_on(s.put_object("in/a.csv", Bytes::from(bytes.clone()), &sum))
+        .unwrap();
+    let mut reader =
+        BlockingObjectReader::new(rt.handle().clone(), s, "in/a.csv".into(), 64 << 10, 2);
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut out).unwrap();
+    assert_eq!(out, bytes);
+}
