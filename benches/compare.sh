@@ -16,9 +16,13 @@ mkdir -p "$DIR"
 DATA="$DIR/interactions-$SIZE.csv"
 SKIP_PEERS="${SKIP_PEERS:-}"
 
-echo "== build (release)" >&2
-cargo build --release --locked -q -p personalize-preflight -p preflight-benches --manifest-path "$ROOT/Cargo.toml"
-BIN="$ROOT/target/release"
+if [ -n "${PREFLIGHT_BIN_DIR:-}" ]; then
+  BIN="$PREFLIGHT_BIN_DIR"   # prebuilt `preflight` and `gen`
+else
+  echo "== build (release)" >&2
+  cargo build --release --locked -q -p personalize-preflight -p preflight-benches --manifest-path "$ROOT/Cargo.toml"
+  BIN="$ROOT/target/release"
+fi
 
 if [ ! -s "$DATA" ]; then
   echo "== generate $SIZE of interactions (seed 42, defect rate 1e-4)" >&2
@@ -40,14 +44,21 @@ fi
 cat "$DATA" > /dev/null
 
 # measure NAME CMD...: runs CMD $RUNS times, records the median wall time and the max peak RSS.
-declare -A WALL RSS
+declare -A WALL RSS FAILED
 ORDER=()
 measure() {
   local name="$1"; shift
   local times=() rss=0 t m
   for _ in $(seq "$RUNS"); do
     local start=$EPOCHREALTIME
-    /usr/bin/time -f "%M" -o "$DIR/time.out" "$@" > /dev/null 2> "$DIR/stderr.out" || true
+    local rc=0
+    /usr/bin/time -f "%M" -o "$DIR/time.out" "$@" > /dev/null 2> "$DIR/stderr.out" || rc=$?
+    # preflight exits 1 when it finds errors (the data has defects on purpose); anything else
+    # from any tool means the run did not complete and its time means nothing.
+    if [ "$rc" -gt 1 ]; then
+      echo "   $name FAILED (exit $rc): $(tail -n 3 "$DIR/stderr.out" | tr '\n' ' ')" >&2
+      FAILED[$name]=1
+    fi
     local end=$EPOCHREALTIME
     t=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
     m=$(tail -n 1 "$DIR/time.out")
@@ -78,7 +89,8 @@ printf '%-24s %9s %10s %10s %10s %12s\n' tool "wall s" "MB/s" "peak MB" "× wc -
 wc_t=${WALL["wc -l"]}
 pf_t=${WALL["preflight (all threads)"]}
 for name in "${ORDER[@]}"; do
-  awk -v n="$name" -v t="${WALL[$name]}" -v m="${RSS[$name]}" -v b="$BYTES" -v w="$wc_t" -v p="$pf_t" 'BEGIN {
+  [ -n "${FAILED[$name]:-}" ] && name_shown="$name (FAILED)" || name_shown="$name"
+  awk -v n="$name_shown" -v t="${WALL[$name]}" -v m="${RSS[$name]}" -v b="$BYTES" -v w="$wc_t" -v p="$pf_t" 'BEGIN {
     printf "%-24s %9.3f %10.0f %10.1f %10.2f %12.2f\n", n, t, (t > 0 ? b / 1e6 / t : 0), m / 1024, (w > 0 ? t / w : 0), (p > 0 ? t / p : 0)
   }'
 done

@@ -6,7 +6,7 @@ import duckdb
 path = sys.argv[1]
 con = duckdb.connect()
 con.execute(
-    f"CREATE VIEW t AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true, ignore_errors=true)"
+    f"CREATE VIEW t AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true, quote='', escape='', null_padding=true, ignore_errors=true)"
 )
 row = con.execute(
     """
