@@ -45,34 +45,66 @@ pub struct SchemaArgs {
 }
 
 /// How findings are reported.
+///
+/// Options left unset here come from `PREFLIGHT_*` variables, then `preflight.toml`, then the
+/// defaults shown (see `config`).
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Findings shown per rule; the rest are counted.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub max_diagnostics: usize,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Findings shown per rule; the rest are counted [default: 20].
+    #[arg(long, value_name = "N")]
+    pub max_diagnostics: Option<usize>,
     /// Change a rule's severity: CODE=error|warning|info|off (repeatable).
     #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity)]
     pub severity: Vec<(&'static str, Level)>,
     /// When to use colours in the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The lowest severity that fails the run with exit code 1 [default: error].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 whatever the findings (exit 2, the tool could not run, is kept).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+/// Where settings and datasets come from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConfigArgs {
+    /// The config file [default: the first preflight.toml found walking up from the current
+    /// directory, stopping at a repository root].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<String>,
+    /// Read no config file.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// CSV files, folders (their first-level .csv files, as Personalize reads an S3 folder), or - for stdin.
-    #[arg(required = true, value_name = "PATH")]
+    /// With a config file and no schema option: files to check against the datasets whose
+    /// globs match them (none: every declared dataset).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
     #[command(flatten)]
     pub schema: SchemaArgs,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Check only this dataset of the config file (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Vec<String>,
+    /// Report row-level findings only on lines added or changed since this git revision
+    /// (file-, header- and dataset-level checks still read whole files).
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Block size in bytes (for testing the engine).
     #[arg(long, hide = true, default_value_t = 8 << 20)]
     pub block_size: usize,
@@ -94,6 +126,8 @@ pub struct SchemaCheckArgs {
     pub domain: Option<Domain>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +144,8 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Source lines with carets, then a summary.
     Human,
@@ -120,6 +155,22 @@ pub enum Format {
     Github,
     /// JUnit XML: one test case per file and rule.
     Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// A markdown summary: a table per rule and the first findings (PR comments, step summaries).
+    Markdown,
+}
+
+/// The lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Errors fail the run; warnings and info do not.
+    Error,
+    /// Errors and warnings fail the run.
+    Warning,
+    /// Nothing fails the run (like --exit-zero).
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,7 +2,9 @@
 
 mod args;
 mod commands;
+mod config;
 mod exit;
+mod git;
 mod render;
 
 use std::process::ExitCode;

@@ -1,29 +1,268 @@
-//! `preflight validate`.
+//! `preflight validate`: one import from the command line, or the datasets of `preflight.toml`.
+//!
+//! - `--schema FILE` or `--dataset-type TYPE` with PATHs: the PATHs are one import.
+//! - a config file and no PATH: every declared dataset (or those named by `--dataset`), each
+//!   one import with its own report section.
+//! - a config file and PATHs (a pre-commit hook): each PATH is mapped to the datasets whose
+//!   globs match it; each such dataset is checked whole (so its dataset-level checks, such as
+//!   the 1,000-record minimum, see the import as Personalize would), with row-level findings
+//!   only on the PATHs given. A PATH that is a dataset's schema file checks that dataset with
+//!   every row. PATHs that match no dataset are skipped with a note.
+//!
+//! The exit code is the worst of the sections.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use anyhow::{bail, Context};
-use preflight_validator::{resolve, Options, Policy, SchemaSource, Severity};
+use preflight_validator::{LineSet, Options, Policy, Report, SchemaSource, Severity, Source};
 
-use crate::args::{ReportArgs, SchemaArgs, ValidateArgs};
+use crate::args::{FailOn, ReportArgs, SchemaArgs, ValidateArgs};
+use crate::config::{self, Config, DatasetSchema, Settings};
 use crate::exit::{self, Code};
-use crate::render;
+use crate::render::{self, Section};
+
+/// One import to check.
+struct Job {
+    name: Option<String>,
+    schema: SchemaSource,
+    paths: Vec<String>,
+    /// Only these inputs (by name) get row-level findings; `None`: all of them.
+    rows_for: Option<Vec<String>>,
+}
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Code> {
-    let schema = schema_source(&args.schema)?;
-    let (inputs, extra) = resolve(&args.paths)?;
+    let env = |k: &str| std::env::var(k).ok();
+    let flags = Settings::from_args(&args.report, args.threads, args.changed_since.as_deref());
+    let (config, settings) = config::load_layers(&args.config, flags, &env)?;
+    let jobs = jobs(&args, config.as_ref())?;
+
+    let mut reports = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let report = check(&job, &args, &settings)?;
+        reports.push((job.name, report));
+    }
+    let sections: Vec<Section<'_>> = reports
+        .iter()
+        .map(|(name, report)| Section {
+            name: name.as_deref(),
+            report,
+        })
+        .collect();
+    render::emit_sections(settings.format(), args.report.color, &sections)?;
+    Ok(reports
+        .iter()
+        .map(|(_, r)| exit_code_for(r, settings.fail_on()))
+        .max_by_key(|c| c.0)
+        .unwrap_or(exit::SUCCESS))
+}
+
+/// What to check: from the schema options, or from the config file's datasets.
+fn jobs(args: &ValidateArgs, config: Option<&Config>) -> anyhow::Result<Vec<Job>> {
+    let explicit = args.schema.schema.is_some() || args.schema.dataset_type.is_some();
+    if explicit || config.is_none() {
+        if !args.dataset.is_empty() {
+            bail!("--dataset needs a config file with datasets (preflight.toml)");
+        }
+        let schema = schema_source(&args.schema)?;
+        if args.paths.is_empty() {
+            bail!("give the files to check (PATH…), or declare datasets in preflight.toml");
+        }
+        return Ok(vec![Job {
+            name: None,
+            schema,
+            paths: args.paths.clone(),
+            rows_for: None,
+        }]);
+    }
+    let config = config.expect("checked above");
+    if config.datasets.is_empty() {
+        bail!(
+            "`{}` declares no dataset: add a [datasets.NAME] table, or give --schema/--dataset-type",
+            config.path.display()
+        );
+    }
+    for name in &args.dataset {
+        if !config.datasets.iter().any(|d| &d.name == name) {
+            let known: Vec<&str> = config.datasets.iter().map(|d| d.name.as_str()).collect();
+            bail!(
+                "no dataset `{name}` in `{}` (declared: {})",
+                config.path.display(),
+                known.join(", ")
+            );
+        }
+    }
+    let wanted = |name: &str| args.dataset.is_empty() || args.dataset.iter().any(|d| d == name);
+
+    if args.paths.is_empty() {
+        let mut jobs = Vec::new();
+        for d in config.datasets()? {
+            if !wanted(&d.decl.name) {
+                continue;
+            }
+            let schema = dataset_schema(&d.decl.name, &d.schema)?;
+            if d.decl.files.is_empty() {
+                eprintln!("note: dataset `{}` declares no files; skipped", d.decl.name);
+                continue;
+            }
+            if d.inputs.is_empty() {
+                bail!(
+                    "dataset `{}`: no file matches {} (relative to `{}`)",
+                    d.decl.name,
+                    d.decl.files.join(", "),
+                    config.path.display()
+                );
+            }
+            jobs.push(Job {
+                schema,
+                name: Some(d.decl.name),
+                paths: d.inputs,
+                rows_for: None,
+            });
+        }
+        return Ok(jobs);
+    }
+
+    // Files named on the command line (a pre-commit hook): map each to its datasets.
+    let mut touched: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    for path in &args.paths {
+        let owners: Vec<(usize, bool)> = config
+            .owners(Path::new(path))
+            .into_iter()
+            .filter(|(i, _)| wanted(&config.datasets[*i].name))
+            .collect();
+        if owners.is_empty() {
+            eprintln!(
+                "note: `{path}` belongs to no dataset in `{}`; skipped",
+                config.path.display()
+            );
+        }
+        for (i, is_schema) in owners {
+            let entry = match touched.iter_mut().find(|(j, _, _)| *j == i) {
+                Some(e) => e,
+                None => {
+                    touched.push((i, Vec::new(), false));
+                    touched.last_mut().expect("just pushed")
+                }
+            };
+            if is_schema {
+                entry.2 = true;
+            } else {
+                entry.1.push(path.clone());
+            }
+        }
+    }
+    touched.sort_by_key(|(i, _, _)| *i);
+    let mut jobs = Vec::new();
+    for (i, given, schema_changed) in touched {
+        let d = config.resolve(&config.datasets[i])?;
+        let mut paths = d.inputs.clone();
+        // The dataset's files as named by its globs; a given file the globs also name is
+        // reported under the dataset's name for it.
+        let mut rows_for = Vec::new();
+        for g in &given {
+            match paths.iter().find(|p| same_file(p, g)) {
+                Some(p) => rows_for.push(p.clone()),
+                None => {
+                    paths.push(g.clone());
+                    rows_for.push(g.clone());
+                }
+            }
+        }
+        if paths.is_empty() {
+            // Only the schema changed and no data file exists yet: check the schema alone.
+            eprintln!(
+                "note: dataset `{}` has no data file; checking its schema only",
+                d.decl.name
+            );
+        }
+        jobs.push(Job {
+            schema: dataset_schema(&d.decl.name, &d.schema)?,
+            name: Some(d.decl.name),
+            paths,
+            rows_for: (!schema_changed).then_some(rows_for),
+        });
+    }
+    Ok(jobs)
+}
+
+fn same_file(a: &str, b: &str) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// A dataset's schema as the library takes it.
+fn dataset_schema(name: &str, schema: &DatasetSchema) -> anyhow::Result<SchemaSource> {
+    Ok(match schema {
+        DatasetSchema::File {
+            path,
+            dataset_type,
+            domain,
+        } => SchemaSource::Text {
+            text: std::fs::read_to_string(path)
+                .with_context(|| format!("dataset `{name}`: failed to read schema `{path}`"))?,
+            source: path.clone(),
+            dataset_type: *dataset_type,
+            domain: *domain,
+        },
+        DatasetSchema::Builtin {
+            dataset_type,
+            domain,
+        } => SchemaSource::Builtin {
+            dataset_type: *dataset_type,
+            domain: *domain,
+        },
+        DatasetSchema::Arn(arn) => bail!(
+            "dataset `{name}` has only a dataset_arn ({arn}): fetching schemas from AWS is not \
+             available yet; set `schema` (a schema file) or `dataset_type` for it in preflight.toml"
+        ),
+    })
+}
+
+/// Validates one import.
+fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Report> {
+    if job.paths.is_empty() {
+        return Ok(preflight_validator::check_schema_source(
+            &job.schema,
+            policy_from(settings),
+        )?);
+    }
+    let (inputs, extra) = preflight_validator::resolve(&job.paths)?;
+    let mut lines = HashMap::new();
+    for input in &inputs {
+        let given = job.rows_for.as_ref().is_none_or(|r| {
+            r.iter()
+                .any(|p| *p == input.name || input.name.starts_with(&format!("{p}/")))
+        });
+        if !given {
+            lines.insert(input.name.clone(), LineSet::empty());
+            continue;
+        }
+        if let (Some(rev), Source::Path(path)) = (&settings.changed_since, &input.source) {
+            if let Some(set) = crate::git::changed_lines(rev, path)? {
+                lines.insert(input.name.clone(), set);
+            }
+        }
+    }
     let mut opts = Options {
-        threads: args.threads,
+        threads: settings.threads.unwrap_or(0),
         block_size: args.block_size.max(1),
-        policy: policy(&args.report),
+        policy: policy_from(settings),
+        lines,
         ..Options::default()
     };
     if let Some(now) = args.now {
         opts.now = now;
     }
-    let report = preflight_validator::validate(&schema, &inputs, extra, &opts)?;
-    render::emit(&args.report, &report)?;
-    Ok(exit_code(&report))
+    Ok(preflight_validator::validate(
+        &job.schema,
+        &inputs,
+        extra,
+        &opts,
+    )?)
 }
 
 /// The schema options as a source: a file, or a built-in type.
@@ -34,22 +273,35 @@ pub fn schema_source(args: &SchemaArgs) -> anyhow::Result<SchemaSource> {
             Ok(SchemaSource::Text { text, source: path.clone(), dataset_type: ty, domain: args.domain })
         }
         (None, Some(ty)) => Ok(SchemaSource::Builtin { dataset_type: ty, domain: args.domain }),
-        (None, None) => bail!("give a schema with --schema FILE, or a built-in one with --dataset-type TYPE [--domain DOMAIN]"),
+        (None, None) => bail!("give a schema with --schema FILE, or a built-in one with --dataset-type TYPE [--domain DOMAIN], or declare datasets in preflight.toml"),
     }
 }
 
-/// Severity overrides and the per-rule cap from the report options.
+/// Severity overrides and the per-rule cap from the report options alone (no config layers).
+#[allow(
+    dead_code,
+    reason = "for commands that do not read the config file (`preflight stage`)"
+)]
 pub fn policy(args: &ReportArgs) -> Policy {
-    let levels: HashMap<_, _> = args.severity.iter().copied().collect();
+    policy_from(&Settings::from_args(args, None, None))
+}
+
+/// Severity overrides and the per-rule cap from layered settings.
+pub fn policy_from(settings: &Settings) -> Policy {
     Policy {
-        max_per_rule: args.max_diagnostics.max(1),
-        levels,
+        max_per_rule: settings.max_diagnostics(),
+        levels: settings.levels(),
     }
 }
 
-/// 1 when any finding is at error level, else 0.
-pub fn exit_code(report: &preflight_validator::Report) -> Code {
-    if report.has_at_least(Severity::Error) {
+/// 1 when any finding is at or above the failing severity, else 0.
+pub fn exit_code_for(report: &Report, fail_on: FailOn) -> Code {
+    let failing = match fail_on {
+        FailOn::Error => report.has_at_least(Severity::Error),
+        FailOn::Warning => report.has_at_least(Severity::Warning),
+        FailOn::Never => false,
+    };
+    if failing {
         exit::FINDINGS
     } else {
         exit::SUCCESS

@@ -6,15 +6,15 @@ use std::fmt::Write;
 
 use preflight_validator::{Report, Severity};
 
-use super::plural;
+use super::{plural, Section};
 
 /// Annotations per severity that GitHub displays for one step.
 pub const PER_SEVERITY: usize = 10;
 
-pub fn render(report: &Report) -> String {
+pub fn render(sections: &[Section<'_>]) -> String {
     let mut out = String::new();
     let mut shown = [0usize; 3];
-    for d in &report.diagnostics {
+    for d in sections.iter().flat_map(|s| &s.report.diagnostics) {
         let (idx, cmd) = match d.severity {
             Severity::Error => (0, "error"),
             Severity::Warning => (1, "warning"),
@@ -48,12 +48,12 @@ pub fn render(report: &Report) -> String {
         }
         let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&msg));
     }
-    let s = &report.summary;
+    let total = |f: fn(&Report) -> u64| sections.iter().map(|s| f(s.report)).sum::<u64>();
     let rest = |total: u64, n: usize| total.saturating_sub(n as u64);
     let (re, rw, ri) = (
-        rest(s.errors, shown[0]),
-        rest(s.warnings, shown[1]),
-        rest(s.infos, shown[2]),
+        rest(total(|r| r.summary.errors), shown[0]),
+        rest(total(|r| r.summary.warnings), shown[1]),
+        rest(total(|r| r.summary.infos), shown[2]),
     );
     if re + rw + ri > 0 {
         let _ = writeln!(
@@ -68,15 +68,19 @@ pub fn render(report: &Report) -> String {
             ))
         );
     }
-    let _ = writeln!(
-        out,
-        "preflight: {}, {}, {} info in {}, {}",
-        plural(s.errors, "error"),
-        plural(s.warnings, "warning"),
-        s.infos,
-        plural(s.files, "file"),
-        plural(s.records, "record")
-    );
+    for section in sections {
+        let s = &section.report.summary;
+        let name = section.name.map(|n| format!(" [{n}]")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "preflight{name}: {}, {}, {} info in {}, {}",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            s.infos,
+            plural(s.files, "file"),
+            plural(s.records, "record")
+        );
+    }
     out
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use preflight_validator::{Diagnostic, Report, Severity};
 
-use super::{plural, thousands};
+use super::{plural, thousands, Section};
 
 struct Paint {
     on: bool,
@@ -35,6 +35,39 @@ impl Paint {
     fn dim(&self, s: &str) -> String {
         self.wrap("2;34", s)
     }
+}
+
+/// Renders every section: one report as before, several under a heading per dataset, then the
+/// totals.
+pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
+    if let [Section { name: None, report }] = sections {
+        return render(report, color);
+    }
+    let p = Paint { on: color };
+    let mut out = String::new();
+    if sections.is_empty() {
+        out.push_str("No dataset to check.\n");
+        return out;
+    }
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for s in sections {
+        let title = format!("dataset `{}`", s.name.unwrap_or("-"));
+        let _ = writeln!(out, "{}\n", p.bold(&format!("── {title} ──")));
+        out.push_str(&render(s.report, color));
+        out.push('\n');
+        errors += s.report.summary.errors;
+        warnings += s.report.summary.warnings;
+        infos += s.report.summary.infos;
+    }
+    let _ = writeln!(
+        out,
+        "{}: {}, {}, {} info.",
+        plural(sections.len() as u64, "dataset"),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        thousands(infos)
+    );
+    out
 }
 
 pub fn render(report: &Report, color: bool) -> String {

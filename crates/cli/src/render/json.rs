@@ -1,10 +1,53 @@
 //! The json format: one object, a stable contract documented in the README.
 
-use preflight_validator::{Diagnostic, Report};
+use preflight_validator::{Diagnostic, Report, Summary};
 use serde_json::{json, Value};
+
+use super::Section;
 
 /// Version of the JSON contract; bumped only on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
+
+/// One report as the contract describes it; several (datasets of the config file) as
+/// `{"version", "tool", "summary", "datasets": [{"name", "schema", "files", "summary", "rules",
+/// "diagnostics"}]}`, each dataset shaped like the one-report object.
+pub fn render_sections(sections: &[Section<'_>]) -> String {
+    if let [Section { name: None, report }] = sections {
+        return render(report);
+    }
+    let mut total = Summary::default();
+    let datasets: Vec<Value> = sections
+        .iter()
+        .map(|s| {
+            let r = s.report;
+            let t = &r.summary;
+            total.errors += t.errors;
+            total.warnings += t.warnings;
+            total.infos += t.infos;
+            total.omitted += t.omitted;
+            total.files += t.files;
+            total.records += t.records;
+            total.bytes += t.bytes;
+            json!({
+                "name": s.name,
+                "schema": {"dataset_type": r.dataset_type, "domain": r.domain, "source": r.schema},
+                "files": r.files,
+                "summary": r.summary,
+                "rules": r.rules,
+                "diagnostics": r.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let v = json!({
+        "version": JSON_VERSION,
+        "tool": {"name": "preflight", "version": env!("CARGO_PKG_VERSION")},
+        "summary": total,
+        "datasets": datasets,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
 
 pub fn render(report: &Report) -> String {
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();

@@ -8,7 +8,26 @@ use std::fmt::Write;
 use preflight_validator::rules::ALL;
 use preflight_validator::{Diagnostic, Family, Report, Rule, Severity};
 
-pub fn render(report: &Report) -> String {
+use super::Section;
+
+pub fn render(sections: &[Section<'_>]) -> String {
+    let mut suites = String::new();
+    let (mut total_tests, mut total_failures) = (0usize, 0usize);
+    for s in sections {
+        let prefix = s.name.map(|n| format!("{n}: ")).unwrap_or_default();
+        let (text, tests, failures) = report_suites(s.report, &prefix);
+        suites.push_str(&text);
+        total_tests += tests;
+        total_failures += failures;
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"preflight\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
+    )
+}
+
+/// The test suites of one report, their names prefixed with `prefix` (the dataset's name);
+/// with the number of tests and failures.
+fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
     // Scopes in order: schema, every file, dataset.
     let mut scopes: Vec<(String, Vec<Family>)> = vec![("schema".into(), vec![Family::Schema])];
     for f in &report.files {
@@ -56,7 +75,7 @@ pub fn render(report: &Report) -> String {
             let _ = write!(
                 cases,
                 "    <testcase classname=\"{}\" name=\"{} {}\"",
-                esc(scope),
+                esc(&format!("{prefix}{scope}")),
                 r.code,
                 r.name
             );
@@ -84,11 +103,9 @@ pub fn render(report: &Report) -> String {
         }
         total_tests += rules.len();
         total_failures += failures;
-        let _ = write!(suites, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n", esc(scope), rules.len());
+        let _ = write!(suites, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{cases}  </testsuite>\n", esc(&format!("{prefix}{scope}")), rules.len());
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"preflight\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
-    )
+    (suites, total_tests, total_failures)
 }
 
 fn line(d: &Diagnostic) -> String {

@@ -1,28 +1,72 @@
-//! A markdown summary (for `$GITHUB_STEP_SUMMARY` and pull-request comments), kept under a
-//! byte limit: GitHub rejects step summaries over 1 MiB.
+//! The markdown format (`--format markdown`, and the step summary of `--format github`): a
+//! status line, a table of findings per rule and the first findings, for pull-request comments
+//! and `$GITHUB_STEP_SUMMARY`. Kept under a byte limit: GitHub rejects step summaries over
+//! 1 MiB. Several datasets get a section each, sharing the limit.
 
 use std::fmt::Write;
 
 use preflight_validator::{Report, Severity};
 
-use super::{plural, thousands};
+use super::{plural, thousands, Section};
 
 /// Budget for the step summary, under GitHub's 1 MiB limit with room for other steps.
 pub const STEP_SUMMARY_LIMIT: usize = 900 * 1024;
 
-pub fn render(report: &Report, limit: usize) -> String {
-    let s = &report.summary;
+/// Bytes kept free for the closing notes after the last finding row.
+const RESERVE: usize = 400;
+
+pub fn render(sections: &[Section<'_>], limit: usize) -> String {
     let mut out = String::new();
-    let status = if s.errors > 0 {
+    if let [Section { name: None, report }] = sections {
+        report_section(&mut out, report, "##", limit);
+        return out;
+    }
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for s in sections {
+        errors += s.report.summary.errors;
+        warnings += s.report.summary.warnings;
+        infos += s.report.summary.infos;
+    }
+    let _ = writeln!(
+        out,
+        "## {} preflight: {}, {}, {} info in {}\n",
+        status(errors, warnings),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        thousands(infos),
+        plural(sections.len() as u64, "dataset")
+    );
+    for (i, s) in sections.iter().enumerate() {
+        // Each remaining section gets an equal share of what is left, so the last dataset is
+        // never crowded out by the first.
+        let left = limit.saturating_sub(out.len());
+        let share = left / (sections.len() - i);
+        let mut part = String::new();
+        let name = s.name.unwrap_or("-");
+        let _ = writeln!(part, "### dataset `{name}`\n");
+        report_section(&mut part, s.report, "####", share);
+        out.push_str(&part);
+    }
+    out
+}
+
+fn status(errors: u64, warnings: u64) -> &'static str {
+    if errors > 0 {
         "❌"
-    } else if s.warnings > 0 {
+    } else if warnings > 0 {
         "⚠️"
     } else {
         "✅"
-    };
+    }
+}
+
+/// One report, `out` (which may already hold a heading) staying within `limit` bytes.
+fn report_section(out: &mut String, report: &Report, heading: &str, limit: usize) {
+    let s = &report.summary;
     let _ = writeln!(
         out,
-        "## {status} preflight: {}, {}, {} info\n",
+        "{heading} {} preflight: {}, {}, {} info\n",
+        status(s.errors, s.warnings),
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         thousands(s.infos)
@@ -48,7 +92,7 @@ pub fn render(report: &Report, limit: usize) -> String {
         out.push('\n');
     }
     if report.diagnostics.is_empty() {
-        return out;
+        return;
     }
     out.push_str("| | location | rule | message |\n|---|---|---|---|\n");
     for (listed, d) in report.diagnostics.iter().enumerate() {
@@ -59,8 +103,8 @@ pub fn render(report: &Report, limit: usize) -> String {
         };
         let l = &d.location;
         let place = match (&l.file, l.line) {
-            (Some(f), Some(line)) => format!("`{f}:{line}`"),
-            (Some(f), None) => format!("`{f}`"),
+            (Some(f), Some(line)) => format!("`{}:{line}`", code_span(f)),
+            (Some(f), None) => format!("`{}`", code_span(f)),
             _ => "dataset".into(),
         };
         let row = format!(
@@ -68,13 +112,13 @@ pub fn render(report: &Report, limit: usize) -> String {
             d.rule.code,
             cell(&d.message)
         );
-        if out.len() + row.len() + 200 > limit {
+        if out.len() + row.len() + RESERVE > limit {
             let _ = writeln!(
                 out,
                 "\n_{} more findings not listed (size limit)._",
                 report.diagnostics.len() - listed
             );
-            return out;
+            return;
         }
         out.push_str(&row);
     }
@@ -85,10 +129,16 @@ pub fn render(report: &Report, limit: usize) -> String {
             thousands(s.omitted)
         );
     }
-    out
+    out.push('\n');
 }
 
+/// A table cell: at most 300 characters, pipes escaped, one line.
 fn cell(s: &str) -> String {
     let s: String = s.chars().take(300).collect();
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A file name inside a code span in a table: pipes escaped, backticks replaced.
+fn code_span(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'")
 }

@@ -5,6 +5,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod sarif;
 
 use std::io::{IsTerminal, Write};
 
@@ -12,36 +13,69 @@ use preflight_validator::Report;
 
 use crate::args::{ColorChoice, Format, ReportArgs};
 
-/// Renders the report in the chosen format to stdout (and, for `github`, appends the step
-/// summary to `$GITHUB_STEP_SUMMARY` when it is set).
+/// One import's report. Named when it checks a dataset declared in the config file; a run over
+/// several datasets renders one section per dataset.
+#[derive(Debug, Clone, Copy)]
+pub struct Section<'a> {
+    /// The dataset's name in `preflight.toml`, if the import is one.
+    pub name: Option<&'a str>,
+    /// The report.
+    pub report: &'a Report,
+}
+
+/// Renders one unnamed report with the format and colours of `args` (defaults where unset).
+#[allow(
+    dead_code,
+    reason = "for commands that do not read the config file (`preflight stage`)"
+)]
 pub fn emit(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
-    let text = match args.format {
+    emit_sections(
+        args.format.unwrap_or(Format::Human),
+        args.color,
+        &[Section { name: None, report }],
+    )
+}
+
+/// Renders the sections in the chosen format to stdout (and, for `github`, appends the step
+/// summary to `$GITHUB_STEP_SUMMARY` when it is set).
+pub fn emit_sections(
+    format: Format,
+    color: ColorChoice,
+    sections: &[Section<'_>],
+) -> anyhow::Result<()> {
+    let text = render(format, color, sections)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn render(format: Format, color: ColorChoice, sections: &[Section<'_>]) -> anyhow::Result<String> {
+    Ok(match format {
         Format::Human => {
             let color = use_color(
-                args.color,
+                color,
                 std::io::stdout().is_terminal(),
                 std::env::var_os("NO_COLOR").is_some(),
             );
-            human::render(report, color)
+            human::render_sections(sections, color)
         }
-        Format::Json => json::render(report),
+        Format::Json => json::render_sections(sections),
         Format::Github => {
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-                let md = markdown::render(report, markdown::STEP_SUMMARY_LIMIT);
+                let md = markdown::render(sections, markdown::STEP_SUMMARY_LIMIT);
                 let mut f = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(&path)?;
                 f.write_all(md.as_bytes())?;
             }
-            github::render(report)
+            github::render(sections)
         }
-        Format::Junit => junit::render(report),
-    };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+        Format::Junit => junit::render(sections),
+        Format::Sarif => sarif::render(sections),
+        Format::Markdown => markdown::render(sections, markdown::STEP_SUMMARY_LIMIT),
+    })
 }
 
 /// Whether to colour the human output: a pure function of the setting and the environment.
