@@ -16,3 +16,6 @@ pub const SUCCESS: Code = Code(0);
 pub const FINDINGS: Code = Code(1);
 /// The tool could not run: bad arguments, an unreadable file, a schema that is not JSON.
 pub const FAILURE: Code = Code(2);
+/// `preflight stage`: the upload failed (network, permissions, a checksum the store rejected);
+/// the run folder has no manifest, and running the same command again resumes it.
+pub const UPLOAD_FAILED: Code = Code(3);

@@ -5,7 +5,9 @@ mod commands;
 mod config;
 mod exit;
 mod git;
+mod progress;
 mod render;
+mod s3;
 
 use std::process::ExitCode;
 

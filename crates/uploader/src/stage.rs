@@ -283,18 +283,40 @@ pub async fn stage<S: ObjectStore>(
     let hash = content_hash(req, alg, &planned);
 
     // 2. The run folder: a complete or incomplete one with this content, or a fresh one.
+    // Every run folder name has the same length, so the limit is checked before any request.
     let type_prefix = format!("{}{}/", req.prefix, req.dataset_type);
+    let fresh = format!("{type_prefix}{}/", run_folder_name(opts.now, &hash));
+    let data_location = store.location(&fresh);
+    if data_location.starts_with("s3://") {
+        check_data_location(&data_location).map_err(StageError::DataLocation)?;
+    }
     let listing = store.list_objects(&type_prefix, true).await?;
     let suffix = format!("-{hash}/");
-    let mut same: Vec<&String> = listing
+    let mut same: Vec<String> = listing
         .folders
         .iter()
         .filter(|f| f.ends_with(&suffix))
+        .cloned()
         .collect();
+    // A run interrupted before any object was complete has only multipart uploads.
+    match store.list_multipart_uploads(&type_prefix).await {
+        Ok(uploads) => {
+            for u in uploads {
+                if let Some((folder, _)) = u.key.rsplit_once('/') {
+                    let folder = format!("{folder}/");
+                    if folder.ends_with(&suffix) && !same.contains(&folder) {
+                        same.push(folder);
+                    }
+                }
+            }
+        }
+        Err(StoreError::Unsupported { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
     same.sort();
     same.reverse();
     let mut chosen: Option<(String, bool)> = None;
-    for folder in same {
+    for folder in &same {
         let complete = store
             .head_object(&format!("{folder}{MANIFEST_KEY}"))
             .await?
@@ -317,16 +339,9 @@ pub async fn stage<S: ObjectStore>(
     let (run_folder, existing_complete, resumed) = match chosen {
         Some((f, true)) => (f, true, false),
         Some((f, false)) => (f, false, true),
-        None => (
-            format!("{type_prefix}{}/", run_folder_name(opts.now, &hash)),
-            false,
-            false,
-        ),
+        None => (fresh, false, false),
     };
     let data_location = store.location(&run_folder);
-    if data_location.starts_with("s3://") {
-        check_data_location(&data_location).map_err(StageError::DataLocation)?;
-    }
     for p in &mut planned {
         p.key = format!("{run_folder}{}", p.file.name);
     }

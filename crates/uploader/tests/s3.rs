@@ -348,13 +348,23 @@ async fn an_interrupted_upload_resumes_without_resending_verified_parts() {
         "only the small file is complete: {on_disk:?}"
     );
 
-    // Restarted on the same directory (another port), the same stage resumes.
+    // Restarted on the same directory (another port), an hour later (a fresh run would get
+    // another folder name): the same stage resumes the same run folder.
     let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
     let s = Arc::new(store(&server.endpoint));
-    let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+    let later = StageOptions {
+        now: opts.now + Duration::from_secs(3600),
+        ..opts
+    };
+    let out = stage(s.clone(), &req, &later, Arc::new(NoProgress))
         .await
         .unwrap();
     assert!(out.resumed);
+    assert!(
+        out.run_folder.starts_with("interactions/20251124T160000Z-"),
+        "{}",
+        out.run_folder
+    );
     assert_eq!(out.objects[0].action, Action::Reused);
     assert_eq!(
         out.objects[1].action,

@@ -3,6 +3,7 @@
 mod explain;
 mod rules;
 mod schema;
+mod stage;
 mod validate;
 
 use crate::args::{Cli, Command, SchemaCommand};
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Code> {
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Stage(args) => stage::run(*args),
     }
 }

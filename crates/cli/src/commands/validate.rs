@@ -230,7 +230,8 @@ fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<
             policy_from(settings),
         )?);
     }
-    let (inputs, extra) = preflight_validator::resolve(&job.paths)?;
+    // s3:// inputs stream through the I/O runtime, which must outlive the validation.
+    let (inputs, extra, _io) = crate::s3::resolve_inputs(&job.paths, &args.aws)?;
     let mut lines = HashMap::new();
     for input in &inputs {
         let given = job.rows_for.as_ref().is_none_or(|r| {

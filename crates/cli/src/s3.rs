@@ -1,0 +1,149 @@
+//! `s3://` inputs: objects streamed from S3 through the validator without a download to disk,
+//! read as Personalize reads them (a folder's first-level objects).
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use preflight_uploader::{BlockingObjectReader, ObjectStore, S3Options, S3Store, S3Url};
+use preflight_validator::{rules, Diagnostic, InputFile, Location};
+
+use crate::args::AwsArgs;
+
+/// Objects are read in chunks of this size, with at most `DEPTH` chunks waiting.
+const CHUNK: usize = 1 << 20;
+const DEPTH: usize = 8;
+
+/// A runtime for the AWS calls, on two background threads (validation keeps the others).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("preflight-io")
+        .enable_all()
+        .build()
+        .context("failed to start the I/O runtime")
+}
+
+/// The S3 options from the command line.
+pub fn options(aws: &AwsArgs) -> S3Options {
+    S3Options {
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        path_style: aws.path_style,
+        ..S3Options::default()
+    }
+}
+
+/// Inputs from local paths (see [`preflight_validator::resolve`]) and `s3://` URLs, in the
+/// order given. The runtime returned (if any input is in S3) must outlive the validation.
+pub fn resolve_inputs(
+    paths: &[String],
+    aws: &AwsArgs,
+) -> anyhow::Result<(
+    Vec<InputFile>,
+    Vec<Diagnostic>,
+    Option<tokio::runtime::Runtime>,
+)> {
+    let mut inputs = Vec::new();
+    let mut extra = Vec::new();
+    let mut io = None;
+    let mut stores: Vec<(String, Arc<S3Store>)> = Vec::new();
+    for p in paths {
+        if !p.starts_with("s3://") {
+            let (i, d) = preflight_validator::resolve(std::slice::from_ref(p))?;
+            inputs.extend(i);
+            extra.extend(d);
+            continue;
+        }
+        let url = S3Url::parse(p).map_err(anyhow::Error::msg)?;
+        if io.is_none() {
+            io = Some(runtime()?);
+        }
+        let rt = io.as_ref().expect("just made");
+        let store = match stores.iter().find(|(b, _)| *b == url.bucket) {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = Arc::new(
+                    rt.block_on(S3Store::connect(&url.bucket, &options(aws)))
+                        .map_err(anyhow::Error::msg)?,
+                );
+                stores.push((url.bucket.clone(), s.clone()));
+                s
+            }
+        };
+        let (i, d) = rt.block_on(list_inputs(&store, &url, rt.handle().clone()))?;
+        inputs.extend(i);
+        extra.extend(d);
+    }
+    Ok((inputs, extra, io))
+}
+
+async fn list_inputs(
+    store: &Arc<S3Store>,
+    url: &S3Url,
+    handle: tokio::runtime::Handle,
+) -> anyhow::Result<(Vec<InputFile>, Vec<Diagnostic>)> {
+    let shown = url.to_string();
+    let reader = |key: &str| {
+        BlockingObjectReader::new(handle.clone(), store.clone(), key.to_string(), CHUNK, DEPTH)
+    };
+    if !url.is_folder() {
+        let Some(info) = store
+            .head_object(&url.key)
+            .await
+            .with_context(|| format!("failed to read `{shown}`"))?
+        else {
+            bail!("`{shown}` does not exist");
+        };
+        return Ok((
+            vec![InputFile::from_reader(
+                &shown,
+                reader(&url.key),
+                Some(info.size),
+            )],
+            Vec::new(),
+        ));
+    }
+    let listing = store
+        .list_objects(&url.key, false)
+        .await
+        .with_context(|| format!("failed to list `{shown}`"))?;
+    let mut inputs = Vec::new();
+    let mut diags = Vec::new();
+    let mut deeper: Vec<(String, u64)> = Vec::new();
+    for o in &listing.objects {
+        let rest = &o.key[url.key.len()..];
+        if rest.is_empty() || rest.ends_with('/') {
+            continue; // folder markers
+        }
+        if let Some((sub, _)) = rest.split_once('/') {
+            let folder = format!("{shown}{sub}/");
+            match deeper.last_mut() {
+                Some((f, n)) if *f == folder => *n += 1,
+                _ => deeper.push((folder, 1)),
+            }
+            continue;
+        }
+        let name = format!("{shown}{rest}");
+        if !rest.to_ascii_lowercase().ends_with(".csv") {
+            diags.push(
+                Diagnostic::new(&rules::PF008, format!("`{rest}` is not a .csv file, but Personalize would read it as part of the import"))
+                    .with_help("keep only the CSV files of this import at the first level of the folder")
+                    .at(Location { file: Some(name), ..Location::default() }),
+            );
+            continue;
+        }
+        inputs.push(InputFile::from_reader(&name, reader(&o.key), Some(o.size)));
+    }
+    for (folder, n) in deeper {
+        diags.push(
+            Diagnostic::new(&rules::PF007, format!("{n} file(s) in the sub-folder `{folder}` will not be imported"))
+                .with_help("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job")
+                .at(Location { file: Some(folder), ..Location::default() }),
+        );
+    }
+    if inputs.is_empty() {
+        bail!("`{shown}` contains no .csv object at its first level");
+    }
+    Ok((inputs, diags))
+}

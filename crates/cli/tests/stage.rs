@@ -1,0 +1,392 @@
+//! `preflight stage` and `s3://` inputs through the real binary, against an S3-compatible
+//! server on loopback that each test starts itself (s3s-fs, see `preflight-s3-test-server`).
+//! Fake credentials and an explicit endpoint: no test touches AWS.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use preflight_s3_test_server::{BackgroundServer, ServerOptions, ACCESS_KEY, SECRET_KEY};
+
+const BUCKET: &str = "imports";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The binary with fake credentials and no AWS configuration from the machine.
+fn preflight(cwd: &Path) -> Command {
+    let mut c = Command::cargo_bin("preflight").unwrap();
+    c.current_dir(cwd)
+        .env("PREFLIGHT_NOW", "1764000000")
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", cwd.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            cwd.join("no-aws-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_S3")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
+
+/// A valid interactions file of about `bytes` bytes.
+fn interactions(path: &Path, bytes: usize) {
+    let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n");
+    let mut i = 0u64;
+    while s.len() < bytes || i < 1500 {
+        s.push_str(&format!(
+            "u{},i{},{},click\n",
+            i % 300,
+            (i * 7) % 500,
+            1_596_238_243 + i
+        ));
+        i += 1;
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Object keys stored by the server (s3s-fs keeps one file per object under the bucket).
+fn objects(root: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else {
+                let k = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if !k.split('/').any(|s| s.starts_with('.')) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root.join(BUCKET), &root.join(BUCKET), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn stage_writes_to_a_local_folder_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    interactions(&dir.path().join("interactions.csv"), 0);
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "interactions.csv",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let loc = r.stdout.trim();
+    assert!(
+        loc.starts_with("./staging/interactions/20251124T160000Z-") && loc.ends_with('/'),
+        "{loc}"
+    );
+    let folder = dir.path().join(loc);
+    assert!(folder.join("interactions.csv").is_file());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("_preflight/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["files"][0]["records"], 1500);
+    assert_eq!(manifest["validation"]["errors"], 0);
+    assert_eq!(manifest["dataset_type"], "interactions");
+
+    // Again: nothing to do, same folder.
+    let again = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "interactions.csv",
+    ]));
+    assert_eq!(again.code, 0);
+    assert_eq!(again.stdout, r.stdout);
+    assert!(again.stderr.contains("already staged"), "{}", again.stderr);
+}
+
+#[test]
+fn stage_uploads_to_s3_with_an_endpoint_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    interactions(&dir.path().join("interactions.csv"), 0);
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "interactions.csv",
+        "--to",
+        "s3://imports/team/",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let loc = r.stdout.trim();
+    assert!(
+        loc.starts_with("s3://imports/team/interactions/20251124T160000Z-"),
+        "{loc}"
+    );
+    let folder = loc.strip_prefix("s3://imports/").unwrap();
+    assert_eq!(
+        objects(&root),
+        vec![
+            format!("{folder}_preflight/manifest.json"),
+            format!("{folder}interactions.csv")
+        ]
+    );
+    assert!(r.stderr.contains("1 uploaded"), "{}", r.stderr);
+}
+
+#[test]
+fn stage_refuses_invalid_data_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let example = repo().join("testdata/example");
+    let args = |force: bool| {
+        let mut a = vec![
+            "stage".to_string(),
+            "--schema".into(),
+            example.join("schema.json").display().to_string(),
+            example.join("interactions.csv").display().to_string(),
+            "--to".into(),
+            "s3://imports/x/".into(),
+            "--endpoint-url".into(),
+            server.endpoint().into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let r = run(preflight(dir.path()).args(args(false)));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("error[PF215]"), "the findings are shown");
+    assert!(r.stderr.contains("nothing was staged"), "{}", r.stderr);
+    assert_eq!(server.server().writes(), 0);
+    assert!(objects(&root).is_empty());
+
+    let r = run(preflight(dir.path()).args(args(true)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let key = objects(&root)
+        .into_iter()
+        .find(|k| k.ends_with("manifest.json"))
+        .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(BUCKET).join(key)).unwrap()).unwrap();
+    assert_eq!(manifest["validation"]["forced"], true);
+    assert!(manifest["validation"]["errors"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_failed_upload_exits_3_leaves_no_manifest_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    interactions(&dir.path().join("big.csv"), 12 << 20); // 3 parts of 5 MiB
+    let args = |endpoint: &str| {
+        vec![
+            "stage".to_string(),
+            "--dataset-type".into(),
+            "interactions".into(),
+            "big.csv".into(),
+            "--to".into(),
+            "s3://imports/".into(),
+            "--endpoint-url".into(),
+            endpoint.into(),
+            "--part-size".into(),
+            "5".into(),
+            "--multipart-threshold".into(),
+            "5".into(),
+            "--concurrency".into(),
+            "1".into(),
+        ]
+    };
+    {
+        let dying = BackgroundServer::start(
+            &root,
+            BUCKET,
+            ServerOptions {
+                die_after_parts: Some(1),
+                ..ServerOptions::default()
+            },
+        );
+        let r = run(preflight(dir.path()).args(args(dying.endpoint())));
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(r.stderr.contains("upload failed"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("run the same command again to resume"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty());
+    }
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // Restarted on the same directory, re-run an hour later: the same run folder resumes.
+    let r = run(preflight(dir.path())
+        .env("PREFLIGHT_NOW", "1764003600")
+        .args(args(server.endpoint())));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(resumed)"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("s3://imports/interactions/20251124T160000Z-"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        server.server().parts_received(),
+        2,
+        "the verified part was sent again"
+    );
+    assert_eq!(objects(&root).len(), 2);
+}
+
+#[test]
+fn a_dry_run_prints_the_objects_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    interactions(&dir.path().join("a.csv"), 0);
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "a.csv",
+        "--to",
+        "s3://imports/p",
+        "--endpoint-url",
+        server.endpoint(),
+        "--dry-run",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(lines[0].starts_with("s3://imports/p/interactions/20251124T160000Z-"));
+    assert!(lines[0].ends_with("/a.csv\t39657\tput"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("/_preflight/manifest.json\t-\tput last"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(server.server().writes(), 0);
+}
+
+#[test]
+fn a_data_location_over_256_characters_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    interactions(&dir.path().join("a.csv"), 0);
+    let prefix = format!("s3://imports/{}/", "p".repeat(220));
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "a.csv",
+        "--to",
+        &prefix,
+        "--endpoint-url",
+        "http://127.0.0.1:9", // never reached: the check comes first
+        "--dry-run",
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("at most 256"), "{}", r.stderr);
+}
+
+#[test]
+fn validate_reads_an_s3_folder_as_personalize_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // An ETL job's output, written straight into the store.
+    let data = root.join(BUCKET).join("etl/out");
+    std::fs::create_dir_all(data.join("_tmp")).unwrap();
+    interactions(&data.join("part-0000.csv"), 0);
+    std::fs::copy(data.join("part-0000.csv"), data.join("_tmp/part-0001.csv")).unwrap();
+    std::fs::write(data.join("_SUCCESS"), "").unwrap();
+    let local = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "--format",
+        "json",
+        data.join("part-0000.csv").to_str().unwrap(),
+    ]));
+
+    let r = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "--format",
+        "json",
+        "s3://imports/etl/out/",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["files"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json["files"][0]["path"],
+        "s3://imports/etl/out/part-0000.csv"
+    );
+    let local: serde_json::Value = serde_json::from_str(&local.stdout).unwrap();
+    assert_eq!(json["files"][0]["records"], local["files"][0]["records"]);
+    assert_eq!(json["files"][0]["bytes"], local["files"][0]["bytes"]);
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"PF007"), "{codes:?}"); // _tmp/ is not read
+    assert!(codes.contains(&"PF008"), "{codes:?}"); // _SUCCESS would be
+
+    // One object.
+    let r = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "s3://imports/etl/out/part-0000.csv",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("1,500 records"), "{}", r.stdout);
+
+    let r = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "s3://imports/etl/missing.csv",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+}
