@@ -10,8 +10,10 @@
 //!
 //! Inputs: `fail.csv`/`pass.csv` (validate), `fail/`/`pass/` (validate a folder) or
 //! `fail.json`/`pass.json` (`schema check`). The schema comes from `schema.json` (passed as
-//! `--schema`) and/or the one-line `args` file. Folders with a `generated` marker have inputs too
-//! large to commit (1,000+ records, 20,000-character values); [`write_generated`] writes them.
+//! `--schema`) and/or the one-line `args` file; `fail.args`/`pass.args` add options for one side
+//! only (the plan's gates: `--existing` given or not). Folders with a `generated` marker have
+//! inputs too large to commit (1,000+ records, 20,000-character values); [`write_generated`]
+//! writes them.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -85,7 +87,7 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     let rules = rules();
     assert_eq!(
         rules.len(),
-        73,
+        78,
         "the rule list changed: update the fixtures"
     );
     let folders = folders();
@@ -344,10 +346,12 @@ impl Run {
 
 /// Runs `which` (`fail` or `pass`) of the fixture in `dir`, reading inputs from `inputs`.
 fn run(dir: &Path, inputs: &Path, which: &str) -> Result<Run, String> {
-    let args: Vec<String> = match fs::read_to_string(dir.join("args")) {
-        Ok(s) => s.split_whitespace().map(str::to_string).collect(),
-        Err(_) => Vec::new(),
-    };
+    let mut args: Vec<String> = Vec::new();
+    for name in ["args".to_string(), format!("{which}.args")] {
+        if let Ok(s) = fs::read_to_string(dir.join(name)) {
+            args.extend(s.split_whitespace().map(str::to_string));
+        }
+    }
     let schema = dir.join("schema.json");
     let mut cmd = Command::cargo_bin("preflight").unwrap();
     cmd.current_dir(inputs)
@@ -411,6 +415,12 @@ fn write_generated(folder: &str, out: &Path) -> Result<(), String> {
         "PF302" => (repeat_users(24, 952), repeat_users(25, 950), "csv"),
         "PF303" => (repeat_users(25, 2476), repeat_users(25, 2475), "csv"),
         "PF306" => (domain_events(999, 1000), domain_events(1000, 1000), "csv"),
+        "PF310" => {
+            // 100 existing interactions; the fail input repeats one of them among its 1000.
+            fs::write(out.join("existing.csv"), interactions_range(0, 100)).unwrap();
+            let fail = interactions_range(99, 1000);
+            (fail, interactions_range(100, 1000), "csv")
+        }
         "PF416" => (padded_schema(20_001), padded_schema(20_000), "json"),
         other => {
             return Err(format!(
@@ -448,6 +458,16 @@ fn textual(latin: usize, cjk: usize) -> String {
 fn interactions_count(n: u64) -> String {
     let mut s = String::from(INTERACTIONS_HEADER);
     for k in 0..n {
+        let _ = writeln!(s, "u{},i{},{},click", k % 50, k % 97, T0 + k);
+    }
+    s
+}
+
+/// `n` distinct interactions of 50 users from record `from` on (the same record for the same
+/// number in every file).
+fn interactions_range(from: u64, n: u64) -> String {
+    let mut s = String::from(INTERACTIONS_HEADER);
+    for k in from..from + n {
         let _ = writeln!(s, "u{},i{},{},click", k % 50, k % 97, T0 + k);
     }
     s

@@ -21,5 +21,6 @@ pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippe
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
 pub use input::{resolve, InputError, InputFile, OnceReader, Source};
 pub use lines::{LineCursor, LineSet};
+pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

@@ -1,9 +1,9 @@
 //! One file per command; this module dispatches.
 
 mod explain;
+mod plan;
 mod rules;
 mod schema;
-mod stage;
 mod validate;
 
 use crate::args::{Cli, Command, SchemaCommand};
@@ -16,6 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Code> {
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
-        Command::Stage(args) => stage::run(*args),
+        Command::Plan(args) => plan::run(*args),
     }
 }

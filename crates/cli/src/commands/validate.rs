@@ -36,6 +36,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Code> {
     let flags = Settings::from_args(&args.report, args.threads, args.changed_since.as_deref());
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
     let jobs = jobs(&args, config.as_ref())?;
+    if args.mode.is_some() && jobs.len() > 1 {
+        bail!("--mode and --existing plan one import: name one dataset with --dataset");
+    }
 
     let mut reports = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -257,6 +260,9 @@ fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<
     };
     if let Some(now) = args.now {
         opts.now = now;
+    }
+    if let Some(mode) = args.mode {
+        return super::plan::gates(&job.schema, &inputs, extra, &opts, mode, &args.existing);
     }
     Ok(preflight_validator::validate(
         &job.schema,

@@ -71,6 +71,14 @@ pub fn render(sections: &[Section<'_>]) -> String {
     for section in sections {
         let s = &section.report.summary;
         let name = section.name.map(|n| format!(" [{n}]")).unwrap_or_default();
+        if let Some(plan) = &section.report.plan {
+            let _ = writeln!(
+                out,
+                "::notice title=preflight plan{}::{}",
+                escape_property(&name),
+                escape_data(&super::plan::line(plan))
+            );
+        }
         let _ = writeln!(
             out,
             "preflight{name}: {}, {}, {} info in {}, {}",

@@ -76,6 +76,9 @@ pub fn render(report: &Report, color: bool) -> String {
     for d in &report.diagnostics {
         diagnostic(&mut out, d, &p);
     }
+    if let Some(plan) = &report.plan {
+        super::plan::human(&mut out, plan);
+    }
     summary(&mut out, report, &p);
     out
 }
@@ -199,7 +202,7 @@ fn summary(out: &mut String, r: &Report, p: &Paint) {
     }
 }
 
-fn human_bytes(n: u64) -> String {
+pub(super) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n as f64;
     let mut u = 0;

@@ -28,14 +28,18 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
             total.files += t.files;
             total.records += t.records;
             total.bytes += t.bytes;
-            json!({
+            let mut v = json!({
                 "name": s.name,
                 "schema": {"dataset_type": r.dataset_type, "domain": r.domain, "source": r.schema},
                 "files": r.files,
                 "summary": r.summary,
                 "rules": r.rules,
                 "diagnostics": r.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
-            })
+            });
+            if let Some(plan) = &r.plan {
+                v["plan"] = super::plan::json(plan);
+            }
+            v
         })
         .collect();
     let v = json!({
@@ -51,7 +55,7 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
 
 pub fn render(report: &Report) -> String {
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();
-    let v = json!({
+    let mut v = json!({
         "version": JSON_VERSION,
         "tool": {"name": "preflight", "version": env!("CARGO_PKG_VERSION")},
         "schema": {"dataset_type": report.dataset_type, "domain": report.domain, "source": report.schema},
@@ -60,6 +64,9 @@ pub fn render(report: &Report) -> String {
         "rules": report.rules,
         "diagnostics": diagnostics,
     });
+    if let Some(plan) = &report.plan {
+        v["plan"] = super::plan::json(plan);
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s

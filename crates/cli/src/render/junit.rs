@@ -19,6 +19,12 @@ pub fn render(sections: &[Section<'_>]) -> String {
         suites.push_str(&text);
         total_tests += tests;
         total_failures += failures;
+        if let Some(plan) = &s.report.plan {
+            let failed = s.report.has_at_least(Severity::Error);
+            suites.push_str(&super::plan::junit_suite(plan, &prefix, failed));
+            total_tests += 1;
+            total_failures += usize::from(failed);
+        }
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"preflight\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">\n{suites}</testsuites>\n"
@@ -122,7 +128,7 @@ fn line(d: &Diagnostic) -> String {
 }
 
 /// Escapes text for XML, dropping characters XML 1.0 cannot hold.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -77,6 +77,9 @@ fn report_section(out: &mut String, report: &Report, heading: &str, limit: usize
         plural(s.files, "file"),
         plural(s.records, "record")
     );
+    if let Some(plan) = &report.plan {
+        out.push_str(&super::plan::markdown(plan));
+    }
     if !report.rules.is_empty() {
         out.push_str("| rule | name | severity | findings |\n|---|---|---|---:|\n");
         for c in &report.rules {

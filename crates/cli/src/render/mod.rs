@@ -5,6 +5,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod plan;
 mod sarif;
 
 use std::io::{IsTerminal, Write};

@@ -74,6 +74,20 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
     }
     run.insert("invocations".into(), json!([invocation]));
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    let plans: Vec<Value> = sections
+        .iter()
+        .filter_map(|s| {
+            let mut p = super::plan::json(s.report.plan.as_ref()?);
+            if let Some(n) = s.name {
+                p["dataset"] = json!(n);
+            }
+            Some(p)
+        })
+        .collect();
+    if !plans.is_empty() {
+        // The plan's counts in the run's property bag (SARIF §3.8); the gates are results.
+        run.insert("properties".into(), json!({ "plans": plans }));
+    }
     run.insert("results".into(), Value::Array(results));
     let (mut errors, mut warnings, mut infos) = (0u64, 0u64, 0u64);
     for s in sections {
@@ -81,16 +95,13 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
         warnings += s.report.summary.warnings;
         infos += s.report.summary.infos;
     }
-    run.insert(
-        "properties".into(),
-        json!({
-            "errors": errors,
-            "warnings": warnings,
-            "infos": infos,
-            "omittedByRuleCap": omitted,
-            "omittedByResultLimit": truncated,
-        }),
-    );
+    // Added to the property bag, which may already hold other facts about the run.
+    let props = run.entry("properties").or_insert_with(|| json!({}));
+    props["errors"] = json!(errors);
+    props["warnings"] = json!(warnings);
+    props["infos"] = json!(infos);
+    props["omittedByRuleCap"] = json!(omitted);
+    props["omittedByResultLimit"] = json!(truncated);
     let log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
