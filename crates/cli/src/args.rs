@@ -22,6 +22,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of one rule.
     Explain(ExplainArgs),
+    /// Validate, then upload the files to a fresh run folder (S3 or a local directory).
+    Stage(Box<StageArgs>),
     /// Simulate a FULL or INCREMENTAL import against the dataset's existing data.
     Plan(Box<PlanArgs>),
 }
@@ -113,6 +115,9 @@ pub struct ValidateArgs {
     /// The current time in epoch seconds (for reproducible runs).
     #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
     pub now: Option<i64>,
+    /// AWS options, for s3:// inputs.
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Add the gates of `preflight plan` for an import in this mode.
     #[arg(long, value_enum, help_heading = "Plan")]
     pub mode: Option<ImportMode>,
@@ -299,4 +304,103 @@ fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
     let rule = preflight_validator::rules::lookup(code)
         .ok_or_else(|| format!("unknown rule `{code}` (see `preflight rules`)"))?;
     Ok((rule.code, level.parse()?))
+}
+
+/// How to reach S3 (everything else comes from the standard AWS configuration).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// An S3-compatible endpoint (MinIO, Ceph, LocalStack…); implies --path-style.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    pub endpoint_url: Option<String>,
+    /// Path-style addressing (http://host/bucket/key).
+    #[arg(long, help_heading = "AWS")]
+    pub path_style: bool,
+    /// The AWS region (default: from the environment or profile).
+    #[arg(long, value_name = "REGION", help_heading = "AWS")]
+    pub region: Option<String>,
+    /// A named profile from the AWS config files.
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// CSV files or folders (their first-level .csv files), validated first.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Where to stage: s3://bucket/prefix/ or a local directory.
+    #[arg(long, value_name = "URL|DIR", default_value = "./staging/")]
+    pub to: String,
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Stage even when validation finds errors (recorded in the manifest).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the objects that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep this many complete run folders (this one included); delete older ones whose
+    /// manifest is older than --keep-grace.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep: Option<u64>,
+    /// Never delete a run folder staged less than this long ago (s, m, h or d).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub keep_grace: std::time::Duration,
+    /// Server-side encryption: aws:kms or AES256.
+    #[arg(long, value_name = "MODE", value_parser = ["aws:kms", "AES256"])]
+    pub sse: Option<String>,
+    /// The KMS key for --sse aws:kms (default: the bucket's key).
+    #[arg(long, value_name = "KEY", requires = "sse")]
+    pub kms_key_id: Option<String>,
+    /// Fail unless the bucket belongs to this account id.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub expected_bucket_owner: Option<String>,
+    /// The checksum sent with every object and verified by the store.
+    #[arg(long, value_name = "ALGORITHM", default_value = "crc64nvme", value_parser = ["crc64nvme", "sha256"])]
+    pub checksum: String,
+    /// Part size in MiB for files uploaded in parts (at least 5).
+    #[arg(long, value_name = "MIB", default_value_t = 8, value_parser = clap::value_parser!(u64).range(5..))]
+    pub part_size: u64,
+    /// Files larger than this many MiB are uploaded in parts.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub multipart_threshold: u64,
+    /// Parts uploaded at once (each holds one part buffer in memory).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// When to show a progress bar on stderr.
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Worker threads for validation (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    /// On a terminal, outside CI.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("expected a duration like 24h, got `{s}`"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("unknown unit in `{s}` (use s, m, h or d)")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
 }

@@ -4,6 +4,7 @@ mod explain;
 mod plan;
 mod rules;
 mod schema;
+mod stage;
 mod validate;
 
 use crate::args::{Cli, Command, SchemaCommand};
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Code> {
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Stage(args) => stage::run(*args),
         Command::Plan(args) => plan::run(*args),
     }
 }
