@@ -14,7 +14,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check CSV files (or folders of them) against a schema and every documented rule.
-    Validate(ValidateArgs),
+    Validate(Box<ValidateArgs>),
     /// Work with schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),

@@ -13,7 +13,7 @@ use crate::exit::Code;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Code> {
     match cli.command {
-        Command::Validate(args) => validate::run(args),
+        Command::Validate(args) => validate::run(*args),
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
