@@ -394,7 +394,9 @@ pub enum ProgressChoice {
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("expected a duration like 24h, got `{s}`"))?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("expected a duration like 24h, got `{s}`"))?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60,
