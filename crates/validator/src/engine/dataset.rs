@@ -307,7 +307,9 @@ const SPILL_BUFFERS: usize = 8 << 20;
 impl Spill {
     fn new(partitions: usize) -> Self {
         Spill {
-            parts: (0..partitions).map(|_| Mutex::new(SpillPart::default())).collect(),
+            parts: (0..partitions)
+                .map(|_| Mutex::new(SpillPart::default()))
+                .collect(),
             flush_at: ((SPILL_BUFFERS / 16) / partitions.max(1)).max(1024),
             dir: Mutex::new(None),
         }
@@ -339,7 +341,10 @@ impl Spill {
             if dir.is_none() {
                 *dir = Some(tempfile::Builder::new().prefix("preflight-").tempdir()?);
             }
-            let path = dir.as_ref().map(|d| d.path().join(format!("part-{part:04}"))).unwrap_or_default();
+            let path = dir
+                .as_ref()
+                .map(|d| d.path().join(format!("part-{part:04}")))
+                .unwrap_or_default();
             p.file = Some(File::create(path)?);
         }
         let mut bytes = Vec::with_capacity(p.buf.len() * 16);
@@ -374,7 +379,10 @@ impl Spill {
             };
             if let Some(f) = p.file.take() {
                 drop(f);
-                let path = dir.as_ref().map(|d| d.path().join(format!("part-{i:04}"))).unwrap_or_default();
+                let path = dir
+                    .as_ref()
+                    .map(|d| d.path().join(format!("part-{i:04}")))
+                    .unwrap_or_default();
                 let mut r = BufReader::with_capacity(1 << 16, File::open(path)?);
                 let mut rec = [0u8; 16];
                 for _ in 0..p.spilled {
@@ -635,7 +643,13 @@ impl DatasetAcc {
     }
 
     /// Runs the dataset-level checks.
-    pub fn finish(&self, mut shared: Shared, map: &BlockMap, collector: &mut Collector, pool: Option<&rayon::ThreadPool>) -> std::io::Result<()> {
+    pub fn finish(
+        &self,
+        mut shared: Shared,
+        map: &BlockMap,
+        collector: &mut Collector,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> std::io::Result<()> {
         if let Some(e) = shared
             .error
             .lock()
@@ -680,7 +694,14 @@ impl DatasetAcc {
         Ok(())
     }
 
-    fn report_duplicates(&self, shared: &Shared, spill: Spill, map: &BlockMap, collector: &mut Collector, pool: Option<&rayon::ThreadPool>) -> std::io::Result<()> {
+    fn report_duplicates(
+        &self,
+        shared: &Shared,
+        spill: Spill,
+        map: &BlockMap,
+        collector: &mut Collector,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> std::io::Result<()> {
         let keep = shared.keep;
         if shared.interactions {
             let (total, first) = spill.finish(keep, pool)?;
