@@ -662,6 +662,27 @@ fn files_given_with_a_config_are_mapped_to_their_datasets() {
     let items = dataset(&v, "items");
     assert_eq!(lines_of(items, "PF208"), [3]);
 
+    // A dataset declared as a folder: a file given in it is read once, under the folder's name.
+    write(
+        &dir.path().join("preflight.toml"),
+        "[rules]\nPF301 = \"off\"\n[datasets.interactions]\ndataset_type = \"interactions\"\nfiles = \"data/interactions/\"\n",
+    );
+    let out = preflight(dir.path())
+        .args(["validate", "--format", "json", "data/interactions/b.csv"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let inter = dataset(&v, "interactions");
+    assert_eq!(inter["summary"]["files"], 2, "{inter}");
+    let rows: Vec<(String, Option<u64>)> = findings(inter)
+        .into_iter()
+        .filter(|(_, line)| line.is_some())
+        .collect();
+    assert_eq!(rows, [("PF207".to_string(), Some(3))], "{inter}");
+    assert!(!findings(inter)
+        .iter()
+        .any(|(c, _)| c == "PF109" || c == "PF308"));
+
     // Nothing to check: exit 0 with a note.
     let out = preflight(dir.path())
         .args(["validate", "notes.csv"])

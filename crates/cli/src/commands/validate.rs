@@ -164,12 +164,20 @@ fn jobs(args: &ValidateArgs, config: Option<&Config>) -> anyhow::Result<Vec<Job>
         // reported under the dataset's name for it.
         let mut rows_for = Vec::new();
         for g in &given {
-            match paths.iter().find(|p| same_file(p, g)) {
-                Some(p) => rows_for.push(p.clone()),
-                None => {
-                    paths.push(g.clone());
-                    rows_for.push(g.clone());
-                }
+            if let Some(p) = paths.iter().find(|p| same_file(p, g)) {
+                rows_for.push(p.clone());
+            } else if let Some(dir) = paths.iter().find(|p| {
+                Path::new(p).is_dir()
+                    && Path::new(g)
+                        .parent()
+                        .is_some_and(|parent| same_file(p, &parent.to_string_lossy()))
+            }) {
+                // A file of a folder input: named as the folder's files are.
+                let name = Path::new(g).file_name().unwrap_or_default();
+                rows_for.push(Path::new(dir).join(name).to_string_lossy().into_owned());
+            } else {
+                paths.push(g.clone());
+                rows_for.push(g.clone());
             }
         }
         if paths.is_empty() {
