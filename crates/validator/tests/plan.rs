@@ -517,6 +517,15 @@ fn outputs_are_never_overwritten_without_force() {
         std::fs::read_to_string(&target).unwrap(),
         "ITEM_ID,PRICE,GENRES\ni1,1,A\n"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode of any file the user writes (whatever the umask), not a private 0600.
+        let plain = dir.path().join("plain.csv");
+        std::fs::write(&plain, "").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&target), mode(&plain));
+    }
 }
 
 // -------------------------------------------------------------------------------------------

@@ -70,9 +70,21 @@ pub(crate) struct ExistingPass<'a> {
     pub dropped_sample: Vec<DroppedRecord>,
     keyers: Vec<FileKeyer>,
     next_line: Vec<u64>,
-    pending: Vec<ExBlock>,
-    pending_bytes: usize,
+    /// Blocks read, waiting to be keyed (a few at a time, in parallel).
+    unparsed: Vec<ExBlock>,
+    parse_batch: usize,
+    /// The current chunk: keyed blocks (their text only while it is needed) and the first line
+    /// of each.
+    chunk: Vec<(ExBlock, Parsed, u64)>,
+    chunk_rows: usize,
+    chunk_text: usize,
+    /// Buffers of blocks done with, handed back to the block reader.
+    free: Vec<Vec<u8>>,
 }
+
+/// Memory per existing record in a chunk, beyond its text: its key (and record hash), row
+/// index, offset and its share of the join's hash table.
+const ROW_COST: usize = 64;
 
 impl<'a> ExistingPass<'a> {
     #[expect(clippy::too_many_arguments, reason = "wiring of one pass")]
@@ -104,8 +116,12 @@ impl<'a> ExistingPass<'a> {
             dropped_sample: Vec::new(),
             keyers: Vec::new(),
             next_line: Vec::new(),
-            pending: Vec::new(),
-            pending_bytes: 0,
+            unparsed: Vec::new(),
+            parse_batch: 2 * pool.map_or(1, rayon::ThreadPool::current_num_threads),
+            chunk: Vec::new(),
+            chunk_rows: 0,
+            chunk_text: 0,
+            free: Vec::new(),
         }
     }
 
@@ -114,7 +130,8 @@ impl<'a> ExistingPass<'a> {
         for input in inputs {
             self.read_file(input)?;
         }
-        self.flush()?;
+        self.parse()?;
+        self.join()?;
         Ok(self)
     }
 
@@ -183,7 +200,13 @@ impl<'a> ExistingPass<'a> {
             buf: first.buf,
             start,
         })?;
-        while let Some(b) = blocks.next_block().map_err(read_err)? {
+        loop {
+            for buf in self.free.drain(..) {
+                blocks.recycle(buf);
+            }
+            let Some(b) = blocks.next_block().map_err(read_err)? else {
+                break;
+            };
             self.files[file].bytes += b.buf.len() as u64;
             self.push(ExBlock {
                 file,
@@ -202,47 +225,75 @@ impl<'a> ExistingPass<'a> {
                 message: "a line is longer than 4 GiB".into(),
             });
         }
-        self.pending_bytes += block.buf.len() - block.start;
-        self.pending.push(block);
-        if self.pending_bytes >= self.chunk_bytes {
-            self.flush()?;
+        self.unparsed.push(block);
+        if self.unparsed.len() >= self.parse_batch {
+            self.parse()?;
         }
         Ok(())
     }
 
-    /// Keys, joins and retires the pending chunk.
-    fn flush(&mut self) -> Result<(), PlanError> {
-        if self.pending.is_empty() {
-            return Ok(());
+    /// Whether the text of the blocks being keyed is still needed: to write surviving lines, or
+    /// to show the first dropped records. Otherwise it goes as soon as it is keyed.
+    fn needs_text(&self) -> bool {
+        match self.mode {
+            Mode::Incremental => self.merged.is_some(),
+            Mode::Full => self.dropped_sample.len() < self.sample,
         }
-        let blocks = std::mem::take(&mut self.pending);
-        self.pending_bytes = 0;
+    }
+
+    /// Keys the blocks read so far (in parallel) into the chunk; joins the chunk once it holds
+    /// `chunk_bytes` of text and keys.
+    fn parse(&mut self) -> Result<(), PlanError> {
+        let blocks = std::mem::take(&mut self.unparsed);
         let by_id = self.spec.keyed_by_id();
         let keyers = &self.keyers;
         let parse = |b: &ExBlock| parse_block(&keyers[b.file], &b.buf[b.start..], by_id);
-        let mut parsed: Vec<Parsed> = match self.pool {
+        let parsed: Vec<Parsed> = match self.pool {
             Some(pool) => pool.install(|| blocks.par_iter().map(parse).collect()),
             None => blocks.iter().map(parse).collect(),
         };
-        let mut first_lines = Vec::with_capacity(blocks.len());
-        for (b, p) in blocks.iter().zip(&parsed) {
-            first_lines.push(self.next_line[b.file]);
+        let keep_text = self.needs_text();
+        for (mut b, p) in blocks.into_iter().zip(parsed) {
+            let first_line = self.next_line[b.file];
             self.next_line[b.file] += p.lines;
             let f = &mut self.files[b.file];
             f.records += p.starts.len() as u64;
             f.unreadable_lines += p.unreadable;
+            if keep_text {
+                self.chunk_text += b.buf.len();
+            } else {
+                self.free.push(std::mem::take(&mut b.buf));
+            }
+            self.chunk_rows += p.starts.len();
+            self.chunk.push((b, p, first_line));
         }
-        let keys: Vec<Vec<u128>> = parsed
+        if self.chunk_text + self.chunk_rows * ROW_COST >= self.chunk_bytes {
+            self.join()?;
+        }
+        Ok(())
+    }
+
+    /// Joins the chunk with the batch, then retires it.
+    fn join(&mut self) -> Result<(), PlanError> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let mut chunk = std::mem::take(&mut self.chunk);
+        self.chunk_rows = 0;
+        self.chunk_text = 0;
+        let by_id = self.spec.keyed_by_id();
+        let writing = self.mode == Mode::Incremental && self.merged.is_some();
+        let keys: Vec<Vec<u128>> = chunk
             .iter_mut()
-            .map(|p| std::mem::take(&mut p.key))
+            .map(|(_, p, _)| std::mem::take(&mut p.key))
             .collect();
         let recs: Option<Vec<Vec<u128>>> = by_id.then(|| {
-            parsed
+            chunk
                 .iter_mut()
-                .map(|p| std::mem::take(&mut p.rec))
+                .map(|(_, p, _)| std::mem::take(&mut p.rec))
                 .collect()
         });
-        let rows: usize = parsed.iter().map(|p| p.starts.len()).sum();
+        let rows: usize = chunk.iter().map(|(_, p, _)| p.starts.len()).sum();
         let matches = frame::join_chunk(self.batch, keys, recs)?;
 
         let mut matched = vec![false; rows];
@@ -257,11 +308,27 @@ impl<'a> ExistingPass<'a> {
 
         // What happens to each existing record: FULL drops the unmatched ones; INCREMENTAL keeps
         // all but those superseded by ID.
-        let writing = self.mode == Mode::Incremental && self.merged.is_some();
+        let has_text = chunk.iter().any(|(b, _, _)| !b.buf.is_empty());
+        if !has_text {
+            if self.mode == Mode::Full {
+                self.dropped += matched.iter().filter(|&&m| !m).count() as u64;
+            }
+            return Ok(());
+        }
         let mut fields = Fields::default();
         let mut line_out = Vec::new();
         let mut row = 0usize;
-        for ((b, p), first_line) in blocks.iter().zip(&parsed).zip(first_lines) {
+        for (b, p, first_line) in &chunk {
+            if b.buf.is_empty() {
+                // Its text went once the dropped sample was full (FULL): only count.
+                let n = p.starts.len();
+                if self.mode == Mode::Full {
+                    self.dropped += matched[row..row + n].iter().filter(|&&m| !m).count() as u64;
+                }
+                row += n;
+                continue;
+            }
+            let first_line = *first_line;
             let data = &b.buf[b.start..];
             let keyer = &self.keyers[b.file];
             for &s in &p.starts {
@@ -309,6 +376,7 @@ impl<'a> ExistingPass<'a> {
                 }
             }
         }
+        self.free.extend(chunk.into_iter().map(|(b, _, _)| b.buf));
         Ok(())
     }
 }
@@ -342,5 +410,8 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool) -> Parsed {
         }
         start = end + 1;
     }
+    // polars keeps the vectors as they are: no spare capacity.
+    p.key.shrink_to_fit();
+    p.rec.shrink_to_fit();
     p
 }

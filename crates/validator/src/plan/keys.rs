@@ -340,6 +340,9 @@ impl Capture {
             return;
         }
         self.records += keys.rec.len() as u64;
+        // Kept for the whole run and handed to polars as they are: no spare capacity.
+        keys.rec.shrink_to_fit();
+        keys.id.shrink_to_fit();
         self.rec.push(std::mem::take(&mut keys.rec));
         if !keys.id.is_empty() {
             self.id.push(std::mem::take(&mut keys.id));

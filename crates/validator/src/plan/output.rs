@@ -27,10 +27,15 @@ impl Output {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".preflight-")
-            .suffix(".csv.part")
-            .tempfile_in(dir)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".preflight-").suffix(".csv.part");
+        // A file for the user, not a private temporary: the usual mode, less the umask.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(dir)?;
         let mut out = BufWriter::with_capacity(1 << 20, tmp);
         out.write_all(header)?;
         Ok(Output {
