@@ -136,17 +136,16 @@ pub enum ImportMode {
 
 /// The dataset's existing data and the job's size limits.
 #[derive(Debug, Args, Clone)]
-#[command(next_help_heading = "Plan")]
 pub struct ExistingArgs {
     /// The dataset's current bulk data: files, folders or - (repeat for several). Omit for a
     /// first import, which must be FULL.
-    #[arg(long, value_name = "PATH", requires = "mode")]
+    #[arg(long, value_name = "PATH", requires = "mode", help_heading = "Plan")]
     pub existing: Vec<String>,
     /// Data one INCREMENTAL job may hold (a raised quota): bytes, or with KB, MB, GB, TB.
-    #[arg(long, value_name = "BYTES", default_value = "1GB", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", default_value = "1GB", value_parser = parse_bytes, help_heading = "Plan")]
     pub max_incremental_bytes: u64,
     /// Data one FULL job may hold (1TB with a raised quota): bytes, or with KB, MB, GB, TB.
-    #[arg(long, value_name = "BYTES", default_value = "100GB", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", default_value = "100GB", value_parser = parse_bytes, help_heading = "Plan")]
     pub max_full_bytes: u64,
 }
 

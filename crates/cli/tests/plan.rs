@@ -383,3 +383,74 @@ fn usage_errors_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no `ITEM_ID` column"));
 }
+
+#[test]
+fn existing_data_from_a_folder_or_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = dir.path().join("dataset");
+    std::fs::create_dir(&ex).unwrap();
+    let header = "ITEM_ID,PRICE,GENRES\n";
+    // Name order: a.csv then b.csv; b.csv's i2 is the one the dataset holds.
+    write(
+        &ex,
+        "b.csv",
+        &format!("{header}i2,2.0,Drama\ni4,4.0,Kids\n"),
+    );
+    write(
+        &ex,
+        "a.csv",
+        &format!("{header}i1,1.0,Comedy\ni2,9.0,Drama\n"),
+    );
+    write(&ex, "notes.txt", "not data\n");
+    let out = preflight()
+        .args(["plan", "--mode", "incremental", "--format", "json"])
+        .args(["--schema", "testdata/plan/items-schema.json", "--existing"])
+        .arg(&ex)
+        .arg("testdata/plan/items-new.csv")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &v["plan"];
+    assert_eq!(p["existing"]["files"].as_array().unwrap().len(), 2);
+    assert_eq!(p["existing"]["records"], 4);
+    // i2 2.00 = the last i2 (2.0): unchanged; i3 i5 i6 added; the existing i2 lines superseded.
+    assert_eq!(
+        (p["added"].as_u64(), p["unchanged"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(p["superseded"], 2);
+    assert_eq!(p["result_records"], 6);
+
+    let existing =
+        std::fs::read_to_string(root().join("testdata/plan/items-existing.csv")).unwrap();
+    let out = preflight()
+        .args(["plan", "--mode", "incremental", "--format", "json"])
+        .args([
+            "--schema",
+            "testdata/plan/items-schema.json",
+            "--existing",
+            "-",
+        ])
+        .arg("testdata/plan/items-new.csv")
+        .write_stdin(existing)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["plan"]["existing"]["files"][0]["path"], "-");
+    assert_eq!(v["plan"]["result_records"], 6);
+    // Both from standard input cannot be.
+    preflight()
+        .args([
+            "plan",
+            "--mode",
+            "full",
+            "--dataset-type",
+            "items",
+            "--existing",
+            "-",
+            "-",
+        ])
+        .assert()
+        .code(2);
+}

@@ -749,3 +749,49 @@ fn the_plan_does_not_depend_on_threads_blocks_or_chunks() {
     );
     assert_eq!(reference.plan.dropped, 250);
 }
+
+const ACTIONS_SCHEMA: &str = r#"{"type":"record","name":"Actions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"ACTION_ID","type":"string"},{"name":"VALUE","type":["null","int"]}],"version":"1.0"}"#;
+const ACTION_INTERACTIONS_SCHEMA: &str = r#"{"type":"record","name":"ActionInteractions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"ACTION_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},{"name":"EVENT_TYPE","type":"string"}],"version":"1.0"}"#;
+
+#[test]
+fn actions_are_keyed_by_action_id() {
+    let existing = "ACTION_ID,VALUE\na1,5\na2,7\n";
+    let new = "ACTION_ID,VALUE\na1,05\na3,1\n"; // 05 = 5 as an int: unchanged
+    let r = run_plan(
+        ACTIONS_SCHEMA,
+        Some(&[existing]),
+        &[new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(r.plan.identity, "ACTION_ID");
+    assert_eq!((r.plan.added, r.plan.replaced, r.plan.unchanged), (1, 0, 1));
+    assert_eq!(r.plan.result_records, 3);
+    let full = run_plan(
+        ACTIONS_SCHEMA,
+        Some(&[existing]),
+        &[new],
+        Mode::Full,
+        |_, _| {},
+    );
+    assert_eq!(full.plan.dropped_sample[0].id.as_deref(), Some("a2"));
+}
+
+#[test]
+fn action_interactions_need_1000_new_records_too() {
+    let h = "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\n";
+    let existing = format!("{h}u1,a1,1596238243,Taken\nu2,a1,1596238244,Viewed\n");
+    let new = format!("{h}u1,a1,1596238243,Taken\nu3,a2,1596238245,Taken\n");
+    let r = run_plan(
+        ACTION_INTERACTIONS_SCHEMA,
+        Some(&[&existing]),
+        &[&new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(r.plan.identity, "record");
+    assert_eq!((r.plan.new, r.plan.collapsed), (1, 1));
+    // The 1000-new-records minimum applies; the 1000-records-per-job one is for item
+    // interactions only (personalize-rules.md §4).
+    assert_eq!(r.codes(Severity::Error), vec!["PF310"]);
+}

@@ -102,9 +102,10 @@ pub fn human(out: &mut String, p: &Plan) {
     if p.data_errors > 0 {
         let _ = writeln!(
             out,
-            "  The new data has {}: the import job would fail. The plan counts its {} well-formed.",
+            "  The new data has {}: the import job would fail. The plan counts only its {} well-formed {}.",
             plural(p.data_errors, "error"),
-            plural(p.batch.records, "record")
+            thousands(p.batch.records),
+            if p.batch.records == 1 { "record" } else { "records" }
         );
     }
     match &p.existing {
