@@ -303,6 +303,9 @@ pub(crate) struct BlockKeys {
 pub(crate) struct Capture {
     /// Whether records are spooled.
     pub spool_records: bool,
+    /// Where the spool goes (next to the output, which needs as much room anyway), or the
+    /// system's temporary folder.
+    pub spool_dir: Option<std::path::PathBuf>,
     /// The canonical columns (from the first file with a header).
     pub spec: Option<KeySpec>,
     /// Identities, one chunk per block.
@@ -318,10 +321,11 @@ pub(crate) struct Capture {
 }
 
 impl Capture {
-    /// A capture, spooling records when `spool` is set.
-    pub fn new(spool: bool) -> Capture {
+    /// A capture, spooling records when `spool` is set, into `spool_dir` if given.
+    pub fn new(spool: bool, spool_dir: Option<std::path::PathBuf>) -> Capture {
         Capture {
             spool_records: spool,
+            spool_dir,
             ..Capture::default()
         }
     }
@@ -357,9 +361,12 @@ impl Capture {
 
     fn write_spool(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         if self.spool.is_none() {
-            let f = tempfile::Builder::new()
-                .prefix("preflight-batch-")
-                .tempfile()?;
+            let mut b = tempfile::Builder::new();
+            b.prefix(".preflight-batch-");
+            let f = match &self.spool_dir {
+                Some(dir) => b.tempfile_in(dir)?,
+                None => b.tempfile()?,
+            };
             self.spool = Some(std::io::BufWriter::with_capacity(1 << 20, f));
         }
         self.spool.as_mut().expect("created above").write_all(bytes)

@@ -298,7 +298,19 @@ pub fn plan(
         output::check_target(path, plan_opts.force).map_err(write_err(path))?;
     }
     let writing = outputs.iter().any(|o| o.is_some());
-    let mut capture = Capture::new(writing);
+    let spool_dir = outputs
+        .into_iter()
+        .flatten()
+        .next()
+        .and_then(|p| p.parent())
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d.to_path_buf()
+            }
+        });
+    let mut capture = Capture::new(writing, spool_dir);
     let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture))?;
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
