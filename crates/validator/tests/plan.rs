@@ -795,3 +795,20 @@ fn action_interactions_need_1000_new_records_too() {
     // interactions only (personalize-rules.md §4).
     assert_eq!(r.codes(Severity::Error), vec!["PF310"]);
 }
+
+#[test]
+fn no_plan_without_an_id_column() {
+    let existing = files("existing", &[ITEMS_EXISTING]);
+    let new = files("new", &["PRICE,GENRES\n1,A\n"]);
+    let report = plan(
+        &schema(ITEMS_SCHEMA),
+        &new,
+        Vec::new(),
+        Some(&existing),
+        &opts(1, 1 << 20),
+        &PlanOptions::new(Mode::Incremental),
+    )
+    .unwrap();
+    assert!(report.plan.is_none());
+    assert!(report.rules.iter().any(|r| r.code == "PF105"));
+}

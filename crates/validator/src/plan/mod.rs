@@ -330,6 +330,10 @@ pub fn plan(
         KeySpec::new(&plan, schema.dataset_type)
     });
     let by_id = spec.keyed_by_id();
+    if by_id && spec.id.is_none() {
+        // No ID column in the new data (PF105): nothing can be keyed, the report says why.
+        return Ok(checked.into_report());
+    }
     let mode = plan_opts.mode;
 
     let rec = std::mem::take(&mut capture.rec);
