@@ -116,7 +116,8 @@ pub(crate) struct Match {
 }
 
 /// Joins a chunk of existing records (`key`, and `rec` for ID types, one vector per block) with
-/// the batch: every (batch record, existing row) pair with the same key, in existing-row order.
+/// the batch: every (batch record, existing row) pair with the same key; for ID types in
+/// existing-row order.
 pub(crate) fn join_chunk(
     batch: &Batch,
     key: Vec<Vec<u128>>,
@@ -138,7 +139,8 @@ pub(crate) fn join_chunk(
         batch
             .frame
             .join(&chunk, [KEY], [KEY], JoinArgs::new(JoinType::Inner), None)?;
-    if joined.height() > 1 {
+    if by_id && joined.height() > 1 {
+        // The last existing record of an ID decides: matches in existing order.
         joined = joined.sort([EROW], SortMultipleOptions::default())?;
     }
     let new = joined.column(NIDX)?.idx()?;
@@ -188,7 +190,8 @@ mod tests {
         assert_eq!(b.records, 6);
         assert_eq!(b.kept, vec![0, 1, 3, 5]);
         let m = join_chunk(&b, vec![vec![9, 8], vec![5, 9]], None).unwrap();
-        let pairs: Vec<(IdxSize, IdxSize)> = m.iter().map(|m| (m.new, m.row)).collect();
+        let mut pairs: Vec<(IdxSize, IdxSize)> = m.iter().map(|m| (m.new, m.row)).collect();
+        pairs.sort_by_key(|p| p.1);
         assert_eq!(pairs, vec![(2, 0), (0, 2), (2, 3)]);
     }
 
