@@ -19,6 +19,7 @@ use crate::args::StageArgs;
 use crate::exit::{self, Code};
 use crate::progress::{is_ci, show_progress, Bar};
 use crate::render;
+use crate::render::human_bytes;
 
 pub fn run(args: StageArgs) -> anyhow::Result<Code> {
     let target = Target::parse(&args.to).map_err(anyhow::Error::msg)?;
@@ -185,21 +186,6 @@ fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String
             fingerprint: schema.fingerprint(),
         },
     ))
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 /// The data location on stdout (for scripts); what was done on stderr.

@@ -202,7 +202,8 @@ fn summary(out: &mut String, r: &Report, p: &Paint) {
     }
 }
 
-pub(super) fn human_bytes(n: u64) -> String {
+/// Bytes in binary units (`41.7 KiB`).
+pub(crate) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n as f64;
     let mut u = 0;

@@ -8,6 +8,7 @@ mod markdown;
 mod plan;
 mod sarif;
 
+pub(crate) use human::human_bytes;
 use std::io::{IsTerminal, Write};
 
 use preflight_validator::Report;
