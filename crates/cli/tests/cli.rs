@@ -1,25 +1,8 @@
 //! The real binary: every output format snapshotted on one shared sample, exit codes, inputs
 //! (folders, stdin), and the same output for any thread count.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn preflight() -> Command {
-    let mut c = Command::cargo_bin("preflight").unwrap();
-    c.current_dir(root())
-        .env("PREFLIGHT_NOW", "1700000000")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1");
-    c
-}
+mod common;
+use common::{preflight, root};
 
 fn sample(format: &str) -> (String, i32) {
     let out = preflight()

@@ -10,12 +10,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+mod common;
+use common::root;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("preflight")

@@ -5,24 +5,10 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn preflight() -> Command {
-    let mut c = Command::cargo_bin("preflight").unwrap();
-    c.current_dir(root())
-        .env("PREFLIGHT_NOW", "1700000000")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1");
-    c
-}
+mod common;
+use common::{preflight, root};
 
 const ITEMS: [&str; 4] = [
     "--schema",

@@ -22,15 +22,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::root;
+
 /// "Now" for every run: 2023-11-14T22:13:20Z.
 const NOW: &str = "1700000000";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 fn rules_dir() -> PathBuf {
     root().join("testdata/rules")

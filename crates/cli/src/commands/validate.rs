@@ -293,10 +293,6 @@ pub fn schema_source(args: &SchemaArgs) -> anyhow::Result<SchemaSource> {
 }
 
 /// Severity overrides and the per-rule cap from the report options alone (no config layers).
-#[allow(
-    dead_code,
-    reason = "for commands that do not read the config file (`preflight stage`)"
-)]
 pub fn policy(args: &ReportArgs) -> Policy {
     policy_from(&Settings::from_args(args, None, None))
 }

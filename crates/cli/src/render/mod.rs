@@ -26,10 +26,6 @@ pub struct Section<'a> {
 }
 
 /// Renders one unnamed report with the format and colours of `args` (defaults where unset).
-#[allow(
-    dead_code,
-    reason = "for commands that do not read the config file (`preflight stage`)"
-)]
 pub fn emit(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
     emit_sections(
         args.format.unwrap_or(Format::Human),

@@ -1,0 +1,25 @@
+//! Helpers shared by the CLI test binaries.
+#![allow(dead_code, reason = "each test binary uses part of it")]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The real binary run from the repository root, with a fixed "now", no colours and no
+/// GitHub step summary.
+pub fn preflight() -> Command {
+    let mut c = Command::cargo_bin("preflight").unwrap();
+    c.current_dir(root())
+        .env("PREFLIGHT_NOW", "1700000000")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1");
+    c
+}
