@@ -5,24 +5,42 @@
 //! ([`ObjectStore`], in domain types): [`S3Store`] implements them with `aws-sdk-s3`,
 //! [`LocalStore`] with a directory. No SDK type appears outside the [`s3`] module. The crate
 //! knows nothing about CSV rules: it takes files that were already validated.
+//!
+//! The import job ([`import`]) is generic over the Personalize operations it needs
+//! ([`Personalize`]); [`SdkPersonalize`] implements them with `aws-sdk-personalize`, the only
+//! module naming its types. Folders validated in place are sealed with [`seal()`].
 
 #![deny(missing_docs)]
 
 pub mod bridge;
 pub mod checksum;
+pub mod import;
 pub mod local;
 pub mod location;
 pub mod manifest;
+pub mod personalize;
+pub mod personalize_sdk;
 pub mod prune;
 pub mod s3;
+pub mod seal;
 pub mod stage;
 pub mod store;
 
 pub use bridge::BlockingObjectReader;
 pub use local::LocalStore;
+pub use import::{
+    check_job_name, classify_failure, job_name, Backoff, Clock, FailureKind, ImportError,
+    ManualClock, Queue, TokioClock, WatchOutcome,
+};
 pub use location::{check_data_location, S3Url, Target, MAX_DATA_LOCATION};
 pub use manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
+pub use personalize::{
+    CreateImportJob, DataSource, Dataset, DatasetSchema, ImportJob, ImportJobPage,
+    ImportJobSummary, ImportMode, Personalize, PersonalizeError,
+};
+pub use personalize_sdk::{PersonalizeOptions, SdkPersonalize};
 pub use s3::{S3Options, S3Store, Sse};
+pub use seal::{seal, SealFile, SealRequest};
 pub use stage::{
     stage, Action, NoProgress, ObjectOutcome, Progress, StageError, StageFile, StageOptions,
     StageOutcome, StageRequest,

@@ -397,6 +397,7 @@ impl ObjectStore for LocalStore {
                 size: meta.len(),
                 checksums: Vec::new(),
                 last_modified: meta.modified().ok(),
+                etag: None,
             });
         }
         Ok(listing)
@@ -426,6 +427,7 @@ impl ObjectStore for LocalStore {
             size: meta.len(),
             checksums,
             last_modified: meta.modified().ok(),
+            etag: None,
         }))
     }
 

@@ -416,6 +416,7 @@ impl ObjectStore for S3Store {
                     size: o.size().unwrap_or(0).max(0) as u64,
                     checksums: Vec::new(),
                     last_modified: to_time(o.last_modified()),
+                    etag: o.e_tag().map(String::from),
                 });
             }
             for p in page.common_prefixes() {
@@ -467,6 +468,7 @@ impl ObjectStore for S3Store {
             size: out.content_length().unwrap_or(0).max(0) as u64,
             checksums,
             last_modified: to_time(out.last_modified()),
+            etag: out.e_tag().map(String::from),
         }))
     }
 

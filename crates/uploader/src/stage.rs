@@ -407,6 +407,7 @@ pub async fn stage<S: ObjectStore>(
                 part_size: p.digest.part_size,
                 parts: p.digest.parts.len().max(1) as u64,
                 verified: verified.into(),
+                etag: None,
             });
         }
         let manifest = Manifest {

@@ -77,6 +77,8 @@ pub struct ObjectInfo {
     pub checksums: Vec<Checksum>,
     /// When the object was written.
     pub last_modified: Option<SystemTime>,
+    /// The object's ETag, where the store has one (S3; a directory has none).
+    pub etag: Option<String>,
 }
 
 impl ObjectInfo {

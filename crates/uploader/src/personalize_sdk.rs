@@ -1,0 +1,278 @@
+//! The Personalize adapter: [`Personalize`] implemented with `aws-sdk-personalize`. The only
+//! module that names its SDK types; configuration comes from the standard AWS chain
+//! (environment, profiles, SSO, instance roles), including `AWS_ENDPOINT_URL_PERSONALIZE`.
+
+use std::time::SystemTime;
+
+use aws_sdk_personalize::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_personalize::types::{DataSource, ImportMode as SdkMode};
+
+use crate::personalize::{
+    CreateImportJob, Dataset, DatasetSchema, ImportJob, ImportJobPage, ImportJobSummary,
+    ImportMode, Personalize, PersonalizeError,
+};
+
+/// How to reach Personalize: everything has a default from the standard AWS configuration.
+#[derive(Debug, Clone, Default)]
+pub struct PersonalizeOptions {
+    /// A named profile (else `AWS_PROFILE` or `default`).
+    pub profile: Option<String>,
+    /// The region (else from the environment or profile).
+    pub region: Option<String>,
+}
+
+/// Personalize through `aws-sdk-personalize`.
+#[derive(Debug, Clone)]
+pub struct SdkPersonalize {
+    client: aws_sdk_personalize::Client,
+}
+
+impl SdkPersonalize {
+    /// Loads the AWS configuration and makes a client.
+    pub async fn connect(opts: &PersonalizeOptions) -> Result<SdkPersonalize, String> {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        let sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(
+                "no AWS region: set AWS_REGION, a region in your profile, or --region (the region of the dataset)"
+                    .into(),
+            );
+        }
+        Ok(SdkPersonalize::from_client(aws_sdk_personalize::Client::new(
+            &sdk,
+        )))
+    }
+
+    /// Wraps an existing client (tests build theirs with `aws-smithy-mocks`).
+    pub fn from_client(client: aws_sdk_personalize::Client) -> SdkPersonalize {
+        SdkPersonalize { client }
+    }
+}
+
+fn to_time(t: Option<&aws_sdk_personalize::primitives::DateTime>) -> Option<SystemTime> {
+    t.and_then(|t| SystemTime::try_from(*t).ok())
+}
+
+fn mode(m: Option<&SdkMode>) -> Option<ImportMode> {
+    m.and_then(|m| ImportMode::parse(m.as_str()))
+}
+
+fn map_err<E, R>(operation: &'static str, resource: &str, err: SdkError<E, R>) -> PersonalizeError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::ServiceError(se) => {
+            let e = se.err();
+            let code = e.code().unwrap_or("Unknown").to_string();
+            let message = e.message().unwrap_or_default().to_string();
+            let resource = resource.to_string();
+            match code.as_str() {
+                "ResourceNotFoundException" => PersonalizeError::NotFound {
+                    operation,
+                    resource,
+                    message,
+                },
+                "ResourceAlreadyExistsException" => PersonalizeError::AlreadyExists {
+                    operation,
+                    resource,
+                    message,
+                },
+                "LimitExceededException" => PersonalizeError::LimitExceeded { operation, message },
+                "InvalidInputException" | "InvalidNextTokenException" => {
+                    PersonalizeError::InvalidInput { operation, message }
+                }
+                "ResourceInUseException" => PersonalizeError::InUse {
+                    operation,
+                    resource,
+                    message,
+                },
+                _ => PersonalizeError::Service {
+                    operation,
+                    code,
+                    message,
+                },
+            }
+        }
+        _ => {
+            let mut message = err.to_string();
+            let mut source = std::error::Error::source(&err);
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            PersonalizeError::Transport { operation, message }
+        }
+    }
+}
+
+impl Personalize for SdkPersonalize {
+    async fn describe_dataset(&self, dataset_arn: &str) -> Result<Dataset, PersonalizeError> {
+        const OP: &str = "DescribeDataset";
+        let out = self
+            .client
+            .describe_dataset()
+            .dataset_arn(dataset_arn)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, dataset_arn, e))?;
+        let d = out.dataset().ok_or(PersonalizeError::Incomplete {
+            operation: OP,
+            field: "dataset",
+        })?;
+        Ok(Dataset {
+            arn: d.dataset_arn().unwrap_or(dataset_arn).to_string(),
+            name: d.name().unwrap_or_default().to_string(),
+            dataset_type: d
+                .dataset_type()
+                .ok_or(PersonalizeError::Incomplete {
+                    operation: OP,
+                    field: "dataset.datasetType",
+                })?
+                .to_string(),
+            schema_arn: d
+                .schema_arn()
+                .ok_or(PersonalizeError::Incomplete {
+                    operation: OP,
+                    field: "dataset.schemaArn",
+                })?
+                .to_string(),
+            status: d.status().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn describe_schema(&self, schema_arn: &str) -> Result<DatasetSchema, PersonalizeError> {
+        const OP: &str = "DescribeSchema";
+        let out = self
+            .client
+            .describe_schema()
+            .schema_arn(schema_arn)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, schema_arn, e))?;
+        let s = out.schema().ok_or(PersonalizeError::Incomplete {
+            operation: OP,
+            field: "schema",
+        })?;
+        Ok(DatasetSchema {
+            arn: s.schema_arn().unwrap_or(schema_arn).to_string(),
+            name: s.name().unwrap_or_default().to_string(),
+            avro: s
+                .schema()
+                .ok_or(PersonalizeError::Incomplete {
+                    operation: OP,
+                    field: "schema.schema",
+                })?
+                .to_string(),
+            domain: s.domain().map(|d| d.as_str().to_string()),
+        })
+    }
+
+    async fn list_dataset_import_jobs(
+        &self,
+        dataset_arn: Option<&str>,
+        next_token: Option<&str>,
+    ) -> Result<ImportJobPage, PersonalizeError> {
+        const OP: &str = "ListDatasetImportJobs";
+        let out = self
+            .client
+            .list_dataset_import_jobs()
+            .set_dataset_arn(dataset_arn.map(String::from))
+            .set_next_token(next_token.map(String::from))
+            .max_results(100)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, dataset_arn.unwrap_or("the region"), e))?;
+        Ok(ImportJobPage {
+            jobs: out
+                .dataset_import_jobs()
+                .iter()
+                .map(|j| ImportJobSummary {
+                    arn: j.dataset_import_job_arn().unwrap_or_default().to_string(),
+                    name: j.job_name().unwrap_or_default().to_string(),
+                    status: j.status().unwrap_or_default().to_string(),
+                    import_mode: mode(j.import_mode()),
+                    created: to_time(j.creation_date_time()),
+                    failure_reason: j.failure_reason().map(String::from),
+                })
+                .collect(),
+            next_token: out.next_token().map(String::from),
+        })
+    }
+
+    async fn create_dataset_import_job(
+        &self,
+        r: &CreateImportJob,
+    ) -> Result<String, PersonalizeError> {
+        const OP: &str = "CreateDatasetImportJob";
+        let out = self
+            .client
+            .create_dataset_import_job()
+            .job_name(&r.job_name)
+            .dataset_arn(&r.dataset_arn)
+            .data_source(
+                DataSource::builder()
+                    .data_location(&r.data_source.data_location)
+                    .build(),
+            )
+            .role_arn(&r.role_arn)
+            .import_mode(SdkMode::from(r.import_mode.as_str()))
+            .send()
+            .await
+            .map_err(|e| map_err(OP, &r.job_name, e))?;
+        out.dataset_import_job_arn()
+            .map(String::from)
+            .ok_or(PersonalizeError::Incomplete {
+                operation: OP,
+                field: "datasetImportJobArn",
+            })
+    }
+
+    async fn describe_dataset_import_job(
+        &self,
+        job_arn: &str,
+    ) -> Result<ImportJob, PersonalizeError> {
+        const OP: &str = "DescribeDatasetImportJob";
+        let out = self
+            .client
+            .describe_dataset_import_job()
+            .dataset_import_job_arn(job_arn)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, job_arn, e))?;
+        let j = out
+            .dataset_import_job()
+            .ok_or(PersonalizeError::Incomplete {
+                operation: OP,
+                field: "datasetImportJob",
+            })?;
+        Ok(ImportJob {
+            arn: j.dataset_import_job_arn().unwrap_or(job_arn).to_string(),
+            name: j.job_name().unwrap_or_default().to_string(),
+            dataset_arn: j.dataset_arn().unwrap_or_default().to_string(),
+            data_location: j
+                .data_source()
+                .and_then(|d| d.data_location())
+                .map(String::from),
+            status: j
+                .status()
+                .ok_or(PersonalizeError::Incomplete {
+                    operation: OP,
+                    field: "datasetImportJob.status",
+                })?
+                .to_string(),
+            import_mode: mode(j.import_mode()),
+            failure_reason: j.failure_reason().map(String::from),
+            created: to_time(j.creation_date_time()),
+            updated: to_time(j.last_updated_date_time()),
+        })
+    }
+}

@@ -1,0 +1,575 @@
+//! The import job through the real `aws-sdk-personalize` client, with the service's answers
+//! mocked by `aws-smithy-mocks` (Personalize has no local emulator). Responses are the JSON the
+//! service sends (awsJson1.1 bodies, `__type` error codes, status strings with a space), so the
+//! SDK's deserialization runs too. Time is a [`ManualClock`]: no test waits.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_personalize::config::retry::RetryConfig;
+use aws_sdk_personalize::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use preflight_s3_test_server::{ServerOptions, TestServer, ACCESS_KEY, SECRET_KEY};
+use preflight_uploader::checksum::checksum_of;
+use preflight_uploader::import::{
+    active_dataset, check_mode, current_bulk_jobs, submit, verify_manifest, watch,
+};
+use preflight_uploader::personalize::list_all_import_jobs;
+use preflight_uploader::{
+    classify_failure, seal, Backoff, Checksum, ChecksumAlgorithm, CreateImportJob, DataSource,
+    FailureKind, ImportError, ImportMode, ManualClock, ObjectStore, PersonalizeError, Queue,
+    S3Options, S3Store, SchemaInfo, SdkPersonalize, SealFile, SealRequest, Tool, WatchOutcome,
+};
+
+const DATASET: &str = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS";
+const JOB: &str = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/j1";
+const ROLE: &str = "arn:aws:iam::123456789012:role/PersonalizeS3";
+
+fn client(rules: &[&Rule]) -> SdkPersonalize {
+    SdkPersonalize::from_client(mock_client!(
+        aws_sdk_personalize,
+        RuleMode::MatchAny,
+        rules,
+        |c| c.retry_config(RetryConfig::disabled())
+    ))
+}
+
+fn job_json(status: &str, reason: Option<&str>) -> String {
+    let mut j = serde_json::json!({
+        "jobName": "j1",
+        "datasetImportJobArn": JOB,
+        "datasetArn": DATASET,
+        "dataSource": {"dataLocation": "s3://imports/team/interactions/run/"},
+        "roleArn": ROLE,
+        "status": status,
+        "importMode": "FULL",
+        "creationDateTime": 1.764e9,
+        "lastUpdatedDateTime": 1.764e9
+    });
+    if let Some(r) = reason {
+        j["failureReason"] = r.into();
+    }
+    serde_json::json!({ "datasetImportJob": j }).to_string()
+}
+
+fn error(code: &str, message: &str) -> Option<String> {
+    Some(serde_json::json!({"__type": code, "message": message}).to_string())
+}
+
+fn request(name: &str) -> CreateImportJob {
+    CreateImportJob {
+        job_name: name.into(),
+        dataset_arn: DATASET.into(),
+        data_source: DataSource {
+            data_location: "s3://imports/team/interactions/run/".into(),
+        },
+        role_arn: ROLE.into(),
+        import_mode: ImportMode::Full,
+    }
+}
+
+fn summary(name: &str, status: &str, mode: &str, created: u64) -> serde_json::Value {
+    serde_json::json!({
+        "datasetImportJobArn": format!("arn:aws:personalize:us-east-1:123456789012:dataset-import-job/{name}"),
+        "jobName": name,
+        "status": status,
+        "importMode": mode,
+        "creationDateTime": created as f64,
+        "lastUpdatedDateTime": created as f64
+    })
+}
+
+fn page(jobs: &[serde_json::Value], next: Option<&str>) -> String {
+    let mut v = serde_json::json!({ "datasetImportJobs": jobs });
+    if let Some(n) = next {
+        v["nextToken"] = n.into();
+    }
+    v.to_string()
+}
+
+/// ListDatasetImportJobs for the whole region (no datasetArn): `n` pending or running jobs.
+fn region_with_pending(n: usize) -> Rule {
+    let jobs: Vec<_> = (0..n)
+        .map(|i| {
+            let st = if i % 2 == 0 { "CREATE PENDING" } else { "CREATE IN_PROGRESS" };
+            summary(&format!("other{i}"), st, "FULL", 1_763_000_000)
+        })
+        .chain([summary("old", "ACTIVE", "FULL", 1_700_000_000)])
+        .collect();
+    let body = page(&jobs, None);
+    mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn().is_none())
+        .sequence()
+        .http_status(200, Some(body))
+        .repeatedly()
+        .build()
+}
+
+#[tokio::test]
+async fn job_goes_pending_in_progress_active_with_backoff() {
+    let create = mock!(Client::create_dataset_import_job)
+        .match_requests(|r| {
+            r.job_name() == Some("j1")
+                && r.dataset_arn() == Some(DATASET)
+                && r.role_arn() == Some(ROLE)
+                && r.data_source().and_then(|d| d.data_location())
+                    == Some("s3://imports/team/interactions/run/")
+                && r.import_mode().map(|m| m.as_str()) == Some("FULL")
+        })
+        .sequence()
+        .http_status(200, Some(format!(r#"{{"datasetImportJobArn":"{JOB}"}}"#)))
+        .build();
+    let describe = mock!(Client::describe_dataset_import_job)
+        .match_requests(|r| r.dataset_import_job_arn() == Some(JOB))
+        .sequence()
+        .http_status(200, Some(job_json("CREATE PENDING", None)))
+        .http_status(200, Some(job_json("CREATE IN_PROGRESS", None)))
+        .times(3)
+        .http_status(200, Some(job_json("ACTIVE", None)))
+        .build();
+    let region = region_with_pending(2);
+    let p = client(&[&create, &describe, &region]);
+    let clock = ManualClock::new();
+    let arn = submit(
+        &p,
+        &request("j1"),
+        Queue::Fail,
+        &clock,
+        Backoff::default(),
+        &mut |_, _| panic!("no wait expected"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(arn, JOB);
+    let mut seen = Vec::new();
+    let out = watch(&p, &arn, &clock, Backoff::default(), None, &mut |j, t| {
+        seen.push((j.status.clone(), t.as_secs()))
+    })
+    .await
+    .unwrap();
+    let WatchOutcome::Active(job) = out else {
+        panic!("expected ACTIVE, got {out:?}")
+    };
+    assert_eq!(job.data_location.as_deref(), Some("s3://imports/team/interactions/run/"));
+    assert_eq!(
+        seen,
+        [
+            ("CREATE PENDING".to_string(), 0),
+            ("CREATE IN_PROGRESS".to_string(), 5),
+            ("CREATE IN_PROGRESS".to_string(), 15),
+            ("CREATE IN_PROGRESS".to_string(), 35),
+            ("ACTIVE".to_string(), 75),
+        ]
+    );
+    assert_eq!(
+        clock.sleeps(),
+        [5, 10, 20, 40].map(Duration::from_secs).to_vec()
+    );
+    assert_eq!(describe.num_calls(), 5);
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn create_failed_reports_the_reason_and_its_meaning() {
+    let reason = "Failed to create a data import job for Interactions dataset....Input CSV is missing the following columns:[TIMESTAMP].";
+    let describe = mock!(Client::describe_dataset_import_job)
+        .sequence()
+        .http_status(200, Some(job_json("CREATE PENDING", None)))
+        .http_status(200, Some(job_json("CREATE FAILED", Some(reason))))
+        .build();
+    let p = client(&[&describe]);
+    let clock = ManualClock::new();
+    let out = watch(&p, JOB, &clock, Backoff::default(), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    let WatchOutcome::Failed(job) = out else {
+        panic!("expected CREATE FAILED, got {out:?}")
+    };
+    assert_eq!(job.status, "CREATE FAILED");
+    assert_eq!(job.failure_reason.as_deref(), Some(reason));
+    assert_eq!(
+        classify_failure(job.failure_reason.as_deref().unwrap()),
+        Some(FailureKind::MissingColumns(vec!["TIMESTAMP".into()]))
+    );
+}
+
+#[tokio::test]
+async fn watch_stops_at_the_timeout_without_failing_the_job() {
+    let describe = mock!(Client::describe_dataset_import_job)
+        .sequence()
+        .http_status(200, Some(job_json("CREATE IN_PROGRESS", None)))
+        .repeatedly()
+        .build();
+    let p = client(&[&describe]);
+    let clock = ManualClock::new();
+    let out = watch(
+        &p,
+        JOB,
+        &clock,
+        Backoff::default(),
+        Some(Duration::from_secs(30)),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert!(matches!(out, WatchOutcome::TimedOut(ref j) if j.status == "CREATE IN_PROGRESS"));
+    // 5 + 10, then the 15 s left: never past the timeout.
+    assert_eq!(clock.sleeps(), [5, 10, 15].map(Duration::from_secs).to_vec());
+}
+
+#[tokio::test]
+async fn limit_exceeded_waits_for_a_slot_or_fails_with_no_queue() {
+    // The listing says 4 jobs, but another client takes the last slot first.
+    let region = region_with_pending(4);
+    let create = mock!(Client::create_dataset_import_job)
+        .sequence()
+        .http_status(
+            400,
+            error("LimitExceededException", "More than 5 resources with PENDING or IN_PROGRESS status."),
+        )
+        .http_status(200, Some(format!(r#"{{"datasetImportJobArn":"{JOB}"}}"#)))
+        .build();
+    let p = client(&[&create, &region]);
+    let clock = ManualClock::new();
+    let mut waits = Vec::new();
+    let arn = submit(&p, &request("j1"), Queue::Wait, &clock, Backoff::default(), &mut |n, d| {
+        waits.push((n, d))
+    })
+    .await
+    .unwrap();
+    assert_eq!(arn, JOB);
+    assert_eq!(waits, [(5, Duration::from_secs(5))]);
+    assert_eq!(create.num_calls(), 2);
+
+    let region = region_with_pending(4);
+    let create = mock!(Client::create_dataset_import_job)
+        .sequence()
+        .http_status(
+            400,
+            error("LimitExceededException", "More than 5 resources with PENDING or IN_PROGRESS status."),
+        )
+        .build();
+    let p = client(&[&create, &region]);
+    let err = submit(&p, &request("j1"), Queue::Fail, &clock, Backoff::default(), &mut |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ImportError::QueueFull { pending: 5 }), "{err:?}");
+}
+
+#[tokio::test]
+async fn full_queue_with_no_queue_creates_nothing() {
+    let region = region_with_pending(5);
+    let create = mock!(Client::create_dataset_import_job)
+        .then_output(|| {
+            aws_sdk_personalize::operation::create_dataset_import_job::CreateDatasetImportJobOutput::builder()
+                .dataset_import_job_arn(JOB)
+                .build()
+        });
+    let p = client(&[&create, &region]);
+    let clock = ManualClock::new();
+    let err = submit(&p, &request("j1"), Queue::Fail, &clock, Backoff::default(), &mut |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ImportError::QueueFull { pending: 5 }), "{err:?}");
+    assert!(err.to_string().contains("--no-queue"), "{err}");
+    assert_eq!(create.num_calls(), 0);
+    assert!(clock.sleeps().is_empty());
+
+    // Waiting: polls the region with the backoff until a slot frees up.
+    let full = page(
+        &(0..5)
+            .map(|i| summary(&format!("o{i}"), "CREATE IN_PROGRESS", "FULL", 1))
+            .collect::<Vec<_>>(),
+        None,
+    );
+    let freed = page(&[summary("o0", "ACTIVE", "FULL", 1)], None);
+    let region = mock!(Client::list_dataset_import_jobs)
+        .sequence()
+        .http_status(200, Some(full))
+        .times(2)
+        .http_status(200, Some(freed))
+        .build();
+    let p = client(&[&create, &region]);
+    let mut told = Vec::new();
+    let arn = submit(&p, &request("j1"), Queue::Wait, &clock, Backoff::default(), &mut |n, d| {
+        told.push((n, d.as_secs()))
+    })
+    .await
+    .unwrap();
+    assert_eq!(arn, JOB);
+    assert_eq!(told, [(5, 5), (5, 10)]);
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_job_name_is_resource_already_exists() {
+    let region = region_with_pending(0);
+    let create = mock!(Client::create_dataset_import_job)
+        .match_requests(|r| r.job_name() == Some("nightly-1"))
+        .sequence()
+        .http_status(
+            400,
+            error("ResourceAlreadyExistsException", "The specified resource already exists."),
+        )
+        .build();
+    let p = client(&[&create, &region]);
+    let clock = ManualClock::new();
+    let err = submit(&p, &request("nightly-1"), Queue::Wait, &clock, Backoff::default(), &mut |_, _| {})
+        .await
+        .unwrap_err();
+    match err {
+        ImportError::Personalize(PersonalizeError::AlreadyExists { resource, operation, .. }) => {
+            assert_eq!(resource, "nightly-1");
+            assert_eq!(operation, "CreateDatasetImportJob");
+        }
+        other => panic!("expected AlreadyExists, got {other:?}"),
+    }
+    // An invalid name never reaches the service.
+    let err = submit(&p, &request("bad name"), Queue::Wait, &clock, Backoff::default(), &mut |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ImportError::JobName(_)), "{err:?}");
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_dataset_is_resource_not_found() {
+    let describe = mock!(Client::describe_dataset)
+        .sequence()
+        .http_status(
+            400,
+            error("ResourceNotFoundException", "Could not find resource with ARN"),
+        )
+        .build();
+    let p = client(&[&describe]);
+    let err = active_dataset(&p, DATASET).await.unwrap_err();
+    match err {
+        ImportError::Personalize(PersonalizeError::NotFound { resource, .. }) => {
+            assert_eq!(resource, DATASET)
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn dataset_must_be_active() {
+    let body = |status: &str| {
+        serde_json::json!({"dataset": {
+            "name": "shop-interactions", "datasetArn": DATASET,
+            "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+            "datasetType": "Interactions",
+            "schemaArn": "arn:aws:personalize:us-east-1:123456789012:schema/shop-interactions",
+            "status": status, "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+        }})
+        .to_string()
+    };
+    let describe = mock!(Client::describe_dataset)
+        .sequence()
+        .http_status(200, Some(body("CREATE IN_PROGRESS")))
+        .http_status(200, Some(body("ACTIVE")))
+        .build();
+    let p = client(&[&describe]);
+    let err = active_dataset(&p, DATASET).await.unwrap_err();
+    assert!(
+        matches!(err, ImportError::DatasetNotActive { ref status, .. } if status == "CREATE IN_PROGRESS"),
+        "{err:?}"
+    );
+    let d = active_dataset(&p, DATASET).await.unwrap();
+    assert_eq!(d.dataset_type, "Interactions");
+    assert!(d.schema_arn.ends_with("schema/shop-interactions"));
+}
+
+#[tokio::test]
+async fn incremental_is_refused_without_a_successful_import() {
+    let list = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .sequence()
+        .http_status(200, Some(page(&[], None)))
+        .http_status(
+            200,
+            Some(page(&[summary("first", "CREATE FAILED", "FULL", 1_700_000_000)], None)),
+        )
+        .http_status(
+            200,
+            Some(page(&[summary("first", "ACTIVE", "FULL", 1_700_000_000)], None)),
+        )
+        .build();
+    let p = client(&[&list]);
+    for _ in 0..2 {
+        let err = check_mode(&p, DATASET, ImportMode::Incremental)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ImportError::NoBulkImport { .. }), "{err:?}");
+        assert!(err.to_string().contains("--mode full"), "{err}");
+    }
+    check_mode(&p, DATASET, ImportMode::Incremental).await.unwrap();
+    // FULL needs no history (and asks for none).
+    check_mode(&p, DATASET, ImportMode::Full).await.unwrap();
+    assert_eq!(list.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn list_import_jobs_follows_next_token_and_history_picks_the_current_jobs() {
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let first = page(
+        &[
+            summary("inc-old", "ACTIVE", "INCREMENTAL", 1_000),
+            summary("full-1", "ACTIVE", "FULL", 900),
+            summary("inc-2", "ACTIVE", "INCREMENTAL", 3_000),
+        ],
+        Some("page-2"),
+    );
+    let second = page(
+        &[
+            summary("full-2", "ACTIVE", "FULL", 2_000),
+            summary("inc-failed", "CREATE FAILED", "INCREMENTAL", 3_500),
+            summary("inc-3", "ACTIVE", "INCREMENTAL", 4_000),
+        ],
+        None,
+    );
+    let list = mock!(Client::list_dataset_import_jobs)
+        .match_requests(move |r| {
+            seen.lock().unwrap().push(r.next_token().map(String::from));
+            r.dataset_arn() == Some(DATASET)
+        })
+        .sequence()
+        .http_status(200, Some(first.clone()))
+        .http_status(200, Some(second.clone()))
+        .http_status(200, Some(first))
+        .http_status(200, Some(second))
+        .build();
+    let describe = mock!(Client::describe_dataset_import_job).then_compute_output(|r| {
+        let arn = r.dataset_import_job_arn().unwrap_or_default().to_string();
+        let name = arn.rsplit('/').next().unwrap_or_default().to_string();
+        aws_sdk_personalize::operation::describe_dataset_import_job::DescribeDatasetImportJobOutput::builder()
+            .dataset_import_job(
+                aws_sdk_personalize::types::DatasetImportJob::builder()
+                    .dataset_import_job_arn(&arn)
+                    .job_name(&name)
+                    .status("ACTIVE")
+                    .data_source(
+                        aws_sdk_personalize::types::DataSource::builder()
+                            .data_location(format!("s3://imports/{name}/"))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let p = client(&[&list, &describe]);
+    let all = list_all_import_jobs(&p, Some(DATASET)).await.unwrap();
+    assert_eq!(all.len(), 6);
+    assert_eq!(*tokens.lock().unwrap(), [None, Some("page-2".to_string())]);
+    let current = current_bulk_jobs(&p, DATASET).await.unwrap();
+    let names: Vec<_> = current.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(names, ["full-2", "inc-2", "inc-3"]);
+    assert_eq!(
+        current[0].data_location.as_deref(),
+        Some("s3://imports/full-2/")
+    );
+    assert_eq!(list.num_calls(), 4);
+    let p2 = Some("page-2".to_string());
+    assert_eq!(*tokens.lock().unwrap(), [None, p2.clone(), None, p2]);
+}
+
+fn s3(endpoint: &str) -> S3Store {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            ACCESS_KEY, SECRET_KEY, None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    S3Store::from_client(
+        aws_sdk_s3::Client::from_conf(conf),
+        "imports",
+        &S3Options::default(),
+    )
+}
+
+async fn put(store: &S3Store, key: &str, body: &[u8]) {
+    let sum = Checksum {
+        algorithm: ChecksumAlgorithm::Crc64nvme,
+        value: checksum_of(ChecksumAlgorithm::Crc64nvme, body),
+    };
+    store
+        .put_object(key, bytes::Bytes::copy_from_slice(body), &sum)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_sealed_folder_that_changed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), "imports", ServerOptions::default()).await;
+    let store = s3(&server.endpoint);
+    let folder = "etl/2025-11-24/";
+    put(&store, &format!("{folder}part-0.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nu,i,1\n").await;
+    put(&store, &format!("{folder}part-1.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nv,j,2\n").await;
+
+    // No manifest yet: refused, with the way out.
+    let err = verify_manifest(&store, folder).await.unwrap_err();
+    assert!(err.to_string().contains("--unverified"), "{err}");
+    assert!(err.to_string().contains("--seal"), "{err}");
+
+    let listing = store.list_objects(folder, true).await.unwrap();
+    let mut files = Vec::new();
+    for o in &listing.objects {
+        files.push(SealFile {
+            before: store.head_object(&o.key).await.unwrap().unwrap(),
+            records: 1,
+            lines: 2,
+        });
+    }
+    let req = SealRequest {
+        folder: folder.into(),
+        dataset_type: "interactions".into(),
+        schema: SchemaInfo::default(),
+        validation: serde_json::json!({"errors": 0}),
+        tool: Tool { name: "preflight".into(), version: "test".into() },
+        now: std::time::SystemTime::now(),
+    };
+    let manifest = seal(&store, &req, &files).await.unwrap();
+    assert_eq!(manifest.files.len(), 2);
+    assert!(manifest.files.iter().all(|f| f.etag.is_some()), "{manifest:?}");
+    let ok = verify_manifest(&store, folder).await.unwrap();
+    assert!(ok.size_only.is_empty());
+
+    // Same size, other bytes: the ETag and the checksum both differ.
+    put(&store, &format!("{folder}part-1.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nw,k,3\n").await;
+    let err = verify_manifest(&store, folder).await.unwrap_err();
+    assert!(matches!(err, ImportError::Manifest(_)));
+    let msg = err.to_string();
+    assert!(msg.contains("`part-1.csv` has ETag"), "{msg}");
+    assert!(!msg.contains("part-0.csv"), "{msg}");
+
+    // Re-sealed, then an extra object appears at the first level.
+    let files: Vec<SealFile> = {
+        let mut v = Vec::new();
+        for f in &files {
+            v.push(SealFile {
+                before: store.head_object(&f.before.key).await.unwrap().unwrap(),
+                ..f.clone()
+            });
+        }
+        v
+    };
+    seal(&store, &req, &files).await.unwrap();
+    verify_manifest(&store, folder).await.unwrap();
+    put(&store, &format!("{folder}late.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\n").await;
+    let err = verify_manifest(&store, folder).await.unwrap_err();
+    assert!(err.to_string().contains("`late.csv` is in the folder but not in the manifest"), "{err}");
+
+    // Sealing refuses objects that changed since validation read them.
+    let stale = SealFile {
+        before: files[0].before.clone(),
+        ..files[0].clone()
+    };
+    put(&store, &stale.before.key, b"USER_ID,ITEM_ID,TIMESTAMP\nchanged,x,9\n").await;
+    let err = seal(&store, &req, &[stale]).await.unwrap_err();
+    assert!(err.to_string().contains("changed while it was being validated"), "{err}");
+    server.stop();
+}
