@@ -3,9 +3,20 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use preflight_validator::{DatasetType, Domain, Level};
 
+/// The exit-code contract (`exit.rs`), shown by `--help`.
+const EXIT_CODES: &str = "Exit codes:
+  0    success (warnings allowed); the import job is ACTIVE
+  1    findings at the failing severity (nothing was staged or imported)
+  2    the tool could not run (arguments, unreadable input, AWS errors)
+  3    the upload failed (run the same stage again to resume)
+  4    the import job ended CREATE FAILED
+  5    --timeout passed while watching; the job goes on
+  6    the import was refused before a job was created
+  130  Ctrl-C while watching; the job goes on";
+
 /// Validate Amazon Personalize bulk-import data before it is uploaded.
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about, long_about = None, propagate_version = true)]
+#[command(name = "preflight", version, about, long_about = None, propagate_version = true, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +37,12 @@ pub enum Command {
     Stage(Box<StageArgs>),
     /// Simulate a FULL or INCREMENTAL import against the dataset's existing data.
     Plan(Box<PlanArgs>),
+    /// Create the dataset import job for a staged (or sealed) S3 folder, after checking the account.
+    Import(Box<ImportArgs>),
+    /// Follow an import job until it is ACTIVE or CREATE FAILED (Ctrl-C stops watching only).
+    Watch(Box<WatchArgs>),
+    /// Validate, plan, stage, import and watch, stopping at the first failed gate.
+    Run(Box<RunArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +63,10 @@ pub struct SchemaArgs {
     /// The domain of a domain dataset group: ECOMMERCE or VIDEO_ON_DEMAND.
     #[arg(long, value_name = "DOMAIN", value_parser = parse_domain, requires = "dataset_type")]
     pub domain: Option<Domain>,
+    /// Fetch the schema of this Personalize dataset (DescribeDataset, then DescribeSchema), with
+    /// its domain; the dataset's type is checked against the schema and the data.
+    #[arg(long, value_name = "ARN")]
+    pub dataset_arn: Option<String>,
 }
 
 /// How findings are reported.
@@ -123,6 +144,11 @@ pub struct ValidateArgs {
     pub mode: Option<ImportMode>,
     #[command(flatten)]
     pub existing: ExistingArgs,
+    /// For one s3:// folder validated in place: when it passes, write its
+    /// _preflight/manifest.json recording each object's ETag and checksum, so that
+    /// `preflight import` refuses the folder if an object changes afterwards.
+    #[arg(long)]
+    pub seal: bool,
 }
 
 /// The import mode of `preflight plan` and `validate --mode`.
@@ -187,6 +213,13 @@ pub struct PlanArgs {
     /// The current time in epoch seconds (for reproducible runs).
     #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
     pub now: Option<i64>,
+    /// Rebuild the existing data from the dataset's import history (needs --dataset-arn): the
+    /// last ACTIVE FULL job and the ACTIVE INCREMENTAL jobs after it, read from their
+    /// dataLocations.
+    #[arg(long, conflicts_with = "existing", help_heading = "Plan")]
+    pub existing_from_history: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// `1000`, `1GB` (10^9), `1.5TB`, `512MiB` (2^29).
@@ -404,4 +437,117 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("unknown unit in `{s}` (use s, m, h or d)")),
     };
     Ok(std::time::Duration::from_secs(secs))
+}
+
+/// How an import job is watched.
+#[derive(Debug, Args, Clone)]
+pub struct WatchOptions {
+    /// Stop watching after this long (s, m, h or d) with exit code 5; the job goes on.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// How an import job is created.
+#[derive(Debug, Args, Clone)]
+pub struct JobArgs {
+    /// The IAM role Personalize assumes to read the data (see the README for its policies).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: String,
+    /// The job's name [default: preflight-<type>-<UTC time>-<hash>, unique]; 1-63 letters,
+    /// digits, `-` and `_`, starting with a letter or digit.
+    #[arg(long, value_name = "NAME")]
+    pub job_name: Option<String>,
+    /// Fail (exit 6) instead of waiting when 5 import jobs are already pending or in progress
+    /// in the region.
+    #[arg(long)]
+    pub no_queue: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The dataset to import into.
+    #[arg(long, value_name = "ARN")]
+    pub dataset_arn: String,
+    /// The data: an S3 folder staged by `preflight stage` or sealed by `preflight validate --seal`.
+    #[arg(long, value_name = "S3_URL")]
+    pub from: String,
+    /// The import mode.
+    #[arg(long, value_enum)]
+    pub mode: ImportMode,
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Import a folder without a manifest (not staged or sealed by preflight), or whose objects
+    /// changed since.
+    #[arg(long)]
+    pub unverified: bool,
+    /// Watch the job until it is ACTIVE or CREATE FAILED.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub watch: WatchOptions,
+    /// Print the CreateDatasetImportJob request (JSON, the API's field names) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The import job's ARN (printed by `preflight import` and `preflight run`).
+    #[arg(value_name = "JOB_ARN")]
+    pub job_arn: String,
+    #[command(flatten)]
+    pub watch: WatchOptions,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// CSV files or folders (their first-level .csv files).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// The schema comes from --dataset-arn (required); with --dry-run, from --schema or
+    /// --dataset-type, since nothing is fetched.
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    /// Where to stage: s3://bucket/prefix/ (a fresh run folder is made below it).
+    #[arg(long, value_name = "S3_URL")]
+    pub stage_to: String,
+    /// The import mode.
+    #[arg(long, value_enum)]
+    pub mode: ImportMode,
+    #[command(flatten)]
+    pub existing: ExistingArgs,
+    /// Rebuild the existing data from the dataset's import history (the last ACTIVE FULL job
+    /// and the ACTIVE INCREMENTAL jobs after it).
+    #[arg(long, conflicts_with = "existing", help_heading = "Plan")]
+    pub existing_from_history: bool,
+    /// Let a FULL import drop existing records (PF313); without it such a run stops.
+    #[arg(long)]
+    pub allow_drop: bool,
+    #[command(flatten)]
+    pub job: JobArgs,
+    #[command(flatten)]
+    pub watch: WatchOptions,
+    /// Print every request that would be sent (JSON lines, the APIs' field names), send none.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// The checksum sent with every object and verified by the store.
+    #[arg(long, value_name = "ALGORITHM", default_value = "crc64nvme", value_parser = ["crc64nvme", "sha256"])]
+    pub checksum: String,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Worker threads for validation (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
 }

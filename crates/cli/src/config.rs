@@ -264,7 +264,7 @@ pub struct DatasetDecl {
     pub dataset_type: Option<DatasetType>,
     /// The domain.
     pub domain: Option<Domain>,
-    /// The dataset's ARN (stored; fetching its schema is not available yet).
+    /// The dataset's ARN: without `schema` or `dataset_type`, its schema is fetched from AWS.
     pub dataset_arn: Option<String>,
     /// File globs relative to the config file's directory.
     pub files: Vec<String>,

@@ -19,3 +19,16 @@ pub const FAILURE: Code = Code(2);
 /// `preflight stage`: the upload failed (network, permissions, a checksum the store rejected);
 /// the run folder has no manifest, and running the same command again resumes it.
 pub const UPLOAD_FAILED: Code = Code(3);
+/// `preflight import`, `run`, `watch`: the import job ended `CREATE FAILED` (its
+/// `failureReason` is printed, with the rule that catches it where one does).
+pub const IMPORT_FAILED: Code = Code(4);
+/// `--timeout` passed while the job was still pending or in progress; the job goes on
+/// (`preflight watch JOB_ARN` re-attaches).
+pub const WATCH_TIMEOUT: Code = Code(5);
+/// `preflight import`, `run`: no job was created because a check before it failed (the dataset
+/// is not ACTIVE, INCREMENTAL without an earlier import, a full queue with `--no-queue`, a
+/// folder without a matching manifest) or the service refused the request (a job name in
+/// use, `LimitExceededException`).
+pub const IMPORT_REFUSED: Code = Code(6);
+/// Ctrl-C while watching: the watch stopped, the import job goes on.
+pub const INTERRUPTED: Code = Code(130);

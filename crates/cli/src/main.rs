@@ -1,13 +1,6 @@
 //! `preflight`: validate Amazon Personalize bulk imports before they run.
 
-mod args;
-mod commands;
-mod config;
-mod exit;
-mod git;
-mod progress;
-mod render;
-mod s3;
+use personalize_preflight::{args, commands, exit};
 
 use std::process::ExitCode;
 

@@ -116,6 +116,9 @@ async fn list_inputs(
         if rest.is_empty() || rest.ends_with('/') {
             continue; // folder markers
         }
+        if rest.starts_with(preflight_uploader::manifest::MANIFEST_DIR) {
+            continue; // the manifest of a staged or sealed folder (never imported)
+        }
         if let Some((sub, _)) = rest.split_once('/') {
             let folder = format!("{shown}{sub}/");
             match deeper.last_mut() {

@@ -240,16 +240,24 @@ fn unknown_config_keys_are_warned_about() {
 }
 
 #[test]
-fn a_dataset_with_only_an_arn_cannot_be_checked_yet() {
+fn a_dataset_with_only_an_arn_has_its_schema_fetched() {
     let dir = items_repo(&format!(
         "{ITEMS_DATASET}[datasets.users]\ndataset_arn = \"arn:aws:personalize:us-east-1:123456789012:dataset/g/USERS\"\nfiles = \"users.csv\"\n"
     ));
-    let out = preflight(dir.path()).arg("validate").output().unwrap();
+    // No AWS configuration at all: the fetch (DescribeDataset) cannot even start.
+    let out = preflight(dir.path())
+        .arg("validate")
+        .env("AWS_CONFIG_FILE", dir.path().join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("no-aws-credentials"))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("dataset `users` has only a dataset_arn")
-            && err.contains("fetching schemas from AWS is not available yet"),
+        err.contains("dataset `users`: failed to fetch its schema") && err.contains("no AWS region"),
         "{err}"
     );
     // The other dataset alone still works.

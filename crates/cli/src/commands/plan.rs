@@ -7,22 +7,31 @@ use preflight_validator::{
     resolve, Diagnostic, InputFile, Mode, Options, PlanOptions, Report, SchemaSource,
 };
 
-use crate::args::{ExistingArgs, ImportMode, PlanArgs};
+use crate::args::{AwsArgs, ExistingArgs, ImportMode, PlanArgs};
 use crate::config::{self, Settings};
 use crate::exit::Code;
 use crate::render::{self, Section};
 
-use super::validate::{exit_code_for, policy_from, schema_source};
+use super::validate::{exit_code_for, policy_from};
 
-pub fn run(args: PlanArgs) -> anyhow::Result<Code> {
+pub fn run(args: PlanArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
     let flags = Settings::from_args(&args.report, args.threads, None);
     let (_config, settings) = config::load_layers(&args.config, flags, &env)?;
-    let schema = schema_source(&args.schema)?;
+    let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
     let (mut inputs, extra) = resolve(&args.paths)?;
     // Personalize reads an import's files in name order (an S3 listing); so does the plan.
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let existing = existing_inputs(&args.existing, &inputs)?;
+    // s3:// existing data streams through the I/O runtime, which must outlive the plan.
+    let (existing, _io) = if args.existing_from_history {
+        let Some(arn) = &args.schema.dataset_arn else {
+            bail!("--existing-from-history reads the import history of the dataset given by --dataset-arn");
+        };
+        let (e, io) = history_inputs(arn, &args.aws, clients, false)?;
+        (Some(e), Some(io))
+    } else {
+        (existing_inputs(&args.existing, &inputs)?, None)
+    };
     let threads = settings.threads.unwrap_or(0);
     limit_join_threads(threads);
     let mut opts = Options {
@@ -73,6 +82,68 @@ pub fn gates(
         preflight_validator::plan(schema, inputs, extra, existing.as_deref(), opts, &plan_opts)?;
     report.plan = None;
     Ok(report)
+}
+
+/// The dataset's current bulk data, rebuilt from its import history: the data locations of the
+/// last ACTIVE FULL job and the ACTIVE INCREMENTAL jobs after it. Sources that can no longer
+/// be read are named on stderr; with `strict` they stop the command, else they are left out.
+pub fn history_inputs(
+    dataset_arn: &str,
+    aws: &AwsArgs,
+    clients: &super::Clients,
+    strict: bool,
+) -> anyhow::Result<(Vec<InputFile>, tokio::runtime::Runtime)> {
+    let rt = crate::s3::runtime()?;
+    let p = clients.personalize(aws, &rt)?;
+    let jobs = rt
+        .block_on(preflight_uploader::import::current_bulk_jobs(&p, dataset_arn))
+        .with_context(|| format!("failed to read the import history of `{dataset_arn}`"))?;
+    drop(rt);
+    if jobs.is_empty() {
+        eprintln!("note: dataset `{dataset_arn}` has had no successful import: it holds no bulk data");
+    }
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut io = None;
+    for job in &jobs {
+        let Some(loc) = &job.data_location else {
+            unreadable.push(format!("job `{}`: no dataLocation", job.name));
+            continue;
+        };
+        eprintln!(
+            "existing data: {} ({} job `{}`)",
+            loc,
+            job.import_mode.map_or("FULL", |m| m.as_str()),
+            job.name
+        );
+        match crate::s3::resolve_inputs(std::slice::from_ref(loc), aws) {
+            Ok((mut i, _, rt)) => {
+                i.sort_by(|a, b| a.name.cmp(&b.name));
+                inputs.extend(i);
+                if io.is_none() {
+                    io = rt;
+                }
+            }
+            Err(e) => unreadable.push(format!("`{loc}` (job `{}`): {e:#}", job.name)),
+        }
+    }
+    if !unreadable.is_empty() {
+        for u in &unreadable {
+            eprintln!("warning: no longer readable: {u}");
+        }
+        if strict {
+            bail!(
+                "{} source(s) of the dataset's current bulk data can no longer be read, so the plan would be wrong: give the data with --existing instead",
+                unreadable.len()
+            );
+        }
+        eprintln!("warning: the plan leaves these sources out: its counts of replaced and dropped records are too low");
+    }
+    let io = match io {
+        Some(rt) => rt,
+        None => crate::s3::runtime()?,
+    };
+    Ok((inputs, io))
 }
 
 fn plan_options(mode: ImportMode, args: &ExistingArgs) -> PlanOptions {

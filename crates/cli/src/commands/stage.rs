@@ -14,19 +14,19 @@ use preflight_validator::{
     resolve, schema::builtin, schema::load_schema, Options, Report, SchemaSource, Severity, Source,
 };
 
-use super::validate::{policy, schema_source};
+use super::validate::policy;
 use crate::args::StageArgs;
 use crate::exit::{self, Code};
 use crate::progress::{is_ci, show_progress, Bar};
 use crate::render;
 use crate::render::human_bytes;
 
-pub fn run(args: StageArgs) -> anyhow::Result<Code> {
+pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let target = Target::parse(&args.to).map_err(anyhow::Error::msg)?;
     if let Some(p) = args.paths.iter().find(|p| *p == "-" || p.contains("://")) {
         bail!("`{p}`: stage uploads local files and folders (standard input and URLs cannot be staged)");
     }
-    let schema = schema_source(&args.schema)?;
+    let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
     let (inputs, extra) = resolve(&args.paths)?;
     let mut opts = Options {
         threads: args.threads,
@@ -154,7 +154,7 @@ pub fn run(args: StageArgs) -> anyhow::Result<Code> {
 }
 
 /// The dataset type's folder name and the schema facts for the manifest.
-fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String, SchemaInfo)> {
+pub(crate) fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String, SchemaInfo)> {
     let header = report
         .files
         .iter()
@@ -189,7 +189,7 @@ fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String
 }
 
 /// The data location on stdout (for scripts); what was done on stderr.
-fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
+pub(crate) fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let loc = |key: &str| match target {
         Target::S3 { bucket, .. } => format!("s3://{bucket}/{key}"),

@@ -31,19 +31,30 @@ struct Job {
     rows_for: Option<Vec<String>>,
 }
 
-pub fn run(args: ValidateArgs) -> anyhow::Result<Code> {
+pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
     let flags = Settings::from_args(&args.report, args.threads, args.changed_since.as_deref());
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
-    let jobs = jobs(&args, config.as_ref())?;
+    let jobs = jobs(&args, config.as_ref(), clients)?;
     if args.mode.is_some() && jobs.len() > 1 {
         bail!("--mode and --existing plan one import: name one dataset with --dataset");
     }
+    // --seal: what the objects are before validation reads them.
+    let sealing = if args.seal {
+        let [job] = jobs.as_slice() else {
+            bail!("--seal seals one s3:// folder: name one dataset with --dataset");
+        };
+        Some(super::seal::before(&job.paths, &args.aws)?)
+    } else {
+        None
+    };
 
     let mut reports = Vec::with_capacity(jobs.len());
+    let mut jobs_schema = Vec::new();
     for job in jobs {
         let report = check(&job, &args, &settings)?;
         reports.push((job.name, report));
+        jobs_schema.push(job.schema);
     }
     let sections: Vec<Section<'_>> = reports
         .iter()
@@ -53,21 +64,37 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Code> {
         })
         .collect();
     render::emit_sections(settings.format(), args.report.color, &sections)?;
-    Ok(reports
+    let code = reports
         .iter()
         .map(|(_, r)| exit_code_for(r, settings.fail_on()))
         .max_by_key(|c| c.0)
-        .unwrap_or(exit::SUCCESS))
+        .unwrap_or(exit::SUCCESS);
+    if let (Some(before), Some(((_, report), job))) =
+        (sealing, reports.first().zip(jobs_schema.first()))
+    {
+        if code != exit::SUCCESS || report.has_at_least(Severity::Error) {
+            eprintln!("not sealed: the folder did not pass validation");
+        } else {
+            super::seal::write(before, job, report, &args.aws)?;
+        }
+    }
+    Ok(code)
 }
 
 /// What to check: from the schema options, or from the config file's datasets.
-fn jobs(args: &ValidateArgs, config: Option<&Config>) -> anyhow::Result<Vec<Job>> {
-    let explicit = args.schema.schema.is_some() || args.schema.dataset_type.is_some();
+fn jobs(
+    args: &ValidateArgs,
+    config: Option<&Config>,
+    clients: &super::Clients,
+) -> anyhow::Result<Vec<Job>> {
+    let explicit = args.schema.schema.is_some()
+        || args.schema.dataset_type.is_some()
+        || args.schema.dataset_arn.is_some();
     if explicit || config.is_none() {
         if !args.dataset.is_empty() {
             bail!("--dataset needs a config file with datasets (preflight.toml)");
         }
-        let schema = schema_source(&args.schema)?;
+        let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
         if args.paths.is_empty() {
             bail!("give the files to check (PATH…), or declare datasets in preflight.toml");
         }
@@ -103,7 +130,7 @@ fn jobs(args: &ValidateArgs, config: Option<&Config>) -> anyhow::Result<Vec<Job>
             if !wanted(&d.decl.name) {
                 continue;
             }
-            let schema = dataset_schema(&d.decl.name, &d.schema)?;
+            let schema = dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?;
             if d.decl.files.is_empty() {
                 eprintln!("note: dataset `{}` declares no files; skipped", d.decl.name);
                 continue;
@@ -188,7 +215,7 @@ fn jobs(args: &ValidateArgs, config: Option<&Config>) -> anyhow::Result<Vec<Job>
             );
         }
         jobs.push(Job {
-            schema: dataset_schema(&d.decl.name, &d.schema)?,
+            schema: dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?,
             name: Some(d.decl.name),
             paths,
             rows_for: (!schema_changed).then_some(rows_for),
@@ -206,7 +233,12 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 /// A dataset's schema as the library takes it.
-fn dataset_schema(name: &str, schema: &DatasetSchema) -> anyhow::Result<SchemaSource> {
+fn dataset_schema(
+    name: &str,
+    schema: &DatasetSchema,
+    aws: &crate::args::AwsArgs,
+    clients: &super::Clients,
+) -> anyhow::Result<SchemaSource> {
     Ok(match schema {
         DatasetSchema::File {
             path,
@@ -226,10 +258,16 @@ fn dataset_schema(name: &str, schema: &DatasetSchema) -> anyhow::Result<SchemaSo
             dataset_type: *dataset_type,
             domain: *domain,
         },
-        DatasetSchema::Arn(arn) => bail!(
-            "dataset `{name}` has only a dataset_arn ({arn}): fetching schemas from AWS is not \
-             available yet; set `schema` (a schema file) or `dataset_type` for it in preflight.toml"
-        ),
+        DatasetSchema::Arn(arn) => {
+            let args = SchemaArgs {
+                schema: None,
+                dataset_type: None,
+                domain: None,
+                dataset_arn: Some(arn.clone()),
+            };
+            super::aws::schema_source(&args, aws, clients)
+                .with_context(|| format!("dataset `{name}`: failed to fetch its schema"))?
+        }
     })
 }
 

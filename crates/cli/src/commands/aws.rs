@@ -1,0 +1,119 @@
+//! The AWS clients of a command: connected from the standard configuration, or injected by
+//! in-process tests; and the schema of a Personalize dataset (`--dataset-arn`).
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use preflight_uploader::personalize::Personalize;
+use preflight_uploader::{Clock, Dataset, PersonalizeOptions, SdkPersonalize, TokioClock};
+use preflight_validator::{DatasetType, SchemaSource};
+
+use crate::args::{AwsArgs, SchemaArgs};
+
+/// AWS clients and time for a command. The default connects to AWS and uses real time;
+/// tests set a Personalize client built with `aws-smithy-mocks` and a manual clock.
+#[derive(Clone)]
+pub struct Clients {
+    /// Used instead of connecting to Personalize, when set.
+    pub personalize: Option<SdkPersonalize>,
+    /// Time for watching and waiting.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clients")
+            .field("personalize", &self.personalize)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Clients {
+            personalize: None,
+            clock: Arc::new(TokioClock::new()),
+        }
+    }
+}
+
+impl Clients {
+    /// The Personalize client: the injected one, or one from the AWS configuration.
+    pub fn personalize(
+        &self,
+        aws: &AwsArgs,
+        rt: &tokio::runtime::Runtime,
+    ) -> anyhow::Result<SdkPersonalize> {
+        if let Some(p) = &self.personalize {
+            return Ok(p.clone());
+        }
+        rt.block_on(SdkPersonalize::connect(&PersonalizeOptions {
+            profile: aws.profile.clone(),
+            region: aws.region.clone(),
+        }))
+        .map_err(anyhow::Error::msg)
+    }
+}
+
+/// The schema of a dataset: DescribeDataset, then DescribeSchema (see [`schema_of`]).
+pub async fn dataset_schema<P: Personalize>(
+    p: &P,
+    arn: &str,
+    args: &SchemaArgs,
+) -> anyhow::Result<(SchemaSource, Dataset)> {
+    let dataset = p
+        .describe_dataset(arn)
+        .await
+        .with_context(|| format!("failed to read the schema of dataset `{arn}`"))?;
+    let schema = schema_of(p, &dataset, args).await?;
+    Ok((schema, dataset))
+}
+
+/// The schema of a described dataset (DescribeSchema). The dataset's type is passed to the
+/// schema loader, which reports a schema for another type; `--dataset-type`, if also given,
+/// must agree with the dataset.
+pub async fn schema_of<P: Personalize>(
+    p: &P,
+    dataset: &Dataset,
+    args: &SchemaArgs,
+) -> anyhow::Result<SchemaSource> {
+    let arn = &dataset.arn;
+    let ty: DatasetType = dataset
+        .dataset_type
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("dataset `{arn}`: {e}"))?;
+    if let Some(given) = args.dataset_type {
+        if given != ty {
+            bail!(
+                "--dataset-type says {given} but dataset `{arn}` is an {ty} dataset: drop --dataset-type, or use the ARN of the {given} dataset"
+            );
+        }
+    }
+    let schema = p
+        .describe_schema(&dataset.schema_arn)
+        .await
+        .with_context(|| format!("failed to read the schema of dataset `{arn}`"))?;
+    Ok(SchemaSource::Text {
+        text: schema.describe_schema_json(),
+        source: schema.arn.clone(),
+        dataset_type: Some(ty),
+        domain: args.domain,
+    })
+}
+
+/// The schema options as a source, fetching the dataset's schema for `--dataset-arn`.
+pub fn schema_source(
+    args: &SchemaArgs,
+    aws: &AwsArgs,
+    clients: &Clients,
+) -> anyhow::Result<SchemaSource> {
+    let Some(arn) = &args.dataset_arn else {
+        return super::validate::schema_source(args);
+    };
+    if args.schema.is_some() {
+        bail!("--schema and --dataset-arn both name a schema: give one of them");
+    }
+    let rt = crate::s3::runtime()?;
+    let p = clients.personalize(aws, &rt)?;
+    Ok(rt.block_on(dataset_schema(&p, arn, args))?.0)
+}

@@ -1,0 +1,544 @@
+//! `preflight run`, `import` and `validate --seal` end to end, in-process: the command line is
+//! parsed and run by `commands::run_with`, the same function `main` calls, with a Personalize
+//! client whose answers come from `aws-smithy-mocks` (it works only in-process) and the real
+//! local S3 server (s3s-fs on loopback, reached through `--endpoint-url` as a user would).
+//! Time is a `ManualClock`: watching sleeps no real time.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, Once};
+
+use aws_sdk_personalize::config::retry::RetryConfig;
+use aws_sdk_personalize::operation::create_dataset_import_job::{
+    CreateDatasetImportJobInput, CreateDatasetImportJobOutput,
+};
+use aws_sdk_personalize::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use clap::Parser;
+use personalize_preflight::args::Cli;
+use personalize_preflight::commands::{run_with, Clients};
+use personalize_preflight::exit;
+use preflight_s3_test_server::{BackgroundServer, ServerOptions, ACCESS_KEY, SECRET_KEY};
+use preflight_uploader::{ManualClock, SdkPersonalize};
+
+const BUCKET: &str = "imports";
+const DATASET: &str = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS";
+const SCHEMA: &str = "arn:aws:personalize:us-east-1:123456789012:schema/shop-interactions";
+const ROLE: &str = "arn:aws:iam::123456789012:role/PersonalizeS3";
+const JOB: &str = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/nightly-1";
+
+/// Fake credentials and no AWS configuration from the machine, for the S3 client `run`
+/// connects itself (every test of this binary sets the same values).
+fn aws_env(dir: &Path) {
+    static ONCE: Once = Once::new();
+    let cfg = dir.join("no-aws-config");
+    ONCE.call_once(|| {
+        std::env::set_var("AWS_ACCESS_KEY_ID", ACCESS_KEY);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::set_var("AWS_CONFIG_FILE", &cfg);
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &cfg);
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_MAX_ATTEMPTS", "2");
+        std::env::set_var("PREFLIGHT_NOW", "1764000000");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::remove_var("AWS_SESSION_TOKEN");
+        std::env::remove_var("AWS_ENDPOINT_URL");
+        std::env::remove_var("AWS_ENDPOINT_URL_S3");
+        std::env::remove_var("GITHUB_STEP_SUMMARY");
+    });
+}
+
+/// A valid interactions file of 1,500 records.
+fn interactions(path: &Path, seed: u64) {
+    let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n");
+    for i in 0..1500u64 {
+        s.push_str(&format!(
+            "u{},i{},{},click\n",
+            i % 300,
+            (i * 7 + seed) % 500,
+            1_596_238_243 + i
+        ));
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+fn dataset_rule(status: &'static str) -> Rule {
+    let body = serde_json::json!({"dataset": {
+        "name": "shop-interactions",
+        "datasetArn": DATASET,
+        "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+        "datasetType": "Interactions",
+        "schemaArn": SCHEMA,
+        "status": status,
+        "creationDateTime": 1.7e9,
+        "lastUpdatedDateTime": 1.7e9
+    }})
+    .to_string();
+    mock!(Client::describe_dataset)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .sequence()
+        .http_status(200, Some(body))
+        .repeatedly()
+        .build()
+}
+
+fn schema_rule() -> Rule {
+    let avro = serde_json::json!({
+        "type": "record", "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "EVENT_TYPE", "type": "string"}
+        ],
+        "version": "1.0"
+    })
+    .to_string();
+    let body = serde_json::json!({"schema": {
+        "name": "shop-interactions", "schemaArn": SCHEMA, "schema": avro,
+        "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+    }})
+    .to_string();
+    mock!(Client::describe_schema)
+        .match_requests(|r| r.schema_arn() == Some(SCHEMA))
+        .sequence()
+        .http_status(200, Some(body))
+        .repeatedly()
+        .build()
+}
+
+/// ListDatasetImportJobs: the dataset's own history, and the region (one job running).
+fn list_rule(history: &'static [(&'static str, &'static str)]) -> Rule {
+    use aws_sdk_personalize::operation::list_dataset_import_jobs::ListDatasetImportJobsOutput;
+    use aws_sdk_personalize::primitives::DateTime;
+    use aws_sdk_personalize::types::{DatasetImportJobSummary, ImportMode};
+    let job = |name: &str, status: &str, mode: &str| {
+        DatasetImportJobSummary::builder()
+            .dataset_import_job_arn(format!(
+                "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/{name}"
+            ))
+            .job_name(name)
+            .status(status)
+            .import_mode(ImportMode::from(mode))
+            .creation_date_time(DateTime::from_secs(1_700_000_000))
+            .build()
+    };
+    mock!(Client::list_dataset_import_jobs).then_compute_output(move |r| {
+        let jobs = if r.dataset_arn() == Some(DATASET) {
+            history
+                .iter()
+                .map(|(status, mode)| job("old", status, mode))
+                .collect()
+        } else {
+            vec![job("other", "CREATE IN_PROGRESS", "FULL")]
+        };
+        ListDatasetImportJobsOutput::builder()
+            .set_dataset_import_jobs(Some(jobs))
+            .build()
+    })
+}
+
+type Captured = Arc<Mutex<Vec<CreateDatasetImportJobInput>>>;
+
+fn create_rule(captured: &Captured) -> Rule {
+    let c = captured.clone();
+    mock!(Client::create_dataset_import_job).then_compute_output(move |r| {
+        c.lock().unwrap().push(r.clone());
+        CreateDatasetImportJobOutput::builder()
+            .dataset_import_job_arn(format!(
+                "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/{}",
+                r.job_name().unwrap_or_default()
+            ))
+            .build()
+    })
+}
+
+fn job_body(status: &str, reason: Option<&str>) -> String {
+    let mut j = serde_json::json!({
+        "jobName": "nightly-1", "datasetImportJobArn": JOB, "datasetArn": DATASET,
+        "dataSource": {"dataLocation": "s3://imports/x/"}, "roleArn": ROLE,
+        "status": status, "importMode": "FULL",
+        "creationDateTime": 1.764e9, "lastUpdatedDateTime": 1.764e9
+    });
+    if let Some(r) = reason {
+        j["failureReason"] = r.into();
+    }
+    serde_json::json!({ "datasetImportJob": j }).to_string()
+}
+
+fn describe_rule(statuses: &[(&str, Option<&str>)]) -> Rule {
+    let mut seq = mock!(Client::describe_dataset_import_job).sequence();
+    for (s, r) in statuses {
+        seq = seq.http_status(200, Some(job_body(s, *r)));
+    }
+    seq.build()
+}
+
+fn clients(rules: &[&Rule], clock: &Arc<ManualClock>) -> Clients {
+    let p = mock_client!(aws_sdk_personalize, RuleMode::MatchAny, rules, |c| c
+        .retry_config(RetryConfig::disabled()));
+    Clients {
+        personalize: Some(SdkPersonalize::from_client(p)),
+        clock: clock.clone(),
+    }
+}
+
+fn run(args: &[&str], clients: &Clients) -> u8 {
+    let cli = Cli::try_parse_from(std::iter::once("preflight").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_with(cli, clients).unwrap().0
+}
+
+/// Object keys stored by the server.
+fn objects(root: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else {
+                let k = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if !k.split('/').any(|s| s.starts_with('.')) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root.join(BUCKET), &root.join(BUCKET), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn run_goes_from_a_csv_to_an_active_import() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 0);
+
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[
+        ("CREATE PENDING", None),
+        ("CREATE IN_PROGRESS", None),
+        ("CREATE IN_PROGRESS", None),
+        ("ACTIVE", None),
+    ]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let code = run(
+        &[
+            "run",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--stage-to",
+            "s3://imports/team/",
+            "--mode",
+            "full",
+            "--job-name",
+            "nightly-1",
+            "--endpoint-url",
+            server.endpoint(),
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+
+    // The exact CreateDatasetImportJob request.
+    let sent = captured.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let r = &sent[0];
+    assert_eq!(r.job_name(), Some("nightly-1"));
+    assert_eq!(r.dataset_arn(), Some(DATASET));
+    assert_eq!(r.role_arn(), Some(ROLE));
+    assert_eq!(r.import_mode().map(|m| m.as_str()), Some("FULL"));
+    let loc = r
+        .data_source()
+        .and_then(|d| d.data_location())
+        .unwrap()
+        .to_string();
+    assert!(
+        loc.starts_with("s3://imports/team/interactions/20251124T160000Z-") && loc.ends_with('/'),
+        "{loc}"
+    );
+
+    // It names the folder that was staged: the CSV and the manifest, nothing else.
+    let folder = loc.trim_start_matches("s3://imports/");
+    assert_eq!(
+        objects(&root),
+        [
+            format!("{folder}_preflight/manifest.json"),
+            format!("{folder}interactions.csv"),
+        ]
+    );
+    let staged = std::fs::read(root.join(BUCKET).join(folder).join("interactions.csv")).unwrap();
+    assert_eq!(staged, std::fs::read(&csv).unwrap());
+
+    // Watched with backoff to ACTIVE: three waits, no real time.
+    assert_eq!(describe.num_calls(), 4);
+    assert_eq!(
+        clock.sleeps(),
+        [5, 10, 20].map(std::time::Duration::from_secs).to_vec()
+    );
+    assert_eq!(dataset.num_calls(), 1);
+    assert_eq!(schema.num_calls(), 1);
+}
+
+#[test]
+fn run_exits_4_when_the_job_fails_and_names_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 1);
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[
+        ("CREATE PENDING", None),
+        ("CREATE FAILED", Some("Failed to create a data import job for Interactions dataset....Input CSV is missing the following columns:[EVENT_TYPE].")),
+    ]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let args = [
+        "run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--mode",
+        "full",
+        "--endpoint-url",
+        server.endpoint(),
+        csv.to_str().unwrap(),
+    ];
+    assert_eq!(run(&args, &c), exit::IMPORT_FAILED.0);
+    let name = captured.lock().unwrap()[0].job_name().unwrap().to_string();
+    assert!(name.starts_with("preflight-interactions-20251124T160000Z-"), "{name}");
+    preflight_uploader::check_job_name(&name).unwrap();
+    assert_eq!(describe.num_calls(), 2);
+}
+
+#[test]
+fn run_refuses_incremental_without_history_and_a_missing_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 2);
+    let args = |mode: &'static str| {
+        vec![
+            "run".to_string(),
+            "--dataset-arn".into(),
+            DATASET.into(),
+            "--role-arn".into(),
+            ROLE.into(),
+            "--stage-to".into(),
+            "s3://imports/team/".into(),
+            "--mode".into(),
+            mode.into(),
+            "--endpoint-url".into(),
+            server.endpoint().into(),
+            csv.to_str().unwrap().into(),
+        ]
+    };
+    fn argv(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+
+    // INCREMENTAL, and the only earlier job failed.
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("CREATE FAILED", "FULL")]),
+        create_rule(&captured),
+    );
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create], &clock);
+    assert_eq!(run(&argv(&args("incremental")), &c), exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 0);
+
+    // The dataset does not exist: refused before anything is read or staged.
+    let missing = mock!(Client::describe_dataset)
+        .sequence()
+        .http_status(
+            400,
+            Some(r#"{"__type":"ResourceNotFoundException","message":"Could not find resource"}"#.into()),
+        )
+        .build();
+    let create = create_rule(&captured);
+    let c = clients(&[&missing, &create], &clock);
+    let before = objects(&root);
+    assert_eq!(run(&argv(&args("full")), &c), exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 0);
+    assert_eq!(objects(&root), before);
+}
+
+#[test]
+fn a_full_import_that_drops_records_needs_allow_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let existing = dir.path().join("existing.csv");
+    interactions(&existing, 3);
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 4);
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let mut args = vec![
+        "run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--mode",
+        "full",
+        "--existing",
+        existing.to_str().unwrap(),
+        "--endpoint-url",
+        server.endpoint(),
+        csv.to_str().unwrap(),
+    ];
+    assert_eq!(run(&args, &c), exit::FINDINGS.0);
+    assert!(objects(&root).is_empty(), "nothing staged");
+    assert_eq!(create.num_calls(), 0);
+
+    args.push("--allow-drop");
+    assert_eq!(run(&args, &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[test]
+fn import_verifies_a_sealed_folder_and_refuses_it_once_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // An ETL job wrote the data: upload it with `stage` into a plain prefix is not what
+    // happened, so write it straight into the server's bucket through S3 (PutObject).
+    let csv = dir.path().join("part-0.csv");
+    interactions(&csv, 5);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s3 = rt
+        .block_on(preflight_uploader::S3Store::connect(
+            BUCKET,
+            &preflight_uploader::S3Options {
+                endpoint_url: Some(server.endpoint().to_string()),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let put = |key: &str, body: Vec<u8>| {
+        let alg = preflight_uploader::ChecksumAlgorithm::Crc64nvme;
+        let sum = preflight_uploader::Checksum {
+            algorithm: alg,
+            value: preflight_uploader::checksum::checksum_of(alg, &body),
+        };
+        rt.block_on(preflight_uploader::ObjectStore::put_object(
+            &s3,
+            key,
+            body.into(),
+            &sum,
+        ))
+        .unwrap();
+    };
+    put("etl/day1/part-0.csv", std::fs::read(&csv).unwrap());
+
+    let captured = Captured::default();
+    let (dataset, list, create) = (
+        dataset_rule("ACTIVE"),
+        list_rule(&[]),
+        create_rule(&captured),
+    );
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &list, &create], &clock);
+    let import = [
+        "import",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--from",
+        "s3://imports/etl/day1/",
+        "--mode",
+        "full",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    // Not sealed yet: refused.
+    assert_eq!(run(&import, &c), exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 0);
+
+    // Validated in place and sealed.
+    let seal = [
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "s3://imports/etl/day1/",
+        "--seal",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    assert_eq!(run(&seal, &c), exit::SUCCESS.0);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join(BUCKET).join("etl/day1/_preflight/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["files"][0]["key"], "etl/day1/part-0.csv");
+    assert_eq!(manifest["files"][0]["records"], 1500);
+    assert!(manifest["files"][0]["etag"].is_string(), "{manifest}");
+
+    assert_eq!(run(&import, &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 1);
+    let r = captured.lock().unwrap()[0].clone();
+    assert_eq!(
+        r.data_source().and_then(|d| d.data_location()),
+        Some("s3://imports/etl/day1/")
+    );
+
+    // The ETL job rewrites the object after validation: refused before any job is created.
+    let mut changed = std::fs::read(&csv).unwrap();
+    let n = changed.len();
+    changed[n - 3] = b'x'; // "click" -> "clixk": same size, other bytes
+    put("etl/day1/part-0.csv", changed);
+    assert_eq!(run(&import, &c), exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 1);
+
+    // --unverified imports it anyway.
+    let mut unverified = import.to_vec();
+    unverified.push("--unverified");
+    assert_eq!(run(&unverified, &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 2);
+}
