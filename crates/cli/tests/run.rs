@@ -542,3 +542,375 @@ fn import_verifies_a_sealed_folder_and_refuses_it_once_changed() {
     assert_eq!(run(&unverified, &c), exit::SUCCESS.0);
     assert_eq!(create.num_calls(), 2);
 }
+
+#[test]
+fn plan_rebuilds_the_existing_data_from_the_import_history() {
+    use aws_sdk_personalize::operation::describe_dataset_import_job::DescribeDatasetImportJobOutput;
+    use aws_sdk_personalize::operation::list_dataset_import_jobs::ListDatasetImportJobsOutput;
+    use aws_sdk_personalize::primitives::DateTime;
+    use aws_sdk_personalize::types::{DataSource, DatasetImportJob, DatasetImportJobSummary, ImportMode};
+
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // What each past job imported, still in S3 except `gone`.
+    for (folder, seed) in [("older", 13), ("full", 10), ("inc", 11)] {
+        let d = root.join(BUCKET).join("hist").join(folder);
+        std::fs::create_dir_all(&d).unwrap();
+        interactions(&d.join("part.csv"), seed);
+    }
+    let new = dir.path().join("new.csv");
+    interactions(&new, 12);
+
+    // older FULL (superseded) < full FULL < inc INCREMENTAL < failed < gone INCREMENTAL
+    let history: &[(&str, &str, &str, i64)] = &[
+        ("gone", "ACTIVE", "INCREMENTAL", 4000),
+        ("failed", "CREATE FAILED", "FULL", 3500),
+        ("inc", "ACTIVE", "INCREMENTAL", 3000),
+        ("full", "ACTIVE", "FULL", 2000),
+        ("older", "ACTIVE", "FULL", 1000),
+    ];
+    let arn = |name: &str| {
+        format!("arn:aws:personalize:us-east-1:123456789012:dataset-import-job/{name}")
+    };
+    let list = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .then_output(move || {
+            ListDatasetImportJobsOutput::builder()
+                .set_dataset_import_jobs(Some(
+                    history
+                        .iter()
+                        .map(|(name, status, mode, t)| {
+                            DatasetImportJobSummary::builder()
+                                .dataset_import_job_arn(arn(name))
+                                .job_name(*name)
+                                .status(*status)
+                                .import_mode(ImportMode::from(*mode))
+                                .creation_date_time(DateTime::from_secs(*t))
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .build()
+        });
+    let describe = mock!(Client::describe_dataset_import_job).then_compute_output(|r| {
+        let name = r
+            .dataset_import_job_arn()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        DescribeDatasetImportJobOutput::builder()
+            .dataset_import_job(
+                DatasetImportJob::builder()
+                    .dataset_import_job_arn(r.dataset_import_job_arn().unwrap_or_default())
+                    .job_name(&name)
+                    .status("ACTIVE")
+                    .data_source(
+                        DataSource::builder()
+                            .data_location(format!("s3://imports/hist/{name}/"))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let (dataset, schema) = (dataset_rule("ACTIVE"), schema_rule());
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &describe], &clock);
+    let merged = dir.path().join("merged.csv");
+    let code = run(
+        &[
+            "plan",
+            "--dataset-arn",
+            DATASET,
+            "--mode",
+            "incremental",
+            "--existing-from-history",
+            "--write-merged",
+            merged.to_str().unwrap(),
+            "--endpoint-url",
+            server.endpoint(),
+            "--format",
+            "json",
+            new.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+    // full + inc + the new data (all distinct interactions); not `older`, which `full`
+    // replaced, and not `gone`, which can no longer be read.
+    let lines = std::fs::read_to_string(&merged).unwrap().lines().count();
+    assert_eq!(lines, 1 + 3 * 1500);
+    // Only the current jobs were described.
+    assert_eq!(describe.num_calls(), 3);
+
+    // `run` does not plan on a partial history: it stops before staging anything.
+    let err = run_with(
+        Cli::try_parse_from([
+            "preflight",
+            "run",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--stage-to",
+            "s3://imports/team/",
+            "--mode",
+            "incremental",
+            "--existing-from-history",
+            "--endpoint-url",
+            server.endpoint(),
+            new.to_str().unwrap(),
+        ])
+        .unwrap(),
+        &c,
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("1 source(s) of the dataset's current bulk data can no longer be read"),
+        "{err:#}"
+    );
+    assert!(!root.join(BUCKET).join("team").exists());
+}
+
+#[test]
+fn import_with_no_queue_fails_on_a_full_region_and_watch_times_out() {
+    use aws_sdk_personalize::operation::list_dataset_import_jobs::ListDatasetImportJobsOutput;
+    use aws_sdk_personalize::types::DatasetImportJobSummary;
+
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let full_region = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn().is_none())
+        .then_output(|| {
+            ListDatasetImportJobsOutput::builder()
+                .set_dataset_import_jobs(Some(
+                    (0..5)
+                        .map(|i| {
+                            DatasetImportJobSummary::builder()
+                                .job_name(format!("j{i}"))
+                                .status(if i < 2 { "CREATE PENDING" } else { "CREATE IN_PROGRESS" })
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .build()
+        });
+    let captured = Captured::default();
+    let (dataset, create) = (dataset_rule("ACTIVE"), create_rule(&captured));
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &full_region, &create], &clock);
+    let code = run(
+        &[
+            "import",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--from",
+            "s3://imports/etl/day1/",
+            "--mode",
+            "full",
+            "--unverified",
+            "--no-queue",
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 0);
+    assert!(clock.sleeps().is_empty());
+
+    // `watch` with a timeout: exit 5, and the job was never touched but described.
+    let describe = mock!(Client::describe_dataset_import_job)
+        .sequence()
+        .http_status(200, Some(job_body("CREATE IN_PROGRESS", None)))
+        .repeatedly()
+        .build();
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&describe], &clock);
+    assert_eq!(
+        run(&["watch", JOB, "--timeout", "1m"], &c),
+        exit::WATCH_TIMEOUT.0
+    );
+    let waited: u64 = clock.sleeps().iter().map(|d| d.as_secs()).sum();
+    assert_eq!(waited, 60);
+    assert_eq!(describe.num_calls(), 5); // at 0, 5, 15, 35 and 60 s
+}
+
+/// The real binary with no AWS configuration at all: anything it tried to send would fail.
+fn offline_binary(dir: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("preflight").unwrap();
+    c.current_dir(dir)
+        .env("PREFLIGHT_NOW", "1764000000")
+        .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
+
+fn requests(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| l.starts_with("{\"service\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn run_dry_run_prints_the_requests_and_sends_none() {
+    let dir = tempfile::tempdir().unwrap();
+    interactions(&dir.path().join("interactions.csv"), 6);
+    let out = offline_binary(dir.path())
+        .args([
+            "run",
+            "--dry-run",
+            "--dataset-type",
+            "interactions",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--stage-to",
+            "s3://imports/team/",
+            "--mode",
+            "full",
+            "interactions.csv",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("dry run: nothing was sent"), "{stderr}");
+    let reqs = requests(&out.stdout);
+    let ops: Vec<&str> = reqs
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "PutObject",
+            "PutObject",
+            "ListDatasetImportJobs",
+            "CreateDatasetImportJob",
+            "DescribeDatasetImportJob"
+        ]
+    );
+    let key = reqs[0]["request"]["Key"].as_str().unwrap();
+    let folder = key.strip_suffix("interactions.csv").unwrap();
+    assert!(
+        folder.starts_with("team/interactions/20251124T160000Z-") && folder.ends_with('/'),
+        "{folder}"
+    );
+    assert_eq!(
+        reqs[0]["request"]["ContentLength"].as_u64().unwrap(),
+        std::fs::metadata(dir.path().join("interactions.csv")).unwrap().len()
+    );
+    assert_eq!(
+        reqs[1]["request"]["Key"],
+        format!("{folder}_preflight/manifest.json")
+    );
+    let create = &reqs[3]["request"];
+    let name = create["jobName"].as_str().unwrap();
+    assert!(name.starts_with("preflight-interactions-20251124T160000Z-"), "{name}");
+    preflight_uploader::check_job_name(name).unwrap();
+    assert_eq!(
+        *create,
+        serde_json::json!({
+            "jobName": name,
+            "datasetArn": DATASET,
+            "dataSource": {"dataLocation": format!("s3://imports/{folder}")},
+            "roleArn": ROLE,
+            "importMode": "FULL"
+        })
+    );
+    // Nothing was staged locally either.
+    assert!(!dir.path().join("staging").exists());
+}
+
+#[test]
+fn import_dry_run_prints_the_request_and_bad_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "import",
+        "--dry-run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--from",
+        "s3://imports/etl/day1/",
+        "--mode",
+        "incremental",
+    ];
+    let out = offline_binary(dir.path())
+        .args(base)
+        .args(["--job-name", "nightly-2025-11-24"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        requests(&out.stdout),
+        [serde_json::json!({
+            "service": "personalize",
+            "operation": "CreateDatasetImportJob",
+            "request": {
+                "jobName": "nightly-2025-11-24",
+                "datasetArn": DATASET,
+                "dataSource": {"dataLocation": "s3://imports/etl/day1/"},
+                "roleArn": ROLE,
+                "importMode": "INCREMENTAL"
+            }
+        })]
+    );
+    let out = offline_binary(dir.path())
+        .args(base)
+        .args(["--job-name", "nightly 2025/11/24"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not a valid import job name"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(requests(&out.stdout).is_empty());
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = assert_cmd::Command::cargo_bin("preflight")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "3    the upload failed",
+        "4    the import job ended CREATE FAILED",
+        "5    --timeout passed while watching",
+        "6    the import was refused",
+        "130  Ctrl-C while watching",
+    ] {
+        assert!(help.contains(want), "missing `{want}` in:\n{help}");
+    }
+    // The README's table has the same codes.
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .unwrap();
+    for code in ["| 3 |", "| 4 |", "| 5 |", "| 6 |", "| 130 |"] {
+        assert!(readme.contains(code), "README lacks the row `{code}`");
+    }
+}

@@ -67,6 +67,9 @@ impl BlockingObjectReader {
                         return; // the reader was dropped
                     }
                     if eof {
+                        // The end marker: without it a closed channel means the task stopped
+                        // early (its runtime shut down), which must not read as a short file.
+                        let _ = tx.send(Ok(Bytes::new())).await;
                         return;
                     }
                 }
@@ -94,11 +97,18 @@ impl Read for BlockingObjectReader {
                 return Ok(0);
             };
             match rx.blocking_recv() {
+                Some(Ok(b)) if b.is_empty() => {
+                    self.rx = None;
+                    return Ok(0);
+                }
                 Some(Ok(b)) => self.current = b,
                 Some(Err(e)) => return Err(e),
                 None => {
                     self.rx = None;
-                    return Ok(0);
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the object stream stopped before the end of the object (its I/O runtime shut down)",
+                    ));
                 }
             }
         }
@@ -106,5 +116,30 @@ impl Read for BlockingObjectReader {
         out[..n].copy_from_slice(&self.current[..n]);
         let _ = self.current.split_to(n);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LocalStore;
+
+    #[test]
+    fn a_stream_cut_short_is_an_error_not_a_short_object() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"USER_ID\nu1\n").unwrap();
+        let store = Arc::new(LocalStore::new(dir.path()));
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mut ok = BlockingObjectReader::new(rt.handle().clone(), store.clone(), "a.csv".into(), 4, 2);
+        let mut text = String::new();
+        ok.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "USER_ID\nu1\n");
+
+        // The runtime is gone before the first read: the object cannot be read.
+        let handle = rt.handle().clone();
+        let mut cut = BlockingObjectReader::new(handle, store, "a.csv".into(), 4, 2);
+        rt.shutdown_background();
+        let err = cut.read_to_string(&mut String::new()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -514,7 +514,9 @@ pub async fn current_bulk_jobs<P: Personalize>(
     };
     let mut out = Vec::new();
     for j in &jobs[start..] {
-        out.push(p.describe_dataset_import_job(&j.arn).await?);
+        let mut job = p.describe_dataset_import_job(&j.arn).await?;
+        job.import_mode = job.import_mode.or(j.import_mode);
+        out.push(job);
     }
     Ok(out)
 }

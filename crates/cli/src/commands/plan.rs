@@ -102,9 +102,8 @@ pub fn history_inputs(
     if jobs.is_empty() {
         eprintln!("note: dataset `{dataset_arn}` has had no successful import: it holds no bulk data");
     }
-    let mut inputs = Vec::new();
+    let mut readable = Vec::new();
     let mut unreadable = Vec::new();
-    let mut io = None;
     for job in &jobs {
         let Some(loc) = &job.data_location else {
             unreadable.push(format!("job `{}`: no dataLocation", job.name));
@@ -116,14 +115,9 @@ pub fn history_inputs(
             job.import_mode.map_or("FULL", |m| m.as_str()),
             job.name
         );
+        // A probe: listing (or HeadObject) says whether the source is still there.
         match crate::s3::resolve_inputs(std::slice::from_ref(loc), aws) {
-            Ok((mut i, _, rt)) => {
-                i.sort_by(|a, b| a.name.cmp(&b.name));
-                inputs.extend(i);
-                if io.is_none() {
-                    io = rt;
-                }
-            }
+            Ok(_) => readable.push(loc.clone()),
             Err(e) => unreadable.push(format!("`{loc}` (job `{}`): {e:#}", job.name)),
         }
     }
@@ -139,6 +133,8 @@ pub fn history_inputs(
         }
         eprintln!("warning: the plan leaves these sources out: its counts of replaced and dropped records are too low");
     }
+    // One runtime streams every source: it must outlive the plan.
+    let (inputs, _, io) = crate::s3::resolve_inputs(&readable, aws)?;
     let io = match io {
         Some(rt) => rt,
         None => crate::s3::runtime()?,
