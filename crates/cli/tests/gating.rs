@@ -248,7 +248,10 @@ fn a_dataset_with_only_an_arn_has_its_schema_fetched() {
     let out = preflight(dir.path())
         .arg("validate")
         .env("AWS_CONFIG_FILE", dir.path().join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("no-aws-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-aws-credentials"),
+        )
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("AWS_PROFILE")
@@ -257,7 +260,8 @@ fn a_dataset_with_only_an_arn_has_its_schema_fetched() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("dataset `users`: failed to fetch its schema") && err.contains("no AWS region"),
+        err.contains("dataset `users`: failed to fetch its schema")
+            && err.contains("no AWS region"),
         "{err}"
     );
     // The other dataset alone still works.

@@ -333,7 +333,10 @@ fn run_exits_4_when_the_job_fails_and_names_the_rule() {
     ];
     assert_eq!(run(&args, &c), exit::IMPORT_FAILED.0);
     let name = captured.lock().unwrap()[0].job_name().unwrap().to_string();
-    assert!(name.starts_with("preflight-interactions-20251124T160000Z-"), "{name}");
+    assert!(
+        name.starts_with("preflight-interactions-20251124T160000Z-"),
+        "{name}"
+    );
     preflight_uploader::check_job_name(&name).unwrap();
     assert_eq!(describe.num_calls(), 2);
 }
@@ -384,7 +387,10 @@ fn run_refuses_incremental_without_history_and_a_missing_dataset() {
         .sequence()
         .http_status(
             400,
-            Some(r#"{"__type":"ResourceNotFoundException","message":"Could not find resource"}"#.into()),
+            Some(
+                r#"{"__type":"ResourceNotFoundException","message":"Could not find resource"}"#
+                    .into(),
+            ),
         )
         .build();
     let create = create_rule(&captured);
@@ -548,7 +554,9 @@ fn plan_rebuilds_the_existing_data_from_the_import_history() {
     use aws_sdk_personalize::operation::describe_dataset_import_job::DescribeDatasetImportJobOutput;
     use aws_sdk_personalize::operation::list_dataset_import_jobs::ListDatasetImportJobsOutput;
     use aws_sdk_personalize::primitives::DateTime;
-    use aws_sdk_personalize::types::{DataSource, DatasetImportJob, DatasetImportJobSummary, ImportMode};
+    use aws_sdk_personalize::types::{
+        DataSource, DatasetImportJob, DatasetImportJobSummary, ImportMode,
+    };
 
     let dir = tempfile::tempdir().unwrap();
     aws_env(dir.path());
@@ -670,7 +678,8 @@ fn plan_rebuilds_the_existing_data_from_the_import_history() {
     )
     .unwrap_err();
     assert!(
-        format!("{err:#}").contains("1 source(s) of the dataset's current bulk data can no longer be read"),
+        format!("{err:#}")
+            .contains("1 source(s) of the dataset's current bulk data can no longer be read"),
         "{err:#}"
     );
     assert!(!root.join(BUCKET).join("team").exists());
@@ -692,7 +701,11 @@ fn import_with_no_queue_fails_on_a_full_region_and_watch_times_out() {
                         .map(|i| {
                             DatasetImportJobSummary::builder()
                                 .job_name(format!("j{i}"))
-                                .status(if i < 2 { "CREATE PENDING" } else { "CREATE IN_PROGRESS" })
+                                .status(if i < 2 {
+                                    "CREATE PENDING"
+                                } else {
+                                    "CREATE IN_PROGRESS"
+                                })
                                 .build()
                         })
                         .collect(),
@@ -747,7 +760,10 @@ fn offline_binary(dir: &Path) -> assert_cmd::Command {
         .env("PREFLIGHT_NOW", "1764000000")
         .env("NO_COLOR", "1")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
@@ -815,7 +831,9 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
     );
     assert_eq!(
         reqs[0]["request"]["ContentLength"].as_u64().unwrap(),
-        std::fs::metadata(dir.path().join("interactions.csv")).unwrap().len()
+        std::fs::metadata(dir.path().join("interactions.csv"))
+            .unwrap()
+            .len()
     );
     assert_eq!(
         reqs[1]["request"]["Key"],
@@ -823,7 +841,10 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
     );
     let create = &reqs[3]["request"];
     let name = create["jobName"].as_str().unwrap();
-    assert!(name.starts_with("preflight-interactions-20251124T160000Z-"), "{name}");
+    assert!(
+        name.starts_with("preflight-interactions-20251124T160000Z-"),
+        "{name}"
+    );
     preflight_uploader::check_job_name(name).unwrap();
     assert_eq!(
         *create,
@@ -859,7 +880,12 @@ fn import_dry_run_prints_the_request_and_bad_names_are_refused() {
         .args(["--job-name", "nightly-2025-11-24"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         requests(&out.stdout),
         [serde_json::json!({
@@ -906,10 +932,9 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(want), "missing `{want}` in:\n{help}");
     }
     // The README's table has the same codes.
-    let readme = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
-    )
-    .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
     for code in ["| 3 |", "| 4 |", "| 5 |", "| 6 |", "| 130 |"] {
         assert!(readme.contains(code), "README lacks the row `{code}`");
     }

@@ -130,7 +130,8 @@ mod tests {
         std::fs::write(dir.path().join("a.csv"), b"USER_ID\nu1\n").unwrap();
         let store = Arc::new(LocalStore::new(dir.path()));
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let mut ok = BlockingObjectReader::new(rt.handle().clone(), store.clone(), "a.csv".into(), 4, 2);
+        let mut ok =
+            BlockingObjectReader::new(rt.handle().clone(), store.clone(), "a.csv".into(), 4, 2);
         let mut text = String::new();
         ok.read_to_string(&mut text).unwrap();
         assert_eq!(text, "USER_ID\nu1\n");

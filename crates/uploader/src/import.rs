@@ -23,7 +23,10 @@ pub const MAX_JOB_NAME: usize = 63;
 /// Checks a job name against `^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$` (the API's pattern, anchored:
 /// `personalize-rules.md` §6).
 pub fn check_job_name(name: &str) -> Result<(), String> {
-    let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_first = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     let ok_rest = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -37,7 +40,12 @@ pub fn check_job_name(name: &str) -> Result<(), String> {
 
 /// A unique job name: `preflight-<type>-<UTC stamp>-<hash>`, the hash covering the dataset,
 /// the data location and the time to the nanosecond, so two jobs never share a name.
-pub fn job_name(dataset_type: &str, dataset_arn: &str, data_location: &str, at: SystemTime) -> String {
+pub fn job_name(
+    dataset_type: &str,
+    dataset_arn: &str,
+    data_location: &str,
+    at: SystemTime,
+) -> String {
     let mut h = Hasher::new(ChecksumAlgorithm::Sha256);
     let nanos = at
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -49,7 +57,13 @@ pub fn job_name(dataset_type: &str, dataset_arn: &str, data_location: &str, at: 
         .collect();
     let ty: String = dataset_type
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let mut name = format!("preflight-{ty}-{}-{hash}", utc_stamp(at));
     name.truncate(MAX_JOB_NAME);
@@ -442,7 +456,10 @@ pub async fn verify_manifest<S: ObjectStore>(
     }
     for f in &manifest.files {
         let Some(info) = store.head_object(&f.key).await? else {
-            problems.push(format!("`{}` is in the manifest but no longer in the folder", f.name));
+            problems.push(format!(
+                "`{}` is in the manifest but no longer in the folder",
+                f.name
+            ));
             continue;
         };
         if info.size != f.bytes {
@@ -535,7 +552,10 @@ mod tests {
             "s3://b/p/",
             t + Duration::from_nanos(1),
         );
-        assert!(a.starts_with("preflight-action-interactions-20251124T160000Z-"), "{a}");
+        assert!(
+            a.starts_with("preflight-action-interactions-20251124T160000Z-"),
+            "{a}"
+        );
         assert_ne!(a, b);
         check_job_name(&a).unwrap();
         assert!(a.len() <= MAX_JOB_NAME);
@@ -556,7 +576,11 @@ mod tests {
 
     #[test]
     fn backoff_doubles_to_the_cap() {
-        let w: Vec<u64> = Backoff::default().waits().take(7).map(|d| d.as_secs()).collect();
+        let w: Vec<u64> = Backoff::default()
+            .waits()
+            .take(7)
+            .map(|d| d.as_secs())
+            .collect();
         assert_eq!(w, [5, 10, 20, 40, 60, 60, 60]);
     }
 
@@ -574,7 +598,10 @@ mod tests {
             classify_failure("Failed to create a data import job for Items dataset....Insufficient privileges for accessing data in Amazon S3."),
             Some(FailureKind::Privileges)
         );
-        assert_eq!(classify_failure("Invalid Data location."), Some(FailureKind::DataLocation));
+        assert_eq!(
+            classify_failure("Invalid Data location."),
+            Some(FailureKind::DataLocation)
+        );
         assert_eq!(classify_failure("Something else"), None);
     }
 }

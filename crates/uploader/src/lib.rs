@@ -27,11 +27,11 @@ pub mod stage;
 pub mod store;
 
 pub use bridge::BlockingObjectReader;
-pub use local::LocalStore;
 pub use import::{
     check_job_name, classify_failure, job_name, Backoff, Clock, FailureKind, ImportError,
     ManualClock, Queue, TokioClock, WatchOutcome,
 };
+pub use local::LocalStore;
 pub use location::{check_data_location, S3Url, Target, MAX_DATA_LOCATION};
 pub use manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
 pub use personalize::{

@@ -44,9 +44,9 @@ impl SdkPersonalize {
                     .into(),
             );
         }
-        Ok(SdkPersonalize::from_client(aws_sdk_personalize::Client::new(
-            &sdk,
-        )))
+        Ok(SdkPersonalize::from_client(
+            aws_sdk_personalize::Client::new(&sdk),
+        ))
     }
 
     /// Wraps an existing client (tests build theirs with `aws-smithy-mocks`).

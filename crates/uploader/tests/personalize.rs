@@ -91,7 +91,11 @@ fn page(jobs: &[serde_json::Value], next: Option<&str>) -> String {
 fn region_with_pending(n: usize) -> Rule {
     let jobs: Vec<_> = (0..n)
         .map(|i| {
-            let st = if i % 2 == 0 { "CREATE PENDING" } else { "CREATE IN_PROGRESS" };
+            let st = if i % 2 == 0 {
+                "CREATE PENDING"
+            } else {
+                "CREATE IN_PROGRESS"
+            };
             summary(&format!("other{i}"), st, "FULL", 1_763_000_000)
         })
         .chain([summary("old", "ACTIVE", "FULL", 1_700_000_000)])
@@ -150,7 +154,10 @@ async fn job_goes_pending_in_progress_active_with_backoff() {
     let WatchOutcome::Active(job) = out else {
         panic!("expected ACTIVE, got {out:?}")
     };
-    assert_eq!(job.data_location.as_deref(), Some("s3://imports/team/interactions/run/"));
+    assert_eq!(
+        job.data_location.as_deref(),
+        Some("s3://imports/team/interactions/run/")
+    );
     assert_eq!(
         seen,
         [
@@ -214,7 +221,10 @@ async fn watch_stops_at_the_timeout_without_failing_the_job() {
     .unwrap();
     assert!(matches!(out, WatchOutcome::TimedOut(ref j) if j.status == "CREATE IN_PROGRESS"));
     // 5 + 10, then the 15 s left: never past the timeout.
-    assert_eq!(clock.sleeps(), [5, 10, 15].map(Duration::from_secs).to_vec());
+    assert_eq!(
+        clock.sleeps(),
+        [5, 10, 15].map(Duration::from_secs).to_vec()
+    );
 }
 
 #[tokio::test]
@@ -225,16 +235,24 @@ async fn limit_exceeded_waits_for_a_slot_or_fails_with_no_queue() {
         .sequence()
         .http_status(
             400,
-            error("LimitExceededException", "More than 5 resources with PENDING or IN_PROGRESS status."),
+            error(
+                "LimitExceededException",
+                "More than 5 resources with PENDING or IN_PROGRESS status.",
+            ),
         )
         .http_status(200, Some(format!(r#"{{"datasetImportJobArn":"{JOB}"}}"#)))
         .build();
     let p = client(&[&create, &region]);
     let clock = ManualClock::new();
     let mut waits = Vec::new();
-    let arn = submit(&p, &request("j1"), Queue::Wait, &clock, Backoff::default(), &mut |n, d| {
-        waits.push((n, d))
-    })
+    let arn = submit(
+        &p,
+        &request("j1"),
+        Queue::Wait,
+        &clock,
+        Backoff::default(),
+        &mut |n, d| waits.push((n, d)),
+    )
     .await
     .unwrap();
     assert_eq!(arn, JOB);
@@ -246,14 +264,27 @@ async fn limit_exceeded_waits_for_a_slot_or_fails_with_no_queue() {
         .sequence()
         .http_status(
             400,
-            error("LimitExceededException", "More than 5 resources with PENDING or IN_PROGRESS status."),
+            error(
+                "LimitExceededException",
+                "More than 5 resources with PENDING or IN_PROGRESS status.",
+            ),
         )
         .build();
     let p = client(&[&create, &region]);
-    let err = submit(&p, &request("j1"), Queue::Fail, &clock, Backoff::default(), &mut |_, _| {})
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ImportError::QueueFull { pending: 5 }), "{err:?}");
+    let err = submit(
+        &p,
+        &request("j1"),
+        Queue::Fail,
+        &clock,
+        Backoff::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ImportError::QueueFull { pending: 5 }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -267,10 +298,20 @@ async fn full_queue_with_no_queue_creates_nothing() {
         });
     let p = client(&[&create, &region]);
     let clock = ManualClock::new();
-    let err = submit(&p, &request("j1"), Queue::Fail, &clock, Backoff::default(), &mut |_, _| {})
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ImportError::QueueFull { pending: 5 }), "{err:?}");
+    let err = submit(
+        &p,
+        &request("j1"),
+        Queue::Fail,
+        &clock,
+        Backoff::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, ImportError::QueueFull { pending: 5 }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("--no-queue"), "{err}");
     assert_eq!(create.num_calls(), 0);
     assert!(clock.sleeps().is_empty());
@@ -291,9 +332,14 @@ async fn full_queue_with_no_queue_creates_nothing() {
         .build();
     let p = client(&[&create, &region]);
     let mut told = Vec::new();
-    let arn = submit(&p, &request("j1"), Queue::Wait, &clock, Backoff::default(), &mut |n, d| {
-        told.push((n, d.as_secs()))
-    })
+    let arn = submit(
+        &p,
+        &request("j1"),
+        Queue::Wait,
+        &clock,
+        Backoff::default(),
+        &mut |n, d| told.push((n, d.as_secs())),
+    )
     .await
     .unwrap();
     assert_eq!(arn, JOB);
@@ -309,25 +355,46 @@ async fn a_taken_job_name_is_resource_already_exists() {
         .sequence()
         .http_status(
             400,
-            error("ResourceAlreadyExistsException", "The specified resource already exists."),
+            error(
+                "ResourceAlreadyExistsException",
+                "The specified resource already exists.",
+            ),
         )
         .build();
     let p = client(&[&create, &region]);
     let clock = ManualClock::new();
-    let err = submit(&p, &request("nightly-1"), Queue::Wait, &clock, Backoff::default(), &mut |_, _| {})
-        .await
-        .unwrap_err();
+    let err = submit(
+        &p,
+        &request("nightly-1"),
+        Queue::Wait,
+        &clock,
+        Backoff::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
     match err {
-        ImportError::Personalize(PersonalizeError::AlreadyExists { resource, operation, .. }) => {
+        ImportError::Personalize(PersonalizeError::AlreadyExists {
+            resource,
+            operation,
+            ..
+        }) => {
             assert_eq!(resource, "nightly-1");
             assert_eq!(operation, "CreateDatasetImportJob");
         }
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
     // An invalid name never reaches the service.
-    let err = submit(&p, &request("bad name"), Queue::Wait, &clock, Backoff::default(), &mut |_, _| {})
-        .await
-        .unwrap_err();
+    let err = submit(
+        &p,
+        &request("bad name"),
+        Queue::Wait,
+        &clock,
+        Backoff::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, ImportError::JobName(_)), "{err:?}");
     assert_eq!(create.num_calls(), 1);
 }
@@ -338,7 +405,10 @@ async fn a_missing_dataset_is_resource_not_found() {
         .sequence()
         .http_status(
             400,
-            error("ResourceNotFoundException", "Could not find resource with ARN"),
+            error(
+                "ResourceNotFoundException",
+                "Could not find resource with ARN",
+            ),
         )
         .build();
     let p = client(&[&describe]);
@@ -387,11 +457,17 @@ async fn incremental_is_refused_without_a_successful_import() {
         .http_status(200, Some(page(&[], None)))
         .http_status(
             200,
-            Some(page(&[summary("first", "CREATE FAILED", "FULL", 1_700_000_000)], None)),
+            Some(page(
+                &[summary("first", "CREATE FAILED", "FULL", 1_700_000_000)],
+                None,
+            )),
         )
         .http_status(
             200,
-            Some(page(&[summary("first", "ACTIVE", "FULL", 1_700_000_000)], None)),
+            Some(page(
+                &[summary("first", "ACTIVE", "FULL", 1_700_000_000)],
+                None,
+            )),
         )
         .build();
     let p = client(&[&list]);
@@ -402,7 +478,9 @@ async fn incremental_is_refused_without_a_successful_import() {
         assert!(matches!(err, ImportError::NoBulkImport { .. }), "{err:?}");
         assert!(err.to_string().contains("--mode full"), "{err}");
     }
-    check_mode(&p, DATASET, ImportMode::Incremental).await.unwrap();
+    check_mode(&p, DATASET, ImportMode::Incremental)
+        .await
+        .unwrap();
     // FULL needs no history (and asks for none).
     check_mode(&p, DATASET, ImportMode::Full).await.unwrap();
     assert_eq!(list.num_calls(), 3);
@@ -507,8 +585,18 @@ async fn a_sealed_folder_that_changed_is_refused() {
     let server = TestServer::start(dir.path(), "imports", ServerOptions::default()).await;
     let store = s3(&server.endpoint);
     let folder = "etl/2025-11-24/";
-    put(&store, &format!("{folder}part-0.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nu,i,1\n").await;
-    put(&store, &format!("{folder}part-1.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nv,j,2\n").await;
+    put(
+        &store,
+        &format!("{folder}part-0.csv"),
+        b"USER_ID,ITEM_ID,TIMESTAMP\nu,i,1\n",
+    )
+    .await;
+    put(
+        &store,
+        &format!("{folder}part-1.csv"),
+        b"USER_ID,ITEM_ID,TIMESTAMP\nv,j,2\n",
+    )
+    .await;
 
     // No manifest yet: refused, with the way out.
     let err = verify_manifest(&store, folder).await.unwrap_err();
@@ -529,17 +617,28 @@ async fn a_sealed_folder_that_changed_is_refused() {
         dataset_type: "interactions".into(),
         schema: SchemaInfo::default(),
         validation: serde_json::json!({"errors": 0}),
-        tool: Tool { name: "preflight".into(), version: "test".into() },
+        tool: Tool {
+            name: "preflight".into(),
+            version: "test".into(),
+        },
         now: std::time::SystemTime::now(),
     };
     let manifest = seal(&store, &req, &files).await.unwrap();
     assert_eq!(manifest.files.len(), 2);
-    assert!(manifest.files.iter().all(|f| f.etag.is_some()), "{manifest:?}");
+    assert!(
+        manifest.files.iter().all(|f| f.etag.is_some()),
+        "{manifest:?}"
+    );
     let ok = verify_manifest(&store, folder).await.unwrap();
     assert!(ok.size_only.is_empty());
 
     // Same size, other bytes: the ETag and the checksum both differ.
-    put(&store, &format!("{folder}part-1.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\nw,k,3\n").await;
+    put(
+        &store,
+        &format!("{folder}part-1.csv"),
+        b"USER_ID,ITEM_ID,TIMESTAMP\nw,k,3\n",
+    )
+    .await;
     let err = verify_manifest(&store, folder).await.unwrap_err();
     assert!(matches!(err, ImportError::Manifest(_)));
     let msg = err.to_string();
@@ -559,17 +658,35 @@ async fn a_sealed_folder_that_changed_is_refused() {
     };
     seal(&store, &req, &files).await.unwrap();
     verify_manifest(&store, folder).await.unwrap();
-    put(&store, &format!("{folder}late.csv"), b"USER_ID,ITEM_ID,TIMESTAMP\n").await;
+    put(
+        &store,
+        &format!("{folder}late.csv"),
+        b"USER_ID,ITEM_ID,TIMESTAMP\n",
+    )
+    .await;
     let err = verify_manifest(&store, folder).await.unwrap_err();
-    assert!(err.to_string().contains("`late.csv` is in the folder but not in the manifest"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`late.csv` is in the folder but not in the manifest"),
+        "{err}"
+    );
 
     // Sealing refuses objects that changed since validation read them.
     let stale = SealFile {
         before: files[0].before.clone(),
         ..files[0].clone()
     };
-    put(&store, &stale.before.key, b"USER_ID,ITEM_ID,TIMESTAMP\nchanged,x,9\n").await;
+    put(
+        &store,
+        &stale.before.key,
+        b"USER_ID,ITEM_ID,TIMESTAMP\nchanged,x,9\n",
+    )
+    .await;
     let err = seal(&store, &req, &[stale]).await.unwrap_err();
-    assert!(err.to_string().contains("changed while it was being validated"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("changed while it was being validated"),
+        "{err}"
+    );
     server.stop();
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::bail;
 use preflight_uploader::import::{active_dataset, check_mode, submit, verify_manifest, watch};
 use preflight_uploader::{
-    check_job_name, classify_failure, job_name, Backoff, CreateImportJob, DataSource,
-    FailureKind, ImportError, ImportMode, Personalize, PersonalizeError, Queue, S3Store, S3Url,
-    SdkPersonalize, WatchOutcome,
+    check_job_name, classify_failure, job_name, Backoff, CreateImportJob, DataSource, FailureKind,
+    ImportError, ImportMode, Personalize, PersonalizeError, Queue, S3Store, S3Url, SdkPersonalize,
+    WatchOutcome,
 };
 use preflight_validator::DatasetType;
 
@@ -54,7 +54,15 @@ pub fn execute(args: ImportArgs, clients: &Clients) -> anyhow::Result<Code> {
     if let Some(code) = refused(result)? {
         return Ok(code);
     }
-    create_and_watch(&p, &request, &args.job, args.wait, args.watch.timeout, clients, &rt)
+    create_and_watch(
+        &p,
+        &request,
+        &args.job,
+        args.wait,
+        args.watch.timeout,
+        clients,
+        &rt,
+    )
 }
 
 pub fn watch_command(args: WatchArgs, clients: &Clients) -> anyhow::Result<Code> {
@@ -75,9 +83,8 @@ pub fn check_arns(dataset_arn: &str, role_arn: &str) -> anyhow::Result<()> {
     if !(dataset_arn.starts_with("arn:") && dataset_arn.contains(":personalize:")) {
         bail!("`{dataset_arn}` is not a Personalize dataset ARN (arn:aws:personalize:REGION:ACCOUNT:dataset/GROUP/TYPE)");
     }
-    let role_ok = role_arn.starts_with("arn:")
-        && role_arn.contains(":iam::")
-        && role_arn.contains(":role/");
+    let role_ok =
+        role_arn.starts_with("arn:") && role_arn.contains(":iam::") && role_arn.contains(":role/");
     if !role_ok {
         bail!("`{role_arn}` is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
     }
@@ -138,7 +145,10 @@ fn print_request(r: &CreateImportJob) -> anyhow::Result<()> {
 
 /// The manifest's dataset type must be the dataset's.
 fn check_manifest_type(manifest: &str, dataset: &str) -> Result<(), ImportError> {
-    let (Ok(a), Ok(b)) = (manifest.parse::<DatasetType>(), dataset.parse::<DatasetType>()) else {
+    let (Ok(a), Ok(b)) = (
+        manifest.parse::<DatasetType>(),
+        dataset.parse::<DatasetType>(),
+    ) else {
         return Ok(());
     };
     if a != b {
@@ -189,7 +199,11 @@ pub fn create_and_watch(
     clients: &Clients,
     rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Code> {
-    let queue = if job.no_queue { Queue::Fail } else { Queue::Wait };
+    let queue = if job.no_queue {
+        Queue::Fail
+    } else {
+        Queue::Wait
+    };
     let created = rt.block_on(submit(
         p,
         request,
@@ -211,7 +225,10 @@ pub fn create_and_watch(
     };
     eprintln!(
         "created import job `{}` ({} of {} into {})",
-        request.job_name, request.import_mode, request.data_source.data_location, request.dataset_arn
+        request.job_name,
+        request.import_mode,
+        request.data_source.data_location,
+        request.dataset_arn
     );
     writeln!(std::io::stdout().lock(), "{arn}")?;
     if !wait {
@@ -258,7 +275,10 @@ pub fn follow<P: Personalize>(
             Ok(exit::SUCCESS)
         }
         WatchOutcome::Failed(job) => {
-            let reason = job.failure_reason.as_deref().unwrap_or("(no failureReason given)");
+            let reason = job
+                .failure_reason
+                .as_deref()
+                .unwrap_or("(no failureReason given)");
             eprintln!("error: import job `{}` is CREATE FAILED", job.name);
             eprintln!("  failureReason: {reason}");
             if let Some(hint) = classify_failure(reason).map(|k| hint(&k)) {

@@ -96,11 +96,16 @@ pub fn history_inputs(
     let rt = crate::s3::runtime()?;
     let p = clients.personalize(aws, &rt)?;
     let jobs = rt
-        .block_on(preflight_uploader::import::current_bulk_jobs(&p, dataset_arn))
+        .block_on(preflight_uploader::import::current_bulk_jobs(
+            &p,
+            dataset_arn,
+        ))
         .with_context(|| format!("failed to read the import history of `{dataset_arn}`"))?;
     drop(rt);
     if jobs.is_empty() {
-        eprintln!("note: dataset `{dataset_arn}` has had no successful import: it holds no bulk data");
+        eprintln!(
+            "note: dataset `{dataset_arn}` has had no successful import: it holds no bulk data"
+        );
     }
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();

@@ -7,9 +7,9 @@ use anyhow::{bail, Context};
 use bytes::Bytes;
 use preflight_uploader::import::{active_dataset, check_mode, verify_manifest};
 use preflight_uploader::{
-    stage, Action, Checksum, ChecksumAlgorithm, ImportError, Listing, MultipartUpload,
-    NoProgress, ObjectBody, ObjectInfo, ObjectStore, S3Store, StageFile, StageOptions,
-    StageRequest, StoreError, StoreResult, Target, Tool, UploadedPart,
+    stage, Action, Checksum, ChecksumAlgorithm, ImportError, Listing, MultipartUpload, NoProgress,
+    ObjectBody, ObjectInfo, ObjectStore, S3Store, StageFile, StageOptions, StageRequest,
+    StoreError, StoreResult, Target, Tool, UploadedPart,
 };
 use preflight_validator::{Mode, Options, Source};
 
@@ -30,7 +30,9 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
         bail!("--stage-to must be an s3:// prefix: Personalize imports from S3 only");
     };
     if let Some(p) = args.paths.iter().find(|p| *p == "-" || p.contains("://")) {
-        bail!("`{p}`: run stages local files and folders (standard input and URLs cannot be staged)");
+        bail!(
+            "`{p}`: run stages local files and folders (standard input and URLs cannot be staged)"
+        );
     }
     if let Some(n) = &args.job.job_name {
         preflight_uploader::check_job_name(n).map_err(anyhow::Error::msg)?;
@@ -236,7 +238,11 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
                 serde_json::json!({"datasetArn": dataset_arn}),
             )?;
         }
-        print_dry_request("personalize", "ListDatasetImportJobs", serde_json::json!({}))?;
+        print_dry_request(
+            "personalize",
+            "ListDatasetImportJobs",
+            serde_json::json!({}),
+        )?;
         print_dry_request(
             "personalize",
             "CreateDatasetImportJob",
@@ -355,14 +361,27 @@ mod tests {
 
     #[test]
     fn the_offline_store_reads_as_empty_and_refuses_writes() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let s = Offline {
-            bucket: "b".into(),
-        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let s = Offline { bucket: "b".into() };
         rt.block_on(async {
-            assert_eq!(s.list_objects("p/", true).await.unwrap(), Listing::default());
+            assert_eq!(
+                s.list_objects("p/", true).await.unwrap(),
+                Listing::default()
+            );
             assert!(s.head_object("k").await.unwrap().is_none());
-            assert!(s.put_object("k", Bytes::new(), &Checksum { algorithm: ChecksumAlgorithm::Sha256, value: String::new() }).await.is_err());
+            assert!(s
+                .put_object(
+                    "k",
+                    Bytes::new(),
+                    &Checksum {
+                        algorithm: ChecksumAlgorithm::Sha256,
+                        value: String::new()
+                    }
+                )
+                .await
+                .is_err());
         });
         assert_eq!(s.location("a/"), "s3://b/a/");
     }

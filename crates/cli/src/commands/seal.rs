@@ -32,7 +32,8 @@ pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
             .map_err(anyhow::Error::msg)?,
     );
     let objects = rt.block_on(async {
-        let listing = preflight_uploader::ObjectStore::list_objects(store.as_ref(), &url.key, true).await?;
+        let listing =
+            preflight_uploader::ObjectStore::list_objects(store.as_ref(), &url.key, true).await?;
         let mut out = Vec::new();
         for o in listing.objects {
             let rest = &o.key[url.key.len().min(o.key.len())..];

@@ -154,7 +154,10 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
 }
 
 /// The dataset type's folder name and the schema facts for the manifest.
-pub(crate) fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String, SchemaInfo)> {
+pub(crate) fn schema_info(
+    source: &SchemaSource,
+    report: &Report,
+) -> anyhow::Result<(String, SchemaInfo)> {
     let header = report
         .files
         .iter()
