@@ -83,6 +83,10 @@ fn dataset_rule(status: &'static str) -> Rule {
 }
 
 fn schema_rule() -> Rule {
+    schema_rule_in(None)
+}
+
+fn schema_rule_in(domain: Option<&'static str>) -> Rule {
     let avro = serde_json::json!({
         "type": "record", "name": "Interactions",
         "namespace": "com.amazonaws.personalize.schema",
@@ -95,11 +99,14 @@ fn schema_rule() -> Rule {
         "version": "1.0"
     })
     .to_string();
-    let body = serde_json::json!({"schema": {
+    let mut body = serde_json::json!({"schema": {
         "name": "shop-interactions", "schemaArn": SCHEMA, "schema": avro,
         "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
-    }})
-    .to_string();
+    }});
+    if let Some(d) = domain {
+        body["schema"]["domain"] = d.into();
+    }
+    let body = body.to_string();
     mock!(Client::describe_schema)
         .match_requests(|r| r.schema_arn() == Some(SCHEMA))
         .sequence()
@@ -938,4 +945,74 @@ fn help_documents_the_exit_codes() {
     for code in ["| 3 |", "| 4 |", "| 5 |", "| 6 |", "| 130 |"] {
         assert!(readme.contains(code), "README lacks the row `{code}`");
     }
+}
+
+#[test]
+fn dataset_arn_fetches_the_schema_with_its_domain_and_checks_the_type() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 7);
+    let (dataset, schema) = (dataset_rule("ACTIVE"), schema_rule_in(Some("ECOMMERCE")));
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema], &clock);
+    let staging = dir.path().join("staging");
+    let code = run(
+        &[
+            "stage",
+            "--dataset-arn",
+            DATASET,
+            csv.to_str().unwrap(),
+            "--to",
+            staging.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+    let runs: Vec<_> = std::fs::read_dir(staging.join("interactions"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(runs[0].path().join("_preflight/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    // The schema that was checked is the dataset's, with the domain DescribeSchema gave.
+    assert_eq!(manifest["schema"]["source"], SCHEMA);
+    assert_eq!(manifest["schema"]["domain"], "ECOMMERCE");
+    assert_eq!(manifest["dataset_type"], "interactions");
+    assert_eq!(schema.num_calls(), 1);
+
+    // --dataset-type must agree with the dataset.
+    let cli = Cli::try_parse_from([
+        "preflight",
+        "validate",
+        "--dataset-arn",
+        DATASET,
+        "--dataset-type",
+        "items",
+        csv.to_str().unwrap(),
+    ])
+    .unwrap();
+    let err = run_with(cli, &c).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("--dataset-type says Items but dataset"),
+        "{err:#}"
+    );
+    // A schema file and a dataset are two schemas.
+    let cli = Cli::try_parse_from([
+        "preflight",
+        "plan",
+        "--mode",
+        "full",
+        "--dataset-arn",
+        DATASET,
+        "--schema",
+        "schema.json",
+        csv.to_str().unwrap(),
+    ])
+    .unwrap();
+    let err = run_with(cli, &c).unwrap_err();
+    assert!(format!("{err:#}").contains("give one of them"), "{err:#}");
 }

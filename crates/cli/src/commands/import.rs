@@ -322,3 +322,44 @@ pub fn hint(kind: &FailureKind) -> String {
         FailureKind::TooManyJobs => "5 import jobs were pending or in progress in the region: run again later (without --no-queue, preflight waits for a slot)".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_failures_name_the_rules_that_catch_them() {
+        let h = hint(&FailureKind::MissingColumns(vec!["TIMESTAMP".into()]));
+        assert!(
+            h.starts_with("PF105 missing-column") && h.contains("lacks TIMESTAMP"),
+            "{h}"
+        );
+        let h = hint(&FailureKind::LengthLimit {
+            limit: Some(256),
+            column: Some("ITEM_ID".into()),
+        });
+        assert!(
+            h.contains("PF210") && h.contains("in ITEM_ID (limit 256)"),
+            "{h}"
+        );
+        assert!(h.contains("PF205 stray-quote"), "{h}");
+        assert!(hint(&FailureKind::Privileges).contains("bucket policy"));
+        assert!(hint(&FailureKind::DataLocation).contains("trailing `/`"));
+    }
+
+    #[test]
+    fn elapsed_is_minutes_and_hours() {
+        assert_eq!(elapsed(Duration::from_secs(5)), "0m 05s");
+        assert_eq!(elapsed(Duration::from_secs(875)), "14m 35s");
+        assert_eq!(elapsed(Duration::from_secs(3725)), "1h 02m 05s");
+    }
+
+    #[test]
+    fn arns_are_checked_before_any_request() {
+        let ds = "arn:aws:personalize:us-east-1:123456789012:dataset/g/ITEMS";
+        let role = "arn:aws:iam::123456789012:role/R";
+        check_arns(ds, role).unwrap();
+        assert!(check_arns("dataset/g/ITEMS", role).is_err());
+        assert!(check_arns(ds, "arn:aws:iam::123456789012:user/U").is_err());
+    }
+}

@@ -56,12 +56,7 @@ pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
 }
 
 /// Writes the manifest, refusing if an object changed since [`before`].
-pub fn write(
-    before: Before,
-    schema: &SchemaSource,
-    report: &Report,
-    _aws: &AwsArgs,
-) -> anyhow::Result<()> {
+pub fn write(before: Before, schema: &SchemaSource, report: &Report) -> anyhow::Result<()> {
     let (dataset_type, schema_info) = super::stage::schema_info(schema, report)?;
     let files: Vec<SealFile> = before
         .objects

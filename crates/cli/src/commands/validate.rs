@@ -75,7 +75,7 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
         if code != exit::SUCCESS || report.has_at_least(Severity::Error) {
             eprintln!("not sealed: the folder did not pass validation");
         } else {
-            super::seal::write(before, job, report, &args.aws)?;
+            super::seal::write(before, job, report)?;
         }
     }
     Ok(code)
