@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod dialect;
 mod engine;
 pub mod input;
+pub mod insights;
 pub mod lines;
 pub mod plan;
 pub mod report;
@@ -19,6 +20,7 @@ pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
+pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use input::{resolve, InputError, InputFile, OnceReader, Source};
 pub use lines::{LineCursor, LineSet};
 pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};
