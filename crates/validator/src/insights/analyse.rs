@@ -692,7 +692,7 @@ pub(crate) fn coverage(
             Diagnostic::new(
                 &rules::PF511,
                 format!(
-                    "{} {field}s of the interactions ({} interactions) match a {ds} {field} only after trimming spaces or changing case{eg}",
+                    "{} {field}s of the interactions ({} interactions) match an ID of the {ds} dataset only after trimming spaces or changing case{eg}",
                     cov.near_ids, cov.near_interactions
                 ),
             )
