@@ -300,12 +300,11 @@ impl Report {
         }
     }
 
-    /// Keeps only the findings of rules whose family passes `keep`, and recounts the summary.
-    pub fn retain(&mut self, keep: impl Fn(crate::diagnostic::Family) -> bool) {
-        self.diagnostics.retain(|d| keep(d.rule.family));
-        self.rules.retain(|c| {
-            crate::rules::lookup(c.code).is_some_and(|r| keep(r.family))
-        });
+    /// Keeps only the findings of rules that pass `keep`, and recounts the summary.
+    pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
+        self.diagnostics.retain(|d| keep(d.rule));
+        self.rules
+            .retain(|c| crate::rules::lookup(c.code).is_some_and(&keep));
         let s = &mut self.summary;
         (s.errors, s.warnings, s.infos, s.omitted) = (0, 0, 0, 0);
         for c in &self.rules {

@@ -1,6 +1,7 @@
 //! One file per command; this module dispatches.
 
 mod explain;
+mod insights;
 mod plan;
 mod rules;
 mod schema;
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Code> {
         Command::Explain(args) => explain::run(&args),
         Command::Stage(args) => stage::run(*args),
         Command::Plan(args) => plan::run(*args),
+        Command::Insights(args) => insights::run(*args),
     }
 }

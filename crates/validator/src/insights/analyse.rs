@@ -66,7 +66,8 @@ pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub(crate) fn day_label(days: i64) -> String {
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn day_label(days: i64) -> String {
     let (y, m, d) = civil(days);
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -20,6 +20,7 @@
 //! interactions.
 
 mod analyse;
+pub use analyse::day_label;
 pub(crate) mod tally;
 
 use serde::Serialize;
@@ -29,6 +30,13 @@ use crate::engine::{self, Error, Options, SchemaSource};
 use crate::input::InputFile;
 use crate::report::{Report, Summary};
 use crate::schema::DatasetType;
+
+/// The dataset-level rules that are part of Personalize's Data insights (personalize-rules.md
+/// §8), shown by `preflight insights` next to the PF5xx rules: fewer than 1000 interactions,
+/// fewer than 25 users with two interactions, more than 10 event types (and their spelling
+/// variants), too few events of a domain's required type, identical timestamps.
+pub const SHOWN_DATASET_RULES: &[&str] =
+    &["PF301", "PF302", "PF303", "PF304", "PF305", "PF306", "PF309"];
 
 /// One dataset to analyse: its schema and its files.
 #[derive(Debug)]
@@ -306,7 +314,7 @@ pub fn insights(
         let mut report = checked.into_report();
         if !iopts.keep_validation {
             let all = report.summary.clone();
-            report.retain(|f| matches!(f, Family::Dataset | Family::Insights));
+            report.retain(|r| r.family == Family::Insights || SHOWN_DATASET_RULES.contains(&r.code));
             let hidden = Summary {
                 errors: all.errors - report.summary.errors,
                 warnings: all.warnings - report.summary.warnings,
