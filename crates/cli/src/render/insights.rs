@@ -504,6 +504,10 @@ table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #d0d7de;
 figure{margin:8px 0 16px}figcaption{font-weight:600;margin-bottom:4px}svg.chart text{font-size:12px;fill:#1f2328}rect.bar{fill:#0969da}\
 .error{color:#cf222e}.warning{color:#9a6700}.info{color:#0969da}ul.findings li{margin:4px 0}.help{color:#57606a}";
 
+/// Counts the charts that rendered with a size into `body[data-charts]`, so that a headless
+/// browser test can tell a laid-out page from markup alone. The page does not need it.
+const CHECK: &str = "<script>document.body.dataset.charts=[...document.querySelectorAll('svg.chart')].filter(s=>s.getBBox().width>0).length;</script>";
+
 /// One self-contained HTML page: every dataset's findings, tables and charts (inline SVG; no
 /// script, no external resource).
 pub fn html(sections: &[Section<'_>]) -> String {
@@ -617,7 +621,7 @@ pub fn html(sections: &[Section<'_>]) -> String {
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>preflight insights</title><style>{CSS}</style></head>\n<body><h1>preflight insights</h1>\n{body}<p class=\"help\">preflight {}</p></body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>preflight insights</title><style>{CSS}</style></head>\n<body><h1>preflight insights</h1>\n{body}<p class=\"help\">preflight {}</p>{CHECK}</body></html>\n",
         env!("CARGO_PKG_VERSION")
     )
 }

@@ -370,8 +370,8 @@ fn distribution(kind: IdKind, ids: &IdTally) -> PolarsResult<Distribution> {
     })
 }
 
-/// Interactions per day, month or year (whichever gives at most about 60 bars), with empty
-/// periods shown.
+/// Interactions per day (up to 31 days), month (up to 3 years) or year, with empty periods
+/// shown.
 fn timeline(t: &Tally, ins: &mut Insights) -> PolarsResult<()> {
     if t.days.is_empty() {
         return Ok(());
@@ -379,9 +379,9 @@ fn timeline(t: &Tally, ins: &mut Insights) -> PolarsResult<()> {
     ins.time_range = Some((t.ts_min, t.ts_max));
     let (first, last) = (t.ts_min.div_euclid(86_400), t.ts_max.div_euclid(86_400));
     let span_days = last - first + 1;
-    let unit = if span_days <= 60 {
+    let unit = if span_days <= 31 {
         "day"
-    } else if span_days <= 60 * 31 {
+    } else if span_days <= 3 * 366 {
         "month"
     } else {
         "year"
