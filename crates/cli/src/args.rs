@@ -192,7 +192,12 @@ pub struct InsightArgs {
     pub html: Option<std::path::PathBuf>,
     /// Item interactions training uses: the most recent N (the quota; 3000000000 for
     /// User-Personalization-v2 and Personalized-Ranking-v2).
-    #[arg(long, value_name = "N", default_value_t = 500_000_000, help_heading = "Insights")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 500_000_000,
+        help_heading = "Insights"
+    )]
     pub training_interactions: u64,
 }
 

@@ -22,7 +22,10 @@ fn realdata() -> Option<PathBuf> {
                 "CI=true but the real-data folder {} is missing",
                 dir.display()
             );
-            eprintln!("note: {} not found; skipping the real-data insights", dir.display());
+            eprintln!(
+                "note: {} not found; skipping the real-data insights",
+                dir.display()
+            );
             None
         }
     }
@@ -63,10 +66,7 @@ fn travel_dataset_report() {
     let config = travel_config(&dir, tmp.path());
     let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
 
-    let human = stdout(
-        preflight().args(["insights", "--config"]).arg(&config),
-        0,
-    );
+    let human = stdout(preflight().args(["insights", "--config"]).arg(&config), 0);
     insta::assert_snapshot!("travel_human", human.replace(&prefix, ""));
 
     // The coverage figures, counted independently (Python's csv module and `sort -u | comm`):
@@ -97,8 +97,14 @@ fn travel_dataset_report() {
     let dist = inter["distributions"].as_array().unwrap();
     assert_eq!(dist[0]["field"], "USER_ID");
     assert_eq!(dist[0]["bars"][0]["count"], 20_432);
-    assert_eq!((dist[0]["median"].as_f64(), dist[0]["max"].as_u64()), (Some(1.0), Some(58)));
-    assert_eq!((dist[1]["median"].as_f64(), dist[1]["max"].as_u64()), (Some(21.0), Some(893)));
+    assert_eq!(
+        (dist[0]["median"].as_f64(), dist[0]["max"].as_u64()),
+        (Some(1.0), Some(58))
+    );
+    assert_eq!(
+        (dist[1]["median"].as_f64(), dist[1]["max"].as_u64()),
+        (Some(21.0), Some(893))
+    );
 }
 
 /// Interactions with a join-key bug: the items export upper-cases two IDs and pads one with a
@@ -148,10 +154,22 @@ fn dataset_options_find_a_join_key_bug() {
     // I6, I7, `i8 `, x1, x2 = 5 of 11.
     let cov = &v["datasets"][0]["insights"]["coverage"][0];
     assert_eq!(cov["field"], "ITEM_ID");
-    assert_eq!((cov["interaction_ids"].as_u64(), cov["missing_ids"].as_u64()), (Some(10), Some(4)));
+    assert_eq!(
+        (cov["interaction_ids"].as_u64(), cov["missing_ids"].as_u64()),
+        (Some(10), Some(4))
+    );
     assert_eq!(cov["missing_interactions"], 480);
-    assert_eq!((cov["near_ids"].as_u64(), cov["near_interactions"].as_u64()), (Some(3), Some(360)));
-    assert_eq!((cov["dataset_ids"].as_u64(), cov["without_interactions"].as_u64()), (Some(11), Some(5)));
+    assert_eq!(
+        (cov["near_ids"].as_u64(), cov["near_interactions"].as_u64()),
+        (Some(3), Some(360))
+    );
+    assert_eq!(
+        (
+            cov["dataset_ids"].as_u64(),
+            cov["without_interactions"].as_u64()
+        ),
+        (Some(11), Some(5))
+    );
     assert_eq!(
         cov["examples"],
         serde_json::json!([["i6", "I6"], ["i7", "I7"], ["i8", "i8 "]])
@@ -186,18 +204,30 @@ fn every_format_carries_the_insights() {
                 .arg(&items),
             0,
         )
-        .replace(&format!("{}{}", tmp.path().display(), std::path::MAIN_SEPARATOR), "")
+        .replace(
+            &format!("{}{}", tmp.path().display(), std::path::MAIN_SEPARATOR),
+            "",
+        )
     };
     insta::assert_snapshot!("join_bug_human", run("human"));
     insta::assert_snapshot!("join_bug_markdown", run("markdown"));
     let github = run("github");
-    assert!(github.contains("::warning title=PF511 id-matches-only-after-normalising::"), "{github}");
+    assert!(
+        github.contains("::warning title=PF511 id-matches-only-after-normalising::"),
+        "{github}"
+    );
     assert!(github.contains("::notice title=preflight insights [interactions]::1,200 records Interactions; 4 ITEM_ID missing from Items (40.0%25), 5 without interactions (45.5%25), 3 match only after trim/case"), "{github}");
     let junit = run("junit");
-    assert!(junit.contains("name=\"PF511 id-matches-only-after-normalising\">"), "{junit}");
+    assert!(
+        junit.contains("name=\"PF511 id-matches-only-after-normalising\">"),
+        "{junit}"
+    );
     let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
     let run0 = &sarif["runs"][0];
-    assert_eq!(run0["properties"]["insights"][0]["coverage"][0]["near_ids"], 3);
+    assert_eq!(
+        run0["properties"]["insights"][0]["coverage"][0]["near_ids"],
+        3
+    );
     assert!(run0["results"]
         .as_array()
         .unwrap()
@@ -220,7 +250,10 @@ fn validate_insights_keeps_the_validation_findings() {
         0,
     );
     assert!(!out.contains("PF215"), "{out}");
-    assert!(out.contains("validation also found 1 error, 0 warnings and 0 info"), "{out}");
+    assert!(
+        out.contains("validation also found 1 error, 0 warnings and 0 info"),
+        "{out}"
+    );
     // `validate --insights` shows it, fails, and adds the tables.
     let out = stdout(
         preflight()
@@ -229,13 +262,23 @@ fn validate_insights_keeps_the_validation_findings() {
         1,
     );
     assert!(out.contains("error[PF215]"), "{out}");
-    assert!(out.contains("Insights: Interactions, 1,201 records"), "{out}");
-    assert!(out.contains("interactions per USER_ID (100 IDs; min 12, median 12, mean 12.01, max 13)"), "{out}");
+    assert!(
+        out.contains("Insights: Interactions, 1,201 records"),
+        "{out}"
+    );
+    assert!(
+        out.contains("interactions per USER_ID (100 IDs; min 12, median 12, mean 12.01, max 13)"),
+        "{out}"
+    );
 }
 
 /// Headless Chromium, or a failure that says how to install it.
 fn chromium() -> PathBuf {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] {
+    for c in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ] {
         if Path::new(c).is_file() {
             return c.into();
         }
@@ -291,12 +334,20 @@ fn html_report_renders_in_headless_chromium() {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    assert!(png.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        png.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
     let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
     assert_eq!((be(16), be(20)), (1200, 1600), "screenshot size");
-    assert!(bytes.len() > 20_000, "a {}-byte screenshot is blank", bytes.len());
+    assert!(
+        bytes.len() > 20_000,
+        "a {}-byte screenshot is blank",
+        bytes.len()
+    );
     if let Some(keep) = std::env::var_os("PREFLIGHT_KEEP_SCREENSHOT") {
         std::fs::copy(&png, keep).unwrap();
     }
@@ -310,7 +361,11 @@ fn html_report_renders_in_headless_chromium() {
         .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout);
     // Charts: event types, per user, per item, over time.
-    assert!(dom.contains("data-charts=\"4\""), "charts did not render:\n{}", &dom[..dom.len().min(2000)]);
+    assert!(
+        dom.contains("data-charts=\"4\""),
+        "charts did not render:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
     assert!(dom.matches("<rect class=\"bar\"").count() >= 10);
     assert!(dom.contains("PF511"));
 }

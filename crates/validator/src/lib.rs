@@ -20,8 +20,8 @@ pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
-pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use input::{resolve, InputError, InputFile, OnceReader, Source};
+pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use lines::{LineCursor, LineSet};
 pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};

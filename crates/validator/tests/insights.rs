@@ -38,7 +38,12 @@ fn run_with(sets: &[(SchemaSource, String)], o: &Options, io: &InsightOptions) -
     let inputs: Vec<Vec<InputFile>> = sets
         .iter()
         .enumerate()
-        .map(|(i, (_, csv))| vec![InputFile::from_bytes(&format!("d{i}.csv"), csv.clone().into_bytes())])
+        .map(|(i, (_, csv))| {
+            vec![InputFile::from_bytes(
+                &format!("d{i}.csv"),
+                csv.clone().into_bytes(),
+            )]
+        })
         .collect();
     let sets: Vec<InsightSet<'_>> = sets
         .iter()
@@ -90,12 +95,18 @@ fn pf501_column_under_70_percent_complete() {
     });
     let s = schema(
         "Items",
-        &format!(r#"{ID},{{"name":"GENRE","type":["null","string"],"categorical":true}},{{"name":"PRICE","type":["null","float"]}}"#),
+        &format!(
+            r#"{ID},{{"name":"GENRE","type":["null","string"],"categorical":true}},{{"name":"PRICE","type":["null","float"]}}"#
+        ),
     );
     let r = &run(&[(s, items_csv("ITEM_ID,GENRE,PRICE", rows))])[0];
     let m = messages(r, "PF501");
     assert_eq!(m.len(), 1, "{m:?}");
-    assert!(m[0].starts_with("`GENRE` has a value in 6 of 10 records (60.0% complete)"), "{}", m[0]);
+    assert!(
+        m[0].starts_with("`GENRE` has a value in 6 of 10 records (60.0% complete)"),
+        "{}",
+        m[0]
+    );
     let genre = &ins(r).columns[1];
     assert_eq!((genre.filled, genre.completeness), (6, 0.6));
 }
@@ -109,12 +120,18 @@ fn pf502_textual_column_under_85_percent_complete() {
     });
     let s = schema(
         "Items",
-        &format!(r#"{ID},{{"name":"DESCRIPTION","type":["null","string"],"textual":true}},{{"name":"C","type":"string","categorical":true}}"#),
+        &format!(
+            r#"{ID},{{"name":"DESCRIPTION","type":["null","string"],"textual":true}},{{"name":"C","type":"string","categorical":true}}"#
+        ),
     );
     let r = &run(&[(s, items_csv("ITEM_ID,DESCRIPTION,C", rows))])[0];
     let m = messages(r, "PF502");
     assert_eq!(m.len(), 1);
-    assert!(m[0].contains("8 of 10 records (80.0% complete)"), "{}", m[0]);
+    assert!(
+        m[0].contains("8 of 10 records (80.0% complete)"),
+        "{}",
+        m[0]
+    );
     assert!(messages(r, "PF501").is_empty());
 }
 
@@ -126,12 +143,18 @@ fn pf503_more_than_30_categories() {
     rows.push("i29,a|b,s29".into());
     let s = schema(
         "Items",
-        &format!(r#"{ID},{{"name":"COLOR","type":"string","categorical":true}},{{"name":"SIZE","type":"string","categorical":true}}"#),
+        &format!(
+            r#"{ID},{{"name":"COLOR","type":"string","categorical":true}},{{"name":"SIZE","type":"string","categorical":true}}"#
+        ),
     );
     let r = &run(&[(s, items_csv("ITEM_ID,COLOR,SIZE", rows))])[0];
     let m = messages(r, "PF503");
     assert_eq!(m.len(), 1, "{m:?}");
-    assert!(m[0].starts_with("categorical `COLOR` has 31 categories (more than 30)"), "{}", m[0]);
+    assert!(
+        m[0].starts_with("categorical `COLOR` has 31 categories (more than 30)"),
+        "{}",
+        m[0]
+    );
     let color = &ins(r).columns[1];
     assert_eq!((color.categories, color.distinct), (Some(31), Some(30)));
 }
@@ -141,7 +164,12 @@ fn pf504_more_than_1000_distinct_values() {
     // 2002 interactions: CABIN values v0..v1000 (1001 distinct) twice each.
     let mut csv = String::from("USER_ID,ITEM_ID,TIMESTAMP,CABIN\n");
     for i in 0..2002 {
-        csv.push_str(&format!("u{},i1,{},v{}\n", i % 50, 1_600_000_000 + i, i % 1001));
+        csv.push_str(&format!(
+            "u{},i1,{},v{}\n",
+            i % 50,
+            1_600_000_000 + i,
+            i % 1001
+        ));
     }
     let s = schema(
         "Interactions",
@@ -149,7 +177,10 @@ fn pf504_more_than_1000_distinct_values() {
     );
     let r = &run(&[(s, csv)])[0];
     let m = messages(r, "PF504");
-    assert_eq!(m, vec!["categorical `CABIN` has 1001 distinct values (more than 1000)".to_string()]);
+    assert_eq!(
+        m,
+        vec!["categorical `CABIN` has 1001 distinct values (more than 1000)".to_string()]
+    );
     // Attributes of interactions are not judged all-distinct.
     assert!(messages(r, "PF506").is_empty());
 }
@@ -160,7 +191,9 @@ fn pf505_constant_attribute() {
     let rows = (0..6).map(|i| format!("i{i},{},{}", if i < 5 { "USD" } else { "" }, i));
     let s = schema(
         "Items",
-        &format!(r#"{ID},{{"name":"CURRENCY","type":["null","string"],"categorical":true}},{{"name":"N","type":"int"}}"#),
+        &format!(
+            r#"{ID},{{"name":"CURRENCY","type":["null","string"],"categorical":true}},{{"name":"N","type":"int"}}"#
+        ),
     );
     let r = &run(&[(s, items_csv("ITEM_ID,CURRENCY,N", rows))])[0];
     assert_eq!(
@@ -172,7 +205,12 @@ fn pf505_constant_attribute() {
 #[test]
 fn pf506_all_distinct_categorical_attribute() {
     // SKU: 10 users, 10 distinct values (flagged); TIER: 10 users, 2 values (not).
-    let rows = (0..10).map(|i| format!("u{i},SKU-{i:04},{}", if i % 2 == 0 { "gold" } else { "silver" }));
+    let rows = (0..10).map(|i| {
+        format!(
+            "u{i},SKU-{i:04},{}",
+            if i % 2 == 0 { "gold" } else { "silver" }
+        )
+    });
     let s = schema(
         "Users",
         r#"{"name":"USER_ID","type":"string"},{"name":"SKU","type":"string","categorical":true},{"name":"TIER","type":"string","categorical":true}"#,
@@ -180,7 +218,10 @@ fn pf506_all_distinct_categorical_attribute() {
     let r = &run(&[(s, items_csv("USER_ID,SKU,TIER", rows))])[0];
     assert_eq!(
         messages(r, "PF506"),
-        vec!["categorical `SKU` has a different value in each of its 10 users: it groups nothing".to_string()]
+        vec![
+            "categorical `SKU` has a different value in each of its 10 users: it groups nothing"
+                .to_string()
+        ]
     );
     // Nine distinct values are not judged (fewer than 10).
     let rows = (0..9).map(|i| format!("u{i},SKU-{i:04},gold"));
@@ -188,7 +229,11 @@ fn pf506_all_distinct_categorical_attribute() {
         "Users",
         r#"{"name":"USER_ID","type":"string"},{"name":"SKU","type":"string","categorical":true},{"name":"TIER","type":"string","categorical":true}"#,
     );
-    assert!(messages(&run(&[(s, items_csv("USER_ID,SKU,TIER", rows))])[0], "PF506").is_empty());
+    assert!(messages(
+        &run(&[(s, items_csv("USER_ID,SKU,TIER", rows))])[0],
+        "PF506"
+    )
+    .is_empty());
 }
 
 #[test]
@@ -199,7 +244,10 @@ fn pf507_numeric_outliers_by_tukey_fences() {
         .iter()
         .enumerate()
         .map(|(i, p)| format!("i{i},{p}"));
-    let s = schema("Items", &format!(r#"{ID},{{"name":"PRICE","type":"float"}}"#));
+    let s = schema(
+        "Items",
+        &format!(r#"{ID},{{"name":"PRICE","type":"float"}}"#),
+    );
     let r = &run(&[(s, items_csv("ITEM_ID,PRICE", rows))])[0];
     assert_eq!(
         messages(r, "PF507"),
@@ -209,7 +257,10 @@ fn pf507_numeric_outliers_by_tukey_fences() {
     assert_eq!((n.q1, n.median, n.q3, n.outliers), (11.0, 12.0, 13.0, 1));
     // Six values 1, 2, 3, 4, 5, 6: Q1 at rank 1.25 = 2.25, Q3 at rank 3.75 = 4.75: no outlier.
     let rows = (1..=6).map(|i| format!("i{i},{i}"));
-    let s = schema("Items", &format!(r#"{ID},{{"name":"PRICE","type":"float"}}"#));
+    let s = schema(
+        "Items",
+        &format!(r#"{ID},{{"name":"PRICE","type":"float"}}"#),
+    );
     let r = &run(&[(s, items_csv("ITEM_ID,PRICE", rows))])[0];
     let n = ins(r).columns[1].numeric.clone().unwrap();
     assert_eq!((n.q1, n.q3, n.outliers), (2.25, 4.75, 0));
@@ -227,18 +278,36 @@ fn interactions(rows: &[(&str, &str, i64, &str)]) -> String {
 #[test]
 fn more_than_10_event_types_is_pf304() {
     // 11 distinct event types e0..e10: the engine's PF304 is part of the insights report.
-    let rows: Vec<(String, i64, String)> = (0..11).map(|i| (format!("u{i}"), 1_600_000_000 + i, format!("e{i}"))).collect();
-    let rows: Vec<(&str, &str, i64, &str)> = rows.iter().map(|(u, t, e)| (u.as_str(), "i1", *t, e.as_str())).collect();
-    let r = &run(&[(builtin(DatasetType::Interactions, None), interactions(&rows))])[0];
+    let rows: Vec<(String, i64, String)> = (0..11)
+        .map(|i| (format!("u{i}"), 1_600_000_000 + i, format!("e{i}")))
+        .collect();
+    let rows: Vec<(&str, &str, i64, &str)> = rows
+        .iter()
+        .map(|(u, t, e)| (u.as_str(), "i1", *t, e.as_str()))
+        .collect();
+    let r = &run(&[(
+        builtin(DatasetType::Interactions, None),
+        interactions(&rows),
+    )])[0];
     assert_eq!(messages(r, "PF304").len(), 1);
     assert_eq!(ins(r).event_types.len(), 11);
 }
 
 #[test]
 fn identical_timestamps_is_pf309() {
-    let rows = [("u1", "i1", 1_600_000_000, "click"), ("u2", "i2", 1_600_000_000, "click"), ("u3", "i1", 1_600_000_000, "click")];
-    let r = &run(&[(builtin(DatasetType::Interactions, None), interactions(&rows))])[0];
-    assert_eq!(messages(r, "PF309"), vec!["all 3 interactions have the same TIMESTAMP 1600000000".to_string()]);
+    let rows = [
+        ("u1", "i1", 1_600_000_000, "click"),
+        ("u2", "i2", 1_600_000_000, "click"),
+        ("u3", "i1", 1_600_000_000, "click"),
+    ];
+    let r = &run(&[(
+        builtin(DatasetType::Interactions, None),
+        interactions(&rows),
+    )])[0];
+    assert_eq!(
+        messages(r, "PF309"),
+        vec!["all 3 interactions have the same TIMESTAMP 1600000000".to_string()]
+    );
     assert_eq!(ins(r).time_range, Some((1_600_000_000, 1_600_000_000)));
 }
 
@@ -251,14 +320,29 @@ fn event_type_shares_and_domain_use_cases() {
         ("u2", "i1", 1_600_000_200, "Purchase"),
         ("u2", "i3", 1_600_000_300, "View"),
     ];
-    let r = &run(&[(builtin(DatasetType::Interactions, Some(Domain::Ecommerce)), interactions(&rows))])[0];
+    let r = &run(&[(
+        builtin(DatasetType::Interactions, Some(Domain::Ecommerce)),
+        interactions(&rows),
+    )])[0];
     let e = &ins(r).event_types;
-    assert_eq!((e[0].event_type.as_str(), e[0].count, e[0].share), ("View", 3, 0.75));
-    assert_eq!((e[1].event_type.as_str(), e[1].count, e[1].share), ("Purchase", 1, 0.25));
+    assert_eq!(
+        (e[0].event_type.as_str(), e[0].count, e[0].share),
+        ("View", 3, 0.75)
+    );
+    assert_eq!(
+        (e[1].event_type.as_str(), e[1].count, e[1].share),
+        ("Purchase", 1, 0.25)
+    );
     let cases = &ins(r).use_cases;
     let best = cases.iter().find(|c| c.name == "Best sellers").unwrap();
-    assert_eq!((best.event_type.as_deref(), best.events, best.ok), (Some("Purchase"), 1, false));
-    let rfy = cases.iter().find(|c| c.name == "Recommended for you").unwrap();
+    assert_eq!(
+        (best.event_type.as_deref(), best.events, best.ok),
+        (Some("Purchase"), 1, false)
+    );
+    let rfy = cases
+        .iter()
+        .find(|c| c.name == "Recommended for you")
+        .unwrap();
     assert_eq!((rfy.event_type.as_deref(), rfy.events), (None, 4));
     // The engine's PF306 says which required types lack 1000 events.
     assert_eq!(messages(r, "PF306").len(), 2);
@@ -276,7 +360,11 @@ fn pf508_action_interactions_older_than_6_weeks() {
     let r = &run(&[(builtin(DatasetType::ActionInteractions, None), csv)])[0];
     let m = messages(r, "PF508");
     assert_eq!(m.len(), 1);
-    assert!(m[0].starts_with("2 of 5 interactions (40.0%) are from before 2024-01-19"), "{}", m[0]);
+    assert!(
+        m[0].starts_with("2 of 5 interactions (40.0%) are from before 2024-01-19"),
+        "{}",
+        m[0]
+    );
     assert_eq!(ins(r).window.as_ref().unwrap().older, 2);
 }
 
@@ -284,12 +372,21 @@ fn pf508_action_interactions_older_than_6_weeks() {
 fn pf508_item_interactions_beyond_the_training_quota() {
     // Quota lowered to 3: of 5 interactions on 5 days, the 3 most recent days are kept and the
     // 2 on the first two days are outside.
-    let rows: Vec<(&str, &str, i64, &str)> = (0..5).map(|d| ("u1", "i1", 1_700_000_000 + d * 86_400, "click")).collect();
+    let rows: Vec<(&str, &str, i64, &str)> = (0..5)
+        .map(|d| ("u1", "i1", 1_700_000_000 + d * 86_400, "click"))
+        .collect();
     let io = InsightOptions {
         training_interactions: 3,
         ..InsightOptions::default()
     };
-    let r = &run_with(&[(builtin(DatasetType::Interactions, None), interactions(&rows))], &opts(1, 1 << 20), &io)[0];
+    let r = &run_with(
+        &[(
+            builtin(DatasetType::Interactions, None),
+            interactions(&rows),
+        )],
+        &opts(1, 1 << 20),
+        &io,
+    )[0];
     let m = messages(r, "PF508");
     assert_eq!(m.len(), 1);
     assert!(m[0].starts_with("2 of 5 interactions (40.0%)"), "{}", m[0]);
@@ -305,15 +402,36 @@ fn distributions_and_timeline() {
         ("u1", "i1", 1_600_000_200, "click"),
         ("u2", "i3", 1_600_086_400, "click"),
     ];
-    let r = &run(&[(builtin(DatasetType::Interactions, None), interactions(&rows))])[0];
+    let r = &run(&[(
+        builtin(DatasetType::Interactions, None),
+        interactions(&rows),
+    )])[0];
     let i = ins(r);
     let users = &i.distributions[0];
-    assert_eq!((users.field.as_str(), users.ids, users.min, users.max, users.median, users.mean), ("USER_ID", 2, 1, 3, 2.0, 2.0));
-    let bars: Vec<(&str, u64)> = users.bars.iter().map(|b| (b.label.as_str(), b.count)).collect();
+    assert_eq!(
+        (
+            users.field.as_str(),
+            users.ids,
+            users.min,
+            users.max,
+            users.median,
+            users.mean
+        ),
+        ("USER_ID", 2, 1, 3, 2.0, 2.0)
+    );
+    let bars: Vec<(&str, u64)> = users
+        .bars
+        .iter()
+        .map(|b| (b.label.as_str(), b.count))
+        .collect();
     assert_eq!(bars, vec![("1", 1), ("2", 0), ("3–4", 1)]);
     let items = &i.distributions[1];
     assert_eq!((items.ids, items.max), (3, 2));
-    let days: Vec<(&str, u64)> = i.over_time.iter().map(|b| (b.label.as_str(), b.count)).collect();
+    let days: Vec<(&str, u64)> = i
+        .over_time
+        .iter()
+        .map(|b| (b.label.as_str(), b.count))
+        .collect();
     assert_eq!(days, vec![("2020-09-13", 3), ("2020-09-14", 1)]);
     assert_eq!(i.time_unit.as_deref(), Some("day"));
 }
@@ -333,13 +451,22 @@ fn coverage_sets() -> Vec<(SchemaSource, String)> {
         ("u1", "\"i4 \"", 1_600_000_005, "click"),
     ];
     vec![
-        (builtin(DatasetType::Interactions, None), interactions(&rows)),
         (
-            schema("Items", &format!(r#"{ID},{{"name":"G","type":"string","categorical":true}}"#)),
+            builtin(DatasetType::Interactions, None),
+            interactions(&rows),
+        ),
+        (
+            schema(
+                "Items",
+                &format!(r#"{ID},{{"name":"G","type":"string","categorical":true}}"#),
+            ),
             "ITEM_ID,G\ni1,a\ni2,b\ni3,a\ni5,b\ni6,a\n".into(),
         ),
         (
-            schema("Users", r#"{"name":"USER_ID","type":"string"},{"name":"T","type":"string","categorical":true}"#),
+            schema(
+                "Users",
+                r#"{"name":"USER_ID","type":"string"},{"name":"T","type":"string","categorical":true}"#,
+            ),
             "USER_ID,T\nu1,gold\n".into(),
         ),
     ]
@@ -351,14 +478,26 @@ fn coverage_between_interactions_items_and_users() {
     let cov = &ins(&reports[0]).coverage;
     let items = cov.iter().find(|c| c.field == "ITEM_ID").unwrap();
     assert_eq!(
-        (items.interaction_ids, items.interactions, items.missing_ids, items.missing_interactions),
+        (
+            items.interaction_ids,
+            items.interactions,
+            items.missing_ids,
+            items.missing_interactions
+        ),
         (4, 6, 2, 2)
     );
     assert_eq!((items.dataset_ids, items.without_interactions), (5, 3));
     assert_eq!((items.near_ids, items.near_interactions), (1, 1));
     assert_eq!(items.examples, vec![("I3".to_string(), "i3".to_string())]);
     let users = cov.iter().find(|c| c.field == "USER_ID").unwrap();
-    assert_eq!((users.interaction_ids, users.missing_ids, users.missing_interactions), (2, 1, 1));
+    assert_eq!(
+        (
+            users.interaction_ids,
+            users.missing_ids,
+            users.missing_interactions
+        ),
+        (2, 1, 1)
+    );
     assert_eq!(users.without_interactions, 0);
 
     let pf509 = messages(&reports[0], "PF509");
@@ -384,7 +523,10 @@ fn same_insights_for_any_threads_and_block_size() {
         let other = run_with(&sets, &opts(threads, block), &io);
         for (a, b) in reference.iter().zip(&other) {
             assert_eq!(a.insights, b.insights, "threads {threads}, block {block}");
-            assert_eq!(a.diagnostics, b.diagnostics, "threads {threads}, block {block}");
+            assert_eq!(
+                a.diagnostics, b.diagnostics,
+                "threads {threads}, block {block}"
+            );
         }
     }
 }

@@ -199,10 +199,7 @@ fn sets(args: &InsightsArgs, config: Option<&Config>) -> anyhow::Result<Vec<Set>
             continue;
         }
         if d.inputs.is_empty() {
-            eprintln!(
-                "note: dataset `{}` has no data file; skipped",
-                d.decl.name
-            );
+            eprintln!("note: dataset `{}` has no data file; skipped", d.decl.name);
             continue;
         }
         sets.push(Set {

@@ -261,7 +261,12 @@ fn with_insights(jobs: Vec<Job>, args: &ValidateArgs, settings: &Settings) -> an
     let iopts = super::insights::options(&args.insight, true);
     let reports = super::insights::analyse(&named, inputs, &opts, &iopts)?;
     drop(runtimes);
-    super::insights::emit(&reports, settings, args.report.color, args.insight.html.as_deref())
+    super::insights::emit(
+        &reports,
+        settings,
+        args.report.color,
+        args.insight.html.as_deref(),
+    )
 }
 
 /// The inputs of one import and the options to check them with.

@@ -90,13 +90,7 @@ fn histogram(out: &mut String, indent: &str, bars: &[Bar]) {
     let max = bars.iter().map(|b| b.count).max().unwrap_or(0);
     let rows: Vec<Vec<String>> = bars
         .iter()
-        .map(|b| {
-            vec![
-                b.label.clone(),
-                thousands(b.count),
-                text_bar(b.count, max),
-            ]
-        })
+        .map(|b| vec![b.label.clone(), thousands(b.count), text_bar(b.count, max)])
         .collect();
     table(out, indent, &rows);
 }
@@ -195,7 +189,11 @@ fn coverage_rows(cov: &[Coverage]) -> Vec<Vec<String>> {
             c.field.clone(),
             c.dataset.clone(),
             thousands(c.interaction_ids),
-            format!("{} ({})", thousands(c.missing_ids), pct(c.missing_ids, c.interaction_ids)),
+            format!(
+                "{} ({})",
+                thousands(c.missing_ids),
+                pct(c.missing_ids, c.interaction_ids)
+            ),
             format!(
                 "{} ({})",
                 thousands(c.missing_interactions),
@@ -266,7 +264,10 @@ pub fn human(out: &mut String, ins: &Insights) {
         table(out, "    ", &rows);
     }
     if !ins.use_cases.is_empty() {
-        let _ = writeln!(out, "\n  use cases (1,000 events of the required type each)");
+        let _ = writeln!(
+            out,
+            "\n  use cases (1,000 events of the required type each)"
+        );
         let rows: Vec<Vec<String>> = ins
             .use_cases
             .iter()
@@ -361,7 +362,11 @@ pub fn markdown(ins: &Insights) -> String {
     }
     md_table(&mut out, &column_rows(ins), &[2, 3]);
     if !ins.event_types.is_empty() {
-        let mut rows = vec![vec!["event type".to_string(), "records".into(), "share".into()]];
+        let mut rows = vec![vec![
+            "event type".to_string(),
+            "records".into(),
+            "share".into(),
+        ]];
         rows.extend(
             ins.event_types
                 .iter()

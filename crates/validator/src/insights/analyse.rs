@@ -592,16 +592,10 @@ pub(crate) fn coverage(
     // Missing IDs whose normalised form is a dataset ID's normalised form.
     let missing = missing.select(["h", "n", "c"])?;
     let b_norm = b.select(["h", "bn"])?;
-    let near = missing.join(
-        &b_norm,
-        ["n"],
-        ["bn"],
-        JoinArgs::new(JoinType::Inner),
-        None,
-    )?;
-    let near_distinct = near
-        .select(["h", "c"])?
-        .unique_stable(None, UniqueKeepStrategy::First, None)?;
+    let near = missing.join(&b_norm, ["n"], ["bn"], JoinArgs::new(JoinType::Inner), None)?;
+    let near_distinct =
+        near.select(["h", "c"])?
+            .unique_stable(None, UniqueKeepStrategy::First, None)?;
     let b_h = near.column("h_right")?.u64()?.clone();
     let mut examples: Vec<(String, String)> = near
         .column("h")?

@@ -35,8 +35,9 @@ use crate::schema::DatasetType;
 /// §8), shown by `preflight insights` next to the PF5xx rules: fewer than 1000 interactions,
 /// fewer than 25 users with two interactions, more than 10 event types (and their spelling
 /// variants), too few events of a domain's required type, identical timestamps.
-pub const SHOWN_DATASET_RULES: &[&str] =
-    &["PF301", "PF302", "PF303", "PF304", "PF305", "PF306", "PF309"];
+pub const SHOWN_DATASET_RULES: &[&str] = &[
+    "PF301", "PF302", "PF303", "PF304", "PF305", "PF306", "PF309",
+];
 
 /// One dataset to analyse: its schema and its files.
 #[derive(Debug)]
@@ -292,14 +293,9 @@ pub fn insights(
             if ids.map.is_empty() {
                 continue;
             }
-            let (cov, for_interactions, for_dataset) = analyse::coverage(
-                ids,
-                &done[j].1.tally.ids[kind as usize],
-                kind,
-                ty,
-                target,
-            )
-            .map_err(polars_error)?;
+            let (cov, for_interactions, for_dataset) =
+                analyse::coverage(ids, &done[j].1.tally.ids[kind as usize], kind, ty, target)
+                    .map_err(polars_error)?;
             found[i].0.coverage.push(cov);
             found[i].1.extend(for_interactions);
             found[j].1.extend(for_dataset);
@@ -314,7 +310,8 @@ pub fn insights(
         let mut report = checked.into_report();
         if !iopts.keep_validation {
             let all = report.summary.clone();
-            report.retain(|r| r.family == Family::Insights || SHOWN_DATASET_RULES.contains(&r.code));
+            report
+                .retain(|r| r.family == Family::Insights || SHOWN_DATASET_RULES.contains(&r.code));
             let hidden = Summary {
                 errors: all.errors - report.summary.errors,
                 warnings: all.warnings - report.summary.warnings,

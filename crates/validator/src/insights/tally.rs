@@ -117,6 +117,7 @@ impl Spec {
             .collect();
         FileTally {
             roles: self.cols.iter().map(|c| c.role).collect(),
+            attributes: self.cols.iter().map(|c| c.attribute).collect(),
             src,
             ncols: plan.len(),
             cap: if self.dataset_type.is_interactions() {
@@ -158,6 +159,8 @@ fn role_of(p: &ColPlan, ty: DatasetType) -> Role {
 #[derive(Debug, Clone)]
 pub(crate) struct FileTally {
     roles: Vec<Role>,
+    /// Whether each column is judged constant (only attributes are: it costs a hash a value).
+    attributes: Vec<bool>,
     /// Canonical column → this file's column.
     src: Vec<Option<usize>>,
     ncols: usize,
@@ -184,6 +187,9 @@ impl FileTally {
             }
             let col = &mut t.cols[c];
             col.filled += 1;
+            if self.attributes[c] {
+                col.same(v);
+            }
             match *role {
                 Role::Id(kind) => t.ids[kind as usize].add(v, 1),
                 Role::Timestamp => {
@@ -195,16 +201,12 @@ impl FileTally {
                 }
                 Role::EventType => t.add_event(v),
                 Role::Numeric => {
-                    col.same(v);
                     if let Ok(x) = parse_float(v, true) {
                         col.add_number(x, self.cap);
                     }
                 }
-                Role::Categorical => {
-                    col.same(v);
-                    col.add_category(v, self.cap);
-                }
-                Role::Textual | Role::Other | Role::Unknown => col.same(v),
+                Role::Categorical => col.add_category(v, self.cap),
+                Role::Textual | Role::Other | Role::Unknown => {}
             }
         }
     }
@@ -516,7 +518,10 @@ mod tests {
         assert_eq!(normalise(b"abc-1"), None);
         assert_eq!(normalise(b"ABC-1").as_deref(), Some(&b"abc-1"[..]));
         assert_eq!(normalise(b" abc ").as_deref(), Some(&b"abc"[..]));
-        assert_eq!(normalise("Ärger".as_bytes()).as_deref(), Some("ärger".as_bytes()));
+        assert_eq!(
+            normalise("Ärger".as_bytes()).as_deref(),
+            Some("ärger".as_bytes())
+        );
         assert_eq!(normalise("ärger".as_bytes()), None);
     }
 
