@@ -548,3 +548,24 @@ fn validation_findings_are_summarised_not_shown() {
     assert_eq!(messages(r, "PF207").len(), 1);
     assert_eq!(ins(r).validation, None);
 }
+
+#[test]
+fn timeline_leaves_out_invalid_timestamps() {
+    // A millisecond value (a PF215 error) would stretch the timeline to the year 52000: only
+    // the two valid days are charted.
+    let rows = [
+        ("u1", "i1", 1_600_000_000, "click"),
+        ("u2", "i2", 1_600_000_000_000, "click"),
+        ("u1", "i2", 1_600_086_400, "click"),
+    ];
+    let r = &run(&[(
+        builtin(DatasetType::Interactions, None),
+        interactions(&rows),
+    )])[0];
+    let days: Vec<(&str, u64)> = ins(r)
+        .over_time
+        .iter()
+        .map(|b| (b.label.as_str(), b.count))
+        .collect();
+    assert_eq!(days, vec![("2020-09-13", 1), ("2020-09-14", 1)]);
+}

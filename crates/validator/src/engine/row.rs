@@ -199,6 +199,9 @@ pub(crate) fn check_block(
         }
     };
     ctx.shared.absorb(&mut out.acc, &id_text);
+    if let Some(t) = ctx.tally {
+        t.flush(&mut out.acc.insights);
+    }
     out
 }
 

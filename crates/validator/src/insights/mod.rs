@@ -259,6 +259,7 @@ pub fn insights(
             None,
             Some(&mut capture),
         )?;
+        capture.finish();
         done.push((checked, capture));
     }
     let mut found: Vec<(Insights, Vec<Diagnostic>)> = done

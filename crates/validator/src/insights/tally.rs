@@ -1,23 +1,30 @@
 //! What the insights need from each record, counted while the engine checks it (DESIGN.md
 //! decision 4: the same single read). Workers fill one [`Tally`] per block; the merging thread
-//! adds them up in file order. Everything is kept per distinct value, never per record:
+//! adds up the small parts in file order, and the workers add their IDs straight into sharded
+//! shared tables ([`SharedIds`]; per-block maps would hold nearly every ID of the block again,
+//! and merging them on one thread was the bottleneck). Everything is kept per distinct value,
+//! never per record:
 //!
 //! - per distinct ID (interaction USER_ID, ITEM_ID, ACTION_ID; the ID of an Items, Users or
 //!   Actions dataset): its 64-bit hash, the hash of its normalised form (trimmed, lower case)
 //!   and a count, 24 bytes in a hash table at 7/8 load, so about 28–55 bytes per distinct ID;
 //!   IDs whose text differs from its normalised form also keep their text (at most
-//!   [`MAX_TEXTS`] of them) for the examples of PF511;
+//!   [`MAX_TEXTS`] of them, the first 1,000 of each block) for the examples of PF511; while a
+//!   block is checked its IDs wait in a buffer of 16 bytes per record;
 //! - per UTC day with interactions: 16 bytes;
 //! - per distinct value of a categorical or numeric column: 16 bytes (and the text of each
 //!   category), capped at [`MAX_DISTINCT`] per column in interactions, where values are per
 //!   record rather than per ID.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex};
 
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::dialect::Fields;
 use crate::engine::plan::{Check, ColPlan, StrKind};
+use crate::schema::spec::TIMESTAMP_MAX_SECONDS;
 use crate::schema::DatasetType;
 use crate::values::parse_float;
 
@@ -29,6 +36,38 @@ pub(crate) const MAX_DISTINCT: usize = 100_000;
 pub(crate) const MAX_TEXTS: usize = 100_000;
 /// Distinct event types tracked.
 const MAX_EVENT_TYPES: usize = 1_000;
+/// Texts of IDs not in normalised form handed over per block.
+const MAX_BLOCK_TEXTS: usize = 1_000;
+/// Shards of the shared ID tables.
+const SHARDS: usize = 64;
+
+/// A fast hasher for our keys: 64-bit hashes, f64 bits, days and short byte strings. Integers
+/// are mixed (f64 bits of round numbers have zero low bits), bytes hashed with xxh3.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Fast(u64);
+
+impl Hasher for Fast {
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (h >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxh3_64_with_seed(bytes, self.0);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fast>>;
 
 /// What a column is to the insights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,14 +147,15 @@ impl Spec {
         Spec { dataset_type, cols }
     }
 
-    /// The per-record work for a file whose columns are `plan`.
-    pub fn file(&self, plan: &[ColPlan]) -> FileTally {
+    /// The per-record work for a file whose columns are `plan`, adding IDs to `shared`.
+    pub fn file(&self, plan: &[ColPlan], shared: &Arc<[SharedIds; 3]>) -> FileTally {
         let src = self
             .cols
             .iter()
             .map(|c| plan.iter().position(|p| p.name == c.name))
             .collect();
         FileTally {
+            shared: Arc::clone(shared),
             roles: self.cols.iter().map(|c| c.role).collect(),
             attributes: self.cols.iter().map(|c| c.attribute).collect(),
             src,
@@ -158,6 +198,8 @@ fn role_of(p: &ColPlan, ty: DatasetType) -> Role {
 /// Maps one file's columns to the canonical ones and counts its records.
 #[derive(Debug, Clone)]
 pub(crate) struct FileTally {
+    /// Users, items, actions: where the workers put the IDs of their blocks.
+    shared: Arc<[SharedIds; 3]>,
     roles: Vec<Role>,
     /// Whether each column is judged constant (only attributes are: it costs a hash a value).
     attributes: Vec<bool>,
@@ -191,9 +233,11 @@ impl FileTally {
                 col.same(v);
             }
             match *role {
-                Role::Id(kind) => t.ids[kind as usize].add(v, 1),
+                Role::Id(kind) => t.block_ids[kind as usize].add(v),
                 Role::Timestamp => {
-                    if let Some(ts) = ts {
+                    // Zero, negative and millisecond values are validation errors (PF215,
+                    // PF217) and would stretch the timeline over millennia: left out.
+                    if let Some(ts) = ts.filter(|t| (1..TIMESTAMP_MAX_SECONDS).contains(t)) {
                         *t.days.entry(ts.div_euclid(86_400)).or_insert(0) += 1;
                         t.ts_min = t.ts_min.min(ts);
                         t.ts_max = t.ts_max.max(ts);
@@ -212,48 +256,104 @@ impl FileTally {
     }
 }
 
+impl FileTally {
+    /// Hands the block's IDs to the shared tables (called by the worker at the end of a block).
+    pub fn flush(&self, t: &mut Tally) {
+        for (shared, block) in self.shared.iter().zip(t.block_ids.iter_mut()) {
+            shared.absorb(block);
+        }
+    }
+}
+
 /// Per distinct ID: (hash of the normalised ID, records).
 #[derive(Debug, Default)]
 pub(crate) struct IdTally {
-    pub map: HashMap<u64, (u64, u64)>,
+    pub map: FastMap<u64, (u64, u64)>,
     /// Texts of IDs that are not in normalised form, by hash.
-    pub texts: HashMap<u64, Box<[u8]>>,
+    pub texts: FastMap<u64, Box<[u8]>>,
 }
 
-impl IdTally {
+/// The IDs of one block, by shard of the shared table, waiting to be added.
+#[derive(Debug, Default)]
+pub(crate) struct BlockIds {
+    /// (hash, normalised hash) per record.
+    by_shard: Vec<Vec<(u64, u64)>>,
+    texts: Vec<(u64, Box<[u8]>)>,
+    seen: HashSet<u64, BuildHasherDefault<Fast>>,
+}
+
+impl BlockIds {
     #[inline]
-    fn add(&mut self, v: &[u8], n: u64) {
+    fn add(&mut self, v: &[u8]) {
         let h = xxh3_64(v);
-        if let Some(e) = self.map.get_mut(&h) {
-            e.1 += n;
-            return;
-        }
         let norm = match normalise(v) {
             None => h,
             Some(t) => {
-                if self.texts.len() < MAX_TEXTS {
-                    self.texts.insert(h, v.into());
+                if self.texts.len() < MAX_BLOCK_TEXTS && self.seen.insert(h) {
+                    self.texts.push((h, v.into()));
                 }
                 xxh3_64(&t)
             }
         };
-        self.map.insert(h, (norm, n));
+        if self.by_shard.is_empty() {
+            self.by_shard = vec![Vec::new(); SHARDS];
+        }
+        self.by_shard[((h >> 40) as usize) % SHARDS].push((h, norm));
+    }
+}
+
+/// One kind of ID of a dataset, shared by the workers: sharded so that two workers rarely
+/// wait for the same lock.
+#[derive(Debug)]
+pub(crate) struct SharedIds {
+    shards: Vec<Mutex<FastMap<u64, (u64, u64)>>>,
+    texts: Mutex<FastMap<u64, Box<[u8]>>>,
+}
+
+impl Default for SharedIds {
+    fn default() -> Self {
+        SharedIds {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            texts: Mutex::default(),
+        }
+    }
+}
+
+impl SharedIds {
+    fn absorb(&self, block: &mut BlockIds) {
+        for (s, ids) in block.by_shard.iter_mut().enumerate() {
+            if ids.is_empty() {
+                continue;
+            }
+            let mut map = self.shards[s].lock().unwrap_or_else(|e| e.into_inner());
+            for (h, norm) in ids.drain(..) {
+                map.entry(h).or_insert((norm, 0)).1 += 1;
+            }
+        }
+        if !block.texts.is_empty() {
+            let mut texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+            for (h, t) in block.texts.drain(..) {
+                if texts.len() >= MAX_TEXTS {
+                    break;
+                }
+                texts.entry(h).or_insert(t);
+            }
+        }
     }
 
-    fn merge(&mut self, other: IdTally) {
-        if self.map.is_empty() {
-            *self = other;
-            return;
-        }
-        for (h, (norm, n)) in other.map {
-            self.map.entry(h).or_insert((norm, 0)).1 += n;
-        }
-        for (h, t) in other.texts {
-            if self.texts.len() >= MAX_TEXTS {
-                break;
+    /// Takes everything added so far as one table.
+    fn take(&self) -> IdTally {
+        let mut out = IdTally::default();
+        for shard in &self.shards {
+            let part = std::mem::take(&mut *shard.lock().unwrap_or_else(|e| e.into_inner()));
+            if out.map.is_empty() {
+                out.map = part;
+            } else {
+                out.map.extend(part);
             }
-            self.texts.entry(h).or_insert(t);
         }
+        out.texts = std::mem::take(&mut *self.texts.lock().unwrap_or_else(|e| e.into_inner()));
+        out
     }
 }
 
@@ -280,13 +380,13 @@ pub(crate) struct ColTally {
     pub first: Option<u64>,
     pub varies: bool,
     /// Categorical: records per distinct whole value (by hash).
-    pub values: HashMap<u64, u64>,
+    pub values: FastMap<u64, u64>,
     /// Categorical: records per category (the parts of `|` lists).
-    pub cats: HashMap<Box<[u8]>, u64>,
+    pub cats: FastMap<Box<[u8]>, u64>,
     /// More distinct values or categories than the cap: `values`/`cats` are incomplete.
     pub overflow: bool,
     /// Numeric: records per distinct value (f64 bits).
-    pub nums: HashMap<u64, u64>,
+    pub nums: FastMap<u64, u64>,
     /// Numeric values are grouped to 3 significant digits (too many distinct values).
     pub coarse: bool,
 }
@@ -417,10 +517,12 @@ pub(crate) struct Tally {
     /// Well-formed records counted.
     pub rows: u64,
     pub cols: Vec<ColTally>,
-    /// Users, items, actions.
+    /// Users, items, actions of the whole dataset (filled by [`Capture::finish`]).
     pub ids: [IdTally; 3],
+    /// The block's IDs, before they go to the shared tables.
+    pub block_ids: [BlockIds; 3],
     /// Interactions per UTC day (days since 1970-01-01).
-    pub days: HashMap<i64, u64>,
+    pub days: FastMap<i64, u64>,
     pub ts_min: i64,
     pub ts_max: i64,
     pub events: Vec<(Vec<u8>, u64)>,
@@ -435,7 +537,8 @@ impl Default for Tally {
             rows: 0,
             cols: Vec::new(),
             ids: Default::default(),
-            days: HashMap::new(),
+            block_ids: Default::default(),
+            days: FastMap::default(),
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             events: Vec::new(),
@@ -468,9 +571,6 @@ impl Tally {
         for (mine, theirs) in self.cols.iter_mut().zip(o.cols) {
             mine.merge(theirs, cap);
         }
-        for (mine, theirs) in self.ids.iter_mut().zip(o.ids) {
-            mine.merge(theirs);
-        }
         for (d, n) in o.days {
             *self.days.entry(d).or_insert(0) += n;
         }
@@ -494,6 +594,8 @@ impl Tally {
 pub(crate) struct Capture {
     pub spec: Option<Spec>,
     pub tally: Tally,
+    /// Users, items, actions, added to by the workers.
+    shared: Arc<[SharedIds; 3]>,
 }
 
 impl Capture {
@@ -505,7 +607,17 @@ impl Capture {
             self.tally = spec.tally();
             self.spec = Some(spec);
         }
-        self.spec.as_ref().expect("set above").file(plan)
+        self.spec
+            .as_ref()
+            .expect("set above")
+            .file(plan, &self.shared)
+    }
+
+    /// Moves the shared ID tables into the tally, once every file is read.
+    pub fn finish(&mut self) {
+        for (mine, shared) in self.tally.ids.iter_mut().zip(self.shared.iter()) {
+            *mine = shared.take();
+        }
     }
 }
 
