@@ -43,6 +43,8 @@ pub enum Command {
     Watch(Box<WatchArgs>),
     /// Validate, plan, stage, import and watch, stopping at the first failed gate.
     Run(Box<RunArgs>),
+    /// Analyse datasets as Personalize's Data insights would, and compare their IDs.
+    Insights(Box<InsightsArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +151,80 @@ pub struct ValidateArgs {
     /// `preflight import` refuses the folder if an object changes afterwards.
     #[arg(long)]
     pub seal: bool,
+    /// Add the data insights of `preflight insights` to the report.
+    #[arg(long, help_heading = "Insights")]
+    pub insights: bool,
+    #[command(flatten)]
+    pub insight: InsightArgs,
+}
+
+/// `preflight insights`: the datasets to analyse together.
+#[derive(Debug, Args)]
+pub struct InsightsArgs {
+    /// CSV files or folders of one dataset, with --schema or --dataset-type. With a config file
+    /// and no PATH or dataset option: every declared dataset, analysed together.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// The schema of PATH: a schema file.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<String>,
+    /// The schema of PATH: the built-in schema of this dataset type.
+    #[arg(long, value_name = "TYPE", value_parser = parse_dataset_type)]
+    pub dataset_type: Option<DatasetType>,
+    /// The domain of the dataset group (ECOMMERCE or VIDEO_ON_DEMAND), for PATH and the dataset
+    /// options.
+    #[arg(long, value_name = "DOMAIN", value_parser = parse_domain)]
+    pub domain: Option<Domain>,
+    /// An Item interactions dataset (files or folders; built-in schema adapted to the header).
+    #[arg(long, value_name = "PATH", help_heading = "Datasets")]
+    pub interactions: Vec<String>,
+    /// An Items dataset.
+    #[arg(long, value_name = "PATH", help_heading = "Datasets")]
+    pub items: Vec<String>,
+    /// A Users dataset.
+    #[arg(long, value_name = "PATH", help_heading = "Datasets")]
+    pub users: Vec<String>,
+    /// An Actions dataset.
+    #[arg(long, value_name = "PATH", help_heading = "Datasets")]
+    pub actions: Vec<String>,
+    /// Analyse only this dataset of the config file (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Vec<String>,
+    #[command(flatten)]
+    pub insight: InsightArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Block size in bytes (for testing the engine).
+    #[arg(long, hide = true, default_value_t = 8 << 20)]
+    pub block_size: usize,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
+    /// AWS options, for s3:// inputs.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// Options of the insights, for `preflight insights` and `validate --insights`.
+#[derive(Debug, Args, Clone)]
+pub struct InsightArgs {
+    /// Also write the report as one self-contained HTML page with charts (implies --insights).
+    #[arg(long, value_name = "FILE", help_heading = "Insights")]
+    pub html: Option<std::path::PathBuf>,
+    /// Item interactions training uses: the most recent N (the quota; 3000000000 for
+    /// User-Personalization-v2 and Personalized-Ranking-v2).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 500_000_000,
+        help_heading = "Insights"
+    )]
+    pub training_interactions: u64,
 }
 
 /// The import mode of `preflight plan` and `validate --mode`.

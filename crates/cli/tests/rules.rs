@@ -9,7 +9,10 @@
 //! - the pass input must produce no finding of the rule, and no error at all.
 //!
 //! Inputs: `fail.csv`/`pass.csv` (validate), `fail/`/`pass/` (validate a folder) or
-//! `fail.json`/`pass.json` (`schema check`). The schema comes from `schema.json` (passed as
+//! `fail.json`/`pass.json` (`schema check`). Rules of the insights family run `preflight
+//! insights` instead of `validate`, and count the findings of every dataset of the run; their
+//! `args` may end with a dataset option (`--items items.csv --interactions`) so that the input
+//! is that dataset. The schema comes from `schema.json` (passed as
 //! `--schema`) and/or the one-line `args` file; `fail.args`/`pass.args` add options for one side
 //! only (the plan's gates: `--existing` given or not). Folders with a `generated` marker have
 //! inputs too large to commit (1,000+ records, 20,000-character values); [`write_generated`]
@@ -83,7 +86,7 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     let rules = rules();
     assert_eq!(
         rules.len(),
-        78,
+        89,
         "the rule list changed: update the fixtures"
     );
     let folders = folders();
@@ -135,6 +138,11 @@ fn schema_rules() {
     check_family("schema");
 }
 
+#[test]
+fn insights_rules() {
+    check_family("insights");
+}
+
 /// Runs every fixture of a family and reports all failures at once, each naming its folder.
 fn check_family(family: &str) {
     let rules = rules();
@@ -183,7 +191,7 @@ fn check_fixture(folder: &str, rule: &RuleInfo) -> Result<(), String> {
         dir.clone()
     };
 
-    let fail = run(&dir, &inputs, "fail")?;
+    let fail = run(&dir, &inputs, "fail", rule)?;
     let mut actual: Vec<Finding> = Vec::new();
     for d in fail
         .diags
@@ -225,7 +233,7 @@ fn check_fixture(folder: &str, rule: &RuleInfo) -> Result<(), String> {
         ));
     }
 
-    let pass = run(&dir, &inputs, "pass")?;
+    let pass = run(&dir, &inputs, "pass", rule)?;
     if pass.diags.iter().any(|d| d["code"] == rule.code.as_str()) {
         return Err(format!(
             "the pass input has a {} finding (findings: {})",
@@ -341,7 +349,7 @@ impl Run {
 }
 
 /// Runs `which` (`fail` or `pass`) of the fixture in `dir`, reading inputs from `inputs`.
-fn run(dir: &Path, inputs: &Path, which: &str) -> Result<Run, String> {
+fn run(dir: &Path, inputs: &Path, which: &str, rule: &RuleInfo) -> Result<Run, String> {
     let mut args: Vec<String> = Vec::new();
     for name in ["args".to_string(), format!("{which}.args")] {
         if let Ok(s) = fs::read_to_string(dir.join(name)) {
@@ -373,7 +381,11 @@ fn run(dir: &Path, inputs: &Path, which: &str) -> Result<Run, String> {
                 }
             ));
         };
-        cmd.arg("validate");
+        cmd.arg(if rule.family == "insights" {
+            "insights"
+        } else {
+            "validate"
+        });
         if schema.is_file() {
             cmd.arg("--schema").arg(&schema);
         }
@@ -393,11 +405,15 @@ fn run(dir: &Path, inputs: &Path, which: &str) -> Result<Run, String> {
     }
     let v: Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("{input}: the output is not JSON: {e}"))?;
-    Ok(Run {
-        input,
-        exit,
-        diags: v["diagnostics"].as_array().cloned().unwrap_or_default(),
-    })
+    // Several datasets (insights) report a section each.
+    let diags = match v["datasets"].as_array() {
+        Some(sections) => sections
+            .iter()
+            .flat_map(|s| s["diagnostics"].as_array().cloned().unwrap_or_default())
+            .collect(),
+        None => v["diagnostics"].as_array().cloned().unwrap_or_default(),
+    };
+    Ok(Run { input, exit, diags })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ pub enum Family {
     Dataset,
     /// PF4xx: the Avro schema.
     Schema,
+    /// PF5xx: data insights (`preflight insights`): what Personalize's own analysis would report.
+    Insights,
 }
 
 impl Family {
@@ -85,6 +87,7 @@ impl Family {
             Family::Field => "field",
             Family::Dataset => "dataset",
             Family::Schema => "schema",
+            Family::Insights => "insights",
         }
     }
 }

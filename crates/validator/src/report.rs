@@ -260,6 +260,9 @@ pub struct Report {
     /// What the import job will do (`preflight plan`).
     #[serde(skip)]
     pub plan: Option<crate::plan::Plan>,
+    /// The dataset's insights (`preflight insights`, `validate --insights`).
+    #[serde(skip)]
+    pub insights: Option<crate::insights::Insights>,
 }
 
 impl Report {
@@ -293,6 +296,24 @@ impl Report {
             rules,
             diagnostics,
             plan: None,
+            insights: None,
+        }
+    }
+
+    /// Keeps only the findings of rules that pass `keep`, and recounts the summary.
+    pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
+        self.diagnostics.retain(|d| keep(d.rule));
+        self.rules
+            .retain(|c| crate::rules::lookup(c.code).is_some_and(&keep));
+        let s = &mut self.summary;
+        (s.errors, s.warnings, s.infos, s.omitted) = (0, 0, 0, 0);
+        for c in &self.rules {
+            match c.severity {
+                Severity::Error => s.errors += c.total,
+                Severity::Warning => s.warnings += c.total,
+                Severity::Info => s.infos += c.total,
+            }
+            s.omitted += c.total - c.shown;
         }
     }
 

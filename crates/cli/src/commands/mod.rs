@@ -3,6 +3,7 @@
 mod aws;
 mod explain;
 pub mod import;
+mod insights;
 mod plan;
 mod rules;
 pub mod run;
@@ -33,5 +34,6 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Code> {
         Command::Import(args) => import::execute(*args, clients),
         Command::Watch(args) => import::watch_command(*args, clients),
         Command::Run(args) => run::execute(*args, clients),
+        Command::Insights(args) => insights::run(*args),
     }
 }

@@ -39,6 +39,12 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
     if args.mode.is_some() && jobs.len() > 1 {
         bail!("--mode and --existing plan one import: name one dataset with --dataset");
     }
+    if args.seal && (args.insights || args.insight.html.is_some()) {
+        bail!("--seal seals a folder that passed validation: run it without --insights");
+    }
+    if args.insights || args.insight.html.is_some() {
+        return with_insights(jobs, &args, &settings);
+    }
     // --seal: what the objects are before validation reads them.
     let sealing = if args.seal {
         let [job] = jobs.as_slice() else {
@@ -233,7 +239,7 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 /// A dataset's schema as the library takes it.
-fn dataset_schema(
+pub(crate) fn dataset_schema(
     name: &str,
     schema: &DatasetSchema,
     aws: &crate::args::AwsArgs,
@@ -271,16 +277,50 @@ fn dataset_schema(
     })
 }
 
-/// Validates one import.
-fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Report> {
-    if job.paths.is_empty() {
-        return Ok(preflight_validator::check_schema_source(
-            &job.schema,
-            policy_from(settings),
-        )?);
+/// `validate --insights`: every import validated and analysed in the same read, with the ID
+/// coverage between them.
+fn with_insights(jobs: Vec<Job>, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Code> {
+    if args.mode.is_some() {
+        bail!("--insights cannot be combined with --mode: run `preflight plan` for the plan, then `validate --insights`");
     }
+    let mut opts = None::<Options>;
+    let mut inputs = Vec::new();
+    let mut runtimes = Vec::new();
+    for job in &jobs {
+        let (i, extra, io, o) = prepare(job, args, settings)?;
+        runtimes.push(io);
+        inputs.push((i, extra));
+        // One set of options for every import; the line filters are per input.
+        match &mut opts {
+            None => opts = Some(o),
+            Some(all) => all.lines.extend(o.lines),
+        }
+    }
+    let opts = opts.unwrap_or_default();
+    let named: Vec<(Option<String>, &SchemaSource)> =
+        jobs.iter().map(|j| (j.name.clone(), &j.schema)).collect();
+    let iopts = super::insights::options(&args.insight, true);
+    let reports = super::insights::analyse(&named, inputs, &opts, &iopts)?;
+    drop(runtimes);
+    super::insights::emit(
+        &reports,
+        settings,
+        args.report.color,
+        args.insight.html.as_deref(),
+    )
+}
+
+/// The inputs of one import and the options to check them with.
+type Prepared = (
+    Vec<preflight_validator::InputFile>,
+    Vec<preflight_validator::Diagnostic>,
+    Option<tokio::runtime::Runtime>,
+    Options,
+);
+
+fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Prepared> {
     // s3:// inputs stream through the I/O runtime, which must outlive the validation.
-    let (inputs, extra, _io) = crate::s3::resolve_inputs(&job.paths, &args.aws)?;
+    let (inputs, extra, io) = crate::s3::resolve_inputs(&job.paths, &args.aws)?;
     let mut lines = HashMap::new();
     for input in &inputs {
         let given = job.rows_for.as_ref().is_none_or(|r| {
@@ -307,6 +347,18 @@ fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<
     if let Some(now) = args.now {
         opts.now = now;
     }
+    Ok((inputs, extra, io, opts))
+}
+
+/// Validates one import.
+fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Report> {
+    if job.paths.is_empty() {
+        return Ok(preflight_validator::check_schema_source(
+            &job.schema,
+            policy_from(settings),
+        )?);
+    }
+    let (inputs, extra, _io, opts) = prepare(job, args, settings)?;
     if let Some(mode) = args.mode {
         return super::plan::gates(&job.schema, &inputs, extra, &opts, mode, &args.existing);
     }

@@ -79,6 +79,14 @@ pub fn render(sections: &[Section<'_>]) -> String {
                 escape_data(&super::plan::line(plan))
             );
         }
+        if let Some(ins) = &section.report.insights {
+            let _ = writeln!(
+                out,
+                "::notice title=preflight insights{}::{}",
+                escape_property(&name),
+                escape_data(&super::insights::line(ins))
+            );
+        }
         let _ = writeln!(
             out,
             "preflight{name}: {}, {}, {} info in {}, {}",

@@ -79,6 +79,9 @@ pub fn render(report: &Report, color: bool) -> String {
     if let Some(plan) = &report.plan {
         super::plan::human(&mut out, plan);
     }
+    if let Some(ins) = &report.insights {
+        super::insights::human(&mut out, ins);
+    }
     summary(&mut out, report, &p);
     out
 }

@@ -39,6 +39,9 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
             if let Some(plan) = &r.plan {
                 v["plan"] = super::plan::json(plan);
             }
+            if let Some(ins) = &r.insights {
+                v["insights"] = super::insights::json(ins);
+            }
             v
         })
         .collect();
@@ -66,6 +69,9 @@ pub fn render(report: &Report) -> String {
     });
     if let Some(plan) = &report.plan {
         v["plan"] = super::plan::json(plan);
+    }
+    if let Some(ins) = &report.insights {
+        v["insights"] = super::insights::json(ins);
     }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     s.push('\n');

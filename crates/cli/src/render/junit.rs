@@ -42,13 +42,17 @@ fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
             vec![Family::File, Family::Header, Family::Field],
         ));
     }
-    scopes.push(("dataset".into(), vec![Family::Dataset]));
+    let mut dataset = vec![Family::Dataset];
+    if report.insights.is_some() {
+        dataset.push(Family::Insights);
+    }
+    scopes.push(("dataset".into(), dataset));
 
     let mut by_scope: BTreeMap<(String, &'static str), Vec<&Diagnostic>> = BTreeMap::new();
     for d in &report.diagnostics {
         let scope = match d.rule.family {
             Family::Schema => "schema".to_string(),
-            Family::Dataset => "dataset".to_string(),
+            Family::Dataset | Family::Insights => "dataset".to_string(),
             _ => d.location.file.clone().unwrap_or_else(|| "dataset".into()),
         };
         by_scope.entry((scope, d.rule.code)).or_default().push(d);

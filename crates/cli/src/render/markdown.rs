@@ -80,6 +80,9 @@ fn report_section(out: &mut String, report: &Report, heading: &str, limit: usize
     if let Some(plan) = &report.plan {
         out.push_str(&super::plan::markdown(plan));
     }
+    if let Some(ins) = &report.insights {
+        out.push_str(&super::insights::markdown(ins));
+    }
     if !report.rules.is_empty() {
         out.push_str("| rule | name | severity | findings |\n|---|---|---|---:|\n");
         for c in &report.rules {

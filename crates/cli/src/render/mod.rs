@@ -2,6 +2,7 @@
 
 mod github;
 mod human;
+mod insights;
 mod json;
 mod junit;
 mod markdown;
@@ -9,6 +10,7 @@ mod plan;
 mod sarif;
 
 pub(crate) use human::human_bytes;
+pub(crate) use insights::html;
 use std::io::{IsTerminal, Write};
 
 use preflight_validator::Report;

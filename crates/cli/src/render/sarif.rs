@@ -88,6 +88,21 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
         // The plan's counts in the run's property bag (SARIF §3.8); the gates are results.
         run.insert("properties".into(), json!({ "plans": plans }));
     }
+    let insights: Vec<Value> = sections
+        .iter()
+        .filter_map(|s| {
+            let mut v = super::insights::json(s.report.insights.as_ref()?);
+            if let Some(n) = s.name {
+                v["dataset"] = json!(n);
+            }
+            Some(v)
+        })
+        .collect();
+    if !insights.is_empty() {
+        // The insight figures in the run's property bag, like the plans; findings are results.
+        let props = run.entry("properties").or_insert_with(|| json!({}));
+        props["insights"] = Value::Array(insights);
+    }
     run.insert("results".into(), Value::Array(results));
     let (mut errors, mut warnings, mut infos) = (0u64, 0u64, 0u64);
     for s in sections {

@@ -114,6 +114,8 @@ pub(crate) struct BlockAcc {
     pub keyed: Vec<(u64, Pos)>,
     /// Plan keys, when the plan captures them (empty otherwise).
     pub plan: crate::plan::keys::BlockKeys,
+    /// Insight counts, when the insights run (empty otherwise).
+    pub insights: crate::insights::tally::Tally,
 }
 
 impl Default for BlockAcc {
@@ -129,6 +131,7 @@ impl Default for BlockAcc {
             fingerprints: Vec::new(),
             keyed: Vec::new(),
             plan: Default::default(),
+            insights: Default::default(),
         }
     }
 }

@@ -196,7 +196,7 @@ pub fn validate(
     extra: Vec<Diagnostic>,
     opts: &Options,
 ) -> Result<Report, Error> {
-    check(schema_source, inputs, extra, opts, None).map(Checked::into_report)
+    check(schema_source, inputs, extra, opts, None, None).map(Checked::into_report)
 }
 
 /// A finished check whose report is not built yet, so that the plan can add its findings.
@@ -216,14 +216,15 @@ impl Checked {
     }
 }
 
-/// [`validate`], optionally capturing each keyed record for the plan (`capture`; off, and free,
-/// for a plain validation).
+/// [`validate`], optionally capturing each keyed record for the plan (`capture`), and the
+/// per-value counts of the insights (`insight`); both off, and free, for a plain validation.
 pub(crate) fn check(
     schema_source: &SchemaSource,
     inputs: &[InputFile],
     extra: Vec<Diagnostic>,
     opts: &Options,
     mut capture: Option<&mut Capture>,
+    mut insight: Option<&mut crate::insights::tally::Capture>,
 ) -> Result<Checked, Error> {
     let mut collector = Collector::new(opts.policy.clone());
     for d in extra {
@@ -420,6 +421,10 @@ pub(crate) fn check(
             (Some(c), Some(t)) => Some(c.keyer(&info.plan, t)),
             _ => None,
         };
+        let tally = match (insight.as_deref_mut(), dataset_type) {
+            (Some(c), Some(t)) => Some(c.file(&info.plan, t)),
+            _ => None,
+        };
         let ctx = FileCtx {
             file: &input.name,
             plan: &info.plan,
@@ -429,6 +434,7 @@ pub(crate) fn check(
             shared,
             lines: opts.lines.get(&input.name),
             keyer: keyer.as_ref(),
+            tally: tally.as_ref(),
         };
         let data_start = if info.first_line_is_data {
             0
@@ -450,6 +456,9 @@ pub(crate) fn check(
         let mut merge = |mut out: BlockOut, block: &Block, collector: &mut Collector| {
             if let Some(c) = capture.as_deref_mut() {
                 c.absorb(&mut out.acc.plan);
+            }
+            if let Some(c) = insight.as_deref_mut() {
+                c.tally.merge(std::mem::take(&mut out.acc.insights));
             }
             map_ref.blocks.push((file_idx, state.next_line));
             state.merge(out, block, file_idx, acc, collector);

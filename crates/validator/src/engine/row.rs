@@ -40,6 +40,8 @@ pub(crate) struct FileCtx<'a> {
     pub lines: Option<&'a LineSet>,
     /// When set, each keyed record's plan keys are captured (`preflight plan`).
     pub keyer: Option<&'a FileKeyer>,
+    /// When set, each record is counted for the insights (`preflight insights`).
+    pub tally: Option<&'a crate::insights::tally::FileTally>,
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -197,6 +199,9 @@ pub(crate) fn check_block(
         }
     };
     ctx.shared.absorb(&mut out.acc, &id_text);
+    if let Some(t) = ctx.tally {
+        t.flush(&mut out.acc.insights);
+    }
     out
 }
 
@@ -645,6 +650,9 @@ fn accumulate(
     let acc = &mut out.acc;
     if let Some(k) = ctx.keyer {
         k.capture(fields, line, &mut acc.plan);
+    }
+    if let Some(t) = ctx.tally {
+        t.record(fields, line, ts, &mut acc.insights);
     }
     if keys.interactions {
         let fp = if !fields.had_quote {

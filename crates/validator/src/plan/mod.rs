@@ -311,7 +311,7 @@ pub fn plan(
             }
         });
     let mut capture = Capture::new(writing, spool_dir);
-    let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture))?;
+    let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture), None)?;
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
             what: "the temporary copy of the batch".into(),

@@ -24,12 +24,14 @@ pub mod dataset;
 pub mod field;
 pub mod file;
 pub mod header;
+pub mod insights;
 pub mod schema;
 
 pub use dataset::*;
 pub use field::*;
 pub use file::*;
 pub use header::*;
+pub use insights::*;
 pub use schema::*;
 
 /// Every rule, in code order.
@@ -40,7 +42,8 @@ pub static ALL: &[&Rule] = &[
     &PF218, &PF219, &PF220, &PF221, &PF222, &PF223, &PF224, &PF301, &PF302, &PF303, &PF304, &PF305,
     &PF306, &PF307, &PF308, &PF309, &PF310, &PF311, &PF312, &PF313, &PF314, &PF401, &PF402, &PF403,
     &PF404, &PF405, &PF406, &PF407, &PF408, &PF409, &PF410, &PF411, &PF412, &PF413, &PF414, &PF415,
-    &PF416, &PF417, &PF418, &PF419, &PF420, &PF421,
+    &PF416, &PF417, &PF418, &PF419, &PF420, &PF421, &PF501, &PF502, &PF503, &PF504, &PF505, &PF506,
+    &PF507, &PF508, &PF509, &PF510, &PF511,
 ];
 
 /// Finds a rule by code (`PF215`, case-insensitive) or by name (`timestamp-in-milliseconds`).
@@ -68,6 +71,7 @@ mod tests {
                 b'2' => "field",
                 b'3' => "dataset",
                 b'4' => "schema",
+                b'5' => "insights",
                 _ => panic!("bad code {}", r.code),
             };
             assert_eq!(r.family.as_str(), family, "{}", r.code);

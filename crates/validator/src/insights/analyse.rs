@@ -1,0 +1,741 @@
+//! The insight figures and findings, computed by polars (eager) from the per-value counts the
+//! engine kept: quartiles of numeric columns, distributions of interactions per ID, the
+//! timeline, and the coverage joins between datasets.
+
+use polars::prelude::*;
+
+use super::tally::{Capture, ColTally, IdKind, IdTally, Role, Tally};
+use super::{
+    Bar, ColumnInsight, Coverage, Distribution, EventShare, InsightOptions, Insights, Numeric,
+    UseCase, Window,
+};
+use crate::diagnostic::{quote_value, Diagnostic};
+use crate::rules;
+use crate::schema::{DatasetType, Domain};
+
+/// Completeness under which a column is flagged (PF501).
+pub(crate) const MIN_COMPLETE: f64 = 0.70;
+/// Completeness under which a textual column is not used in training (PF502).
+pub(crate) const MIN_COMPLETE_TEXTUAL: f64 = 0.85;
+/// Categories above which a categorical column is flagged (PF503).
+pub(crate) const MAX_CATEGORIES: u64 = 30;
+/// Distinct values above which a categorical column is flagged (PF504).
+pub(crate) const MAX_CATEGORICAL_VALUES: u64 = 1000;
+/// Values a categorical attribute needs before it is judged all-distinct (PF506).
+pub(crate) const MIN_VALUES_ALL_DISTINCT: u64 = 10;
+/// Tukey's k for far-out values (PF507).
+pub(crate) const TUKEY_K: f64 = 3.0;
+/// Next-Best-Action uses action interactions within this many days of the latest (PF508).
+pub(crate) const ACTION_WINDOW_DAYS: i64 = 42;
+/// Events a use case needs.
+const MIN_EVENTS: u64 = 1000;
+
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0%".into();
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".into()
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// A number as people write it: no trailing `.0`, at most 4 decimals.
+pub(crate) fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Days since 1970-01-01 as a civil (year, month, day), proleptic Gregorian.
+pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn day_label(days: i64) -> String {
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn kind_name(role: Role) -> &'static str {
+    match role {
+        Role::Id(_) => "id",
+        Role::Timestamp => "timestamp",
+        Role::EventType => "event type",
+        Role::Numeric => "numeric",
+        Role::Categorical => "categorical",
+        Role::Textual => "textual",
+        Role::Other => "other",
+        Role::Unknown => "unknown",
+    }
+}
+
+/// The figures and findings of one dataset.
+pub(crate) fn dataset(
+    capture: &Capture,
+    dataset_type: Option<DatasetType>,
+    domain: Option<Domain>,
+    opts: &InsightOptions,
+) -> PolarsResult<(Insights, Vec<Diagnostic>)> {
+    let mut ins = Insights {
+        dataset_type: dataset_type.map(|t| t.api_name().to_string()),
+        ..Insights::default()
+    };
+    let mut diags = Vec::new();
+    let Some(spec) = &capture.spec else {
+        return Ok((ins, diags));
+    };
+    let t = &capture.tally;
+    ins.records = t.rows;
+    let what = match spec.dataset_type {
+        DatasetType::Items => "items",
+        DatasetType::Users => "users",
+        DatasetType::Actions => "actions",
+        _ => "records",
+    };
+    for (c, col) in spec.cols.iter().enumerate() {
+        if col.role == Role::Unknown {
+            continue;
+        }
+        let empty = ColTally::default();
+        let ct = t.cols.get(c).unwrap_or(&empty);
+        let mut ci = ColumnInsight {
+            name: col.name.clone(),
+            kind: kind_name(col.role).into(),
+            filled: ct.filled,
+            completeness: if t.rows == 0 {
+                0.0
+            } else {
+                ct.filled as f64 / t.rows as f64
+            },
+            ..ColumnInsight::default()
+        };
+        let name = &col.name;
+        if t.rows > 0 {
+            let (min, rule) = if col.role == Role::Textual {
+                (MIN_COMPLETE_TEXTUAL, &rules::PF502)
+            } else {
+                (MIN_COMPLETE, &rules::PF501)
+            };
+            if ci.completeness < min {
+                let note = if col.role == Role::Textual {
+                    "; Personalize does not train on a textual column under 85% complete"
+                } else {
+                    "; Data insights flags columns under 70% complete"
+                };
+                diags.push(
+                    Diagnostic::new(
+                        rule,
+                        format!(
+                            "`{name}` has a value in {} of {} records ({} complete){note}",
+                            ct.filled,
+                            t.rows,
+                            pct(ct.filled, t.rows)
+                        ),
+                    )
+                    .with_help(
+                        "fill in the missing values in the export, or drop the column if the data does not exist",
+                    ),
+                );
+            }
+        }
+        match col.role {
+            Role::Id(kind) => ci.distinct = Some(t.ids[kind as usize].map.len() as u64),
+            Role::Categorical => {
+                let distinct = ct.values.len() as u64;
+                let cats = ct.cats.len() as u64;
+                ci.distinct = Some(distinct);
+                ci.categories = Some(cats);
+                ci.more = ct.overflow;
+                let mut top: Vec<(&[u8], u64)> =
+                    ct.cats.iter().map(|(k, v)| (&k[..], *v)).collect();
+                top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                ci.top = top
+                    .iter()
+                    .take(5)
+                    .map(|(k, n)| Bar {
+                        label: String::from_utf8_lossy(k).into_owned(),
+                        count: *n,
+                    })
+                    .collect();
+                let more = if ct.overflow { "more than " } else { "" };
+                if cats > MAX_CATEGORIES {
+                    diags.push(
+                        Diagnostic::new(
+                            &rules::PF503,
+                            format!("categorical `{name}` has {more}{cats} categories (more than 30); the most frequent: {}", top_list(&ci.top)),
+                        )
+                        .with_help("map spelling variants to one value and group rare categories, unless the column really has this many"),
+                    );
+                }
+                if distinct > MAX_CATEGORICAL_VALUES {
+                    diags.push(
+                        Diagnostic::new(
+                            &rules::PF504,
+                            format!("categorical `{name}` has {more}{distinct} distinct values (more than 1000)"),
+                        )
+                        .with_help("if it is an ID, a date or free text, make it numeric, textual (Items) or non-categorical"),
+                    );
+                }
+                if col.attribute
+                    && !ct.overflow
+                    && ct.filled >= MIN_VALUES_ALL_DISTINCT
+                    && distinct == ct.filled
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            &rules::PF506,
+                            format!("categorical `{name}` has a different value in each of its {} {what}: it groups nothing", ct.filled),
+                        )
+                        .with_help("drop the column or make it non-categorical; categories help only when items (or users) share them"),
+                    );
+                }
+            }
+            Role::Numeric => {
+                ci.numeric = numeric(ct)?;
+                if let Some(n) = &ci.numeric {
+                    if n.outliers > 0 {
+                        diags.push(
+                            Diagnostic::new(
+                                &rules::PF507,
+                                format!(
+                                    "`{name}` has {} outlier{} ({}) outside Tukey's fences [{}, {}] (Q1 {}, Q3 {}, k = 3); the values range from {} to {}",
+                                    n.outliers,
+                                    if n.outliers == 1 { "" } else { "s" },
+                                    pct(n.outliers, ct.filled),
+                                    num(n.low_fence),
+                                    num(n.high_fence),
+                                    num(n.q1),
+                                    num(n.q3),
+                                    num(n.min),
+                                    num(n.max)
+                                ),
+                            )
+                            .with_help("check for placeholder values (-1, 999999) and unit errors; leave unknown values empty if the field is nullable"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        if col.attribute && ct.filled >= 2 && !ct.varies {
+            diags.push(
+                Diagnostic::new(
+                    &rules::PF505,
+                    format!(
+                        "`{name}` has the same value in all {} {what} that have one",
+                        ct.filled
+                    ),
+                )
+                .with_help(
+                    "drop the column or export its real values: a constant tells the model nothing",
+                ),
+            );
+        }
+        ins.columns.push(ci);
+    }
+
+    if spec.dataset_type.is_interactions() {
+        for kind in [IdKind::User, IdKind::Item, IdKind::Action] {
+            let ids = &t.ids[kind as usize];
+            if !ids.map.is_empty() {
+                ins.distributions.push(distribution(kind, ids)?);
+            }
+        }
+        timeline(t, &mut ins)?;
+        events(t, spec.dataset_type, domain, &mut ins);
+        window(t, spec.dataset_type, opts, &mut ins, &mut diags);
+    }
+    Ok((ins, diags))
+}
+
+fn top_list(top: &[Bar]) -> String {
+    top.iter()
+        .map(|b| format!("{} ({})", quote_value(b.label.as_bytes(), 40), b.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Quartiles (linear interpolation between ranks) and Tukey's far-out fences, from the
+/// column's counts per distinct value sorted by polars.
+fn numeric(ct: &ColTally) -> PolarsResult<Option<Numeric>> {
+    if ct.nums.is_empty() {
+        return Ok(None);
+    }
+    let (values, counts): (Vec<f64>, Vec<u64>) = ct
+        .nums
+        .iter()
+        .map(|(b, n)| (f64::from_bits(*b), *n))
+        .unzip();
+    let df = DataFrame::new_infer_height(vec![
+        Float64Chunked::from_vec("v".into(), values).into_column(),
+        UInt64Chunked::from_vec("n".into(), counts).into_column(),
+    ])?
+    .sort(["v"], SortMultipleOptions::default())?;
+    let v: Vec<f64> = df.column("v")?.f64()?.into_no_null_iter().collect();
+    let n: Vec<u64> = df.column("n")?.u64()?.into_no_null_iter().collect();
+    let total: u64 = n.iter().sum();
+    // The value at 0-based rank `k` of the sorted multiset.
+    let at = |k: u64| -> f64 {
+        let mut seen = 0;
+        for (x, c) in v.iter().zip(&n) {
+            seen += c;
+            if k < seen {
+                return *x;
+            }
+        }
+        v[v.len() - 1]
+    };
+    let q = |p: f64| -> f64 {
+        let pos = p * (total - 1) as f64;
+        let lo = pos.floor();
+        let (a, b) = (at(lo as u64), at(pos.ceil() as u64));
+        a + (pos - lo) * (b - a)
+    };
+    let (q1, median, q3) = (q(0.25), q(0.5), q(0.75));
+    let iqr = q3 - q1;
+    let (low_fence, high_fence) = (q1 - TUKEY_K * iqr, q3 + TUKEY_K * iqr);
+    let outliers = if iqr > 0.0 {
+        v.iter()
+            .zip(&n)
+            .filter(|(x, _)| **x < low_fence || **x > high_fence)
+            .map(|(_, c)| c)
+            .sum()
+    } else {
+        0
+    };
+    Ok(Some(Numeric {
+        min: v[0],
+        q1,
+        median,
+        q3,
+        max: v[v.len() - 1],
+        low_fence,
+        high_fence,
+        outliers,
+        approximate: ct.coarse,
+    }))
+}
+
+/// Buckets of interactions per ID: (label, lowest count, highest count).
+const BUCKETS: [(&str, u64, u64); 10] = [
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3–4", 3, 4),
+    ("5–9", 5, 9),
+    ("10–19", 10, 19),
+    ("20–49", 20, 49),
+    ("50–99", 50, 99),
+    ("100–499", 100, 499),
+    ("500–999", 500, 999),
+    ("1000+", 1000, u64::MAX),
+];
+
+fn distribution(kind: IdKind, ids: &IdTally) -> PolarsResult<Distribution> {
+    let counts = UInt64Chunked::from_vec("n".into(), ids.map.values().map(|e| e.1).collect());
+    let bucket = counts.apply_values(|c| BUCKETS.iter().position(|b| c <= b.2).unwrap_or(0) as u64);
+    let bars = BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _, _))| Bar {
+            label: (*label).to_string(),
+            count: bucket.equal(i as u64).sum().unwrap_or(0) as u64,
+        })
+        .collect::<Vec<_>>();
+    // Trailing empty buckets say nothing.
+    let last = bars.iter().rposition(|b| b.count > 0).map_or(0, |i| i + 1);
+    Ok(Distribution {
+        field: kind.field().into(),
+        ids: counts.len() as u64,
+        min: counts.min().unwrap_or(0),
+        median: ChunkQuantile::<f64>::median(&counts).unwrap_or(0.0),
+        mean: counts.mean().unwrap_or(0.0),
+        max: counts.max().unwrap_or(0),
+        bars: bars.into_iter().take(last).collect(),
+    })
+}
+
+/// Interactions per day (up to 31 days), month (up to 3 years) or year, with empty periods
+/// shown.
+fn timeline(t: &Tally, ins: &mut Insights) -> PolarsResult<()> {
+    if t.days.is_empty() {
+        return Ok(());
+    }
+    ins.time_range = Some((t.ts_min, t.ts_max));
+    let (first, last) = (t.ts_min.div_euclid(86_400), t.ts_max.div_euclid(86_400));
+    let span_days = last - first + 1;
+    let unit = if span_days <= 31 {
+        "day"
+    } else if span_days <= 3 * 366 {
+        "month"
+    } else {
+        "year"
+    };
+    let key = |day: i64| -> i64 {
+        let (y, m, _) = civil(day);
+        match unit {
+            "day" => day,
+            "month" => y * 12 + i64::from(m) - 1,
+            _ => y,
+        }
+    };
+    let label = |k: i64| -> String {
+        match unit {
+            "day" => day_label(k),
+            "month" => format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1),
+            _ => format!("{k:04}"),
+        }
+    };
+    let (days, counts): (Vec<i64>, Vec<u64>) = t.days.iter().map(|(d, n)| (*d, *n)).unzip();
+    let df = DataFrame::new_infer_height(vec![
+        Int64Chunked::from_vec("day".into(), days).into_column(),
+        UInt64Chunked::from_vec("n".into(), counts).into_column(),
+    ])?
+    .sort(["day"], SortMultipleOptions::default())?;
+    let days = df.column("day")?.i64()?;
+    let counts = df.column("n")?.u64()?;
+    let (k0, k1) = (key(first), key(last));
+    let mut bars: Vec<Bar> = (k0..=k1)
+        .map(|k| Bar {
+            label: label(k),
+            count: 0,
+        })
+        .collect();
+    for (d, n) in days.into_no_null_iter().zip(counts.into_no_null_iter()) {
+        bars[(key(d) - k0) as usize].count += n;
+    }
+    ins.over_time = bars;
+    ins.time_unit = Some(unit.into());
+    Ok(())
+}
+
+fn events(t: &Tally, ty: DatasetType, domain: Option<Domain>, ins: &mut Insights) {
+    let typed: u64 = t.events.iter().map(|e| e.1).sum::<u64>() + t.events_overflow;
+    let mut shares: Vec<EventShare> = t
+        .events
+        .iter()
+        .map(|(e, n)| EventShare {
+            event_type: String::from_utf8_lossy(e).into_owned(),
+            count: *n,
+            share: *n as f64 / typed.max(1) as f64,
+        })
+        .collect();
+    shares.sort_by(|a, b| b.count.cmp(&a.count).then(a.event_type.cmp(&b.event_type)));
+    if ty != DatasetType::Interactions {
+        ins.event_types = shares;
+        return;
+    }
+    let of = |e: &str| {
+        t.events
+            .iter()
+            .find(|(x, _)| x == e.as_bytes())
+            .map_or(0, |x| x.1)
+    };
+    // personalize-rules.md §1.3 and §1.4: each use case's 1000-event minimum.
+    let cases: &[(&str, Option<&str>)] = match domain {
+        Some(Domain::Ecommerce) => &[
+            ("Most viewed", Some("View")),
+            ("Customers who viewed X also viewed", Some("View")),
+            ("Best sellers", Some("Purchase")),
+            ("Frequently bought together", Some("Purchase")),
+            ("Recommended for you", None),
+        ],
+        Some(Domain::VideoOnDemand) => &[
+            ("Because you watched X", Some("Watch")),
+            ("Most popular", Some("Watch")),
+            ("More like X", None),
+            ("Trending now", None),
+            ("Top picks for you", None),
+        ],
+        None => &[("custom solution (any recipe)", None)],
+    };
+    ins.use_cases = cases
+        .iter()
+        .map(|(name, e)| {
+            let events = e.map_or(t.rows, of);
+            UseCase {
+                name: (*name).into(),
+                event_type: e.map(str::to_string),
+                events,
+                ok: events >= MIN_EVENTS,
+            }
+        })
+        .collect();
+    ins.event_types = shares;
+}
+
+/// PF508: records older than the window training uses.
+fn window(
+    t: &Tally,
+    ty: DatasetType,
+    opts: &InsightOptions,
+    ins: &mut Insights,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if t.days.is_empty() {
+        return;
+    }
+    let mut days: Vec<(i64, u64)> = t.days.iter().map(|(d, n)| (*d, *n)).collect();
+    days.sort_unstable();
+    let dated: u64 = days.iter().map(|d| d.1).sum();
+    let (start, what) = if ty == DatasetType::ActionInteractions {
+        let latest = days[days.len() - 1].0;
+        (
+            latest - ACTION_WINDOW_DAYS,
+            "Next-Best-Action uses action interactions within 6 weeks of the latest".to_string(),
+        )
+    } else {
+        if dated <= opts.training_interactions {
+            return;
+        }
+        // The most recent `training_interactions`, in whole days from the latest back.
+        let mut kept = 0u64;
+        let mut start = days[0].0;
+        for (d, n) in days.iter().rev() {
+            if kept + n > opts.training_interactions {
+                start = d + 1;
+                break;
+            }
+            kept += n;
+        }
+        (
+            start,
+            format!(
+                "training uses the most recent {} interactions (the quota)",
+                opts.training_interactions
+            ),
+        )
+    };
+    let older: u64 = days.iter().filter(|d| d.0 < start).map(|d| d.1).sum();
+    if older == 0 {
+        return;
+    }
+    let day = day_label(start);
+    diags.push(
+        Diagnostic::new(
+            &rules::PF508,
+            format!(
+                "{older} of {dated} interactions ({}) are from before {day}, outside the window: {what}",
+                pct(older, dated)
+            ),
+        )
+        .with_help(if ty == DatasetType::ActionInteractions {
+            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN events; import recent data"
+        } else {
+            "import only the recent history you need, or raise the training quota"
+        }),
+    );
+    ins.window = Some(Window {
+        what,
+        start_day: day,
+        older,
+    });
+}
+
+/// A frame of one dataset's distinct IDs: hash, normalised hash and count.
+fn id_frame(t: &IdTally, h: &str, n: &str, c: &str) -> PolarsResult<DataFrame> {
+    let mut hs = Vec::with_capacity(t.map.len());
+    let mut ns = Vec::with_capacity(t.map.len());
+    let mut cs = Vec::with_capacity(t.map.len());
+    for (k, (norm, count)) in &t.map {
+        hs.push(*k);
+        ns.push(*norm);
+        cs.push(*count);
+    }
+    DataFrame::new_infer_height(vec![
+        UInt64Chunked::from_vec(h.into(), hs).into_column(),
+        UInt64Chunked::from_vec(n.into(), ns).into_column(),
+        UInt64Chunked::from_vec(c.into(), cs).into_column(),
+    ])
+}
+
+fn sum_u64(df: &DataFrame, col: &str) -> PolarsResult<u64> {
+    Ok(df.column(col)?.u64()?.sum().unwrap_or(0))
+}
+
+/// Compares the IDs of an interactions dataset (`inter`) with those of the dataset they refer
+/// to (`data`): left joins by ID hash find the missing ones on each side, an inner join by
+/// normalised hash finds the near matches among the missing. Returns the figures, the findings
+/// about the interactions (PF509, PF511) and those about the dataset (PF510).
+pub(crate) fn coverage(
+    inter: &IdTally,
+    data: &IdTally,
+    kind: IdKind,
+    inter_type: DatasetType,
+    data_type: DatasetType,
+) -> PolarsResult<(Coverage, Vec<Diagnostic>, Vec<Diagnostic>)> {
+    let field = kind.field();
+    let a = id_frame(inter, "h", "n", "c")?;
+    let b = id_frame(data, "h", "bn", "bc")?;
+    let left = JoinArgs::new(JoinType::Left);
+
+    let a_b = a.join(&b, ["h"], ["h"], left.clone(), None)?;
+    let missing = a_b.filter(&a_b.column("bn")?.is_null())?;
+    let b_a = b.join(&a, ["h"], ["h"], left, None)?;
+    let without = b_a.column("c")?.is_null().sum().unwrap_or(0) as u64;
+
+    // Missing IDs whose normalised form is a dataset ID's normalised form.
+    let missing = missing.select(["h", "n", "c"])?;
+    let b_norm = b.select(["h", "bn"])?;
+    let near = missing.join(&b_norm, ["n"], ["bn"], JoinArgs::new(JoinType::Inner), None)?;
+    let near_distinct =
+        near.select(["h", "c"])?
+            .unique_stable(None, UniqueKeepStrategy::First, None)?;
+    let b_h = near.column("h_right")?.u64()?.clone();
+    let mut examples: Vec<(String, String)> = near
+        .column("h")?
+        .u64()?
+        .into_no_null_iter()
+        .zip(b_h.into_no_null_iter())
+        .filter_map(|(ha, hb)| example(inter, ha, data, hb))
+        .collect();
+    examples.sort();
+    examples.dedup();
+    examples.truncate(5);
+
+    let cov = Coverage {
+        field: field.into(),
+        interactions_dataset: inter_type.api_name().into(),
+        dataset: data_type.api_name().into(),
+        interaction_ids: a.height() as u64,
+        interactions: sum_u64(&a, "c")?,
+        missing_ids: missing.height() as u64,
+        missing_interactions: sum_u64(&missing, "c")?,
+        dataset_ids: b.height() as u64,
+        without_interactions: without,
+        near_ids: near_distinct.height() as u64,
+        near_interactions: sum_u64(&near_distinct, "c")?,
+        examples,
+    };
+    let mut for_inter = Vec::new();
+    let mut for_data = Vec::new();
+    let ds = data_type.api_name();
+    if cov.missing_ids > 0 {
+        for_inter.push(
+            Diagnostic::new(
+                &rules::PF509,
+                format!(
+                    "{} of {} distinct {field}s in the interactions ({}) are not in the {ds} dataset; {} of {} interactions ({}) have one",
+                    cov.missing_ids,
+                    cov.interaction_ids,
+                    pct(cov.missing_ids, cov.interaction_ids),
+                    cov.missing_interactions,
+                    cov.interactions,
+                    pct(cov.missing_interactions, cov.interactions)
+                ),
+            )
+            .with_help(format!(
+                "export the {ds} dataset from the same snapshot as the interactions, and check both use the same {field}s"
+            )),
+        );
+    }
+    if cov.without_interactions > 0 {
+        let noun = match data_type {
+            DatasetType::Users => "users",
+            DatasetType::Actions => "actions",
+            _ => "items",
+        };
+        for_data.push(
+            Diagnostic::new(
+                &rules::PF510,
+                format!(
+                    "{} of {} {noun} ({}) have no interactions in the {} dataset",
+                    cov.without_interactions,
+                    cov.dataset_ids,
+                    pct(cov.without_interactions, cov.dataset_ids),
+                    inter_type.api_name()
+                ),
+            )
+            .with_help(format!(
+                "import more interaction history, or check that both files use the same {field}s"
+            )),
+        );
+    }
+    if cov.near_ids > 0 {
+        let shown: Vec<String> = cov
+            .examples
+            .iter()
+            .map(|(x, y)| {
+                format!(
+                    "{} vs {}",
+                    quote_value(x.as_bytes(), 60),
+                    quote_value(y.as_bytes(), 60)
+                )
+            })
+            .collect();
+        let eg = if shown.is_empty() {
+            String::new()
+        } else {
+            format!(", e.g. {}", shown.join(", "))
+        };
+        for_inter.push(
+            Diagnostic::new(
+                &rules::PF511,
+                format!(
+                    "{} {field}s of the interactions ({} interactions) match an ID of the {ds} dataset only after trimming spaces or changing case{eg}",
+                    cov.near_ids, cov.near_interactions
+                ),
+            )
+            .with_help("normalise IDs the same way in every export: Personalize compares them byte for byte"),
+        );
+    }
+    Ok((cov, for_inter, for_data))
+}
+
+/// The texts of a near match, from the kept texts of IDs not in normalised form (an ID that is
+/// in normalised form is the other's normalised text).
+fn example(inter: &IdTally, ha: u64, data: &IdTally, hb: u64) -> Option<(String, String)> {
+    let ta = inter.texts.get(&ha).map(|t| t.to_vec());
+    let tb = data.texts.get(&hb).map(|t| t.to_vec());
+    let norm = |t: &[u8]| super::tally::normalise(t).unwrap_or_else(|| t.to_vec());
+    let (a, b) = match (ta, tb) {
+        (Some(a), Some(b)) => (a, b),
+        (Some(a), None) => {
+            let b = norm(&a);
+            (a, b)
+        }
+        (None, Some(b)) => (norm(&b), b),
+        (None, None) => return None,
+    };
+    Some((
+        String::from_utf8_lossy(&a).into_owned(),
+        String::from_utf8_lossy(&b).into_owned(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(day_label(19_723), "2024-01-01");
+        assert_eq!(day_label(19_782), "2024-02-29");
+        assert_eq!(day_label(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(num(3.0), "3");
+        assert_eq!(num(-2.5), "-2.5");
+        assert_eq!(num(1.0 / 3.0), "0.3333");
+        assert_eq!(pct(1, 3), "33.3%");
+        assert_eq!(pct(1, 10_000), "<0.1%");
+    }
+}

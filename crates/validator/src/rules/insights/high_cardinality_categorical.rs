@@ -1,0 +1,28 @@
+//! PF504 `high-cardinality-categorical`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a categorical column with more than 1000 distinct values.
+    ///
+    /// ## Why is this bad?
+    /// A categorical column with more than 1000 distinct values is usually an identifier, a
+    /// timestamp or free text marked `categorical`. Each value is a category the model has to learn
+    /// from few records; free text belongs in a textual field (Items) and numbers in numeric fields.
+    ///
+    /// ## Example
+    /// ```csv
+    /// USER_ID,SIGNUP_DATE
+    /// u1,2021-03-04 10:11:12
+    /// u2,2021-03-04 10:13:40
+    /// ```
+    /// `SIGNUP_DATE` has a distinct value on almost every row.
+    ///
+    /// Use instead: a numeric field (epoch seconds), or a coarser category (`2021-Q1`).
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
+    pub const PF504 = "PF504", "high-cardinality-categorical", Insights, Warning;
+}

@@ -1,0 +1,25 @@
+//! PF509 `interaction-ids-missing-from-dataset`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags interaction ITEM_IDs that the Items dataset lacks, USER_IDs that the Users dataset lacks, and ACTION_IDs that the Actions dataset lacks (when that dataset is analysed in the same run).
+    ///
+    /// ## Why is this bad?
+    /// Interactions with an item (or user) that has no metadata record train as if the item had no
+    /// metadata: metadata-aware recipes lose their advantage for it, and filters on its attributes
+    /// exclude it. Many missing IDs usually mean the two exports are from different days, or an ID
+    /// column was transformed in only one of them (see PF511). The finding gives the count and share
+    /// of distinct IDs missing and of interactions they account for.
+    ///
+    /// ## Example
+    /// Interactions with `ITEM_ID` `i9` while items.csv has only `i1` to `i8`.
+    ///
+    /// Use instead: export the Items (or Users) dataset from the same snapshot as the interactions.
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
+    pub const PF509 = "PF509", "interaction-ids-missing-from-dataset", Insights, Warning;
+}

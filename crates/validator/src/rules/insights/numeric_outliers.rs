@@ -1,0 +1,34 @@
+//! PF507 `numeric-outliers`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags numeric columns with outliers: values outside Tukey's far-out fences, below Q1 - 3 IQR or above Q3 + 3 IQR.
+    ///
+    /// ## Why is this bad?
+    /// Personalize's Data insights flags numeric outliers: a price of 999999 or a rating of -1 is
+    /// usually a placeholder or a unit error, and it skews what the model learns from the column.
+    /// The method is Tukey's fences with k = 3 on the column's quartiles (Q1, Q3; IQR = Q3 - Q1).
+    /// Columns whose IQR is 0 are not judged (most values equal). TIMESTAMP and other `*TIMESTAMP`
+    /// columns are left to the timestamp rules. Quartiles are exact while a column has at most
+    /// 100,000 distinct values; beyond that values are grouped to 3 significant digits (a relative
+    /// error under 0.5%).
+    ///
+    /// ## Example
+    /// ```csv
+    /// ITEM_ID,PRICE
+    /// i1,10
+    /// i2,12
+    /// i3,11
+    /// i4,13
+    /// i5,99999
+    /// ```
+    /// Q1 = 11, Q3 = 13, IQR = 2: the fences are 5 and 19, so `99999` is an outlier.
+    ///
+    /// Use instead: fix or remove placeholder values (leave them empty if the field is nullable).
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
+    pub const PF507 = "PF507", "numeric-outliers", Insights, Warning;
+}

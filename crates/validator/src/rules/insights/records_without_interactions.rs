@@ -1,0 +1,25 @@
+//! PF510 `records-without-interactions`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags items, users or actions of their dataset that no interaction in the same run mentions.
+    ///
+    /// ## Why is this bad?
+    /// Personalize's Data insights reports the share of items and users with no interactions. Such
+    /// items can be recommended only through exploration (cold start) or by metadata-aware recipes,
+    /// and users without interactions get popularity-based recommendations. A high share often means
+    /// the interactions export covers a shorter period than the catalogue, or the IDs do not match
+    /// (see PF511).
+    ///
+    /// ## Example
+    /// items.csv lists 1000 items and the interactions mention 120 of them: 880 (88%) have no
+    /// interactions.
+    ///
+    /// Use instead: import more history, or check that both files use the same IDs.
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
+    pub const PF510 = "PF510", "records-without-interactions", Insights, Info;
+}
