@@ -192,7 +192,7 @@ pub(crate) fn schema_info(
 }
 
 /// The data location on stdout (for scripts); what was done on stderr.
-pub(crate) fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
+fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let loc = |key: &str| match target {
         Target::S3 { bucket, .. } => format!("s3://{bucket}/{key}"),
