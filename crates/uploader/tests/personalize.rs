@@ -690,3 +690,43 @@ async fn a_sealed_folder_that_changed_is_refused() {
     );
     server.stop();
 }
+
+#[tokio::test]
+async fn every_documented_create_error_maps_to_its_variant() {
+    use preflight_uploader::Personalize;
+    let cases: [(&str, fn(&PersonalizeError) -> bool); 6] = [
+        ("InvalidInputException", |e| {
+            matches!(e, PersonalizeError::InvalidInput { .. })
+        }),
+        ("ResourceNotFoundException", |e| {
+            matches!(e, PersonalizeError::NotFound { .. })
+        }),
+        ("ResourceAlreadyExistsException", |e| {
+            matches!(e, PersonalizeError::AlreadyExists { .. })
+        }),
+        ("LimitExceededException", |e| {
+            matches!(e, PersonalizeError::LimitExceeded { .. })
+        }),
+        ("ResourceInUseException", |e| {
+            matches!(e, PersonalizeError::InUse { .. })
+        }),
+        (
+            "TooManyTagsException",
+            |e| matches!(e, PersonalizeError::Service { code, .. } if code == "TooManyTagsException"),
+        ),
+    ];
+    for (code, is) in cases {
+        let create = mock!(Client::create_dataset_import_job)
+            .sequence()
+            .http_status(400, error(code, "the service's message"))
+            .build();
+        let p = client(&[&create]);
+        let err = p
+            .create_dataset_import_job(&request("j1"))
+            .await
+            .unwrap_err();
+        assert!(is(&err), "{code} became {err:?}");
+        assert!(err.to_string().contains("the service's message"), "{err}");
+        assert!(err.to_string().contains("CreateDatasetImportJob"), "{err}");
+    }
+}
