@@ -694,7 +694,8 @@ async fn a_sealed_folder_that_changed_is_refused() {
 #[tokio::test]
 async fn every_documented_create_error_maps_to_its_variant() {
     use preflight_uploader::Personalize;
-    let cases: [(&str, fn(&PersonalizeError) -> bool); 6] = [
+    type IsVariant = fn(&PersonalizeError) -> bool;
+    let cases: [(&str, IsVariant); 6] = [
         ("InvalidInputException", |e| {
             matches!(e, PersonalizeError::InvalidInput { .. })
         }),
