@@ -10,6 +10,8 @@
 
 pub mod bridge;
 pub mod checksum;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod local;
 pub mod location;
 pub mod manifest;
