@@ -2,7 +2,7 @@
 //! order. Produces the per-column check plan for the records.
 
 use super::plan::{plan_for, ColPlan};
-use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
+use crate::diagnostic::{make_snippet, quote_value, snippet_at, Diagnostic, Location};
 use crate::dialect::{split_line, Fields};
 use crate::rules;
 use crate::schema::Schema;
@@ -47,9 +47,19 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             byte: Some((bom + span.raw_start) as u64),
         }
     };
+    // The character column of every cell, counted once.
+    let mut cols = Vec::with_capacity(fields.len());
+    let mut chars = 0;
+    let mut from = 0;
+    for span in &fields.spans {
+        let to = span.raw_start.min(line.len()).max(from);
+        chars += crate::dialect::char_count(&line[from..to]);
+        from = to;
+        cols.push(chars + 1);
+    }
     let snip = |i: usize| {
         let span = fields.spans[i];
-        make_snippet(line, span.raw_start, span.raw_end, 100)
+        snippet_at(line, span.raw_start, span.raw_end, 100, cols[i])
     };
 
     for (i, span) in fields.spans.iter().enumerate() {
@@ -129,8 +139,10 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     // Map every column to a field.
     let mut used = vec![false; schema.fields.len()];
     let mut mapped: Vec<Option<usize>> = Vec::with_capacity(names.len());
+    // A set, not a scan of the names before: a header of 10,000 repeated names took seconds.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
+        if !seen.insert(name.as_str()) {
             diags.push(
                 Diagnostic::new(
                     &rules::PF108,
@@ -300,4 +312,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{builtin, DatasetType};
+
+    #[test]
+    fn a_header_of_many_repeated_names_takes_linear_time() {
+        // Regression (adversarial corpus): each repeated name was compared with every name
+        // before it, and its snippet counted the characters before it again: 10,000 names took
+        // 7 s in a debug build, 50,000 would take minutes.
+        let schema = builtin(DatasetType::Interactions, None, None).unwrap();
+        let line = vec!["USER_ID"; 50_000].join(",");
+        let start = std::time::Instant::now();
+        let info = analyse("f.csv", line.as_bytes(), 0, Some(&schema));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        let dups: Vec<_> = info
+            .diags
+            .iter()
+            .filter(|d| d.rule.code == "PF108")
+            .collect();
+        assert_eq!(dups.len(), 49_999);
+        let last = dups.last().unwrap();
+        assert_eq!(last.location.column, Some(50_000));
+        let snippet = last.snippet.as_ref().unwrap();
+        assert_eq!(snippet.line_col, 49_999 * 8 + 1);
+    }
 }
