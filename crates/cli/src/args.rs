@@ -9,6 +9,9 @@ use preflight_validator::{DatasetType, Domain, Level};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log what happens (the AWS SDK's requests included) to stderr; credentials are redacted.
+    #[arg(long, global = true)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Subcommand)]

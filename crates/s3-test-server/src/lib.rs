@@ -385,6 +385,8 @@ pub struct ServerOptions {
     pub die_after_parts: Option<usize>,
     /// Serve s3s-fs alone, without the [`Faithful`] additions.
     pub bare: bool,
+    /// The access key and secret the server accepts (default [`ACCESS_KEY`], [`SECRET_KEY`]).
+    pub credentials: Option<(String, String)>,
 }
 
 struct State {
@@ -426,7 +428,11 @@ impl TestServer {
         } else {
             s3s::service::S3ServiceBuilder::new(Faithful::new(root))
         };
-        b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        let (key, secret) = opts
+            .credentials
+            .clone()
+            .unwrap_or_else(|| (ACCESS_KEY.into(), SECRET_KEY.into()));
+        b.set_auth(s3s::auth::SimpleAuth::from_single(key, secret));
         let service = b.build();
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
