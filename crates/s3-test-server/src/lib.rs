@@ -383,6 +383,9 @@ pub struct ServerOptions {
     /// Stop answering once this many UploadPart requests have been accepted: later requests
     /// get their connection dropped and the port is closed.
     pub die_after_parts: Option<usize>,
+    /// Once this many UploadPart requests have been accepted, later ones are never answered
+    /// (the connection stays open): a store that hangs.
+    pub hang_after_parts: Option<usize>,
     /// Serve s3s-fs alone, without the [`Faithful`] additions.
     pub bare: bool,
     /// The access key and secret the server accepts (default [`ACCESS_KEY`], [`SECRET_KEY`]).
@@ -393,6 +396,7 @@ struct State {
     parts: AtomicUsize,
     dead: AtomicBool,
     die_after: Option<usize>,
+    hang_after: Option<usize>,
     requests: AtomicUsize,
     writes: AtomicUsize,
 }
@@ -442,6 +446,7 @@ impl TestServer {
             parts: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
             die_after: opts.die_after_parts,
+            hang_after: opts.hang_after_parts,
             requests: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
         });
@@ -478,6 +483,9 @@ impl TestServer {
                                     let n = st.parts.fetch_add(1, Ordering::SeqCst);
                                     if st.die_after.is_some_and(|d| n >= d) {
                                         st.dead.store(true, Ordering::SeqCst);
+                                    }
+                                    if st.hang_after.is_some_and(|h| n >= h) {
+                                        std::future::pending::<()>().await;
                                     }
                                 }
                                 if st.dead.load(Ordering::SeqCst) {
