@@ -331,18 +331,30 @@ async fn folder_of<S: ObjectStore>(s: FaultyStore<S>, imp: &Import) -> String {
         .run_folder
 }
 
-/// How a run under a fault may end.
+/// How a run under a fault may end. With `give_up`, the caller gives up on the run (a hung
+/// call, Ctrl-C) shortly after the fault was injected: the stage is dropped mid-flight. Waiting
+/// for the injection, not a fixed time, means nothing else is in flight (one part at a time)
+/// whatever the machine's speed, so no store work finishes behind the test's back.
 async fn run_faulty<S: ObjectStore>(
     store: FaultyStore<S>,
+    plan: &FaultPlan,
     imp: &Import,
-    give_up_after: Option<Duration>,
+    give_up: bool,
 ) -> Option<Result<StageOutcome, StageError>> {
     let opts = options();
     let fut = stage(Arc::new(store), &imp.req, &opts, Arc::new(NoProgress));
-    match give_up_after {
-        // The caller gives up (a hung call, Ctrl-C): the stage is dropped mid-flight.
-        Some(t) => tokio::time::timeout(t, fut).await.ok(),
-        None => Some(fut.await),
+    if !give_up {
+        return Some(fut.await);
+    }
+    let watch = async {
+        while !plan.injected() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    tokio::select! {
+        r = fut => Some(r),
+        () = watch => None,
     }
 }
 
@@ -363,7 +375,7 @@ async fn every_call<S, F, Fut>(
     label: &str,
     make_bucket: F,
     faults: &[(&'static str, Fault)],
-    give_up_after: Option<Duration>,
+    give_up: bool,
 ) where
     S: ObjectStore,
     F: Fn() -> Fut,
@@ -403,13 +415,16 @@ async fn every_call<S, F, Fut>(
 
             let plan = Arc::new(FaultPlan::new().fail_nth(None, n, fault.clone()));
             let store = make(plan.clone());
-            let result = run_faulty(store, &imp, give_up_after).await;
+            let result = run_faulty(store, &plan, &imp, give_up).await;
             let failed_call = plan
                 .calls()
                 .into_iter()
                 .find(|c| c.fault.is_some())
                 .map(|c| format!("{} `{}`", c.operation, c.key));
             let what = format!("{what} ({})", failed_call.unwrap_or_default());
+            if give_up {
+                assert!(result.is_none(), "{what}: the hung call returned");
+            }
             match &result {
                 Some(Err(e)) => {
                     let shown = e.to_string();
@@ -468,7 +483,7 @@ async fn s3_bucket() -> Made<S3Store> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_call_failed_every_way_on_the_directory_store() {
-    every_call("local", local_bucket, &kinds(), None).await;
+    every_call("local", local_bucket, &kinds(), false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -481,18 +496,12 @@ async fn every_call_hung_until_the_caller_gives_up() {
         let made: Made<LocalStore> = (Box::new(dir), Box::new(make));
         made
     };
-    every_call(
-        "local, given up",
-        make,
-        &[("hang", Fault::Hang)],
-        Some(Duration::from_millis(500)),
-    )
-    .await;
+    every_call("local, given up", make, &[("hang", Fault::Hang)], true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_call_failed_on_the_local_s3_server() {
-    every_call("s3", s3_bucket, &kinds(), None).await;
+    every_call("s3", s3_bucket, &kinds(), false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -520,10 +529,15 @@ async fn the_s3_server_dies_mid_upload_and_comes_back() {
         )
         .await;
         let plan = Arc::new(FaultPlan::new());
-        let err = run_faulty(FaultyStore::new(s3(&dying.endpoint), plan), &imp, None)
-            .await
-            .unwrap()
-            .unwrap_err();
+        let err = run_faulty(
+            FaultyStore::new(s3(&dying.endpoint), plan.clone()),
+            &plan,
+            &imp,
+            false,
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
         assert!(err.to_string().contains("UploadPart"), "{what}: {err}");
         assert!(dying.is_dead(), "{what}");
         dying.stop();
