@@ -49,6 +49,48 @@ fn schema() -> String {
         .to_string()
 }
 
+/// `preflight plan` of `file` as the new batch, and as the existing data too when `existing`,
+/// writing the merged result: the same findings must come out, in the same bounds.
+fn plan(
+    name: &str,
+    file: &Path,
+    codes: &'static [&'static str],
+    limit: Duration,
+    existing: bool,
+) -> Case {
+    let out = tempfile::Builder::new()
+        .prefix("merged-")
+        .suffix(".csv")
+        .tempfile()
+        .unwrap()
+        .into_temp_path()
+        .keep()
+        .unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let mut args = vec![
+        "plan".to_string(),
+        "--schema".into(),
+        schema(),
+        "--mode".into(),
+        "incremental".into(),
+        "--write-merged".into(),
+        out.display().to_string(),
+    ];
+    if existing {
+        args.extend(["--existing".to_string(), file.display().to_string()]);
+    }
+    args.push(file.display().to_string());
+    Case {
+        name: format!(
+            "plan{}: {name}",
+            if existing { " against itself" } else { "" }
+        ),
+        args,
+        expect: Expect::Findings(codes),
+        limit,
+    }
+}
+
 fn validate(name: &str, file: &Path, expect: Expect, limit: Duration) -> Case {
     Case {
         name: name.into(),
@@ -184,10 +226,13 @@ fn committed() -> Vec<Case> {
         .collect();
     on_disk.sort();
     assert_eq!(listed, on_disk, "every committed input has an expectation");
-    table
-        .iter()
-        .map(|(file, codes)| validate(file, &dir.join(file), Expect::Findings(codes), SMALL))
-        .collect()
+    let mut cases = Vec::new();
+    for (file, codes) in table {
+        let path = dir.join(file);
+        cases.push(validate(file, &path, Expect::Findings(codes), SMALL));
+        cases.push(plan(file, &path, codes, SMALL, false));
+    }
+    cases
 }
 
 /// The large inputs, written into `dir`.
@@ -367,7 +412,18 @@ fn generated(dir: &Path) -> Vec<Case> {
 fn every_adversarial_input_ends_in_a_finding_or_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut cases = committed();
-    cases.extend(generated(dir.path()));
+    let generated = generated(dir.path());
+    // The generated CSV inputs also go through `plan`, as the new batch and as existing data.
+    for case in &generated {
+        let Expect::Findings(codes) = case.expect else {
+            continue;
+        };
+        let file = Path::new(case.args.last().unwrap());
+        if case.args[0] == "validate" && file.extension().is_some_and(|e| e == "csv") {
+            cases.push(plan(&case.name, file, codes, case.limit, true));
+        }
+    }
+    cases.extend(generated);
     for case in &cases {
         check(case);
     }
