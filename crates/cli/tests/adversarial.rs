@@ -57,16 +57,12 @@ fn plan(
     codes: &'static [&'static str],
     limit: Duration,
     existing: bool,
+    out_dir: &Path,
 ) -> Case {
-    let out = tempfile::Builder::new()
-        .prefix("merged-")
-        .suffix(".csv")
-        .tempfile()
-        .unwrap()
-        .into_temp_path()
-        .keep()
-        .unwrap();
-    std::fs::remove_file(&out).unwrap();
+    // A fresh name per case: the merged file must not exist yet.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = out_dir.join(format!("merged-{n}.csv"));
     let mut args = vec![
         "plan".to_string(),
         "--schema".into(),
@@ -200,7 +196,7 @@ fn check(case: &Case) {
 }
 
 /// The committed small inputs and what each must produce.
-fn committed() -> Vec<Case> {
+fn committed(out_dir: &Path) -> Vec<Case> {
     let dir = root().join("testdata/adversarial");
     let table: &[(&str, &[&str])] = &[
         ("only-quotes.csv", &["PF102"]),
@@ -230,7 +226,7 @@ fn committed() -> Vec<Case> {
     for (file, codes) in table {
         let path = dir.join(file);
         cases.push(validate(file, &path, Expect::Findings(codes), SMALL));
-        cases.push(plan(file, &path, codes, SMALL, false));
+        cases.push(plan(file, &path, codes, SMALL, false, out_dir));
     }
     cases
 }
@@ -411,7 +407,8 @@ fn generated(dir: &Path) -> Vec<Case> {
 #[test]
 fn every_adversarial_input_ends_in_a_finding_or_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cases = committed();
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut cases = committed(out_dir.path());
     let generated = generated(dir.path());
     // The generated CSV inputs also go through `plan`, as the new batch and as existing data.
     for case in &generated {
@@ -420,7 +417,14 @@ fn every_adversarial_input_ends_in_a_finding_or_a_clear_error() {
         };
         let file = Path::new(case.args.last().unwrap());
         if case.args[0] == "validate" && file.extension().is_some_and(|e| e == "csv") {
-            cases.push(plan(&case.name, file, codes, case.limit, true));
+            cases.push(plan(
+                &case.name,
+                file,
+                codes,
+                case.limit,
+                true,
+                out_dir.path(),
+            ));
         }
     }
     cases.extend(generated);
