@@ -20,6 +20,9 @@ const EXIT_CODES: &str = "Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log what happens (the AWS SDK's requests included) to stderr; credentials are redacted.
+    #[arg(long, global = true)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +432,11 @@ pub struct AwsArgs {
     /// A named profile from the AWS config files.
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
     pub profile: Option<String>,
+    /// How long one S3 or Personalize request may wait for its answer (sending its body
+    /// included) before it fails and is retried: a service that stops answering cannot hang the
+    /// run.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout, help_heading = "AWS")]
+    pub request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -505,13 +513,17 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("expected a duration like 24h, got `{s}`"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let unit_secs = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return Err(format!("unknown unit in `{s}` (use s, m, h or d)")),
     };
+    // Checked: `--keep-grace 999999999999999999d` overflowed (a panic in a debug build).
+    let secs = n
+        .checked_mul(unit_secs)
+        .ok_or_else(|| format!("`{s}` is too long"))?;
     Ok(std::time::Duration::from_secs(secs))
 }
 
@@ -626,4 +638,11 @@ pub struct RunArgs {
     /// The current time in epoch seconds (for reproducible runs).
     #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
     pub now: Option<i64>,
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("a timeout of 0 would fail every request".into()),
+        d => Ok(d),
+    }
 }

@@ -7,6 +7,7 @@ pub mod commands;
 mod config;
 pub mod exit;
 mod git;
+pub mod logging;
 mod progress;
 mod render;
 mod s3;

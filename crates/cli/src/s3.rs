@@ -30,6 +30,7 @@ pub fn options(aws: &AwsArgs) -> S3Options {
         region: aws.region.clone(),
         endpoint_url: aws.endpoint_url.clone(),
         path_style: aws.path_style,
+        read_timeout: Some(aws.request_timeout),
         ..S3Options::default()
     }
 }

@@ -269,6 +269,85 @@ fn a_failed_upload_exits_3_leaves_no_manifest_and_resumes() {
 }
 
 #[test]
+fn a_store_that_stops_answering_times_out_and_the_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    interactions(&dir.path().join("big.csv"), 12 << 20); // 3 parts of 5 MiB
+    let args = |endpoint: &str| {
+        [
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "big.csv",
+            "--to",
+            "s3://imports/",
+            "--endpoint-url",
+            endpoint,
+            "--part-size",
+            "5",
+            "--multipart-threshold",
+            "5",
+            "--concurrency",
+            "1",
+            "--request-timeout",
+            "2s",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    {
+        // The second part is never answered; the connection stays open.
+        let hung = BackgroundServer::start(
+            &root,
+            BUCKET,
+            ServerOptions {
+                hang_after_parts: Some(1),
+                ..ServerOptions::default()
+            },
+        );
+        // Two attempts (AWS_MAX_ATTEMPTS=2) of 2 s each, not forever: killed after 60 s
+        // (which fails the test: no exit code).
+        let r = run(preflight(dir.path())
+            .timeout(std::time::Duration::from_secs(60))
+            .args(args(hung.endpoint())));
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert!(r.stderr.contains("UploadPart"), "{}", r.stderr);
+    }
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let r = run(preflight(dir.path()).args(args(server.endpoint())));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(resumed)"), "{}", r.stderr);
+    assert_eq!(
+        server.server().parts_received(),
+        2,
+        "the verified part was sent again"
+    );
+}
+
+#[test]
+fn a_zero_or_overflowing_duration_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--request-timeout", "0s"),
+        ("--keep-grace", "999999999999999999d"),
+    ] {
+        let r = run(preflight(dir.path()).args([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "x.csv",
+            flag,
+            value,
+        ]));
+        assert_eq!(r.code, 2, "{flag} {value}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        assert!(r.stderr.contains(value), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn a_dry_run_prints_the_objects_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("server");

@@ -383,14 +383,20 @@ pub struct ServerOptions {
     /// Stop answering once this many UploadPart requests have been accepted: later requests
     /// get their connection dropped and the port is closed.
     pub die_after_parts: Option<usize>,
+    /// Once this many UploadPart requests have been accepted, later ones are never answered
+    /// (the connection stays open): a store that hangs.
+    pub hang_after_parts: Option<usize>,
     /// Serve s3s-fs alone, without the [`Faithful`] additions.
     pub bare: bool,
+    /// The access key and secret the server accepts (default [`ACCESS_KEY`], [`SECRET_KEY`]).
+    pub credentials: Option<(String, String)>,
 }
 
 struct State {
     parts: AtomicUsize,
     dead: AtomicBool,
     die_after: Option<usize>,
+    hang_after: Option<usize>,
     requests: AtomicUsize,
     writes: AtomicUsize,
 }
@@ -426,7 +432,11 @@ impl TestServer {
         } else {
             s3s::service::S3ServiceBuilder::new(Faithful::new(root))
         };
-        b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        let (key, secret) = opts
+            .credentials
+            .clone()
+            .unwrap_or_else(|| (ACCESS_KEY.into(), SECRET_KEY.into()));
+        b.set_auth(s3s::auth::SimpleAuth::from_single(key, secret));
         let service = b.build();
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
@@ -436,6 +446,7 @@ impl TestServer {
             parts: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
             die_after: opts.die_after_parts,
+            hang_after: opts.hang_after_parts,
             requests: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
         });
@@ -472,6 +483,9 @@ impl TestServer {
                                     let n = st.parts.fetch_add(1, Ordering::SeqCst);
                                     if st.die_after.is_some_and(|d| n >= d) {
                                         st.dead.store(true, Ordering::SeqCst);
+                                    }
+                                    if st.hang_after.is_some_and(|h| n >= h) {
+                                        std::future::pending::<()>().await;
                                     }
                                 }
                                 if st.dead.load(Ordering::SeqCst) {

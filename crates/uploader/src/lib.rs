@@ -14,6 +14,8 @@
 
 pub mod bridge;
 pub mod checksum;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod import;
 pub mod local;
 pub mod location;

@@ -19,6 +19,9 @@ pub struct PersonalizeOptions {
     pub profile: Option<String>,
     /// The region (else from the environment or profile).
     pub region: Option<String>,
+    /// How long to wait for an answer before the request fails (the SDK sets no read timeout,
+    /// so an endpoint that stops answering would hang `watch` forever).
+    pub read_timeout: Option<std::time::Duration>,
 }
 
 /// Personalize through `aws-sdk-personalize`.
@@ -44,8 +47,19 @@ impl SdkPersonalize {
                     .into(),
             );
         }
+        let mut conf = aws_sdk_personalize::config::Builder::from(&sdk);
+        if let Some(read) = opts.read_timeout {
+            // Keep the configured connect timeout; add the read timeout.
+            let timeouts = sdk
+                .timeout_config()
+                .map(|t| t.to_builder())
+                .unwrap_or_default()
+                .read_timeout(read)
+                .build();
+            conf = conf.timeout_config(timeouts);
+        }
         Ok(SdkPersonalize::from_client(
-            aws_sdk_personalize::Client::new(&sdk),
+            aws_sdk_personalize::Client::from_conf(conf.build()),
         ))
     }
 

@@ -2,7 +2,7 @@
 //! SDK types; configuration comes from the standard AWS chain (environment, profiles, SSO,
 //! instance roles) through `aws-config`.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
@@ -41,7 +41,15 @@ pub struct S3Options {
     pub sse: Option<Sse>,
     /// Fail unless the bucket belongs to this account (`x-amz-expected-bucket-owner`).
     pub expected_bucket_owner: Option<String>,
+    /// The longest a request waits for the first byte of its answer, sending its body
+    /// included, before it fails (and the SDK retries it); `None`: [`DEFAULT_READ_TIMEOUT`].
+    /// The SDK sets no such limit, so a store that accepts a connection and never answers
+    /// would hang a run forever.
+    pub read_timeout: Option<Duration>,
 }
+
+/// The default [`S3Options::read_timeout`]: long enough to send a 100 MiB part at 350 KB/s.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// One bucket through `aws-sdk-s3`.
 #[derive(Debug, Clone)]
@@ -81,6 +89,14 @@ impl S3Store {
             conf = conf.region(aws_config::Region::new("us-east-1"));
         }
         conf = conf.force_path_style(opts.path_style || endpoint.is_some());
+        // Keep the configured connect timeout; add the read timeout.
+        let timeouts = sdk
+            .timeout_config()
+            .map(|t| t.to_builder())
+            .unwrap_or_default()
+            .read_timeout(opts.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+            .build();
+        conf = conf.timeout_config(timeouts);
         Ok(S3Store::from_client(
             aws_sdk_s3::Client::from_conf(conf.build()),
             bucket,

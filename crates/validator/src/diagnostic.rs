@@ -253,11 +253,44 @@ pub fn quote_value(bytes: &[u8], max: usize) -> String {
 /// `width` characters around the span so a 50 MB line stays printable.
 pub fn make_snippet(line: &[u8], start: usize, end: usize, width: usize) -> Snippet {
     let start = start.min(line.len());
+    snippet_at(
+        line,
+        start,
+        end,
+        width,
+        crate::dialect::char_count(&line[..start]) + 1,
+    )
+}
+
+/// [`make_snippet`] for a caller that knows the 1-based character column of `start`: counting
+/// it again for each of 10,000 header cells made one header take seconds.
+pub(crate) fn snippet_at(
+    line: &[u8],
+    start: usize,
+    end: usize,
+    width: usize,
+    line_col: usize,
+) -> Snippet {
+    let start = start.min(line.len());
     let end = end.clamp(start, line.len());
+    // A span wider than the window is shown by its start only (a 50 MB field printed whole
+    // made a 50 MB report).
+    let mut end = end;
+    let capped = end - start > width;
+    if capped {
+        end = start + width;
+        while end > start && end < line.len() && (line[end] & 0xC0) == 0x80 {
+            end -= 1;
+        }
+    }
     // Window in bytes, then widened to char boundaries by lossy decoding.
     let half = width / 2;
     let win_start = start.saturating_sub(half);
-    let win_end = (end.max(start + 1) + half).min(line.len()).max(win_start);
+    let win_end = if capped {
+        end
+    } else {
+        (end.max(start + 1) + half).min(line.len()).max(win_start)
+    };
     let mut ws = win_start;
     // Move to a UTF-8 boundary (skip continuation bytes).
     while ws > 0 && ws < line.len() && (line[ws] & 0xC0) == 0x80 {
@@ -294,6 +327,28 @@ pub fn make_snippet(line: &[u8], start: usize, end: usize, width: usize) -> Snip
         len,
         cut_left: ws > 0,
         cut_right: we < line.len(),
-        line_col: crate::dialect::char_count(&line[..start]) + 1,
+        line_col,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wide_span_is_shown_by_its_start_only() {
+        // Regression (adversarial corpus): a 50 MB value was copied whole into its snippet,
+        // and so into a 50 MB report.
+        let mut line = b"u1,".to_vec();
+        line.extend(std::iter::repeat_n(b'a', 1 << 20));
+        let s = make_snippet(&line, 3, line.len(), 100);
+        assert!(s.text.len() <= 300, "{} bytes", s.text.len());
+        assert!(s.cut_right);
+        assert_eq!((s.start, s.len, s.line_col), (3, 100, 4));
+        // Cut on a character boundary.
+        let line = "x,".to_string() + &"é".repeat(500);
+        let s = make_snippet(line.as_bytes(), 2, line.len(), 101);
+        assert_eq!(s.text, "x,".to_string() + &"é".repeat(50));
+        assert_eq!(s.len, 50);
     }
 }

@@ -50,6 +50,7 @@ impl Clients {
         rt.block_on(SdkPersonalize::connect(&PersonalizeOptions {
             profile: aws.profile.clone(),
             region: aws.region.clone(),
+            read_timeout: Some(aws.request_timeout),
         }))
         .map_err(anyhow::Error::msg)
     }

@@ -2,7 +2,7 @@
 //! order. Produces the per-column check plan for the records.
 
 use super::plan::{plan_for, ColPlan};
-use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
+use crate::diagnostic::{make_snippet, quote_value, snippet_at, Diagnostic, Location};
 use crate::dialect::{split_line, Fields};
 use crate::rules;
 use crate::schema::Schema;
@@ -20,13 +20,32 @@ pub(crate) struct HeaderInfo {
     pub diags: Vec<Diagnostic>,
 }
 
+/// Header cells longer than this are kept shortened: no schema field name can be this long (a
+/// whole schema has at most 20,000 characters), so no match is lost, and a 50 MB first line is
+/// not copied into every structure that holds the header (it used 6 times the file in memory).
+const MAX_NAME_BYTES: usize = 20_000;
+
+/// A header cell as a name: shortened past [`MAX_NAME_BYTES`] to its start and its length.
+fn cell_name(v: &[u8]) -> String {
+    if v.len() <= MAX_NAME_BYTES {
+        return String::from_utf8_lossy(v).into_owned();
+    }
+    let mut end = MAX_NAME_BYTES;
+    while end > 0 && (v[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    format!(
+        "{}… ({} bytes)",
+        String::from_utf8_lossy(&v[..end]),
+        v.len()
+    )
+}
+
 /// Splits the header line (BOM and `\r` already removed) into names.
 pub(crate) fn header_names(line: &[u8]) -> Vec<String> {
     let mut f = Fields::default();
     split_line(line, &mut f);
-    (0..f.len())
-        .map(|i| String::from_utf8_lossy(f.value(line, i)).into_owned())
-        .collect()
+    (0..f.len()).map(|i| cell_name(f.value(line, i))).collect()
 }
 
 /// Analyses the header of `file`. `bom` is the length of a removed byte order mark.
@@ -34,7 +53,7 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     let mut fields = Fields::default();
     split_line(line, &mut fields);
     let names: Vec<String> = (0..fields.len())
-        .map(|i| String::from_utf8_lossy(fields.value(line, i)).into_owned())
+        .map(|i| cell_name(fields.value(line, i)))
         .collect();
     let mut diags = Vec::new();
     let at = |i: usize| {
@@ -47,9 +66,19 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             byte: Some((bom + span.raw_start) as u64),
         }
     };
+    // The character column of every cell, counted once.
+    let mut cols = Vec::with_capacity(fields.len());
+    let mut chars = 0;
+    let mut from = 0;
+    for span in &fields.spans {
+        let to = span.raw_start.min(line.len()).max(from);
+        chars += crate::dialect::char_count(&line[from..to]);
+        from = to;
+        cols.push(chars + 1);
+    }
     let snip = |i: usize| {
         let span = fields.spans[i];
-        make_snippet(line, span.raw_start, span.raw_end, 100)
+        snippet_at(line, span.raw_start, span.raw_end, 100, cols[i])
     };
 
     for (i, span) in fields.spans.iter().enumerate() {
@@ -129,8 +158,10 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     // Map every column to a field.
     let mut used = vec![false; schema.fields.len()];
     let mut mapped: Vec<Option<usize>> = Vec::with_capacity(names.len());
+    // A set, not a scan of the names before: a header of 10,000 repeated names took seconds.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
+        if !seen.insert(name.as_str()) {
             diags.push(
                 Diagnostic::new(
                     &rules::PF108,
@@ -300,4 +331,55 @@ fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{builtin, DatasetType};
+
+    #[test]
+    fn a_huge_header_cell_is_kept_short() {
+        // Regression (adversarial corpus): a 50 MB first line without a newline used 324 MB.
+        let line = vec![b'x'; 1 << 20];
+        let names = header_names(&line);
+        assert_eq!(names.len(), 1);
+        assert!(names[0].len() < MAX_NAME_BYTES + 32);
+        assert!(
+            names[0].ends_with("… (1048576 bytes)"),
+            "{}",
+            &names[0][19_990..]
+        );
+        let schema = builtin(DatasetType::Interactions, None, None).unwrap();
+        let info = analyse("f.csv", &line, 0, Some(&schema));
+        assert_eq!(info.names, names);
+        // Short names are unchanged, multi-byte characters are cut whole.
+        assert_eq!(header_names(b"USER_ID,ITEM_ID"), ["USER_ID", "ITEM_ID"]);
+        let wide = "a".to_string() + &"é".repeat(MAX_NAME_BYTES);
+        let name = cell_name(wide.as_bytes());
+        let kept = name.split('…').next().unwrap();
+        assert_eq!(kept, "a".to_string() + &"é".repeat(MAX_NAME_BYTES / 2 - 1));
+    }
+
+    #[test]
+    fn a_header_of_many_repeated_names_takes_linear_time() {
+        // Regression (adversarial corpus): each repeated name was compared with every name
+        // before it, and its snippet counted the characters before it again: 10,000 names took
+        // 7 s in a debug build, 50,000 would take minutes.
+        let schema = builtin(DatasetType::Interactions, None, None).unwrap();
+        let line = vec!["USER_ID"; 50_000].join(",");
+        let start = std::time::Instant::now();
+        let info = analyse("f.csv", line.as_bytes(), 0, Some(&schema));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        let dups: Vec<_> = info
+            .diags
+            .iter()
+            .filter(|d| d.rule.code == "PF108")
+            .collect();
+        assert_eq!(dups.len(), 49_999);
+        let last = dups.last().unwrap();
+        assert_eq!(last.location.column, Some(50_000));
+        let snippet = last.snippet.as_ref().unwrap();
+        assert_eq!(snippet.line_col, 49_999 * 8 + 1);
+    }
 }

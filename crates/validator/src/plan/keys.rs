@@ -78,10 +78,17 @@ impl KeySpec {
     /// The keyer of a file whose columns are `plan`: canonical columns are found by name.
     /// `spool` makes it copy every keyed record (in canonical order) for writing later.
     pub fn keyer(&self, plan: &[ColPlan], spool: bool) -> FileKeyer {
+        // The first column of each name, by lookup: a scan per name made a file of 100,000
+        // columns take hours.
+        let mut first: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(plan.len());
+        for (i, p) in plan.iter().enumerate() {
+            first.entry(p.name.as_str()).or_insert(i);
+        }
         let src: Vec<Option<usize>> = self
             .names
             .iter()
-            .map(|n| plan.iter().position(|p| &p.name == n))
+            .map(|n| first.get(n.as_str()).copied())
             .collect();
         let identity =
             plan.len() == self.names.len() && src.iter().enumerate().all(|(i, s)| *s == Some(i));
@@ -378,6 +385,29 @@ mod tests {
     use super::*;
     use crate::dialect::split_line;
     use crate::engine::plan::{IntRole, StrKind};
+
+    #[test]
+    fn a_file_of_100000_columns_is_keyed_in_linear_time() {
+        // Regression (adversarial corpus): each canonical column was looked up by a scan of
+        // the file's columns, and `preflight plan` on a file of 100,000 columns never ended.
+        let plan: Vec<ColPlan> = (0..100_000)
+            .map(|i| ColPlan::unknown(&format!("C{i}")))
+            .collect();
+        let spec = KeySpec::new(&plan, DatasetType::Items);
+        let start = std::time::Instant::now();
+        let mut reversed = plan.clone();
+        reversed.reverse();
+        let keyer = spec.keyer(&reversed, false);
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        assert!(!keyer.identity);
+        assert_eq!(keyer.src[0], Some(99_999));
+        assert_eq!(keyer.src[99_999], Some(0));
+        // A repeated name maps to its first column, as before.
+        let dup = [ColPlan::unknown("A"), ColPlan::unknown("A")];
+        assert_eq!(spec.keyer(&dup, false).src[..1], [None]);
+        let spec = KeySpec::new(&dup, DatasetType::Items);
+        assert_eq!(spec.keyer(&dup, false).src, [Some(0), Some(0)]);
+    }
 
     fn col(name: &str, check: Check) -> ColPlan {
         ColPlan {
