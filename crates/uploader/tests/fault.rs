@@ -570,3 +570,59 @@ fn a_plan_fails_the_nth_matching_call_and_logs_every_call() {
     assert_eq!(plan.calls().len(), 7);
     assert!(plan.injected());
 }
+
+/// The check `preflight import` makes before it creates a job fails closed: every call of
+/// [`verify_manifest`] on a correctly staged folder, failed in turn every way, makes it refuse
+/// (a corrupted checksum in a HeadObject answer included), so no job is created on the strength
+/// of an answer that did not come. Only faults that change nothing (no checksum to corrupt in a
+/// GetObject or ListObjects answer) let it pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_call_of_the_manifest_check_failed_makes_the_import_refuse() {
+    use preflight_uploader::import::verify_manifest;
+    let imp = import();
+    let (_keep, make) = s3_bucket().await;
+    let staged = stage(
+        Arc::new(make(Arc::new(FaultPlan::new()))),
+        &imp.req,
+        &options(),
+        Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    let folder = staged.run_folder;
+
+    let counting = Arc::new(FaultPlan::new());
+    let clean = verify_manifest(&make(counting.clone()), &folder).await;
+    let clean = clean.unwrap_or_else(|e| panic!("the clean check failed: {e}"));
+    assert_eq!(clean.manifest.files.len(), imp.files.len());
+    let total = counting.calls().len();
+    // The manifest, the listing, and one HeadObject per file.
+    assert_eq!(total, 2 + imp.files.len(), "{:?}", counting.calls());
+
+    for (name, fault) in kinds() {
+        for n in 1..=total {
+            let plan = Arc::new(FaultPlan::new().fail_nth(None, n, fault.clone()));
+            let result = verify_manifest(&make(plan.clone()), &folder).await;
+            let call = plan
+                .calls()
+                .into_iter()
+                .find(|c| c.fault.is_some())
+                .expect("the fault was injected");
+            let what = format!(
+                "call {n} of {total} ({} `{}`): {name}",
+                call.operation, call.key
+            );
+            let harmless = fault == Fault::Corrupt && call.operation != "HeadObject";
+            match result {
+                Ok(v) => {
+                    assert!(harmless, "{what}: the folder passed the check");
+                    assert_eq!(v.manifest.files.len(), imp.files.len(), "{what}");
+                }
+                Err(e) => {
+                    assert!(!harmless, "{what}: refused without cause: {e}");
+                    assert!(!e.to_string().is_empty(), "{what}");
+                }
+            }
+        }
+    }
+}
