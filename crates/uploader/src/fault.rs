@@ -1,5 +1,6 @@
 //! Failure injection for tests (feature `fault-injection`), after mountpoint-s3's
-//! failure-injection client: [`FaultyStore`] wraps any [`ObjectStore`] and, following a
+//! failure-injection client: [`FaultyStore`] wraps any [`ObjectStore`] (and [`FaultyPersonalize`]
+//! any [`Personalize`] client) and, following a
 //! [`FaultPlan`], fails chosen calls the way a real store fails: a 500/503/SlowDown answer, a
 //! dropped connection (before or after the request took effect), a call that hangs past a
 //! timeout, or corrupted checksums in what the store answers.
@@ -14,6 +15,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::personalize::{
+    CreateImportJob, Dataset, DatasetSchema, ImportJob, ImportJobPage, Personalize,
+    PersonalizeError,
+};
 use crate::store::{
     Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
     StoreError, StoreResult, UploadedPart,
@@ -410,5 +415,124 @@ impl<S: ObjectStore> ObjectStore for FaultyStore<S> {
         let fault = self.plan.next("DeleteObjects", &keys.join(","), None);
         let call = self.inner.delete_objects(keys);
         self.inject(fault, "DeleteObjects", "", call, |r| r).await
+    }
+}
+
+/// A [`Personalize`] client that fails the calls its [`FaultPlan`] says, the way the service
+/// fails: an error answer (`Service`: the code and status), a dropped connection before or after
+/// the request took effect (an import job created whose answer never came), or no answer (a
+/// timeout with [`FaultyPersonalize::with_timeout`], else a hang). Personalize answers carry no
+/// checksums, so [`Fault::Corrupt`] passes the call through. Operations are named as in the API
+/// (`CreateDatasetImportJob`…).
+#[derive(Debug)]
+pub struct FaultyPersonalize<P> {
+    inner: P,
+    plan: std::sync::Arc<FaultPlan>,
+    timeout: Option<Duration>,
+}
+
+impl<P: Personalize> FaultyPersonalize<P> {
+    /// Wraps `inner`. A [`Fault::Hang`] hangs until the caller gives up.
+    pub fn new(inner: P, plan: std::sync::Arc<FaultPlan>) -> FaultyPersonalize<P> {
+        FaultyPersonalize {
+            inner,
+            plan,
+            timeout: None,
+        }
+    }
+
+    /// A [`Fault::Hang`] fails as a timeout after `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> FaultyPersonalize<P> {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The plan (and its call log).
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+
+    async fn inject<T>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        call: impl Future<Output = Result<T, PersonalizeError>>,
+    ) -> Result<T, PersonalizeError> {
+        let Some(fault) = self.plan.next(operation, resource, None) else {
+            return call.await;
+        };
+        match fault {
+            Fault::Service { code, status } => Err(PersonalizeError::Service {
+                operation,
+                code,
+                message: format!("injected HTTP {status}"),
+            }),
+            Fault::Transport { applied } => {
+                if applied {
+                    let _ = call.await;
+                }
+                Err(PersonalizeError::Transport {
+                    operation,
+                    message: format!(
+                        "connection reset (injected; the request {} applied)",
+                        if applied { "was" } else { "was not" }
+                    ),
+                })
+            }
+            Fault::Hang => match self.timeout {
+                Some(t) => {
+                    tokio::time::sleep(t).await;
+                    Err(PersonalizeError::Transport {
+                        operation,
+                        message: format!("timed out after {t:?} (injected)"),
+                    })
+                }
+                None => std::future::pending().await,
+            },
+            Fault::Corrupt => call.await,
+        }
+    }
+}
+
+impl<P: Personalize> Personalize for FaultyPersonalize<P> {
+    async fn describe_dataset(&self, dataset_arn: &str) -> Result<Dataset, PersonalizeError> {
+        let call = self.inner.describe_dataset(dataset_arn);
+        self.inject("DescribeDataset", dataset_arn, call).await
+    }
+
+    async fn describe_schema(&self, schema_arn: &str) -> Result<DatasetSchema, PersonalizeError> {
+        let call = self.inner.describe_schema(schema_arn);
+        self.inject("DescribeSchema", schema_arn, call).await
+    }
+
+    async fn list_dataset_import_jobs(
+        &self,
+        dataset_arn: Option<&str>,
+        next_token: Option<&str>,
+    ) -> Result<ImportJobPage, PersonalizeError> {
+        let call = self.inner.list_dataset_import_jobs(dataset_arn, next_token);
+        self.inject(
+            "ListDatasetImportJobs",
+            dataset_arn.unwrap_or("(region)"),
+            call,
+        )
+        .await
+    }
+
+    async fn create_dataset_import_job(
+        &self,
+        request: &CreateImportJob,
+    ) -> Result<String, PersonalizeError> {
+        let call = self.inner.create_dataset_import_job(request);
+        self.inject("CreateDatasetImportJob", &request.job_name, call)
+            .await
+    }
+
+    async fn describe_dataset_import_job(
+        &self,
+        job_arn: &str,
+    ) -> Result<ImportJob, PersonalizeError> {
+        let call = self.inner.describe_dataset_import_job(job_arn);
+        self.inject("DescribeDatasetImportJob", job_arn, call).await
     }
 }

@@ -14,7 +14,7 @@ use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::import::{
     active_dataset, check_mode, current_bulk_jobs, submit, verify_manifest, watch,
 };
-use preflight_uploader::personalize::list_all_import_jobs;
+use preflight_uploader::personalize::{list_all_import_jobs, Personalize};
 use preflight_uploader::{
     classify_failure, seal, Backoff, Checksum, ChecksumAlgorithm, CreateImportJob, DataSource,
     FailureKind, ImportError, ImportMode, ManualClock, ObjectStore, PersonalizeError, Queue,
@@ -729,5 +729,220 @@ async fn every_documented_create_error_maps_to_its_variant() {
         assert!(is(&err), "{code} became {err:?}");
         assert!(err.to_string().contains("the service's message"), "{err}");
         assert!(err.to_string().contains("CreateDatasetImportJob"), "{err}");
+    }
+}
+
+/// A Personalize account for the fault test, as the service answers: an ACTIVE dataset with an
+/// earlier ACTIVE FULL import, one other job pending in the region, job names unique (a taken
+/// name is `ResourceAlreadyExistsException`), and a created job that goes CREATE PENDING →
+/// CREATE IN_PROGRESS → ACTIVE. `created` lists the jobs that exist.
+struct Account {
+    rules: Vec<Rule>,
+    created: Arc<Mutex<Vec<String>>>,
+}
+
+fn account() -> Account {
+    use aws_sdk_personalize::operation::create_dataset_import_job::CreateDatasetImportJobOutput;
+    use aws_smithy_mocks::MockResponse;
+    let dataset = serde_json::json!({"dataset": {
+        "name": "shop-interactions", "datasetArn": DATASET,
+        "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+        "datasetType": "Interactions",
+        "schemaArn": "arn:aws:personalize:us-east-1:123456789012:schema/shop-interactions",
+        "status": "ACTIVE", "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+    }})
+    .to_string();
+    let describe_dataset = mock!(Client::describe_dataset)
+        .sequence()
+        .http_status(200, Some(dataset))
+        .repeatedly()
+        .build();
+    let history = serde_json::json!({"datasetImportJobs": [summary("full-1", "ACTIVE", "FULL", 1_700_000_000)]}).to_string();
+    let list_dataset = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .sequence()
+        .http_status(200, Some(history))
+        .repeatedly()
+        .build();
+    let region_body = serde_json::json!({"datasetImportJobs": [summary("other", "CREATE PENDING", "FULL", 1_700_000_000)]}).to_string();
+    let list_region = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn().is_none())
+        .sequence()
+        .http_status(200, Some(region_body))
+        .repeatedly()
+        .build();
+    let created = Arc::new(Mutex::new(Vec::<String>::new()));
+    let names = created.clone();
+    let create = mock!(Client::create_dataset_import_job).then_compute_response(move |r| {
+        let name = r.job_name().unwrap_or_default().to_string();
+        let mut names = names.lock().unwrap();
+        if names.contains(&name) {
+            // As the service answers: the awsJson error body, with its `__type`.
+            let body = error(
+                "ResourceAlreadyExistsException",
+                &format!("The dataset import job {name} already exists"),
+            );
+            return MockResponse::Http(aws_sdk_personalize::config::http::HttpResponse::new(
+                400.try_into().unwrap(),
+                aws_smithy_types::body::SdkBody::from(body.unwrap()),
+            ));
+        }
+        names.push(name.clone());
+        MockResponse::Output(
+            CreateDatasetImportJobOutput::builder()
+                .dataset_import_job_arn(format!(
+                    "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/{name}"
+                ))
+                .build(),
+        )
+    });
+    let describe_job = mock!(Client::describe_dataset_import_job)
+        .sequence()
+        .http_status(200, Some(job_json("CREATE PENDING", None)))
+        .http_status(200, Some(job_json("CREATE IN_PROGRESS", None)))
+        .http_status(200, Some(job_json("ACTIVE", None)))
+        .repeatedly()
+        .build();
+    Account {
+        rules: vec![
+            describe_dataset,
+            list_dataset,
+            list_region,
+            create,
+            describe_job,
+        ],
+        created,
+    }
+}
+
+/// What `preflight import --mode incremental --wait` asks Personalize, in its order (the
+/// manifest check between the mode check and the submission is S3's; fault.rs fails it).
+async fn import_sequence<P: Personalize>(
+    p: &P,
+    clock: &ManualClock,
+) -> Result<WatchOutcome, String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    active_dataset(p, DATASET).await.map_err(|x| e(&x))?;
+    check_mode(p, DATASET, ImportMode::Incremental)
+        .await
+        .map_err(|x| e(&x))?;
+    let mut req = request("nightly-7");
+    req.import_mode = ImportMode::Incremental;
+    let arn = submit(
+        p,
+        &req,
+        Queue::Wait,
+        clock,
+        Backoff::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .map_err(|x| e(&x))?;
+    watch(p, &arn, clock, Backoff::default(), None, &mut |_, _| {})
+        .await
+        .map_err(|x| e(&x))
+}
+
+/// Every Personalize call of an import, failed in turn every way (as fault.rs does for S3): a
+/// failure before CreateDatasetImportJob creates nothing; a lost answer to it leaves exactly the
+/// one job; a failure while watching leaves the job running; and the re-run with the same job
+/// name never creates a second job (the name is taken: ResourceAlreadyExists), or creates the one
+/// job that the failure prevented.
+#[tokio::test]
+async fn every_personalize_call_failed_every_way_never_makes_a_second_job() {
+    use preflight_uploader::fault::{Fault, FaultPlan, FaultyPersonalize};
+    let kinds = [
+        (
+            "500 InternalServerError",
+            Fault::Service {
+                code: "InternalServerError".into(),
+                status: 500,
+            },
+        ),
+        (
+            "400 ThrottlingException",
+            Fault::Service {
+                code: "ThrottlingException".into(),
+                status: 400,
+            },
+        ),
+        ("connection reset", Fault::Transport { applied: false }),
+        ("answer lost", Fault::Transport { applied: true }),
+        ("timeout", Fault::Hang),
+        ("nothing to corrupt", Fault::Corrupt),
+    ];
+    // A clean run: how many calls, and that it works.
+    let acct = account();
+    let counting = Arc::new(FaultPlan::new());
+    let rules: Vec<&Rule> = acct.rules.iter().collect();
+    let p = FaultyPersonalize::new(client(&rules), counting.clone());
+    let clock = ManualClock::new();
+    let clean = import_sequence(&p, &clock).await.unwrap();
+    assert!(matches!(clean, WatchOutcome::Active(_)), "{clean:?}");
+    let ops: Vec<&str> = counting.calls().iter().map(|c| c.operation).collect();
+    assert_eq!(
+        ops,
+        [
+            "DescribeDataset",
+            "ListDatasetImportJobs",
+            "ListDatasetImportJobs",
+            "CreateDatasetImportJob",
+            "DescribeDatasetImportJob",
+            "DescribeDatasetImportJob",
+            "DescribeDatasetImportJob"
+        ]
+    );
+    let total = ops.len();
+
+    for (name, fault) in &kinds {
+        for n in 1..=total {
+            let acct = account();
+            let rules: Vec<&Rule> = acct.rules.iter().collect();
+            let plan = Arc::new(FaultPlan::new().fail_nth(None, n, fault.clone()));
+            let p = FaultyPersonalize::new(client(&rules), plan.clone())
+                .with_timeout(Duration::from_millis(10));
+            let clock = ManualClock::new();
+            let result = import_sequence(&p, &clock).await;
+            let op = ops[n - 1];
+            let what = format!("call {n} of {total} ({op}): {name}");
+            let jobs = acct.created.lock().unwrap().clone();
+            let create_at = 4;
+            if *fault == Fault::Corrupt {
+                assert!(
+                    matches!(result, Ok(WatchOutcome::Active(_))),
+                    "{what}: {result:?}"
+                );
+                assert_eq!(jobs.len(), 1, "{what}");
+            } else if n < create_at {
+                assert!(result.is_err(), "{what}: {result:?}");
+                assert!(
+                    jobs.is_empty(),
+                    "{what}: a job was created after a failed check"
+                );
+            } else if n == create_at {
+                assert!(result.is_err(), "{what}: {result:?}");
+                let applied = *fault == Fault::Transport { applied: true };
+                assert_eq!(jobs.len(), usize::from(applied), "{what}");
+            } else {
+                // Watching failed: the job exists and goes on.
+                assert!(result.is_err(), "{what}: {result:?}");
+                assert_eq!(jobs.len(), 1, "{what}");
+            }
+
+            // The re-run, with nothing failing.
+            let again = FaultyPersonalize::new(client(&rules), Arc::new(FaultPlan::new()));
+            let rerun = import_sequence(&again, &clock).await;
+            let after = acct.created.lock().unwrap().clone();
+            assert_eq!(after, ["nightly-7"], "{what}: the re-run made {after:?}");
+            if jobs.is_empty() {
+                assert!(
+                    matches!(rerun, Ok(WatchOutcome::Active(_))),
+                    "{what}: {rerun:?}"
+                );
+            } else {
+                let msg = rerun.expect_err(&what);
+                assert!(msg.contains("already exists"), "{what}: {msg}");
+            }
+        }
     }
 }
