@@ -228,42 +228,62 @@ impl<S: ObjectStore> FaultyStore<S> {
         call: impl Future<Output = StoreResult<T>>,
         corrupt: impl FnOnce(T) -> T,
     ) -> StoreResult<T> {
-        let Some(fault) = fault else {
-            return call.await;
-        };
-        match fault {
-            Fault::Service { code, status } => Err(StoreError::Service {
+        apply(
+            fault,
+            self.timeout,
+            call,
+            corrupt,
+            |code, status| StoreError::Service {
                 operation,
                 key: key.to_string(),
                 code,
                 message: format!("injected HTTP {status}"),
-            }),
-            Fault::Transport { applied } => {
-                if applied {
-                    let _ = call.await;
-                }
-                Err(StoreError::Transport {
-                    operation,
-                    key: key.to_string(),
-                    message: format!(
-                        "connection reset (injected; the request {} applied)",
-                        if applied { "was" } else { "was not" }
-                    ),
-                })
-            }
-            Fault::Hang => match self.timeout {
-                Some(t) => {
-                    tokio::time::sleep(t).await;
-                    Err(StoreError::Transport {
-                        operation,
-                        key: key.to_string(),
-                        message: format!("timed out after {t:?} (injected)"),
-                    })
-                }
-                None => std::future::pending().await,
             },
-            Fault::Corrupt => call.await.map(corrupt),
+            |message| StoreError::Transport {
+                operation,
+                key: key.to_string(),
+                message,
+            },
+        )
+        .await
+    }
+}
+
+/// What a fault does to one call of any wrapped trait; `service` and `transport` make that
+/// trait's errors, `corrupt` alters a [`Fault::Corrupt`] answer.
+async fn apply<T, E>(
+    fault: Option<Fault>,
+    timeout: Option<Duration>,
+    call: impl Future<Output = Result<T, E>>,
+    corrupt: impl FnOnce(T) -> T,
+    service: impl FnOnce(String, u16) -> E,
+    transport: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    // On the heap: an SDK call's future is large in a debug build, and nesting it by value in
+    // this one overflowed a test's stack.
+    let call = Box::pin(call);
+    let Some(fault) = fault else {
+        return call.await;
+    };
+    match fault {
+        Fault::Service { code, status } => Err(service(code, status)),
+        Fault::Transport { applied } => {
+            if applied {
+                let _ = call.await;
+            }
+            Err(transport(format!(
+                "connection reset (injected; the request {} applied)",
+                if applied { "was" } else { "was not" }
+            )))
         }
+        Fault::Hang => match timeout {
+            Some(t) => {
+                tokio::time::sleep(t).await;
+                Err(transport(format!("timed out after {t:?} (injected)")))
+            }
+            None => std::future::pending().await,
+        },
+        Fault::Corrupt => call.await.map(corrupt),
     }
 }
 
@@ -458,39 +478,20 @@ impl<P: Personalize> FaultyPersonalize<P> {
         resource: &str,
         call: impl Future<Output = Result<T, PersonalizeError>>,
     ) -> Result<T, PersonalizeError> {
-        let Some(fault) = self.plan.next(operation, resource, None) else {
-            return call.await;
-        };
-        match fault {
-            Fault::Service { code, status } => Err(PersonalizeError::Service {
+        let fault = self.plan.next(operation, resource, None);
+        apply(
+            fault,
+            self.timeout,
+            call,
+            |answer| answer,
+            |code, status| PersonalizeError::Service {
                 operation,
                 code,
                 message: format!("injected HTTP {status}"),
-            }),
-            Fault::Transport { applied } => {
-                if applied {
-                    let _ = call.await;
-                }
-                Err(PersonalizeError::Transport {
-                    operation,
-                    message: format!(
-                        "connection reset (injected; the request {} applied)",
-                        if applied { "was" } else { "was not" }
-                    ),
-                })
-            }
-            Fault::Hang => match self.timeout {
-                Some(t) => {
-                    tokio::time::sleep(t).await;
-                    Err(PersonalizeError::Transport {
-                        operation,
-                        message: format!("timed out after {t:?} (injected)"),
-                    })
-                }
-                None => std::future::pending().await,
             },
-            Fault::Corrupt => call.await,
-        }
+            |message| PersonalizeError::Transport { operation, message },
+        )
+        .await
     }
 }
 

@@ -116,13 +116,7 @@ where
             }
         }
         _ => {
-            let mut message = err.to_string();
-            let mut source = std::error::Error::source(&err);
-            while let Some(s) = source {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                source = s.source();
-            }
+            let message = crate::store::error_chain(&err);
             PersonalizeError::Transport { operation, message }
         }
     }

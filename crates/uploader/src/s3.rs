@@ -165,13 +165,7 @@ where
         }
         _ => {
             // Dispatch failures, timeouts, unreadable responses: the full chain says why.
-            let mut message = err.to_string();
-            let mut source = std::error::Error::source(&err);
-            while let Some(s) = source {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                source = s.source();
-            }
+            let message = crate::store::error_chain(&err);
             StoreError::Transport {
                 operation,
                 key: key.to_string(),

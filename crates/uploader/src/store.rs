@@ -271,3 +271,16 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// Deletes objects (any number; batched as the store needs).
     fn delete_objects(&self, keys: &[String]) -> impl Future<Output = StoreResult<()>> + Send;
 }
+
+/// An error and its sources, `: `-separated: an SDK's dispatch failure says why only in its
+/// sources (connection refused, timed out, unreadable response).
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
