@@ -71,25 +71,9 @@ fn run(cmd: &mut Command) -> Run {
     }
 }
 
-/// Object keys stored by the server (s3s-fs keeps one file per object under the bucket).
+/// Object keys stored by the server.
 fn objects(root: &Path) -> Vec<String> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, base, out);
-            } else {
-                let k = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                if !k.split('/').any(|s| s.starts_with('.')) {
-                    out.push(k);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&root.join(BUCKET), &root.join(BUCKET), &mut out);
-    out.sort();
-    out
+    preflight_s3_test_server::stored_keys(root, BUCKET)
 }
 
 #[test]

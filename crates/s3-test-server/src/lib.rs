@@ -592,3 +592,26 @@ impl Drop for BackgroundServer {
         }
     }
 }
+
+/// The keys of the objects the server stores in `bucket` under `root`, sorted: s3s-fs keeps one
+/// file per object below the bucket's folder, and its own bookkeeping in dot-files and folders.
+pub fn stored_keys(root: &Path, bucket: &str) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else if let Ok(rel) = p.strip_prefix(base) {
+                let k = rel.to_string_lossy().into_owned();
+                if !k.split('/').any(|s| s.starts_with('.')) {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    let base = root.join(bucket);
+    let mut out = Vec::new();
+    walk(&base, &base, &mut out);
+    out.sort();
+    out
+}
