@@ -178,6 +178,10 @@ pub struct InsightsArgs {
     /// options.
     #[arg(long, value_name = "DOMAIN", value_parser = parse_domain)]
     pub domain: Option<Domain>,
+    /// The schema of PATH: fetched from this Personalize dataset (DescribeDataset, then
+    /// DescribeSchema), with its domain.
+    #[arg(long, value_name = "ARN", conflicts_with = "schema")]
+    pub dataset_arn: Option<String>,
     /// An Item interactions dataset (files or folders; built-in schema adapted to the header).
     #[arg(long, value_name = "PATH", help_heading = "Datasets")]
     pub interactions: Vec<String>,

@@ -1202,3 +1202,44 @@ fn an_upload_cut_short_is_never_imported() {
         "a job was created for a changed folder"
     );
 }
+
+/// `insights --dataset-arn`: the schema comes from the dataset, as for validate. The fetched
+/// schema declares EVENT_TYPE, so a file without it has a validation error there (the report
+/// counts it), while the built-in schema, adapted to the header, accepts the same file.
+#[test]
+fn insights_fetches_the_schema_of_a_dataset_arn() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 3);
+    let without = dir.path().join("no-event-type.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let cut: String = text
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    std::fs::write(&without, cut).unwrap();
+
+    let (dataset, schema) = (dataset_rule("ACTIVE"), schema_rule());
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema], &clock);
+    let html = dir.path().join("report.html");
+    let insights = |schema: &[&str], file: &Path| {
+        let mut args = vec!["insights", "--html", html.to_str().unwrap()];
+        args.extend_from_slice(schema);
+        args.push(file.to_str().unwrap());
+        let code = run(&args, &c);
+        (code, std::fs::read_to_string(&html).unwrap())
+    };
+    let (code, page) = insights(&["--dataset-arn", DATASET], &csv);
+    assert_eq!(code, exit::SUCCESS.0);
+    assert!(page.contains("1,500 records"), "{page}");
+    assert!(!page.contains("Validation also found"), "{page}");
+    assert_eq!((dataset.num_calls(), schema.num_calls()), (1, 1));
+
+    let (_, page) = insights(&["--dataset-arn", DATASET], &without);
+    assert!(page.contains("Validation also found 1 error"), "{page}");
+    let (_, page) = insights(&["--dataset-type", "interactions"], &without);
+    assert!(!page.contains("Validation also found"), "{page}");
+    assert_eq!((dataset.num_calls(), schema.num_calls()), (2, 2));
+}

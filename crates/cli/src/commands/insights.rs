@@ -23,7 +23,7 @@ use crate::config::{self, Config, Settings};
 use crate::exit::{self, Code};
 use crate::render::{self, Section};
 
-use super::validate::{dataset_schema, exit_code_for, policy_from, schema_source};
+use super::validate::{dataset_schema, exit_code_for, policy_from};
 
 /// One dataset to analyse.
 struct Set {
@@ -32,11 +32,11 @@ struct Set {
     paths: Vec<String>,
 }
 
-pub fn run(args: InsightsArgs) -> anyhow::Result<Code> {
+pub fn run(args: InsightsArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
     let flags = Settings::from_args(&args.report, args.threads, None);
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
-    let sets = sets(&args, config.as_ref())?;
+    let sets = sets(&args, config.as_ref(), clients)?;
     let mut opts = Options {
         threads: settings.threads.unwrap_or(0),
         block_size: args.block_size.max(1),
@@ -129,14 +129,19 @@ pub fn emit(
 }
 
 /// The datasets of this run (see the module documentation).
-fn sets(args: &InsightsArgs, config: Option<&Config>) -> anyhow::Result<Vec<Set>> {
+fn sets(
+    args: &InsightsArgs,
+    config: Option<&Config>,
+    clients: &super::Clients,
+) -> anyhow::Result<Vec<Set>> {
     let schema_args = SchemaArgs {
         schema: args.schema.clone(),
         dataset_type: args.dataset_type,
         domain: args.domain,
-        dataset_arn: None,
+        dataset_arn: args.dataset_arn.clone(),
     };
-    let explicit = args.schema.is_some() || args.dataset_type.is_some();
+    let explicit =
+        args.schema.is_some() || args.dataset_type.is_some() || args.dataset_arn.is_some();
     let mut sets = Vec::new();
     for (paths, ty) in [
         (&args.interactions, DatasetType::Interactions),
@@ -162,7 +167,7 @@ fn sets(args: &InsightsArgs, config: Option<&Config>) -> anyhow::Result<Vec<Set>
             bail!("--dataset needs a config file with datasets (preflight.toml)");
         }
         if !args.paths.is_empty() {
-            let schema = schema_source(&schema_args)?;
+            let schema = super::aws::schema_source(&schema_args, &args.aws, clients)?;
             let name = if sets.is_empty() {
                 None
             } else {
@@ -179,16 +184,16 @@ fn sets(args: &InsightsArgs, config: Option<&Config>) -> anyhow::Result<Vec<Set>
                 paths: args.paths.clone(),
             });
         } else if explicit {
-            bail!("give the files of the dataset (PATH…) after --schema or --dataset-type");
+            bail!("give the files of the dataset (PATH…) after --schema, --dataset-type or --dataset-arn");
         }
         if sets.is_empty() {
-            bail!("give the datasets to analyse: --interactions PATH --items PATH --users PATH, PATH… with --schema or --dataset-type, or declare datasets in preflight.toml");
+            bail!("give the datasets to analyse: --interactions PATH --items PATH --users PATH, PATH… with --schema, --dataset-type or --dataset-arn, or declare datasets in preflight.toml");
         }
         return Ok(sets);
     }
     let config = config.expect("checked above");
     if !args.paths.is_empty() {
-        bail!("with a config file, give no PATH (every declared dataset is analysed) or give the schema with --schema/--dataset-type");
+        bail!("with a config file, give no PATH (every declared dataset is analysed) or give the schema with --schema, --dataset-type or --dataset-arn");
     }
     for name in &args.dataset {
         if !config.datasets.iter().any(|d| &d.name == name) {
@@ -204,12 +209,7 @@ fn sets(args: &InsightsArgs, config: Option<&Config>) -> anyhow::Result<Vec<Set>
             continue;
         }
         sets.push(Set {
-            schema: dataset_schema(
-                &d.decl.name,
-                &d.schema,
-                &crate::args::AwsArgs::default(),
-                &super::Clients::default(),
-            )?,
+            schema: dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?,
             name: Some(d.decl.name),
             paths: d.inputs,
         });

@@ -34,6 +34,6 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Code> {
         Command::Import(args) => import::execute(*args, clients),
         Command::Watch(args) => import::watch_command(*args, clients),
         Command::Run(args) => run::execute(*args, clients),
-        Command::Insights(args) => insights::run(*args),
+        Command::Insights(args) => insights::run(*args, clients),
     }
 }
