@@ -569,3 +569,69 @@ fn timeline_leaves_out_invalid_timestamps() {
         .collect();
     assert_eq!(days, vec![("2020-09-13", 1), ("2020-09-14", 1)]);
 }
+
+#[test]
+fn columns_the_schema_does_not_type_are_judged_by_their_values() {
+    // The built-in Items schema adapted to the header knows only ITEM_ID. PRICE is numeric in
+    // every record (10, 12, 11, 13, 99999: the outlier of the PF507 test); COLOR is `red` in all
+    // 5 (constant, PF505); CODE has `7` and `x` (not all numbers: categorical, 2 distinct);
+    // NOTE differs in every record, but whether it is a category or free text is unknown, so
+    // neither PF506 nor the category counts judge it.
+    let rows = ["10", "12", "11", "13", "99999"]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let code = if i == 0 { "x" } else { "7" };
+            format!("i{i},{p},red,{code},note {i}")
+        });
+    let r = &run(&[(
+        builtin(DatasetType::Items, None),
+        items_csv("ITEM_ID,PRICE,COLOR,CODE,NOTE", rows),
+    )])[0];
+    let cols = &ins(r).columns;
+    let kinds: Vec<(&str, &str)> = cols
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ITEM_ID", "id"),
+            ("PRICE", "numeric (inferred)"),
+            ("COLOR", "categorical (inferred)"),
+            ("CODE", "categorical (inferred)"),
+            ("NOTE", "categorical (inferred)"),
+        ]
+    );
+    let n = cols[1].numeric.clone().unwrap();
+    assert_eq!((n.q1, n.median, n.q3, n.outliers), (11.0, 12.0, 13.0, 1));
+    assert_eq!(messages(r, "PF507").len(), 1);
+    assert_eq!(
+        messages(r, "PF505"),
+        vec!["`COLOR` has the same value in all 5 items that have one".to_string()]
+    );
+    assert_eq!(cols[3].distinct, Some(2));
+    assert!(cols[3].numeric.is_none());
+    assert_eq!(cols[4].distinct, Some(5));
+    assert!(messages(r, "PF506").is_empty());
+
+    // Blocks of a few lines, checked by several threads: a block of numbers merged with one
+    // where CODE is not a number gives the same judgement.
+    let sets = [(
+        builtin(DatasetType::Items, None),
+        items_csv(
+            "ITEM_ID,PRICE,COLOR,CODE,NOTE",
+            ["10", "12", "11", "13", "99999"]
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let code = if i == 0 { "x" } else { "7" };
+                    format!("i{i},{p},red,{code},note {i}")
+                }),
+        ),
+    )];
+    for (threads, block) in [(2, 16), (3, 40), (2, 64)] {
+        let small = &run_with(&sets, &opts(threads, block), &InsightOptions::default())[0];
+        assert_eq!(ins(small), ins(r), "{threads} threads, {block}-byte blocks");
+    }
+}

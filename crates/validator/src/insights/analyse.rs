@@ -109,14 +109,25 @@ pub(crate) fn dataset(
         _ => "records",
     };
     for (c, col) in spec.cols.iter().enumerate() {
-        if col.role == Role::Unknown {
-            continue;
-        }
         let empty = ColTally::default();
         let ct = t.cols.get(c).unwrap_or(&empty);
+        // A column the schema does not type (a built-in schema adapted to the header) is judged
+        // by its values: numeric if every one is a number, else categorical. Whether such a
+        // column is categorical or free text is unknown, so the category-count and
+        // all-distinct checks (PF503, PF504, PF506) are left to a schema that says so.
+        let inferred = col.role == Role::Unknown;
+        let role = match col.role {
+            Role::Unknown if ct.filled > 0 && !ct.not_numeric => Role::Numeric,
+            Role::Unknown => Role::Categorical,
+            r => r,
+        };
         let mut ci = ColumnInsight {
             name: col.name.clone(),
-            kind: kind_name(col.role).into(),
+            kind: if inferred {
+                format!("{} (inferred)", kind_name(role))
+            } else {
+                kind_name(role).into()
+            },
             filled: ct.filled,
             completeness: if t.rows == 0 {
                 0.0
@@ -133,7 +144,7 @@ pub(crate) fn dataset(
                 (MIN_COMPLETE, &rules::PF501)
             };
             if ci.completeness < min {
-                let note = if col.role == Role::Textual {
+                let note = if role == Role::Textual {
                     "; Personalize does not train on a textual column under 85% complete"
                 } else {
                     "; Data insights flags columns under 70% complete"
@@ -154,7 +165,7 @@ pub(crate) fn dataset(
                 );
             }
         }
-        match col.role {
+        match role {
             Role::Id(kind) => ci.distinct = Some(t.ids[kind as usize].map.len() as u64),
             Role::Categorical => {
                 let distinct = ct.values.len() as u64;
@@ -174,7 +185,7 @@ pub(crate) fn dataset(
                     })
                     .collect();
                 let more = if ct.overflow { "more than " } else { "" };
-                if cats > MAX_CATEGORIES {
+                if cats > MAX_CATEGORIES && !inferred {
                     diags.push(
                         Diagnostic::new(
                             &rules::PF503,
@@ -183,7 +194,7 @@ pub(crate) fn dataset(
                         .with_help("map spelling variants to one value and group rare categories, unless the column really has this many"),
                     );
                 }
-                if distinct > MAX_CATEGORICAL_VALUES {
+                if distinct > MAX_CATEGORICAL_VALUES && !inferred {
                     diags.push(
                         Diagnostic::new(
                             &rules::PF504,
@@ -193,6 +204,7 @@ pub(crate) fn dataset(
                     );
                 }
                 if col.attribute
+                    && !inferred
                     && !ct.overflow
                     && ct.filled >= MIN_VALUES_ALL_DISTINCT
                     && distinct == ct.filled

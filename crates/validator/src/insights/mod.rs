@@ -106,7 +106,8 @@ pub struct Insights {
 pub struct ColumnInsight {
     /// The column (schema field) name.
     pub name: String,
-    /// id, timestamp, event type, numeric, categorical, textual or other.
+    /// id, timestamp, event type, numeric, categorical, textual or other; `numeric (inferred)`
+    /// or `categorical (inferred)` for a column the schema does not type, judged by its values.
     pub kind: String,
     /// Records with a value.
     pub filled: u64,

@@ -135,7 +135,7 @@ impl Spec {
             .map(|p| {
                 let role = role_of(p, dataset_type);
                 let attribute = !dataset_type.is_interactions()
-                    && !matches!(role, Role::Id(_) | Role::Unknown)
+                    && !matches!(role, Role::Id(_))
                     && p.name != "CREATION_TIMESTAMP";
                 ColSpec {
                     name: p.name.clone(),
@@ -250,7 +250,21 @@ impl FileTally {
                     }
                 }
                 Role::Categorical => col.add_category(v, self.cap),
-                Role::Textual | Role::Other | Role::Unknown => {}
+                Role::Unknown => {
+                    // A column the schema does not type (a built-in schema adapted to the
+                    // header): counted both ways, judged as numbers if every value is one.
+                    if !col.not_numeric {
+                        match parse_float(v, true) {
+                            Ok(x) => col.add_number(x, self.cap),
+                            Err(_) => {
+                                col.not_numeric = true;
+                                col.nums = FastMap::default();
+                            }
+                        }
+                    }
+                    col.add_category(v, self.cap);
+                }
+                Role::Textual | Role::Other => {}
             }
         }
     }
@@ -389,6 +403,8 @@ pub(crate) struct ColTally {
     pub nums: FastMap<u64, u64>,
     /// Numeric values are grouped to 3 significant digits (too many distinct values).
     pub coarse: bool,
+    /// A column of unknown type had a value that is not a number (it is judged as categories).
+    pub not_numeric: bool,
 }
 
 impl ColTally {
@@ -456,6 +472,10 @@ impl ColTally {
             (Some(_), None) => {}
         }
         self.overflow |= o.overflow;
+        self.not_numeric |= o.not_numeric;
+        if self.not_numeric {
+            self.nums = FastMap::default();
+        }
         if self.values.is_empty() {
             self.values = o.values;
         } else {
@@ -486,7 +506,12 @@ impl ColTally {
             self.coarsen();
         }
         let coarse_now = self.coarse;
-        for (bits, n) in o.nums {
+        let o_nums = if self.not_numeric {
+            FastMap::default()
+        } else {
+            o.nums
+        };
+        for (bits, n) in o_nums {
             let bits = if coarse_now {
                 coarse(f64::from_bits(bits)).to_bits()
             } else {
