@@ -12,6 +12,8 @@
 //!    run had verified (counted through the wrapper);
 //! 4. a third run finds the complete folder and writes nothing.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
@@ -19,13 +21,12 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use preflight_s3_test_server::{ServerOptions, TestServer, ACCESS_KEY, SECRET_KEY};
+use preflight_s3_test_server::{ServerOptions, TestServer};
 use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::fault::{Fault, FaultPlan, FaultyStore};
 use preflight_uploader::{
-    stage, Checksum, ChecksumAlgorithm, LocalStore, NoProgress, ObjectStore, S3Options, S3Store,
-    SchemaInfo, StageError, StageFile, StageOptions, StageOutcome, StageRequest, Tool,
-    MANIFEST_KEY,
+    stage, Checksum, ChecksumAlgorithm, LocalStore, NoProgress, ObjectStore, S3Store, SchemaInfo,
+    StageError, StageFile, StageOptions, StageOutcome, StageRequest, Tool, MANIFEST_KEY,
 };
 
 const MIB: usize = 1 << 20;
@@ -454,20 +455,7 @@ async fn local_bucket() -> Made<LocalStore> {
 }
 
 fn s3(endpoint: &str) -> S3Store {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            ACCESS_KEY, SECRET_KEY, None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .build();
-    S3Store::from_client(
-        aws_sdk_s3::Client::from_conf(conf),
-        BUCKET,
-        &S3Options::default(),
-    )
+    common::s3_store(endpoint)
 }
 
 async fn s3_bucket() -> Made<S3Store> {

@@ -3,13 +3,15 @@
 //! service sends (awsJson1.1 bodies, `__type` error codes, status strings with a space), so the
 //! SDK's deserialization runs too. Time is a [`ManualClock`]: no test waits.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_personalize::config::retry::RetryConfig;
 use aws_sdk_personalize::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
-use preflight_s3_test_server::{ServerOptions, TestServer, ACCESS_KEY, SECRET_KEY};
+use preflight_s3_test_server::{ServerOptions, TestServer};
 use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::import::{
     active_dataset, check_mode, current_bulk_jobs, submit, verify_manifest, watch,
@@ -18,7 +20,7 @@ use preflight_uploader::personalize::{list_all_import_jobs, Personalize};
 use preflight_uploader::{
     classify_failure, seal, Backoff, Checksum, ChecksumAlgorithm, CreateImportJob, DataSource,
     FailureKind, ImportError, ImportMode, ManualClock, ObjectStore, PersonalizeError, Queue,
-    S3Options, S3Store, SchemaInfo, SdkPersonalize, SealFile, SealRequest, Tool, WatchOutcome,
+    S3Store, SchemaInfo, SdkPersonalize, SealFile, SealRequest, Tool, WatchOutcome,
 };
 
 const DATASET: &str = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS";
@@ -552,20 +554,7 @@ async fn list_import_jobs_follows_next_token_and_history_picks_the_current_jobs(
 }
 
 fn s3(endpoint: &str) -> S3Store {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            ACCESS_KEY, SECRET_KEY, None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .build();
-    S3Store::from_client(
-        aws_sdk_s3::Client::from_conf(conf),
-        "imports",
-        &S3Options::default(),
-    )
+    common::s3_store(endpoint)
 }
 
 async fn put(store: &S3Store, key: &str, body: &[u8]) {

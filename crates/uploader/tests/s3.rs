@@ -1,16 +1,18 @@
 //! Staging against a real S3-compatible server on loopback (s3s-fs, started by each test on
 //! `127.0.0.1:0`), through the real `aws-sdk-s3` client. No test touches AWS.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use preflight_s3_test_server::{ServerOptions, TestServer, ACCESS_KEY, SECRET_KEY};
+use preflight_s3_test_server::{ServerOptions, TestServer};
 use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::{
     stage, Action, BlockingObjectReader, Checksum, ChecksumAlgorithm, LocalStore, Manifest,
-    NoProgress, ObjectStore, S3Options, S3Store, SchemaInfo, StageError, StageFile, StageOptions,
+    NoProgress, ObjectStore, S3Store, SchemaInfo, StageError, StageFile, StageOptions,
     StageRequest, StoreError, Tool, MANIFEST_KEY,
 };
 
@@ -18,20 +20,7 @@ const BUCKET: &str = "imports";
 const MIB: u64 = 1 << 20;
 
 fn store(endpoint: &str) -> S3Store {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            ACCESS_KEY, SECRET_KEY, None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .build();
-    S3Store::from_client(
-        aws_sdk_s3::Client::from_conf(conf),
-        BUCKET,
-        &S3Options::default(),
-    )
+    common::s3_store(endpoint)
 }
 
 /// Deterministic CSV-like bytes (the uploader does not read them as CSV).

@@ -268,19 +268,7 @@ pub fn human(out: &mut String, ins: &Insights) {
             out,
             "\n  use cases (1,000 events of the required type each)"
         );
-        let rows: Vec<Vec<String>> = ins
-            .use_cases
-            .iter()
-            .map(|u| {
-                vec![
-                    u.name.clone(),
-                    u.event_type.clone().unwrap_or_else(|| "any type".into()),
-                    thousands(u.events),
-                    if u.ok { "ok" } else { "too few" }.into(),
-                ]
-            })
-            .collect();
-        table(out, "    ", &rows);
+        table(out, "    ", &use_case_rows(ins, ["ok", "too few"]));
     }
     for d in &ins.distributions {
         let _ = writeln!(out, "\n  {}", distribution_title(d));
@@ -375,20 +363,8 @@ pub fn markdown(ins: &Insights) -> String {
         md_table(&mut out, &rows, &[1, 2]);
     }
     if !ins.use_cases.is_empty() {
-        let mut rows = vec![vec![
-            "use case".to_string(),
-            "needs 1,000 of".into(),
-            "events".into(),
-            "".into(),
-        ]];
-        rows.extend(ins.use_cases.iter().map(|u| {
-            vec![
-                u.name.clone(),
-                u.event_type.clone().unwrap_or_else(|| "any type".into()),
-                thousands(u.events),
-                if u.ok { "✅" } else { "❌" }.into(),
-            ]
-        }));
+        let mut rows = vec![use_case_header()];
+        rows.extend(use_case_rows(ins, ["✅", "❌"]));
         md_table(&mut out, &rows, &[2]);
     }
     for d in &ins.distributions {
@@ -584,20 +560,8 @@ pub fn html(sections: &[Section<'_>]) -> String {
             body.push_str(&svg_bars("Interactions per event type", &bars));
         }
         if !ins.use_cases.is_empty() {
-            let mut rows = vec![vec![
-                "use case".to_string(),
-                "needs 1,000 of".into(),
-                "events".into(),
-                "".into(),
-            ]];
-            rows.extend(ins.use_cases.iter().map(|u| {
-                vec![
-                    u.name.clone(),
-                    u.event_type.clone().unwrap_or_else(|| "any type".into()),
-                    thousands(u.events),
-                    if u.ok { "ok" } else { "too few" }.into(),
-                ]
-            }));
+            let mut rows = vec![use_case_header()];
+            rows.extend(use_case_rows(ins, ["ok", "too few"]));
             body.push_str(&html_table(&rows));
         }
         for d in &ins.distributions {
@@ -629,6 +593,28 @@ pub fn html(sections: &[Section<'_>]) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>preflight insights</title><style>{CSS}</style></head>\n<body><h1>preflight insights</h1>\n{body}<p class=\"help\">preflight {}</p>{CHECK}</body></html>\n",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+fn use_case_header() -> Vec<String> {
+    ["use case", "needs 1,000 of", "events", ""]
+        .map(String::from)
+        .to_vec()
+}
+
+/// A row per use case: its name, the event type it needs, the events, and `marks[0]` when it
+/// has its 1,000 events, else `marks[1]`.
+fn use_case_rows(ins: &Insights, marks: [&str; 2]) -> Vec<Vec<String>> {
+    ins.use_cases
+        .iter()
+        .map(|u| {
+            vec![
+                u.name.clone(),
+                u.event_type.clone().unwrap_or_else(|| "any type".into()),
+                thousands(u.events),
+                marks[usize::from(!u.ok)].into(),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]
