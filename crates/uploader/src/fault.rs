@@ -3,7 +3,7 @@
 //! any [`Personalize`] client) and, following a
 //! [`FaultPlan`], fails chosen calls the way a real store fails: a 500/503/SlowDown answer, a
 //! dropped connection (before or after the request took effect), a call that hangs past a
-//! timeout, or corrupted checksums in what the store answers.
+//! timeout, a slow call that succeeds late, or corrupted checksums in what the store answers.
 //!
 //! The plan knows nothing about object stores: it counts calls by operation name and says which
 //! [`Fault`] a call gets, so a wrapper around any other trait (the Personalize client, say) can
@@ -44,6 +44,9 @@ pub enum Fault {
     /// The call never answers: with the wrapper's timeout it fails as a timeout once that much
     /// time has passed, without one it hangs until the caller gives up (drops the future).
     Hang,
+    /// The call takes effect and answers, but only after this long: a slow connection, a
+    /// request stuck behind others.
+    Slow(Duration),
     /// The answer's checksums are wrong (HeadObject, UploadPart, ListParts), or what is sent is
     /// altered on the way (PutObject's body, CompleteMultipartUpload's full-object checksum),
     /// which the store then rejects. Calls with no checksum to corrupt pass through.
@@ -283,6 +286,10 @@ async fn apply<T, E>(
             }
             None => std::future::pending().await,
         },
+        Fault::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            call.await
+        }
         Fault::Corrupt => call.await.map(corrupt),
     }
 }

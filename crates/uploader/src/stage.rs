@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::checksum::{checksum_of, digest_file, part_size_for, FileDigest, Hasher};
@@ -667,69 +666,78 @@ async fn multipart<S: ObjectStore>(
     }
     let have: std::collections::HashSet<u32> = done.iter().map(|d| d.number).collect();
 
-    // At most `concurrency` parts are read or in flight: that many buffers of `part_size`.
-    let buffers = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    // At most `concurrency` parts are read or in flight: that many buffers of `part_size`. A
+    // slot frees when its part's task is joined (not when the task drops a permit), so a failed
+    // part is seen before another part starts: with one at a time nothing follows a failure.
+    let limit = opts.concurrency.max(1);
     let mut tasks: JoinSet<Result<UploadedPart, StageError>> = JoinSet::new();
     let mut uploaded = 0u64;
-    for number in 1..=n as u32 {
-        if have.contains(&number) {
-            continue;
-        }
-        let permit = buffers
-            .clone()
-            .acquire_owned()
+    let sent = async {
+        for number in 1..=n as u32 {
+            if have.contains(&number) {
+                continue;
+            }
+            while tasks.len() >= limit {
+                if let Some(r) = tasks.join_next().await {
+                    done.push(joined(r)??);
+                }
+            }
+            let offset = part_size * u64::from(number - 1);
+            let len = part_size.min(p.digest.size - offset) as usize;
+            let path = p.file.path.clone();
+            let buf = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+                let mut f = std::fs::File::open(path)?;
+                f.seek(SeekFrom::Start(offset))?;
+                let mut buf = vec![0u8; len];
+                f.read_exact(&mut buf)?;
+                Ok(buf)
+            })
             .await
-            .map_err(|e| read_err(p, std::io::Error::other(e.to_string())))?;
-        while let Some(r) = tasks.try_join_next() {
+            .map_err(|e| read_err(p, std::io::Error::other(e.to_string())))?
+            .map_err(|e| read_err(p, e))?;
+            let expected = p.digest.parts[number as usize - 1].clone();
+            let store = store.clone();
+            let key = p.key.clone();
+            let id = upload_id.clone();
+            let path = p.file.path.display().to_string();
+            let progress = progress.clone();
+            tasks.spawn(async move {
+                let sum = tokio::task::spawn_blocking(move || {
+                    let s = checksum_of(alg, &buf);
+                    (buf, s)
+                })
+                .await;
+                let Ok((buf, sum)) = sum else {
+                    return Err(StageError::Changed { path });
+                };
+                if sum != expected {
+                    return Err(StageError::Changed { path });
+                }
+                let len = buf.len() as u64;
+                let checksum = Checksum {
+                    algorithm: alg,
+                    value: sum,
+                };
+                let part = store
+                    .upload_part(&key, &id, number, Bytes::from(buf), &checksum)
+                    .await?;
+                progress.advance(len);
+                Ok(part)
+            });
+            uploaded += 1;
+        }
+        while let Some(r) = tasks.join_next().await {
             done.push(joined(r)??);
         }
-        let offset = part_size * u64::from(number - 1);
-        let len = part_size.min(p.digest.size - offset) as usize;
-        let path = p.file.path.clone();
-        let buf = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-            let mut f = std::fs::File::open(path)?;
-            f.seek(SeekFrom::Start(offset))?;
-            let mut buf = vec![0u8; len];
-            f.read_exact(&mut buf)?;
-            Ok(buf)
-        })
-        .await
-        .map_err(|e| read_err(p, std::io::Error::other(e.to_string())))?
-        .map_err(|e| read_err(p, e))?;
-        let expected = p.digest.parts[number as usize - 1].clone();
-        let store = store.clone();
-        let key = p.key.clone();
-        let id = upload_id.clone();
-        let path = p.file.path.display().to_string();
-        let progress = progress.clone();
-        tasks.spawn(async move {
-            let _buffer = permit;
-            let sum = tokio::task::spawn_blocking(move || {
-                let s = checksum_of(alg, &buf);
-                (buf, s)
-            })
-            .await;
-            let Ok((buf, sum)) = sum else {
-                return Err(StageError::Changed { path });
-            };
-            if sum != expected {
-                return Err(StageError::Changed { path });
-            }
-            let len = buf.len() as u64;
-            let checksum = Checksum {
-                algorithm: alg,
-                value: sum,
-            };
-            let part = store
-                .upload_part(&key, &id, number, Bytes::from(buf), &checksum)
-                .await?;
-            progress.advance(len);
-            Ok(part)
-        });
-        uploaded += 1;
+        Ok::<(), StageError>(())
     }
-    while let Some(r) = tasks.join_next().await {
-        done.push(joined(r)??);
+    .await;
+    if let Err(e) = sent {
+        // Parts already in flight end before the error is reported: none is cut off mid-request
+        // (a dropped request may or may not have taken effect) and none lands after the caller
+        // has moved on. Those that succeed are reused by the next run.
+        while tasks.join_next().await.is_some() {}
+        return Err(e);
     }
     done.sort_by_key(|d| d.number);
     let full = alg
