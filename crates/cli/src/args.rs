@@ -132,15 +132,8 @@ pub struct ValidateArgs {
     /// (file-, header- and dataset-level checks still read whole files).
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Block size in bytes (for testing the engine).
-    #[arg(long, hide = true, default_value_t = 8 << 20)]
-    pub block_size: usize,
-    /// The current time in epoch seconds (for reproducible runs).
-    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
-    pub now: Option<i64>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// AWS options, for s3:// inputs.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -159,6 +152,20 @@ pub struct ValidateArgs {
     pub insights: bool,
     #[command(flatten)]
     pub insight: InsightArgs,
+}
+
+/// How the validation engine runs, for `validate`, `plan` and `insights`.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Block size in bytes (for testing the engine).
+    #[arg(long, hide = true, default_value_t = 8 << 20)]
+    pub block_size: usize,
+    /// The current time in epoch seconds (for reproducible runs).
+    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
+    pub now: Option<i64>,
 }
 
 /// `preflight insights`: the datasets to analyse together.
@@ -203,15 +210,8 @@ pub struct InsightsArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Block size in bytes (for testing the engine).
-    #[arg(long, hide = true, default_value_t = 8 << 20)]
-    pub block_size: usize,
-    /// The current time in epoch seconds (for reproducible runs).
-    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
-    pub now: Option<i64>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// AWS options, for s3:// inputs.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -284,18 +284,11 @@ pub struct PlanArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Worker threads [default: one per core].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Block size in bytes (for testing the engine).
-    #[arg(long, hide = true, default_value_t = 8 << 20)]
-    pub block_size: usize,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Bytes of existing data joined at a time (for testing the plan).
     #[arg(long, hide = true, default_value_t = 256 << 20)]
     pub chunk_bytes: usize,
-    /// The current time in epoch seconds (for reproducible runs).
-    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
-    pub now: Option<i64>,
     /// Rebuild the existing data from the dataset's import history (needs --dataset-arn): the
     /// last ACTIVE FULL job and the ACTIVE INCREMENTAL jobs after it, read from their
     /// dataLocations.

@@ -23,7 +23,7 @@ use crate::config::{self, Config, Settings};
 use crate::exit::{self, Code};
 use crate::render::{self, Section};
 
-use super::validate::{dataset_schema, exit_code_for, policy_from};
+use super::validate::{dataset_schema, engine_options, exit_code_for};
 
 /// One dataset to analyse.
 struct Set {
@@ -34,18 +34,10 @@ struct Set {
 
 pub fn run(args: InsightsArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
-    let flags = Settings::from_args(&args.report, args.threads, None);
+    let flags = Settings::from_args(&args.report, args.engine.threads, None);
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
     let sets = sets(&args, config.as_ref(), clients)?;
-    let mut opts = Options {
-        threads: settings.threads.unwrap_or(0),
-        block_size: args.block_size.max(1),
-        policy: policy_from(&settings),
-        ..Options::default()
-    };
-    if let Some(now) = args.now {
-        opts.now = now;
-    }
+    let opts = engine_options(&args.engine, &settings);
     // s3:// inputs stream through the I/O runtimes, which must outlive the analysis.
     let mut inputs = Vec::with_capacity(sets.len());
     let mut runtimes = Vec::new();

@@ -12,11 +12,11 @@ use crate::config::{self, Settings};
 use crate::exit::Code;
 use crate::render::{self, Section};
 
-use super::validate::{exit_code_for, policy_from};
+use super::validate::{engine_options, exit_code_for};
 
 pub fn run(args: PlanArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
-    let flags = Settings::from_args(&args.report, args.threads, None);
+    let flags = Settings::from_args(&args.report, args.engine.threads, None);
     let (_config, settings) = config::load_layers(&args.config, flags, &env)?;
     let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
     let (mut inputs, extra) = resolve(&args.paths)?;
@@ -32,17 +32,8 @@ pub fn run(args: PlanArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     } else {
         (existing_inputs(&args.existing, &inputs)?, None)
     };
-    let threads = settings.threads.unwrap_or(0);
-    limit_join_threads(threads);
-    let mut opts = Options {
-        threads,
-        block_size: args.block_size.max(1),
-        policy: policy_from(&settings),
-        ..Options::default()
-    };
-    if let Some(now) = args.now {
-        opts.now = now;
-    }
+    let opts = engine_options(&args.engine, &settings);
+    limit_join_threads(opts.threads);
     let mut plan_opts = plan_options(args.mode, &args.existing);
     plan_opts.write_merged = args.write_merged.clone();
     plan_opts.write_deduped = args.write_deduped.clone();

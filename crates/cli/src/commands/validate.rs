@@ -17,7 +17,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use preflight_validator::{LineSet, Options, Policy, Report, SchemaSource, Severity, Source};
 
-use crate::args::{FailOn, ReportArgs, SchemaArgs, ValidateArgs};
+use crate::args::{EngineArgs, FailOn, ReportArgs, SchemaArgs, ValidateArgs};
 use crate::config::{self, Config, DatasetSchema, Settings};
 use crate::exit::{self, Code};
 use crate::render::{self, Section};
@@ -33,7 +33,11 @@ struct Job {
 
 pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let env = |k: &str| std::env::var(k).ok();
-    let flags = Settings::from_args(&args.report, args.threads, args.changed_since.as_deref());
+    let flags = Settings::from_args(
+        &args.report,
+        args.engine.threads,
+        args.changed_since.as_deref(),
+    );
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
     let jobs = jobs(&args, config.as_ref(), clients)?;
     if args.mode.is_some() && jobs.len() > 1 {
@@ -337,16 +341,10 @@ fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Resul
             }
         }
     }
-    let mut opts = Options {
-        threads: settings.threads.unwrap_or(0),
-        block_size: args.block_size.max(1),
-        policy: policy_from(settings),
+    let opts = Options {
         lines,
-        ..Options::default()
+        ..engine_options(&args.engine, settings)
     };
-    if let Some(now) = args.now {
-        opts.now = now;
-    }
     Ok((inputs, extra, io, opts))
 }
 
@@ -388,6 +386,21 @@ pub fn policy(args: &ReportArgs) -> Policy {
 }
 
 /// Severity overrides and the per-rule cap from layered settings.
+/// The engine's options from the command line and the settings: threads (flag, then config,
+/// else one per core), block size, policy and clock.
+pub fn engine_options(engine: &EngineArgs, settings: &Settings) -> Options {
+    let mut opts = Options {
+        threads: settings.threads.unwrap_or(0),
+        block_size: engine.block_size.max(1),
+        policy: policy_from(settings),
+        ..Options::default()
+    };
+    if let Some(now) = engine.now {
+        opts.now = now;
+    }
+    opts
+}
+
 pub fn policy_from(settings: &Settings) -> Policy {
     Policy {
         max_per_rule: settings.max_diagnostics(),
