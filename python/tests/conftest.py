@@ -1,5 +1,6 @@
-"""Shared fixtures. These tests check the *installed* wheel: `.ci/wheel-test` builds it, installs
-it into a fresh venv and runs pytest from there (see python/README.md)."""
+"""Shared fixtures. These tests check the *installed* wheel: `.ci/packaging` builds it, installs
+it into a fresh venv and runs pytest with that venv's Python, with PREFLIGHT_REPO (the checkout)
+and PREFLIGHT_WHEEL (the wheel file) set."""
 
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ def crate_version(repo: Path) -> str:
 
 @pytest.fixture(scope="session")
 def wheel() -> Path:
-    """The wheel file that was installed (PREFLIGHT_WHEEL, set by .ci/wheel-test)."""
+    """The wheel file that was installed (PREFLIGHT_WHEEL, set by .ci/packaging)."""
     path = os.environ.get("PREFLIGHT_WHEEL")
     if not path:
-        pytest.fail("PREFLIGHT_WHEEL is not set: run these tests through .ci/wheel-test")
+        pytest.fail("PREFLIGHT_WHEEL is not set: run these tests through .ci/packaging")
     return Path(path)
 
 

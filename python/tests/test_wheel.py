@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+import tarfile
 import sys
 import tomllib
 import zipfile
@@ -150,3 +151,23 @@ def test_the_readme_batch_job_definition_uses_real_flags(repo: Path, installed_b
     assert mounts[0]["containerPath"] == "/data"
     dockerfile = (repo / "Dockerfile").read_text()
     assert "WORKDIR /data" in dockerfile  # relative paths in the command resolve under /data
+
+
+def test_the_sdist_holds_every_file_the_build_includes(tmp_path: Path):
+    # A wheel built from the sdist (pip on a platform without a wheel) compiles the crates in
+    # it: every file their sources include at compile time must be in it.
+    sdist = os.environ.get("PREFLIGHT_SDIST")
+    if not sdist:
+        pytest.fail("PREFLIGHT_SDIST is not set: run these tests through .ci/packaging")
+    with tarfile.open(sdist) as t:
+        t.extractall(tmp_path, filter="data")
+    (root,) = tmp_path.iterdir()
+    assert (root / "pyproject.toml").is_file() and (root / "Cargo.lock").is_file()
+    sources = list((root / "crates").glob("*/src/**/*.rs"))
+    assert sources
+    included = []
+    for source in sources:
+        for rel in re.findall(r'include_(?:str|bytes)!\(\s*"([^"]+)"', source.read_text()):
+            included.append((source, rel))
+            assert (source.parent / rel).resolve().is_file(), f"{source}: {rel} is not in the sdist"
+    assert included, "no include_str! found: the test no longer looks where the sources are"
