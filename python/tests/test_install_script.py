@@ -54,14 +54,14 @@ class Release:
         name = f"preflight-{target}.{'zip' if zip_ else 'tar.gz'}"
         if zip_:
             buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
                 info = zipfile.ZipInfo(exe)
                 info.external_attr = (stat.S_IFREG | 0o755) << 16
                 z.writestr(info, binary)
                 z.writestr("LICENSE", "Apache-2.0\n")
             (self.root / name).write_bytes(buf.getvalue())
         else:
-            with tarfile.open(self.root / name, "w:gz") as t:
+            with tarfile.open(self.root / name, "w:gz", compresslevel=1) as t:
                 for member, data, mode in ((exe, binary, 0o755), ("LICENSE", b"Apache-2.0\n", 0o644)):
                     info = tarfile.TarInfo(member)
                     info.size = len(data)
