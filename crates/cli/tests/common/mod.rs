@@ -23,3 +23,11 @@ pub fn preflight() -> Command {
         .env("NO_COLOR", "1");
     c
 }
+
+/// Whether the real files of `../shared/realdata` must be present: under `CI=true` (the project's
+/// CI provides them beside the clone), unless `PREFLIGHT_REALDATA=optional` says this CI has no
+/// copy (a GitHub runner: the files are other people's and are not redistributed with the repo).
+pub fn realdata_required() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+        && std::env::var("PREFLIGHT_REALDATA").as_deref() != Ok("optional")
+}
