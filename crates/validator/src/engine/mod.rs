@@ -206,6 +206,8 @@ pub(crate) struct Checked {
     pub files: Vec<FileSummary>,
     /// The resolved schema.
     pub schema: Option<Schema>,
+    /// Action interactions: Next-Best-Action's per-action counts.
+    pub actions: Option<crate::training::ActionWindow>,
     describe: (Option<String>, Option<String>, Option<String>),
 }
 
@@ -275,20 +277,30 @@ pub(crate) fn check(
             header: Vec::new(),
         };
         let Some(first) = first else {
-            collector.push_file(
-                file_idx,
-                Diagnostic::new(&rules::PF001, "the file is empty")
-                    .with_help(
-                        "remove the empty file from the import, or write the header and records",
-                    )
-                    .in_file(&input.name),
-            );
+            let d = if input.in_folder {
+                let name = input.name.rsplit('/').next().unwrap_or(&input.name);
+                let spark = if name == "_SUCCESS" {
+                    " (Spark writes it when a job succeeds; `spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=false` turns it off)"
+                } else {
+                    ""
+                };
+                Diagnostic::new(
+                    &rules::PF011,
+                    format!("`{name}` is empty (0 bytes), and Personalize reads every first-level object of the folder as part of the import"),
+                )
+                .with_help(format!(
+                    "delete it from the folder before importing{spark}, or name the data files instead of the folder"
+                ))
+            } else {
+                Diagnostic::new(&rules::PF001, "the file is empty").with_help(
+                    "remove the empty file from the import, or write the header and records",
+                )
+            };
+            collector.push_file(file_idx, d.in_file(&input.name));
             files.push(summary);
-            if !schema_resolved {
-                // Still check the built-in schema so its findings are not lost.
-                schema = resolve_schema(schema_source, None, &mut collector)?;
-                schema_resolved = true;
-            }
+            // A built-in schema is adapted to the first header: an empty file (Spark's
+            // `_SUCCESS` sorts before `part-00000`) has none, so the next file decides, or the
+            // built-in schema as it is after the last file.
             continue;
         };
         if let Some(d) = sniff_format(&first.buf, &input.name) {
@@ -380,15 +392,13 @@ pub(crate) fn check(
         let dataset_type = schema.as_ref().map(|s| s.dataset_type);
         let acc = acc.get_or_insert_with(|| {
             let mut a = DatasetAcc::new(dataset_type, schema.as_ref().and_then(|s| s.domain));
-            if let Some(s) = &schema {
-                a.optional_metadata = s
+            if let Some(s) = item_interactions_schema(schema.as_ref()) {
+                a.limit_fields = s
                     .fields
                     .iter()
-                    .filter(|f| {
-                        s.dataset_type.is_interactions()
-                            && spec::counts_as_metadata(s.dataset_type, s.domain, &f.name)
-                    })
-                    .count();
+                    .filter(|f| spec::counts_toward_event_type_limit(s.domain, &f.name))
+                    .map(|f| f.name.clone())
+                    .collect();
             }
             a
         });
@@ -400,6 +410,7 @@ pub(crate) fn check(
                 id: None,
                 timestamp: find("TIMESTAMP"),
                 event_type: find("EVENT_TYPE"),
+                action: find("ACTION_ID").filter(|_| t == DatasetType::ActionInteractions),
             },
             Some(t) => Keys {
                 id: t.id_field().and_then(find),
@@ -532,12 +543,21 @@ pub(crate) fn check(
             })?;
     }
     let describe = describe(schema.as_ref(), schema_source);
+    let actions = acc
+        .filter(|a| a.dataset_type == Some(DatasetType::ActionInteractions))
+        .map(|a| a.actions);
     Ok(Checked {
         collector,
         files,
         schema,
+        actions,
         describe,
     })
+}
+
+/// The schema, if it is an Item interactions schema (the only type with PF304's limit).
+fn item_interactions_schema(schema: Option<&Schema>) -> Option<&Schema> {
+    schema.filter(|s| s.dataset_type == DatasetType::Interactions)
 }
 
 /// Worker threads for a `--threads` setting (0: one per core).
@@ -747,6 +767,18 @@ pub(crate) fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
             &rules::PF004,
             "a Parquet file",
             "export the data as CSV: dataset import jobs read CSV only",
+        )
+    } else if head.starts_with(b"crc\0") {
+        (
+            &rules::PF004,
+            "a Hadoop checksum file (`.crc`, written by Spark or Hadoop next to each file on a local or HDFS file system)",
+            "delete the `.crc` files from the folder before staging or importing it: they are not data",
+        )
+    } else if head.starts_with(b"\0\0\0\x01Bud1") {
+        (
+            &rules::PF004,
+            "a macOS Finder file (`.DS_Store`)",
+            "delete it from the folder before staging or importing it: it is not data",
         )
     } else {
         return None;
