@@ -475,3 +475,77 @@ fn a_ten_digit_timestamp_after_2100_gets_no_divide_by_1000_advice() {
         "{pf215:?}"
     );
 }
+
+#[test]
+fn a_readme_in_the_folder_is_flagged_without_blaming_the_data_files() {
+    // README.txt sorts before part-00000.csv: it is read (Personalize reads it too) and flagged,
+    // but neither adapts the built-in schema nor becomes the header the data files must match.
+    let data = std::fs::read(root().join("testdata/example/interactions-clean.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.txt"),
+        "Nightly export of the interactions\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("part-00000.csv"), &data).unwrap();
+    for schema in [
+        &["--dataset-type", "interactions"][..],
+        &["--schema", "testdata/example/schema.json"][..],
+    ] {
+        let out = preflight()
+            .arg("validate")
+            .args(schema)
+            .args(["--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let on = |name: &str| -> Vec<String> {
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["file"].as_str().is_some_and(|f| f.ends_with(name)))
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let readme = on("README.txt");
+        assert!(
+            readme.contains(&"PF008".to_string()),
+            "{schema:?} {readme:?}"
+        );
+        assert!(
+            readme.contains(&"PF101".to_string()),
+            "{schema:?} {readme:?}"
+        );
+        assert_eq!(
+            on("part-00000.csv"),
+            Vec::<String>::new(),
+            "{schema:?}: {v}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn a_date_before_1970_is_not_called_a_missing_value() {
+    // A film from 1960 has a real negative CREATION_TIMESTAMP; 0 is the usual "unknown".
+    let csv = "ITEM_ID,CREATION_TIMESTAMP,GENRES\n\
+               i1,-315619200,Drama\n\
+               i2,0,Drama\n";
+    let (v, _) = validate_json(&["--dataset-type", "items"], csv);
+    let pf218 = findings(&v, "PF218");
+    assert_eq!(pf218.len(), 2, "{pf218:?}");
+    assert!(pf218[0].2.contains("1960-01-01"), "{pf218:?}");
+    assert!(!pf218[0].2.contains("missing"), "{pf218:?}");
+    assert!(pf218[1].2.contains("unknown date"), "{pf218:?}");
+    // An expiry of 0: the field is nullable, empty means "does not expire".
+    let csv = "ACTION_ID,EXPIRATION_TIMESTAMP,LEVEL\na1,0,gold\n";
+    let (v, _) = validate_json(&["--dataset-type", "actions"], csv);
+    let pf218 = findings(&v, "PF218");
+    assert_eq!(pf218.len(), 1, "{pf218:?}");
+    assert!(
+        pf218[0].2.starts_with("leave `EXPIRATION_TIMESTAMP` empty"),
+        "{pf218:?}"
+    );
+}

@@ -289,7 +289,7 @@ pub(crate) fn check(
                     format!("`{name}` is empty (0 bytes), and Personalize reads every first-level object of the folder as part of the import"),
                 )
                 .with_help(format!(
-                    "delete it from the folder before importing{spark}, or name the data files instead of the folder"
+                    "delete it, or move it into a sub-folder, before importing{spark}; `stage` and `run` can name the data files instead of the folder (`out/part-*`)"
                 ))
             } else {
                 Diagnostic::new(&rules::PF001, "the file is empty").with_help(
@@ -348,14 +348,36 @@ pub(crate) fn check(
         }
         let names = header::header_names(header);
         if !schema_resolved {
+            if let SchemaSource::Builtin {
+                dataset_type,
+                domain,
+            } = schema_source
+            {
+                if input.in_folder && !names_a_field(*dataset_type, *domain, &names) {
+                    // Not a header of this dataset type: a README or notes file in the folder
+                    // (Personalize reads it too). It is reported, and must not decide the
+                    // built-in schema the real files are checked against.
+                    let as_is = builtin(*dataset_type, *domain, None);
+                    for d in header::analyse(&input.name, header, bom, as_is.as_ref()).diags {
+                        collector.push_file(file_idx, d);
+                    }
+                    summary.bytes = first.buf.len() as u64;
+                    summary.header = names;
+                    files.push(summary);
+                    continue;
+                }
+            }
             schema = resolve_schema(schema_source, Some(&names), &mut collector)?;
             schema_resolved = true;
         }
         let info = header::analyse(&input.name, header, bom, schema.as_ref());
+        // A first line that names no schema field (PF101) is no reference for PF109.
+        let is_header = !info.diags.iter().any(|d| d.rule.code == rules::PF101.code);
         for d in info.diags {
             collector.push_file(file_idx, d);
         }
         match &first_header {
+            _ if !is_header => {}
             None => first_header = Some((input.name.clone(), info.names.clone())),
             Some((first_name, first_names)) if *first_names != info.names => {
                 collector.push_file(
@@ -553,6 +575,14 @@ pub(crate) fn check(
         actions,
         describe,
     })
+}
+
+/// Whether a header names any required or reserved field of the dataset type (ignoring case and
+/// spaces): the first such header adapts a built-in schema.
+fn names_a_field(ty: DatasetType, domain: Option<Domain>, names: &[String]) -> bool {
+    spec::fields_for(ty, domain)
+        .iter()
+        .any(|f| names.iter().any(|n| n.trim().eq_ignore_ascii_case(f.name)))
 }
 
 /// The schema, if it is an Item interactions schema (the only type with PF304's limit).

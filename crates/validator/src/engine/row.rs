@@ -423,7 +423,7 @@ fn check_value(
                         IntError::Decimal => ("is a decimal, not an integer", format!("write it without the fraction, e.g. `{}`", String::from_utf8_lossy(v).split('.').next().unwrap_or(""))),
                         IntError::Exponent => ("uses an exponent", "write the integer in full digits".to_string()),
                         IntError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
-                        IntError::Range => ("is out of range", format!("a `{ty}` holds {}", if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
+                        IntError::Range => ("is out of range", format!("{} `{ty}` holds {}", if bits == 32 { "an" } else { "a" }, if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
                         IntError::Syntax => ("is not an integer", if name.contains("TIMESTAMP") { "write Unix epoch seconds, e.g. 1596238243".to_string() } else { format!("write a whole number, or change the field's type from `{ty}`") }),
                     };
                     diag(&rules::PF207, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
@@ -521,11 +521,20 @@ fn check_int_role(
                 } else {
                     &rules::PF218
                 };
-                out.sink.report(policy, rule, || diag(rule, format!("`{name}` is {n}, at or before 1970-01-01"), "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into()));
+                out.sink.report(policy, rule, || {
+                    diag(
+                        rule,
+                        format!("`{name}` is {n}, at or before 1970-01-01"),
+                        not_positive_help(role, name, n),
+                    )
+                });
             } else if n > ctx.now + 86_400
                 && !matches!(role, IntRole::OtherTimestamp { future_ok: true })
             {
-                out.sink.report(policy, &rules::PF216, || diag(&rules::PF216, format!("`{name}` {} is in the future ({} days from now)", quote_value(v, 30), (n - ctx.now) / 86_400), "check the clock or the unit of the source system; future events count as the most recent".into()));
+                out.sink.report(policy, &rules::PF216, || {
+                    let days = (n - ctx.now) / 86_400;
+                    diag(&rules::PF216, format!("`{name}` {} is in the future ({days} day{} from now)", quote_value(v, 30), if days == 1 { "" } else { "s" }), "check the clock or the unit of the source system; future events count as the most recent".into())
+                });
             }
         }
         IntRole::ActionValue => {
@@ -550,6 +559,25 @@ fn check_int_role(
                 });
             }
         }
+    }
+}
+
+/// The help of PF217 and PF218 for a timestamp `n` ≤ 0. An interaction in 1970 or before is
+/// not real; an item's CREATION_TIMESTAMP before 1970 can be (a film from 1959), and an expiry is
+/// nullable: empty means the action does not expire.
+fn not_positive_help(role: IntRole, name: &str, n: i64) -> String {
+    match role {
+        IntRole::OtherTimestamp { future_ok: true } => format!(
+            "leave `{name}` empty if the action does not expire (the field is nullable); otherwise write the expiry in epoch seconds"
+        ),
+        IntRole::OtherTimestamp { future_ok: false } if n < 0 => format!(
+            "{n} is {} in epoch seconds: keep it if that is the real date; otherwise write the real time",
+            crate::insights::day_label(n.div_euclid(86_400))
+        ),
+        IntRole::OtherTimestamp { .. } => {
+            "0 usually stands for an unknown date: write the real time in epoch seconds (an estimate if need be)".into()
+        }
+        _ => "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into(),
     }
 }
 

@@ -552,7 +552,7 @@ fn window(
             ),
         )
         .with_help(if ty == DatasetType::ActionInteractions {
-            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN events; import recent data"
+            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions (PF514); import recent data"
         } else {
             "import only the recent history you need, or raise the training quota"
         }),

@@ -231,7 +231,7 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         if f.textual {
             if ty != DatasetType::Items {
                 out.push(
-                    Diagnostic::new(&rules::PF410, format!("`{}` is textual in an {ty} schema; only Items schemas may have a textual field", f.name))
+                    Diagnostic::new(&rules::PF410, format!("`{}` is textual in the {ty} schema; only Items schemas may have a textual field", f.name))
                         .with_help("remove \"textual\": true, or move the text to the Items dataset")
                         .at(loc(Some(&f.name))),
                 );
@@ -272,7 +272,11 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         {
             out.push(
                 Diagnostic::new(&rules::PF419, format!("string field `{}` is neither categorical nor textual, so training ignores it", f.name))
-                    .with_help(format!("add \"categorical\": true to `{}` if it holds labels (it can still be used in filters either way)", f.name))
+                    .with_help(if ty == DatasetType::Items {
+                        format!("add \"categorical\": true to `{}` if it holds labels, or \"textual\": true if it is free text such as a description (one textual field per schema); it can still be used in filters either way", f.name)
+                    } else {
+                        format!("add \"categorical\": true to `{}` if it holds labels (it can still be used in filters either way)", f.name)
+                    })
                     .at(loc(Some(&f.name))),
             );
         }
@@ -475,6 +479,23 @@ mod tests {
             "Actions",
             r#",{"name":"VALUE","type":["null","long"]}"#
         ));
+    }
+
+    #[test]
+    fn an_unused_string_field_of_items_may_be_textual() {
+        let help = |name: &str, id: &str| {
+            let t = format!(
+                r#"{{"type":"record","name":"{name}","fields":[{{"name":"{id}","type":"string"}},{{"name":"AGE","type":"int"}},{{"name":"NOTE","type":"string"}}]}}"#
+            );
+            let l = load_schema(&t, "s.json", None, None).unwrap();
+            check_schema(&l.schema.unwrap(), &t)
+                .into_iter()
+                .find(|d| d.rule.code == "PF419")
+                .and_then(|d| d.help)
+                .unwrap()
+        };
+        assert!(help("Items", "ITEM_ID").contains("\"textual\": true"));
+        assert!(!help("Users", "USER_ID").contains("textual"));
     }
 
     #[test]
