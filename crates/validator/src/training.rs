@@ -58,9 +58,29 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
-/// PF512 when a dataset holds more items than training considers. `at_least`: `items` is a lower
-/// bound (the existing data is unknown).
-pub(crate) fn items_finding(items: u64, at_least: bool) -> Option<Diagnostic> {
+/// How a count of items or actions is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Count {
+    /// Counted in the files analysed (`insights`).
+    Files,
+    /// What the dataset holds after the job (`plan`).
+    AfterJob,
+    /// A lower bound on what the dataset holds after the job (the existing data is unknown).
+    AtLeastAfterJob,
+}
+
+impl Count {
+    fn holds(self) -> &'static str {
+        match self {
+            Count::Files => "the dataset holds",
+            Count::AfterJob => "after the job the dataset holds",
+            Count::AtLeastAfterJob => "after the job the dataset holds at least",
+        }
+    }
+}
+
+/// PF512 when a dataset holds more items than training considers.
+pub(crate) fn items_finding(items: u64, count: Count) -> Option<Diagnostic> {
     if items <= MAX_TRAINING_ITEMS {
         return None;
     }
@@ -79,8 +99,8 @@ pub(crate) fn items_finding(items: u64, at_least: bool) -> Option<Diagnostic> {
         Diagnostic::new(
             &rules::PF512,
             format!(
-                "the dataset holds {}{} items; training considers at most {} of them ({} with User-Personalization-v2 and Personalized-Ranking-v2), picked by Personalize with an emphasis on new items and items with recent interactions, and only those can be recommended",
-                if at_least { "at least " } else { "" },
+                "{} {} items; training considers at most {} of them ({} with User-Personalization-v2 and Personalized-Ranking-v2), picked by Personalize with an emphasis on new items and items with recent interactions, and only those can be recommended",
+                count.holds(),
                 thousands(items),
                 thousands(MAX_TRAINING_ITEMS),
                 thousands(MAX_TRAINING_ITEMS_V2)
@@ -91,7 +111,7 @@ pub(crate) fn items_finding(items: u64, at_least: bool) -> Option<Diagnostic> {
 }
 
 /// PF513 when a dataset holds more actions than training considers.
-pub(crate) fn actions_finding(actions: u64, at_least: bool) -> Option<Diagnostic> {
+pub(crate) fn actions_finding(actions: u64, count: Count) -> Option<Diagnostic> {
     if actions <= MAX_TRAINING_ACTIONS {
         return None;
     }
@@ -99,8 +119,8 @@ pub(crate) fn actions_finding(actions: u64, at_least: bool) -> Option<Diagnostic
         Diagnostic::new(
             &rules::PF513,
             format!(
-                "the dataset holds {}{} actions; Next-Best-Action considers at most {} of them in training and recommendations, picked by Personalize",
-                if at_least { "at least " } else { "" },
+                "{} {} actions; Next-Best-Action considers at most {} of them in training and recommendations, picked by Personalize",
+                count.holds(),
                 thousands(actions),
                 thousands(MAX_TRAINING_ACTIONS)
             ),
@@ -370,10 +390,14 @@ pub(crate) fn action_scores_finding(s: &ActionScores) -> Option<Diagnostic> {
 /// existing data unknown, INCREMENTAL gives a lower bound. Next-Best-Action's minimum is counted
 /// only when the batch is the whole dataset after the job (FULL).
 pub(crate) fn plan_notes(collector: &mut Collector, plan: &Plan) {
-    let at_least = plan.mode == Mode::Incremental && plan.existing.is_none();
+    let count = if plan.mode == Mode::Incremental && plan.existing.is_none() {
+        Count::AtLeastAfterJob
+    } else {
+        Count::AfterJob
+    };
     let found = match plan.dataset_type {
-        DatasetType::Items => items_finding(plan.result_records, at_least),
-        DatasetType::Actions => actions_finding(plan.result_records, at_least),
+        DatasetType::Items => items_finding(plan.result_records, count),
+        DatasetType::Actions => actions_finding(plan.result_records, count),
         DatasetType::ActionInteractions => plan
             .next_best_action
             .as_ref()
@@ -402,15 +426,23 @@ mod tests {
 
     #[test]
     fn items_and_actions_limits() {
-        assert!(items_finding(750_000, false).is_none());
-        let d = items_finding(750_001, false).unwrap();
-        assert!(d.message.contains("750,001 items"), "{}", d.message);
+        assert!(items_finding(750_000, Count::Files).is_none());
+        let d = items_finding(750_001, Count::Files).unwrap();
+        assert!(
+            d.message.starts_with("the dataset holds 750,001 items"),
+            "{}",
+            d.message
+        );
         assert!(d.help.as_deref().unwrap().contains("v2"));
-        let d = items_finding(5_000_001, true).unwrap();
-        assert!(d.message.contains("at least 5,000,001"), "{}", d.message);
+        let d = items_finding(5_000_001, Count::AtLeastAfterJob).unwrap();
+        assert!(
+            d.message.contains("holds at least 5,000,001"),
+            "{}",
+            d.message
+        );
         assert!(d.help.as_deref().unwrap().contains("even the v2"));
-        assert!(actions_finding(1000, false).is_none());
-        assert!(actions_finding(1001, false).is_some());
+        assert!(actions_finding(1000, Count::AfterJob).is_none());
+        assert!(actions_finding(1001, Count::AfterJob).is_some());
     }
 
     /// `taken` TAKEN and `other` VIEWED interactions of `action` on the day `day` after T0.

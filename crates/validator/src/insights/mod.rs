@@ -359,15 +359,15 @@ fn training_limits(
         let d = match type_of(i) {
             Some(DatasetType::Items) => training::items_finding(
                 distinct(tally::IdKind::Item) + missing("ITEM_ID", DatasetType::Items.api_name()),
-                false,
+                training::Count::Files,
             ),
             Some(DatasetType::Interactions) if !has(DatasetType::Items) => {
-                training::items_finding(distinct(tally::IdKind::Item), false)
+                training::items_finding(distinct(tally::IdKind::Item), training::Count::Files)
             }
             Some(DatasetType::Actions) => training::actions_finding(
                 distinct(tally::IdKind::Action)
                     + missing("ACTION_ID", DatasetType::Actions.api_name()),
-                false,
+                training::Count::Files,
             ),
             Some(DatasetType::ActionInteractions) => {
                 let scores = done[i]
@@ -378,7 +378,10 @@ fn training_limits(
                 let beyond = if has(DatasetType::Actions) {
                     None
                 } else {
-                    training::actions_finding(distinct(tally::IdKind::Action), false)
+                    training::actions_finding(
+                        distinct(tally::IdKind::Action),
+                        training::Count::Files,
+                    )
                 };
                 if let Some(d) = beyond {
                     found[i].1.push(d);
