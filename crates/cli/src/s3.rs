@@ -113,31 +113,30 @@ async fn list_inputs(
     let mut diags = Vec::new();
     let mut deeper: Vec<(String, u64)> = Vec::new();
     for o in &listing.objects {
-        let rest = &o.key[url.key.len()..];
-        if rest.is_empty() || rest.ends_with('/') {
-            continue; // folder markers
-        }
+        let rest = &o.key[url.key.len().min(o.key.len())..];
         if rest.starts_with(preflight_uploader::manifest::MANIFEST_DIR) {
             continue; // the manifest of a staged or sealed folder (never imported)
         }
-        if let Some((sub, _)) = rest.split_once('/') {
-            let folder = format!("{shown}{sub}/");
-            match deeper.last_mut() {
-                Some((f, n)) if *f == folder => *n += 1,
-                _ => deeper.push((folder, 1)),
+        if let Some((sub, tail)) = rest.split_once('/') {
+            if !tail.is_empty() {
+                let folder = format!("{shown}{sub}/");
+                match deeper.last_mut() {
+                    Some((f, n)) if *f == folder => *n += 1,
+                    _ => deeper.push((folder, 1)),
+                }
             }
             continue;
         }
-        let name = format!("{shown}{rest}");
-        if !rest.to_ascii_lowercase().ends_with(".csv") {
-            diags.push(
-                Diagnostic::new(&rules::PF008, format!("`{rest}` is not a .csv file, but Personalize would read it as part of the import"))
-                    .with_help("keep only the CSV files of this import at the first level of the folder")
-                    .at(Location { file: Some(name), ..Location::default() }),
-            );
+        // Every other first-level object is part of the import, whatever its name.
+        let Some(rest) = import_object_name(&url.key, &o.key) else {
             continue;
+        };
+        let name = format!("{shown}{rest}");
+        if let Some(d) = preflight_validator::non_csv_name(rest, &name) {
+            diags.push(d);
         }
-        inputs.push(InputFile::from_reader(&name, reader(&o.key), Some(o.size)));
+        inputs
+            .push(InputFile::from_reader(&name, reader(&o.key), Some(o.size)).listed_from_folder());
     }
     for (folder, n) in deeper {
         diags.push(
@@ -147,7 +146,17 @@ async fn list_inputs(
         );
     }
     if inputs.is_empty() {
-        bail!("`{shown}` contains no .csv object at its first level");
+        bail!("`{shown}` contains no object at its first level");
     }
     Ok((inputs, diags))
+}
+
+/// The name in the folder `folder_key` (a key prefix ending in `/`) of an object Personalize
+/// imports when the data location is that folder: every object at the first level, whatever
+/// its name, except the folder marker (the key equal to the prefix) and keys in sub-folders.
+/// Validation (`validate s3://…/`) and sealing (`--seal`) both decide with this function, so
+/// the manifest lists exactly the objects that were validated.
+pub fn import_object_name<'a>(folder_key: &str, key: &'a str) -> Option<&'a str> {
+    let rest = key.strip_prefix(folder_key)?;
+    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
 }

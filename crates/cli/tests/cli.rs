@@ -300,7 +300,9 @@ fn stdin_and_folders() {
                 .to_string()
         })
         .collect();
-    assert_eq!(files, ["a.csv", "b.csv"]);
+    // Every first-level file is part of the import, `_SUCCESS` included (PF008 for its name,
+    // PF011 for being empty); old/ is not (PF007).
+    assert_eq!(files, ["_SUCCESS", "a.csv", "b.csv"]);
     let codes: Vec<&str> = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -309,6 +311,8 @@ fn stdin_and_folders() {
         .collect();
     assert!(codes.contains(&"PF007"), "{codes:?}");
     assert!(codes.contains(&"PF008"), "{codes:?}");
+    assert!(codes.contains(&"PF011"), "{codes:?}");
+    assert!(!codes.contains(&"PF001"), "{codes:?}");
     // The duplicate rows across the two files are reported, with line numbers in the second file.
     assert!(codes.contains(&"PF308"), "{codes:?}");
 }
@@ -379,5 +383,169 @@ fn broken_pipe_is_not_an_error() {
         "{:?} {}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The findings of one rule in a JSON report: (line, message, help).
+fn findings(report: &serde_json::Value, code: &str) -> Vec<(u64, String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_string(),
+                d["help"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn validate_json(args: &[&str], csv: &str) -> (serde_json::Value, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = preflight()
+        .arg("validate")
+        .args(args)
+        .args(["--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn a_far_future_action_expiry_means_never_expires() {
+    // 2100-01-01, 2286 and 9999-12-31 in seconds are "never expires"; 13 digits are milliseconds.
+    let csv = "ACTION_ID,EXPIRATION_TIMESTAMP,LEVEL\n\
+               a1,4102444800,gold\n\
+               a2,9999999999,gold\n\
+               a3,253402300799,gold\n\
+               a4,1700000000000,gold\n";
+    let (v, code) = validate_json(&["--dataset-type", "actions"], csv);
+    let pf215 = findings(&v, "PF215");
+    assert_eq!(pf215.len(), 1, "{pf215:?}");
+    let (line, message, help) = &pf215[0];
+    assert_eq!(*line, 5);
+    assert!(message.contains("milliseconds"), "{message}");
+    assert_eq!(
+        help,
+        "Personalize expects Unix epoch seconds: divide by 1000 (1700000000)"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_ten_digit_timestamp_after_2100_gets_no_divide_by_1000_advice() {
+    // 5000000000 is 2128 in seconds; divided by 1000 it would be 1970-02-27, so the help must not
+    // propose it. A millisecond and a microsecond value get the right divisor.
+    let csv = "USER_ID,ITEM_ID,TIMESTAMP\n\
+               u1,i1,5000000000\n\
+               u1,i2,1596238243000\n\
+               u1,i3,1596238243000000\n";
+    let (v, _) = validate_json(
+        &[
+            "--dataset-type",
+            "interactions",
+            "--severity",
+            "PF301=off",
+            "--severity",
+            "PF302=off",
+        ],
+        csv,
+    );
+    let pf215 = findings(&v, "PF215");
+    assert_eq!(pf215.len(), 3, "{pf215:?}");
+    let (_, message, help) = &pf215[0];
+    assert!(!message.contains("milliseconds"), "{message}");
+    assert!(!help.contains("divide by"), "{help}");
+    assert!(help.contains("1970-02-27"), "{help}");
+    assert!(
+        pf215[1].2.ends_with("divide by 1000 (1596238243)"),
+        "{pf215:?}"
+    );
+    assert!(
+        pf215[2].2.ends_with("divide by 1000000 (1596238243)"),
+        "{pf215:?}"
+    );
+}
+
+#[test]
+fn a_readme_in_the_folder_is_flagged_without_blaming_the_data_files() {
+    // README.txt sorts before part-00000.csv: it is read (Personalize reads it too) and flagged,
+    // but neither adapts the built-in schema nor becomes the header the data files must match.
+    let data = std::fs::read(root().join("testdata/example/interactions-clean.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.txt"),
+        "Nightly export of the interactions\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("part-00000.csv"), &data).unwrap();
+    for schema in [
+        &["--dataset-type", "interactions"][..],
+        &["--schema", "testdata/example/schema.json"][..],
+    ] {
+        let out = preflight()
+            .arg("validate")
+            .args(schema)
+            .args(["--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let on = |name: &str| -> Vec<String> {
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["file"].as_str().is_some_and(|f| f.ends_with(name)))
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let readme = on("README.txt");
+        assert!(
+            readme.contains(&"PF008".to_string()),
+            "{schema:?} {readme:?}"
+        );
+        assert!(
+            readme.contains(&"PF101".to_string()),
+            "{schema:?} {readme:?}"
+        );
+        assert_eq!(
+            on("part-00000.csv"),
+            Vec::<String>::new(),
+            "{schema:?}: {v}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn a_date_before_1970_is_not_called_a_missing_value() {
+    // A film from 1960 has a real negative CREATION_TIMESTAMP; 0 is the usual "unknown".
+    let csv = "ITEM_ID,CREATION_TIMESTAMP,GENRES\n\
+               i1,-315619200,Drama\n\
+               i2,0,Drama\n";
+    let (v, _) = validate_json(&["--dataset-type", "items"], csv);
+    let pf218 = findings(&v, "PF218");
+    assert_eq!(pf218.len(), 2, "{pf218:?}");
+    assert!(pf218[0].2.contains("1960-01-01"), "{pf218:?}");
+    assert!(!pf218[0].2.contains("missing"), "{pf218:?}");
+    assert!(pf218[1].2.contains("unknown date"), "{pf218:?}");
+    // An expiry of 0: the field is nullable, empty means "does not expire".
+    let csv = "ACTION_ID,EXPIRATION_TIMESTAMP,LEVEL\na1,0,gold\n";
+    let (v, _) = validate_json(&["--dataset-type", "actions"], csv);
+    let pf218 = findings(&v, "PF218");
+    assert_eq!(pf218.len(), 1, "{pf218:?}");
+    assert!(
+        pf218[0].2.starts_with("leave `EXPIRATION_TIMESTAMP` empty"),
+        "{pf218:?}"
     );
 }

@@ -440,3 +440,114 @@ fn existing_data_from_a_folder_or_stdin() {
         .assert()
         .code(2);
 }
+
+/// The plan's report as JSON, and its exit code.
+fn plan_json(args: &[&str]) -> (Value, i32) {
+    let out = preflight()
+        .arg("plan")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    (
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
+        out.status.code().unwrap(),
+    )
+}
+
+/// The messages of one rule's findings, checking they are info.
+fn infos(report: &Value, code: &str) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| {
+            assert_eq!(d["severity"], "info", "{d}");
+            d["message"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_says_what_training_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions = |from: u64, n: u64| {
+        let mut s = String::from("ACTION_ID,LEVEL\n");
+        for k in from..from + n {
+            let _ = writeln!(s, "a{k},gold");
+        }
+        s
+    };
+    let new = write(dir.path(), "actions.csv", &actions(0, 1001));
+    let new = new.to_str().unwrap();
+    let existing = write(dir.path(), "existing.csv", &actions(1000, 500));
+    let existing = existing.to_str().unwrap();
+
+    // FULL: the dataset after the job is the batch, 1,001 actions; training considers 1,000.
+    let (v, code) = plan_json(&["--mode", "full", "--dataset-type", "actions", new]);
+    assert_eq!(code, 0, "{v}");
+    let pf513 = infos(&v, "PF513");
+    assert_eq!(pf513.len(), 1, "{v}");
+    assert!(
+        pf513[0].starts_with("after the job the dataset holds 1,001 actions"),
+        "{}",
+        pf513[0]
+    );
+    // INCREMENTAL onto 500 existing actions (one shared ID): 1,500 after the job.
+    let (v, _) = plan_json(&[
+        "--mode",
+        "incremental",
+        "--dataset-type",
+        "actions",
+        "--existing",
+        existing,
+        new,
+    ]);
+    let pf513 = infos(&v, "PF513");
+    assert!(pf513[0].contains("holds 1,500 actions"), "{pf513:?}");
+    // 1,000 actions: no note.
+    let few = write(dir.path(), "few.csv", &actions(0, 1000));
+    let (v, _) = plan_json(&[
+        "--mode",
+        "full",
+        "--dataset-type",
+        "actions",
+        few.to_str().unwrap(),
+    ]);
+    assert!(infos(&v, "PF513").is_empty(), "{v}");
+
+    // Action interactions, FULL: Next-Best-Action's per-action minimum, counted with examples.
+    let mut s = String::from("USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\n");
+    for k in 0..100u64 {
+        let event = if k % 2 == 0 { "TAKEN" } else { "VIEWED" };
+        let _ = writeln!(s, "u{},join,{},{event}", k % 30, 1_596_238_243 + k * 60);
+    }
+    for k in 0..30u64 {
+        let event = if k % 3 == 0 { "TAKEN" } else { "NOT_TAKEN" };
+        let _ = writeln!(s, "u{k},app,{},{event}", 1_596_238_243 + k * 60);
+    }
+    let ai = write(dir.path(), "action-interactions.csv", &s);
+    let (v, _) = plan_json(&[
+        "--mode",
+        "full",
+        "--dataset-type",
+        "action-interactions",
+        "--severity",
+        "PF301=off",
+        ai.to_str().unwrap(),
+    ]);
+    let pf514 = infos(&v, "PF514");
+    assert_eq!(pf514.len(), 1, "{v}");
+    assert!(
+        pf514[0].starts_with("1 of 2 actions has at least 50 TAKEN and 50 NOT_TAKEN or VIEWED"),
+        "{}",
+        pf514[0]
+    );
+    assert!(
+        pf514[0].contains("`app` (10 TAKEN, 20 NOT_TAKEN/VIEWED)"),
+        "{}",
+        pf514[0]
+    );
+}

@@ -86,7 +86,7 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     let rules = rules();
     assert_eq!(
         rules.len(),
-        89,
+        93,
         "the rule list changed: update the fixtures"
     );
     let folders = folders();
@@ -434,6 +434,9 @@ fn write_generated(folder: &str, out: &Path) -> Result<(), String> {
             (fail, interactions_range(100, 1000), "csv")
         }
         "PF416" => (padded_schema(20_001), padded_schema(20_000), "json"),
+        "PF512" => (items_count(750_001), items_count(750_000), "csv"),
+        "PF513" => (actions_count(1_001), actions_count(1_000), "csv"),
+        "PF514" => (action_scores(true), action_scores(false), "csv"),
         other => {
             return Err(format!(
                 "no generator for {other}: add one to write_generated"
@@ -521,5 +524,55 @@ fn padded_schema(len: usize) -> String {
     let tail = "}\n";
     let s = format!("{head}{}{tail}", " ".repeat(len - head.len() - tail.len()));
     assert_eq!(s.chars().count(), len);
+    s
+}
+
+/// An Items dataset of `n` distinct items in a few genres.
+fn items_count(n: u64) -> String {
+    let mut s = String::with_capacity(n as usize * 16);
+    s.push_str("ITEM_ID,GENRES\n");
+    for k in 0..n {
+        let _ = writeln!(
+            s,
+            "i{k},{}",
+            ["Comedy", "Drama", "Horror"][(k % 3) as usize]
+        );
+    }
+    s
+}
+
+/// An Actions dataset of `n` distinct actions.
+fn actions_count(n: u64) -> String {
+    let mut s = String::from("ACTION_ID,LEVEL\n");
+    for k in 0..n {
+        let _ = writeln!(s, "a{k},{}", ["gold", "silver"][(k % 2) as usize]);
+    }
+    s
+}
+
+/// Three actions with 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions each, from 2024-01-19
+/// (the first day of the 6-week window) to 2024-03-01 (the latest); with `short`, one of `a3`'s
+/// NOT_TAKEN interactions is on 2024-01-18 instead, outside the window.
+fn action_scores(short: bool) -> String {
+    const START: u64 = 1_705_622_400; // 2024-01-19T00:00:00Z
+    const LATEST: u64 = 1_709_251_200; // 2024-03-01T00:00:00Z
+    let mut s = String::from("USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\n");
+    let mut k = 0u64;
+    for a in 1..=3 {
+        for i in 0..100u64 {
+            let event = match i % 4 {
+                0 | 2 => "TAKEN",
+                1 => "NOT_TAKEN",
+                _ => "VIEWED",
+            };
+            let mut ts = START + (k * 7919) % (LATEST - START);
+            if short && a == 3 && i == 1 {
+                ts = START - 86_400 + 100;
+            }
+            let _ = writeln!(s, "u{},a{a},{ts},{event}", k % 60);
+            k += 1;
+        }
+    }
+    let _ = writeln!(s, "u1,a1,{LATEST},VIEWED");
     s
 }

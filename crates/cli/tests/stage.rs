@@ -170,7 +170,12 @@ fn stage_refuses_invalid_data_unless_forced() {
     };
     let r = run(preflight(dir.path()).args(args(false)));
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stdout.contains("error[PF215]"), "the findings are shown");
+    assert!(r.stderr.contains("error[PF215]"), "the findings are shown");
+    assert!(
+        r.stdout.is_empty(),
+        "stdout is for the data location: {}",
+        r.stdout
+    );
     assert!(r.stderr.contains("nothing was staged"), "{}", r.stderr);
     assert_eq!(server.server().writes(), 0);
     assert!(objects(&root).is_empty());
@@ -413,14 +418,18 @@ fn validate_reads_an_s3_folder_as_personalize_does() {
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(json["files"].as_array().unwrap().len(), 1);
+    // Every first-level object is part of the import: `_SUCCESS` is read too.
     assert_eq!(
-        json["files"][0]["path"],
-        "s3://imports/etl/out/part-0000.csv"
+        report_files(&json),
+        [
+            "s3://imports/etl/out/_SUCCESS",
+            "s3://imports/etl/out/part-0000.csv"
+        ]
     );
     let local: serde_json::Value = serde_json::from_str(&local.stdout).unwrap();
-    assert_eq!(json["files"][0]["records"], local["files"][0]["records"]);
-    assert_eq!(json["files"][0]["bytes"], local["files"][0]["bytes"]);
+    assert_eq!(json["files"][1]["records"], local["files"][0]["records"]);
+    assert_eq!(json["files"][1]["bytes"], local["files"][0]["bytes"]);
+    assert_eq!(json["files"][0]["bytes"], 0);
     let codes: Vec<&str> = json["diagnostics"]
         .as_array()
         .unwrap()
@@ -428,7 +437,32 @@ fn validate_reads_an_s3_folder_as_personalize_does() {
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"PF007"), "{codes:?}"); // _tmp/ is not read
-    assert!(codes.contains(&"PF008"), "{codes:?}"); // _SUCCESS would be
+    assert!(codes.contains(&"PF008"), "{codes:?}"); // _SUCCESS is, though not named .csv
+    assert!(codes.contains(&"PF011"), "{codes:?}"); // …and it is empty
+
+    // A dot-file is read too: a Hadoop checksum file is binary, not CSV.
+    std::fs::write(data.join(".part-0000.csv.crc"), CRC).unwrap();
+    let r = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "--format",
+        "json",
+        "s3://imports/etl/out/",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        report_files(&json)[0],
+        "s3://imports/etl/out/.part-0000.csv.crc"
+    );
+    assert_eq!(
+        files_with(&json, "PF004"),
+        ["s3://imports/etl/out/.part-0000.csv.crc"]
+    );
+    std::fs::remove_file(data.join(".part-0000.csv.crc")).unwrap();
 
     // One object.
     let r = run(preflight(dir.path()).args([
@@ -452,4 +486,196 @@ fn validate_reads_an_s3_folder_as_personalize_does() {
     ]));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("does not exist"), "{}", r.stderr);
+}
+
+/// A Hadoop checksum file as Spark writes one next to each output file on a local or HDFS file
+/// system: the magic `crc\0`, the bytes per checksum (512), then one CRC-32 per chunk.
+const CRC: &[u8] = b"crc\0\0\0\x02\0\x9a\x4c\x1e\x7f";
+
+/// The paths of a JSON report's files, in order.
+fn report_files(report: &serde_json::Value) -> Vec<String> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The files with a finding of `code`, sorted.
+fn files_with(report: &serde_json::Value, code: &str) -> Vec<String> {
+    let mut out: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Spark's CSV output folder as it lands on a local disk (`df.write.csv(path, header=True)`):
+/// two part files, the empty `_SUCCESS` marker, and a `.crc` checksum file next to each.
+fn spark_output(out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    for (part, seed) in [(0, 0u64), (1, 5000)] {
+        let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n");
+        for i in seed..seed + 1500 {
+            s.push_str(&format!(
+                "u{},i{},{},click\n",
+                i % 300,
+                (i * 7) % 500,
+                1_596_238_243 + i
+            ));
+        }
+        let name = format!("part-0000{part}-5c2f7a1e-3c1d-4f5b-9a57-2a7e1f0c9d11-c000.csv");
+        std::fs::write(out.join(&name), s).unwrap();
+        std::fs::write(out.join(format!(".{name}.crc")), CRC).unwrap();
+    }
+    std::fs::write(out.join("_SUCCESS"), "").unwrap();
+    std::fs::write(out.join("._SUCCESS.crc"), &CRC[..8]).unwrap();
+}
+
+#[test]
+fn a_spark_output_folder_is_validated_and_staged_file_for_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    spark_output(&out);
+    let validate = || {
+        run(preflight(dir.path()).args([
+            "validate",
+            "--dataset-type",
+            "interactions",
+            "--format",
+            "json",
+            "out",
+        ]))
+    };
+
+    // Every first-level file is checked, dot-files included.
+    let r = validate();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let crc = [
+        "out/._SUCCESS.crc",
+        "out/.part-00000-5c2f7a1e-3c1d-4f5b-9a57-2a7e1f0c9d11-c000.csv.crc",
+        "out/.part-00001-5c2f7a1e-3c1d-4f5b-9a57-2a7e1f0c9d11-c000.csv.crc",
+    ];
+    let parts = [
+        "out/part-00000-5c2f7a1e-3c1d-4f5b-9a57-2a7e1f0c9d11-c000.csv",
+        "out/part-00001-5c2f7a1e-3c1d-4f5b-9a57-2a7e1f0c9d11-c000.csv",
+    ];
+    let mut all: Vec<&str> = crc
+        .iter()
+        .chain(&["out/_SUCCESS"])
+        .chain(&parts)
+        .copied()
+        .collect();
+    all.sort();
+    assert_eq!(report_files(&json), all);
+    // The checksum files are binary (one error each), `_SUCCESS` is empty (a warning), and the
+    // names that do not end in .csv are warned about; the part files are clean.
+    assert_eq!(files_with(&json, "PF004"), crc);
+    assert_eq!(files_with(&json, "PF011"), ["out/_SUCCESS"]);
+    let mut non_csv: Vec<&str> = crc.iter().chain(&["out/_SUCCESS"]).copied().collect();
+    non_csv.sort();
+    assert_eq!(files_with(&json, "PF008"), non_csv);
+    assert!(files_with(&json, "PF001").is_empty());
+    assert_eq!(json["summary"]["errors"], 3, "{}", r.stdout);
+
+    // So stage refuses the folder as it is: the .crc files would be imported as CSV.
+    let r = run(preflight(dir.path()).args(["stage", "--dataset-type", "interactions", "out"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!dir.path().join("staging").exists());
+
+    // Without them, the folder passes with warnings, and stage uploads exactly what was checked.
+    for f in crc {
+        std::fs::remove_file(dir.path().join(f)).unwrap();
+    }
+    let r = validate();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let validated: Vec<String> = report_files(&json)
+        .iter()
+        .map(|p| p.trim_start_matches("out/").to_string())
+        .collect();
+    assert_eq!(validated.len(), 3);
+    let r = run(preflight(dir.path()).args(["stage", "--dataset-type", "interactions", "out"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The warnings go to stderr: stdout is the data location alone (`LOC=$(preflight stage …)`).
+    assert!(r.stderr.contains("PF011"), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    let folder = dir.path().join(r.stdout.trim());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("_preflight/manifest.json")).unwrap())
+            .unwrap();
+    let mut staged: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    staged.sort();
+    assert_eq!(staged, validated);
+    let mut on_disk: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, validated);
+}
+
+#[test]
+fn a_sealed_s3_folder_lists_exactly_the_objects_validation_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // Spark writing to S3 leaves no .crc files, only the part files and `_SUCCESS`.
+    let data = root.join(BUCKET).join("spark/out");
+    spark_output(&data);
+    for e in std::fs::read_dir(&data).unwrap().filter_map(Result::ok) {
+        if e.file_name().to_string_lossy().ends_with(".crc") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let r = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        "--format",
+        "json",
+        "s3://imports/spark/out/",
+        "--seal",
+        "--endpoint-url",
+        server.endpoint(),
+    ]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let validated: Vec<String> = report_files(&json)
+        .iter()
+        .map(|p| p.trim_start_matches("s3://imports/").to_string())
+        .collect();
+    assert_eq!(validated.len(), 3, "{validated:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("_preflight/manifest.json")).unwrap())
+            .unwrap();
+    let mut sealed: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
+        .collect();
+    sealed.sort();
+    assert_eq!(sealed, validated);
+    // The records the manifest records are validation's.
+    let parts: u64 = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(parts, 3000);
 }

@@ -1,5 +1,5 @@
-//! Inputs: files, directories (their first-level `*.csv`, as Personalize reads an S3 folder)
-//! and standard input.
+//! Inputs: files, directories (every first-level file, as Personalize reads an S3 folder) and
+//! standard input.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -54,6 +54,9 @@ pub struct InputFile {
     pub name: String,
     /// Where to read it.
     pub source: Source,
+    /// Listed from a folder (local or `s3://`) rather than named by the user: an empty one is
+    /// reported as a stray object of the folder (PF011) instead of an empty import file (PF001).
+    pub in_folder: bool,
 }
 
 impl InputFile {
@@ -62,6 +65,7 @@ impl InputFile {
         InputFile {
             name: name.to_string(),
             source: Source::Bytes(bytes.into()),
+            in_folder: false,
         }
     }
 
@@ -74,7 +78,14 @@ impl InputFile {
         InputFile {
             name: name.to_string(),
             source: Source::Reader(OnceReader::new(reader, size_hint)),
+            in_folder: false,
         }
+    }
+
+    /// Marks the input as listed from a folder (see [`InputFile::in_folder`]).
+    pub fn listed_from_folder(mut self) -> Self {
+        self.in_folder = true;
+        self
     }
 
     /// Opens the input for reading. A [`Source::Reader`] can be opened only once.
@@ -106,8 +117,8 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    /// A directory without any first-level CSV file.
-    #[error("`{path}` contains no .csv file at its first level")]
+    /// A directory without any file at its first level.
+    #[error("`{path}` contains no file at its first level")]
     EmptyDir {
         /// As given.
         path: String,
@@ -115,8 +126,11 @@ pub enum InputError {
 }
 
 /// Expands the paths the user gave into input files, in order: files as given, directories as
-/// their first-level `*.csv` files in name order. Returns findings about files that will not
-/// be imported (PF007 in sub-folders, PF008 not `.csv`).
+/// every file at their first level, in name order. Personalize reads every first-level object
+/// of a data folder as CSV, whatever its name (`part-00000`, `_SUCCESS`, `.crc` files), so each
+/// of them is an input like any other; a name that does not end in `.csv` also gets PF008.
+/// Files in sub-folders are not imported (PF007). `stage` and `run` upload exactly the files
+/// returned here, so what is validated is what is imported.
 pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), InputError> {
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -125,6 +139,7 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
             files.push(InputFile {
                 name: "-".into(),
                 source: Source::Stdin,
+                in_folder: false,
             });
             continue;
         }
@@ -137,6 +152,7 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
             files.push(InputFile {
                 name: p.clone(),
                 source: Source::Path(path.to_path_buf()),
+                in_folder: false,
             });
             continue;
         }
@@ -154,8 +170,9 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
             let shown = join_display(p, &e.file_name().to_string_lossy());
             let name = e.file_name().to_string_lossy().into_owned();
             // file_type() does not follow symlinks: a symlinked folder (even a loop) is never walked.
+            let is_symlink = e.file_type().map(|t| t.is_symlink()).unwrap_or(false);
             let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false)
-                || (e.file_type().map(|t| t.is_symlink()).unwrap_or(false) && child.is_dir());
+                || (is_symlink && child.is_dir());
             if is_dir {
                 if let Some(n) = count_files_below(&child, 4) {
                     if n > 0 {
@@ -168,20 +185,19 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
                 }
                 continue;
             }
-            if name.starts_with('.') {
+            // Sockets, FIFOs and devices are not files anyone stages; a symlink to a file is.
+            let is_file = e.file_type().map(|t| t.is_file()).unwrap_or(false)
+                || (is_symlink && child.is_file());
+            if !is_file {
                 continue;
             }
-            if !name.to_ascii_lowercase().ends_with(".csv") {
-                diags.push(
-                    Diagnostic::new(&rules::PF008, format!("`{name}` is not a .csv file, but Personalize would read it as part of the import"))
-                        .with_help("keep only the CSV files of this import at the first level of the folder")
-                        .at(Location { file: Some(shown), ..Location::default() }),
-                );
-                continue;
+            if let Some(d) = non_csv_name(&name, &shown) {
+                diags.push(d);
             }
             files.push(InputFile {
                 name: shown,
                 source: Source::Path(child),
+                in_folder: true,
             });
             found += 1;
         }
@@ -190,6 +206,36 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
         }
     }
     Ok((files, diags))
+}
+
+/// PF008 for a first-level object of a data folder whose name does not end in `.csv`; `name`
+/// is the object's name in the folder, `shown` the input's name in findings. Its content is
+/// checked all the same.
+pub fn non_csv_name(name: &str, shown: &str) -> Option<Diagnostic> {
+    if name.to_ascii_lowercase().ends_with(".csv") {
+        return None;
+    }
+    Some(
+        Diagnostic::new(&rules::PF008, format!("`{name}` does not end in .csv, but Personalize reads it as part of the import all the same: its content is checked as CSV"))
+            .with_help("keep only this import's CSV files at the first level of the folder: delete the others, or move them into a sub-folder")
+            .at(Location { file: Some(shown.to_string()), ..Location::default() }),
+    )
+}
+
+/// Keeps, of the inputs of existing data (`--existing`, or the folders of past imports), those
+/// that can hold the dataset's records: every input named by the user, and of those listed from
+/// a folder only the `.csv` files that are not dot-files. Existing data is a copy or an export of
+/// what the dataset holds, not the import being checked, so a `_SUCCESS` marker, a `.crc`
+/// checksum or a README next to it are not records of the dataset (an import itself is read
+/// whole: see [`resolve`]).
+pub fn existing_data(inputs: Vec<InputFile>) -> Vec<InputFile> {
+    inputs
+        .into_iter()
+        .filter(|i| {
+            let name = i.name.rsplit('/').next().unwrap_or(&i.name);
+            !i.in_folder || (!name.starts_with('.') && name.to_ascii_lowercase().ends_with(".csv"))
+        })
+        .collect()
 }
 
 fn join_display(dir: &str, name: &str) -> String {

@@ -16,11 +16,12 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod training;
 pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
-pub use input::{resolve, InputError, InputFile, OnceReader, Source};
+pub use input::{existing_data, non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use lines::{LineCursor, LineSet};
 pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};

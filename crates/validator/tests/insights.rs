@@ -366,6 +366,27 @@ fn pf508_action_interactions_older_than_6_weeks() {
         m[0]
     );
     assert_eq!(ins(r).window.as_ref().unwrap().older, 2);
+    // NOT_TAKEN and VIEWED both count toward the second 50 (Next-Best-Action's recipe page).
+    let help = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "PF508")
+        .and_then(|d| d.help.clone())
+        .unwrap();
+    assert!(help.contains("50 NOT_TAKEN or VIEWED"), "{help}");
+    // The same read counts that minimum: a1 has 3 TAKEN in the window and nothing else.
+    let m = messages(r, "PF514");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].starts_with("0 of 1 actions have at least 50 TAKEN"),
+        "{}",
+        m[0]
+    );
+    assert!(
+        m[0].contains("`a1` (3 TAKEN, 0 NOT_TAKEN/VIEWED)"),
+        "{}",
+        m[0]
+    );
 }
 
 #[test]
@@ -634,4 +655,31 @@ fn columns_the_schema_does_not_type_are_judged_by_their_values() {
         let small = &run_with(&sets, &opts(threads, block), &InsightOptions::default())[0];
         assert_eq!(ins(small), ins(r), "{threads} threads, {block}-byte blocks");
     }
+}
+
+#[test]
+fn actions_beyond_the_training_limit_count_the_interactions_actions_too() {
+    // 999 actions in the Actions dataset, and action interactions with two more: 1,001 actions
+    // in all, one over what Next-Best-Action considers. The finding is on the Actions dataset.
+    let mut actions = String::from("ACTION_ID,LEVEL\n");
+    for k in 0..999 {
+        actions.push_str(&format!("a{k},gold\n"));
+    }
+    let mut ai = String::from("USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\n");
+    for (k, a) in ["a1", "a998", "a999", "a1000"].iter().enumerate() {
+        ai.push_str(&format!("u{k},{a},{},Taken\n", 1_700_000_000 + k as i64));
+    }
+    let r = run(&[
+        (builtin(DatasetType::Actions, None), actions.clone()),
+        (builtin(DatasetType::ActionInteractions, None), ai.clone()),
+    ]);
+    let m = messages(&r[0], "PF513");
+    assert_eq!(m.len(), 1, "{:?}", r[0].diagnostics);
+    assert!(m[0].contains("holds 1,001 actions"), "{}", m[0]);
+    assert!(messages(&r[1], "PF513").is_empty());
+    // Alone, neither dataset is over the limit.
+    let r = run(&[(builtin(DatasetType::Actions, None), actions)]);
+    assert!(messages(&r[0], "PF513").is_empty());
+    let r = run(&[(builtin(DatasetType::ActionInteractions, None), ai)]);
+    assert!(messages(&r[0], "PF513").is_empty());
 }

@@ -571,6 +571,7 @@ fn round_trip(schema_text: &str, merged: &Path) -> Report {
     let inputs = [InputFile {
         name: "merged.csv".into(),
         source: preflight_validator::Source::Path(merged.to_path_buf()),
+        in_folder: false,
     }];
     let o = Options {
         policy: lenient(),

@@ -131,6 +131,7 @@ pub fn history_inputs(
     }
     // One runtime streams every source: it must outlive the plan.
     let (inputs, _, io) = crate::s3::resolve_inputs(&readable, aws)?;
+    let inputs = preflight_validator::existing_data(inputs);
     let io = match io {
         Some(rt) => rt,
         None => crate::s3::runtime()?,
@@ -162,7 +163,8 @@ fn existing_inputs(
     if stdin_twice {
         bail!("only one of the new data and --existing can be read from standard input (-)");
     }
-    let (mut inputs, _) = resolve(&args.existing).context("failed to read the existing data")?;
+    let (inputs, _) = resolve(&args.existing).context("failed to read the existing data")?;
+    let mut inputs = preflight_validator::existing_data(inputs);
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Some(inputs))
 }

@@ -86,8 +86,9 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
     } else if args.existing.existing.is_empty() {
         (None, None)
     } else {
-        let (mut e, _) = preflight_validator::resolve(&args.existing.existing)
+        let (e, _) = preflight_validator::resolve(&args.existing.existing)
             .context("failed to read the existing data")?;
+        let mut e = preflight_validator::existing_data(e);
         e.sort_by(|a, b| a.name.cmp(&b.name));
         (Some(e), None)
     };

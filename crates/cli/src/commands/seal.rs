@@ -36,8 +36,8 @@ pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
             preflight_uploader::ObjectStore::list_objects(store.as_ref(), &url.key, true).await?;
         let mut out = Vec::new();
         for o in listing.objects {
-            let rest = &o.key[url.key.len().min(o.key.len())..];
-            if rest.is_empty() || rest.ends_with('/') {
+            // The same objects `validate s3://…/` reads (and Personalize imports).
+            if crate::s3::import_object_name(&url.key, &o.key).is_none() {
                 continue;
             }
             if let Some(info) =

@@ -41,7 +41,8 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     let report = preflight_validator::validate(&schema, &inputs, extra, &opts)?;
     let errors = report.has_at_least(Severity::Error);
     if errors || report.summary.warnings > 0 {
-        render::emit(&args.report, &report)?;
+        // stdout carries the data location alone.
+        render::emit_to_stderr(&args.report, &report)?;
     }
     if errors && !args.force {
         eprintln!(

@@ -43,21 +43,37 @@ pub fn emit_sections(
     color: ColorChoice,
     sections: &[Section<'_>],
 ) -> anyhow::Result<()> {
-    let text = render(format, color, sections)?;
+    let text = render(format, color, std::io::stdout().is_terminal(), sections)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }
 
-fn render(format: Format, color: ColorChoice, sections: &[Section<'_>]) -> anyhow::Result<String> {
+/// Renders one report to stderr, for a command whose stdout is data of its own (`stage` prints
+/// the data location alone there, for `LOC=$(preflight stage …)`).
+pub fn emit_to_stderr(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
+    let text = render(
+        args.format.unwrap_or(Format::Human),
+        args.color,
+        std::io::stderr().is_terminal(),
+        &[Section { name: None, report }],
+    )?;
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes())?;
+    err.flush()?;
+    Ok(())
+}
+
+fn render(
+    format: Format,
+    color: ColorChoice,
+    terminal: bool,
+    sections: &[Section<'_>],
+) -> anyhow::Result<String> {
     Ok(match format {
         Format::Human => {
-            let color = use_color(
-                color,
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").is_some(),
-            );
+            let color = use_color(color, terminal, std::env::var_os("NO_COLOR").is_some());
             human::render_sections(sections, color)
         }
         Format::Json => json::render_sections(sections),

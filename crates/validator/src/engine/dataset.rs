@@ -116,6 +116,8 @@ pub(crate) struct BlockAcc {
     pub plan: crate::plan::keys::BlockKeys,
     /// Insight counts, when the insights run (empty otherwise).
     pub insights: crate::insights::tally::Tally,
+    /// Action interactions: Next-Best-Action's per-action counts (empty otherwise).
+    pub actions: crate::training::ActionWindow,
 }
 
 impl Default for BlockAcc {
@@ -132,6 +134,7 @@ impl Default for BlockAcc {
             keyed: Vec::new(),
             plan: Default::default(),
             insights: Default::default(),
+            actions: Default::default(),
         }
     }
 }
@@ -604,11 +607,14 @@ pub(crate) struct DatasetAcc {
     pub ts_min: i64,
     pub ts_max: i64,
     pub ts_count: u64,
-    /// Optional (non-reserved) metadata columns of the interactions schema.
-    pub optional_metadata: usize,
+    /// The Item interactions schema's fields that count toward PF304's limit (EVENT_TYPE,
+    /// EVENT_VALUE and the custom metadata fields), in schema order.
+    pub limit_fields: Vec<String>,
     /// ID column name per file, for duplicate-ID messages.
     pub id_names: Vec<String>,
     pub id_cols: Vec<Option<usize>>,
+    /// Action interactions: Next-Best-Action's per-action counts.
+    pub actions: crate::training::ActionWindow,
 }
 
 impl DatasetAcc {
@@ -622,9 +628,10 @@ impl DatasetAcc {
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             ts_count: 0,
-            optional_metadata: 0,
+            limit_fields: Vec::new(),
             id_names: Vec::new(),
             id_cols: Vec::new(),
+            actions: Default::default(),
         }
     }
 
@@ -643,6 +650,9 @@ impl DatasetAcc {
         self.ts_min = self.ts_min.min(acc.ts_min);
         self.ts_max = self.ts_max.max(acc.ts_max);
         self.ts_count += acc.ts_count;
+        if !acc.actions.is_empty() {
+            self.actions.merge(acc.actions);
+        }
     }
 
     /// Runs the dataset-level checks.
@@ -754,7 +764,8 @@ impl DatasetAcc {
 
     fn event_type_checks(&self, collector: &mut Collector) {
         let distinct = self.event_types.len() + usize::from(self.event_types_overflow > 0);
-        if distinct + self.optional_metadata > spec::MAX_EVENT_TYPES_PLUS_METADATA {
+        let fields = self.limit_fields.len();
+        if distinct + fields > spec::MAX_EVENT_TYPES_PLUS_METADATA {
             let mut types: Vec<(&Vec<u8>, &u64)> = self.event_types.iter().collect();
             types.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let shown: Vec<String> = types
@@ -763,8 +774,19 @@ impl DatasetAcc {
                 .map(|(t, n)| format!("{} ({n})", quote_value(t, 30)))
                 .collect();
             collector.push_dataset(
-                Diagnostic::new(&rules::PF304, format!("{}{distinct} distinct event types plus {} optional metadata column{} exceed the limit of 10: {}", if self.event_types_overflow > 0 { "more than " } else { "" }, self.optional_metadata, if self.optional_metadata == 1 { "" } else { "s" }, shown.join(", ")))
-                    .with_help("merge or drop rare event types (and spelling variants) before importing"),
+                Diagnostic::new(&rules::PF304, format!(
+                    "{}{distinct} distinct event types plus {fields} metadata field{} of the schema{} make {}{}, over the limit of 10: {}",
+                    if self.event_types_overflow > 0 { "more than " } else { "" },
+                    if fields == 1 { "" } else { "s" },
+                    if fields == 0 { String::new() } else { format!(" ({})", self.limit_fields.join(", ")) },
+                    if self.event_types_overflow > 0 { "more than " } else { "" },
+                    distinct + fields,
+                    shown.join(", ")
+                ))
+                    .with_help(match spec::MAX_EVENT_TYPES_PLUS_METADATA.saturating_sub(fields) {
+                        0 => "the schema's metadata fields alone reach the limit: a schema with fewer of them is needed (see PF415)".to_string(),
+                        n => format!("keep at most {n} distinct event types: merge or drop rare ones (and spelling variants) before importing"),
+                    }),
             );
         }
         // PF305: variants that differ in case or surrounding spaces.

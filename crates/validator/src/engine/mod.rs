@@ -206,6 +206,8 @@ pub(crate) struct Checked {
     pub files: Vec<FileSummary>,
     /// The resolved schema.
     pub schema: Option<Schema>,
+    /// Action interactions: Next-Best-Action's per-action counts.
+    pub actions: Option<crate::training::ActionWindow>,
     describe: (Option<String>, Option<String>, Option<String>),
 }
 
@@ -275,20 +277,30 @@ pub(crate) fn check(
             header: Vec::new(),
         };
         let Some(first) = first else {
-            collector.push_file(
-                file_idx,
-                Diagnostic::new(&rules::PF001, "the file is empty")
-                    .with_help(
-                        "remove the empty file from the import, or write the header and records",
-                    )
-                    .in_file(&input.name),
-            );
+            let d = if input.in_folder {
+                let name = input.name.rsplit('/').next().unwrap_or(&input.name);
+                let spark = if name == "_SUCCESS" {
+                    " (Spark writes it when a job succeeds; `spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=false` turns it off)"
+                } else {
+                    ""
+                };
+                Diagnostic::new(
+                    &rules::PF011,
+                    format!("`{name}` is empty (0 bytes), and Personalize reads every first-level object of the folder as part of the import"),
+                )
+                .with_help(format!(
+                    "delete it, or move it into a sub-folder, before importing{spark}; `stage` and `run` can name the data files instead of the folder (`out/part-*`)"
+                ))
+            } else {
+                Diagnostic::new(&rules::PF001, "the file is empty").with_help(
+                    "remove the empty file from the import, or write the header and records",
+                )
+            };
+            collector.push_file(file_idx, d.in_file(&input.name));
             files.push(summary);
-            if !schema_resolved {
-                // Still check the built-in schema so its findings are not lost.
-                schema = resolve_schema(schema_source, None, &mut collector)?;
-                schema_resolved = true;
-            }
+            // A built-in schema is adapted to the first header: an empty file (Spark's
+            // `_SUCCESS` sorts before `part-00000`) has none, so the next file decides, or the
+            // built-in schema as it is after the last file.
             continue;
         };
         if let Some(d) = sniff_format(&first.buf, &input.name) {
@@ -336,14 +348,36 @@ pub(crate) fn check(
         }
         let names = header::header_names(header);
         if !schema_resolved {
+            if let SchemaSource::Builtin {
+                dataset_type,
+                domain,
+            } = schema_source
+            {
+                if input.in_folder && !names_a_field(*dataset_type, *domain, &names) {
+                    // Not a header of this dataset type: a README or notes file in the folder
+                    // (Personalize reads it too). It is reported, and must not decide the
+                    // built-in schema the real files are checked against.
+                    let as_is = builtin(*dataset_type, *domain, None);
+                    for d in header::analyse(&input.name, header, bom, as_is.as_ref()).diags {
+                        collector.push_file(file_idx, d);
+                    }
+                    summary.bytes = first.buf.len() as u64;
+                    summary.header = names;
+                    files.push(summary);
+                    continue;
+                }
+            }
             schema = resolve_schema(schema_source, Some(&names), &mut collector)?;
             schema_resolved = true;
         }
         let info = header::analyse(&input.name, header, bom, schema.as_ref());
+        // A first line that names no schema field (PF101) is no reference for PF109.
+        let is_header = !info.diags.iter().any(|d| d.rule.code == rules::PF101.code);
         for d in info.diags {
             collector.push_file(file_idx, d);
         }
         match &first_header {
+            _ if !is_header => {}
             None => first_header = Some((input.name.clone(), info.names.clone())),
             Some((first_name, first_names)) if *first_names != info.names => {
                 collector.push_file(
@@ -380,15 +414,13 @@ pub(crate) fn check(
         let dataset_type = schema.as_ref().map(|s| s.dataset_type);
         let acc = acc.get_or_insert_with(|| {
             let mut a = DatasetAcc::new(dataset_type, schema.as_ref().and_then(|s| s.domain));
-            if let Some(s) = &schema {
-                a.optional_metadata = s
+            if let Some(s) = item_interactions_schema(schema.as_ref()) {
+                a.limit_fields = s
                     .fields
                     .iter()
-                    .filter(|f| {
-                        s.dataset_type.is_interactions()
-                            && spec::counts_as_metadata(s.dataset_type, s.domain, &f.name)
-                    })
-                    .count();
+                    .filter(|f| spec::counts_toward_event_type_limit(s.domain, &f.name))
+                    .map(|f| f.name.clone())
+                    .collect();
             }
             a
         });
@@ -400,6 +432,7 @@ pub(crate) fn check(
                 id: None,
                 timestamp: find("TIMESTAMP"),
                 event_type: find("EVENT_TYPE"),
+                action: find("ACTION_ID").filter(|_| t == DatasetType::ActionInteractions),
             },
             Some(t) => Keys {
                 id: t.id_field().and_then(find),
@@ -532,12 +565,29 @@ pub(crate) fn check(
             })?;
     }
     let describe = describe(schema.as_ref(), schema_source);
+    let actions = acc
+        .filter(|a| a.dataset_type == Some(DatasetType::ActionInteractions))
+        .map(|a| a.actions);
     Ok(Checked {
         collector,
         files,
         schema,
+        actions,
         describe,
     })
+}
+
+/// Whether a header names any required or reserved field of the dataset type (ignoring case and
+/// spaces): the first such header adapts a built-in schema.
+fn names_a_field(ty: DatasetType, domain: Option<Domain>, names: &[String]) -> bool {
+    spec::fields_for(ty, domain)
+        .iter()
+        .any(|f| names.iter().any(|n| n.trim().eq_ignore_ascii_case(f.name)))
+}
+
+/// The schema, if it is an Item interactions schema (the only type with PF304's limit).
+fn item_interactions_schema(schema: Option<&Schema>) -> Option<&Schema> {
+    schema.filter(|s| s.dataset_type == DatasetType::Interactions)
 }
 
 /// Worker threads for a `--threads` setting (0: one per core).
@@ -747,6 +797,18 @@ pub(crate) fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
             &rules::PF004,
             "a Parquet file",
             "export the data as CSV: dataset import jobs read CSV only",
+        )
+    } else if head.starts_with(b"crc\0") {
+        (
+            &rules::PF004,
+            "a Hadoop checksum file (`.crc`, written by Spark or Hadoop next to each file on a local or HDFS file system)",
+            "delete the `.crc` files from the folder before staging or importing it: they are not data",
+        )
+    } else if head.starts_with(b"\0\0\0\x01Bud1") {
+        (
+            &rules::PF004,
+            "a macOS Finder file (`.DS_Store`)",
+            "delete it from the folder before staging or importing it: it is not data",
         )
     } else {
         return None;

@@ -25,6 +25,8 @@ pub(crate) struct Keys {
     pub id: Option<usize>,
     pub timestamp: Option<usize>,
     pub event_type: Option<usize>,
+    /// ACTION_ID of action interactions (Next-Best-Action's per-action counts).
+    pub action: Option<usize>,
 }
 
 /// Everything a block check needs about its file.
@@ -421,7 +423,7 @@ fn check_value(
                         IntError::Decimal => ("is a decimal, not an integer", format!("write it without the fraction, e.g. `{}`", String::from_utf8_lossy(v).split('.').next().unwrap_or(""))),
                         IntError::Exponent => ("uses an exponent", "write the integer in full digits".to_string()),
                         IntError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
-                        IntError::Range => ("is out of range", format!("a `{ty}` holds {}", if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
+                        IntError::Range => ("is out of range", format!("{} `{ty}` holds {}", if bits == 32 { "an" } else { "a" }, if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
                         IntError::Syntax => ("is not an integer", if name.contains("TIMESTAMP") { "write Unix epoch seconds, e.g. 1596238243".to_string() } else { format!("write a whole number, or change the field's type from `{ty}`") }),
                     };
                     diag(&rules::PF207, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
@@ -500,10 +502,18 @@ fn check_int_role(
     match role {
         IntRole::Plain => {}
         IntRole::InteractionTimestamp | IntRole::OtherTimestamp { .. } => {
-            if n >= spec::TIMESTAMP_MAX_SECONDS {
+            // An expiry far in the future means "never expires" (any 10- to 12-digit value); only
+            // 13 digits or more are taken for a smaller unit.
+            let expiry = matches!(role, IntRole::OtherTimestamp { future_ok: true });
+            let limit = if expiry {
+                spec::EXPIRY_MAX_SECONDS
+            } else {
+                spec::TIMESTAMP_MAX_SECONDS
+            };
+            if n >= limit {
                 out.sink.report(policy, &rules::PF215, || {
-                    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
-                    diag(&rules::PF215, format!("`{name}` {} has {digits} digits: it looks like milliseconds (as seconds it is after 2100-01-01)", quote_value(v, 30)), format!("Personalize expects Unix epoch seconds: divide by 1000 ({})", n / 1000))
+                    let (message, help) = too_large_timestamp(name, v, n, limit);
+                    diag(&rules::PF215, message, help)
                 });
             } else if n <= 0 {
                 let rule = if role == IntRole::InteractionTimestamp {
@@ -511,11 +521,20 @@ fn check_int_role(
                 } else {
                     &rules::PF218
                 };
-                out.sink.report(policy, rule, || diag(rule, format!("`{name}` is {n}, at or before 1970-01-01"), "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into()));
+                out.sink.report(policy, rule, || {
+                    diag(
+                        rule,
+                        format!("`{name}` is {n}, at or before 1970-01-01"),
+                        not_positive_help(role, name, n),
+                    )
+                });
             } else if n > ctx.now + 86_400
                 && !matches!(role, IntRole::OtherTimestamp { future_ok: true })
             {
-                out.sink.report(policy, &rules::PF216, || diag(&rules::PF216, format!("`{name}` {} is in the future ({} days from now)", quote_value(v, 30), (n - ctx.now) / 86_400), "check the clock or the unit of the source system; future events count as the most recent".into()));
+                out.sink.report(policy, &rules::PF216, || {
+                    let days = (n - ctx.now) / 86_400;
+                    diag(&rules::PF216, format!("`{name}` {} is in the future ({days} day{} from now)", quote_value(v, 30), if days == 1 { "" } else { "s" }), "check the clock or the unit of the source system; future events count as the most recent".into())
+                });
             }
         }
         IntRole::ActionValue => {
@@ -541,6 +560,70 @@ fn check_int_role(
             }
         }
     }
+}
+
+/// The help of PF217 and PF218 for a timestamp `n` ≤ 0. An interaction in 1970 or before is
+/// not real; an item's CREATION_TIMESTAMP before 1970 can be (a film from 1959), and an expiry is
+/// nullable: empty means the action does not expire.
+fn not_positive_help(role: IntRole, name: &str, n: i64) -> String {
+    match role {
+        IntRole::OtherTimestamp { future_ok: true } => format!(
+            "leave `{name}` empty if the action does not expire (the field is nullable); otherwise write the expiry in epoch seconds"
+        ),
+        IntRole::OtherTimestamp { future_ok: false } if n < 0 => format!(
+            "{n} is {} in epoch seconds: keep it if that is the real date; otherwise write the real time",
+            crate::insights::day_label(n.div_euclid(86_400))
+        ),
+        IntRole::OtherTimestamp { .. } => {
+            "0 usually stands for an unknown date: write the real time in epoch seconds (an estimate if need be)".into()
+        }
+        _ => "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into(),
+    }
+}
+
+/// The message and help of PF215 for a timestamp `n` (the cell `v` of `name`) at or above
+/// `limit` seconds: the unit it is probably in, and the value in seconds, when a power of 1000
+/// makes it a time after 1973-03-03 and below `limit`; otherwise no unit is proposed (dividing a
+/// 10-digit value by 1000 gives a date in 1970, which is never the fix).
+pub(crate) fn too_large_timestamp(name: &str, v: &[u8], n: i64, limit: i64) -> (String, String) {
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let value = quote_value(v, 30);
+    let year = crate::insights::year_of(n);
+    let as_seconds = if limit == spec::TIMESTAMP_MAX_SECONDS {
+        "as seconds it is after 2100-01-01".to_string()
+    } else {
+        format!("as seconds it is in the year {year}")
+    };
+    match seconds_in_unit(n, limit) {
+        Some((unit, divisor, seconds)) => (
+            format!("`{name}` {value} has {digits} digits: it looks like {unit} ({as_seconds})"),
+            format!("Personalize expects Unix epoch seconds: divide by {divisor} ({seconds})"),
+        ),
+        None => (
+            format!("`{name}` {value} is after 2100-01-01 as Unix epoch seconds (the year {year})"),
+            format!(
+                "write the time in Unix epoch seconds; this is not milliseconds either (divided by 1000 it is {}), so check how the column is computed",
+                crate::insights::day_label((n / 1000).div_euclid(86_400))
+            ),
+        ),
+    }
+}
+
+/// The unit a too-large timestamp is probably in: the smallest of milliseconds, microseconds and
+/// nanoseconds that brings it below `limit` seconds, if the result is a plausible time (from
+/// 10^8 seconds, 1973-03-03, on). Returns the unit, the divisor and the value in seconds.
+pub(crate) fn seconds_in_unit(n: i64, limit: i64) -> Option<(&'static str, i64, i64)> {
+    for (unit, divisor) in [
+        ("milliseconds", 1_000),
+        ("microseconds", 1_000_000),
+        ("nanoseconds", 1_000_000_000),
+    ] {
+        let s = n / divisor;
+        if s < limit {
+            return (s >= 100_000_000).then_some((unit, divisor, s));
+        }
+    }
+    None
 }
 
 #[inline]
@@ -673,6 +756,10 @@ fn accumulate(
         if let Some(e) = keys.event_type {
             acc.add_event_type(fields.value(line, e));
         }
+        if let Some(a) = keys.action {
+            let event = keys.event_type.map_or(&b""[..], |e| fields.value(line, e));
+            acc.actions.add(fields.value(line, a), event, ts);
+        }
     } else if let Some(id) = keys.id {
         let v = fields.value(line, id);
         if !v.is_empty() {
@@ -700,5 +787,75 @@ fn canonical(fields: &Fields, line: &[u8], out: &mut Vec<u8>) {
             out.extend_from_slice(&(v.len() as u64).to_le_bytes());
         }
         out.extend_from_slice(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_of_a_too_large_timestamp() {
+        let ts = spec::TIMESTAMP_MAX_SECONDS;
+        // Milliseconds (13 digits, and 12 before September 2001), microseconds, nanoseconds.
+        assert_eq!(
+            seconds_in_unit(1_596_238_243_000, ts),
+            Some(("milliseconds", 1000, 1_596_238_243))
+        );
+        assert_eq!(
+            seconds_in_unit(874_965_758_000, ts),
+            Some(("milliseconds", 1000, 874_965_758))
+        );
+        assert_eq!(
+            seconds_in_unit(1_596_238_243_000_000, ts),
+            Some(("microseconds", 1_000_000, 1_596_238_243))
+        );
+        assert_eq!(
+            seconds_in_unit(1_596_238_243_000_000_000, ts),
+            Some(("nanoseconds", 1_000_000_000, 1_596_238_243))
+        );
+        // A 10- or 11-digit value after 2100 is no smaller unit: dividing gives 1970.
+        assert_eq!(seconds_in_unit(4_102_444_800, ts), None);
+        assert_eq!(seconds_in_unit(99_999_999_999, ts), None);
+        // Milliseconds after 2100 are no plausible time either.
+        assert_eq!(seconds_in_unit(9_999_999_999_999, ts), None);
+        // An expiry: any result below 13 digits is fine.
+        let ex = spec::EXPIRY_MAX_SECONDS;
+        assert_eq!(
+            seconds_in_unit(9_999_999_999_999, ex),
+            Some(("milliseconds", 1000, 9_999_999_999))
+        );
+        assert_eq!(
+            seconds_in_unit(253_402_300_799_000, ex),
+            Some(("milliseconds", 1000, 253_402_300_799))
+        );
+    }
+
+    #[test]
+    fn a_ten_digit_timestamp_after_2100_is_not_called_milliseconds() {
+        let (message, help) = too_large_timestamp(
+            "TIMESTAMP",
+            b"5000000000",
+            5_000_000_000,
+            spec::TIMESTAMP_MAX_SECONDS,
+        );
+        assert!(!message.contains("milliseconds"), "{message}");
+        assert!(message.contains("the year 2128"), "{message}");
+        assert!(!help.contains("divide by"), "{help}");
+        assert!(help.contains("1970-02-27"), "{help}");
+        let (message, help) = too_large_timestamp(
+            "TIMESTAMP",
+            b"1596238243000",
+            1_596_238_243_000,
+            spec::TIMESTAMP_MAX_SECONDS,
+        );
+        assert_eq!(
+            message,
+            "`TIMESTAMP` `1596238243000` has 13 digits: it looks like milliseconds (as seconds it is after 2100-01-01)"
+        );
+        assert_eq!(
+            help,
+            "Personalize expects Unix epoch seconds: divide by 1000 (1596238243)"
+        );
     }
 }

@@ -66,6 +66,11 @@ pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The year (proleptic Gregorian, UTC) of a Unix time in seconds.
+pub(crate) fn year_of(seconds: i64) -> i64 {
+    civil(seconds.div_euclid(86_400)).0
+}
+
 /// Days since 1970-01-01 as `YYYY-MM-DD`.
 pub fn day_label(days: i64) -> String {
     let (y, m, d) = civil(days);
@@ -547,7 +552,7 @@ fn window(
             ),
         )
         .with_help(if ty == DatasetType::ActionInteractions {
-            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN events; import recent data"
+            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions (PF514); import recent data"
         } else {
             "import only the recent history you need, or raise the training quota"
         }),

@@ -21,6 +21,7 @@
 
 mod analyse;
 pub use analyse::day_label;
+pub(crate) use analyse::year_of;
 pub(crate) mod tally;
 
 use serde::Serialize;
@@ -304,6 +305,8 @@ pub fn insights(
         }
     }
 
+    training_limits(&done, &mut found);
+
     let mut reports = Vec::with_capacity(done.len());
     for ((mut checked, _), (mut ins, diags)) in done.into_iter().zip(found) {
         for d in diags {
@@ -328,6 +331,69 @@ pub fn insights(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The limits training applies without a word (PF512–PF514, see [`crate::training`]), each on
+/// the dataset it is about: the items of the Items dataset (plus the interactions' item IDs it
+/// lacks, when both are analysed), or of the interactions when no Items dataset is given; the
+/// same for actions; Next-Best-Action's per-action minimum on action interactions.
+fn training_limits(
+    done: &[(engine::Checked, tally::Capture)],
+    found: &mut [(Insights, Vec<Diagnostic>)],
+) {
+    use crate::training;
+    let type_of = |i: usize| done[i].1.spec.as_ref().map(|s| s.dataset_type);
+    let has = |t: DatasetType| (0..done.len()).any(|i| type_of(i) == Some(t));
+    for i in 0..done.len() {
+        let distinct = |kind: tally::IdKind| done[i].1.tally.ids[kind as usize].map.len() as u64;
+        // Interaction IDs the dataset lacks, from the coverage of the interactions against it.
+        let missing = |field: &str, dataset: &str| -> u64 {
+            found
+                .iter()
+                .flat_map(|f| &f.0.coverage)
+                .filter(|c| c.field == field && c.dataset == dataset)
+                .map(|c| c.missing_ids)
+                .max()
+                .unwrap_or(0)
+        };
+        let d = match type_of(i) {
+            Some(DatasetType::Items) => training::items_finding(
+                distinct(tally::IdKind::Item) + missing("ITEM_ID", DatasetType::Items.api_name()),
+                training::Count::Files,
+            ),
+            Some(DatasetType::Interactions) if !has(DatasetType::Items) => {
+                training::items_finding(distinct(tally::IdKind::Item), training::Count::Files)
+            }
+            Some(DatasetType::Actions) => training::actions_finding(
+                distinct(tally::IdKind::Action)
+                    + missing("ACTION_ID", DatasetType::Actions.api_name()),
+                training::Count::Files,
+            ),
+            Some(DatasetType::ActionInteractions) => {
+                let scores = done[i]
+                    .0
+                    .actions
+                    .as_ref()
+                    .map(crate::training::ActionWindow::summary);
+                let beyond = if has(DatasetType::Actions) {
+                    None
+                } else {
+                    training::actions_finding(
+                        distinct(tally::IdKind::Action),
+                        training::Count::Files,
+                    )
+                };
+                if let Some(d) = beyond {
+                    found[i].1.push(d);
+                }
+                scores.as_ref().and_then(training::action_scores_finding)
+            }
+            _ => None,
+        };
+        if let Some(d) = d {
+            found[i].1.push(d);
+        }
+    }
 }
 
 fn polars_error(e: polars::error::PolarsError) -> Error {

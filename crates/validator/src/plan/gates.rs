@@ -93,4 +93,6 @@ pub(crate) fn push(collector: &mut Collector, plan: &Plan, opts: &PlanOptions) {
             }
         }
     }
+    // Not a gate: what training will leave out (info).
+    crate::training::plan_notes(collector, plan);
 }

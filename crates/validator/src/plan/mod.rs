@@ -223,6 +223,9 @@ pub struct Plan {
     pub data_errors: u64,
     /// Files written.
     pub written: Vec<WrittenFile>,
+    /// Action interactions, FULL (the batch is the dataset after the job): how many actions meet
+    /// Next-Best-Action's per-action minimum.
+    pub next_best_action: Option<crate::training::ActionScores>,
 }
 
 /// A failure that stops the plan (exit code 2).
@@ -475,6 +478,11 @@ pub fn plan(
         result_records,
         data_errors: 0,
         written,
+        next_best_action: checked
+            .actions
+            .as_ref()
+            .filter(|_| mode == Mode::Full)
+            .map(crate::training::ActionWindow::summary),
     };
     gates::push(&mut checked.collector, &plan, plan_opts);
     let mut report = checked.into_report();

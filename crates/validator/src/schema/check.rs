@@ -231,7 +231,7 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         if f.textual {
             if ty != DatasetType::Items {
                 out.push(
-                    Diagnostic::new(&rules::PF410, format!("`{}` is textual in an {ty} schema; only Items schemas may have a textual field", f.name))
+                    Diagnostic::new(&rules::PF410, format!("`{}` is textual in the {ty} schema; only Items schemas may have a textual field", f.name))
                         .with_help("remove \"textual\": true, or move the text to the Items dataset")
                         .at(loc(Some(&f.name))),
                 );
@@ -272,7 +272,11 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         {
             out.push(
                 Diagnostic::new(&rules::PF419, format!("string field `{}` is neither categorical nor textual, so training ignores it", f.name))
-                    .with_help(format!("add \"categorical\": true to `{}` if it holds labels (it can still be used in filters either way)", f.name))
+                    .with_help(if ty == DatasetType::Items {
+                        format!("add \"categorical\": true to `{}` if it holds labels, or \"textual\": true if it is free text such as a description (one textual field per schema); it can still be used in filters either way", f.name)
+                    } else {
+                        format!("add \"categorical\": true to `{}` if it holds labels (it can still be used in filters either way)", f.name)
+                    })
                     .at(loc(Some(&f.name))),
             );
         }
@@ -306,18 +310,10 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         .filter(|f| spec::counts_as_metadata(ty, domain, &f.name))
         .map(|f| f.name.as_str())
         .collect();
-    if ty.id_field().is_some() && metadata.is_empty() {
-        out.push(
-            Diagnostic::new(
-                &rules::PF414,
-                format!(
-                    "the {ty} schema has no metadata field besides `{}`",
-                    ty.id_field().unwrap_or_default()
-                ),
-            )
-            .with_help("add at least one metadata field (categorical string or numeric)")
-            .at(loc(None)),
-        );
+    if let Some(id) = ty.id_field() {
+        if let Some(d) = too_few_metadata(schema, id, &metadata) {
+            out.push(d.at(loc(None)));
+        }
     }
     let limit = spec::metadata_limit(ty);
     if metadata.len() > limit {
@@ -339,6 +335,73 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// PF414: a Users, Items or Actions schema needs at least one metadata field of a kind the
+/// docs count: a categorical string or a numeric field, or for Items also a textual string
+/// (personalize-rules.md §1.2). A plain string or a boolean does not count. Reserved fields
+/// count by their type (CREATION_TIMESTAMP and VALUE are numeric); a field whose type is
+/// unknown (inferred from a header, or unsupported: PF405) is given the benefit of the doubt.
+fn too_few_metadata(schema: &Schema, id: &str, metadata: &[&str]) -> Option<Diagnostic> {
+    let ty = schema.dataset_type;
+    let items = ty == DatasetType::Items;
+    let kinds = if items {
+        "a categorical or textual string, or a numeric field"
+    } else {
+        "a categorical string or a numeric field"
+    };
+    let fields: Vec<_> = metadata.iter().filter_map(|n| schema.field(n)).collect();
+    let counts = |f: &&super::SchemaField| {
+        f.inferred
+            || match f.ty {
+                None => true,
+                Some(FieldType::Int | FieldType::Long | FieldType::Float | FieldType::Double) => {
+                    true
+                }
+                Some(FieldType::String) => f.categorical || (items && f.textual),
+                Some(FieldType::Boolean) => false,
+            }
+    };
+    if fields.iter().any(counts) {
+        return None;
+    }
+    if fields.is_empty() {
+        return Some(
+            Diagnostic::new(
+                &rules::PF414,
+                format!("the {ty} schema has no metadata field besides `{id}`"),
+            )
+            .with_help(format!("add at least one metadata field: {kinds}")),
+        );
+    }
+    let described: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let what = match f.ty {
+                Some(FieldType::Boolean) => "a boolean",
+                _ if f.textual => "a textual string, which only Items count",
+                _ => "a plain string, neither categorical nor textual",
+            };
+            format!("`{}` is {what}", f.name)
+        })
+        .collect();
+    let textual = if items {
+        ", `\"textual\": true` on free text,"
+    } else {
+        ""
+    };
+    Some(
+        Diagnostic::new(
+            &rules::PF414,
+            format!(
+                "the {ty} schema has no metadata field of a kind the minimum counts ({kinds}): {}",
+                described.join(", ")
+            ),
+        )
+        .with_help(format!(
+            "add `\"categorical\": true` to a string field that holds labels{textual} or add a numeric field (a yes/no flag can be an `int` of 0 or 1)"
+        )),
+    )
 }
 
 #[cfg(test)]
@@ -367,6 +430,72 @@ mod tests {
     fn collisions_and_wrong_types() {
         let t = r#"{"type":"record","name":"Items","fields":[{"name":"ITEM_ID","type":"string"},{"name":"GENRES_FIELD_1","type":"string","categorical":true},{"name":"GENRESFIELD1","type":"string","categorical":true},{"name":"CREATION_TIMESTAMP","type":"int"}]}"#;
         assert_eq!(codes(t), ["PF404", "PF408"]);
+    }
+
+    #[test]
+    fn minimum_metadata_counts_only_categorical_textual_and_numeric_fields() {
+        let schema = |name: &str, fields: &str| {
+            let id = if name == "Users" {
+                "USER_ID"
+            } else if name == "Items" {
+                "ITEM_ID"
+            } else {
+                "ACTION_ID"
+            };
+            format!(
+                r#"{{"type":"record","name":"{name}","fields":[{{"name":"{id}","type":"string"}}{fields}]}}"#
+            )
+        };
+        let pf414 = |name: &str, fields: &str| codes(&schema(name, fields)).contains(&"PF414");
+        // No metadata at all, or only a plain string or a boolean: not met.
+        assert!(pf414("Users", ""));
+        assert!(pf414("Users", r#",{"name":"NAME","type":"string"}"#));
+        assert!(pf414("Users", r#",{"name":"VIP","type":"boolean"}"#));
+        assert!(pf414(
+            "Items",
+            r#",{"name":"TITLE","type":"string"},{"name":"NEW","type":"boolean"}"#
+        ));
+        assert!(pf414("Actions", r#",{"name":"TITLE","type":"string"}"#));
+        // A textual field counts for Items only.
+        assert!(pf414(
+            "Users",
+            r#",{"name":"BIO","type":"string","textual":true}"#
+        ));
+        assert!(!pf414(
+            "Items",
+            r#",{"name":"DESCRIPTION","type":["null","string"],"textual":true}"#
+        ));
+        // A categorical string or a numeric field (reserved ones included) meets it.
+        assert!(!pf414(
+            "Users",
+            r#",{"name":"TIER","type":"string","categorical":true}"#
+        ));
+        assert!(!pf414("Users", r#",{"name":"AGE","type":"int"}"#));
+        assert!(!pf414(
+            "Items",
+            r#",{"name":"CREATION_TIMESTAMP","type":"long"}"#
+        ));
+        assert!(!pf414(
+            "Actions",
+            r#",{"name":"VALUE","type":["null","long"]}"#
+        ));
+    }
+
+    #[test]
+    fn an_unused_string_field_of_items_may_be_textual() {
+        let help = |name: &str, id: &str| {
+            let t = format!(
+                r#"{{"type":"record","name":"{name}","fields":[{{"name":"{id}","type":"string"}},{{"name":"AGE","type":"int"}},{{"name":"NOTE","type":"string"}}]}}"#
+            );
+            let l = load_schema(&t, "s.json", None, None).unwrap();
+            check_schema(&l.schema.unwrap(), &t)
+                .into_iter()
+                .find(|d| d.rule.code == "PF419")
+                .and_then(|d| d.help)
+                .unwrap()
+        };
+        assert!(help("Items", "ITEM_ID").contains("\"textual\": true"));
+        assert!(!help("Users", "USER_ID").contains("textual"));
     }
 
     #[test]

@@ -196,6 +196,16 @@ pub fn counts_as_metadata(ty: DatasetType, domain: Option<Domain>, name: &str) -
     }
 }
 
+/// Whether a field of an Item interactions schema counts toward the limit of 10 distinct event
+/// types plus metadata fields: EVENT_TYPE, EVENT_VALUE and every field that is neither required
+/// nor reserved (the docs' "custom metadata fields"; IMPRESSION, RECOMMENDATION_ID and
+/// EVENT_ATTRIBUTION_SOURCE do not count). Source:
+/// <https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html>.
+pub fn counts_toward_event_type_limit(domain: Option<Domain>, name: &str) -> bool {
+    matches!(name, "EVENT_TYPE" | "EVENT_VALUE")
+        || spec_of(DatasetType::Interactions, domain, name).is_none()
+}
+
 /// The longest ID, in characters.
 pub const MAX_ID_CHARS: usize = 256;
 /// The longest categorical, string metadata or impression value, in characters.
@@ -212,10 +222,14 @@ pub const MAX_SCHEMA_CHARS: usize = 20_000;
 pub const MIN_IMPORT_INTERACTIONS: u64 = 1000;
 /// Users with at least two interactions that training needs.
 pub const MIN_REPEAT_USERS: u64 = 25;
-/// Event types plus optional metadata columns.
+/// Distinct event types plus the metadata fields that count toward the limit
+/// ([`counts_toward_event_type_limit`]).
 pub const MAX_EVENT_TYPES_PLUS_METADATA: usize = 10;
 /// 2100-01-01T00:00:00Z in seconds: anything later is taken for milliseconds.
 pub const TIMESTAMP_MAX_SECONDS: i64 = 4_102_444_800;
+/// The smallest 13-digit number: an action expiry below it is seconds, however far in the
+/// future (a far-future expiry is a normal way to say "never expires").
+pub const EXPIRY_MAX_SECONDS: i64 = 1_000_000_000_000;
 
 /// Event types that domain use cases need at least 1000 of, with the use cases.
 pub fn domain_event_types(domain: Domain) -> &'static [(&'static str, &'static str)] {

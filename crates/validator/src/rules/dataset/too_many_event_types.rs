@@ -4,23 +4,29 @@ use crate::diagnostic::{Family, Rule, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags interactions whose distinct event types plus optional metadata columns exceed 10.
+    /// Flags Item interactions whose distinct event types plus the schema's metadata fields that
+    /// count toward the limit (EVENT_TYPE, EVENT_VALUE and every custom metadata field) exceed 10.
     ///
     /// ## Why is this bad?
-    /// In an Item interactions dataset the number of distinct event types plus optional metadata
-    /// columns may be at most 10 (EVENT_TYPE and EVENT_VALUE count toward it). The import succeeds, but
-    /// a model trained with more than 10 unique event types fails (2023 Data Insights).
-    /// Spelling variants count separately (see PF305), so `Click` and `click` use up two.
+    /// In an Item interactions dataset the number of distinct event types plus metadata fields may
+    /// be at most 10. The docs name the fields that count: EVENT_TYPE and EVENT_VALUE, along with the
+    /// custom metadata fields of the schema; the other reserved fields (IMPRESSION,
+    /// RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE) and the required ones do not. So a schema with
+    /// EVENT_TYPE, EVENT_VALUE and one custom field leaves room for 7 event types. The import
+    /// succeeds, but a model trained with more than 10 unique event types fails (2023 Data
+    /// Insights). Spelling variants count separately (see PF305), so `Click` and `click` use up two.
     ///
     /// ## Example
-    /// An interactions file whose EVENT_TYPE column has 12 distinct values: `view`, `click`, `hover`,
-    /// `scroll`, `share`, `like`, `add_to_cart`, `remove_from_cart`, `wishlist`, `checkout`,
-    /// `purchase`, `return`.
+    /// A schema with EVENT_TYPE, EVENT_VALUE and DEVICE (3 fields that count) and an interactions
+    /// file whose EVENT_TYPE column has 8 distinct values: `view`, `click`, `hover`, `share`, `like`,
+    /// `add_to_cart`, `wishlist`, `purchase` (8 + 3 = 11).
     ///
     /// Use instead: keep the few event types that signal interest (for example `view`, `add_to_cart`,
-    /// `purchase`), map or drop the rest before import, and count optional metadata columns in the 10.
+    /// `purchase`) and map or drop the rest before import, so that event types plus those fields stay
+    /// at or below 10.
     ///
     /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-dataset-requirements.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF304 = "PF304", "too-many-event-types", Dataset, Error;

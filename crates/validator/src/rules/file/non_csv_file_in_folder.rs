@@ -4,14 +4,19 @@ use crate::diagnostic::{Family, Rule, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags first-level files in an input folder whose name does not end in `.csv`.
+    /// Flags a first-level file of an input folder (local or `s3://`) whose name does not end in
+    /// `.csv`: `part-00000`, `_SUCCESS`, `README.md`, dot-files such as `.part-00000.csv.crc`. Its
+    /// content is then checked like any other file of the import.
     ///
     /// ## Why is this bad?
-    /// Personalize reads the files at the first level of the data folder, and only CSV is documented as
-    /// input. The docs do not say that other files are skipped, so a README, a `_SUCCESS` marker written
-    /// by Spark or Hadoop, or a `.crc` checksum file next to the data may be read as CSV and fail the
-    /// job or add junk records.
-    /// This check is not documented; preflight's default is a warning.
+    /// Personalize reads every object at the first level of the data folder as part of the import,
+    /// and only CSV is documented as input. The docs do not say that other files are skipped, so a
+    /// README, a `_SUCCESS` marker written by Spark or Hadoop, or a `.crc` checksum file next to the
+    /// data is read as CSV: it fails the job or adds junk records. Spark's `part-00000` files without
+    /// an extension are fine once their content is valid CSV, which is why preflight checks the
+    /// content of every such file (a binary file gets PF004, an empty one PF011) and `stage` uploads
+    /// exactly the files it checked.
+    /// This check is about the name and is not documented; preflight's default is a warning.
     ///
     /// ## Example
     /// ```text

@@ -4,12 +4,15 @@ use crate::diagnostic::{Family, Rule, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a compressed (gzip, zip, bzip2, zstd) or Parquet file.
+    /// Flags a compressed (gzip, zip, bzip2, zstd) or Parquet file, and binary files that end up in
+    /// data folders: Hadoop `.crc` checksum files and macOS `.DS_Store` files.
     ///
     /// ## Why is this bad?
     /// Dataset import jobs read CSV files; Parquet, JSON and other formats are not accepted, and
     /// compression is not mentioned anywhere in the docs. A compressed file would be read as
-    /// binary garbage instead of records.
+    /// binary garbage instead of records. The same goes for the `.crc` files Spark and Hadoop write
+    /// next to each output file on a local or HDFS file system, and for `.DS_Store`: Personalize
+    /// reads every first-level object of the data folder, dot-files included.
     /// Rejecting compressed input for import is not documented; preflight's default. preflight may still
     /// decompress such a file to run its local checks.
     ///

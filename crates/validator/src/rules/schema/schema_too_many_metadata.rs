@@ -10,8 +10,8 @@ declare_rule! {
     /// The limits are 25 metadata fields for Users, 100 for Items and 10 for Actions; Item interactions
     /// and Action interactions allow 5 optional metadata columns, not counting reserved fields. A schema
     /// over the limit is invalid. Older docs gave lower numbers (Users 5, Items 50); preflight uses the
-    /// current ones. For Item interactions, distinct event types plus optional metadata columns must
-    /// also stay at or below 10 (PF304).
+    /// current ones. For Item interactions, distinct event types plus the metadata fields (EVENT_TYPE,
+    /// EVENT_VALUE and the optional ones) must also stay at or below 10 (PF304).
     ///
     /// ## Example
     /// Six optional metadata fields in an Interactions schema, after USER_ID, ITEM_ID and TIMESTAMP:

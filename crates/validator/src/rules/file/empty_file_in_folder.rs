@@ -1,0 +1,40 @@
+//! PF011 `empty-file-in-folder`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a zero-byte file (or S3 object) at the first level of a data folder, such as the
+    /// `_SUCCESS` marker Spark and Hadoop write when a job succeeds.
+    ///
+    /// ## Why is this bad?
+    /// When the data location is a folder, Personalize reads every object at its first level as
+    /// part of the import, whatever its name. An empty object has no header row, so nothing in it
+    /// maps to the schema. What the import job does with it is not documented: it may skip it, or
+    /// the job may fail on a file without the schema's columns.
+    /// Because the failure is not certain and Spark's `_SUCCESS` marker sits in nearly every folder
+    /// an ETL job writes, preflight's default is a warning, not an error (an error would block
+    /// imports Personalize may well run); raise it with `--severity PF011=error` to insist on clean
+    /// folders. An empty file named on the command line, not found in a folder, is PF001.
+    ///
+    /// ## Example
+    /// ```text
+    /// s3://bucket/interactions/
+    ///   part-00000-5c2f….csv
+    ///   part-00001-5c2f….csv
+    ///   _SUCCESS                (0 bytes)
+    /// ```
+    ///
+    /// Use instead: delete the marker before importing (or stop Spark from writing it with
+    /// `spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=false`):
+    /// ```text
+    /// s3://bucket/interactions/
+    ///   part-00000-5c2f….csv
+    ///   part-00001-5c2f….csv
+    /// ```
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
+    pub const PF011 = "PF011", "empty-file-in-folder", File, Warning;
+}

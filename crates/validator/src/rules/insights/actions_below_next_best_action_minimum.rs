@@ -1,0 +1,36 @@
+//! PF514 `actions-below-next-best-action-minimum`.
+
+use crate::diagnostic::{Family, Rule, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Counts, in an action interactions dataset, the actions that have at least 50 `TAKEN` and at
+    /// least 50 `NOT_TAKEN` or `VIEWED` action interactions within 6 weeks of the latest action
+    /// interaction, and flags the others by example. `plan` counts it for a FULL import (the batch
+    /// is then the whole dataset); `insights` for the files it is given.
+    ///
+    /// ## Why is this bad?
+    /// Next-Best-Action gives an action a propensity score only once it has at least 50 action
+    /// interactions with the `TAKEN` event type and at least 50 with `NOT_TAKEN` or `VIEWED`, all
+    /// within 6 weeks of the latest interaction timestamp of the dataset. Until then the action is
+    /// recommended without personalization, with a score of 0. The import succeeds either way.
+    /// Days are whole UTC days, as for PF508: the window starts 42 days before the day of the latest
+    /// action interaction. Event types are matched as PF222 matches them (any case; `not taken` or
+    /// `not_taken`). Exact duplicate records are counted before they collapse.
+    ///
+    /// ## Example
+    /// ```csv
+    /// USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE
+    /// u1,join-loyalty,1709251200,TAKEN
+    /// u2,join-loyalty,1709251260,VIEWED
+    /// ```
+    /// With only these two records, `join-loyalty` has 1 `TAKEN` and 1 `VIEWED`: no score.
+    ///
+    /// Use instead: import at least 50 `TAKEN` and 50 `NOT_TAKEN` or `VIEWED` interactions per
+    /// action from the last 6 weeks (or stream them with PutActionInteractions).
+    ///
+    /// ## References
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>
+    /// - <https://docs.aws.amazon.com/personalize/latest/dg/action-interactions-datasets.html>
+    pub const PF514 = "PF514", "actions-below-next-best-action-minimum", Insights, Info;
+}
