@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use preflight_s3_test_server::{BackgroundServer, ServerOptions, ACCESS_KEY, SECRET_KEY};
+use preflight_s3_test_server::{
+    BackgroundServer, Quirks, ServerOptions, ACCESS_KEY, SECRET_KEY,
+};
 
 const BUCKET: &str = "imports";
 
@@ -296,6 +298,14 @@ fn a_store_that_stops_answering_times_out_and_the_run_resumes() {
             .args(args(hung.endpoint())));
         assert_eq!(r.code, 3, "{}", r.stderr);
         assert!(r.stderr.contains("UploadPart"), "{}", r.stderr);
+        // The wait is visible: one line per retry, naming the part.
+        assert!(
+            r.stderr.contains(
+                "no answer to UploadPart 2 of 3 (big.csv) after 2s; retrying, attempt 2 of 2"
+            ),
+            "{}",
+            r.stderr
+        );
     }
     assert!(objects(&root).is_empty(), "{:?}", objects(&root));
 
@@ -307,6 +317,178 @@ fn a_store_that_stops_answering_times_out_and_the_run_resumes() {
         server.server().parts_received(),
         2,
         "the verified part was sent again"
+    );
+}
+
+/// `--request-deadline` bounds a request with all its attempts: the read timeout alone (30 s,
+/// two attempts) would hold the stage for a minute, past the test's limit.
+#[test]
+fn the_request_deadline_bounds_every_attempt_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let hung = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            hang_after_parts: Some(0),
+            ..ServerOptions::default()
+        },
+    );
+    let r = run(preflight(dir.path())
+        .timeout(std::time::Duration::from_secs(40))
+        .args([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "big.csv",
+            "--to",
+            "s3://imports/",
+            "--endpoint-url",
+            hung.endpoint(),
+            "--part-size",
+            "5",
+            "--multipart-threshold",
+            "5",
+            "--concurrency",
+            "1",
+            "--request-timeout",
+            "30s",
+            "--request-deadline",
+            "3s",
+        ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("UploadPart `interactions/") && r.stderr.contains("request deadline"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// rclone's `serve s3` departs from S3 twice (see `Quirks::Rclone`): a 404 to
+/// ListMultipartUploads when it holds no upload stopped every stage with "`…/` does not
+/// exist", and its CreateMultipartUpload answer cannot be read. Now the first means "no upload
+/// in progress", and the second is named, with the answer under `--debug` and the way around.
+#[test]
+fn a_store_answering_as_rclone_stages_and_says_why_multipart_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            answer_as: Some(Quirks::Rclone),
+            ..ServerOptions::default()
+        },
+    );
+    interactions(&dir.path().join("small.csv"), 0);
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let stage = |file: &str, extra: &[&str]| {
+        let debug = extra.contains(&"--debug");
+        let extra: Vec<&str> = extra.iter().copied().filter(|a| *a != "--debug").collect();
+        let mut args = if debug { vec!["--debug"] } else { vec![] };
+        args.extend([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            file,
+            "--to",
+            "s3://imports/",
+            "--endpoint-url",
+            server.endpoint(),
+            "--part-size",
+            "5",
+        ]);
+        args.extend_from_slice(&extra);
+        run(preflight(dir.path()).args(args))
+    };
+    let r = stage("small.csv", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let r = stage("big.csv", &["--multipart-threshold", "5", "--debug"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    for part in [
+        "CreateMultipartUpload `interactions/",
+        "HTTP 200 with an answer that is not S3's",
+        "InitiateMultipartUploadResult",
+        "--multipart-threshold 5120",
+        // --debug: the answer itself.
+        "<InitiateMultipartUpload ",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    // The store did create the upload whose answer could not be read: the re-run finds it
+    // (ListMultipartUploads) and resumes it.
+    let r = stage("big.csv", &["--multipart-threshold", "5"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(resumed)"), "{}", r.stderr);
+
+    interactions(&dir.path().join("big2.csv"), 12 << 20);
+    let r = stage("big2.csv", &["--multipart-threshold", "64"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A store that computes a multipart CRC64NVME wrongly (moto without `awscrt` puts a CRC-32 in
+/// the header) is refused, with the wrong answer named, although its bytes are right.
+#[test]
+fn a_store_reporting_a_wrong_multipart_checksum_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            answer_as: Some(Quirks::Moto),
+            ..ServerOptions::default()
+        },
+    );
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "big.csv",
+        "--to",
+        "s3://imports/",
+        "--endpoint-url",
+        server.endpoint(),
+        "--part-size",
+        "5",
+        "--multipart-threshold",
+        "5",
+    ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    for part in [
+        "after CompleteMultipartUpload of `interactions/",
+        "4 bytes long, not the 8 of a crc64nvme checksum",
+        "are the ones sent",
+        "--multipart-threshold 5120",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    assert!(
+        !objects(&root).iter().any(|k| k.ends_with("manifest.json")),
+        "{:?}",
+        objects(&root)
+    );
+}
+
+/// The local folder store keeps no checksum, so a dry run over a staged folder says the files
+/// would be read back, not that they are "already there, same checksum".
+#[test]
+fn a_dry_run_says_which_objects_would_be_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    interactions(&dir.path().join("a.csv"), 0);
+    let args = ["stage", "--dataset-type", "interactions", "a.csv"];
+    assert_eq!(run(preflight(dir.path()).args(args)).code, 0);
+    let r = run(preflight(dir.path()).args(args).arg("--dry-run"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("read back to verify (the store reports no checksum for it)"),
+        "{}",
+        r.stdout
     );
 }
 

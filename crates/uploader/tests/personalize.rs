@@ -619,7 +619,7 @@ async fn a_sealed_folder_that_changed_is_refused() {
         "{manifest:?}"
     );
     let ok = verify_manifest(&store, folder).await.unwrap();
-    assert!(ok.size_only.is_empty());
+    assert!(ok.read_back.is_empty());
 
     // Same size, other bytes: the ETag and the checksum both differ.
     put(
