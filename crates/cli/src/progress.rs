@@ -156,7 +156,12 @@ mod tests {
     #[test]
     fn a_retry_says_which_request_why_and_how_many_attempts_remain() {
         let notice = |cause, part: Option<u32>, key: Option<&str>| RetryNotice {
-            operation: if part.is_some() { "UploadPart" } else { "HeadObject" }.into(),
+            operation: if part.is_some() {
+                "UploadPart"
+            } else {
+                "HeadObject"
+            }
+            .into(),
             key: key.map(String::from),
             part,
             attempt: 2,
@@ -188,7 +193,11 @@ mod tests {
                 "HeadObject (a.csv) got HTTP 503 SlowDown; retrying, attempt 2 of 3",
             ),
             (
-                notice(RetryCause::Connection("connection reset".into()), None, None),
+                notice(
+                    RetryCause::Connection("connection reset".into()),
+                    None,
+                    None,
+                ),
                 None,
                 "HeadObject lost its connection (connection reset); retrying, attempt 2 of 3",
             ),

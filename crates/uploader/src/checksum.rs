@@ -106,7 +106,9 @@ pub(crate) struct Digester {
 
 impl std::fmt::Debug for Digester {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Digester").field("size", &self.size).finish()
+        f.debug_struct("Digester")
+            .field("size", &self.size)
+            .finish()
     }
 }
 

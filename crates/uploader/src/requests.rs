@@ -107,20 +107,19 @@ impl Intercept for AttemptWatch {
         let Some(Err(err)) = context.output_or_error() else {
             return Ok(());
         };
-        let cause = if err.is_timeout_error()
-            || err.as_connector_error().is_some_and(|c| c.is_timeout())
-        {
-            RetryCause::NoAnswer(self.read_timeout)
-        } else if let Some(c) = err.as_connector_error() {
-            RetryCause::Connection(crate::store::error_chain(c))
-        } else if let Some(r) = context.response() {
-            RetryCause::Answer {
-                status: r.status().as_u16(),
-                code: r.body().bytes().and_then(error_code),
-            }
-        } else {
-            RetryCause::Other(crate::store::error_chain(err))
-        };
+        let cause =
+            if err.is_timeout_error() || err.as_connector_error().is_some_and(|c| c.is_timeout()) {
+                RetryCause::NoAnswer(self.read_timeout)
+            } else if let Some(c) = err.as_connector_error() {
+                RetryCause::Connection(crate::store::error_chain(c))
+            } else if let Some(r) = context.response() {
+                RetryCause::Answer {
+                    status: r.status().as_u16(),
+                    code: r.body().bytes().and_then(error_code),
+                }
+            } else {
+                RetryCause::Other(crate::store::error_chain(err))
+            };
         cfg.interceptor_state().store_put(LastFailure(cause));
         Ok(())
     }

@@ -285,13 +285,18 @@ where
                 key: key.to_string(),
                 status: Some(re.raw().status().as_u16()),
                 code: "an answer that could not be read".into(),
-                message: format!("{} (--debug shows the answer)", crate::store::error_chain(&err)),
+                message: format!(
+                    "{} (--debug shows the answer)",
+                    crate::store::error_chain(&err)
+                ),
             }
         }
         SdkError::TimeoutError(_) => StoreError::Transport {
             operation,
             key: key.to_string(),
-            message: "no answer within the request deadline (--request-deadline), all attempts included".into(),
+            message:
+                "no answer within the request deadline (--request-deadline), all attempts included"
+                    .into(),
         },
         _ => {
             // Dispatch failures, timeouts: the full chain says why.
@@ -642,12 +647,20 @@ impl ObjectStore for S3Store {
     }
 
     async fn get_object(&self, key: &str) -> StoreResult<ObjectBody> {
+        // The bytes are what callers hash (crate::verify) or check: the SDK is not to judge them
+        // by the store's checksum, which may be wrong (a store that puts a CRC-32 in the
+        // CRC64NVME header would fail every read with an opaque "streaming error").
+        let raw = aws_sdk_s3::config::Builder::default().response_checksum_validation(
+            aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+        );
         let out = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
             .set_expected_bucket_owner(self.owner.clone())
+            .customize()
+            .config_override(raw)
             .send()
             .await
             .map_err(|e| map_err("GetObject", key, e))?;

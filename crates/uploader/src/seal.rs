@@ -97,8 +97,8 @@ pub async fn seal<S: ObjectStore>(
     let mut out = Vec::new();
     for ((f, info), computed) in files.iter().zip(&now).zip(computed) {
         let read = computed.is_some();
-        let checksum = computed
-            .unwrap_or_else(|| info.checksum(alg).unwrap_or_default().to_string());
+        let checksum =
+            computed.unwrap_or_else(|| info.checksum(alg).unwrap_or_default().to_string());
         let parts = checksum
             .rsplit_once('-')
             .and_then(|(_, n)| n.parse::<u64>().ok());

@@ -253,8 +253,7 @@ impl StageError {
     pub fn multipart_misbehaved(&self) -> Option<&'static str> {
         match self {
             StageError::Store(e) => e.multipart_misbehaved(),
-            StageError::WrongChecksum { operation, .. }
-            | StageError::Verify { operation, .. }
+            StageError::WrongChecksum { operation, .. } | StageError::Verify { operation, .. }
                 if *operation == "CompleteMultipartUpload" =>
             {
                 Some(operation)
@@ -722,7 +721,9 @@ async fn verify<S: ObjectStore>(
                 operation,
                 problem: format!(
                     "{}, and its bytes, read back, are not the ones sent",
-                    Verdict::Mismatch { reported }.problem(exp).unwrap_or_default()
+                    Verdict::Mismatch { reported }
+                        .problem(exp)
+                        .unwrap_or_default()
                 ),
             })
         }

@@ -70,12 +70,12 @@ pub enum Evidence {
 
 /// Compares what the store reports with what is expected (the sizes are compared apart).
 pub fn compare(info: &ObjectInfo, exp: &Expected) -> Evidence {
-    let Some(reported) = info
-        .checksums
-        .iter()
-        .find(|c| c.algorithm == exp.algorithm)
-    else {
-        let others: Vec<&str> = info.checksums.iter().map(|c| c.algorithm.as_str()).collect();
+    let Some(reported) = info.checksums.iter().find(|c| c.algorithm == exp.algorithm) else {
+        let others: Vec<&str> = info
+            .checksums
+            .iter()
+            .map(|c| c.algorithm.as_str())
+            .collect();
         let why = if !others.is_empty() {
             format!(
                 "the store reports only a {} checksum, not {}",
@@ -161,7 +161,10 @@ pub async fn read_back<S: ObjectStore + ?Sized>(
             .map_err(|e| StoreError::Transport {
                 operation: "GetObject",
                 key: key.to_string(),
-                message: format!("reading the object failed: {e}"),
+                message: format!(
+                    "reading the object failed: {}",
+                    crate::store::error_chain(&e)
+                ),
             })?;
         if n == 0 {
             break;
@@ -339,17 +342,73 @@ mod tests {
         let full = exp(Crc64nvme, "AAAAAAAAAAA=");
         let composite = exp(Sha256, "c2hh-3");
         let table: Vec<(&str, ObjectInfo, &Expected, &str)> = vec![
-            ("same", info(&[(Crc64nvme, "AAAAAAAAAAA=")], None), &full, "match"),
-            ("same, typed", info(&[(Crc64nvme, "AAAAAAAAAAA=")], Some(ChecksumType::FullObject)), &full, "match"),
-            ("other value", info(&[(Crc64nvme, "BBBBBBBBBBB=")], None), &full, "mismatch"),
-            ("another algorithm", info(&[(Crc32, "AAAAAA==")], None), &full, "only a crc32 checksum"),
-            ("two others", info(&[(Crc32, "AAAAAA=="), (Sha1, "x")], None), &full, "only a crc32 and sha1"),
+            (
+                "same",
+                info(&[(Crc64nvme, "AAAAAAAAAAA=")], None),
+                &full,
+                "match",
+            ),
+            (
+                "same, typed",
+                info(
+                    &[(Crc64nvme, "AAAAAAAAAAA=")],
+                    Some(ChecksumType::FullObject),
+                ),
+                &full,
+                "match",
+            ),
+            (
+                "other value",
+                info(&[(Crc64nvme, "BBBBBBBBBBB=")], None),
+                &full,
+                "mismatch",
+            ),
+            (
+                "another algorithm",
+                info(&[(Crc32, "AAAAAA==")], None),
+                &full,
+                "only a crc32 checksum",
+            ),
+            (
+                "two others",
+                info(&[(Crc32, "AAAAAA=="), (Sha1, "x")], None),
+                &full,
+                "only a crc32 and sha1",
+            ),
             ("none, an ETag", info(&[], None), &full, "only an ETag"),
-            ("composite for full", info(&[(Crc64nvme, "AAAAAAAAAAA=")], Some(ChecksumType::Composite)), &full, "composite crc64nvme checksum and a full-object one"),
-            ("composite", info(&[(Sha256, "c2hh-3")], None), &composite, "match"),
-            ("composite without -N", info(&[(Sha256, "c2hh")], Some(ChecksumType::Composite)), &composite, "match"),
-            ("composite, other N", info(&[(Sha256, "c2hh-4")], None), &composite, "mismatch"),
-            ("full for composite", info(&[(Sha256, "c2hh")], None), &composite, "full-object sha256 checksum and a composite one"),
+            (
+                "composite for full",
+                info(
+                    &[(Crc64nvme, "AAAAAAAAAAA=")],
+                    Some(ChecksumType::Composite),
+                ),
+                &full,
+                "composite crc64nvme checksum and a full-object one",
+            ),
+            (
+                "composite",
+                info(&[(Sha256, "c2hh-3")], None),
+                &composite,
+                "match",
+            ),
+            (
+                "composite without -N",
+                info(&[(Sha256, "c2hh")], Some(ChecksumType::Composite)),
+                &composite,
+                "match",
+            ),
+            (
+                "composite, other N",
+                info(&[(Sha256, "c2hh-4")], None),
+                &composite,
+                "mismatch",
+            ),
+            (
+                "full for composite",
+                info(&[(Sha256, "c2hh")], None),
+                &composite,
+                "full-object sha256 checksum and a composite one",
+            ),
         ];
         for (what, i, e, want) in table {
             let got = compare(&i, e);

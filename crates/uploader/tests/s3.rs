@@ -526,9 +526,17 @@ async fn an_object_overwritten_with_another_checksum_or_none_is_not_taken_for_th
     use aws_smithy_checksums::ChecksumAlgorithm as Alg;
     use preflight_uploader::import::verify_manifest;
     let cases = [
-        ("a crc32 checksum", Some(Alg::Crc32), "only a crc32 checksum"),
+        (
+            "a crc32 checksum",
+            Some(Alg::Crc32),
+            "only a crc32 checksum",
+        ),
         ("no checksum", None, "reports no checksum"),
-        ("a crc64nvme checksum", Some(Alg::Crc64Nvme), "the store reports crc64nvme"),
+        (
+            "a crc64nvme checksum",
+            Some(Alg::Crc64Nvme),
+            "the store reports crc64nvme",
+        ),
     ];
     for (how, alg, why) in cases {
         for name in ["small.csv", "big.csv"] {
@@ -565,9 +573,13 @@ async fn an_object_overwritten_with_another_checksum_or_none_is_not_taken_for_th
                 .bucket(BUCKET)
                 .key(&key)
                 .body(aws_sdk_s3::primitives::ByteStream::from(body));
+            // As the AWS CLI sends it: the algorithm named, and its value.
+            use aws_sdk_s3::types::ChecksumAlgorithm as Sdk;
             put = match alg {
-                Some(Alg::Crc32) => put.set_checksum_crc32(sum),
-                Some(_) => put.set_checksum_crc64_nvme(sum),
+                Some(Alg::Crc32) => put.checksum_algorithm(Sdk::Crc32).set_checksum_crc32(sum),
+                Some(_) => put
+                    .checksum_algorithm(Sdk::Crc64Nvme)
+                    .set_checksum_crc64_nvme(sum),
                 None => put,
             };
             put.send().await.unwrap();
@@ -579,7 +591,11 @@ async fn an_object_overwritten_with_another_checksum_or_none_is_not_taken_for_th
             };
             assert!(err.contains(&format!("`{name}`")), "{what}: {err}");
             assert!(err.contains(why), "{what}: {err}");
-            let other = if name == "small.csv" { "big.csv" } else { "small.csv" };
+            let other = if name == "small.csv" {
+                "big.csv"
+            } else {
+                "small.csv"
+            };
             assert!(!err.contains(&format!("`{other}`")), "{what}: {err}");
 
             // A re-run of the stage does not take the folder for this data: a fresh one.
@@ -613,14 +629,22 @@ async fn a_staged_file_edited_in_place_is_not_taken_for_the_staged_one() {
         let a = data(20_000, 1);
         let b = data((11 * MIB) as usize, 9); // three parts
         let req = request(
-            vec![write(dir.path(), "a.csv", &a), write(dir.path(), "b.csv", &b)],
+            vec![
+                write(dir.path(), "a.csv", &a),
+                write(dir.path(), "b.csv", &b),
+            ],
             "",
         );
         let first = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
             .await
             .unwrap();
-        let staged = staging.join(first.run_folder.trim_end_matches('/')).join(name);
-        let mut f = std::fs::OpenOptions::new().write(true).open(&staged).unwrap();
+        let staged = staging
+            .join(first.run_folder.trim_end_matches('/'))
+            .join(name);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&staged)
+            .unwrap();
         f.seek(SeekFrom::Start(100)).unwrap();
         f.write_all(b"#").unwrap();
         drop(f);
@@ -634,7 +658,9 @@ async fn a_staged_file_edited_in_place_is_not_taken_for_the_staged_one() {
             .unwrap();
         assert!(!again.already_staged, "{name}: taken as already staged");
         assert_ne!(again.run_folder, first.run_folder, "{name}");
-        let fresh = staging.join(again.run_folder.trim_end_matches('/')).join(name);
+        let fresh = staging
+            .join(again.run_folder.trim_end_matches('/'))
+            .join(name);
         let original = if name == "a.csv" { &a } else { &b };
         assert_eq!(std::fs::read(fresh).unwrap(), *original, "{name}");
     }

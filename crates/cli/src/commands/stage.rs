@@ -153,13 +153,16 @@ pub(crate) fn report_upload_error(e: StageError) {
     let hint = e.multipart_misbehaved();
     let redactor = crate::logging::Redactor::from_environment();
     let err = anyhow::Error::new(e);
-    eprintln!("error: upload failed: {}", redactor.redact(&err.to_string()));
+    eprintln!(
+        "error: upload failed: {}",
+        redactor.redact(&err.to_string())
+    );
     for cause in err.chain().skip(1) {
         eprintln!("  Caused by: {}", redactor.redact(&cause.to_string()));
     }
     if let Some(call) = hint {
         eprintln!(
-            "  The store does not answer {call} as S3 does, so its multipart uploads cannot be trusted. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each such file is held in memory while it is sent)."
+            "  The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each such file is held in memory while it is sent)."
         );
     }
 }
