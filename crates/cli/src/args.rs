@@ -434,6 +434,10 @@ pub struct AwsArgs {
     /// run.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout, help_heading = "AWS")]
     pub request_timeout: std::time::Duration,
+    /// The longest one request may take in all, its retries and the waits between them
+    /// included; each retry is announced on stderr.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_timeout, help_heading = "AWS")]
+    pub request_deadline: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -476,8 +480,9 @@ pub struct StageArgs {
     /// Part size in MiB for files uploaded in parts (at least 5).
     #[arg(long, value_name = "MIB", default_value_t = 8, value_parser = clap::value_parser!(u64).range(5..))]
     pub part_size: u64,
-    /// Files larger than this many MiB are uploaded in parts.
-    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    /// Files larger than this many MiB are uploaded in parts; up to 5120 (5 GiB, the most one
+    /// PutObject takes) for a store whose multipart uploads misbehave.
+    #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(..=5120))]
     pub multipart_threshold: u64,
     /// Parts uploaded at once (each holds one part buffer in memory).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]

@@ -23,7 +23,7 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("failed to start the I/O runtime")
 }
 
-/// The S3 options from the command line.
+/// The S3 options from the command line; each retried request is announced on stderr.
 pub fn options(aws: &AwsArgs) -> S3Options {
     S3Options {
         profile: aws.profile.clone(),
@@ -31,6 +31,8 @@ pub fn options(aws: &AwsArgs) -> S3Options {
         endpoint_url: aws.endpoint_url.clone(),
         path_style: aws.path_style,
         read_timeout: Some(aws.request_timeout),
+        deadline: Some(aws.request_deadline),
+        observer: Some(Arc::new(crate::progress::Reporter::new(false))),
         ..S3Options::default()
     }
 }

@@ -1201,6 +1201,38 @@ fn an_upload_cut_short_is_never_imported() {
         1,
         "a job was created for a changed folder"
     );
+
+    // Written again with a CRC32 (as the AWS CLI writes), the store reports no CRC64NVME for
+    // a.csv: the import reads it back and hashes it. The staged bytes pass; other bytes of the
+    // same size are refused, however the store's own checksum agrees with them.
+    let put_crc32 = |bytes: Vec<u8>| {
+        let alg = preflight_uploader::ChecksumAlgorithm::Crc32;
+        let sum = preflight_uploader::Checksum {
+            algorithm: alg,
+            value: preflight_uploader::checksum::checksum_of(alg, &bytes),
+        };
+        rt.block_on(preflight_uploader::ObjectStore::put_object(
+            &s3,
+            &format!("{folder}a.csv"),
+            bytes.into(),
+            &sum,
+        ))
+        .unwrap();
+    };
+    let original = std::fs::read(dir.path().join("data/a.csv")).unwrap();
+    put_crc32(original.clone());
+    assert_eq!(run_owned(&import(&location)), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 2, "the same bytes were refused");
+    let mut other = original;
+    let n = other.len();
+    other[n - 3] = b'x';
+    put_crc32(other);
+    assert_eq!(run_owned(&import(&location)), exit::IMPORT_REFUSED.0);
+    assert_eq!(
+        create.num_calls(),
+        2,
+        "a job was created for bytes no checksum of the manifest's kind vouched for"
+    );
 }
 
 /// `insights --dataset-arn`: the schema comes from the dataset, as for validate. The fetched

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use preflight_s3_test_server::{BackgroundServer, ServerOptions, ACCESS_KEY, SECRET_KEY};
+use preflight_s3_test_server::{BackgroundServer, Quirks, ServerOptions, ACCESS_KEY, SECRET_KEY};
 
 const BUCKET: &str = "imports";
 
@@ -301,6 +301,14 @@ fn a_store_that_stops_answering_times_out_and_the_run_resumes() {
             .args(args(hung.endpoint())));
         assert_eq!(r.code, 3, "{}", r.stderr);
         assert!(r.stderr.contains("UploadPart"), "{}", r.stderr);
+        // The wait is visible: one line per retry, naming the part.
+        assert!(
+            r.stderr.contains(
+                "no answer to UploadPart 2 of 3 (big.csv) after 2s; retrying, attempt 2 of 2"
+            ),
+            "{}",
+            r.stderr
+        );
     }
     assert!(objects(&root).is_empty(), "{:?}", objects(&root));
 
@@ -312,6 +320,177 @@ fn a_store_that_stops_answering_times_out_and_the_run_resumes() {
         server.server().parts_received(),
         2,
         "the verified part was sent again"
+    );
+}
+
+/// `--request-deadline` bounds a request with all its attempts: the read timeout alone (30 s,
+/// two attempts) would hold the stage for a minute, past the test's limit.
+#[test]
+fn the_request_deadline_bounds_every_attempt_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let hung = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            hang_after_parts: Some(0),
+            ..ServerOptions::default()
+        },
+    );
+    let r = run(preflight(dir.path())
+        .timeout(std::time::Duration::from_secs(40))
+        .args([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "big.csv",
+            "--to",
+            "s3://imports/",
+            "--endpoint-url",
+            hung.endpoint(),
+            "--part-size",
+            "5",
+            "--multipart-threshold",
+            "5",
+            "--concurrency",
+            "1",
+            "--request-timeout",
+            "30s",
+            "--request-deadline",
+            "3s",
+        ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("UploadPart `interactions/") && r.stderr.contains("request deadline"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// rclone's `serve s3` departs from S3 twice (see `Quirks::Rclone`): a 404 to
+/// ListMultipartUploads when it holds no upload stopped every stage with "`…/` does not
+/// exist", and its CreateMultipartUpload answer cannot be read. Now the first means "no upload
+/// in progress", and the second is named, with the answer under `--debug` and the way around.
+#[test]
+fn a_store_answering_as_rclone_stages_and_says_why_multipart_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            answer_as: Some(Quirks::Rclone),
+            ..ServerOptions::default()
+        },
+    );
+    interactions(&dir.path().join("small.csv"), 0);
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let stage = |file: &str, extra: &[&str]| {
+        let debug = extra.contains(&"--debug");
+        let extra: Vec<&str> = extra.iter().copied().filter(|a| *a != "--debug").collect();
+        let mut args = if debug { vec!["--debug"] } else { vec![] };
+        args.extend([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            file,
+            "--to",
+            "s3://imports/",
+            "--endpoint-url",
+            server.endpoint(),
+            "--part-size",
+            "5",
+        ]);
+        args.extend_from_slice(&extra);
+        run(preflight(dir.path()).args(args))
+    };
+    let r = stage("small.csv", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let r = stage("big.csv", &["--multipart-threshold", "5", "--debug"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    for part in [
+        "CreateMultipartUpload `interactions/",
+        "HTTP 200 with an answer that is not S3's",
+        "InitiateMultipartUploadResult",
+        "--multipart-threshold 5120",
+        // --debug: the answer itself.
+        "<InitiateMultipartUpload ",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    // The store did create the upload whose answer could not be read: the re-run finds it
+    // (ListMultipartUploads) and resumes it.
+    let r = stage("big.csv", &["--multipart-threshold", "5"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(resumed)"), "{}", r.stderr);
+
+    interactions(&dir.path().join("big2.csv"), 12 << 20);
+    let r = stage("big2.csv", &["--multipart-threshold", "64"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A store that computes a multipart CRC64NVME wrongly (moto without `awscrt` puts a CRC-32 in
+/// the header) is refused, with the wrong answer named, although its bytes are right.
+#[test]
+fn a_store_reporting_a_wrong_multipart_checksum_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            answer_as: Some(Quirks::Moto),
+            ..ServerOptions::default()
+        },
+    );
+    interactions(&dir.path().join("big.csv"), 12 << 20);
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "big.csv",
+        "--to",
+        "s3://imports/",
+        "--endpoint-url",
+        server.endpoint(),
+        "--part-size",
+        "5",
+        "--multipart-threshold",
+        "5",
+    ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    for part in [
+        "after CompleteMultipartUpload of `interactions/",
+        "4 bytes long, not the 8 of a crc64nvme checksum",
+        "are the ones sent",
+        "--multipart-threshold 5120",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    assert!(
+        !objects(&root).iter().any(|k| k.ends_with("manifest.json")),
+        "{:?}",
+        objects(&root)
+    );
+}
+
+/// The local folder store keeps no checksum, so a dry run over a staged folder says the files
+/// would be read back, not that they are "already there, same checksum".
+#[test]
+fn a_dry_run_says_which_objects_would_be_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    interactions(&dir.path().join("a.csv"), 0);
+    let args = ["stage", "--dataset-type", "interactions", "a.csv"];
+    assert_eq!(run(preflight(dir.path()).args(args)).code, 0);
+    let r = run(preflight(dir.path()).args(args).arg("--dry-run"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("read back to verify (the store reports no checksum for it)"),
+        "{}",
+        r.stdout
     );
 }
 
@@ -678,4 +857,304 @@ fn a_sealed_s3_folder_lists_exactly_the_objects_validation_read() {
         .map(|f| f["records"].as_u64().unwrap())
         .sum();
     assert_eq!(parts, 3000);
+}
+
+/// One step of the interoperability suite: what happened, for the table.
+struct Step {
+    server: &'static str,
+    step: String,
+    result: String,
+}
+
+/// A client for the suite's own requests (CreateBucket, overwriting an object as other tools
+/// do): checksums only where asked.
+fn sdk_client(endpoint: &str) -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t"))
+            .endpoint_url(endpoint)
+            .force_path_style(true)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .build(),
+    )
+}
+
+/// The stderr lines that say how objects were verified, shortened for the table.
+fn how_verified(stderr: &str) -> String {
+    let read: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("verified `"))
+        .filter_map(|l| l.split('`').next())
+        .map(|k| k.rsplit('/').next().unwrap_or(k))
+        .collect();
+    if read.is_empty() {
+        "verified by the store's checksums".into()
+    } else {
+        format!("verified by reading back {}", read.join(", "))
+    }
+}
+
+/// The end-to-end script of the interoperability suite against one server: stage a small and a
+/// large (multipart) file, re-run, validate the staged folder, check it as an import would, then
+/// overwrite an object with other bytes of the same size three ways (a CRC32 checksum, none, a
+/// CRC64NVME of the new bytes) and re-run the stage and the check after each. Every step either
+/// succeeds with verified bytes or is refused with the server's wrong answer named; a changed
+/// object is never accepted.
+fn interop_script(server: &'static str, endpoint: &str, bucket: &str, steps: &mut Vec<Step>) {
+    use preflight_uploader::import::verify_manifest;
+    use preflight_uploader::{checksum::checksum_of, ChecksumAlgorithm, S3Options, S3Store};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    interactions(&data.join("small.csv"), 39_000);
+    interactions(&data.join("large.csv"), 12 << 20); // three parts of 5 MiB
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sdk = sdk_client(endpoint);
+    let store = S3Store::from_client(sdk.clone(), bucket, &S3Options::default());
+    let to = format!("s3://{bucket}/interop/");
+    let mut now = 1_764_000_000u64;
+    let mut stage = |extra: &[&str]| {
+        now += 60; // each run its own second: a fresh run folder never meets an older one's name
+        let mut args = vec![
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "data",
+            "--to",
+            &to,
+            "--endpoint-url",
+            endpoint,
+            "--part-size",
+            "5",
+        ];
+        args.extend_from_slice(extra);
+        run(preflight(dir.path())
+            .env("PREFLIGHT_NOW", now.to_string())
+            .timeout(std::time::Duration::from_secs(120))
+            .args(args))
+    };
+    let mut record = |step: &str, result: String| {
+        steps.push(Step {
+            server,
+            step: step.to_string(),
+            result,
+        })
+    };
+    let check = |folder: &str| rt.block_on(verify_manifest(&store, folder));
+
+    // 1. Stage, the large file in parts.
+    let r = stage(&["--multipart-threshold", "5"]);
+    let mut threshold = "5";
+    match (server, r.code) {
+        (_, 0) => record(
+            "stage small + large (multipart)",
+            format!("staged; {}", how_verified(&r.stderr)),
+        ),
+        ("moto", 3) => {
+            // moto (without awscrt) computes a multipart CRC64NVME as a CRC-32.
+            for part in [
+                "after CompleteMultipartUpload",
+                "4 bytes long, not the 8 of a crc64nvme checksum",
+                "are the ones sent",
+                "--multipart-threshold 5120",
+            ] {
+                assert!(r.stderr.contains(part), "{server}: {part}: {}", r.stderr);
+            }
+            record("stage small + large (multipart)", "refused (exit 3): after CompleteMultipartUpload the store reports a 4-byte crc64nvme (a CRC-32) for bytes that are right; the hint names --multipart-threshold".into());
+            threshold = "64";
+        }
+        ("rclone", 3) => {
+            for part in [
+                "CreateMultipartUpload",
+                "with an answer that is not S3's",
+                "InitiateMultipartUploadResult",
+                "--multipart-threshold 5120",
+            ] {
+                assert!(r.stderr.contains(part), "{server}: {part}: {}", r.stderr);
+            }
+            record("stage small + large (multipart)", "refused (exit 3): CreateMultipartUpload's answer is not S3's (root element InitiateMultipartUpload); the hint names --multipart-threshold".into());
+            threshold = "64";
+        }
+        _ => panic!("{server}: stage exited {}: {}", r.code, r.stderr),
+    }
+    let r = if threshold == "5" {
+        r
+    } else {
+        let r = stage(&["--multipart-threshold", threshold]);
+        assert_eq!(r.code, 0, "{server}: {}", r.stderr);
+        record(
+            "stage again with --multipart-threshold 64 (single PUTs)",
+            format!("staged; {}", how_verified(&r.stderr)),
+        );
+        r
+    };
+    let mut folder_url = r.stdout.trim().to_string();
+
+    // 2. The same again: nothing to upload.
+    let again = stage(&["--multipart-threshold", threshold]);
+    assert_eq!(again.code, 0, "{server}: {}", again.stderr);
+    assert!(
+        again.stderr.contains("already staged"),
+        "{server}: {}",
+        again.stderr
+    );
+    assert_eq!(again.stdout.trim(), folder_url, "{server}");
+    record(
+        "re-run",
+        format!(
+            "already staged, nothing uploaded; {}",
+            how_verified(&again.stderr)
+        ),
+    );
+
+    // 3. Validate the staged folder where it is.
+    let v = run(preflight(dir.path()).args([
+        "validate",
+        "--dataset-type",
+        "interactions",
+        &folder_url,
+        "--endpoint-url",
+        endpoint,
+    ]));
+    assert_eq!(v.code, 0, "{server}: {}{}", v.stdout, v.stderr);
+    record("validate the staged folder", "clean (exit 0)".into());
+
+    // 4. The import's manifest check.
+    let key = |url: &str| {
+        url.strip_prefix(&format!("s3://{bucket}/"))
+            .unwrap()
+            .to_string()
+    };
+    let ok = check(&key(&folder_url)).unwrap_or_else(|e| panic!("{server}: {e}"));
+    record(
+        "manifest check (import)",
+        if ok.read_back.is_empty() {
+            "verified by the store's checksums".into()
+        } else {
+            format!("verified; read back {}", ok.read_back.len())
+        },
+    );
+
+    // 5. Overwrite small.csv in the newest good folder: same size, other bytes.
+    let original = std::fs::read(data.join("small.csv")).unwrap();
+    let mut changed = original.clone();
+    let i = changed.len() / 2;
+    changed[i] = if changed[i] == b'7' { b'8' } else { b'7' };
+    for (how, alg) in [
+        ("a crc32 checksum", Some(ChecksumAlgorithm::Crc32)),
+        ("no checksum", None),
+        (
+            "a crc64nvme checksum of the new bytes",
+            Some(ChecksumAlgorithm::Crc64nvme),
+        ),
+    ] {
+        let folder = key(&folder_url);
+        let mut put = sdk
+            .put_object()
+            .bucket(bucket)
+            .key(format!("{folder}small.csv"))
+            .body(aws_sdk_s3::primitives::ByteStream::from(changed.clone()));
+        let sum = alg.map(|a| checksum_of(a, &changed));
+        // As the AWS CLI sends it: the algorithm named, and its value.
+        use aws_sdk_s3::types::ChecksumAlgorithm as Sdk;
+        put = match alg {
+            Some(ChecksumAlgorithm::Crc32) => {
+                put.checksum_algorithm(Sdk::Crc32).set_checksum_crc32(sum)
+            }
+            Some(_) => put
+                .checksum_algorithm(Sdk::Crc64Nvme)
+                .set_checksum_crc64_nvme(sum),
+            None => put,
+        };
+        rt.block_on(put.send())
+            .unwrap_or_else(|e| panic!("{server}: tampering failed: {e:?}"));
+        let step = format!("overwrite small.csv with {how}: re-run stage, then check");
+        let r = stage(&["--multipart-threshold", threshold]);
+        assert_eq!(r.code, 0, "{server}: {step}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("already staged"),
+            "{server}: {step}: taken as staged: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&format!(
+                "{folder_url} was staged with this content, but `small.csv`"
+            )),
+            "{server}: {step}: {}",
+            r.stderr
+        );
+        let fresh = r.stdout.trim().to_string();
+        assert_ne!(fresh, folder_url, "{server}: {step}");
+        let refused = match check(&folder) {
+            Ok(_) => panic!("{server}: {step}: the manifest check accepted the changed folder"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            refused.contains("`small.csv`: "),
+            "{server}: {step}: {refused}"
+        );
+        check(&key(&fresh)).unwrap_or_else(|e| panic!("{server}: {step}: the fresh folder: {e}"));
+        let why = refused
+            .split("`small.csv`: ")
+            .nth(1)
+            .and_then(|r| r.split(", and ").next())
+            .unwrap_or_default()
+            .to_string();
+        record(
+            &step,
+            format!("stage: changed folder left alone, fresh one staged; check: refused ({why})"),
+        );
+        folder_url = fresh;
+    }
+}
+
+/// The interoperability suite: [`interop_script`] against the in-process server and, where
+/// `.ci/interop` started them, moto's and rclone's S3 servers, whose endpoints it passes in
+/// `PREFLIGHT_INTEROP_MOTO` and `PREFLIGHT_INTEROP_RCLONE`. Under `CI=true` their absence fails
+/// the test. Run it alone with `.ci/interop cargo test -p personalize-preflight --test stage
+/// interop -- --nocapture` (which prints the table in the README).
+#[test]
+fn interop_suite_never_accepts_an_unverified_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let local =
+        BackgroundServer::start(&dir.path().join("server"), BUCKET, ServerOptions::default());
+    let mut servers: Vec<(&'static str, String, String)> = vec![(
+        "in-process (s3s-fs)",
+        local.endpoint().to_string(),
+        BUCKET.to_string(),
+    )];
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    for (name, var) in [
+        ("moto", "PREFLIGHT_INTEROP_MOTO"),
+        ("rclone", "PREFLIGHT_INTEROP_RCLONE"),
+    ] {
+        match std::env::var(var) {
+            Ok(endpoint) => {
+                let bucket = format!("interop-{}-{}", std::process::id(), unique % 1_000_000_000);
+                let rt = tokio::runtime::Runtime::new().unwrap();
+                rt.block_on(sdk_client(&endpoint).create_bucket().bucket(&bucket).send())
+                    .unwrap_or_else(|e| panic!("{name}: CreateBucket at {endpoint}: {e:?}"));
+                servers.push((name, endpoint, bucket));
+            }
+            Err(_) => {
+                assert!(!ci, "CI=true but {var} is not set: .ci/run runs the tests under .ci/interop, which starts {name}'s S3 server and sets it");
+                eprintln!("{name} skipped: {var} is not set (`.ci/interop cargo test -p personalize-preflight --test stage interop` starts the servers)");
+            }
+        }
+    }
+    let mut steps = Vec::new();
+    for (name, endpoint, bucket) in &servers {
+        interop_script(name, endpoint, bucket, &mut steps);
+    }
+    eprintln!("| server | step | result |\n|---|---|---|");
+    for s in &steps {
+        eprintln!("| {} | {} | {} |", s.server, s.step, s.result);
+    }
 }

@@ -12,7 +12,9 @@
 //!
 //! [`TestServer::start`] serves it over HTTP on `127.0.0.1:0`; with
 //! [`ServerOptions::die_after_parts`] the server stops answering (connections dropped, the
-//! port closed) once it has accepted that many parts, as a crashed server would.
+//! port closed) once it has accepted that many parts, as a crashed server would. With
+//! [`ServerOptions::answer_as`] it answers as another S3 implementation does where that one
+//! departs from S3 ([`Quirks`]), so tests need not run it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,11 +39,25 @@ fn checksum(alg: &str, bytes: &[u8]) -> String {
     aws_smithy_types::base64::encode(&h.finalize()[..])
 }
 
+/// Departures from S3 of other implementations, reproduced on demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quirks {
+    /// rclone's `serve s3` (1.75): ListMultipartUploads answers 404 `NoSuchUpload` when no
+    /// upload is in progress, and CreateMultipartUpload's answer has the root element
+    /// `InitiateMultipartUpload` (S3's is `InitiateMultipartUploadResult`), which the SDK
+    /// cannot read.
+    Rclone,
+    /// moto's server (5.2) without the `awscrt` package: a multipart upload's full-object
+    /// CRC64NVME is computed as a CRC-32, and that 4-byte value is what HeadObject reports.
+    Moto,
+}
+
 /// s3s-fs with the S3 behaviour it lacks (see the crate documentation).
 #[derive(Debug)]
 pub struct Faithful {
     fs: s3s_fs::FileSystem,
     root: PathBuf,
+    quirks: Option<Quirks>,
 }
 
 impl Faithful {
@@ -51,7 +67,14 @@ impl Faithful {
         Faithful {
             fs: s3s_fs::FileSystem::new(root).expect("open the server root"),
             root: root.to_path_buf(),
+            quirks: None,
         }
+    }
+
+    /// Answers with `quirks`.
+    pub fn with_quirks(mut self, quirks: Option<Quirks>) -> Faithful {
+        self.quirks = quirks;
+        self
     }
 
     fn side(&self, parts: &[&str]) -> PathBuf {
@@ -346,6 +369,18 @@ impl S3 for Faithful {
                 }
             }
             full = Some(("crc64nvme", v));
+            if self.quirks == Some(Quirks::Moto) {
+                let mut crc32 = aws_smithy_checksums::ChecksumAlgorithm::Crc32.into_impl();
+                for p in &parts {
+                    let n = p.part_number.unwrap_or(0);
+                    let path = self.root.join(format!(".upload_id-{id}.part-{n}"));
+                    crc32.update(&std::fs::read(&path).map_err(|e| s3_error!(e, InvalidPart))?);
+                }
+                full = Some((
+                    "crc64nvme",
+                    aws_smithy_types::base64::encode(&crc32.finalize()[..]),
+                ));
+            }
         } else if alg.as_deref() == Some("sha256") {
             full = Some((
                 "sha256",
@@ -390,6 +425,8 @@ pub struct ServerOptions {
     pub bare: bool,
     /// The access key and secret the server accepts (default [`ACCESS_KEY`], [`SECRET_KEY`]).
     pub credentials: Option<(String, String)>,
+    /// Answer as another S3 implementation does where it departs from S3.
+    pub answer_as: Option<Quirks>,
 }
 
 struct State {
@@ -399,6 +436,7 @@ struct State {
     hang_after: Option<usize>,
     requests: AtomicUsize,
     writes: AtomicUsize,
+    quirks: Option<Quirks>,
 }
 
 /// A running server.
@@ -421,6 +459,30 @@ impl std::fmt::Debug for State {
     }
 }
 
+/// rclone's answers to the `?uploads` requests (see [`Quirks::Rclone`]).
+async fn rclone_uploads(
+    method: hyper::Method,
+    mut answer: s3s::HttpResponse,
+) -> Result<s3s::HttpResponse, s3s::HttpError> {
+    let body = answer
+        .body_mut()
+        .store_all_limited(1 << 20)
+        .await
+        .map_err(s3s::HttpError::new)?;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let text = if method == hyper::Method::GET && !text.contains("<Upload>") {
+        *answer.status_mut() = hyper::StatusCode::NOT_FOUND;
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified multipart upload does not exist.</Message></Error>".to_string()
+    } else if method == hyper::Method::POST {
+        text.replace("InitiateMultipartUploadResult", "InitiateMultipartUpload")
+    } else {
+        text
+    };
+    answer.headers_mut().remove(hyper::header::CONTENT_LENGTH);
+    *answer.body_mut() = s3s::Body::from(text);
+    Ok(answer)
+}
+
 impl TestServer {
     /// Starts serving `root` on a fresh loopback port; `bucket` is created if missing.
     pub async fn start(root: &Path, bucket: &str, opts: ServerOptions) -> TestServer {
@@ -430,7 +492,7 @@ impl TestServer {
                 s3s_fs::FileSystem::new(root).expect("open the server root"),
             )
         } else {
-            s3s::service::S3ServiceBuilder::new(Faithful::new(root))
+            s3s::service::S3ServiceBuilder::new(Faithful::new(root).with_quirks(opts.answer_as))
         };
         let (key, secret) = opts
             .credentials
@@ -449,6 +511,7 @@ impl TestServer {
             hang_after: opts.hang_after_parts,
             requests: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
+            quirks: opts.answer_as,
         });
         let st = state.clone();
         let accept = tokio::spawn(async move {
@@ -493,7 +556,15 @@ impl TestServer {
                                         std::io::Error::other("the server died"),
                                     )));
                                 }
-                                Service::call(&service, req).await
+                                let uploads = req.uri().query().is_some_and(|q| {
+                                    q.split('&').any(|kv| kv == "uploads" || kv == "uploads=")
+                                });
+                                let method = req.method().clone();
+                                let answer = Service::call(&service, req).await?;
+                                if st.quirks == Some(Quirks::Rclone) && uploads {
+                                    return rclone_uploads(method, answer).await;
+                                }
+                                Ok(answer)
                             }
                         },
                     );

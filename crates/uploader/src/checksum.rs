@@ -21,9 +21,13 @@ impl std::fmt::Debug for Hasher {
 
 impl Hasher {
     pub(crate) fn new(algorithm: ChecksumAlgorithm) -> Self {
+        use aws_smithy_checksums::ChecksumAlgorithm as Smithy;
         let alg = match algorithm {
-            ChecksumAlgorithm::Crc64nvme => aws_smithy_checksums::ChecksumAlgorithm::Crc64Nvme,
-            ChecksumAlgorithm::Sha256 => aws_smithy_checksums::ChecksumAlgorithm::Sha256,
+            ChecksumAlgorithm::Crc64nvme => Smithy::Crc64Nvme,
+            ChecksumAlgorithm::Sha256 => Smithy::Sha256,
+            ChecksumAlgorithm::Crc32 => Smithy::Crc32,
+            ChecksumAlgorithm::Crc32c => Smithy::Crc32c,
+            ChecksumAlgorithm::Sha1 => Smithy::Sha1,
         };
         Hasher {
             inner: alg.into_impl(),
@@ -68,7 +72,8 @@ pub fn part_size_for(size: u64, preferred: u64) -> u64 {
     part
 }
 
-/// What staging needs to know about a local file's bytes.
+/// What staging needs to know about a local file's bytes (or what reading an object back
+/// found).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileDigest {
     /// Size in bytes.
@@ -79,9 +84,95 @@ pub struct FileDigest {
     pub parts: Vec<String>,
     /// The checksum of the whole file (base64).
     pub full: String,
-    /// The checksum S3 reports for the object: the full one, or for a SHA-256 multipart upload
-    /// the composite `base64(sha256(part digests))-N`.
+    /// The composite checksum, `base64(checksum(part digests))-N`, when cut in parts.
+    pub composite: Option<String>,
+    /// The checksum S3 reports for the object as staged: the full one, or for a multipart upload
+    /// of an algorithm without a full-object checksum (SHA-256) the composite one.
     pub object: String,
+}
+
+/// The checksums of a stream of bytes, computed as the bytes pass: the whole, and (with a part
+/// size) each part and the composite over them. Holds no bytes.
+pub(crate) struct Digester {
+    algorithm: ChecksumAlgorithm,
+    part_size: Option<u64>,
+    size: u64,
+    full: Hasher,
+    part: Option<Hasher>,
+    in_part: u64,
+    parts: Vec<String>,
+    composite: Hasher,
+}
+
+impl std::fmt::Debug for Digester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Digester")
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+impl Digester {
+    pub(crate) fn new(algorithm: ChecksumAlgorithm, part_size: Option<u64>) -> Self {
+        Digester {
+            algorithm,
+            part_size: part_size.filter(|p| *p > 0),
+            size: 0,
+            full: Hasher::new(algorithm),
+            part: part_size.map(|_| Hasher::new(algorithm)),
+            in_part: 0,
+            parts: Vec::new(),
+            composite: Hasher::new(algorithm),
+        }
+    }
+
+    pub(crate) fn update(&mut self, mut chunk: &[u8]) {
+        self.size += chunk.len() as u64;
+        self.full.update(chunk);
+        let Some(ps) = self.part_size else { return };
+        while !chunk.is_empty() {
+            let take = ((ps - self.in_part) as usize).min(chunk.len());
+            if let Some(h) = self.part.as_mut() {
+                h.update(&chunk[..take]);
+            }
+            self.in_part += take as u64;
+            chunk = &chunk[take..];
+            if self.in_part == ps {
+                self.end_part();
+            }
+        }
+    }
+
+    fn end_part(&mut self) {
+        if let Some(h) = self.part.replace(Hasher::new(self.algorithm)) {
+            let raw = h.finish_raw();
+            self.composite.update(&raw);
+            self.parts.push(base64::encode(raw));
+        }
+        self.in_part = 0;
+    }
+
+    pub(crate) fn finish(mut self) -> FileDigest {
+        if self.part_size.is_some() && (self.in_part > 0 || self.parts.is_empty()) {
+            self.end_part();
+        }
+        let full = self.full.finish();
+        let composite = self
+            .part_size
+            .map(|_| format!("{}-{}", self.composite.finish(), self.parts.len()));
+        let object = match (&composite, self.algorithm.full_object_multipart()) {
+            (Some(c), false) => c.clone(),
+            _ => full.clone(),
+        };
+        FileDigest {
+            size: self.size,
+            part_size: self.part_size,
+            parts: self.parts,
+            full,
+            composite,
+            object,
+        }
+    }
 }
 
 /// Reads a file once and computes its checksums; `part_size` is `Some` when it is uploaded in
@@ -92,63 +183,16 @@ pub fn digest_file(
     part_size: Option<u64>,
 ) -> std::io::Result<FileDigest> {
     let mut f = std::fs::File::open(path)?;
-    let mut full = Hasher::new(algorithm);
-    let mut parts = Vec::new();
-    let mut composite = Hasher::new(ChecksumAlgorithm::Sha256);
+    let mut d = Digester::new(algorithm, part_size);
     let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    let mut part = part_size.map(|_| Hasher::new(algorithm));
-    let mut in_part = 0u64;
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        let mut chunk = &buf[..n];
-        size += n as u64;
-        full.update(chunk);
-        if let (Some(ps), Some(_)) = (part_size, part.as_ref()) {
-            while !chunk.is_empty() {
-                let take = ((ps - in_part) as usize).min(chunk.len());
-                if let Some(h) = part.as_mut() {
-                    h.update(&chunk[..take]);
-                }
-                in_part += take as u64;
-                chunk = &chunk[take..];
-                if in_part == ps {
-                    let done = part.replace(Hasher::new(algorithm)).map(Hasher::finish_raw);
-                    if let Some(raw) = done {
-                        composite.update(&raw);
-                        parts.push(base64::encode(raw));
-                    }
-                    in_part = 0;
-                }
-            }
-        }
+        d.update(&buf[..n]);
     }
-    if in_part > 0 || (part_size.is_some() && parts.is_empty()) {
-        if let Some(h) = part.take() {
-            let raw = h.finish_raw();
-            composite.update(&raw);
-            parts.push(base64::encode(raw));
-        }
-    }
-    let full = full.finish();
-    let object = match (part_size, algorithm.full_object_multipart()) {
-        (Some(_), false) => format!("{}-{}", composite.finish(), parts.len()),
-        _ => full.clone(),
-    };
-    Ok(FileDigest {
-        size,
-        part_size,
-        parts: if part_size.is_some() {
-            parts
-        } else {
-            Vec::new()
-        },
-        full,
-        object,
-    })
+    Ok(d.finish())
 }
 
 #[cfg(test)]

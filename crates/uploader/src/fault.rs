@@ -239,8 +239,9 @@ impl<S: ObjectStore> FaultyStore<S> {
             |code, status| StoreError::Service {
                 operation,
                 key: key.to_string(),
+                status: Some(status),
                 code,
-                message: format!("injected HTTP {status}"),
+                message: "injected".into(),
             },
             |message| StoreError::Transport {
                 operation,

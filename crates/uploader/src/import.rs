@@ -16,6 +16,7 @@ use crate::personalize::{
     STATUS_CREATE_IN_PROGRESS, STATUS_CREATE_PENDING,
 };
 use crate::store::{ChecksumAlgorithm, ObjectStore, StoreError};
+use crate::verify::{check, Expected, Verdict};
 
 /// The longest job name the API accepts.
 pub const MAX_JOB_NAME: usize = 63;
@@ -402,14 +403,17 @@ pub async fn submit<P: Personalize>(
 pub struct Verified {
     /// The manifest.
     pub manifest: Manifest,
-    /// Objects compared by size only (neither ETag nor checksum recorded or reported).
-    pub size_only: Vec<String>,
+    /// Objects the store reports no comparable checksum for, verified by reading their bytes
+    /// back: (key, why).
+    pub read_back: Vec<(String, String)>,
 }
 
 /// Checks a data folder (`folder`, a key prefix ending in `/`) against its
 /// `_preflight/manifest.json` before an import reads it: every object the manifest lists is
-/// there with the same size, ETag (when recorded) and checksum (when the store reports one),
-/// and the folder's first level holds no other object (Personalize would import it too).
+/// there with the same size, ETag (when recorded) and bytes, and the folder's first level holds
+/// no other object (Personalize would import it too). The bytes are proven by the checksum the
+/// store reports when it is of the recorded algorithm and type; otherwise they are read back
+/// and hashed ([`crate::verify`]). An object whose bytes cannot be proven is refused.
 pub async fn verify_manifest<S: ObjectStore>(
     store: &S,
     folder: &str,
@@ -441,7 +445,7 @@ pub async fn verify_manifest<S: ObjectStore>(
         ))
     })?;
     let mut problems = Vec::new();
-    let mut size_only = Vec::new();
+    let mut read_back = Vec::new();
     let listing = store.list_objects(folder, true).await?;
     for o in &listing.objects {
         let name = &o.key[folder.len().min(o.key.len())..];
@@ -469,9 +473,7 @@ pub async fn verify_manifest<S: ObjectStore>(
             ));
             continue;
         }
-        let mut compared = false;
         if let Some(etag) = &f.etag {
-            compared = true;
             if info.etag.as_deref() != Some(etag.as_str()) {
                 problems.push(format!(
                     "`{}` has ETag {}; the manifest records {etag}",
@@ -481,31 +483,41 @@ pub async fn verify_manifest<S: ObjectStore>(
                 continue;
             }
         }
-        if !f.checksum.is_empty() {
-            if let Some(c) = info.checksum(manifest.checksum_algorithm) {
-                compared = true;
-                if c != f.checksum {
-                    problems.push(format!(
-                        "`{}` has {} {c}; the manifest records {}",
-                        f.name, manifest.checksum_algorithm, f.checksum
-                    ));
-                    continue;
+        if f.checksum.is_empty() {
+            // Written by an older version for a store that reported no checksum: a size and an
+            // ETag do not prove the bytes.
+            problems.push(format!(
+                "`{}` cannot be verified: its manifest records no checksum (only its size{}), which does not prove its bytes",
+                f.name,
+                if f.etag.is_some() { " and ETag" } else { "" }
+            ));
+            continue;
+        }
+        let exp = Expected {
+            algorithm: manifest.checksum_algorithm,
+            checksum: f.checksum.clone(),
+            size: f.bytes,
+            part_size: f.part_size,
+        };
+        let verdict = check(store, &f.key, &info, &exp, true).await?;
+        match verdict.problem(&exp) {
+            Some(problem) => problems.push(format!("`{}`: {problem}", f.name)),
+            None => {
+                if let Verdict::ReadBack { why } = verdict {
+                    read_back.push((f.key.clone(), why));
                 }
             }
-        }
-        if !compared {
-            size_only.push(f.key.clone());
         }
     }
     if !problems.is_empty() {
         return Err(ImportError::Manifest(format!(
-            "`{shown}` changed after it was validated: {}. Validate and stage (or seal) it again; --unverified imports it as it is",
+            "`{shown}` is not what was validated, or cannot be shown to be: {}. Validate and stage (or seal) it again; --unverified imports it as it is",
             problems.join("; ")
         )));
     }
     Ok(Verified {
         manifest,
-        size_only,
+        read_back,
     })
 }
 

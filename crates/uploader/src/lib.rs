@@ -23,10 +23,12 @@ pub mod manifest;
 pub mod personalize;
 pub mod personalize_sdk;
 pub mod prune;
+pub mod requests;
 pub mod s3;
 pub mod seal;
 pub mod stage;
 pub mod store;
+pub mod verify;
 
 pub use bridge::BlockingObjectReader;
 pub use import::{
@@ -41,6 +43,7 @@ pub use personalize::{
     ImportJobSummary, ImportMode, Personalize, PersonalizeError,
 };
 pub use personalize_sdk::{PersonalizeOptions, SdkPersonalize};
+pub use requests::{RequestObserver, RetryCause, RetryNotice};
 pub use s3::{S3Options, S3Store, Sse};
 pub use seal::{seal, SealFile, SealRequest};
 pub use stage::{
@@ -48,6 +51,7 @@ pub use stage::{
     StageOutcome, StageRequest,
 };
 pub use store::{
-    Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
-    StoreError, StoreResult, UploadedPart,
+    Checksum, ChecksumAlgorithm, ChecksumType, Listing, MultipartUpload, ObjectBody, ObjectInfo,
+    ObjectStore, StoreError, StoreResult, UploadedPart,
 };
+pub use verify::{Expected, Verdict};

@@ -1,10 +1,14 @@
 //! A local directory as an [`ObjectStore`]: the default target, so staging works with no
 //! cloud account, with the same layout, checks and manifest as S3.
 //!
-//! Keys are paths below the root. Like S3, the store checks every checksum it is sent and
-//! records the value it verified (in `.preflight-store/`, next to the data, never inside a run
-//! folder), objects appear whole (written to a temporary file, then renamed), and multipart
-//! uploads keep their parts until completed or aborted, so an interrupted run can resume.
+//! Keys are paths below the root. Like S3, the store checks every checksum it is sent, objects
+//! appear whole (written to a temporary file, then renamed), and multipart uploads keep their
+//! parts until completed or aborted (in `.preflight-store/`, next to the data, never inside a
+//! run folder), so an interrupted run can resume.
+//!
+//! Unlike S3, it reports no checksum for an object: a file can be edited in place, keeping its
+//! size, and a record kept beside it would then vouch for bytes that are gone. Whoever needs to
+//! know what a file holds reads it ([`crate::verify`] does, hashing as it reads).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,13 +33,6 @@ pub struct LocalStore {
     seq: AtomicU64,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Recorded {
-    size: u64,
-    algorithm: ChecksumAlgorithm,
-    value: String,
-}
-
 fn io(operation: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.display().to_string();
     move |source| StoreError::Io {
@@ -45,8 +42,17 @@ fn io(operation: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> St
     }
 }
 
-fn bad_digest(key: &str, expected: &str, actual: &str) -> StoreError {
+fn no_upload(operation: &'static str, key: &str) -> StoreError {
+    StoreError::NotFound {
+        operation,
+        key: key.to_string(),
+        answer: "no such multipart upload".into(),
+    }
+}
+
+fn bad_digest(operation: &'static str, key: &str, expected: &str, actual: &str) -> StoreError {
     StoreError::BadDigest {
+        operation,
         key: key.to_string(),
         message: format!("sent {expected}, computed {actual}"),
     }
@@ -69,31 +75,8 @@ impl LocalStore {
         p
     }
 
-    fn record_path(&self, key: &str) -> PathBuf {
-        let mut p = self.root.join(STATE).join("checksums");
-        for seg in key.split('/').filter(|s| !s.is_empty()) {
-            p.push(seg);
-        }
-        p.set_extension("json");
-        p
-    }
-
     fn upload_dir(&self, upload_id: &str) -> PathBuf {
         self.root.join(STATE).join("uploads").join(upload_id)
-    }
-
-    fn record(&self, key: &str, size: u64, checksum: &Checksum) -> StoreResult<()> {
-        let p = self.record_path(key);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(io("create", d))?;
-        }
-        let text = serde_json::to_vec(&Recorded {
-            size,
-            algorithm: checksum.algorithm,
-            value: checksum.value.clone(),
-        })
-        .unwrap_or_default();
-        std::fs::write(&p, text).map_err(io("write", &p))
     }
 
     /// Writes `dest` atomically: a temporary file in the same directory, then a rename.
@@ -179,10 +162,9 @@ impl ObjectStore for LocalStore {
     async fn put_object(&self, key: &str, body: Bytes, checksum: &Checksum) -> StoreResult<()> {
         let actual = checksum_of(checksum.algorithm, &body);
         if actual != checksum.value {
-            return Err(bad_digest(key, &checksum.value, &actual));
+            return Err(bad_digest("PutObject", key, &checksum.value, &actual));
         }
-        self.write_atomic(&self.path(key), |f| f.write_all(&body))?;
-        self.record(key, body.len() as u64, checksum)
+        self.write_atomic(&self.path(key), |f| f.write_all(&body))
     }
 
     async fn create_multipart_upload(
@@ -208,13 +190,11 @@ impl ObjectStore for LocalStore {
     ) -> StoreResult<UploadedPart> {
         let dir = self.upload_dir(upload_id);
         if !dir.is_dir() {
-            return Err(StoreError::NotFound {
-                key: key.to_string(),
-            });
+            return Err(no_upload("UploadPart", key));
         }
         let actual = checksum_of(checksum.algorithm, &body);
         if actual != checksum.value {
-            return Err(bad_digest(key, &checksum.value, &actual));
+            return Err(bad_digest("UploadPart", key, &checksum.value, &actual));
         }
         let part = dir.join(format!("part-{number:05}"));
         self.write_atomic(&part, |f| f.write_all(&body))?;
@@ -238,9 +218,7 @@ impl ObjectStore for LocalStore {
     ) -> StoreResult<()> {
         let dir = self.upload_dir(upload_id);
         if !dir.is_dir() {
-            return Err(StoreError::NotFound {
-                key: key.to_string(),
-            });
+            return Err(no_upload("CompleteMultipartUpload", key));
         }
         let dest = self.path(key);
         let files: Vec<PathBuf> = parts
@@ -275,7 +253,7 @@ impl ObjectStore for LocalStore {
             let r = r.and_then(|()| match &full_expected {
                 Some(e) if *e != actual => {
                     let _ = std::fs::remove_file(&dest2);
-                    Err(bad_digest(&key2, e, &actual))
+                    Err(bad_digest("CompleteMultipartUpload", &key2, e, &actual))
                 }
                 _ => Ok(()),
             });
@@ -287,27 +265,12 @@ impl ObjectStore for LocalStore {
             path: dest.display().to_string(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let (r, size, full) = rx.recv().map_err(|e| StoreError::Io {
+        let (r, _size, _full) = rx.recv().map_err(|e| StoreError::Io {
             operation: "complete",
             path: dest.display().to_string(),
             source: std::io::Error::other(e.to_string()),
         })?;
         r?;
-        let value = if algorithm.full_object_multipart() {
-            full
-        } else {
-            let mut h = Hasher::new(ChecksumAlgorithm::Sha256);
-            for p in parts {
-                let raw = p
-                    .checksum
-                    .as_deref()
-                    .and_then(|c| aws_smithy_types::base64::decode(c).ok())
-                    .unwrap_or_default();
-                h.update(&raw);
-            }
-            format!("{}-{}", h.finish(), parts.len())
-        };
-        self.record(key, size, &Checksum { algorithm, value })?;
         std::fs::remove_dir_all(&dir).map_err(io("remove", &dir))
     }
 
@@ -342,9 +305,7 @@ impl ObjectStore for LocalStore {
 
     async fn list_parts(&self, key: &str, upload_id: &str) -> StoreResult<Vec<UploadedPart>> {
         let dir = self.upload_dir(upload_id);
-        let entries = std::fs::read_dir(&dir).map_err(|_| StoreError::NotFound {
-            key: key.to_string(),
-        })?;
+        let entries = std::fs::read_dir(&dir).map_err(|_| no_upload("ListParts", key))?;
         let mut out = Vec::new();
         for e in entries.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -396,6 +357,7 @@ impl ObjectStore for LocalStore {
                 key,
                 size: meta.len(),
                 checksums: Vec::new(),
+                checksum_type: None,
                 last_modified: meta.modified().ok(),
                 etag: None,
             });
@@ -411,21 +373,12 @@ impl ObjectStore for LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io("stat", &p)(e)),
         };
-        // The recorded checksum counts only while the file still has the size it was written with.
-        let checksums = std::fs::read(self.record_path(key))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Recorded>(&b).ok())
-            .filter(|r| r.size == meta.len())
-            .map(|r| Checksum {
-                algorithm: r.algorithm,
-                value: r.value,
-            })
-            .into_iter()
-            .collect();
+        // No checksum: see the module documentation.
         Ok(Some(ObjectInfo {
             key: key.to_string(),
             size: meta.len(),
-            checksums,
+            checksums: Vec::new(),
+            checksum_type: None,
             last_modified: meta.modified().ok(),
             etag: None,
         }))
@@ -436,7 +389,9 @@ impl ObjectStore for LocalStore {
         match tokio::fs::File::open(&p).await {
             Ok(f) => Ok(Box::pin(f)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                operation: "GetObject",
                 key: key.to_string(),
+                answer: format!("no file `{}`", p.display()),
             }),
             Err(e) => Err(io("open", &p)(e)),
         }
@@ -451,7 +406,6 @@ impl ObjectStore for LocalStore {
                 }
                 _ => {}
             }
-            let _ = std::fs::remove_file(self.record_path(key));
             // Remove folders left empty, up to the root, as S3 has no empty folders.
             let mut dir = p.parent().map(Path::to_path_buf);
             while let Some(d) = dir {

@@ -79,8 +79,10 @@ pub struct ManifestFile {
     /// The number of parts (1 for a single upload).
     pub parts: u64,
     /// How the object was verified after writing: `checksum` (the store reported the expected
-    /// checksum) or `size` (the store keeps no checksum; only the size could be compared); for a
-    /// folder sealed in place, `etag+checksum`, `etag`, `checksum` or `size`.
+    /// checksum) or `read` (the store reported no checksum of this algorithm and type, so the
+    /// object was read back and hashed); for a folder sealed in place, `etag+checksum`,
+    /// `etag+read`, `checksum` or `read`. (Manifests of earlier versions may say `size` or
+    /// `etag`: nothing proved those bytes, and an import refuses them.)
     pub verified: String,
     /// The object's ETag when the manifest was written (sealed folders; an import compares it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,6 +22,10 @@ pub struct PersonalizeOptions {
     /// How long to wait for an answer before the request fails (the SDK sets no read timeout,
     /// so an endpoint that stops answering would hang `watch` forever).
     pub read_timeout: Option<std::time::Duration>,
+    /// The longest one request may take, all its attempts included (none when `None`).
+    pub deadline: Option<std::time::Duration>,
+    /// Told each time a request is retried.
+    pub observer: Option<std::sync::Arc<dyn crate::requests::RequestObserver>>,
 }
 
 /// Personalize through `aws-sdk-personalize`.
@@ -48,15 +52,24 @@ impl SdkPersonalize {
             );
         }
         let mut conf = aws_sdk_personalize::config::Builder::from(&sdk);
+        // Keep the configured connect timeout; add the read timeout and the deadline.
+        let mut timeouts = sdk
+            .timeout_config()
+            .map(|t| t.to_builder())
+            .unwrap_or_default();
         if let Some(read) = opts.read_timeout {
-            // Keep the configured connect timeout; add the read timeout.
-            let timeouts = sdk
-                .timeout_config()
-                .map(|t| t.to_builder())
-                .unwrap_or_default()
-                .read_timeout(read)
-                .build();
-            conf = conf.timeout_config(timeouts);
+            timeouts = timeouts.read_timeout(read);
+        }
+        if let Some(deadline) = opts.deadline {
+            timeouts = timeouts.operation_timeout(deadline);
+        }
+        conf = conf.timeout_config(timeouts.build());
+        if let Some(observer) = &opts.observer {
+            conf = conf.interceptor(crate::requests::AttemptWatch::new(
+                observer.clone(),
+                opts.read_timeout.unwrap_or_default(),
+                None,
+            ));
         }
         Ok(SdkPersonalize::from_client(
             aws_sdk_personalize::Client::from_conf(conf.build()),

@@ -2,8 +2,10 @@
 //! SDK types; configuration comes from the standard AWS chain (environment, profiles, SSO,
 //! instance roles) through `aws-config`.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -12,6 +14,7 @@ use aws_sdk_s3::types::{
 };
 use bytes::Bytes;
 
+use crate::requests::{AttemptWatch, RequestObserver};
 use crate::store::{
     Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
     StoreError, StoreResult, UploadedPart,
@@ -46,10 +49,18 @@ pub struct S3Options {
     /// The SDK sets no such limit, so a store that accepts a connection and never answers
     /// would hang a run forever.
     pub read_timeout: Option<Duration>,
+    /// The longest one request may take, all its attempts (and the waits between them)
+    /// included; `None`: [`DEFAULT_DEADLINE`].
+    pub deadline: Option<Duration>,
+    /// Told each time a request is retried.
+    pub observer: Option<Arc<dyn RequestObserver>>,
 }
 
 /// The default [`S3Options::read_timeout`]: long enough to send a 100 MiB part at 350 KB/s.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The default [`S3Options::deadline`]: three attempts of [`DEFAULT_READ_TIMEOUT`].
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(900);
 
 /// One bucket through `aws-sdk-s3`.
 #[derive(Debug, Clone)]
@@ -89,14 +100,23 @@ impl S3Store {
             conf = conf.region(aws_config::Region::new("us-east-1"));
         }
         conf = conf.force_path_style(opts.path_style || endpoint.is_some());
-        // Keep the configured connect timeout; add the read timeout.
+        // Keep the configured connect timeout; add the read timeout and the deadline.
+        let read_timeout = opts.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
         let timeouts = sdk
             .timeout_config()
             .map(|t| t.to_builder())
             .unwrap_or_default()
-            .read_timeout(opts.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+            .read_timeout(read_timeout)
+            .operation_timeout(opts.deadline.unwrap_or(DEFAULT_DEADLINE))
             .build();
         conf = conf.timeout_config(timeouts);
+        if let Some(observer) = &opts.observer {
+            conf = conf.interceptor(AttemptWatch::new(
+                observer.clone(),
+                read_timeout,
+                Some(bucket.to_string()),
+            ));
+        }
         Ok(S3Store::from_client(
             aws_sdk_s3::Client::from_conf(conf.build()),
             bucket,
@@ -127,44 +147,159 @@ fn sdk_algorithm(a: ChecksumAlgorithm) -> SdkAlgorithm {
     match a {
         ChecksumAlgorithm::Crc64nvme => SdkAlgorithm::Crc64Nvme,
         ChecksumAlgorithm::Sha256 => SdkAlgorithm::Sha256,
+        ChecksumAlgorithm::Crc32 => SdkAlgorithm::Crc32,
+        ChecksumAlgorithm::Crc32c => SdkAlgorithm::Crc32C,
+        ChecksumAlgorithm::Sha1 => SdkAlgorithm::Sha1,
     }
+}
+
+/// The checksum fields of an answer, of every algorithm.
+fn checksums(
+    crc64nvme: Option<&str>,
+    sha256: Option<&str>,
+    crc32: Option<&str>,
+    crc32c: Option<&str>,
+    sha1: Option<&str>,
+) -> Vec<Checksum> {
+    [
+        (ChecksumAlgorithm::Crc64nvme, crc64nvme),
+        (ChecksumAlgorithm::Sha256, sha256),
+        (ChecksumAlgorithm::Crc32, crc32),
+        (ChecksumAlgorithm::Crc32c, crc32c),
+        (ChecksumAlgorithm::Sha1, sha1),
+    ]
+    .into_iter()
+    .filter_map(|(algorithm, v)| {
+        v.map(|v| Checksum {
+            algorithm,
+            value: v.to_string(),
+        })
+    })
+    .collect()
+}
+
+/// `HTTP 404 NoSuchKey: The specified key does not exist.`
+fn answer(status: u16, code: &str, message: &str) -> String {
+    let mut s = format!("HTTP {status} {code}");
+    if !message.is_empty() {
+        s.push_str(": ");
+        s.push_str(message);
+    }
+    s
+}
+
+/// An answer's status line, headers and the start of its body, for `--debug` (the CLI's log
+/// writer redacts every line).
+fn response_head(r: &HttpResponse) -> String {
+    let mut s = format!("HTTP {}", r.status().as_u16());
+    for (name, value) in r.headers() {
+        s.push_str(&format!("\n{name}: {value}"));
+    }
+    if let Some(body) = r.body().bytes() {
+        let shown = &body[..body.len().min(2048)];
+        s.push_str("\n\n");
+        s.push_str(&String::from_utf8_lossy(shown));
+        if body.len() > shown.len() {
+            s.push_str(&format!("\n[… {} more bytes]", body.len() - shown.len()));
+        }
+    }
+    s
 }
 
 fn to_time(t: Option<&aws_sdk_s3::primitives::DateTime>) -> Option<SystemTime> {
     t.and_then(|t| SystemTime::try_from(*t).ok())
 }
 
-fn map_err<E, R>(operation: &'static str, key: &str, err: SdkError<E, R>) -> StoreError
+fn map_err<E>(operation: &'static str, key: &str, err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     match &err {
         SdkError::ServiceError(se) => {
             let e = se.err();
-            let code = e.code().unwrap_or("Unknown").to_string();
+            let status = se.raw().status().as_u16();
             let message = e.message().unwrap_or_default().to_string();
+            let Some(code) = e.code().map(String::from) else {
+                // No error code: an answer the SDK could not read (a non-standard document,
+                // HTML from a proxy), or an error without a body. The chain says what the
+                // parser met; `--debug` shows the answer itself.
+                tracing::debug!(
+                    target: "preflight::s3",
+                    "{operation} `{key}`: the answer could not be read as S3's; it was:\n{}",
+                    response_head(se.raw())
+                );
+                let code = if status < 300 {
+                    "with an answer that is not S3's".to_string()
+                } else {
+                    "without an error code".to_string()
+                };
+                // The SDK's wording blames itself; here the answer is at fault.
+                let chain = crate::store::error_chain(e)
+                    .replace("unhandled error: ", "")
+                    .replace(" This is likely a bug in the SDK.", "");
+                let message = match chain {
+                    m if m.is_empty() || m == "unhandled error" => {
+                        "(nothing more; --debug shows the answer)".to_string()
+                    }
+                    m => format!("{m} (--debug shows the answer)"),
+                };
+                return StoreError::Service {
+                    operation,
+                    key: key.to_string(),
+                    status: Some(status),
+                    code,
+                    message,
+                };
+            };
             match code.as_str() {
                 "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" => {
                     StoreError::BadDigest {
+                        operation,
                         key: key.to_string(),
-                        message: if message.is_empty() { code } else { message },
+                        message: answer(status, &code, &message),
                     }
                 }
                 "NoSuchKey" | "NoSuchUpload" | "NotFound" => StoreError::NotFound {
+                    operation,
                     key: key.to_string(),
+                    answer: answer(status, &code, &message),
                 },
                 "NotImplemented" => StoreError::Unsupported { operation },
                 _ => StoreError::Service {
                     operation,
                     key: key.to_string(),
+                    status: Some(status),
                     code,
                     message,
                 },
             }
         }
+        SdkError::ResponseError(re) => {
+            tracing::debug!(
+                target: "preflight::s3",
+                "{operation} `{key}`: the answer could not be read; it was:\n{}",
+                response_head(re.raw())
+            );
+            StoreError::Service {
+                operation,
+                key: key.to_string(),
+                status: Some(re.raw().status().as_u16()),
+                code: "an answer that could not be read".into(),
+                message: format!(
+                    "{} (--debug shows the answer)",
+                    crate::store::error_chain(&err)
+                ),
+            }
+        }
+        SdkError::TimeoutError(_) => StoreError::Transport {
+            operation,
+            key: key.to_string(),
+            message:
+                "no answer within the request deadline (--request-deadline), all attempts included"
+                    .into(),
+        },
         _ => {
-            // Dispatch failures, timeouts, unreadable responses: the full chain says why.
+            // Dispatch failures, timeouts: the full chain says why.
             let message = crate::store::error_chain(&err);
             StoreError::Transport {
                 operation,
@@ -196,9 +331,13 @@ impl ObjectStore for S3Store {
             .set_server_side_encryption(sse)
             .set_ssekms_key_id(kms)
             .set_expected_bucket_owner(self.owner.clone());
+        let v = checksum.value.clone();
         req = match checksum.algorithm {
-            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(&checksum.value),
-            ChecksumAlgorithm::Sha256 => req.checksum_sha256(&checksum.value),
+            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(v),
+            ChecksumAlgorithm::Sha256 => req.checksum_sha256(v),
+            ChecksumAlgorithm::Crc32 => req.checksum_crc32(v),
+            ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
+            ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
         };
         req.send()
             .await
@@ -233,6 +372,7 @@ impl ObjectStore for S3Store {
         out.upload_id.ok_or_else(|| StoreError::Service {
             operation: "CreateMultipartUpload",
             key: key.to_string(),
+            status: None,
             code: "NoUploadId".into(),
             message: "the response has no upload id".into(),
         })
@@ -258,9 +398,13 @@ impl ObjectStore for S3Store {
             .body(ByteStream::from(body))
             .set_expected_bucket_owner(self.owner.clone());
         // The algorithm is the upload's; S3 rejects a part checksum of another one.
+        let v = checksum.value.clone();
         req = match checksum.algorithm {
-            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(&checksum.value),
-            ChecksumAlgorithm::Sha256 => req.checksum_sha256(&checksum.value),
+            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(v),
+            ChecksumAlgorithm::Sha256 => req.checksum_sha256(v),
+            ChecksumAlgorithm::Crc32 => req.checksum_crc32(v),
+            ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
+            ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
         };
         let out = req
             .send()
@@ -288,9 +432,13 @@ impl ObjectStore for S3Store {
                 let b = CompletedPart::builder()
                     .part_number(p.number as i32)
                     .set_e_tag(p.etag.clone());
+                let c = p.checksum.clone();
                 match algorithm {
-                    ChecksumAlgorithm::Crc64nvme => b.set_checksum_crc64_nvme(p.checksum.clone()),
-                    ChecksumAlgorithm::Sha256 => b.set_checksum_sha256(p.checksum.clone()),
+                    ChecksumAlgorithm::Crc64nvme => b.set_checksum_crc64_nvme(c),
+                    ChecksumAlgorithm::Sha256 => b.set_checksum_sha256(c),
+                    ChecksumAlgorithm::Crc32 => b.set_checksum_crc32(c),
+                    ChecksumAlgorithm::Crc32c => b.set_checksum_crc32_c(c),
+                    ChecksumAlgorithm::Sha1 => b.set_checksum_sha1(c),
                 }
                 .build()
             })
@@ -344,8 +492,20 @@ impl ObjectStore for S3Store {
                 .set_upload_id_marker(id_marker.clone())
                 .set_expected_bucket_owner(self.owner.clone())
                 .send()
-                .await
-                .map_err(|e| map_err("ListMultipartUploads", prefix, e))?;
+                .await;
+            let page = match page {
+                Ok(p) => p,
+                // Some stores (rclone's `serve s3`) answer 404 `NoSuchUpload` when they hold
+                // no upload; the list only serves resuming, so that means "none". Any other
+                // error, a missing bucket included, stays one.
+                Err(SdkError::ServiceError(se))
+                    if se.raw().status().as_u16() == 404
+                        && se.err().code() != Some("NoSuchBucket") =>
+                {
+                    return Ok(out)
+                }
+                Err(e) => return Err(map_err("ListMultipartUploads", prefix, e)),
+            };
             for u in page.uploads() {
                 if let (Some(k), Some(id)) = (u.key(), u.upload_id()) {
                     out.push(MultipartUpload {
@@ -388,6 +548,9 @@ impl ObjectStore for S3Store {
                     checksum: p
                         .checksum_crc64_nvme()
                         .or(p.checksum_sha256())
+                        .or(p.checksum_crc32())
+                        .or(p.checksum_crc32_c())
+                        .or(p.checksum_sha1())
                         .map(String::from),
                     size: p.size().unwrap_or(0).max(0) as u64,
                 });
@@ -425,6 +588,7 @@ impl ObjectStore for S3Store {
                     key: k.to_string(),
                     size: o.size().unwrap_or(0).max(0) as u64,
                     checksums: Vec::new(),
+                    checksum_type: None,
                     last_modified: to_time(o.last_modified()),
                     etag: o.e_tag().map(String::from),
                 });
@@ -460,35 +624,43 @@ impl ObjectStore for S3Store {
             }
             Err(e) => return Err(map_err("HeadObject", key, e)),
         };
-        let mut checksums = Vec::new();
-        if let Some(v) = out.checksum_crc64_nvme() {
-            checksums.push(Checksum {
-                algorithm: ChecksumAlgorithm::Crc64nvme,
-                value: v.to_string(),
-            });
-        }
-        if let Some(v) = out.checksum_sha256() {
-            checksums.push(Checksum {
-                algorithm: ChecksumAlgorithm::Sha256,
-                value: v.to_string(),
-            });
-        }
+        let checksums = checksums(
+            out.checksum_crc64_nvme(),
+            out.checksum_sha256(),
+            out.checksum_crc32(),
+            out.checksum_crc32_c(),
+            out.checksum_sha1(),
+        );
+        let checksum_type = match out.checksum_type() {
+            Some(ChecksumType::FullObject) => Some(crate::store::ChecksumType::FullObject),
+            Some(ChecksumType::Composite) => Some(crate::store::ChecksumType::Composite),
+            _ => None,
+        };
         Ok(Some(ObjectInfo {
             key: key.to_string(),
             size: out.content_length().unwrap_or(0).max(0) as u64,
             checksums,
+            checksum_type,
             last_modified: to_time(out.last_modified()),
             etag: out.e_tag().map(String::from),
         }))
     }
 
     async fn get_object(&self, key: &str) -> StoreResult<ObjectBody> {
+        // The bytes are what callers hash (crate::verify) or check: the SDK is not to judge them
+        // by the store's checksum, which may be wrong (a store that puts a CRC-32 in the
+        // CRC64NVME header would fail every read with an opaque "streaming error").
+        let raw = aws_sdk_s3::config::Builder::default().response_checksum_validation(
+            aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+        );
         let out = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(key)
             .set_expected_bucket_owner(self.owner.clone())
+            .customize()
+            .config_override(raw)
             .send()
             .await
             .map_err(|e| map_err("GetObject", key, e))?;
@@ -508,6 +680,7 @@ impl ObjectStore for S3Store {
                 .map_err(|e| StoreError::Service {
                     operation: "DeleteObjects",
                     key: batch[0].clone(),
+                    status: None,
                     code: "InvalidRequest".into(),
                     message: e.to_string(),
                 })?;
@@ -524,6 +697,7 @@ impl ObjectStore for S3Store {
                 return Err(StoreError::Service {
                     operation: "DeleteObjects",
                     key: e.key().unwrap_or_default().to_string(),
+                    status: None,
                     code: e.code().unwrap_or("Unknown").to_string(),
                     message: e.message().unwrap_or_default().to_string(),
                 });

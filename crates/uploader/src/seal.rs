@@ -1,7 +1,9 @@
 //! Sealing a folder validated in place (`preflight validate s3://…/ --seal`): data that an ETL
 //! job wrote to S3 gets the same `_preflight/manifest.json` a staged folder has, recording each
 //! object's size, ETag and checksum as validated, so [`crate::import::verify_manifest`] catches
-//! an object that changed after validation before the import job is created.
+//! an object that changed after validation before the import job is created. An object the
+//! store reports no checksum for (of the algorithm the manifest records) is read back and
+//! hashed, so every object's bytes are recorded, not only its ETag.
 
 use std::time::SystemTime;
 
@@ -12,6 +14,7 @@ use crate::import::ImportError;
 use crate::location::rfc3339;
 use crate::manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
 use crate::store::{Checksum, ChecksumAlgorithm, ObjectInfo, ObjectStore};
+use crate::verify::read_back;
 
 /// One object that was validated.
 #[derive(Debug, Clone)]
@@ -65,14 +68,37 @@ pub async fn seal<S: ObjectStore>(
         now.push(after.unwrap_or_else(|| f.before.clone()));
     }
     // One algorithm for the manifest: the one every object has, CRC64NVME first.
-    let alg = [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256]
+    let alg = ChecksumAlgorithm::ALL
         .into_iter()
         .find(|a| now.iter().all(|o| o.checksum(*a).is_some()))
         .unwrap_or(ChecksumAlgorithm::Crc64nvme);
+    // Objects without it are read back and hashed; then they must still be what was validated.
+    let mut computed = Vec::new();
+    for info in &now {
+        if info.checksum(alg).is_some() {
+            computed.push(None);
+            continue;
+        }
+        let read = read_back(store, &info.key, alg, None).await?;
+        let after = store.head_object(&info.key).await?;
+        let same = read.size == info.size
+            && after
+                .as_ref()
+                .is_some_and(|a| a.size == info.size && a.etag == info.etag);
+        if !same {
+            return Err(ImportError::Manifest(format!(
+                "`{}` changed while it was being validated: not sealed; validate it again once it is no longer being written",
+                store.location(&info.key)
+            )));
+        }
+        computed.push(Some(read.full));
+    }
     let mut hash = Hasher::new(ChecksumAlgorithm::Sha256);
     let mut out = Vec::new();
-    for (f, info) in files.iter().zip(&now) {
-        let checksum = info.checksum(alg).unwrap_or_default().to_string();
+    for ((f, info), computed) in files.iter().zip(&now).zip(computed) {
+        let read = computed.is_some();
+        let checksum =
+            computed.unwrap_or_else(|| info.checksum(alg).unwrap_or_default().to_string());
         let parts = checksum
             .rsplit_once('-')
             .and_then(|(_, n)| n.parse::<u64>().ok());
@@ -92,11 +118,11 @@ pub async fn seal<S: ObjectStore>(
             bytes: info.size,
             records: f.records,
             lines: f.lines,
-            verified: match (info.etag.is_some(), checksum.is_empty()) {
+            verified: match (info.etag.is_some(), read) {
                 (true, false) => "etag+checksum",
-                (true, true) => "etag",
+                (true, true) => "etag+read",
                 (false, false) => "checksum",
-                (false, true) => "size",
+                (false, true) => "read",
             }
             .into(),
             checksum_type: if parts.is_some() {

@@ -20,6 +20,7 @@ use crate::checksum::{checksum_of, digest_file, part_size_for, FileDigest, Hashe
 use crate::location::{check_data_location, rfc3339, run_folder_name};
 use crate::manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
 use crate::store::{Checksum, ChecksumAlgorithm, ObjectStore, StoreError, UploadedPart};
+use crate::verify::{check, malformed, read_back, Expected, Verdict};
 
 /// One local file to stage.
 #[derive(Debug, Clone)]
@@ -93,6 +94,8 @@ pub trait Progress: Send + Sync {
     fn begin(&self, _total_bytes: u64) {}
     /// Now on this file.
     fn file(&self, _name: &str) {}
+    /// The object at `key` goes up in `total` parts (for messages such as "UploadPart 7 of 38").
+    fn parts(&self, _key: &str, _total: u64) {}
     /// This many more bytes are done (sent, or found already in place).
     fn advance(&self, _bytes: u64) {}
     /// Done (or failed).
@@ -116,8 +119,15 @@ pub enum Action {
         /// Parts found in an interrupted upload and reused.
         reused: u64,
     },
-    /// Already in the store with the same size and checksum: not sent again.
+    /// Already in the store with the same size and checksum (or, where the store reports no
+    /// comparable checksum, with the same bytes, read back): not sent again.
     Reused,
+    /// A dry run: in the store with the same size but no checksum to compare, so the run would
+    /// read it back, keep it if its bytes are the file's, and upload it again if not.
+    ReadBack {
+        /// Why it would be read (`the store reports only a crc32 checksum, not crc64nvme`).
+        why: String,
+    },
 }
 
 /// One object of the run.
@@ -146,8 +156,12 @@ pub struct StageOutcome {
     pub already_staged: bool,
     /// An incomplete run folder with the same content was resumed.
     pub resumed: bool,
-    /// Objects verified by size only (the store keeps no checksum for them).
-    pub size_only: Vec<String>,
+    /// Objects the store reports no comparable checksum for, verified by reading their bytes
+    /// back: (key, why).
+    pub read_back: Vec<(String, String)>,
+    /// Complete run folders of the same content whose objects changed after they were staged:
+    /// left as they are (an import job may read them), with what changed.
+    pub changed: Vec<(String, String)>,
     /// Run folders deleted by `keep`.
     pub deleted: Vec<String>,
     /// Run folders `keep` would have deleted but spared (manifest within the grace period).
@@ -188,14 +202,40 @@ pub enum StageError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// An object's size or checksum in the store is not what was sent.
-    #[error("`{key}` failed verification: expected {expected}, the store reports {actual}")]
+    #[error("`{key}` failed verification after {operation}: {problem}")]
     Verify {
         /// The key.
         key: String,
-        /// Expected.
-        expected: String,
-        /// Found.
-        actual: String,
+        /// The write it followed (`PutObject`, `CompleteMultipartUpload`).
+        operation: &'static str,
+        /// What differs.
+        problem: String,
+    },
+    /// The store holds the bytes sent but reports a wrong checksum for them: its answer cannot
+    /// be trusted, so nothing is staged on it.
+    #[error("after {operation} of `{key}` the store reports {algorithm} `{reported}`{}, but the object's bytes, read back, are the ones sent ({algorithm} `{sent}`): the store computes its {algorithm} checksum wrongly", why_wrong.as_ref().map(|w| format!(" ({w})")).unwrap_or_default())]
+    WrongChecksum {
+        /// The key.
+        key: String,
+        /// The write (`PutObject`, `CompleteMultipartUpload`).
+        operation: &'static str,
+        /// The algorithm.
+        algorithm: ChecksumAlgorithm,
+        /// What the store reports.
+        reported: String,
+        /// What was sent (and read back).
+        sent: String,
+        /// Why the reported value cannot be a checksum of the algorithm, when it cannot.
+        why_wrong: Option<String>,
+    },
+    /// The run folder this stage would write is a complete one (with a manifest) whose objects
+    /// changed: it is never written into.
+    #[error("the run folder `{folder}` already exists with a manifest, and {what}; it is left as it is (an import job may read it): run the stage again in a second, which names a new folder")]
+    FolderTaken {
+        /// The folder.
+        folder: String,
+        /// What changed in it.
+        what: String,
     },
 }
 
@@ -207,12 +247,38 @@ impl StageError {
             StageError::DuplicateName { .. } | StageError::DataLocation(_)
         )
     }
+
+    /// The multipart call the store answered in a way S3 does not, if that is what failed:
+    /// files up to 5 GiB can then go up in one PutObject each (`--multipart-threshold`).
+    pub fn multipart_misbehaved(&self) -> Option<&'static str> {
+        match self {
+            StageError::Store(e) => e.multipart_misbehaved(),
+            StageError::WrongChecksum { operation, .. } | StageError::Verify { operation, .. }
+                if *operation == "CompleteMultipartUpload" =>
+            {
+                Some(operation)
+            }
+            _ => None,
+        }
+    }
 }
 
 struct Planned {
     file: StageFile,
     key: String,
     digest: FileDigest,
+}
+
+impl Planned {
+    /// What the object must be in the store.
+    fn expected(&self, alg: ChecksumAlgorithm) -> Expected {
+        Expected {
+            algorithm: alg,
+            checksum: self.digest.object.clone(),
+            size: self.digest.size,
+            part_size: self.digest.part_size,
+        }
+    }
 }
 
 /// The short content hash naming a run: the schema, the algorithm, and every file's name,
@@ -315,21 +381,26 @@ pub async fn stage<S: ObjectStore>(
     same.sort();
     same.reverse();
     let mut chosen: Option<(String, bool)> = None;
+    let mut changed = Vec::new();
+    let mut checked = Vec::new();
     for folder in &same {
         let complete = store
             .head_object(&format!("{folder}{MANIFEST_KEY}"))
             .await?
             .is_some();
         if complete {
-            if verify_all(store.as_ref(), folder, &planned, alg)
-                .await?
-                .is_some()
-            {
-                chosen = Some((folder.clone(), true));
-                break;
+            match verify_all(store.as_ref(), folder, &planned, alg, !opts.dry_run).await? {
+                Ok(verdicts) => {
+                    checked = verdicts;
+                    chosen = Some((folder.clone(), true));
+                    break;
+                }
+                Err(what) => {
+                    // A complete folder whose objects changed is left alone: a job may read it.
+                    changed.push((store.location(folder), what));
+                    continue;
+                }
             }
-            // A complete folder whose objects changed is left alone: a job may read it.
-            continue;
         }
         if chosen.is_none() {
             chosen = Some((folder.clone(), false));
@@ -340,6 +411,17 @@ pub async fn stage<S: ObjectStore>(
         Some((f, false)) => (f, false, true),
         None => (fresh, false, false),
     };
+    if !existing_complete {
+        if let Some((_, what)) = changed
+            .iter()
+            .find(|(loc, _)| *loc == store.location(&run_folder))
+        {
+            return Err(StageError::FolderTaken {
+                folder: store.location(&run_folder),
+                what: what.clone(),
+            });
+        }
+    }
     let data_location = store.location(&run_folder);
     for p in &mut planned {
         p.key = format!("{run_folder}{}", p.file.name);
@@ -352,18 +434,27 @@ pub async fn stage<S: ObjectStore>(
         objects: Vec::new(),
         already_staged: existing_complete,
         resumed,
-        size_only: Vec::new(),
+        read_back: Vec::new(),
+        changed,
         deleted: Vec::new(),
         spared: Vec::new(),
         dry_run: opts.dry_run,
     };
 
     if existing_complete {
-        for p in &planned {
+        for (p, verdict) in planned.iter().zip(checked) {
+            let action = match verdict {
+                Verdict::WouldRead { why } => Action::ReadBack { why },
+                Verdict::ReadBack { why } => {
+                    outcome.read_back.push((p.key.clone(), why));
+                    Action::Reused
+                }
+                _ => Action::Reused,
+            };
             outcome.objects.push(ObjectOutcome {
                 key: p.key.clone(),
                 bytes: p.digest.size,
-                action: Action::Reused,
+                action,
             });
         }
     } else if opts.dry_run {
@@ -386,8 +477,8 @@ pub async fn stage<S: ObjectStore>(
         // 4. The manifest, last.
         let mut files = Vec::new();
         for p in &planned {
-            let verified = if outcome.size_only.contains(&p.key) {
-                "size"
+            let verified = if outcome.read_back.iter().any(|(k, _)| *k == p.key) {
+                "read"
             } else {
                 "checksum"
             };
@@ -427,11 +518,16 @@ pub async fn stage<S: ObjectStore>(
             algorithm: alg,
             value: checksum_of(alg, &body),
         };
-        let len = body.len() as u64;
+        let exp = Expected {
+            algorithm: alg,
+            checksum: sum.value.clone(),
+            size: body.len() as u64,
+            part_size: None,
+        };
         store
             .put_object(&manifest_key, Bytes::from(body), &sum)
             .await?;
-        verify(store.as_ref(), &manifest_key, len, &sum.value, alg).await?;
+        verify(store.as_ref(), &manifest_key, &exp, "PutObject").await?;
     }
 
     // 5. Old run folders.
@@ -453,23 +549,30 @@ pub async fn stage<S: ObjectStore>(
     Ok(outcome)
 }
 
-/// Verifies that every object of a complete run is what `planned` describes.
+/// Checks every object of a complete run against `planned` (reading back those the store
+/// reports no comparable checksum for, unless `read` is false). `Ok(Err(what))`: the folder
+/// holds other data, and what differs.
 async fn verify_all<S: ObjectStore>(
     store: &S,
     folder: &str,
     planned: &[Planned],
     alg: ChecksumAlgorithm,
-) -> Result<Option<()>, StageError> {
+    read: bool,
+) -> Result<Result<Vec<Verdict>, String>, StageError> {
+    let mut verdicts = Vec::new();
     for p in planned {
         let key = format!("{folder}{}", p.file.name);
-        match store.head_object(&key).await? {
-            Some(info)
-                if info.size == p.digest.size
-                    && info.checksum(alg).is_none_or(|c| c == p.digest.object) => {}
-            _ => return Ok(None),
+        let exp = p.expected(alg);
+        let Some(info) = store.head_object(&key).await? else {
+            return Ok(Err(format!("`{}` is gone", p.file.name)));
+        };
+        let verdict = check(store, &key, &info, &exp, read).await?;
+        if let Some(problem) = verdict.problem(&exp) {
+            return Ok(Err(format!("`{}`: {problem}", p.file.name)));
         }
+        verdicts.push(verdict);
     }
-    Ok(Some(()))
+    Ok(Ok(verdicts))
 }
 
 /// What a dry run would do with one file.
@@ -479,8 +582,10 @@ async fn plan_action<S: ObjectStore>(
     alg: ChecksumAlgorithm,
 ) -> Result<Action, StageError> {
     if let Some(info) = store.head_object(&p.key).await? {
-        if info.size == p.digest.size && info.checksum(alg) == Some(p.digest.object.as_str()) {
-            return Ok(Action::Reused);
+        match check(store, &p.key, &info, &p.expected(alg), false).await? {
+            Verdict::Checksum => return Ok(Action::Reused),
+            Verdict::WouldRead { why } => return Ok(Action::ReadBack { why }),
+            _ => {}
         }
     }
     if p.digest.part_size.is_none() {
@@ -507,8 +612,14 @@ async fn upload_all<S: ObjectStore>(
     let alg = opts.checksum;
     for p in planned {
         progress.file(&p.file.name);
+        let exp = p.expected(alg);
         if let Some(info) = store.head_object(&p.key).await? {
-            if info.size == p.digest.size && info.checksum(alg) == Some(p.digest.object.as_str()) {
+            // Kept when the store's checksum, or the bytes read back, are the file's.
+            let verdict = check(store.as_ref(), &p.key, &info, &exp, true).await?;
+            if verdict.is_same() {
+                if let Verdict::ReadBack { why } = verdict {
+                    outcome.read_back.push((p.key.clone(), why));
+                }
                 progress.advance(p.digest.size);
                 outcome.objects.push(ObjectOutcome {
                     key: p.key.clone(),
@@ -517,6 +628,9 @@ async fn upload_all<S: ObjectStore>(
                 });
                 continue;
             }
+        }
+        if let Some(total) = p.digest.part_size.map(|_| p.digest.parts.len() as u64) {
+            progress.parts(&p.key, total);
         }
         let action = match p.digest.part_size {
             None => {
@@ -540,8 +654,12 @@ async fn upload_all<S: ObjectStore>(
             }
             Some(part_size) => multipart(store, p, part_size, opts, progress).await?,
         };
-        if !verify(store.as_ref(), &p.key, p.digest.size, &p.digest.object, alg).await? {
-            outcome.size_only.push(p.key.clone());
+        let write = match action {
+            Action::Put => "PutObject",
+            _ => "CompleteMultipartUpload",
+        };
+        if let Some(why) = verify(store.as_ref(), &p.key, &exp, write).await? {
+            outcome.read_back.push((p.key.clone(), why));
         }
         outcome.objects.push(ObjectOutcome {
             key: p.key.clone(),
@@ -559,37 +677,61 @@ fn read_err(p: &Planned, e: std::io::Error) -> StageError {
     }
 }
 
-/// HeadObject after writing: the size must match and, where the store reports a checksum of
-/// our algorithm, so must the checksum. Returns whether the checksum was compared.
+/// HeadObject after writing `operation`: the size must match, and the store must report the
+/// checksum sent, or (reporting none of that kind) hold the bytes sent, read back. Returns why
+/// the bytes were read back, if they were.
 async fn verify<S: ObjectStore>(
     store: &S,
     key: &str,
-    size: u64,
-    checksum: &str,
-    alg: ChecksumAlgorithm,
-) -> Result<bool, StageError> {
+    exp: &Expected,
+    operation: &'static str,
+) -> Result<Option<String>, StageError> {
     let Some(info) = store.head_object(key).await? else {
         return Err(StageError::Verify {
             key: key.to_string(),
-            expected: format!("{size} bytes"),
-            actual: "no object".into(),
+            operation,
+            problem: "HeadObject finds no object".into(),
         });
     };
-    if info.size != size {
-        return Err(StageError::Verify {
+    let verdict = check(store, key, &info, exp, true).await?;
+    match verdict {
+        Verdict::Checksum => Ok(None),
+        Verdict::ReadBack { why } => Ok(Some(why)),
+        Verdict::Mismatch { reported } => {
+            // The store's checksum of our kind differs: are its bytes ours (then its checksum
+            // is wrong), or not?
+            let part_size = (exp.checksum_type() == crate::store::ChecksumType::Composite)
+                .then_some(exp.part_size)
+                .flatten();
+            let got = read_back(store, key, exp.algorithm, part_size).await?;
+            let ours = got.size == exp.size
+                && (got.full == exp.checksum || got.composite.as_deref() == Some(&exp.checksum));
+            if ours {
+                return Err(StageError::WrongChecksum {
+                    key: key.to_string(),
+                    operation,
+                    algorithm: exp.algorithm,
+                    why_wrong: malformed(exp.algorithm, &reported),
+                    reported,
+                    sent: exp.checksum.clone(),
+                });
+            }
+            Err(StageError::Verify {
+                key: key.to_string(),
+                operation,
+                problem: format!(
+                    "{}, and its bytes, read back, are not the ones sent",
+                    Verdict::Mismatch { reported }
+                        .problem(exp)
+                        .unwrap_or_default()
+                ),
+            })
+        }
+        other => Err(StageError::Verify {
             key: key.to_string(),
-            expected: format!("{size} bytes"),
-            actual: format!("{} bytes", info.size),
-        });
-    }
-    match info.checksum(alg) {
-        Some(c) if c == checksum => Ok(true),
-        Some(c) => Err(StageError::Verify {
-            key: key.to_string(),
-            expected: format!("{alg} {checksum}"),
-            actual: format!("{alg} {c}"),
+            operation,
+            problem: other.problem(exp).unwrap_or_default(),
         }),
-        None => Ok(false),
     }
 }
 

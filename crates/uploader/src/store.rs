@@ -10,7 +10,9 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 
-/// The checksum sent with every object and verified by the store.
+/// A checksum algorithm S3 knows. Staging sends CRC64NVME (the default) or SHA-256; the others
+/// are what a store may report for objects written by other tools (the AWS CLI sends CRC32), and
+/// what a folder sealed in place may record.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
@@ -21,39 +23,106 @@ pub enum ChecksumAlgorithm {
     Crc64nvme,
     /// SHA-256: for multipart uploads S3 keeps a checksum of the part checksums (`…-N`).
     Sha256,
+    /// CRC-32 (the AWS CLI's default).
+    Crc32,
+    /// CRC-32C.
+    Crc32c,
+    /// SHA-1.
+    Sha1,
 }
 
 impl ChecksumAlgorithm {
+    /// Every algorithm, in the order a manifest prefers them.
+    pub const ALL: [ChecksumAlgorithm; 5] = [
+        ChecksumAlgorithm::Crc64nvme,
+        ChecksumAlgorithm::Sha256,
+        ChecksumAlgorithm::Crc32c,
+        ChecksumAlgorithm::Crc32,
+        ChecksumAlgorithm::Sha1,
+    ];
+
     /// The name S3 uses in headers (`x-amz-checksum-crc64nvme`).
     pub fn as_str(self) -> &'static str {
         match self {
             ChecksumAlgorithm::Crc64nvme => "crc64nvme",
             ChecksumAlgorithm::Sha256 => "sha256",
+            ChecksumAlgorithm::Crc32 => "crc32",
+            ChecksumAlgorithm::Crc32c => "crc32c",
+            ChecksumAlgorithm::Sha1 => "sha1",
         }
     }
 
-    /// Whether S3 stores a full-object checksum for a multipart upload (else a composite one).
+    /// Whether staging writes a full-object checksum for a multipart upload (else a composite
+    /// one: the checksum of the part checksums).
     pub fn full_object_multipart(self) -> bool {
         matches!(self, ChecksumAlgorithm::Crc64nvme)
+    }
+
+    /// The length of a digest in bytes (a reported value of another length is not one).
+    pub fn digest_len(self) -> usize {
+        match self {
+            ChecksumAlgorithm::Crc32 | ChecksumAlgorithm::Crc32c => 4,
+            ChecksumAlgorithm::Crc64nvme => 8,
+            ChecksumAlgorithm::Sha1 => 20,
+            ChecksumAlgorithm::Sha256 => 32,
+        }
     }
 }
 
 impl std::str::FromStr for ChecksumAlgorithm {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().replace('-', "").as_str() {
-            "crc64nvme" => Ok(ChecksumAlgorithm::Crc64nvme),
-            "sha256" => Ok(ChecksumAlgorithm::Sha256),
-            _ => Err(format!(
-                "unknown checksum `{s}` (expected crc64nvme or sha256)"
-            )),
-        }
+        let name = s.to_ascii_lowercase().replace('-', "");
+        ChecksumAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.as_str() == name)
+            .ok_or_else(|| format!("unknown checksum `{s}` (expected crc64nvme or sha256)"))
     }
 }
 
 impl std::fmt::Display for ChecksumAlgorithm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Whether a checksum covers the object's bytes (`FULL_OBJECT`) or is a checksum of its part
+/// checksums (`COMPOSITE`, written `…-N` for N parts). Two checksums of one algorithm but of
+/// different types cannot be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumType {
+    /// Over the object's bytes.
+    FullObject,
+    /// Over the part checksums.
+    Composite,
+}
+
+impl ChecksumType {
+    /// The type a value is written in: `…-N` is composite.
+    pub fn of_value(value: &str) -> ChecksumType {
+        if split_parts(value).1.is_some() {
+            ChecksumType::Composite
+        } else {
+            ChecksumType::FullObject
+        }
+    }
+
+    /// As the manifest writes it: `full_object` or `composite`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumType::FullObject => "full_object",
+            ChecksumType::Composite => "composite",
+        }
+    }
+}
+
+/// A checksum value and its part count: `abc=-3` is (`abc=`, Some(3)).
+pub fn split_parts(value: &str) -> (&str, Option<u64>) {
+    match value.rsplit_once('-') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (base, n.parse().ok())
+        }
+        _ => (value, None),
     }
 }
 
@@ -73,8 +142,12 @@ pub struct ObjectInfo {
     pub key: String,
     /// Size in bytes.
     pub size: u64,
-    /// Checksums the store returned (HeadObject with checksum mode; listings have none).
+    /// Checksums the store returned (HeadObject with checksum mode; listings have none), of
+    /// any algorithm.
     pub checksums: Vec<Checksum>,
+    /// The type of those checksums, when the store says (`x-amz-checksum-type`); else it is
+    /// read from the value ([`ChecksumType::of_value`]).
+    pub checksum_type: Option<ChecksumType>,
     /// When the object was written.
     pub last_modified: Option<SystemTime>,
     /// The object's ETag, where the store has one (S3; a directory has none).
@@ -130,17 +203,23 @@ pub type ObjectBody = Pin<Box<dyn tokio::io::AsyncRead + Send>>;
 #[non_exhaustive]
 pub enum StoreError {
     /// The key (or upload) does not exist.
-    #[error("`{key}` does not exist")]
+    #[error("{operation} `{key}`: it does not exist ({answer})")]
     NotFound {
+        /// The operation.
+        operation: &'static str,
         /// The key.
         key: String,
+        /// What the store answered (`HTTP 404 NoSuchKey: …`).
+        answer: String,
     },
     /// The store rejected the bytes because their checksum did not match the one sent.
-    #[error("the store rejected `{key}`: its checksum does not match the bytes sent ({message})")]
+    #[error("{operation} `{key}`: the store rejected the bytes: their checksum does not match the one sent ({message})")]
     BadDigest {
+        /// The operation.
+        operation: &'static str,
         /// The key.
         key: String,
-        /// The store's message.
+        /// The store's answer.
         message: String,
     },
     /// The store does not implement the operation (some S3-compatible stores).
@@ -149,14 +228,17 @@ pub enum StoreError {
         /// The operation.
         operation: &'static str,
     },
-    /// The store answered with an error.
-    #[error("{operation} `{key}` failed: {code}: {message}")]
+    /// The store answered with an error, or with an answer that could not be read.
+    #[error("{operation} `{key}` failed: {}{code}: {message}", status.map(|s| format!("HTTP {s} ")).unwrap_or_default())]
     Service {
         /// The operation.
         operation: &'static str,
         /// The key.
         key: String,
-        /// The error code (`AccessDenied`, `NoSuchBucket`…).
+        /// The HTTP status, when an answer came.
+        status: Option<u16>,
+        /// The error code (`AccessDenied`, `NoSuchBucket`…), or what was wrong with an answer
+        /// that could not be read.
         code: String,
         /// The message.
         message: String,
@@ -182,6 +264,41 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl StoreError {
+    /// The operation that failed (`PutObject`, `UploadPart`…).
+    pub fn operation(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { operation, .. }
+            | StoreError::BadDigest { operation, .. }
+            | StoreError::Unsupported { operation }
+            | StoreError::Service { operation, .. }
+            | StoreError::Transport { operation, .. }
+            | StoreError::Io { operation, .. } => operation,
+        }
+    }
+
+    /// The multipart call the store answered in a way S3 does not (an error other than a
+    /// server error, an answer that could not be read, or no support at all), if this is one:
+    /// such a store may still take files up to 5 GiB in one PutObject each.
+    pub fn multipart_misbehaved(&self) -> Option<&'static str> {
+        let op = self.operation();
+        let multipart = matches!(
+            op,
+            "CreateMultipartUpload"
+                | "UploadPart"
+                | "CompleteMultipartUpload"
+                | "ListParts"
+                | "AbortMultipartUpload"
+        );
+        let wrong = match self {
+            StoreError::Unsupported { .. } => true,
+            StoreError::Service { status, .. } => status.is_none_or(|s| s < 500),
+            _ => false,
+        };
+        (multipart && wrong).then_some(op)
+    }
 }
 
 /// A result of a store operation.

@@ -619,7 +619,7 @@ async fn a_sealed_folder_that_changed_is_refused() {
         "{manifest:?}"
     );
     let ok = verify_manifest(&store, folder).await.unwrap();
-    assert!(ok.size_only.is_empty());
+    assert!(ok.read_back.is_empty());
 
     // Same size, other bytes: the ETag and the checksum both differ.
     put(
@@ -677,6 +677,88 @@ async fn a_sealed_folder_that_changed_is_refused() {
             .contains("changed while it was being validated"),
         "{err}"
     );
+    server.stop();
+}
+
+/// Objects an ETL job wrote without checksums: sealing reads each back and records its
+/// checksum (an ETag alone proves no bytes), so the import's check can tell the bytes apart.
+#[tokio::test]
+async fn sealing_objects_without_checksums_records_their_bytes() {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), "imports", ServerOptions::default()).await;
+    let store = s3(&server.endpoint);
+    let raw = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "t"))
+            .endpoint_url(&server.endpoint)
+            .force_path_style(true)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .build(),
+    );
+    let put_plain = |key: &str, body: &'static [u8]| {
+        raw.put_object()
+            .bucket("imports")
+            .key(key)
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(body))
+            .send()
+    };
+    let folder = "etl/plain/";
+    put_plain(
+        "etl/plain/part-0.csv",
+        b"USER_ID,ITEM_ID,TIMESTAMP\nu,i,1\n",
+    )
+    .await
+    .unwrap();
+    let before = store
+        .head_object("etl/plain/part-0.csv")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(before.checksums.is_empty(), "{before:?}");
+    let req = SealRequest {
+        folder: folder.into(),
+        dataset_type: "interactions".into(),
+        schema: SchemaInfo::default(),
+        validation: serde_json::json!({"errors": 0}),
+        tool: Tool {
+            name: "preflight".into(),
+            version: "test".into(),
+        },
+        now: std::time::SystemTime::now(),
+    };
+    let files = [SealFile {
+        before,
+        records: 1,
+        lines: 2,
+    }];
+    let manifest = seal(&store, &req, &files).await.unwrap();
+    let f = &manifest.files[0];
+    assert_eq!(f.verified, "etag+read");
+    assert_eq!(
+        f.checksum,
+        checksum_of(
+            preflight_uploader::ChecksumAlgorithm::Crc64nvme,
+            b"USER_ID,ITEM_ID,TIMESTAMP\nu,i,1\n"
+        )
+    );
+    let ok = verify_manifest(&store, folder).await.unwrap();
+    assert_eq!(ok.read_back.len(), 1, "{:?}", ok.read_back);
+
+    // Other bytes of the same size, still without a checksum: refused (its ETag changed too).
+    put_plain(
+        "etl/plain/part-0.csv",
+        b"USER_ID,ITEM_ID,TIMESTAMP\nv,j,2\n",
+    )
+    .await
+    .unwrap();
+    let err = verify_manifest(&store, folder)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`part-0.csv`"), "{err}");
     server.stop();
 }
 

@@ -136,7 +136,7 @@ async fn single_upload_is_verified_and_the_manifest_comes_last() {
     );
     assert_eq!(out.objects.len(), 1);
     assert_eq!(out.objects[0].action, Action::Put);
-    assert!(out.size_only.is_empty());
+    assert!(out.read_back.is_empty());
     let key = format!("{}interactions.csv", out.run_folder);
     assert_eq!(read_object(&s, &key).await, bytes);
     let head = s.head_object(&key).await.unwrap().unwrap();
@@ -197,7 +197,7 @@ async fn multipart_uploads_send_parallel_parts_with_checksums() {
                 assert_eq!(f.checksum, checksum_of(alg, &bytes));
                 assert_eq!(f.checksum_type, "full_object");
             }
-            ChecksumAlgorithm::Sha256 => {
+            _ => {
                 assert!(f.checksum.ends_with("-4"), "{}", f.checksum);
                 assert_eq!(f.checksum_type, "composite");
             }
@@ -488,9 +488,188 @@ async fn a_dry_run_writes_nothing() {
     assert!(keys_on_disk(&root).is_empty());
 }
 
+/// A client that sends a checksum only where asked (the SDK adds a CRC32 to every PutObject by
+/// default): for overwriting a staged object as other tools do.
+fn raw_client(endpoint: &str) -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            preflight_s3_test_server::ACCESS_KEY,
+            preflight_s3_test_server::SECRET_KEY,
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// The same number of bytes, one of them changed.
+fn tampered(bytes: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    let i = b.len() / 2;
+    b[i] = if b[i] == b'7' { b'8' } else { b'7' };
+    b
+}
+
+/// The issue that lets an unverified object through: an object overwritten with other bytes of
+/// the same size, with a checksum of another algorithm (the AWS CLI sends CRC32) or none, was
+/// taken for the staged one (a HeadObject without a CRC64NVME checksum passed), by a re-run of
+/// the stage and by the import's manifest check alike.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_store_without_multipart_checksums_is_verified_by_size() {
-    // s3s-fs alone keeps no checksum for multipart objects and cannot list uploads.
+async fn an_object_overwritten_with_another_checksum_or_none_is_not_taken_for_the_staged_one() {
+    use aws_smithy_checksums::ChecksumAlgorithm as Alg;
+    use preflight_uploader::import::verify_manifest;
+    let cases = [
+        (
+            "a crc32 checksum",
+            Some(Alg::Crc32),
+            "only a crc32 checksum",
+        ),
+        ("no checksum", None, "reports no checksum"),
+        (
+            "a crc64nvme checksum",
+            Some(Alg::Crc64Nvme),
+            "the store reports crc64nvme",
+        ),
+    ];
+    for (how, alg, why) in cases {
+        for name in ["small.csv", "big.csv"] {
+            let what = format!("{name} overwritten with {how}");
+            let (dir, root) = tmp("tamper");
+            let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+            let s = Arc::new(store(&server.endpoint));
+            let small = data(30_000, 1);
+            let big = data((7 * MIB) as usize, 2); // two parts
+            let req = request(
+                vec![
+                    write(dir.path(), "small.csv", &small),
+                    write(dir.path(), "big.csv", &big),
+                ],
+                "p/",
+            );
+            let first = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+                .await
+                .unwrap();
+            verify_manifest(s.as_ref(), &first.run_folder)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: the untouched folder was refused: {e}"));
+
+            let original = if name == "small.csv" { &small } else { &big };
+            let key = format!("{}{name}", first.run_folder);
+            let body = tampered(original);
+            let sum = alg.map(|a| {
+                let mut h = a.into_impl();
+                h.update(&body);
+                aws_smithy_types::base64::encode(&h.finalize()[..])
+            });
+            let mut put = raw_client(&server.endpoint)
+                .put_object()
+                .bucket(BUCKET)
+                .key(&key)
+                .body(aws_sdk_s3::primitives::ByteStream::from(body));
+            // As the AWS CLI sends it: the algorithm named, and its value.
+            use aws_sdk_s3::types::ChecksumAlgorithm as Sdk;
+            put = match alg {
+                Some(Alg::Crc32) => put.checksum_algorithm(Sdk::Crc32).set_checksum_crc32(sum),
+                Some(_) => put
+                    .checksum_algorithm(Sdk::Crc64Nvme)
+                    .set_checksum_crc64_nvme(sum),
+                None => put,
+            };
+            put.send().await.unwrap();
+
+            // The import's check refuses the folder, naming the object and why.
+            let err = match verify_manifest(s.as_ref(), &first.run_folder).await {
+                Ok(_) => panic!("{what}: the import's manifest check passed the folder"),
+                Err(e) => e.to_string(),
+            };
+            assert!(err.contains(&format!("`{name}`")), "{what}: {err}");
+            assert!(err.contains(why), "{what}: {err}");
+            let other = if name == "small.csv" {
+                "big.csv"
+            } else {
+                "small.csv"
+            };
+            assert!(!err.contains(&format!("`{other}`")), "{what}: {err}");
+
+            // A re-run of the stage does not take the folder for this data: a fresh one.
+            let later = StageOptions {
+                now: options().now + Duration::from_secs(60),
+                ..options()
+            };
+            let again = stage(s.clone(), &req, &later, Arc::new(NoProgress))
+                .await
+                .unwrap();
+            assert!(!again.already_staged, "{what}: taken as already staged");
+            assert_ne!(again.run_folder, first.run_folder, "{what}");
+            let fresh = format!("{}{name}", again.run_folder);
+            assert_eq!(read_object(&s, &fresh).await, *original, "{what}");
+            verify_manifest(s.as_ref(), &again.run_folder)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: the fresh folder was refused: {e}"));
+        }
+    }
+}
+
+/// The local folder store has the same hole when it trusts a record kept beside the file: a
+/// staged file edited in place, keeping its size, was taken for the staged one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staged_file_edited_in_place_is_not_taken_for_the_staged_one() {
+    use std::io::{Seek, SeekFrom, Write};
+    for name in ["a.csv", "b.csv"] {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join("staging");
+        let s = Arc::new(LocalStore::new(&staging));
+        let a = data(20_000, 1);
+        let b = data((11 * MIB) as usize, 9); // three parts
+        let req = request(
+            vec![
+                write(dir.path(), "a.csv", &a),
+                write(dir.path(), "b.csv", &b),
+            ],
+            "",
+        );
+        let first = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+            .await
+            .unwrap();
+        let staged = staging
+            .join(first.run_folder.trim_end_matches('/'))
+            .join(name);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&staged)
+            .unwrap();
+        f.seek(SeekFrom::Start(100)).unwrap();
+        f.write_all(b"#").unwrap();
+        drop(f);
+
+        let later = StageOptions {
+            now: options().now + Duration::from_secs(60),
+            ..options()
+        };
+        let again = stage(s.clone(), &req, &later, Arc::new(NoProgress))
+            .await
+            .unwrap();
+        assert!(!again.already_staged, "{name}: taken as already staged");
+        assert_ne!(again.run_folder, first.run_folder, "{name}");
+        let fresh = staging
+            .join(again.run_folder.trim_end_matches('/'))
+            .join(name);
+        let original = if name == "a.csv" { &a } else { &b };
+        assert_eq!(std::fs::read(fresh).unwrap(), *original, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_multipart_checksums_is_verified_by_reading_back() {
+    // s3s-fs alone keeps no checksum for multipart objects and cannot list uploads: the
+    // object's bytes are read back and hashed (a size proves nothing).
     let (dir, root) = tmp("bare");
     let server = TestServer::start(
         &root,
@@ -512,11 +691,17 @@ async fn a_store_without_multipart_checksums_is_verified_by_size() {
     let out = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
         .await
         .unwrap();
-    assert_eq!(out.size_only, vec![out.objects[1].key.clone()]);
+    assert_eq!(out.read_back.len(), 1, "{:?}", out.read_back);
+    assert_eq!(out.read_back[0].0, out.objects[1].key);
+    assert!(
+        out.read_back[0].1.contains("reports no checksum"),
+        "{:?}",
+        out.read_back
+    );
     let manifest: Manifest =
         serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
     assert_eq!(manifest.files[0].verified, "checksum");
-    assert_eq!(manifest.files[1].verified, "size");
+    assert_eq!(manifest.files[1].verified, "read");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

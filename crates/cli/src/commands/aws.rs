@@ -51,6 +51,8 @@ impl Clients {
             profile: aws.profile.clone(),
             region: aws.region.clone(),
             read_timeout: Some(aws.request_timeout),
+            deadline: Some(aws.request_deadline),
+            observer: Some(Arc::new(crate::progress::Reporter::new(false))),
         }))
         .map_err(anyhow::Error::msg)
     }

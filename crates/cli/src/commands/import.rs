@@ -48,6 +48,9 @@ pub fn execute(args: ImportArgs, clients: &Clients) -> anyhow::Result<Code> {
                 verified.manifest.files.len(),
                 args.from
             );
+            for (key, why) in &verified.read_back {
+                eprintln!("  `{key}` read back and hashed: {why}");
+            }
         }
         Ok::<_, ImportError>(())
     });

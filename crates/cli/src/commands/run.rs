@@ -187,19 +187,18 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
         });
         rt.block_on(stage(store, &stage_req, &stage_opts, Arc::new(NoProgress)))?
     } else {
+        // One line per retried request, naming the part ("UploadPart 7 of 38").
+        let reporter = Arc::new(crate::progress::Reporter::new(false));
+        let mut s3 = crate::s3::options(&args.aws);
+        s3.observer = Some(reporter.clone() as Arc<dyn preflight_uploader::RequestObserver>);
         let store = rt
-            .block_on(S3Store::connect(&bucket, &crate::s3::options(&args.aws)))
+            .block_on(S3Store::connect(&bucket, &s3))
             .map_err(anyhow::Error::msg)?;
-        match rt.block_on(stage(
-            Arc::new(store),
-            &stage_req,
-            &stage_opts,
-            Arc::new(NoProgress),
-        )) {
+        match rt.block_on(stage(Arc::new(store), &stage_req, &stage_opts, reporter)) {
             Ok(o) => o,
             Err(e) if e.is_usage() => return Err(e.into()),
             Err(e) => {
-                eprintln!("error: upload failed: {:#}", anyhow::Error::new(e));
+                super::stage::report_upload_error(e);
                 eprintln!("  No manifest was written and no import job was created; run the same command again to resume the upload.");
                 return Ok(exit::UPLOAD_FAILED);
             }
@@ -219,6 +218,7 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
             let op = match o.action {
                 Action::Put => "PutObject",
                 Action::Multipart { .. } => "CreateMultipartUpload",
+                Action::ReadBack { .. } => "GetObject",
                 Action::Reused => continue,
             };
             print_dry_request(

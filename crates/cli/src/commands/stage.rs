@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use preflight_uploader::{
-    stage, Action, LocalStore, NoProgress, Progress, S3Store, SchemaInfo, Sse, StageFile,
+    stage, Action, LocalStore, RequestObserver, S3Store, SchemaInfo, Sse, StageError, StageFile,
     StageOptions, StageOutcome, StageRequest, Target, Tool,
 };
 use preflight_validator::{
@@ -17,7 +17,7 @@ use preflight_validator::{
 use super::validate::policy;
 use crate::args::StageArgs;
 use crate::exit::{self, Code};
-use crate::progress::{is_ci, show_progress, Bar};
+use crate::progress::{is_ci, show_progress, Reporter};
 use crate::render;
 use crate::render::human_bytes;
 
@@ -102,13 +102,10 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
             UNIX_EPOCH + Duration::from_secs(s.max(0) as u64)
         }),
     };
-    let progress: Arc<dyn Progress> = if !args.dry_run
-        && show_progress(args.progress, std::io::stderr().is_terminal(), is_ci())
-    {
-        Arc::new(Bar::new())
-    } else {
-        Arc::new(NoProgress)
-    };
+    // The bar (where someone watches) and one line per retried request (always).
+    let reporter = Arc::new(Reporter::new(
+        !args.dry_run && show_progress(args.progress, std::io::stderr().is_terminal(), is_ci()),
+    ));
 
     // 3. Upload.
     let rt = crate::s3::runtime()?;
@@ -124,34 +121,51 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
                 bail!("--kms-key-id needs --sse aws:kms");
             }
             s3.expected_bucket_owner = args.expected_bucket_owner.clone();
+            s3.observer = Some(reporter.clone() as Arc<dyn RequestObserver>);
             let store = rt
                 .block_on(S3Store::connect(bucket, &s3))
                 .map_err(anyhow::Error::msg)?;
-            rt.block_on(stage(Arc::new(store), &request, &stage_opts, progress))
+            rt.block_on(stage(Arc::new(store), &request, &stage_opts, reporter))
         }
         Target::Local { dir } => {
             if args.sse.is_some() || args.expected_bucket_owner.is_some() {
                 bail!("--sse and --expected-bucket-owner apply to s3:// targets only");
             }
             let store = LocalStore::new(dir.clone());
-            rt.block_on(stage(Arc::new(store), &request, &stage_opts, progress))
+            rt.block_on(stage(Arc::new(store), &request, &stage_opts, reporter))
         }
     };
     let outcome = match result {
         Ok(o) => o,
         Err(e) if e.is_usage() => return Err(e.into()),
         Err(e) => {
-            let err = anyhow::Error::new(e);
-            eprintln!("error: upload failed: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  Caused by: {cause}");
-            }
+            report_upload_error(e);
             eprintln!("  No manifest was written, so this run folder cannot be imported; run the same command again to resume it.");
             return Ok(exit::UPLOAD_FAILED);
         }
     };
     print_outcome(&outcome, &target)?;
     Ok(exit::SUCCESS)
+}
+
+/// A failed upload on stderr, redacted (an error may quote what a server answered), with the
+/// way around a store whose multipart uploads misbehave.
+pub(crate) fn report_upload_error(e: StageError) {
+    let hint = e.multipart_misbehaved();
+    let redactor = crate::logging::Redactor::from_environment();
+    let err = anyhow::Error::new(e);
+    eprintln!(
+        "error: upload failed: {}",
+        redactor.redact(&err.to_string())
+    );
+    for cause in err.chain().skip(1) {
+        eprintln!("  Caused by: {}", redactor.redact(&cause.to_string()));
+    }
+    if let Some(call) = hint {
+        eprintln!(
+            "  The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each such file is held in memory while it is sent)."
+        );
+    }
 }
 
 /// The dataset type's folder name and the schema facts for the manifest.
@@ -192,6 +206,15 @@ pub(crate) fn schema_info(
     ))
 }
 
+/// Complete run folders of this content that changed since they were staged.
+fn print_changed(o: &StageOutcome) {
+    for (folder, what) in &o.changed {
+        eprintln!(
+            "warning: {folder} was staged with this content, but {what}; it is left as it is (an import job may read it), and a fresh run folder is staged"
+        );
+    }
+}
+
 /// The data location on stdout (for scripts); what was done on stderr.
 fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -201,10 +224,13 @@ fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
     };
     if o.dry_run {
         for obj in &o.objects {
-            let what = match obj.action {
+            let what = match &obj.action {
                 Action::Put => "put".to_string(),
                 Action::Reused => "keep (already there, same checksum)".to_string(),
-                Action::Multipart { uploaded, reused } if reused > 0 => {
+                Action::ReadBack { why } => format!(
+                    "read back to verify ({why}): kept if its bytes are the file's, else put again"
+                ),
+                Action::Multipart { uploaded, reused } if *reused > 0 => {
                     format!("resume multipart ({uploaded} parts to send, {reused} already there)")
                 }
                 Action::Multipart { uploaded, .. } => format!("multipart ({uploaded} parts)"),
@@ -218,6 +244,7 @@ fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
                 loc(&o.manifest_key)
             )?;
         }
+        print_changed(o);
         eprintln!(
             "dry run: nothing was written; the import's dataLocation would be {}",
             o.data_location
@@ -230,9 +257,10 @@ fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
         .iter()
         .filter(|x| x.action == Action::Reused)
         .count();
+    print_changed(o);
     if o.already_staged {
         eprintln!(
-            "already staged: {} holds these {} file(s) ({}) with matching checksums; nothing was uploaded",
+            "already staged: {} holds these {} file(s) ({}), verified; nothing was uploaded",
             o.data_location,
             o.objects.len(),
             human_bytes(total)
@@ -249,10 +277,8 @@ fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
         );
         eprintln!("manifest: {}", loc(&o.manifest_key));
     }
-    for key in &o.size_only {
-        eprintln!(
-            "warning: the store keeps no checksum for `{key}`: only its size could be verified"
-        );
+    for (key, why) in &o.read_back {
+        eprintln!("verified `{key}` by reading it back: {why}");
     }
     for f in &o.deleted {
         eprintln!("deleted old run folder {}", loc(f));
