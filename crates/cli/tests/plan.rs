@@ -765,10 +765,19 @@ fn dataset_limits_are_judged_on_the_dataset_after_the_job() {
     let (code, v) = plan("incremental", &[]);
     assert_eq!(code, Some(1), "{v}");
     let m = message(&v, "PF304");
-    assert!(m.starts_with("after the job: 12 distinct event types"), "{m}");
+    assert!(
+        m.starts_with("after the job: 12 distinct event types"),
+        "{m}"
+    );
     // Each file alone has 6: `validate` of the batch passes PF304.
     let out = preflight()
-        .args(["validate", "--dataset-type", "interactions", "--format", "json"])
+        .args([
+            "validate",
+            "--dataset-type",
+            "interactions",
+            "--format",
+            "json",
+        ])
         .arg(&batch)
         .output()
         .unwrap();
@@ -786,10 +795,11 @@ fn dataset_limits_are_judged_on_the_dataset_after_the_job() {
     );
     // The same users in both files (u0…u1499 already hold one interaction each): after the job
     // 1,500 of 3,000 users have two, so neither PF302 nor PF303.
-    let again = write(dir.path(), "again.csv", &events(0, 1500, 1, &["a"]).replace(
-        ",1596",
-        ",1597",
-    ));
+    let again = write(
+        dir.path(),
+        "again.csv",
+        &events(0, 1500, 1, &["a"]).replace(",1596", ",1597"),
+    );
     let out = preflight()
         .args([
             "plan",
@@ -859,7 +869,11 @@ fn a_domain_minimum_counts_the_stored_events() {
         .filter(|(c, _, _)| c == "PF306")
         .map(|(_, _, m)| m)
         .collect();
-    assert_eq!(pf306.len(), 2, "FULL keeps 300 View and 900 Purchase: {pf306:?}");
+    assert_eq!(
+        pf306.len(),
+        2,
+        "FULL keeps 300 View and 900 Purchase: {pf306:?}"
+    );
     assert!(pf306.iter().all(|m| m.starts_with("after the job: ")));
 }
 
@@ -872,7 +886,11 @@ fn the_config_gives_the_mode_and_the_existing_data() {
     std::fs::create_dir(r.join(".git")).unwrap();
     std::fs::create_dir_all(r.join("data")).unwrap();
     std::fs::create_dir_all(r.join("current")).unwrap();
-    write(&r.join("current"), "part-a.csv", &events(0, 2000, 2, &["View"]));
+    write(
+        &r.join("current"),
+        "part-a.csv",
+        &events(0, 2000, 2, &["View"]),
+    );
     // 600 rows already imported, 900 new.
     let mut day = events(1400, 600, 2, &["View"]);
     day.push_str(&events(5000, 900, 2, &["View"])[INTERACTIONS_HEADER.len()..]);

@@ -706,7 +706,11 @@ fn import_with_no_queue_fails_on_a_full_region_and_watch_times_out() {
     let captured = Captured::default();
     let (dataset, create) = (dataset_rule("ACTIVE"), create_rule(&captured));
     let clock = Arc::new(ManualClock::new());
-    let c = clients(&[&dataset, &full_region, &create], &clock);
+    // The dataset itself has had no import: a FULL import replaces nothing.
+    let history = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .then_output(|| ListDatasetImportJobsOutput::builder().build());
+    let c = clients(&[&dataset, &full_region, &history, &create], &clock);
     let code = run(
         &[
             "import",
@@ -810,10 +814,18 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
             "PutObject",
             "PutObject",
             "ListDatasetImportJobs",
+            "ListDatasetImportJobs",
             "CreateDatasetImportJob",
             "DescribeDatasetImportJob"
         ]
     );
+    // The dataset's history (INCREMENTAL needs an earlier import, FULL over one is refused
+    // unless its drops are known), then the region's queue.
+    assert_eq!(
+        reqs[2]["request"],
+        serde_json::json!({"datasetArn": DATASET})
+    );
+    assert_eq!(reqs[3]["request"], serde_json::json!({}));
     let key = reqs[0]["request"]["Key"].as_str().unwrap();
     let folder = key.strip_suffix("interactions.csv").unwrap();
     assert!(
@@ -830,7 +842,7 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
         reqs[1]["request"]["Key"],
         format!("{folder}_preflight/manifest.json")
     );
-    let create = &reqs[3]["request"];
+    let create = &reqs[4]["request"];
     let name = create["jobName"].as_str().unwrap();
     assert!(
         name.starts_with("preflight-interactions-20251124T160000Z-"),
@@ -1291,7 +1303,10 @@ fn run_incremental_needs_no_local_copy_of_the_dataset() {
     assert_eq!(code, exit::SUCCESS.0);
     let sent = captured.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].import_mode().map(|m| m.as_str()), Some("INCREMENTAL"));
+    assert_eq!(
+        sent[0].import_mode().map(|m| m.as_str()),
+        Some("INCREMENTAL")
+    );
 }
 
 /// FULL into a dataset whose account shows an earlier ACTIVE import, with the existing data
@@ -1338,7 +1353,10 @@ fn full_over_bulk_data_of_unknown_content_needs_allow_drop() {
     assert_eq!(run(&argv(&run_args(&[])), &c), exit::IMPORT_REFUSED.0);
     assert!(objects(&root).is_empty(), "nothing staged");
     assert_eq!(create.num_calls(), 0);
-    assert_eq!(run(&argv(&run_args(&["--allow-drop"])), &c), exit::SUCCESS.0);
+    assert_eq!(
+        run(&argv(&run_args(&["--allow-drop"])), &c),
+        exit::SUCCESS.0
+    );
     assert_eq!(create.num_calls(), 1);
 
     // `import` of a folder: the same refusal, and the same way out.
@@ -1366,7 +1384,10 @@ fn full_over_bulk_data_of_unknown_content_needs_allow_drop() {
     assert_eq!(create.num_calls(), 2);
 
     // Known empty (no ACTIVE import yet): the first FULL import needs no flag.
-    let (list, create) = (list_rule(&[("CREATE FAILED", "FULL")]), create_rule(&captured));
+    let (list, create) = (
+        list_rule(&[("CREATE FAILED", "FULL")]),
+        create_rule(&captured),
+    );
     let describe = describe_rule(&[("ACTIVE", None)]);
     let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
     assert_eq!(run(&argv(&run_args(&[])), &c), exit::SUCCESS.0);
@@ -1484,5 +1505,8 @@ fn existing_data_in_s3_and_from_the_config() {
     assert_eq!(run(&run_args, &c), exit::SUCCESS.0);
     let sent = captured.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].import_mode().map(|m| m.as_str()), Some("INCREMENTAL"));
+    assert_eq!(
+        sent[0].import_mode().map(|m| m.as_str()),
+        Some("INCREMENTAL")
+    );
 }

@@ -23,6 +23,6 @@ pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
 pub use input::{resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use lines::{LineCursor, LineSet};
-pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};
+pub use plan::{plan, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};
