@@ -1424,6 +1424,20 @@ fn plan_with_a_dataset_arn_knows_whether_the_dataset_is_empty() {
     assert_eq!(calls, 1);
     let (code, _) = plan(&[("ACTIVE", "FULL")]);
     assert_eq!(code, exit::SUCCESS.0, "unknown: no PF314");
+    // `validate --mode` asks the same way.
+    let (dataset, schema, list) = (dataset_rule("ACTIVE"), schema_rule(), list_rule(&[]));
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list], &clock);
+    let validate = [
+        "validate",
+        "--dataset-arn",
+        DATASET,
+        "--mode",
+        "incremental",
+        csv.to_str().unwrap(),
+    ];
+    assert_eq!(run(&validate, &c), exit::FINDINGS.0);
+    assert_eq!(list.num_calls(), 1);
 }
 
 /// `--existing s3://bucket/prefix/` streams the objects through the same engine (plan and
@@ -1448,7 +1462,7 @@ fn existing_data_in_s3_and_from_the_config() {
     );
     let captured = Captured::default();
     let create = create_rule(&captured);
-    let describe = describe_rule(&[("ACTIVE", None)]);
+    let describe = describe_rule(&[("ACTIVE", None), ("ACTIVE", None)]);
     let clock = Arc::new(ManualClock::new());
     let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
     let merged = dir.path().join("merged.csv");
@@ -1475,6 +1489,23 @@ fn existing_data_in_s3_and_from_the_config() {
         1 + 1500,
         "the stored records, read from S3"
     );
+    // The new data from S3 too, against a local copy.
+    let code = run(
+        &[
+            "plan",
+            "--dataset-type",
+            "interactions",
+            "--mode",
+            "incremental",
+            "--existing",
+            csv.to_str().unwrap(),
+            "--endpoint-url",
+            server.endpoint(),
+            "s3://imports/current/",
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::FINDINGS.0, "0 new records: PF310");
 
     // The same through the config: the dataset names its ARN, mode and existing data.
     let config = dir.path().join("preflight.toml");
@@ -1500,13 +1531,41 @@ fn existing_data_in_s3_and_from_the_config() {
     ];
     assert_eq!(run(&run_args, &c), exit::FINDINGS.0, "PF310: nothing new");
     assert_eq!(create.num_calls(), 0);
-    // A batch with new records passes, as INCREMENTAL.
+    // The file's settings apply to run as to validate: PF310 lowered to a warning.
+    let lenient = dir.path().join("lenient.toml");
+    std::fs::write(
+        &lenient,
+        std::fs::read_to_string(&config).unwrap().replace(
+            "[datasets.interactions]",
+            "[rules]\nPF310 = \"warning\"\n\n[datasets.interactions]",
+        ),
+    )
+    .unwrap();
+    let mut lenient_args = run_args.to_vec();
+    lenient_args[2] = lenient.to_str().unwrap();
+    assert_eq!(run(&lenient_args, &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 1);
+
+    // A batch with new records passes, as INCREMENTAL; --dataset-arn finds the dataset too.
     interactions(&csv, 31);
-    assert_eq!(run(&run_args, &c), exit::SUCCESS.0);
+    let by_arn = [
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    assert_eq!(run(&by_arn, &c), exit::SUCCESS.0);
     let sent = captured.lock().unwrap().clone();
-    assert_eq!(sent.len(), 1);
+    assert_eq!(sent.len(), 2);
     assert_eq!(
-        sent[0].import_mode().map(|m| m.as_str()),
+        sent[1].import_mode().map(|m| m.as_str()),
         Some("INCREMENTAL")
     );
 }

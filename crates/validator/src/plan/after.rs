@@ -1,7 +1,6 @@
 //! The limits Personalize applies to an Item interactions dataset (PF301–PF306: 1,000
 //! interactions, repeat users, event types plus metadata, a domain's event-type minimums) apply
-//! to the dataset, not to one file. The plan judges them on what the dataset holds after the job
-//! (personalize-rules.md §9):
+//! to the dataset, not to one file. The plan judges them on what the dataset holds after the job:
 //!
 //! - INCREMENTAL with the existing data given: the existing records plus the new ones (a batch
 //!   record identical to an existing one adds nothing), counted as the existing data is streamed
