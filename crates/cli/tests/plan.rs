@@ -492,7 +492,7 @@ fn codes(v: &Value) -> Vec<String> {
     found(v).into_iter().map(|(c, _, _)| c).collect()
 }
 
-fn message<'a>(v: &'a Value, code: &str) -> String {
+fn message(v: &Value, code: &str) -> String {
     found(v)
         .into_iter()
         .find(|(c, _, _)| c == code)
@@ -569,6 +569,17 @@ fn an_incremental_import_without_existing_data_passes_with_an_upper_bound() {
         text.contains("existing data  unknown") && text.contains("at most 1,500"),
         "{text}"
     );
+    // The README shows this output (the plan section's "unknown" example).
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("Checked ") && !l.starts_with("Found "))
+    {
+        assert!(
+            readme.contains(&format!("    {line}\n")),
+            "README lacks the output line `{line}`"
+        );
+    }
 }
 
 /// Unknown existing data and fewer than 1,000 distinct records: the job fails for certain

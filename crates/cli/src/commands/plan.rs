@@ -274,7 +274,8 @@ pub(crate) fn existing_data(
 }
 
 /// Whether the dataset `arn` had an ACTIVE import (ListDatasetImportJobs); `None` without an
-/// ARN.
+/// ARN, or when the history cannot be read (said on stderr): the existing data is then unknown,
+/// which a plan can work with.
 pub(crate) fn account(
     arn: Option<&str>,
     aws: &AwsArgs,
@@ -285,10 +286,13 @@ pub(crate) fn account(
     };
     let rt = crate::s3::runtime()?;
     let p = clients.personalize(aws, &rt)?;
-    let had = rt
-        .block_on(preflight_uploader::import::had_bulk_import(&p, arn))
-        .with_context(|| format!("failed to read the import history of `{arn}`"))?;
-    Ok(Some(had))
+    match rt.block_on(preflight_uploader::import::had_bulk_import(&p, arn)) {
+        Ok(had) => Ok(Some(had)),
+        Err(e) => {
+            eprintln!("warning: cannot read the import history of `{arn}` ({e}): the existing data is unknown");
+            Ok(None)
+        }
+    }
 }
 
 /// The dataset's current bulk data, rebuilt from its import history: the data locations of the
