@@ -350,9 +350,12 @@ pub async fn check_mode<P: Personalize>(
     dataset_arn: &str,
     mode: ImportMode,
 ) -> Result<(), ImportError> {
-    check_bulk_data(p, dataset_arn, mode, true)
-        .await
-        .map(|_| ())
+    if mode == ImportMode::Incremental && !had_bulk_import(p, dataset_arn).await? {
+        return Err(ImportError::NoBulkImport {
+            arn: dataset_arn.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The import mode against the dataset's bulk data, before a job is created: INCREMENTAL needs
