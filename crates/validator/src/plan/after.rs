@@ -47,7 +47,12 @@ impl AfterJob {
         }
     }
 
-    /// Adds a block of existing records: their users and event types.
+    /// The users' counts, which workers may feed directly.
+    pub fn users(&self) -> &UserCounts {
+        &self.users
+    }
+
+    /// Adds a block of existing records: their users (unless already counted) and event types.
     pub fn add_existing(&mut self, mut block: BlockAcc, records: u64) {
         self.users.absorb(std::mem::take(&mut block.users));
         self.acc.merge(block);

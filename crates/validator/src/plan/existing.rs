@@ -255,8 +255,17 @@ impl<'a> ExistingPass<'a> {
         let blocks = std::mem::take(&mut self.unparsed);
         let by_id = self.spec.keyed_by_id();
         let facts = self.after.is_some();
+        let users = self.after.as_ref().map(AfterJob::users);
         let keyers = &self.keyers;
-        let parse = |b: &ExBlock| parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts);
+        let parse = |b: &ExBlock| {
+            let mut p = parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts);
+            // Users are counted by the workers (the table is sharded); event types, few, are
+            // merged in order below.
+            if let (Some(users), Some(acc)) = (users, p.facts.as_mut()) {
+                users.absorb(std::mem::take(&mut acc.users));
+            }
+            p
+        };
         let parsed: Vec<Parsed> = match self.pool {
             Some(pool) => pool.install(|| blocks.par_iter().map(parse).collect()),
             None => blocks.iter().map(parse).collect(),

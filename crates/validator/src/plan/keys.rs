@@ -345,17 +345,21 @@ pub(crate) struct BlockKeys {
     pub user: Vec<u64>,
     /// EVENT_TYPE values as indexes into `event_names` ([`NO_EVENT_TYPE`] for none), parallel
     /// to `rec`.
-    pub event: Vec<u32>,
+    pub event: Vec<EventId>,
     /// The block's distinct event types.
     pub event_names: Vec<Vec<u8>>,
     last_event: usize,
     scratch: Vec<u8>,
 }
 
+/// An event type as an index into a table of them: at most `MAX_EVENT_TYPES` (10,000) are
+/// tracked, so 16 bits hold one (2 bytes per record of the batch).
+pub(crate) type EventId = u16;
 /// A record without an event type (the file has no EVENT_TYPE column).
-pub(crate) const NO_EVENT_TYPE: u32 = u32::MAX;
+pub(crate) const NO_EVENT_TYPE: EventId = EventId::MAX;
 /// An event type beyond the ones tracked (only counted).
-pub(crate) const OTHER_EVENT_TYPE: u32 = u32::MAX - 1;
+pub(crate) const OTHER_EVENT_TYPE: EventId = EventId::MAX - 1;
+const _: () = assert!(MAX_EVENT_TYPES < OTHER_EVENT_TYPE as usize);
 
 impl BlockKeys {
     /// Records one record's event type. Event types are few: a short list with a last-hit
@@ -371,7 +375,7 @@ impl BlockKeys {
             .get(self.last_event)
             .is_some_and(|e| e == v)
         {
-            self.event.push(self.last_event as u32);
+            self.event.push(self.last_event as EventId);
             return;
         }
         let i = match self.event_names.iter().position(|e| e == v) {
@@ -386,7 +390,7 @@ impl BlockKeys {
             }
         };
         self.last_event = i;
-        self.event.push(i as u32);
+        self.event.push(i as EventId);
     }
 }
 
@@ -419,10 +423,10 @@ pub(crate) struct Capture {
     pub user: Vec<u64>,
     /// Event types, one per keyed record: indexes into `event_names`, or [`NO_EVENT_TYPE`],
     /// [`OTHER_EVENT_TYPE`].
-    pub event: Vec<u32>,
+    pub event: Vec<EventId>,
     /// The distinct event types (at most `MAX_EVENT_TYPES`).
     pub event_names: Vec<Vec<u8>>,
-    event_index: std::collections::HashMap<Vec<u8>, u32>,
+    event_index: std::collections::HashMap<Vec<u8>, EventId>,
 }
 
 impl Capture {
@@ -461,13 +465,13 @@ impl Capture {
         if !keys.user.is_empty() {
             self.user.append(&mut keys.user);
             // The block's event-type indexes, as indexes into the capture's table.
-            let map: Vec<u32> = keys
+            let map: Vec<EventId> = keys
                 .event_names
                 .iter()
                 .map(|name| match self.event_index.get(name) {
                     Some(&i) => i,
                     None if self.event_names.len() < MAX_EVENT_TYPES => {
-                        let i = self.event_names.len() as u32;
+                        let i = self.event_names.len() as EventId;
                         self.event_index.insert(name.clone(), i);
                         self.event_names.push(name.clone());
                         i
