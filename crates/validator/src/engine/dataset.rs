@@ -305,14 +305,6 @@ impl UserCounts {
         }
     }
 
-    /// Counts one interaction of user `h`.
-    pub fn add(&self, h: u64) {
-        self.shards[shard_of(h)]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .add(h);
-    }
-
     /// Users with one interaction or more, and with two or more.
     pub fn counts(&self) -> (u64, u64) {
         let mut all = 0;

@@ -64,21 +64,44 @@ impl AfterJob {
     pub fn add_new(&mut self, capture: &Capture, batch: &Batch, status: &[u8]) {
         let mut per_event = vec![0u64; capture.event_names.len()];
         let mut other = 0u64;
+        // Users are split by shard and counted a million at a time.
+        let mut users = BlockAcc::default();
+        let mut pending = 0usize;
+        // `kept` ascends: walk the capture's chunks alongside.
+        let (mut chunk, mut start) = (0usize, 0usize);
         for (k, &i) in batch.kept.iter().enumerate() {
             if status.get(k) != Some(&ABSENT) {
                 continue;
             }
-            let i = i as usize;
             self.acc.records += 1;
-            if let Some(&u) = capture.user.get(i) {
-                self.users.add(u);
+            let i = i as usize;
+            while capture
+                .user
+                .get(chunk)
+                .is_some_and(|c| i >= start + c.len())
+            {
+                start += capture.user[chunk].len();
+                chunk += 1;
             }
-            match capture.event.get(i).copied() {
+            let (Some(u), Some(e)) = (capture.user.get(chunk), capture.event.get(chunk)) else {
+                continue;
+            };
+            let j = i - start;
+            if let Some(&h) = u.get(j) {
+                users.add_user(h);
+                pending += 1;
+            }
+            match e.get(j).copied() {
                 None | Some(NO_EVENT_TYPE) => {}
                 Some(OTHER_EVENT_TYPE) => other += 1,
                 Some(e) => per_event[e as usize] += 1,
             }
+            if pending >= 1 << 20 {
+                self.users.absorb(std::mem::take(&mut users.users));
+                pending = 0;
+            }
         }
+        self.users.absorb(std::mem::take(&mut users.users));
         let mut block = BlockAcc::default();
         block.event_types_overflow = other;
         block.event_types = capture

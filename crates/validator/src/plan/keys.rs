@@ -419,11 +419,12 @@ pub(crate) struct Capture {
     /// Whether each record's USER_ID and EVENT_TYPE are kept (Item interactions): an
     /// INCREMENTAL plan judges the limits on the existing records plus the new ones.
     pub facts: bool,
-    /// USER_ID hashes, one per keyed record.
-    pub user: Vec<u64>,
-    /// Event types, one per keyed record: indexes into `event_names`, or [`NO_EVENT_TYPE`],
-    /// [`OTHER_EVENT_TYPE`].
-    pub event: Vec<EventId>,
+    /// USER_ID hashes, one per keyed record, one chunk per block (no reallocation of a
+    /// batch-sized vector).
+    pub user: Vec<Vec<u64>>,
+    /// Event types, one per keyed record, in the same chunks: indexes into `event_names`, or
+    /// [`NO_EVENT_TYPE`], [`OTHER_EVENT_TYPE`].
+    pub event: Vec<Vec<EventId>>,
     /// The distinct event types (at most `MAX_EVENT_TYPES`).
     pub event_names: Vec<Vec<u8>>,
     event_index: std::collections::HashMap<Vec<u8>, EventId>,
@@ -463,7 +464,8 @@ impl Capture {
             self.id.push(std::mem::take(&mut keys.id));
         }
         if !keys.user.is_empty() {
-            self.user.append(&mut keys.user);
+            keys.user.shrink_to_fit();
+            self.user.push(std::mem::take(&mut keys.user));
             // The block's event-type indexes, as indexes into the capture's table.
             let map: Vec<EventId> = keys
                 .event_names
@@ -479,11 +481,12 @@ impl Capture {
                     None => OTHER_EVENT_TYPE,
                 })
                 .collect();
-            self.event.extend(
-                keys.event
-                    .drain(..)
-                    .map(|e| map.get(e as usize).copied().unwrap_or(e)),
-            );
+            let mut events = std::mem::take(&mut keys.event);
+            for e in &mut events {
+                *e = map.get(*e as usize).copied().unwrap_or(*e);
+            }
+            events.shrink_to_fit();
+            self.event.push(events);
         }
         if self.spool_records && self.error.is_none() {
             if let Err(e) = self.write_spool(&keys.lines) {
