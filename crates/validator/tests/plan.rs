@@ -545,6 +545,9 @@ fn limits_after_the_job_count_the_existing_records() {
         );
         assert_eq!(r.plan.new, 1000);
         assert_eq!(r.plan.result_records, 4000);
+        // PF304 after the job is about the dataset: the new data itself has no error.
+        assert!(r.codes(Severity::Error).contains(&"PF304"));
+        assert_eq!(r.plan.data_errors, 0);
         let messages: Vec<String> = r
             .report
             .diagnostics

@@ -18,7 +18,7 @@ use super::existing::ABSENT;
 use super::frame::Batch;
 use super::keys::{Capture, NO_EVENT_TYPE, OTHER_EVENT_TYPE};
 use super::{ExistingState, Mode, Plan};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::dataset::{BlockAcc, DatasetAcc, UserCounts};
 use crate::engine::Limits;
 use crate::report::Collector;
@@ -126,13 +126,14 @@ impl AfterJob {
 }
 
 /// Judges the interactions limits for the plan: on `after` (INCREMENTAL with existing data
-/// given), else on the batch (`batch`), worded for what was judged.
+/// given), else on the batch (`batch`), worded for what was judged. Returns the error-level
+/// findings judged on `after` (about the dataset, not the new data).
 pub(crate) fn judge(
     batch: &Limits,
     after: Option<&Limits>,
     plan: &Plan,
     collector: &mut Collector,
-) {
+) -> u64 {
     let mut judged = Collector::new(collector.policy().clone());
     let batch_only =
         plan.mode == Mode::Incremental && plan.existing_state == ExistingState::Unknown;
@@ -141,6 +142,15 @@ pub(crate) fn judge(
         None => batch.judge(&mut judged),
     }
     let (diags, counts) = judged.finish();
+    let dataset_errors = if after.is_some() {
+        counts
+            .iter()
+            .filter(|c| c.severity == Severity::Error)
+            .map(|c| c.total)
+            .sum()
+    } else {
+        0
+    };
     let keep = |code: &str| !(batch_only && matches!(code, "PF302" | "PF303" | "PF306"));
     for mut d in diags {
         if !keep(d.rule.code) {
@@ -158,6 +168,7 @@ pub(crate) fn judge(
             }
         }
     }
+    dataset_errors
 }
 
 /// "after the job: …", and PF301 reworded: after an INCREMENTAL job it counts the dataset's

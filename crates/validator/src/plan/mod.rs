@@ -569,16 +569,20 @@ pub fn plan(
         written,
     };
     gates::push(&mut checked.collector, &plan, plan_opts);
+    // Limits judged on the existing records plus the new ones are about the dataset, not
+    // errors in the new data.
+    let mut about_the_dataset = 0;
     if let Some(limits) = &checked.limits {
-        after::judge(limits, after.as_ref(), &plan, &mut checked.collector);
+        about_the_dataset = after::judge(limits, after.as_ref(), &plan, &mut checked.collector);
     }
     let mut report = checked.into_report();
-    plan.data_errors = report
+    let errors: u64 = report
         .rules
         .iter()
         .filter(|c| c.severity == Severity::Error && !gates::is_gate(c.code))
         .map(|c| c.total)
         .sum();
+    plan.data_errors = errors.saturating_sub(about_the_dataset);
     report.plan = Some(plan);
     Ok(report)
 }
