@@ -11,6 +11,10 @@
 # Measured on the 2-core development machine (release build, page cache warm), 219,579,364
 # existing and 20,429,814 new records: INCREMENTAL 38 s wall, 66 s CPU, 1.25 GB peak RSS; FULL
 # 37 s, 1.28 GB; INCREMENTAL with --write-merged (11.7 GB written) 70 s, 1.41 GB.
+# Since INCREMENTAL judges the interactions limits on the dataset after the job (the existing
+# records' users and event types, and 10 bytes per new record), re-measured with other builds
+# running (wall times not comparable): INCREMENTAL 69-72 s CPU, 1.47 GB peak RSS; FULL, which
+# needs none of it, 64-71 s CPU, 1.27-1.28 GB.
 #
 # Needs: cargo, /usr/bin/time. Data goes to $BENCH_DIR (default $TMPDIR/preflight-plan-bench).
 set -euo pipefail

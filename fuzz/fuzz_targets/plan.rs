@@ -1,12 +1,13 @@
 //! Arbitrary existing/new pairs through `plan` (what `preflight plan` runs). The input is
 //! `selector ‖ existing ‖ 0xFF ‖ new`: the selector picks the schema (items, interactions,
-//! users), the mode and whether the merged and de-duplicated files are written; the first
+//! users), the mode, whether the merged and de-duplicated files are written and (without
+//! existing data) whether the dataset is known to be empty or unknown; the first
 //! 0xFF byte splits existing data from the new batch. It must never panic.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use preflight_validator::{plan, InputFile, Mode, Options, PlanOptions, SchemaSource};
+use preflight_validator::{plan, Existing, InputFile, Mode, Options, PlanOptions, SchemaSource};
 
 const INTERACTIONS: &str = r#"{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"},{"name":"EVENT_TYPE","type":"string"},{"name":"EVENT_VALUE","type":["null","float"]}],"version":"1.0"}"#;
 const ITEMS: &str = r#"{"type":"record","name":"Items","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"ITEM_ID","type":"string"},{"name":"PRICE","type":"float"},{"name":"GENRES","type":["null","string"],"categorical":true}],"version":"1.0"}"#;
@@ -60,7 +61,15 @@ fuzz_target!(|data: &[u8]| {
         &schema,
         &new,
         Vec::new(),
-        existing.as_deref(),
+        // Without existing data: a dataset known to be empty, or unknown.
+        existing.as_deref().map_or(
+            if selector & 64 == 0 {
+                Existing::Empty
+            } else {
+                Existing::Unknown
+            },
+            Existing::Given,
+        ),
         &opts,
         &plan_opts,
     );

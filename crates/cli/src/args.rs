@@ -154,7 +154,7 @@ pub struct ValidateArgs {
     pub insight: InsightArgs,
 }
 
-/// How the validation engine runs, for `validate`, `plan` and `insights`.
+/// How the validation engine runs, for `validate`, `plan`, `insights` and `run`.
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
     /// Worker threads [default: one per core].
@@ -234,8 +234,10 @@ pub struct InsightArgs {
     pub training_interactions: u64,
 }
 
-/// The import mode of `preflight plan` and `validate --mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The import mode of a job (`--mode`, and `import_mode` in `preflight.toml`): the one type the
+/// CLI uses, converted to the validator's and the uploader's at their boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ImportMode {
     /// Replace all bulk data in the dataset (Personalize's default).
     Full,
@@ -243,13 +245,38 @@ pub enum ImportMode {
     Incremental,
 }
 
+impl From<ImportMode> for preflight_validator::Mode {
+    fn from(m: ImportMode) -> Self {
+        match m {
+            ImportMode::Full => preflight_validator::Mode::Full,
+            ImportMode::Incremental => preflight_validator::Mode::Incremental,
+        }
+    }
+}
+
+impl From<ImportMode> for preflight_uploader::ImportMode {
+    fn from(m: ImportMode) -> Self {
+        match m {
+            ImportMode::Full => preflight_uploader::ImportMode::Full,
+            ImportMode::Incremental => preflight_uploader::ImportMode::Incremental,
+        }
+    }
+}
+
 /// The dataset's existing data and the job's size limits.
 #[derive(Debug, Args, Clone)]
 pub struct ExistingArgs {
-    /// The dataset's current bulk data: files, folders or - (repeat for several). Omit for a
-    /// first import, which must be FULL.
-    #[arg(long, value_name = "PATH", requires = "mode", help_heading = "Plan")]
+    /// The dataset's current bulk data: files, folders, s3://bucket/prefix/ or - (repeat for
+    /// several). A dataset export must be made with ingestionMode BULK: the default export (PUT)
+    /// holds only the records imported individually, which a FULL import does not replace.
+    /// Without it (nor --existing-from-history, nor preflight.toml's `existing`) the existing data
+    /// is unknown: the plan gives bounds.
+    #[arg(long, value_name = "PATH", help_heading = "Plan")]
     pub existing: Vec<String>,
+    /// The dataset holds no bulk data yet (its first import, which must be FULL): nothing is
+    /// dropped, and INCREMENTAL is refused (PF314).
+    #[arg(long, conflicts_with = "existing", help_heading = "Plan")]
+    pub first_import: bool,
     /// Data one INCREMENTAL job may hold (a raised quota): bytes, or with KB, MB, GB, TB.
     #[arg(long, value_name = "BYTES", default_value = "1GB", value_parser = parse_bytes, help_heading = "Plan")]
     pub max_incremental_bytes: u64,
@@ -261,12 +288,17 @@ pub struct ExistingArgs {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The new data: CSV files, folders (their first-level .csv files) or - for stdin. Files
-    /// are read in name order, as Personalize reads an S3 folder.
-    #[arg(required = true, value_name = "NEW")]
+    /// are read in name order, as Personalize reads an S3 folder. Omitted: the files of the
+    /// preflight.toml dataset (--dataset NAME, or the only one declared).
+    #[arg(value_name = "NEW")]
     pub paths: Vec<String>,
-    /// The job's import mode.
+    /// The job's import mode [default: the dataset's `import_mode` in preflight.toml].
     #[arg(long, value_enum)]
-    pub mode: ImportMode,
+    pub mode: Option<ImportMode>,
+    /// The preflight.toml dataset to plan (its schema, files, import_mode, existing and
+    /// dataset_arn); without it, the dataset whose files the NEW paths are.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
     #[command(flatten)]
     pub existing: ExistingArgs,
     /// Write what the dataset holds after the job (CSV in Personalize's dialect).
@@ -292,7 +324,7 @@ pub struct PlanArgs {
     /// Rebuild the existing data from the dataset's import history (needs --dataset-arn): the
     /// last ACTIVE FULL job and the ACTIVE INCREMENTAL jobs after it, read from their
     /// dataLocations.
-    #[arg(long, conflicts_with = "existing", help_heading = "Plan")]
+    #[arg(long, conflicts_with_all = ["existing", "first_import"], help_heading = "Plan")]
     pub existing_from_history: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -566,6 +598,10 @@ pub struct ImportArgs {
     pub mode: ImportMode,
     #[command(flatten)]
     pub job: JobArgs,
+    /// Let a FULL import replace the bulk data of a dataset that already had an ACTIVE import
+    /// (without it such an import is refused: `import` cannot see what it would drop).
+    #[arg(long)]
+    pub allow_drop: bool,
     /// Import a folder without a manifest (not staged or sealed by preflight), or whose objects
     /// changed since.
     #[arg(long)]
@@ -598,26 +634,33 @@ pub struct WatchArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// CSV files or folders (their first-level .csv files).
-    #[arg(required = true, value_name = "PATH")]
+    /// CSV files or folders (their first-level .csv files). Omitted: the files of the
+    /// preflight.toml dataset (--dataset NAME).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
-    /// The schema comes from --dataset-arn (required); with --dry-run, from --schema or
-    /// --dataset-type, since nothing is fetched.
+    /// The schema comes from --dataset-arn (required, or the dataset's `dataset_arn` in
+    /// preflight.toml); with --dry-run, from --schema or --dataset-type, since nothing is
+    /// fetched.
     #[command(flatten)]
     pub schema: SchemaArgs,
+    /// The preflight.toml dataset to import (its dataset_arn, files, import_mode and existing);
+    /// without it, the dataset whose files the PATHs are.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
     /// Where to stage: s3://bucket/prefix/ (a fresh run folder is made below it).
     #[arg(long, value_name = "S3_URL")]
     pub stage_to: String,
-    /// The import mode.
+    /// The import mode [default: the dataset's `import_mode` in preflight.toml].
     #[arg(long, value_enum)]
-    pub mode: ImportMode,
+    pub mode: Option<ImportMode>,
     #[command(flatten)]
     pub existing: ExistingArgs,
     /// Rebuild the existing data from the dataset's import history (the last ACTIVE FULL job
     /// and the ACTIVE INCREMENTAL jobs after it).
-    #[arg(long, conflicts_with = "existing", help_heading = "Plan")]
+    #[arg(long, conflicts_with_all = ["existing", "first_import"], help_heading = "Plan")]
     pub existing_from_history: bool,
-    /// Let a FULL import drop existing records (PF313); without it such a run stops.
+    /// Let a FULL import drop existing records (PF313), or replace the bulk data of a dataset
+    /// whose content is unknown (no --existing); without it such a run stops.
     #[arg(long)]
     pub allow_drop: bool,
     #[command(flatten)]
@@ -629,17 +672,15 @@ pub struct RunArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// The checksum sent with every object and verified by the store.
     #[arg(long, value_name = "ALGORITHM", default_value = "crc64nvme", value_parser = ["crc64nvme", "sha256"])]
     pub checksum: String,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Worker threads for validation (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
-    /// The current time in epoch seconds (for reproducible runs).
-    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
-    pub now: Option<i64>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

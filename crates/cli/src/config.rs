@@ -16,8 +16,8 @@
 //! [datasets.interactions]
 //! schema = "schemas/interactions.json"     # or dataset_type = "interactions" (+ domain)
 //! files = ["data/interactions/*.csv"]
-//! import_mode = "incremental"              # incremental | full (for `plan`)
-//! existing = "s3://bucket/interactions/"   # the data already imported (for `plan`)
+//! import_mode = "incremental"              # incremental | full (for `plan` and `run`)
+//! existing = "s3://bucket/interactions/"   # the data already imported (`plan`, `validate --mode`, `run`)
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,7 +27,7 @@ use anyhow::{bail, Context};
 use preflight_validator::{DatasetType, Domain, Level};
 use serde::Deserialize;
 
-use crate::args::{ConfigArgs, FailOn, Format, ReportArgs};
+use crate::args::{ConfigArgs, FailOn, Format, ImportMode, ReportArgs};
 
 /// The config file's name, looked for in the current directory and its parents.
 pub const FILE_NAME: &str = "preflight.toml";
@@ -243,16 +243,6 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
-/// The import mode a dataset is planned with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImportMode {
-    /// Records are added or replace records with the same ID.
-    Incremental,
-    /// The import replaces all bulk data of the dataset.
-    Full,
-}
-
 /// A dataset as declared, before its files are looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetDecl {
@@ -268,9 +258,10 @@ pub struct DatasetDecl {
     pub dataset_arn: Option<String>,
     /// File globs relative to the config file's directory.
     pub files: Vec<String>,
-    /// INCREMENTAL or FULL (for `plan`).
+    /// INCREMENTAL or FULL (for `plan` and `run`, when `--mode` is not given).
     pub import_mode: Option<ImportMode>,
-    /// Where the data already imported is (for `plan`): paths or s3:// URLs.
+    /// Where the data already imported is (for `plan`, `validate --mode` and `run`, when
+    /// neither `--existing` nor `--existing-from-history` is given): paths or s3:// URLs.
     pub existing: Vec<String>,
 }
 
@@ -496,6 +487,51 @@ impl Config {
             schema,
             inputs,
         })
+    }
+
+    /// The dataset a command about one import works on (`plan`, `run`): the one named
+    /// (`--dataset NAME`), else the one whose globs match every path given, else, with no path,
+    /// the only one declared. `None` when nothing matches.
+    pub fn select(&self, name: Option<&str>, paths: &[String]) -> anyhow::Result<Option<Dataset>> {
+        if let Some(name) = name {
+            let Some(d) = self.datasets.iter().find(|d| d.name == name) else {
+                let known: Vec<&str> = self.datasets.iter().map(|d| d.name.as_str()).collect();
+                bail!(
+                    "no dataset `{name}` in `{}` (declared: {})",
+                    self.path.display(),
+                    known.join(", ")
+                );
+            };
+            return self.resolve(d).map(Some);
+        }
+        let candidates: Vec<usize> = if paths.is_empty() {
+            (0..self.datasets.len()).collect()
+        } else {
+            (0..self.datasets.len())
+                .filter(|&i| {
+                    paths.iter().all(|p| {
+                        self.owners(Path::new(p))
+                            .iter()
+                            .any(|&(j, is_schema)| j == i && !is_schema)
+                    })
+                })
+                .collect()
+        };
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [i] => self.resolve(&self.datasets[*i]).map(Some),
+            _ => {
+                let names: Vec<&str> = candidates
+                    .iter()
+                    .map(|&i| self.datasets[i].name.as_str())
+                    .collect();
+                bail!(
+                    "`{}` declares several datasets ({}): name one with --dataset",
+                    self.path.display(),
+                    names.join(", ")
+                )
+            }
+        }
     }
 
     /// The datasets whose globs match `path` (a file named on the command line), and whether

@@ -222,6 +222,30 @@ fn rule_severity_and_format_layer_file_then_env_then_flag() {
     assert_eq!(shown(Some("2"), &["--max-diagnostics", "3"]), 3);
 }
 
+/// The README's keys that the other tests do not reach: a rule named by its name in `[rules]`,
+/// and `threads` (read as a number: a bad value is an error, a good one changes no result).
+#[test]
+fn rule_names_and_threads_in_the_config() {
+    let dir = items_repo(&format!(
+        "threads = 1\n[rules]\nduplicate-id = \"off\"\n{ITEMS_DATASET}"
+    ));
+    let out = preflight(dir.path())
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    assert!(findings(dataset(&json(&out), "items")).is_empty());
+    let dir = items_repo(&format!("threads = \"many\"\n{ITEMS_DATASET}"));
+    let out = preflight(dir.path()).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("threads"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn unknown_config_keys_are_warned_about() {
     let dir = items_repo(&format!(

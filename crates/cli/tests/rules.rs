@@ -86,7 +86,7 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     let rules = rules();
     assert_eq!(
         rules.len(),
-        93,
+        94,
         "the rule list changed: update the fixtures"
     );
     let folders = folders();
@@ -432,6 +432,16 @@ fn write_generated(folder: &str, out: &Path) -> Result<(), String> {
             fs::write(out.join("existing.csv"), interactions_range(0, 100)).unwrap();
             let fail = interactions_range(99, 1000);
             (fail, interactions_range(100, 1000), "csv")
+        }
+        "PF315" => {
+            // The same 1000 records: planned against unknown existing data, then against 100
+            // other existing records (pass.args).
+            fs::write(out.join("existing.csv"), interactions_range(5000, 100)).unwrap();
+            (
+                interactions_range(0, 1000),
+                interactions_range(0, 1000),
+                "csv",
+            )
         }
         "PF416" => (padded_schema(20_001), padded_schema(20_000), "json"),
         "PF512" => (items_count(750_001), items_count(750_000), "csv"),

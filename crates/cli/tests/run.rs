@@ -706,7 +706,11 @@ fn import_with_no_queue_fails_on_a_full_region_and_watch_times_out() {
     let captured = Captured::default();
     let (dataset, create) = (dataset_rule("ACTIVE"), create_rule(&captured));
     let clock = Arc::new(ManualClock::new());
-    let c = clients(&[&dataset, &full_region, &create], &clock);
+    // The dataset itself has had no import: a FULL import replaces nothing.
+    let history = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .then_output(|| ListDatasetImportJobsOutput::builder().build());
+    let c = clients(&[&dataset, &full_region, &history, &create], &clock);
     let code = run(
         &[
             "import",
@@ -810,10 +814,18 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
             "PutObject",
             "PutObject",
             "ListDatasetImportJobs",
+            "ListDatasetImportJobs",
             "CreateDatasetImportJob",
             "DescribeDatasetImportJob"
         ]
     );
+    // The dataset's history (INCREMENTAL needs an earlier import, FULL over one is refused
+    // unless its drops are known), then the region's queue.
+    assert_eq!(
+        reqs[2]["request"],
+        serde_json::json!({"datasetArn": DATASET})
+    );
+    assert_eq!(reqs[3]["request"], serde_json::json!({}));
     let key = reqs[0]["request"]["Key"].as_str().unwrap();
     let folder = key.strip_suffix("interactions.csv").unwrap();
     assert!(
@@ -830,7 +842,7 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
         reqs[1]["request"]["Key"],
         format!("{folder}_preflight/manifest.json")
     );
-    let create = &reqs[3]["request"];
+    let create = &reqs[4]["request"];
     let name = create["jobName"].as_str().unwrap();
     assert!(
         name.starts_with("preflight-interactions-20251124T160000Z-"),
@@ -1274,4 +1286,318 @@ fn insights_fetches_the_schema_of_a_dataset_arn() {
     let (_, page) = insights(&["--dataset-type", "interactions"], &without);
     assert!(!page.contains("Validation also found"), "{page}");
     assert_eq!((dataset.num_calls(), schema.num_calls()), (2, 2));
+}
+
+// ---- Issue 13: existing data given, known empty or unknown, in `run`, `import` and `plan` ----
+
+fn argv(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// `run --mode incremental` with no local copy of the dataset: the account shows an earlier
+/// ACTIVE import, so Personalize accepts INCREMENTAL, and the batch's 1,500 distinct records
+/// can meet the 1,000-new minimum: the job is created.
+#[test]
+fn run_incremental_needs_no_local_copy_of_the_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("today.csv");
+    interactions(&csv, 20);
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let code = run(
+        &[
+            "run",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--stage-to",
+            "s3://imports/team/",
+            "--mode",
+            "incremental",
+            "--endpoint-url",
+            server.endpoint(),
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+    let sent = captured.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].import_mode().map(|m| m.as_str()),
+        Some("INCREMENTAL")
+    );
+}
+
+/// FULL into a dataset whose account shows an earlier ACTIVE import, with the existing data
+/// unknown: `run` and `import` refuse (exit 6, nothing staged or created) unless `--allow-drop`.
+/// Into a dataset without one (known empty) FULL goes ahead.
+#[test]
+fn full_over_bulk_data_of_unknown_content_needs_allow_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("today.csv");
+    interactions(&csv, 21);
+    let run_args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "run",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--stage-to",
+            "s3://imports/team/",
+            "--mode",
+            "full",
+            "--endpoint-url",
+            server.endpoint(),
+            csv.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None), ("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    assert_eq!(run(&argv(&run_args(&[])), &c), exit::IMPORT_REFUSED.0);
+    assert!(objects(&root).is_empty(), "nothing staged");
+    assert_eq!(create.num_calls(), 0);
+    assert_eq!(
+        run(&argv(&run_args(&["--allow-drop"])), &c),
+        exit::SUCCESS.0
+    );
+    assert_eq!(create.num_calls(), 1);
+
+    // `import` of a folder: the same refusal, and the same way out.
+    let import = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "import",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--from",
+            "s3://imports/etl/day1/",
+            "--mode",
+            "full",
+            "--unverified",
+        ]
+        .map(String::from)
+        .to_vec();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    assert_eq!(run(&argv(&import(&[])), &c), exit::IMPORT_REFUSED.0);
+    assert_eq!(create.num_calls(), 1);
+    assert_eq!(run(&argv(&import(&["--allow-drop"])), &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 2);
+
+    // Known empty (no ACTIVE import yet): the first FULL import needs no flag.
+    let (list, create) = (
+        list_rule(&[("CREATE FAILED", "FULL")]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    assert_eq!(run(&argv(&run_args(&[])), &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 1);
+}
+
+/// `plan --dataset-arn` asks the account: no ACTIVE import means the dataset is known to be
+/// empty (INCREMENTAL is PF314); with one, the existing data is unknown (no PF314).
+#[test]
+fn plan_with_a_dataset_arn_knows_whether_the_dataset_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let csv = dir.path().join("today.csv");
+    interactions(&csv, 22);
+    let plan = |history: &'static [(&'static str, &'static str)]| {
+        let (dataset, schema, list) = (dataset_rule("ACTIVE"), schema_rule(), list_rule(history));
+        let clock = Arc::new(ManualClock::new());
+        let c = clients(&[&dataset, &schema, &list], &clock);
+        let code = run(
+            &[
+                "plan",
+                "--dataset-arn",
+                DATASET,
+                "--mode",
+                "incremental",
+                csv.to_str().unwrap(),
+            ],
+            &c,
+        );
+        (code, list.num_calls())
+    };
+    let (code, calls) = plan(&[]);
+    assert_eq!(code, exit::FINDINGS.0, "known empty: PF314");
+    assert_eq!(calls, 1);
+    let (code, _) = plan(&[("ACTIVE", "FULL")]);
+    assert_eq!(code, exit::SUCCESS.0, "unknown: no PF314");
+    // `validate --mode` asks the same way.
+    let (dataset, schema, list) = (dataset_rule("ACTIVE"), schema_rule(), list_rule(&[]));
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list], &clock);
+    let validate = [
+        "validate",
+        "--dataset-arn",
+        DATASET,
+        "--mode",
+        "incremental",
+        csv.to_str().unwrap(),
+    ];
+    assert_eq!(run(&validate, &c), exit::FINDINGS.0);
+    assert_eq!(list.num_calls(), 1);
+}
+
+/// `--existing s3://bucket/prefix/` streams the objects through the same engine (plan and
+/// run), and the config's `existing`, `import_mode` and `dataset_arn` drive `run --dataset`.
+#[test]
+fn existing_data_in_s3_and_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let current = root.join(BUCKET).join("current");
+    std::fs::create_dir_all(&current).unwrap();
+    interactions(&current.join("part-0.csv"), 30);
+    // The new batch repeats the stored data exactly: nothing new.
+    let csv = dir.path().join("again.csv");
+    interactions(&csv, 30);
+
+    let (dataset, schema, list) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+    );
+    let captured = Captured::default();
+    let create = create_rule(&captured);
+    let describe = describe_rule(&[("ACTIVE", None), ("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let merged = dir.path().join("merged.csv");
+    let code = run(
+        &[
+            "plan",
+            "--dataset-type",
+            "interactions",
+            "--mode",
+            "incremental",
+            "--existing",
+            "s3://imports/current/",
+            "--endpoint-url",
+            server.endpoint(),
+            "--write-merged",
+            merged.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::FINDINGS.0, "0 new records: PF310");
+    assert_eq!(
+        std::fs::read_to_string(&merged).unwrap().lines().count(),
+        1 + 1500,
+        "the stored records, read from S3"
+    );
+    // The new data from S3 too, against a local copy.
+    let code = run(
+        &[
+            "plan",
+            "--dataset-type",
+            "interactions",
+            "--mode",
+            "incremental",
+            "--existing",
+            csv.to_str().unwrap(),
+            "--endpoint-url",
+            server.endpoint(),
+            "s3://imports/current/",
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::FINDINGS.0, "0 new records: PF310");
+
+    // The same through the config: the dataset names its ARN, mode and existing data.
+    let config = dir.path().join("preflight.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[datasets.interactions]\ndataset_arn = \"{DATASET}\"\nfiles = \"again.csv\"\nimport_mode = \"incremental\"\nexisting = \"s3://imports/current/\"\n"
+        ),
+    )
+    .unwrap();
+    let run_args = [
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--dataset",
+        "interactions",
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    assert_eq!(run(&run_args, &c), exit::FINDINGS.0, "PF310: nothing new");
+    assert_eq!(create.num_calls(), 0);
+    // The file's settings apply to run as to validate: PF310 lowered to a warning.
+    let lenient = dir.path().join("lenient.toml");
+    std::fs::write(
+        &lenient,
+        std::fs::read_to_string(&config).unwrap().replace(
+            "[datasets.interactions]",
+            "[rules]\nPF310 = \"warning\"\n\n[datasets.interactions]",
+        ),
+    )
+    .unwrap();
+    let mut lenient_args = run_args.to_vec();
+    lenient_args[2] = lenient.to_str().unwrap();
+    assert_eq!(run(&lenient_args, &c), exit::SUCCESS.0);
+    assert_eq!(create.num_calls(), 1);
+
+    // A batch with new records passes, as INCREMENTAL; --dataset-arn finds the dataset too.
+    interactions(&csv, 31);
+    let by_arn = [
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    assert_eq!(run(&by_arn, &c), exit::SUCCESS.0);
+    let sent = captured.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[1].import_mode().map(|m| m.as_str()),
+        Some("INCREMENTAL")
+    );
 }

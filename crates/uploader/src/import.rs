@@ -293,6 +293,12 @@ pub enum ImportError {
         /// The dataset.
         arn: String,
     },
+    /// FULL into a dataset that holds bulk data, and the caller cannot tell what it replaces.
+    #[error("dataset `{arn}` already had an ACTIVE import: a FULL import replaces all of its bulk data, and what it would drop is unknown. See it with `preflight plan --dataset-arn ARN --mode full --existing-from-history NEW…` (or give the data with --existing), import with --mode incremental to add to the dataset, or pass --allow-drop if replacing everything is intended")]
+    WouldReplaceBulkData {
+        /// The dataset.
+        arn: String,
+    },
     /// Five jobs are pending or running and the caller would not wait.
     #[error("{pending} import jobs are pending or in progress in this region (the limit is {MAX_PENDING_JOBS}): try again later, or drop --no-queue to wait for a free slot")]
     QueueFull {
@@ -329,21 +335,50 @@ pub async fn active_dataset<P: Personalize>(p: &P, arn: &str) -> Result<Dataset,
     Ok(d)
 }
 
+/// Whether the dataset had a successful (ACTIVE) import job: then it holds bulk data
+/// (ListDatasetImportJobs, every page).
+pub async fn had_bulk_import<P: Personalize>(
+    p: &P,
+    dataset_arn: &str,
+) -> Result<bool, PersonalizeError> {
+    let jobs = list_all_import_jobs(p, Some(dataset_arn)).await?;
+    Ok(jobs.iter().any(|j| j.status == STATUS_ACTIVE))
+}
+
 /// INCREMENTAL needs an earlier successful (ACTIVE) import into the dataset.
 pub async fn check_mode<P: Personalize>(
     p: &P,
     dataset_arn: &str,
     mode: ImportMode,
 ) -> Result<(), ImportError> {
-    if mode == ImportMode::Incremental {
-        let jobs = list_all_import_jobs(p, Some(dataset_arn)).await?;
-        if !jobs.iter().any(|j| j.status == STATUS_ACTIVE) {
-            return Err(ImportError::NoBulkImport {
-                arn: dataset_arn.to_string(),
-            });
-        }
+    if mode == ImportMode::Incremental && !had_bulk_import(p, dataset_arn).await? {
+        return Err(ImportError::NoBulkImport {
+            arn: dataset_arn.to_string(),
+        });
     }
     Ok(())
+}
+
+/// The import mode against the dataset's bulk data, before a job is created: INCREMENTAL needs
+/// an earlier ACTIVE import; FULL into a dataset that had one replaces all its bulk data, which
+/// is refused unless `replace_ok` (the caller knows what is replaced, or the user said so).
+/// Returns whether the dataset had an ACTIVE import.
+pub async fn check_bulk_data<P: Personalize>(
+    p: &P,
+    dataset_arn: &str,
+    mode: ImportMode,
+    replace_ok: bool,
+) -> Result<bool, ImportError> {
+    let had = had_bulk_import(p, dataset_arn).await?;
+    match mode {
+        ImportMode::Incremental if !had => Err(ImportError::NoBulkImport {
+            arn: dataset_arn.to_string(),
+        }),
+        ImportMode::Full if had && !replace_ok => Err(ImportError::WouldReplaceBulkData {
+            arn: dataset_arn.to_string(),
+        }),
+        _ => Ok(had),
+    }
 }
 
 /// Pending or running import jobs in the region.

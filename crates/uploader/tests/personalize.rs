@@ -14,7 +14,7 @@ use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use preflight_s3_test_server::{ServerOptions, TestServer};
 use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::import::{
-    active_dataset, check_mode, current_bulk_jobs, submit, verify_manifest, watch,
+    active_dataset, check_bulk_data, check_mode, current_bulk_jobs, submit, verify_manifest, watch,
 };
 use preflight_uploader::personalize::{list_all_import_jobs, Personalize};
 use preflight_uploader::{
@@ -486,6 +486,52 @@ async fn incremental_is_refused_without_a_successful_import() {
     // FULL needs no history (and asks for none).
     check_mode(&p, DATASET, ImportMode::Full).await.unwrap();
     assert_eq!(list.num_calls(), 3);
+}
+
+/// FULL into a dataset that had an ACTIVE import replaces its bulk data: refused unless the
+/// caller knows what it replaces; INCREMENTAL needs such an import. Both say whether it had one.
+#[tokio::test]
+async fn full_over_bulk_data_is_refused_unless_the_caller_knows_what_it_replaces() {
+    let list = mock!(Client::list_dataset_import_jobs)
+        .match_requests(|r| r.dataset_arn() == Some(DATASET))
+        .sequence()
+        .http_status(
+            200,
+            Some(page(
+                &[summary("first", "ACTIVE", "FULL", 1_700_000_000)],
+                None,
+            )),
+        )
+        .times(3)
+        .http_status(
+            200,
+            Some(page(
+                &[summary("first", "CREATE FAILED", "FULL", 1_700_000_000)],
+                None,
+            )),
+        )
+        .build();
+    let p = client(&[&list]);
+    let err = check_bulk_data(&p, DATASET, ImportMode::Full, false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ImportError::WouldReplaceBulkData { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("--allow-drop"), "{err}");
+    assert!(err.to_string().contains("--existing-from-history"), "{err}");
+    assert!(check_bulk_data(&p, DATASET, ImportMode::Full, true)
+        .await
+        .unwrap());
+    assert!(check_bulk_data(&p, DATASET, ImportMode::Incremental, false)
+        .await
+        .unwrap());
+    // No ACTIVE import: nothing to replace.
+    assert!(!check_bulk_data(&p, DATASET, ImportMode::Full, false)
+        .await
+        .unwrap());
+    assert_eq!(list.num_calls(), 4);
 }
 
 #[tokio::test]

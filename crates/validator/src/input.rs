@@ -222,22 +222,6 @@ pub fn non_csv_name(name: &str, shown: &str) -> Option<Diagnostic> {
     )
 }
 
-/// Keeps, of the inputs of existing data (`--existing`, or the folders of past imports), those
-/// that can hold the dataset's records: every input named by the user, and of those listed from
-/// a folder only the `.csv` files that are not dot-files. Existing data is a copy or an export of
-/// what the dataset holds, not the import being checked, so a `_SUCCESS` marker, a `.crc`
-/// checksum or a README next to it are not records of the dataset (an import itself is read
-/// whole: see [`resolve`]).
-pub fn existing_data(inputs: Vec<InputFile>) -> Vec<InputFile> {
-    inputs
-        .into_iter()
-        .filter(|i| {
-            let name = i.name.rsplit('/').next().unwrap_or(&i.name);
-            !i.in_folder || (!name.starts_with('.') && name.to_ascii_lowercase().ends_with(".csv"))
-        })
-        .collect()
-}
-
 fn join_display(dir: &str, name: &str) -> String {
     if dir.ends_with('/') {
         format!("{dir}{name}")

@@ -21,9 +21,9 @@ pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
-pub use input::{existing_data, non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
+pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use lines::{LineCursor, LineSet};
-pub use plan::{plan, Mode, Plan, PlanError, PlanOptions};
+pub use plan::{plan, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use preflight_validator::{
-    plan, validate, InputFile, Level, Mode, Options, Plan, PlanOptions, Policy, Report,
-    SchemaSource, Severity,
+    plan, validate, Existing, ExistingState, InputFile, Level, Mode, Options, Plan, PlanOptions,
+    Policy, Report, SchemaSource, Severity,
 };
 use proptest::prelude::*;
 
@@ -61,10 +61,29 @@ impl Run {
     }
 }
 
-/// Plans `new` against `existing` (None: no --existing), writing both output files.
+/// Plans `new` against `existing` (None: a dataset known to be empty), writing both output
+/// files.
 fn run_plan(
     schema_text: &str,
     existing: Option<&[&str]>,
+    new: &[&str],
+    mode: Mode,
+    tune: impl FnOnce(&mut Options, &mut PlanOptions),
+) -> Run {
+    let existing = existing.map(|e| files("existing", e));
+    run_plan_on(
+        schema_text,
+        existing.as_deref().map_or(Existing::Empty, Existing::Given),
+        new,
+        mode,
+        tune,
+    )
+}
+
+/// Plans `new` against what is known of the existing data.
+fn run_plan_on(
+    schema_text: &str,
+    existing: Existing<'_>,
     new: &[&str],
     mode: Mode,
     tune: impl FnOnce(&mut Options, &mut PlanOptions),
@@ -75,12 +94,11 @@ fn run_plan(
     p.write_merged = Some(dir.path().join("merged.csv"));
     p.write_deduped = Some(dir.path().join("deduped.csv"));
     tune(&mut o, &mut p);
-    let existing = existing.map(|e| files("existing", e));
     let report = plan(
         &schema(schema_text),
         &files("new", new),
         Vec::new(),
-        existing.as_deref(),
+        existing,
         &o,
         &p,
     )
@@ -437,6 +455,122 @@ fn incremental_needs_existing_bulk_data() {
     assert_eq!((first.plan.added, first.plan.result_records), (1, 1));
 }
 
+/// The existing data in its three states: given, known to be empty, unknown. Unknown is never
+/// an error by itself: the batch's distinct records bound the new ones.
+#[test]
+fn unknown_existing_data_gives_bounds_not_errors() {
+    let new = "ITEM_ID,PRICE,GENRES\ni1,1,A\ni1,2,B\ni2,3,C\n";
+    let none = |_: &mut Options, _: &mut PlanOptions| {};
+    let inc = run_plan_on(
+        ITEMS_SCHEMA,
+        Existing::Unknown,
+        &[new],
+        Mode::Incremental,
+        none,
+    );
+    assert_eq!(inc.codes(Severity::Error), Vec::<&str>::new());
+    assert_eq!(inc.plan.existing_state, ExistingState::Unknown);
+    assert!(!inc.plan.knows_existing());
+    assert_eq!(inc.plan.result(), None, "INCREMENTAL: unknown");
+    assert_eq!(inc.plan.batch.distinct, 2);
+    let full = run_plan_on(ITEMS_SCHEMA, Existing::Unknown, &[new], Mode::Full, none);
+    assert_eq!(full.codes(Severity::Warning), ["PF307", "PF313"]);
+    assert_eq!(full.plan.dropped(), None);
+    assert_eq!(full.plan.result(), Some(2), "FULL: the batch");
+    let empty = run_plan_on(ITEMS_SCHEMA, Existing::Empty, &[new], Mode::Full, none);
+    assert_eq!(empty.codes(Severity::Warning), ["PF307"]);
+    assert_eq!(empty.plan.dropped(), Some(0));
+
+    // Interactions: 999 distinct records cannot add 1,000 new ones, whatever the dataset holds.
+    let rows = |n| inter(&distinct_rows(0, n));
+    let small = run_plan_on(
+        INTERACTIONS_SCHEMA,
+        Existing::Unknown,
+        &[&rows(999)],
+        Mode::Incremental,
+        none,
+    );
+    assert_eq!(small.codes(Severity::Error), ["PF301", "PF310"]);
+    let enough = run_plan_on(
+        INTERACTIONS_SCHEMA,
+        Existing::Unknown,
+        &[&rows(1000)],
+        Mode::Incremental,
+        none,
+    );
+    assert_eq!(enough.codes(Severity::Error), Vec::<&str>::new());
+    assert_eq!(enough.codes(Severity::Info), ["PF315"]);
+    let empty = run_plan_on(
+        INTERACTIONS_SCHEMA,
+        Existing::Empty,
+        &[&rows(1000)],
+        Mode::Incremental,
+        none,
+    );
+    assert_eq!(empty.codes(Severity::Error), ["PF314"]);
+}
+
+/// The limits of an interactions dataset are judged on the existing records plus the new ones,
+/// the same for any thread count, block size and join chunk.
+#[test]
+fn limits_after_the_job_count_the_existing_records() {
+    let with_types = |from: u64, n: u64, types: &[&str]| {
+        let mut s = String::new();
+        for k in from..from + n {
+            let _ = writeln!(
+                s,
+                "u{k},i{},{},{},1.5",
+                k % 97,
+                1_596_238_243 + k,
+                types[k as usize % types.len()]
+            );
+        }
+        inter(&s)
+    };
+    let existing = with_types(0, 3000, &["a", "b", "c", "d", "e", "f"]);
+    // 500 records repeat existing ones (no new user, no new type); 1,000 are new.
+    let mut new = with_types(2500, 500, &["a", "b", "c", "d", "e", "f"]);
+    new.push_str(&with_types(10_000, 1000, &["g", "h", "i", "j", "k", "l"])[INTER_HEADER.len()..]);
+    let mut seen = Vec::new();
+    for (threads, block, chunk) in [(1, 8 << 20, 256 << 20), (2, 4096, 10_000), (3, 777, 5_000)] {
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            Mode::Incremental,
+            |o, p| {
+                *o = opts(threads, block);
+                p.chunk_bytes = chunk;
+            },
+        );
+        assert_eq!(r.plan.new, 1000);
+        assert_eq!(r.plan.result_records, 4000);
+        // PF304 after the job is about the dataset: the new data itself has no error.
+        assert!(r.codes(Severity::Error).contains(&"PF304"));
+        assert_eq!(r.plan.data_errors, 0);
+        let messages: Vec<String> = r
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.family == preflight_validator::Family::Dataset)
+            .map(|d| format!("{} {}", d.rule.code, d.message))
+            .collect();
+        seen.push(messages);
+    }
+    let m = &seen[0];
+    assert!(
+        m.iter()
+            .any(|x| x.starts_with("PF304 after the job: 12 distinct event types")),
+        "{m:?}"
+    );
+    assert!(
+        m.iter()
+            .any(|x| x.starts_with("PF302 after the job: only 0 of 4000 users")),
+        "{m:?}"
+    );
+    assert!(seen.iter().all(|x| x == m), "{seen:?}");
+}
+
 #[test]
 fn size_limits() {
     let new = "ITEM_ID,PRICE,GENRES\ni1,1,A\n"; // 28 bytes
@@ -496,7 +630,7 @@ fn outputs_are_never_overwritten_without_force() {
         &schema(ITEMS_SCHEMA),
         &new,
         Vec::new(),
-        None,
+        Existing::Empty,
         &opts(1, 1 << 20),
         &p,
     )
@@ -508,7 +642,7 @@ fn outputs_are_never_overwritten_without_force() {
         &schema(ITEMS_SCHEMA),
         &new,
         Vec::new(),
-        None,
+        Existing::Empty,
         &opts(1, 1 << 20),
         &p,
     )
@@ -805,7 +939,7 @@ fn no_plan_without_an_id_column() {
         &schema(ITEMS_SCHEMA),
         &new,
         Vec::new(),
-        Some(&existing),
+        Existing::Given(&existing),
         &opts(1, 1 << 20),
         &PlanOptions::new(Mode::Incremental),
     )

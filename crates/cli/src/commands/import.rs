@@ -5,10 +5,10 @@ use std::io::Write;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::bail;
-use preflight_uploader::import::{active_dataset, check_mode, submit, verify_manifest, watch};
+use preflight_uploader::import::{active_dataset, check_bulk_data, submit, verify_manifest, watch};
 use preflight_uploader::{
     check_job_name, classify_failure, job_name, Backoff, CreateImportJob, DataSource, FailureKind,
-    ImportError, ImportMode, Personalize, PersonalizeError, Queue, S3Store, S3Url, SdkPersonalize,
+    ImportError, Personalize, PersonalizeError, Queue, S3Store, S3Url, SdkPersonalize,
     WatchOutcome,
 };
 use preflight_validator::DatasetType;
@@ -34,7 +34,8 @@ pub fn execute(args: ImportArgs, clients: &Clients) -> anyhow::Result<Code> {
     let p = clients.personalize(&args.aws, &rt)?;
     let result = rt.block_on(async {
         let dataset = active_dataset(&p, &args.dataset_arn).await?;
-        check_mode(&p, &args.dataset_arn, request.import_mode).await?;
+        // FULL over bulk data replaces it all, and `import` cannot see what it drops.
+        check_bulk_data(&p, &args.dataset_arn, request.import_mode, args.allow_drop).await?;
         if args.unverified {
             eprintln!("warning: --unverified: `{}` is imported as it is, without checking it against a manifest", args.from);
         } else {
@@ -120,10 +121,7 @@ pub fn request(
             data_location: data_location.to_string(),
         },
         role_arn: job.role_arn.clone(),
-        import_mode: match mode {
-            CliMode::Full => ImportMode::Full,
-            CliMode::Incremental => ImportMode::Incremental,
-        },
+        import_mode: mode.into(),
     })
 }
 
@@ -169,6 +167,7 @@ pub fn refused(result: Result<(), ImportError>) -> anyhow::Result<Option<Code>> 
         Err(
             e @ (ImportError::DatasetNotActive { .. }
             | ImportError::NoBulkImport { .. }
+            | ImportError::WouldReplaceBulkData { .. }
             | ImportError::QueueFull { .. }
             | ImportError::Manifest(_)
             | ImportError::JobName(_)

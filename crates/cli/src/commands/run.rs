@@ -5,31 +5,44 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use bytes::Bytes;
-use preflight_uploader::import::{active_dataset, check_mode, verify_manifest};
+use preflight_uploader::import::{active_dataset, check_bulk_data, verify_manifest};
 use preflight_uploader::{
     stage, Action, Checksum, ChecksumAlgorithm, ImportError, Listing, MultipartUpload, NoProgress,
     ObjectBody, ObjectInfo, ObjectStore, S3Store, StageFile, StageOptions, StageRequest,
-    StoreError, StoreResult, Target, Tool, UploadedPart,
+    StoreError, StoreResult, Target as UploadTarget, Tool, UploadedPart,
 };
-use preflight_validator::{Mode, Options, Source};
+use preflight_validator::Source;
 
 use super::import::{check_arns, create_and_watch, now, print_dry_request, refused, request};
+use super::plan::Target;
 use super::Clients;
-use crate::args::{ImportMode, RunArgs};
+use crate::args::RunArgs;
+use crate::config::{self, Settings};
 use crate::exit::{self, Code};
 use crate::render;
 
 pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
-    let Some(dataset_arn) = args.schema.dataset_arn.clone() else {
-        bail!("preflight run imports into a dataset: give --dataset-arn ARN");
+    let env = |k: &str| std::env::var(k).ok();
+    let flags = Settings::from_args(&args.report, args.engine.threads, None);
+    let (config, settings) = config::load_layers(&args.config, flags, &env)?;
+    let target = Target::of(
+        config.as_ref(),
+        args.dataset.as_deref(),
+        &args.paths,
+        &args.schema,
+    )?;
+    let Some(dataset_arn) = target.dataset_arn(&args.schema) else {
+        bail!("preflight run imports into a dataset: give --dataset-arn ARN (or the dataset's dataset_arn in preflight.toml)");
     };
     check_arns(&dataset_arn, &args.job.role_arn)?;
-    let Target::S3 { bucket, prefix } =
-        Target::parse(&args.stage_to).map_err(anyhow::Error::msg)?
+    let mode = target.mode(args.mode)?;
+    let paths = target.paths(&args.paths)?;
+    let UploadTarget::S3 { bucket, prefix } =
+        UploadTarget::parse(&args.stage_to).map_err(anyhow::Error::msg)?
     else {
         bail!("--stage-to must be an s3:// prefix: Personalize imports from S3 only");
     };
-    if let Some(p) = args.paths.iter().find(|p| *p == "-" || p.contains("://")) {
+    if let Some(p) = paths.iter().find(|p| *p == "-" || p.contains("://")) {
         bail!(
             "`{p}`: run stages local files and folders (standard input and URLs cannot be staged)"
         );
@@ -37,86 +50,91 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
     if let Some(n) = &args.job.job_name {
         preflight_uploader::check_job_name(n).map_err(anyhow::Error::msg)?;
     }
-    let at = now(args.now);
+    let existing_paths = target.existing(&args.existing);
+    let first_import = args.existing.first_import;
+    // Whether the plan will know what a FULL job replaces (then PF313 counts what it drops).
+    let knows_existing = args.existing_from_history || !existing_paths.is_empty();
+    let at = now(args.engine.now);
     let rt = crate::s3::runtime()?;
 
-    // 1. The schema: from the dataset, or (dry run) from --schema / --dataset-type.
+    // 1. The schema: from the dataset, or (dry run) from --schema / --dataset-type or the
+    // preflight.toml dataset's schema file or type.
     let personalize = if args.dry_run {
         None
     } else {
         Some(clients.personalize(&args.aws, &rt)?)
     };
+    let mut had_bulk_import = None;
     let schema = match &personalize {
         None => {
             if args.existing_from_history {
                 bail!("--existing-from-history reads the dataset's import history, which a dry run does not: give the data with --existing");
             }
-            super::validate::schema_source(&args.schema).context(
-                "with --dry-run nothing is fetched: the schema comes from --schema or --dataset-type",
-            )?
+            let named = args.schema.schema.is_some() || args.schema.dataset_type.is_some();
+            match target.local_schema() {
+                Some(s) if !named => s?,
+                _ => super::validate::schema_source(&args.schema).context(
+                    "with --dry-run nothing is fetched: the schema comes from --schema or --dataset-type",
+                )?,
+            }
         }
         Some(p) => {
             if args.schema.schema.is_some() {
                 bail!("--schema and --dataset-arn both name a schema: run reads the dataset's schema (give --schema only with --dry-run)");
             }
             // The account-side facts that refuse the import whatever the data: checked first.
-            let mode = match args.mode {
-                ImportMode::Full => preflight_uploader::ImportMode::Full,
-                ImportMode::Incremental => preflight_uploader::ImportMode::Incremental,
-            };
+            // FULL over bulk data is refused here unless the plan will see what it drops, or
+            // --allow-drop says the loss is intended.
+            let replace_ok = knows_existing || args.allow_drop || first_import;
             let r = rt.block_on(async {
                 let d = active_dataset(p, &dataset_arn).await?;
-                check_mode(p, &dataset_arn, mode).await?;
-                Ok::<_, ImportError>(d)
+                let had = check_bulk_data(p, &dataset_arn, mode.into(), replace_ok).await?;
+                Ok::<_, ImportError>((d, had))
             });
             let dataset = match r {
-                Ok(d) => d,
+                Ok((d, had)) => {
+                    had_bulk_import = Some(had);
+                    d
+                }
                 Err(e) => return Ok(refused(Err(e))?.unwrap_or(exit::FAILURE)),
             };
+            if first_import && had_bulk_import == Some(true) {
+                eprintln!("error: import refused: --first-import says dataset `{dataset_arn}` holds no bulk data, but it already had an ACTIVE import job");
+                eprintln!("  No import job was created.");
+                return Ok(exit::IMPORT_REFUSED);
+            }
             rt.block_on(super::aws::schema_of(p, &dataset, &args.schema))?
         }
     };
 
     // 2. Validate and plan.
-    let (mut inputs, extra) = preflight_validator::resolve(&args.paths)?;
+    let (mut inputs, extra) = preflight_validator::resolve(&paths)?;
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let (existing, _io) = if args.existing_from_history {
-        let (e, io) = super::plan::history_inputs(&dataset_arn, &args.aws, clients, true)?;
-        (Some(e), Some(io))
-    } else if args.existing.existing.is_empty() {
-        (None, None)
+    let existing = if args.existing_from_history {
+        super::plan::history(&dataset_arn, &args.aws, clients, true)?
     } else {
-        let (e, _) = preflight_validator::resolve(&args.existing.existing)
-            .context("failed to read the existing data")?;
-        let mut e = preflight_validator::existing_data(e);
-        e.sort_by(|a, b| a.name.cmp(&b.name));
-        (Some(e), None)
+        super::plan::existing_data(
+            &existing_paths,
+            first_import,
+            &inputs,
+            &args.aws,
+            &mut || Ok(had_bulk_import),
+        )?
     };
-    let mut opts = Options {
-        threads: args.threads,
-        policy: super::validate::policy(&args.report),
-        ..Options::default()
-    };
-    if let Some(n) = args.now {
-        opts.now = n;
-    }
-    let mut plan_opts = preflight_validator::PlanOptions::new(match args.mode {
-        ImportMode::Full => Mode::Full,
-        ImportMode::Incremental => Mode::Incremental,
-    });
-    plan_opts.max_incremental_bytes = args.existing.max_incremental_bytes;
-    plan_opts.max_full_bytes = args.existing.max_full_bytes;
-    let report = preflight_validator::plan(
-        &schema,
-        &inputs,
-        extra,
-        existing.as_deref(),
-        &opts,
-        &plan_opts,
-    )?;
-    let failing = super::validate::exit_code_for(&report, fail_on(&args.report));
+    let opts = super::validate::engine_options(&args.engine, &settings);
+    let plan_opts = super::plan::plan_options(mode, &args.existing);
+    let report =
+        preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
+    let failing = super::validate::exit_code_for(&report, settings.fail_on());
     if failing != exit::SUCCESS || report.summary.warnings > 0 {
-        render::emit(&args.report, &report)?;
+        render::emit_sections(
+            settings.format(),
+            args.report.color,
+            &[render::Section {
+                name: None,
+                report: &report,
+            }],
+        )?;
     }
     if failing != exit::SUCCESS {
         eprintln!(
@@ -126,14 +144,16 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
         return Ok(exit::FINDINGS);
     }
     if let Some(plan) = &report.plan {
+        let unknown = "unknown".to_string();
         eprintln!(
-            "plan: {} import of {} record(s): {} new, {} replaced, {} dropped; the dataset holds {} after the job",
+            "plan: {} import of {} record(s): {} new, {} replaced, {} dropped; the dataset holds {} after the job{}",
             plan.mode.api_name(),
             plan.batch.records,
-            plan.new,
-            plan.superseded,
-            plan.dropped,
-            plan.result_records
+            if plan.knows_existing() { plan.new.to_string() } else { format!("at most {}", plan.batch.distinct) },
+            if plan.knows_existing() { plan.superseded.to_string() } else { unknown.clone() },
+            plan.dropped().map_or(unknown.clone(), |d| d.to_string()),
+            plan.result().map_or(unknown, |d| d.to_string()),
+            if plan.knows_existing() { "" } else { " (the existing data is unknown)" }
         );
         if plan.dropped > 0 && !args.allow_drop {
             eprintln!(
@@ -204,13 +224,7 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
             }
         }
     };
-    let import = request(
-        &args.job,
-        &dataset_arn,
-        &outcome.data_location,
-        args.mode,
-        at,
-    )?;
+    let import = request(&args.job, &dataset_arn, &outcome.data_location, mode, at)?;
 
     // 4. Import (a dry run prints the requests instead).
     if args.dry_run {
@@ -232,13 +246,13 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
             "PutObject",
             serde_json::json!({"Bucket": bucket, "Key": outcome.manifest_key}),
         )?;
-        if import.import_mode == preflight_uploader::ImportMode::Incremental {
-            print_dry_request(
-                "personalize",
-                "ListDatasetImportJobs",
-                serde_json::json!({"datasetArn": dataset_arn}),
-            )?;
-        }
+        // Whether the dataset had an ACTIVE import: INCREMENTAL needs one; FULL over one
+        // replaces its bulk data.
+        print_dry_request(
+            "personalize",
+            "ListDatasetImportJobs",
+            serde_json::json!({"datasetArn": dataset_arn}),
+        )?;
         print_dry_request(
             "personalize",
             "ListDatasetImportJobs",
@@ -280,13 +294,6 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
         clients,
         &rt,
     )
-}
-
-fn fail_on(report: &crate::args::ReportArgs) -> crate::args::FailOn {
-    if report.exit_zero {
-        return crate::args::FailOn::Never;
-    }
-    report.fail_on.unwrap_or(crate::args::FailOn::Error)
 }
 
 /// A store that answers as an empty bucket and writes nothing: a dry run's stage sends no

@@ -29,6 +29,9 @@ struct Job {
     paths: Vec<String>,
     /// Only these inputs (by name) get row-level findings; `None`: all of them.
     rows_for: Option<Vec<String>>,
+    /// The dataset's `existing` and `dataset_arn` in preflight.toml (for `--mode`).
+    existing: Vec<String>,
+    dataset_arn: Option<String>,
 }
 
 pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code> {
@@ -40,6 +43,9 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
     );
     let (config, settings) = config::load_layers(&args.config, flags, &env)?;
     let jobs = jobs(&args, config.as_ref(), clients)?;
+    if args.mode.is_none() && (!args.existing.existing.is_empty() || args.existing.first_import) {
+        bail!("--existing and --first-import describe the dataset for the plan's gates: add --mode full|incremental");
+    }
     if args.mode.is_some() && jobs.len() > 1 {
         bail!("--mode and --existing plan one import: name one dataset with --dataset");
     }
@@ -62,7 +68,7 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
     let mut reports = Vec::with_capacity(jobs.len());
     let mut jobs_schema = Vec::new();
     for job in jobs {
-        let report = check(&job, &args, &settings)?;
+        let report = check(&job, &args, &settings, clients)?;
         reports.push((job.name, report));
         jobs_schema.push(job.schema);
     }
@@ -113,6 +119,8 @@ fn jobs(
             schema,
             paths: args.paths.clone(),
             rows_for: None,
+            existing: Vec::new(),
+            dataset_arn: args.schema.dataset_arn.clone(),
         }]);
     }
     let config = config.expect("checked above");
@@ -155,9 +163,11 @@ fn jobs(
             }
             jobs.push(Job {
                 schema,
-                name: Some(d.decl.name),
                 paths: d.inputs,
                 rows_for: None,
+                existing: d.decl.existing,
+                dataset_arn: d.decl.dataset_arn,
+                name: Some(d.decl.name),
             });
         }
         return Ok(jobs);
@@ -226,9 +236,11 @@ fn jobs(
         }
         jobs.push(Job {
             schema: dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?,
-            name: Some(d.decl.name),
             paths,
             rows_for: (!schema_changed).then_some(rows_for),
+            existing: d.decl.existing,
+            dataset_arn: d.decl.dataset_arn,
+            name: Some(d.decl.name),
         });
     }
     Ok(jobs)
@@ -349,7 +361,12 @@ fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Resul
 }
 
 /// Validates one import.
-fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Report> {
+fn check(
+    job: &Job,
+    args: &ValidateArgs,
+    settings: &Settings,
+    clients: &super::Clients,
+) -> anyhow::Result<Report> {
     if job.paths.is_empty() {
         return Ok(preflight_validator::check_schema_source(
             &job.schema,
@@ -358,7 +375,29 @@ fn check(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<
     }
     let (inputs, extra, _io, opts) = prepare(job, args, settings)?;
     if let Some(mode) = args.mode {
-        return super::plan::gates(&job.schema, &inputs, extra, &opts, mode, &args.existing);
+        // The existing data: --existing, else the dataset's `existing`; else what the account
+        // says of the dataset's ARN, if one is known.
+        let paths = if args.existing.existing.is_empty() {
+            &job.existing
+        } else {
+            &args.existing.existing
+        };
+        let existing = super::plan::existing_data(
+            paths,
+            args.existing.first_import,
+            &inputs,
+            &args.aws,
+            &mut || super::plan::account(job.dataset_arn.as_deref(), &args.aws, clients),
+        )?;
+        return super::plan::gates(
+            &job.schema,
+            &inputs,
+            extra,
+            &opts,
+            mode,
+            &args.existing,
+            &existing,
+        );
     }
     Ok(preflight_validator::validate(
         &job.schema,

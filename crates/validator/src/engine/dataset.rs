@@ -94,7 +94,7 @@ pub(crate) fn pos(block: u64, local_line: u64) -> Pos {
 }
 
 /// Distinct event types tracked before the rest are only counted.
-const MAX_EVENT_TYPES: usize = 10_000;
+pub(crate) const MAX_EVENT_TYPES: usize = 10_000;
 
 /// Per-block facts merged in order (small).
 #[derive(Debug)]
@@ -278,6 +278,49 @@ impl KeyCount {
     }
 }
 
+/// Interactions per user (64-bit user hashes), sharded so that workers rarely meet on one lock.
+#[derive(Debug)]
+pub(crate) struct UserCounts {
+    shards: Vec<Mutex<KeyCount>>,
+}
+
+impl Default for UserCounts {
+    fn default() -> Self {
+        UserCounts {
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(KeyCount::default()))
+                .collect(),
+        }
+    }
+}
+
+impl UserCounts {
+    /// Counts a block's users, already split by shard ([`BlockAcc::add_user`]).
+    pub fn absorb(&self, by_shard: Vec<Vec<u64>>) {
+        for (shard, users) in by_shard.into_iter().enumerate() {
+            if users.is_empty() {
+                continue;
+            }
+            let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for h in users {
+                s.add(h);
+            }
+        }
+    }
+
+    /// Users with one interaction or more, and with two or more.
+    pub fn counts(&self) -> (u64, u64) {
+        let mut all = 0;
+        let mut repeat = 0;
+        for s in &self.shards {
+            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            all += s.len() as u64;
+            repeat += s.repeated() as u64;
+        }
+        (all, repeat)
+    }
+}
+
 /// Record fingerprints, hash-partitioned, spilled to temporary files past a small buffer.
 #[derive(Debug)]
 struct Spill {
@@ -444,7 +487,7 @@ impl Spill {
 pub(crate) struct Shared {
     interactions: bool,
     keep: usize,
-    users: Vec<Mutex<KeyCount>>,
+    users: UserCounts,
     ids: Vec<Mutex<HashMap<u64, Pos, Ident>>>,
     id_dups: Mutex<Dups>,
     spill: Spill,
@@ -460,9 +503,7 @@ impl Shared {
         Shared {
             interactions: dataset_type.is_some_and(DatasetType::is_interactions),
             keep,
-            users: (0..SHARDS)
-                .map(|_| Mutex::new(KeyCount::default()))
-                .collect(),
+            users: UserCounts::default(),
             ids: (0..SHARDS)
                 .map(|_| Mutex::new(HashMap::default()))
                 .collect(),
@@ -475,15 +516,7 @@ impl Shared {
     /// Takes a block's per-row keys (called by the worker that checked the block).
     /// `id_text` gives the ID text of a row of this block by position.
     pub fn absorb(&self, acc: &mut BlockAcc, id_text: &dyn Fn(Pos) -> Vec<u8>) {
-        for (shard, users) in std::mem::take(&mut acc.users).into_iter().enumerate() {
-            if users.is_empty() {
-                continue;
-            }
-            let mut s = self.users[shard].lock().unwrap_or_else(|e| e.into_inner());
-            for h in users {
-                s.add(h);
-            }
-        }
+        self.users.absorb(std::mem::take(&mut acc.users));
         if !acc.fingerprints.is_empty() {
             if let Err(e) = self.spill.add_parts(std::mem::take(&mut acc.fingerprints)) {
                 self.error
@@ -546,18 +579,6 @@ impl Shared {
     /// The number of spill partitions, for [`BlockAcc::add_fingerprint`].
     pub fn partitions(&self) -> usize {
         self.spill.parts.len()
-    }
-
-    /// Users with one interaction and with two or more.
-    fn user_counts(&self) -> (u64, u64) {
-        let mut all = 0;
-        let mut repeat = 0;
-        for s in &self.users {
-            let s = s.lock().unwrap_or_else(|e| e.into_inner());
-            all += s.len() as u64;
-            repeat += s.repeated() as u64;
-        }
-        (all, repeat)
     }
 
     fn first_of(&self, hash: u64) -> Option<Pos> {
@@ -655,14 +676,17 @@ impl DatasetAcc {
         }
     }
 
-    /// Runs the dataset-level checks.
+    /// Runs the dataset-level checks. With `defer`, the limits of an interactions dataset
+    /// (PF301–PF306) are not judged here: their inputs are returned for the plan, which judges
+    /// them on what the dataset holds after the job.
     pub fn finish(
         &self,
         mut shared: Shared,
         map: &BlockMap,
         collector: &mut Collector,
         pool: Option<&rayon::ThreadPool>,
-    ) -> std::io::Result<()> {
+        defer: bool,
+    ) -> std::io::Result<Option<(u64, u64)>> {
         if let Some(e) = shared
             .error
             .lock()
@@ -672,31 +696,18 @@ impl DatasetAcc {
             return Err(e);
         }
         let Some(ty) = self.dataset_type else {
-            return Ok(());
+            return Ok(None);
         };
         let spill = std::mem::replace(&mut shared.spill, Spill::new(0));
         self.report_duplicates(&shared, spill, map, collector, pool)?;
+        let mut deferred = None;
         if ty == DatasetType::Interactions {
-            if self.records < spec::MIN_IMPORT_INTERACTIONS {
-                collector.push_dataset(
-                    Diagnostic::new(&rules::PF301, format!("the import has {} interaction record{}; every interactions import job needs at least 1000", self.records, if self.records == 1 { "" } else { "s" }))
-                        .with_help("add records, or combine this batch with the next one before importing"),
-                );
+            let (users, repeat) = shared.users.counts();
+            if defer {
+                deferred = Some((users, repeat));
+            } else {
+                self.interaction_limits(users, repeat, collector);
             }
-            let (users, repeat) = shared.user_counts();
-            if users > 0 && repeat < spec::MIN_REPEAT_USERS {
-                collector.push_dataset(
-                    Diagnostic::new(&rules::PF302, format!("only {repeat} of {users} users have at least 2 interactions; training needs 25"))
-                        .with_help("import more history per user before training (this import alone is not enough)"),
-                );
-            }
-            if users > 0 && repeat * 100 < users {
-                collector.push_dataset(
-                    Diagnostic::new(&rules::PF303, format!("{repeat} of {users} users ({:.2}%) have at least 2 interactions; training needs at least 1%", repeat as f64 * 100.0 / users as f64))
-                        .with_help("import more history per user, or check that USER_ID is the right column"),
-                );
-            }
-            self.event_type_checks(collector);
         }
         if ty.is_interactions() && self.ts_count >= 2 && self.ts_min == self.ts_max {
             collector.push_dataset(
@@ -704,7 +715,32 @@ impl DatasetAcc {
                     .with_help("use each event's own time; a constant timestamp usually means the export time was written instead"),
             );
         }
-        Ok(())
+        Ok(deferred)
+    }
+
+    /// The limits Personalize applies to an interactions dataset (PF301–PF306), judged on these
+    /// records and event types, with `users` users of whom `repeat` have two interactions or
+    /// more.
+    pub(crate) fn interaction_limits(&self, users: u64, repeat: u64, collector: &mut Collector) {
+        if self.records < spec::MIN_IMPORT_INTERACTIONS {
+            collector.push_dataset(
+                Diagnostic::new(&rules::PF301, format!("the import has {} interaction record{}; every interactions import job needs at least 1000", self.records, if self.records == 1 { "" } else { "s" }))
+                    .with_help("add records, or combine this batch with the next one before importing"),
+            );
+        }
+        if users > 0 && repeat < spec::MIN_REPEAT_USERS {
+            collector.push_dataset(
+                Diagnostic::new(&rules::PF302, format!("only {repeat} of {users} users have at least 2 interactions; training needs 25"))
+                    .with_help("import more history per user before training (this import alone is not enough)"),
+            );
+        }
+        if users > 0 && repeat * 100 < users {
+            collector.push_dataset(
+                Diagnostic::new(&rules::PF303, format!("{repeat} of {users} users ({:.2}%) have at least 2 interactions; training needs at least 1%", repeat as f64 * 100.0 / users as f64))
+                    .with_help("import more history per user, or check that USER_ID is the right column"),
+            );
+        }
+        self.event_type_checks(collector);
     }
 
     fn report_duplicates(

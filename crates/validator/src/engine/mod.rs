@@ -2,7 +2,7 @@
 //! then the dataset-level checks, all in one read of each input.
 
 pub(crate) mod blocks;
-mod dataset;
+pub(crate) mod dataset;
 pub(crate) mod header;
 pub(crate) mod plan;
 mod row;
@@ -208,6 +208,9 @@ pub(crate) struct Checked {
     pub schema: Option<Schema>,
     /// Action interactions: Next-Best-Action's per-action counts.
     pub actions: Option<crate::training::ActionWindow>,
+    /// A plan's check of an interactions dataset: the inputs of the limits it judges itself
+    /// (PF301–PF306), on what the dataset holds after the job.
+    pub limits: Option<Limits>,
     describe: (Option<String>, Option<String>, Option<String>),
 }
 
@@ -218,8 +221,30 @@ impl Checked {
     }
 }
 
+/// The inputs of an interactions dataset's limits (PF301–PF306): its records and event types
+/// (with the schema's optional metadata and domain), and its users.
+#[derive(Debug)]
+pub(crate) struct Limits {
+    /// Records, event types, optional metadata columns, domain.
+    pub acc: DatasetAcc,
+    /// Distinct users.
+    pub users: u64,
+    /// Users with two interactions or more.
+    pub repeat: u64,
+}
+
+impl Limits {
+    /// Judges the limits into `collector`.
+    pub fn judge(&self, collector: &mut Collector) {
+        self.acc
+            .interaction_limits(self.users, self.repeat, collector);
+    }
+}
+
 /// [`validate`], optionally capturing each keyed record for the plan (`capture`), and the
 /// per-value counts of the insights (`insight`); both off, and free, for a plain validation.
+/// With a capture, the limits of an interactions dataset are left to the plan
+/// ([`Checked::limits`]).
 pub(crate) fn check(
     schema_source: &SchemaSource,
     inputs: &[InputFile],
@@ -557,22 +582,33 @@ pub(crate) fn check(
     if !schema_resolved {
         schema = resolve_schema(schema_source, None, &mut collector)?;
     }
-    if let (Some(acc), Some(shared)) = (&acc, shared) {
-        acc.finish(shared, &map, &mut collector, pool.as_ref())
+    let mut limits = None;
+    let mut actions = None;
+    if let (Some(mut acc), Some(shared)) = (acc, shared) {
+        let deferred = acc
+            .finish(
+                shared,
+                &map,
+                &mut collector,
+                pool.as_ref(),
+                capture.is_some(),
+            )
             .map_err(|e| Error::Read {
                 path: "temporary files".into(),
                 source: e,
             })?;
+        if acc.dataset_type == Some(DatasetType::ActionInteractions) {
+            actions = Some(std::mem::take(&mut acc.actions));
+        }
+        limits = deferred.map(|(users, repeat)| Limits { acc, users, repeat });
     }
     let describe = describe(schema.as_ref(), schema_source);
-    let actions = acc
-        .filter(|a| a.dataset_type == Some(DatasetType::ActionInteractions))
-        .map(|a| a.actions);
     Ok(Checked {
         collector,
         files,
         schema,
         actions,
+        limits,
         describe,
     })
 }

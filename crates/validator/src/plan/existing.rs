@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use super::after::AfterJob;
 use super::frame::{self, Batch};
 use super::keys::{FileKeyer, KeySpec};
 use super::output::Output;
@@ -13,6 +14,7 @@ use super::{DroppedRecord, ExistingFile, Mode, PlanError};
 use crate::diagnostic::quote_value;
 use crate::dialect::{split_line, Fields};
 use crate::engine::blocks::BlockReader;
+use crate::engine::dataset::BlockAcc;
 use crate::engine::{header, sniff_format};
 use crate::input::InputFile;
 use crate::schema::Schema;
@@ -42,6 +44,8 @@ struct Parsed {
     starts: Vec<u32>,
     lines: u64,
     unreadable: u64,
+    /// Users and event types (when the plan judges the limits after the job).
+    facts: Option<BlockAcc>,
 }
 
 /// The existing side of a plan.
@@ -68,6 +72,8 @@ pub(crate) struct ExistingPass<'a> {
     pub dropped: u64,
     /// The first of them.
     pub dropped_sample: Vec<DroppedRecord>,
+    /// The existing records' users and event types, when the limits are judged after the job.
+    pub after: Option<AfterJob>,
     keyers: Vec<FileKeyer>,
     next_line: Vec<u64>,
     /// Blocks read, waiting to be keyed (a few at a time, in parallel).
@@ -98,6 +104,7 @@ impl<'a> ExistingPass<'a> {
         chunk_bytes: usize,
         sample: usize,
         merged: Option<&'a mut Output>,
+        after: Option<AfterJob>,
     ) -> Self {
         ExistingPass {
             spec,
@@ -114,6 +121,7 @@ impl<'a> ExistingPass<'a> {
             superseded: 0,
             dropped: 0,
             dropped_sample: Vec::new(),
+            after,
             keyers: Vec::new(),
             next_line: Vec::new(),
             unparsed: Vec::new(),
@@ -246,14 +254,27 @@ impl<'a> ExistingPass<'a> {
     fn parse(&mut self) -> Result<(), PlanError> {
         let blocks = std::mem::take(&mut self.unparsed);
         let by_id = self.spec.keyed_by_id();
+        let facts = self.after.is_some();
+        let users = self.after.as_ref().map(AfterJob::users);
         let keyers = &self.keyers;
-        let parse = |b: &ExBlock| parse_block(&keyers[b.file], &b.buf[b.start..], by_id);
+        let parse = |b: &ExBlock| {
+            let mut p = parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts);
+            // Users are counted by the workers (the table is sharded); event types, few, are
+            // merged in order below.
+            if let (Some(users), Some(acc)) = (users, p.facts.as_mut()) {
+                users.absorb(std::mem::take(&mut acc.users));
+            }
+            p
+        };
         let parsed: Vec<Parsed> = match self.pool {
             Some(pool) => pool.install(|| blocks.par_iter().map(parse).collect()),
             None => blocks.iter().map(parse).collect(),
         };
         let keep_text = self.needs_text();
-        for (mut b, p) in blocks.into_iter().zip(parsed) {
+        for (mut b, mut p) in blocks.into_iter().zip(parsed) {
+            if let (Some(after), Some(acc)) = (self.after.as_mut(), p.facts.take()) {
+                after.add_existing(acc, p.starts.len() as u64);
+            }
             let first_line = self.next_line[b.file];
             self.next_line[b.file] += p.lines;
             let f = &mut self.files[b.file];
@@ -382,9 +403,11 @@ impl<'a> ExistingPass<'a> {
 }
 
 /// Keys every record of a block's data. Blank lines are skipped; lines that cannot be a stored
-/// record (a wrong field count, an empty ID) are counted as unreadable.
-fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool) -> Parsed {
+/// record (a wrong field count, an empty ID) are counted as unreadable. With `facts`, the
+/// records' users and event types are counted too.
+fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool) -> Parsed {
     let mut p = Parsed::default();
+    let mut acc = facts.then(BlockAcc::default);
     let mut fields = Fields::default();
     let mut scratch = Vec::new();
     let mut start = 0usize;
@@ -404,6 +427,14 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool) -> Parsed {
                         p.key.push(k.rec);
                     }
                     p.starts.push(start as u32);
+                    if let Some(acc) = acc.as_mut() {
+                        if let Some(u) = keyer.user_hash(&fields, line) {
+                            acc.add_user(u);
+                        }
+                        if let Some(e) = keyer.event_type(&fields, line) {
+                            acc.add_event_type(e);
+                        }
+                    }
                 }
                 None => p.unreadable += 1,
             }
@@ -413,5 +444,6 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool) -> Parsed {
     // polars keeps the vectors as they are: no spare capacity.
     p.key.shrink_to_fit();
     p.rec.shrink_to_fit();
+    p.facts = acc;
     p
 }

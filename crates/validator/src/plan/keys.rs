@@ -10,9 +10,10 @@
 
 use std::io::Write;
 
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::dialect::Fields;
+use crate::engine::dataset::MAX_EVENT_TYPES;
 use crate::engine::plan::{Check, ColPlan};
 use crate::schema::DatasetType;
 use crate::values::{is_boolean, parse_float, parse_int};
@@ -51,6 +52,11 @@ pub(crate) struct KeySpec {
     pub kinds: Vec<KeyKind>,
     /// The canonical index of the ID column (items, users, actions).
     pub id: Option<usize>,
+    /// The canonical indexes of USER_ID and EVENT_TYPE (Item interactions), for the limits
+    /// judged after the job.
+    pub user: Option<usize>,
+    /// See `user`.
+    pub event_type: Option<usize>,
     /// The dataset type.
     pub dataset_type: DatasetType,
 }
@@ -62,8 +68,15 @@ impl KeySpec {
         let id = dataset_type
             .id_field()
             .and_then(|f| names.iter().position(|n| n == f));
+        let col = |f: &str| {
+            (dataset_type == DatasetType::Interactions)
+                .then(|| names.iter().position(|n| n == f))
+                .flatten()
+        };
         KeySpec {
             kinds: plan.iter().map(|p| KeyKind::of(p.check)).collect(),
+            user: col("USER_ID"),
+            event_type: col("EVENT_TYPE"),
             names,
             id,
             dataset_type,
@@ -95,6 +108,9 @@ impl KeySpec {
         FileKeyer {
             kinds: self.kinds.clone(),
             id: self.id.and_then(|c| src[c]),
+            user: self.user.and_then(|c| src[c]),
+            event_type: self.event_type.and_then(|c| src[c]),
+            facts: false,
             needs_id: self.keyed_by_id(),
             src,
             ncols: plan.len(),
@@ -112,6 +128,11 @@ pub(crate) struct FileKeyer {
     src: Vec<Option<usize>>,
     /// This file's ID column.
     id: Option<usize>,
+    /// This file's USER_ID and EVENT_TYPE columns (Item interactions).
+    user: Option<usize>,
+    event_type: Option<usize>,
+    /// Whether [`FileKeyer::capture`] also keeps each record's user and event type.
+    facts: bool,
     needs_id: bool,
     /// This file's column count.
     pub ncols: usize,
@@ -174,6 +195,19 @@ impl FileKeyer {
         self.src.iter().any(Option::is_some)
     }
 
+    /// The hash of a record's USER_ID (Item interactions), the same for the new and the
+    /// existing data; `None` when the file has no such column.
+    #[inline]
+    pub fn user_hash(&self, fields: &Fields, line: &[u8]) -> Option<u64> {
+        self.user.map(|c| xxh3_64(fields.value(line, c)))
+    }
+
+    /// A record's EVENT_TYPE (Item interactions); `None` when the file has no such column.
+    #[inline]
+    pub fn event_type<'l>(&self, fields: &'l Fields, line: &'l [u8]) -> Option<&'l [u8]> {
+        self.event_type.map(|c| fields.value(line, c))
+    }
+
     /// The ID value of a split line (ID types).
     pub fn id_value<'l>(&self, fields: &'l Fields, line: &'l [u8]) -> Option<&'l [u8]> {
         let id = self.id.filter(|_| self.needs_id)?;
@@ -190,6 +224,13 @@ impl FileKeyer {
         keys.rec.push(k.rec);
         if self.needs_id {
             keys.id.push(k.id);
+        }
+        if self.facts {
+            // One entry per record, so that a record's index finds them.
+            keys.user
+                .push(self.user_hash(fields, line).unwrap_or_default());
+            let ev = self.event_type(fields, line);
+            keys.push_event(ev);
         }
         if self.spool {
             self.write_line(fields, line, &mut keys.lines);
@@ -300,7 +341,57 @@ pub(crate) struct BlockKeys {
     pub id: Vec<u128>,
     /// The records in canonical form, one per line (when spooling).
     pub lines: Vec<u8>,
+    /// USER_ID hashes, parallel to `rec` (when the capture keeps the facts).
+    pub user: Vec<u64>,
+    /// EVENT_TYPE values as indexes into `event_names` ([`NO_EVENT_TYPE`] for none), parallel
+    /// to `rec`.
+    pub event: Vec<EventId>,
+    /// The block's distinct event types.
+    pub event_names: Vec<Vec<u8>>,
+    last_event: usize,
     scratch: Vec<u8>,
+}
+
+/// An event type as an index into a table of them: at most `MAX_EVENT_TYPES` (10,000) are
+/// tracked, so 16 bits hold one (2 bytes per record of the batch).
+pub(crate) type EventId = u16;
+/// A record without an event type (the file has no EVENT_TYPE column).
+pub(crate) const NO_EVENT_TYPE: EventId = EventId::MAX;
+/// An event type beyond the ones tracked (only counted).
+pub(crate) const OTHER_EVENT_TYPE: EventId = EventId::MAX - 1;
+const _: () = assert!(MAX_EVENT_TYPES < OTHER_EVENT_TYPE as usize);
+
+impl BlockKeys {
+    /// Records one record's event type. Event types are few: a short list with a last-hit
+    /// cache, as the engine counts them.
+    #[inline]
+    fn push_event(&mut self, v: Option<&[u8]>) {
+        let Some(v) = v else {
+            self.event.push(NO_EVENT_TYPE);
+            return;
+        };
+        if self
+            .event_names
+            .get(self.last_event)
+            .is_some_and(|e| e == v)
+        {
+            self.event.push(self.last_event as EventId);
+            return;
+        }
+        let i = match self.event_names.iter().position(|e| e == v) {
+            Some(i) => i,
+            None if self.event_names.len() < MAX_EVENT_TYPES => {
+                self.event_names.push(v.to_vec());
+                self.event_names.len() - 1
+            }
+            None => {
+                self.event.push(OTHER_EVENT_TYPE);
+                return;
+            }
+        };
+        self.last_event = i;
+        self.event.push(i as EventId);
+    }
 }
 
 /// What the engine captured of the new batch: every keyed record's keys in file order (so a
@@ -325,6 +416,18 @@ pub(crate) struct Capture {
     pub spool: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
     /// The first error writing the spool.
     pub error: Option<std::io::Error>,
+    /// Whether each record's USER_ID and EVENT_TYPE are kept (Item interactions): an
+    /// INCREMENTAL plan judges the limits on the existing records plus the new ones.
+    pub facts: bool,
+    /// USER_ID hashes, one per keyed record, one chunk per block (no reallocation of a
+    /// batch-sized vector).
+    pub user: Vec<Vec<u64>>,
+    /// Event types, one per keyed record, in the same chunks: indexes into `event_names`, or
+    /// [`NO_EVENT_TYPE`], [`OTHER_EVENT_TYPE`].
+    pub event: Vec<Vec<EventId>>,
+    /// The distinct event types (at most `MAX_EVENT_TYPES`).
+    pub event_names: Vec<Vec<u8>>,
+    event_index: std::collections::HashMap<Vec<u8>, EventId>,
 }
 
 impl Capture {
@@ -342,7 +445,9 @@ impl Capture {
         let spec = self
             .spec
             .get_or_insert_with(|| KeySpec::new(plan, dataset_type));
-        spec.keyer(plan, self.spool_records)
+        let mut keyer = spec.keyer(plan, self.spool_records);
+        keyer.facts = self.facts && dataset_type == DatasetType::Interactions;
+        keyer
     }
 
     /// Takes a block's keys (called in file order).
@@ -357,6 +462,31 @@ impl Capture {
         self.rec.push(std::mem::take(&mut keys.rec));
         if !keys.id.is_empty() {
             self.id.push(std::mem::take(&mut keys.id));
+        }
+        if !keys.user.is_empty() {
+            keys.user.shrink_to_fit();
+            self.user.push(std::mem::take(&mut keys.user));
+            // The block's event-type indexes, as indexes into the capture's table.
+            let map: Vec<EventId> = keys
+                .event_names
+                .iter()
+                .map(|name| match self.event_index.get(name) {
+                    Some(&i) => i,
+                    None if self.event_names.len() < MAX_EVENT_TYPES => {
+                        let i = self.event_names.len() as EventId;
+                        self.event_index.insert(name.clone(), i);
+                        self.event_names.push(name.clone());
+                        i
+                    }
+                    None => OTHER_EVENT_TYPE,
+                })
+                .collect();
+            let mut events = std::mem::take(&mut keys.event);
+            for e in &mut events {
+                *e = map.get(*e as usize).copied().unwrap_or(*e);
+            }
+            events.shrink_to_fit();
+            self.event.push(events);
         }
         if self.spool_records && self.error.is_none() {
             if let Err(e) = self.write_spool(&keys.lines) {

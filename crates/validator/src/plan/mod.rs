@@ -12,8 +12,15 @@
 //!    the batch. A batch record is *added* (new ID), *replaced* (same ID, other values) or
 //!    *unchanged* (identical); an interaction is *new* unless it collapses into an identical one,
 //!    existing or earlier in the batch. FULL *drops* every existing record the batch lacks.
-//! 4. The gates ([`gates`]) become findings of the report.
+//! 4. The gates ([`gates`]) become findings of the report, and the limits of an interactions
+//!    dataset are judged on what it holds after the job ([`after`]).
+//!
+//! The existing data is in one of three states ([`Existing`]): given (files, S3, or rebuilt
+//! from the import history), known to be empty (the account lists no ACTIVE import, or the user
+//! says it is the first import), or unknown. Unknown is the everyday INCREMENTAL case and never
+//! an error by itself: the plan then gives bounds, not guesses.
 
+mod after;
 mod existing;
 mod frame;
 mod gates;
@@ -30,6 +37,7 @@ use crate::input::InputFile;
 use crate::report::Report;
 use crate::schema::DatasetType;
 
+use after::AfterJob;
 use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
 use keys::{header_line, Capture, KeySpec};
 use output::{Output, SpoolReader};
@@ -68,6 +76,51 @@ impl std::str::FromStr for Mode {
             other => Err(format!(
                 "unknown import mode `{other}` (expected full or incremental)"
             )),
+        }
+    }
+}
+
+/// What is known about the dataset's bulk data before the job.
+#[derive(Debug, Clone, Copy)]
+pub enum Existing<'a> {
+    /// Its records: files, `s3://` objects, or the sources of its import history.
+    Given(&'a [InputFile]),
+    /// The dataset holds no bulk data: the account lists no ACTIVE import job, or the user
+    /// says this is its first import.
+    Empty,
+    /// Nothing was given or fetched.
+    Unknown,
+}
+
+impl Existing<'_> {
+    /// The state, without the inputs.
+    pub fn state(&self) -> ExistingState {
+        match self {
+            Existing::Given(_) => ExistingState::Given,
+            Existing::Empty => ExistingState::Empty,
+            Existing::Unknown => ExistingState::Unknown,
+        }
+    }
+}
+
+/// The state of the existing data a plan was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExistingState {
+    /// Given: the plan counts against it.
+    Given,
+    /// Known to be empty.
+    Empty,
+    /// Unknown: counts that depend on it are bounds.
+    Unknown,
+}
+
+impl ExistingState {
+    /// `given`, `empty` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExistingState::Given => "given",
+            ExistingState::Empty => "empty",
+            ExistingState::Unknown => "unknown",
         }
     }
 }
@@ -188,6 +241,12 @@ pub struct WrittenFile {
 /// unchanged` (an identical record already in the dataset). `result_records` is what the dataset
 /// holds after the job: INCREMENTAL `existing − superseded + distinct` (ID types) or `existing +
 /// new` (interactions); FULL `batch.distinct`.
+///
+/// When the existing data is [`ExistingState::Unknown`], the counts that depend on it are
+/// computed as if the dataset were empty, which makes `added` and `new` upper bounds (every
+/// distinct record), `replaced`, `unchanged`, `superseded` and `dropped` unknown (0 here) and,
+/// for INCREMENTAL, `result_records` unknown (here: the batch's distinct records). Renderers
+/// show them as bounds or unknown ([`Plan::knows_existing`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The import mode.
@@ -196,6 +255,8 @@ pub struct Plan {
     pub dataset_type: DatasetType,
     /// What identifies a record: the ID column, or `record` (all columns) for interactions.
     pub identity: String,
+    /// Whether the existing data was given, known to be empty, or unknown.
+    pub existing_state: ExistingState,
     /// The existing data, if any was given.
     pub existing: Option<ExistingSummary>,
     /// The new batch.
@@ -269,6 +330,24 @@ pub enum PlanError {
     },
 }
 
+impl Plan {
+    /// Whether the counts that depend on the existing data are exact (it was given, or is
+    /// known to be empty).
+    pub fn knows_existing(&self) -> bool {
+        self.existing_state != ExistingState::Unknown
+    }
+
+    /// What the dataset holds after the job, when that is known.
+    pub fn result(&self) -> Option<u64> {
+        (self.knows_existing() || self.mode == Mode::Full).then_some(self.result_records)
+    }
+
+    /// Existing records the job drops (FULL), when that is known.
+    pub fn dropped(&self) -> Option<u64> {
+        self.knows_existing().then_some(self.dropped)
+    }
+}
+
 impl From<polars::error::PolarsError> for PlanError {
     fn from(e: polars::error::PolarsError) -> Self {
         PlanError::Join {
@@ -284,15 +363,14 @@ fn write_err(what: &std::path::Path) -> impl Fn(std::io::Error) -> PlanError + '
     }
 }
 
-/// Validates the new batch (`new`, one read), plans the import against `existing` (`None`: no
-/// existing data was given), writes the requested files and returns the validation report with
-/// the gates' findings and [`Report::plan`] set. Without a usable schema there is no plan: the
-/// report says why.
+/// Validates the new batch (`new`, one read), plans the import against the `existing` data,
+/// writes the requested files and returns the validation report with the gates' findings and
+/// [`Report::plan`] set. Without a usable schema there is no plan: the report says why.
 pub fn plan(
     schema_source: &SchemaSource,
     new: &[InputFile],
     extra: Vec<Diagnostic>,
-    existing: Option<&[InputFile]>,
+    existing: Existing<'_>,
     opts: &Options,
     plan_opts: &PlanOptions,
 ) -> Result<Report, PlanError> {
@@ -314,6 +392,9 @@ pub fn plan(
             }
         });
     let mut capture = Capture::new(writing, spool_dir);
+    // INCREMENTAL against given data judges the limits on the existing records plus the new
+    // ones: the batch's users and event types are kept per record.
+    capture.facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
     let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture), None)?;
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
@@ -349,8 +430,12 @@ pub fn plan(
         }
         None => None,
     };
-    let (status, ex) = match existing {
-        Some(inputs) => {
+    let after = match (&checked.limits, existing) {
+        (Some(l), Existing::Given(_)) if mode == Mode::Incremental => Some(AfterJob::like(&l.acc)),
+        _ => None,
+    };
+    let (status, ex, after) = match existing {
+        Existing::Given(inputs) => {
             let pool = engine::thread_pool(opts.threads)?;
             let pass = ExistingPass::new(
                 &spec,
@@ -362,6 +447,7 @@ pub fn plan(
                 plan_opts.chunk_bytes,
                 plan_opts.sample,
                 merged.as_mut().filter(|_| mode == Mode::Incremental),
+                after,
             )
             .run(inputs)?;
             let summary = ExistingSummary {
@@ -373,10 +459,15 @@ pub fn plan(
             (
                 pass.status,
                 Some((summary, pass.superseded, pass.dropped, pass.dropped_sample)),
+                pass.after,
             )
         }
-        None => (vec![ABSENT; batch.distinct()], None),
+        Existing::Empty | Existing::Unknown => (vec![ABSENT; batch.distinct()], None, None),
     };
+    let after = after.map(|mut a| {
+        a.add_new(&capture, &batch, &status);
+        a.into_limits()
+    });
 
     // The batch's records go last: read back from the spool, in batch order.
     let mut written = Vec::new();
@@ -454,6 +545,7 @@ pub fn plan(
     let mut plan = Plan {
         mode,
         dataset_type: spec.dataset_type,
+        existing_state: existing.state(),
         identity: if by_id {
             spec.dataset_type.id_field().unwrap_or("ID").to_string()
         } else {
@@ -485,13 +577,20 @@ pub fn plan(
             .map(crate::training::ActionWindow::summary),
     };
     gates::push(&mut checked.collector, &plan, plan_opts);
+    // Limits judged on the existing records plus the new ones are about the dataset, not
+    // errors in the new data.
+    let mut about_the_dataset = 0;
+    if let Some(limits) = &checked.limits {
+        about_the_dataset = after::judge(limits, after.as_ref(), &plan, &mut checked.collector);
+    }
     let mut report = checked.into_report();
-    plan.data_errors = report
+    let errors: u64 = report
         .rules
         .iter()
         .filter(|c| c.severity == Severity::Error && !gates::is_gate(c.code))
         .map(|c| c.total)
         .sum();
+    plan.data_errors = errors.saturating_sub(about_the_dataset);
     report.plan = Some(plan);
     Ok(report)
 }

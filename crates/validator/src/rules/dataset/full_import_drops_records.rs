@@ -5,13 +5,23 @@ use crate::diagnostic::{Family, Rule, Severity};
 declare_rule! {
     /// ## What it does
     /// Flags a FULL import that does not contain every record of the existing bulk data: the plan
-    /// lists how many records it drops and the first of them.
+    /// lists how many records it drops and the first of them. When the existing data is unknown,
+    /// it warns that the job replaces whatever bulk data the dataset holds.
     ///
     /// ## Why is this bad?
     /// A FULL import replaces all bulk data in the dataset (records sent with PutEvents, PutItems or
     /// PutUsers stay). Importing a partial file in FULL mode, such as one day's export, deletes
     /// everything else that was imported before, silently and successfully. `preflight run` refuses
     /// such an import unless `--allow-drop` says the loss is intended.
+    ///
+    /// Readings taken, by what is known of the existing data:
+    /// - *given*: the dropped records are counted and listed;
+    /// - *known to be empty* (the account lists no ACTIVE import, or `--first-import`): nothing is
+    ///   dropped, no finding;
+    /// - *unknown* (nothing given or fetched): the plan cannot tell what is dropped, and warns that
+    ///   the job replaces whatever the dataset holds. `preflight run` and `preflight import` ask the
+    ///   account: when it lists an earlier ACTIVE import, they refuse the FULL job (exit 6, nothing
+    ///   staged or created) unless `--allow-drop`; `--existing-from-history` shows what it drops.
     ///
     /// ## Example
     /// The dataset holds items `i1` to `i9`; the FULL import's file has only `i1` and `i2`: seven items

@@ -4,19 +4,28 @@ use crate::diagnostic::{Family, Rule, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an INCREMENTAL import planned without any existing bulk data: no `--existing` input,
-    /// or existing inputs with no record.
+    /// Flags an INCREMENTAL import into a dataset known to hold no bulk data: the account lists no
+    /// ACTIVE import job for it (`--dataset-arn`), `--first-import` says so, or the existing data
+    /// given has no record.
     ///
     /// ## Why is this bad?
     /// Personalize accepts an INCREMENTAL import only into a dataset that already had a bulk import;
     /// the first import into a dataset must be FULL (the console does not even offer INCREMENTAL).
-    /// Planning against no existing data also cannot tell which records are new.
+    ///
+    /// Reading taken: only a dataset *known* to be empty is flagged. Existing data that is merely
+    /// not given (no `--existing`, no `--existing-from-history`, no account asked) is *unknown*,
+    /// which is the everyday INCREMENTAL import and not an error (see PF315). Having no local copy
+    /// of the dataset is not the same as the dataset being empty. `preflight run` and `import` ask
+    /// the account and refuse INCREMENTAL (exit 6) on a dataset with no earlier ACTIVE import.
     ///
     /// ## Example
-    /// `preflight plan --mode incremental interactions.csv` for a new dataset.
+    /// `preflight plan --mode incremental --first-import interactions.csv`, or `preflight plan
+    /// --dataset-arn ARN --mode incremental interactions.csv` for a dataset never imported into.
     ///
-    /// Use instead: `preflight plan --mode full interactions.csv` for the first import, or pass the
-    /// dataset's current bulk data (or an export of it) with `--existing PATH`.
+    /// Use instead: `preflight plan --mode full interactions.csv` for the first import. If the
+    /// dataset does hold bulk data, pass it with `--existing PATH` or `--existing-from-history`; a
+    /// dataset export must be made with `ingestionMode` `BULK` (the default, `PUT`, holds only the
+    /// records imported individually, which a FULL import does not replace).
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>

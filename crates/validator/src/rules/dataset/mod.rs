@@ -3,6 +3,7 @@
 pub mod duplicate_id;
 pub mod duplicate_interaction;
 pub mod event_type_variants;
+pub mod existing_data_unknown;
 pub mod full_import_drops_records;
 pub mod full_import_too_large;
 pub mod identical_timestamps;
@@ -18,6 +19,7 @@ pub mod too_many_event_types;
 pub use duplicate_id::PF307;
 pub use duplicate_interaction::PF308;
 pub use event_type_variants::PF305;
+pub use existing_data_unknown::PF315;
 pub use full_import_drops_records::PF313;
 pub use full_import_too_large::PF312;
 pub use identical_timestamps::PF309;

@@ -15,6 +15,18 @@ declare_rule! {
     /// and the job fails after it has run. `preflight plan` (or `validate --existing`) counts new
     /// records against the existing data with values compared by schema type.
     ///
+    /// Readings taken, by what is known of the existing data:
+    /// - *given* (`--existing`, `--existing-from-history`, the config's `existing`): the new
+    ///   records are counted exactly, and fewer than 1,000 is an error;
+    /// - *known to be empty* (the account lists no ACTIVE import, or `--first-import`): every
+    ///   distinct record is new (and PF314 says INCREMENTAL is not accepted yet);
+    /// - *unknown*: the batch's distinct records after in-batch collapse are an upper bound on the
+    ///   new ones. Fewer than 1,000 fails whatever the dataset holds, so it is an error; with 1,000
+    ///   or more the job may pass, and PF315 (info) gives the bound instead.
+    ///
+    /// The docs state the 1,000-new-records minimum for both Item interactions and Action
+    /// interactions datasets, so both are checked.
+    ///
     /// ## Example
     /// A daily export that overlaps the previous day's import:
     /// ```csv
