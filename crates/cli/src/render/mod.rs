@@ -27,15 +27,6 @@ pub struct Section<'a> {
     pub report: &'a Report,
 }
 
-/// Renders one unnamed report with the format and colours of `args` (defaults where unset).
-pub fn emit(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
-    emit_sections(
-        args.format.unwrap_or(Format::Human),
-        args.color,
-        &[Section { name: None, report }],
-    )
-}
-
 /// Renders the sections in the chosen format to stdout (and, for `github`, appends the step
 /// summary to `$GITHUB_STEP_SUMMARY` when it is set).
 pub fn emit_sections(
