@@ -18,6 +18,7 @@ fn text(t: &str) -> SchemaSource {
         source: "schema.json".into(),
         dataset_type: None,
         domain: None,
+        accepted: false,
     }
 }
 

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         source: "schema.json".into(),
         dataset_type: None,
         domain: None,
+        accepted: false,
     };
     let (existing, new) = match rest.iter().position(|&b| b == 0xFF) {
         Some(i) => (Some(&rest[..i]), &rest[i + 1..]),

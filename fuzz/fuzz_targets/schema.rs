@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         source: "fuzz.json".into(),
         dataset_type: forced,
         domain: None,
+        accepted: false,
     };
     let _ = check_schema_source(&source, Policy::default());
 });

@@ -1601,3 +1601,79 @@ fn existing_data_in_s3_and_from_the_config() {
         Some("INCREMENTAL")
     );
 }
+
+/// The schema of an existing dataset was accepted by Personalize when the dataset was created,
+/// so nothing the schema checks say of it can stop an import into that dataset: with
+/// `--dataset-arn` a schema error (here PF408, two field names equal once underscores are
+/// ignored, which CreateSchema is inferred to refuse) is a warning and `validate` passes, while
+/// the same schema given as a file, before CreateSchema, still fails.
+#[test]
+fn the_schema_of_an_existing_dataset_never_blocks_its_import() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let avro = serde_json::json!({
+        "type": "record", "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "DEVICE_TYPE", "type": "string", "categorical": true},
+            {"name": "DEVICETYPE", "type": "string", "categorical": true}
+        ],
+        "version": "1.0"
+    })
+    .to_string();
+    let body = serde_json::json!({"schema": {
+        "name": "shop-interactions", "schemaArn": SCHEMA, "schema": avro,
+        "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+    }})
+    .to_string();
+    let schema = mock!(Client::describe_schema)
+        .match_requests(|r| r.schema_arn() == Some(SCHEMA))
+        .sequence()
+        .http_status(200, Some(body))
+        .repeatedly()
+        .build();
+    let dataset = dataset_rule("ACTIVE");
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema], &clock);
+    let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,DEVICE_TYPE,DEVICETYPE\n");
+    for i in 0..1500u64 {
+        s.push_str(&format!(
+            "u{},i{},{},phone,ios\n",
+            i % 300,
+            i % 500,
+            1_700_000_000 + i
+        ));
+    }
+    let csv = dir.path().join("interactions.csv");
+    std::fs::write(&csv, s).unwrap();
+    let code = run(
+        &["validate", "--dataset-arn", DATASET, csv.to_str().unwrap()],
+        &c,
+    );
+    assert_eq!(
+        code,
+        exit::SUCCESS.0,
+        "the dataset's own schema blocked its import"
+    );
+    assert_eq!(schema.num_calls(), 1);
+
+    let file = dir.path().join("schema.json");
+    std::fs::write(&file, &avro).unwrap();
+    let code = run(
+        &[
+            "validate",
+            "--schema",
+            file.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(
+        code,
+        exit::FINDINGS.0,
+        "a schema file that CreateSchema would refuse"
+    );
+}

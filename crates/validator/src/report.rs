@@ -103,10 +103,15 @@ impl Collector {
         }
     }
 
-    pub(crate) fn push_at(&mut self, mut order: Order, mut d: Diagnostic) {
+    pub(crate) fn push_at(&mut self, order: Order, d: Diagnostic) {
+        self.push_capped(order, d, Severity::Error);
+    }
+
+    /// [`Collector::push_at`], at most at severity `cap` whatever the policy says.
+    fn push_capped(&mut self, mut order: Order, mut d: Diagnostic, cap: Severity) {
         let level = self.policy.level(d.rule);
         let Level::Report(sev) = level else { return };
-        d.severity = sev;
+        d.severity = sev.min(cap);
         self.seq += 1;
         order.seq = self.seq;
         let max = self.policy.max_per_rule;
@@ -135,6 +140,28 @@ impl Collector {
                 seq: 0,
             },
             d,
+        );
+    }
+
+    /// Adds a finding about a schema that Personalize already accepted (read from the dataset
+    /// with DescribeSchema): whatever it says, CreateSchema took the schema and the dataset
+    /// exists, so it cannot stop an import into that dataset. It is kept, at most as a warning,
+    /// and says so.
+    pub fn push_accepted_schema(&mut self, mut d: Diagnostic) {
+        d.message.push_str(
+            " (the dataset's own schema, which Personalize accepted: this does not stop the import)",
+        );
+        let line = d.location.line.unwrap_or(0);
+        self.push_capped(
+            Order {
+                phase: 0,
+                file: 0,
+                line,
+                column: 0,
+                seq: 0,
+            },
+            d,
+            Severity::Warning,
         );
     }
 
@@ -322,5 +349,44 @@ impl Report {
         self.rules
             .iter()
             .any(|c| c.severity >= severity && c.total > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules;
+
+    #[test]
+    fn an_accepted_schemas_findings_are_at_most_warnings_and_say_why() {
+        let mut policy = Policy::default();
+        policy
+            .levels
+            .insert("PF419", Level::Report(Severity::Error));
+        let mut c = Collector::new(policy);
+        c.push_accepted_schema(Diagnostic::new(&rules::PF408, "`A_B` and `AB` collide"));
+        c.push_accepted_schema(Diagnostic::new(&rules::PF419, "`X` is a plain string"));
+        c.push_accepted_schema(Diagnostic::new(&rules::PF418, "`Y` is a boolean"));
+        c.push_schema(Diagnostic::new(&rules::PF408, "`C_D` and `CD` collide"));
+        let (found, _) = c.finish();
+        let got: Vec<_> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.rule.code,
+                    d.severity,
+                    d.message.contains("Personalize accepted"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("PF408", Severity::Warning, true),
+                ("PF419", Severity::Warning, true),
+                ("PF418", Severity::Warning, true),
+                ("PF408", Severity::Error, false),
+            ]
+        );
     }
 }

@@ -23,6 +23,7 @@ fn schema(name: &str, fields: &str) -> SchemaSource {
         source: format!("{name}.json"),
         dataset_type: None,
         domain: None,
+        accepted: false,
     }
 }
 

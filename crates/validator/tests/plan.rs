@@ -23,6 +23,7 @@ fn schema(text: &str) -> SchemaSource {
         source: "schema.json".into(),
         dataset_type: None,
         domain: None,
+        accepted: false,
     }
 }
 

@@ -101,6 +101,7 @@ pub async fn schema_of<P: Personalize>(
         source: schema.arn.clone(),
         dataset_type: Some(ty),
         domain: args.domain,
+        accepted: true,
     })
 }
 

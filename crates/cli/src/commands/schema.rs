@@ -20,6 +20,7 @@ pub fn check(args: SchemaCheckArgs) -> anyhow::Result<Code> {
         source: args.file.clone(),
         dataset_type: args.dataset_type,
         domain: args.domain,
+        accepted: false,
     };
     let report = check_schema_source(&source, policy_from(&settings))?;
     render::emit_sections(

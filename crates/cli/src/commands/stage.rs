@@ -184,6 +184,7 @@ pub(crate) fn schema_info(
             source,
             dataset_type,
             domain,
+            ..
         } => load_schema(text, source, *dataset_type, *domain)?.schema,
         SchemaSource::Builtin {
             dataset_type,

@@ -272,6 +272,7 @@ pub(crate) fn dataset_schema(
             source: path.clone(),
             dataset_type: *dataset_type,
             domain: *domain,
+            accepted: false,
         },
         DatasetSchema::Builtin {
             dataset_type,
@@ -412,7 +413,7 @@ pub fn schema_source(args: &SchemaArgs) -> anyhow::Result<SchemaSource> {
     match (&args.schema, args.dataset_type) {
         (Some(path), ty) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("failed to read schema `{path}`"))?;
-            Ok(SchemaSource::Text { text, source: path.clone(), dataset_type: ty, domain: args.domain })
+            Ok(SchemaSource::Text { text, source: path.clone(), dataset_type: ty, domain: args.domain, accepted: false })
         }
         (None, Some(ty)) => Ok(SchemaSource::Builtin { dataset_type: ty, domain: args.domain }),
         (None, None) => bail!("give a schema with --schema FILE, or a built-in one with --dataset-type TYPE [--domain DOMAIN], or declare datasets in preflight.toml"),

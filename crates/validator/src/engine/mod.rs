@@ -70,6 +70,9 @@ pub enum SchemaSource {
         dataset_type: Option<DatasetType>,
         /// `--domain`, if given.
         domain: Option<Domain>,
+        /// The schema of an existing dataset (DescribeSchema): Personalize accepted it, so its
+        /// findings are at most warnings (see [`Collector::push_accepted_schema`]).
+        accepted: bool,
     },
     /// A built-in schema, adapted to the first file's header.
     Builtin {
@@ -158,13 +161,18 @@ fn resolve_schema(
             source,
             dataset_type,
             domain,
+            accepted,
         } => {
             let loaded = load_schema(text, source, *dataset_type, *domain)?;
-            for d in loaded.diagnostics {
-                collector.push_schema(d);
-            }
-            if let Some(s) = &loaded.schema {
-                for d in check_schema(s, text) {
+            let checked = loaded
+                .schema
+                .as_ref()
+                .map(|s| check_schema(s, text))
+                .unwrap_or_default();
+            for d in loaded.diagnostics.into_iter().chain(checked) {
+                if *accepted {
+                    collector.push_accepted_schema(d);
+                } else {
                     collector.push_schema(d);
                 }
             }
