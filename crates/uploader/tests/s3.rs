@@ -1092,3 +1092,38 @@ fn a_single_put_holds_buffers_not_the_file() {
         );
     }
 }
+
+/// A multipart upload whose full-object checksum does not match its parts fails, and leaves
+/// whatever its key held, as S3 does: the folder store checks the checksum before the object
+/// takes the key (it used to put the new object in place, then delete it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_store_keeps_the_object_a_failed_completion_would_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = LocalStore::new(dir.path().join("staging"));
+    let alg = ChecksumAlgorithm::Crc64nvme;
+    let sum = |b: &[u8]| Checksum {
+        algorithm: alg,
+        value: checksum_of(alg, b),
+    };
+    let old = data(1000, 1);
+    s.put_object("p/a.csv", Bytes::from(old.clone()), &sum(&old))
+        .await
+        .unwrap();
+    let new = data(2000, 2);
+    let id = s.create_multipart_upload("p/a.csv", alg).await.unwrap();
+    let part = s
+        .upload_part("p/a.csv", &id, 1, Bytes::from(new.clone()), &sum(&new))
+        .await
+        .unwrap();
+    let err = s
+        .complete_multipart_upload("p/a.csv", &id, alg, &[part], Some(&sum(b"other").value))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadDigest { .. }), "{err}");
+    let mut body = s.get_object("p/a.csv").await.unwrap();
+    let mut got = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut body, &mut got)
+        .await
+        .unwrap();
+    assert_eq!(got, old);
+}
