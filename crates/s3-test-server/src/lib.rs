@@ -12,9 +12,10 @@
 //!
 //! [`TestServer::start`] serves it over HTTP on `127.0.0.1:0`; with
 //! [`ServerOptions::die_after_parts`] the server stops answering (connections dropped, the
-//! port closed) once it has accepted that many parts, as a crashed server would. With
-//! [`ServerOptions::answer_as`] it answers as another S3 implementation does where that one
-//! departs from S3 ([`Quirks`]), so tests need not run it.
+//! port closed) once it has accepted that many parts, as a crashed server would; with
+//! [`ServerOptions::fail_puts`] it answers the first PutObject requests with a 500, which the
+//! SDK retries. With [`ServerOptions::answer_as`] it answers as another S3 implementation does
+//! where that one departs from S3 ([`Quirks`]), so tests need not run it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
