@@ -751,7 +751,7 @@ async fn a_file_edited_before_it_is_sent<S: ObjectStore>(label: &str, made: Made
     let plan = Arc::new(FaultPlan::new().fail_nth(
         Some("PutObject"),
         1,
-        Fault::Slow(Duration::from_millis(300)),
+        Fault::Slow(Duration::from_secs(1)),
     ));
     let store = Arc::new(make(plan.clone()));
     let path = imp.req.files[0].path.clone();
