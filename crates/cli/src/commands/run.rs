@@ -1,6 +1,7 @@
 //! `preflight run`: validate → plan → stage → import → watch, stopping at the first failed
 //! gate. `main` and the in-process tests both call [`execute`] (through `commands::run_with`).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -304,7 +305,11 @@ struct Offline {
 }
 
 fn offline<T>(operation: &'static str) -> StoreResult<T> {
-    Err(StoreError::Unsupported { operation })
+    Err(StoreError::Unsupported {
+        operation,
+        key: String::new(),
+        answer: "a dry run sends no request".into(),
+    })
 }
 
 impl ObjectStore for Offline {
@@ -315,6 +320,9 @@ impl ObjectStore for Offline {
         format!("s3://{}/{key}", self.bucket)
     }
     async fn put_object(&self, _: &str, _: Bytes, _: &Checksum) -> StoreResult<()> {
+        offline("PutObject in a dry run")
+    }
+    async fn put_file(&self, _: &str, _: &Path, _: u64, _: &Checksum) -> StoreResult<()> {
         offline("PutObject in a dry run")
     }
     async fn create_multipart_upload(&self, _: &str, _: ChecksumAlgorithm) -> StoreResult<String> {

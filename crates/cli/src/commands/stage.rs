@@ -163,7 +163,7 @@ pub(crate) fn report_upload_error(e: StageError) {
     }
     if let Some(call) = hint {
         eprintln!(
-            "  The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each such file is held in memory while it is sent)."
+            "  The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each file is read from disk as it is sent, with its checksum, so memory stays bounded; a file sent whole must reach the store within --request-timeout, so raise it and --request-deadline where a file takes longer to send)."
         );
     }
 }
