@@ -302,7 +302,11 @@ fn validate_stage_and_run_gate_alike_on_the_config() {
         "ITEM_ID,PRICE\ni1,1.5\n\ni2,3\n",
     );
     for (cmd, code, err) in gate_all(dir.path(), &[]) {
-        assert_eq!(code, Some(0), "{cmd}: blank-line is off in the config\n{err}");
+        assert_eq!(
+            code,
+            Some(0),
+            "{cmd}: blank-line is off in the config\n{err}"
+        );
         assert!(!err.contains("PF006"), "{cmd}: {err}");
     }
     fs::remove_dir_all(dir.path().join("staging")).unwrap();
@@ -315,7 +319,10 @@ fn validate_stage_and_run_gate_alike_on_the_config() {
     assert!(!dir.path().join("staging").exists(), "nothing was staged");
 
     // A warning (a duplicate ID) with `fail_on = "warning"`: every command stops.
-    write(&dir.path().join("preflight.toml"), "fail_on = \"warning\"\n");
+    write(
+        &dir.path().join("preflight.toml"),
+        "fail_on = \"warning\"\n",
+    );
     write(&dir.path().join("data/items.csv"), ITEMS_WITH_A_DUPLICATE);
     for (cmd, code, err) in gate_all(dir.path(), &["--first-import"]) {
         assert_eq!(code, Some(1), "{cmd}: fail_on = warning\n{err}");
@@ -329,7 +336,14 @@ fn validate_stage_and_run_gate_alike_on_the_config() {
     assert!(!dir.path().join("staging").exists(), "nothing was staged");
     // `--force` stages anyway, as it does on errors.
     preflight(dir.path())
-        .args(["stage", "--force", "--to", "staging", "--dataset-type", "items"])
+        .args([
+            "stage",
+            "--force",
+            "--to",
+            "staging",
+            "--dataset-type",
+            "items",
+        ])
         .arg("data/items.csv")
         .assert()
         .code(0);
@@ -379,7 +393,11 @@ fn the_config_format_reaches_every_command() {
     ];
     for (cmd, args) in cases {
         let out = preflight(dir.path()).args(&args).output().unwrap();
-        assert!(out.status.code().unwrap_or(9) <= 1, "{cmd}: {}", text(&out.stderr));
+        assert!(
+            out.status.code().unwrap_or(9) <= 1,
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
         // `run` prints its report only when there is something to say (the warning), before
         // the dry run's requests: the first line of its stdout is the report.
         let report = if cmd == "run" {
@@ -400,7 +418,9 @@ fn the_config_format_reaches_every_command() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    let start = err.find('{').unwrap_or_else(|| panic!("no JSON report:\n{err}"));
+    let start = err
+        .find('{')
+        .unwrap_or_else(|| panic!("no JSON report:\n{err}"));
     let end = err.find("\n}\n").map_or(err.len(), |i| i + 3);
     let v: Value = serde_json::from_str(&err[start..end])
         .unwrap_or_else(|e| panic!("stage: not JSON ({e}):\n{err}"));

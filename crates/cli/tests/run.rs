@@ -194,7 +194,7 @@ fn clients(rules: &[&Rule], clock: &Arc<ManualClock>) -> Clients {
 fn run(args: &[&str], clients: &Clients) -> u8 {
     let cli = Cli::try_parse_from(std::iter::once("preflight").chain(args.iter().copied()))
         .unwrap_or_else(|e| panic!("{e}"));
-    run_with(cli, clients).unwrap().0
+    run_with(cli, clients).unwrap().code.0
 }
 
 /// Object keys stored by the server.
