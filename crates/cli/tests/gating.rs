@@ -317,6 +317,49 @@ fn validate_stage_and_run_gate_alike_on_the_config() {
         assert!(err.contains("PF006"), "{cmd}: {err}");
     }
     assert!(!dir.path().join("staging").exists(), "nothing was staged");
+    // `--exit-zero` changes `validate`'s exit code, not what `stage` and `run` let through.
+    preflight(dir.path())
+        .args(["validate", "--exit-zero", "--dataset-type", "items"])
+        .arg("data/items.csv")
+        .assert()
+        .code(0);
+    for mut args in [
+        vec!["stage", "--to", "staging"],
+        vec![
+            "run",
+            "--dry-run",
+            "--dataset-arn",
+            ITEMS_ARN,
+            "--role-arn",
+            ROLE_ARN,
+            "--stage-to",
+            "s3://imports/p/",
+            "--mode",
+            "full",
+        ],
+    ] {
+        args.extend(["--exit-zero", "--dataset-type", "items", "data/items.csv"]);
+        let out = preflight(dir.path()).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("found 1 error(s): nothing was staged"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout)
+                .lines()
+                .all(|l| !l.contains("\"operation\"")),
+            "{args:?}: no request is printed: {}",
+            text(&out.stdout)
+        );
+    }
+    assert!(!dir.path().join("staging").exists(), "nothing was staged");
 
     // A warning (a duplicate ID) with `fail_on = "warning"`: every command stops.
     write(
@@ -425,6 +468,60 @@ fn the_config_format_reaches_every_command() {
     let v: Value = serde_json::from_str(&err[start..end])
         .unwrap_or_else(|e| panic!("stage: not JSON ({e}):\n{err}"));
     assert_eq!(v["summary"]["warnings"], 1, "{v}");
+}
+
+/// `stage` takes its schema from `preflight.toml` as `plan` and `run` do: the dataset whose
+/// files the PATHs are, or the one `--dataset` names.
+#[test]
+fn stage_takes_the_schema_of_the_config_dataset() {
+    let dir = items_repo(ITEMS_DATASET);
+    write(
+        &dir.path().join("data/items.csv"),
+        "ITEM_ID,PRICE\ni1,1.5\ni2,3\n",
+    );
+    write(&dir.path().join("other.csv"), "ITEM_ID,PRICE\ni3,4\n");
+    let stage = |args: &[&str]| {
+        preflight(dir.path())
+            .args(["stage", "--to", "staging"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let manifest = |out: &Output| -> Value {
+        let loc = text(&out.stdout);
+        let path = dir.path().join(loc.trim()).join("_preflight/manifest.json");
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let out = stage(&["data/items.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let m = manifest(&out);
+    assert_eq!(m["dataset_type"], "items", "{m}");
+    assert_eq!(
+        m["schema"]["source"],
+        Value::Null,
+        "the built-in schema: {m}"
+    );
+    // A file the globs do not name: its dataset by name.
+    let out = stage(&["--dataset", "items", "other.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(manifest(&out)["dataset_type"], "items");
+    let out = stage(&["other.csv"]);
+    assert_eq!(out.status.code(), Some(2), "no dataset, no schema");
+    assert!(
+        text(&out.stderr).contains("give a schema with --schema FILE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = stage(&["--dataset", "nope", "other.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no dataset `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The schema options win over the config's dataset.
+    let out = stage(&["--dataset-type", "users", "data/items.csv"]);
+    assert_eq!(out.status.code(), Some(1), "items data is not a users file");
 }
 
 #[test]

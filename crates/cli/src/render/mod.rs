@@ -11,6 +11,8 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+#[cfg(test)]
+mod sample;
 mod sarif;
 mod view;
 
