@@ -2,7 +2,7 @@
 //! tests run a command in-process with injected AWS clients ([`commands::Clients`]), since
 //! `aws-smithy-mocks` works only in-process. Both go through [`commands::run_with`].
 //!
-//! A run builds one [`session::Session`] (settings layered once, engine options, AWS clients,
+//! A run builds one session (`session.rs`: settings layered once, engine options, AWS clients,
 //! one I/O runtime), runs one command from `commands/` and returns an [`outcome::Outcome`].
 
 pub mod args;
@@ -20,5 +20,5 @@ mod progress;
 mod render;
 mod s3;
 mod seal;
-pub mod session;
+mod session;
 mod staging;

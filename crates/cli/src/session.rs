@@ -337,7 +337,7 @@ pub fn exit_code_for(report: &Report, fail_on: FailOn) -> Code {
 
 impl ValidateArgs {
     /// What `validate` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -351,7 +351,7 @@ impl ValidateArgs {
 
 impl PlanArgs {
     /// What `plan` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -364,7 +364,7 @@ impl PlanArgs {
 
 impl StageArgs {
     /// What `stage` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -377,7 +377,7 @@ impl StageArgs {
 
 impl RunArgs {
     /// What `run` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -390,7 +390,7 @@ impl RunArgs {
 
 impl InsightsArgs {
     /// What `insights` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -403,7 +403,7 @@ impl InsightsArgs {
 
 impl SchemaCheckArgs {
     /// What `schema check` brings to the session.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             config: Some(&self.config),
             report: Some(&self.report),
@@ -414,7 +414,7 @@ impl SchemaCheckArgs {
 
 impl ImportArgs {
     /// What `import` brings to the session: AWS and the clock only.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             now: self.now,
             aws: Some(&self.aws),
@@ -425,7 +425,7 @@ impl ImportArgs {
 
 impl WatchArgs {
     /// What `watch` brings to the session: AWS only.
-    pub fn layers(&self) -> Layers<'_> {
+    pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             aws: Some(&self.aws),
             ..Layers::default()

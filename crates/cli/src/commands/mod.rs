@@ -1,5 +1,6 @@
-//! One file per subcommand. This module builds the run's [`Session`] from the command's
-//! arguments and dispatches; the commands return an [`Outcome`], which `main` prints.
+//! One file per subcommand. This module builds the run's session (`crate::session`) from the
+//! command's arguments and dispatches; the commands return an [`Outcome`], which `main`
+//! prints.
 
 mod explain;
 mod import;
