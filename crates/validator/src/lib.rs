@@ -9,6 +9,7 @@
 pub mod diagnostic;
 pub mod dialect;
 mod engine;
+mod import_mode;
 pub mod input;
 pub mod insights;
 pub mod lines;
@@ -21,6 +22,7 @@ pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
+pub use import_mode::ImportMode;
 pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use lines::{LineCursor, LineSet};

@@ -42,43 +42,9 @@ use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
 use keys::{header_line, Capture, KeySpec};
 use output::{Output, SpoolReader};
 
-/// The import mode of the job being planned (`importMode` of CreateDatasetImportJob).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Replace all bulk data in the dataset.
-    Full,
-    /// Add to the dataset's bulk data, replacing records with the same ID.
-    Incremental,
-}
-
-impl Mode {
-    /// The API value: `FULL` or `INCREMENTAL`.
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Mode::Full => "FULL",
-            Mode::Incremental => "INCREMENTAL",
-        }
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.api_name())
-    }
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "full" => Ok(Mode::Full),
-            "incremental" => Ok(Mode::Incremental),
-            other => Err(format!(
-                "unknown import mode `{other}` (expected full or incremental)"
-            )),
-        }
-    }
-}
+/// The import mode of the job being planned (the crate's one [`ImportMode`] type, under the
+/// name the plan's code uses).
+pub use crate::import_mode::ImportMode as Mode;
 
 /// What is known about the dataset's bulk data before the job.
 #[derive(Debug, Clone, Copy)]
