@@ -13,21 +13,20 @@
 //!   timestamp; until then its propensity score is 0
 //!   (<https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>).
 //!
-//! The counts come from the same single read: [`ActionWindow`] is filled by the engine's workers
-//! for action interactions; `insights` and `plan` turn the counts into info findings.
+//! The counts come from the same single read: [`ActionCounts`] watches the engine's records of
+//! an action interactions dataset; `insights` and `plan` turn the counts into info findings.
 
 use std::collections::hash_map::Entry;
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::diagnostic::{quote_value, Diagnostic};
-use crate::insights::day_label;
-use crate::insights::tally::FastMap;
-use crate::plan::{Mode, Plan};
-use crate::report::Collector;
+use crate::engine::observer::{FileInfo, Observer, Record};
+use crate::hash::FastMap;
 use crate::rules;
 use crate::schema::spec::TIMESTAMP_MAX_SECONDS;
 use crate::schema::DatasetType;
+use crate::text::{day_label, thousands};
 
 /// Items training considers (all recipes and use cases but the v2 ones).
 pub const MAX_TRAINING_ITEMS: u64 = 750_000;
@@ -44,19 +43,6 @@ pub const ACTION_WINDOW_DAYS: i64 = 42;
 const MAX_TRACKED_ACTIONS: usize = 100_000;
 /// Actions named by example.
 const EXAMPLES: usize = 5;
-
-/// `1234567` as `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// How a count of items or actions is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,27 +371,44 @@ pub(crate) fn action_scores_finding(s: &ActionScores) -> Option<Diagnostic> {
     )
 }
 
-/// The plan's notes about training (info): what the dataset holds after the job, against the
-/// limits training applies. Items and actions are counted from the plan's records; with the
-/// existing data unknown, INCREMENTAL gives a lower bound. Next-Best-Action's minimum is counted
-/// only when the batch is the whole dataset after the job (FULL).
-pub(crate) fn plan_notes(collector: &mut Collector, plan: &Plan) {
-    let count = if plan.mode == Mode::Incremental && plan.existing.is_none() {
-        Count::AtLeastAfterJob
-    } else {
-        Count::AfterJob
-    };
-    let found = match plan.dataset_type {
-        DatasetType::Items => items_finding(plan.result_records, count),
-        DatasetType::Actions => actions_finding(plan.result_records, count),
-        DatasetType::ActionInteractions => plan
-            .next_best_action
-            .as_ref()
-            .and_then(action_scores_finding),
-        _ => None,
-    };
-    if let Some(d) = found {
-        collector.push_dataset(d);
+/// Next-Best-Action's per-action counts, gathered while the engine reads an action
+/// interactions dataset (none for any other type).
+#[derive(Debug, Default)]
+pub(crate) struct ActionCounts {
+    /// The counts, once a file of action interactions was seen.
+    pub window: Option<ActionWindow>,
+}
+
+/// Training watches the engine's records: each action interaction is counted per action and
+/// day into its block's window, and the windows are merged in order.
+impl Observer for ActionCounts {
+    /// The ACTION_ID and EVENT_TYPE columns of an action interactions file.
+    type File = Option<(usize, Option<usize>)>;
+    type Block = ActionWindow;
+
+    fn file(&mut self, file: &FileInfo<'_>) -> Self::File {
+        if file.dataset_type != DatasetType::ActionInteractions {
+            return None;
+        }
+        self.window.get_or_insert_with(ActionWindow::default);
+        let find = |n: &str| file.columns.iter().position(|c| c.name == n);
+        find("ACTION_ID").map(|a| (a, find("EVENT_TYPE")))
+    }
+
+    #[inline]
+    fn record(file: &Self::File, block: &mut ActionWindow, record: &Record<'_>) {
+        if let Some((action, event)) = *file {
+            let event = event.map_or(&b""[..], |e| record.value(e));
+            block.add(record.value(action), event, record.timestamp);
+        }
+    }
+
+    fn merge(&mut self, block: ActionWindow) {
+        if let Some(window) = self.window.as_mut() {
+            if !block.is_empty() {
+                window.merge(block);
+            }
+        }
     }
 }
 
@@ -415,14 +418,6 @@ mod tests {
 
     const DAY: i64 = 86_400;
     const T0: i64 = 1_700_006_400; // 2023-11-15T00:00:00Z
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(5_000_000), "5,000,000");
-    }
 
     #[test]
     fn items_and_actions_limits() {

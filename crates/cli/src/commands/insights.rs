@@ -15,7 +15,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use preflight_validator::{
-    DatasetType, Diagnostic, InputFile, InsightOptions, InsightSet, Options, Report, SchemaSource,
+    DatasetType, Diagnostic, InputFile, InsightOptions, InsightSet, Insights, Options, Report,
+    SchemaSource,
 };
 
 use crate::args::{ColorChoice, InsightArgs, InsightsArgs, SchemaArgs};
@@ -66,13 +67,16 @@ pub fn options(args: &InsightArgs, keep_validation: bool) -> InsightOptions {
     }
 }
 
-/// Analyses the datasets together: one report per dataset, named as given.
+/// One dataset's name, report and insights.
+pub type Analysed = (Option<String>, Report, Insights);
+
+/// Analyses the datasets together: one report and its insights per dataset, named as given.
 pub fn analyse(
     named: &[(Option<String>, &SchemaSource)],
     inputs: Vec<(Vec<InputFile>, Vec<Diagnostic>)>,
     opts: &Options,
     iopts: &InsightOptions,
-) -> anyhow::Result<Vec<(Option<String>, Report)>> {
+) -> anyhow::Result<Vec<Analysed>> {
     let mut files = Vec::with_capacity(inputs.len());
     let mut extras = Vec::with_capacity(inputs.len());
     for (i, e) in inputs {
@@ -90,21 +94,25 @@ pub fn analyse(
         })
         .collect();
     let reports = preflight_validator::insights(sets, opts, iopts)?;
-    Ok(named.iter().map(|(n, _)| n.clone()).zip(reports).collect())
+    Ok(named
+        .iter()
+        .zip(reports)
+        .map(|((n, _), (report, insights))| (n.clone(), report, insights))
+        .collect())
 }
 
 /// Renders the reports (and writes the HTML page); the exit code is the worst of them.
 pub fn emit(
-    reports: &[(Option<String>, Report)],
+    reports: &[Analysed],
     settings: &Settings,
     color: ColorChoice,
     html: Option<&Path>,
 ) -> anyhow::Result<Code> {
     let sections: Vec<Section<'_>> = reports
         .iter()
-        .map(|(name, report)| Section {
-            name: name.as_deref(),
-            report,
+        .map(|(name, report, insights)| Section {
+            insights: Some(insights),
+            ..Section::of(name.as_deref(), report)
         })
         .collect();
     if let Some(path) = html {
@@ -115,7 +123,7 @@ pub fn emit(
     render::emit_sections(settings.format(), color, &sections)?;
     Ok(reports
         .iter()
-        .map(|(_, r)| exit_code_for(r, settings.fail_on()))
+        .map(|(_, r, _)| exit_code_for(r, settings.fail_on()))
         .max_by_key(|c| c.0)
         .unwrap_or(exit::SUCCESS))
 }

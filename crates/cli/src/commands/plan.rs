@@ -57,14 +57,14 @@ pub fn run(args: PlanArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     plan_opts.write_deduped = args.write_deduped.clone();
     plan_opts.force = args.force;
     plan_opts.chunk_bytes = args.chunk_bytes.max(1);
-    let report =
+    let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
     render::emit_sections(
         settings.format(),
         args.report.color,
         &[Section {
-            name: None,
-            report: &report,
+            plan: plan.as_ref(),
+            ..Section::of(None, &report)
         }],
     )?;
     Ok(exit_code_for(&report, settings.fail_on()))
@@ -81,9 +81,8 @@ pub fn gates(
     existing: &ExistingData,
 ) -> anyhow::Result<Report> {
     let plan_opts = plan_options(mode, args);
-    let mut report =
+    let (report, _plan) =
         preflight_validator::plan(schema, inputs, extra, existing.get(), opts, &plan_opts)?;
-    report.plan = None;
     Ok(report)
 }
 

@@ -123,17 +123,14 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
     };
     let opts = super::validate::engine_options(&args.engine, &settings);
     let plan_opts = super::plan::plan_options(mode, &args.existing);
-    let report =
+    let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
     let failing = super::validate::exit_code_for(&report, settings.fail_on());
     if failing != exit::SUCCESS || report.summary.warnings > 0 {
         render::emit_sections(
             settings.format(),
             args.report.color,
-            &[render::Section {
-                name: None,
-                report: &report,
-            }],
+            &[render::Section::of(None, &report)],
         )?;
     }
     if failing != exit::SUCCESS {
@@ -143,7 +140,7 @@ pub fn execute(args: RunArgs, clients: &Clients) -> anyhow::Result<Code> {
         );
         return Ok(exit::FINDINGS);
     }
-    if let Some(plan) = &report.plan {
+    if let Some(plan) = &plan {
         let unknown = "unknown".to_string();
         eprintln!(
             "plan: {} import of {} record(s): {} new, {} replaced, {} dropped; the dataset holds {} after the job{}",

@@ -26,10 +26,7 @@ pub fn check(args: SchemaCheckArgs) -> anyhow::Result<Code> {
     render::emit_sections(
         settings.format(),
         args.report.color,
-        &[Section {
-            name: None,
-            report: &report,
-        }],
+        &[Section::of(None, &report)],
     )?;
     Ok(exit_code_for(&report, settings.fail_on()))
 }

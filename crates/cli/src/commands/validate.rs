@@ -74,10 +74,7 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
     }
     let sections: Vec<Section<'_>> = reports
         .iter()
-        .map(|(name, report)| Section {
-            name: name.as_deref(),
-            report,
-        })
+        .map(|(name, report)| Section::of(name.as_deref(), report))
         .collect();
     render::emit_sections(settings.format(), args.report.color, &sections)?;
     let code = reports

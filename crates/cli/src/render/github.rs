@@ -71,7 +71,7 @@ pub fn render(sections: &[Section<'_>]) -> String {
     for section in sections {
         let s = &section.report.summary;
         let name = section.name.map(|n| format!(" [{n}]")).unwrap_or_default();
-        if let Some(plan) = &section.report.plan {
+        if let Some(plan) = section.plan {
             let _ = writeln!(
                 out,
                 "::notice title=preflight plan{}::{}",
@@ -79,7 +79,7 @@ pub fn render(sections: &[Section<'_>]) -> String {
                 escape_data(&super::plan::line(plan))
             );
         }
-        if let Some(ins) = &section.report.insights {
+        if let Some(ins) = section.insights {
             let _ = writeln!(
                 out,
                 "::notice title=preflight insights{}::{}",

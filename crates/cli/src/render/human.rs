@@ -40,8 +40,8 @@ impl Paint {
 /// Renders every section: one report as before, several under a heading per dataset, then the
 /// totals.
 pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
-    if let [Section { name: None, report }] = sections {
-        return render(report, color);
+    if let [s @ Section { name: None, .. }] = sections {
+        return render(s, color);
     }
     let p = Paint { on: color };
     let mut out = String::new();
@@ -53,7 +53,7 @@ pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
     for s in sections {
         let title = format!("dataset `{}`", s.name.unwrap_or("-"));
         let _ = writeln!(out, "{}\n", p.bold(&format!("── {title} ──")));
-        out.push_str(&render(s.report, color));
+        out.push_str(&render(s, color));
         out.push('\n');
         errors += s.report.summary.errors;
         warnings += s.report.summary.warnings;
@@ -70,16 +70,17 @@ pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
     out
 }
 
-pub fn render(report: &Report, color: bool) -> String {
+pub fn render(section: &Section<'_>, color: bool) -> String {
+    let report = section.report;
     let p = Paint { on: color };
     let mut out = String::new();
     for d in &report.diagnostics {
         diagnostic(&mut out, d, &p);
     }
-    if let Some(plan) = &report.plan {
+    if let Some(plan) = section.plan {
         super::plan::human(&mut out, plan);
     }
-    if let Some(ins) = &report.insights {
+    if let Some(ins) = section.insights {
         super::insights::human(&mut out, ins);
     }
     summary(&mut out, report, &p);

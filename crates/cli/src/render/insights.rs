@@ -534,7 +534,7 @@ pub fn html(sections: &[Section<'_>]) -> String {
             }
             body.push_str("</ul>\n");
         }
-        let Some(ins) = &r.insights else { continue };
+        let Some(ins) = s.insights else { continue };
         if let Some(v) = &ins.validation {
             let _ = writeln!(
                 body,

@@ -1,6 +1,6 @@
 //! The json format: one object, a stable contract documented in the README.
 
-use preflight_validator::{Diagnostic, Report, Summary};
+use preflight_validator::{Diagnostic, Summary};
 use serde_json::{json, Value};
 
 use super::Section;
@@ -12,8 +12,8 @@ pub const JSON_VERSION: u32 = 1;
 /// `{"version", "tool", "summary", "datasets": [{"name", "schema", "files", "summary", "rules",
 /// "diagnostics"}]}`, each dataset shaped like the one-report object.
 pub fn render_sections(sections: &[Section<'_>]) -> String {
-    if let [Section { name: None, report }] = sections {
-        return render(report);
+    if let [s @ Section { name: None, .. }] = sections {
+        return render(s);
     }
     let mut total = Summary::default();
     let datasets: Vec<Value> = sections
@@ -36,10 +36,10 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
                 "rules": r.rules,
                 "diagnostics": r.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
             });
-            if let Some(plan) = &r.plan {
+            if let Some(plan) = s.plan {
                 v["plan"] = super::plan::json(plan);
             }
-            if let Some(ins) = &r.insights {
+            if let Some(ins) = s.insights {
                 v["insights"] = super::insights::json(ins);
             }
             v
@@ -56,7 +56,8 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
     s
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(section: &Section<'_>) -> String {
+    let report = section.report;
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();
     let mut v = json!({
         "version": JSON_VERSION,
@@ -67,10 +68,10 @@ pub fn render(report: &Report) -> String {
         "rules": report.rules,
         "diagnostics": diagnostics,
     });
-    if let Some(plan) = &report.plan {
+    if let Some(plan) = section.plan {
         v["plan"] = super::plan::json(plan);
     }
-    if let Some(ins) = &report.insights {
+    if let Some(ins) = section.insights {
         v["insights"] = super::insights::json(ins);
     }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());

@@ -15,11 +15,11 @@ pub fn render(sections: &[Section<'_>]) -> String {
     let (mut total_tests, mut total_failures) = (0usize, 0usize);
     for s in sections {
         let prefix = s.name.map(|n| format!("{n}: ")).unwrap_or_default();
-        let (text, tests, failures) = report_suites(s.report, &prefix);
+        let (text, tests, failures) = report_suites(s.report, s.insights.is_some(), &prefix);
         suites.push_str(&text);
         total_tests += tests;
         total_failures += failures;
-        if let Some(plan) = &s.report.plan {
+        if let Some(plan) = s.plan {
             let failed = s.report.has_at_least(Severity::Error);
             suites.push_str(&super::plan::junit_suite(plan, &prefix, failed));
             total_tests += 1;
@@ -31,9 +31,10 @@ pub fn render(sections: &[Section<'_>]) -> String {
     )
 }
 
-/// The test suites of one report, their names prefixed with `prefix` (the dataset's name);
-/// with the number of tests and failures.
-fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
+/// The test suites of one report (with `insights`, the insights' findings among the dataset's),
+/// their names prefixed with `prefix` (the dataset's name); with the number of tests and
+/// failures.
+fn report_suites(report: &Report, insights: bool, prefix: &str) -> (String, usize, usize) {
     // Scopes in order: schema, every file, dataset.
     let mut scopes: Vec<(String, Vec<Family>)> = vec![("schema".into(), vec![Family::Schema])];
     for f in &report.files {
@@ -43,7 +44,7 @@ fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
         ));
     }
     let mut dataset = vec![Family::Dataset];
-    if report.insights.is_some() {
+    if insights {
         dataset.push(Family::Insights);
     }
     scopes.push(("dataset".into(), dataset));

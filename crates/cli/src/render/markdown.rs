@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use preflight_validator::{Report, Severity};
+use preflight_validator::Severity;
 
 use super::{plural, thousands, Section};
 
@@ -17,8 +17,8 @@ const RESERVE: usize = 400;
 
 pub fn render(sections: &[Section<'_>], limit: usize) -> String {
     let mut out = String::new();
-    if let [Section { name: None, report }] = sections {
-        report_section(&mut out, report, "##", limit);
+    if let [s @ Section { name: None, .. }] = sections {
+        report_section(&mut out, s, "##", limit);
         return out;
     }
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
@@ -44,7 +44,7 @@ pub fn render(sections: &[Section<'_>], limit: usize) -> String {
         let mut part = String::new();
         let name = s.name.unwrap_or("-");
         let _ = writeln!(part, "### dataset `{name}`\n");
-        report_section(&mut part, s.report, "####", share);
+        report_section(&mut part, s, "####", share);
         out.push_str(&part);
     }
     out
@@ -61,7 +61,8 @@ fn status(errors: u64, warnings: u64) -> &'static str {
 }
 
 /// One report, `out` (which may already hold a heading) staying within `limit` bytes.
-fn report_section(out: &mut String, report: &Report, heading: &str, limit: usize) {
+fn report_section(out: &mut String, section: &Section<'_>, heading: &str, limit: usize) {
+    let report = section.report;
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -77,10 +78,10 @@ fn report_section(out: &mut String, report: &Report, heading: &str, limit: usize
         plural(s.files, "file"),
         plural(s.records, "record")
     );
-    if let Some(plan) = &report.plan {
+    if let Some(plan) = section.plan {
         out.push_str(&super::plan::markdown(plan));
     }
-    if let Some(ins) = &report.insights {
+    if let Some(ins) = section.insights {
         out.push_str(&super::insights::markdown(ins));
     }
     if !report.rules.is_empty() {

@@ -13,18 +13,34 @@ pub(crate) use human::human_bytes;
 pub(crate) use insights::html;
 use std::io::{IsTerminal, Write};
 
-use preflight_validator::Report;
+use preflight_validator::{Insights, Plan, Report};
 
 use crate::args::{ColorChoice, Format, ReportArgs};
 
-/// One import's report. Named when it checks a dataset declared in the config file; a run over
-/// several datasets renders one section per dataset.
+/// One import's report, with the plan or the insights beside it. Named when it checks a dataset
+/// declared in the config file; a run over several datasets renders one section per dataset.
 #[derive(Debug, Clone, Copy)]
 pub struct Section<'a> {
     /// The dataset's name in `preflight.toml`, if the import is one.
     pub name: Option<&'a str>,
     /// The report.
     pub report: &'a Report,
+    /// What the import job will do (`preflight plan`).
+    pub plan: Option<&'a Plan>,
+    /// The dataset's insights (`preflight insights`, `validate --insights`).
+    pub insights: Option<&'a Insights>,
+}
+
+impl<'a> Section<'a> {
+    /// A section of a report alone.
+    pub fn of(name: Option<&'a str>, report: &'a Report) -> Self {
+        Section {
+            name,
+            report,
+            plan: None,
+            insights: None,
+        }
+    }
 }
 
 /// Renders the sections in the chosen format to stdout (and, for `github`, appends the step
@@ -48,7 +64,7 @@ pub fn emit_to_stderr(args: &ReportArgs, report: &Report) -> anyhow::Result<()> 
         args.format.unwrap_or(Format::Human),
         args.color,
         std::io::stderr().is_terminal(),
-        &[Section { name: None, report }],
+        &[Section::of(None, report)],
     )?;
     let mut err = std::io::stderr().lock();
     err.write_all(text.as_bytes())?;

@@ -77,7 +77,7 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
     let plans: Vec<Value> = sections
         .iter()
         .filter_map(|s| {
-            let mut p = super::plan::json(s.report.plan.as_ref()?);
+            let mut p = super::plan::json(s.plan?);
             if let Some(n) = s.name {
                 p["dataset"] = json!(n);
             }
@@ -91,7 +91,7 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
     let insights: Vec<Value> = sections
         .iter()
         .filter_map(|s| {
-            let mut v = super::insights::json(s.report.insights.as_ref()?);
+            let mut v = super::insights::json(s.insights?);
             if let Some(n) = s.name {
                 v["dataset"] = json!(n);
             }

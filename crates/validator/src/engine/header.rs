@@ -1,7 +1,7 @@
 //! The header row: BOM, quoting, exact names, case, duplicates, missing and unknown columns,
-//! order. Produces the per-column check plan for the records.
+//! order. Decides what to check in each column of the records.
 
-use super::plan::{plan_for, ColPlan};
+use super::columns::{column_for, Column};
 use crate::diagnostic::{make_snippet, quote_value, snippet_at, Diagnostic, Location};
 use crate::dialect::{split_line, Fields};
 use crate::rules;
@@ -12,8 +12,8 @@ use crate::schema::Schema;
 pub(crate) struct HeaderInfo {
     /// Header cell names (unquoted).
     pub names: Vec<String>,
-    /// One plan per CSV column.
-    pub plan: Vec<ColPlan>,
+    /// What to check in each CSV column.
+    pub columns: Vec<Column>,
     /// The first line is data, not a header (PF101 with a matching field count).
     pub first_line_is_data: bool,
     /// Findings.
@@ -99,10 +99,10 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     }
 
     let Some(schema) = schema else {
-        let plan = names.iter().map(|n| ColPlan::unknown(n)).collect();
+        let columns = names.iter().map(|n| Column::unknown(n)).collect();
         return HeaderInfo {
             names,
-            plan,
+            columns,
             first_line_is_data: false,
             diags,
         };
@@ -138,18 +138,18 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             })
             .with_snippet(make_snippet(line, 0, line.len().min(80), 100)),
         );
-        let plan = if same_count {
+        let columns = if same_count {
             schema
                 .fields
                 .iter()
-                .map(|f| plan_for(f, schema.dataset_type))
+                .map(|f| column_for(f, schema.dataset_type))
                 .collect()
         } else {
-            names.iter().map(|n| ColPlan::unknown(n)).collect()
+            names.iter().map(|n| Column::unknown(n)).collect()
         };
         return HeaderInfo {
             names,
-            plan,
+            columns,
             first_line_is_data: same_count,
             diags,
         };
@@ -293,21 +293,21 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
         );
     }
 
-    let plan = names
+    let columns = names
         .iter()
         .zip(&mapped)
         .map(|(n, m)| match m {
             Some(fi) => {
-                let mut p = plan_for(&schema.fields[*fi], schema.dataset_type);
+                let mut p = column_for(&schema.fields[*fi], schema.dataset_type);
                 p.name.clone_from(&schema.fields[*fi].name);
                 p
             }
-            None => ColPlan::unknown(n),
+            None => Column::unknown(n),
         })
         .collect();
     HeaderInfo {
         names,
-        plan,
+        columns,
         first_line_is_data: false,
         diags,
     }

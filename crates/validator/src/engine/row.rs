@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::columns::{Check, Column, IntRole, StrKind};
 use super::dataset::{pos, BlockAcc, Shared};
-use super::plan::{Check, ColPlan, IntRole, StrKind};
+use super::observer::{Observer, Record};
 use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
 use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind, Structural};
-use crate::lines::LineSet;
-use crate::plan::keys::FileKeyer;
+use crate::line_filter::LineSet;
 use crate::report::Policy;
 use crate::rules;
-use crate::schema::spec;
+use crate::schema::{spec, DatasetType};
 use crate::values::{check_float, parse_int, FloatError, IntError};
 
 /// Which columns feed the dataset-level accumulators.
@@ -25,25 +25,42 @@ pub(crate) struct Keys {
     pub id: Option<usize>,
     pub timestamp: Option<usize>,
     pub event_type: Option<usize>,
-    /// ACTION_ID of action interactions (Next-Best-Action's per-action counts).
-    pub action: Option<usize>,
+}
+
+impl Keys {
+    /// The key columns of a file with these columns, checked against a schema of this type.
+    pub fn new(columns: &[Column], dataset_type: Option<DatasetType>) -> Keys {
+        let find = |n: &str| columns.iter().position(|p| p.name == n);
+        match dataset_type {
+            Some(t) if t.is_interactions() => Keys {
+                interactions: true,
+                user: find("USER_ID"),
+                id: None,
+                timestamp: find("TIMESTAMP"),
+                event_type: find("EVENT_TYPE"),
+            },
+            Some(t) => Keys {
+                id: t.id_field().and_then(find),
+                ..Keys::default()
+            },
+            None => Keys::default(),
+        }
+    }
 }
 
 /// Everything a block check needs about its file.
 #[derive(Debug)]
-pub(crate) struct FileCtx<'a> {
+pub(crate) struct FileCtx<'a, O: Observer> {
     pub file: &'a str,
-    pub plan: &'a [ColPlan],
+    pub columns: &'a [Column],
     pub policy: &'a Policy,
     pub now: i64,
     pub keys: Keys,
     pub shared: &'a Shared,
     /// When set, row-level findings are reported only on these (absolute) lines.
     pub lines: Option<&'a LineSet>,
-    /// When set, each keyed record's plan keys are captured (`preflight plan`).
-    pub keyer: Option<&'a FileKeyer>,
-    /// When set, each record is counted for the insights (`preflight insights`).
-    pub tally: Option<&'a crate::insights::tally::FileTally>,
+    /// What watches this file's records, if the observer watches it.
+    pub observer: Option<&'a O::File>,
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -70,9 +87,9 @@ impl BlockSink {
     }
 }
 
-/// The result of checking one block.
+/// The result of checking one block; `B` is what the observer gathered.
 #[derive(Debug, Default)]
-pub(crate) struct BlockOut {
+pub(crate) struct BlockOut<B> {
     /// Physical lines in the block.
     pub lines: u64,
     /// Non-blank lines.
@@ -82,6 +99,7 @@ pub(crate) struct BlockOut {
     pub first_crlf: Option<(u64, u64)>,
     pub sink: BlockSink,
     pub acc: BlockAcc,
+    pub observed: B,
 }
 
 /// Facts about a whole block that let the per-line work skip scans.
@@ -97,14 +115,14 @@ pub(crate) struct BlockFlags {
 /// block's global number (for positions). Line numbers in the findings are block-local and
 /// 0-based; the merge makes them absolute. `first_line` is the absolute number of the block's
 /// first line, used only with a line filter (`ctx.lines`).
-pub(crate) fn check_block(
-    ctx: &FileCtx<'_>,
+pub(crate) fn check_block<O: Observer>(
+    ctx: &FileCtx<'_, O>,
     buf: &[u8],
     start: usize,
     offset: u64,
     block: u64,
     first_line: u64,
-) -> BlockOut {
+) -> BlockOut<O::Block> {
     let mut out = BlockOut::default();
     let data = &buf[start..];
     let flags = BlockFlags {
@@ -201,8 +219,8 @@ pub(crate) fn check_block(
         }
     };
     ctx.shared.absorb(&mut out.acc, &id_text);
-    if let Some(t) = ctx.tally {
-        t.flush(&mut out.acc.insights);
+    if let Some(f) = ctx.observer {
+        O::end_block(f, &mut out.observed);
     }
     out
 }
@@ -222,9 +240,9 @@ fn has_control(data: &[u8]) -> bool {
     reason = "the hot loop's state, passed flat to stay in registers"
 )]
 #[inline]
-fn check_line(
-    ctx: &FileCtx<'_>,
-    out: &mut BlockOut,
+fn check_line<O: Observer>(
+    ctx: &FileCtx<'_, O>,
+    out: &mut BlockOut<O::Block>,
     fields: &Fields,
     canon: &mut Vec<u8>,
     line: &[u8],
@@ -238,7 +256,7 @@ fn check_line(
         file: Some(ctx.file.to_string()),
         line: Some(local),
         column: col.map(|c| c as u32 + 1),
-        field: col.and_then(|c| ctx.plan.get(c)).map(|p| p.name.clone()),
+        field: col.and_then(|c| ctx.columns.get(c)).map(|p| p.name.clone()),
         byte: Some(line_byte + at as u64),
     };
 
@@ -311,7 +329,7 @@ fn check_line(
         });
     }
 
-    let ncols = ctx.plan.len();
+    let ncols = ctx.columns.len();
     if fields.len() != ncols {
         out.sink.report(policy, &rules::PF201, || {
             let n = fields.len();
@@ -340,24 +358,24 @@ fn check_line(
     }
 
     let mut ts_value = None;
-    for (c, plan) in ctx.plan.iter().enumerate() {
-        if plan.check == Check::Unknown {
+    for (c, column) in ctx.columns.iter().enumerate() {
+        if column.check == Check::Unknown {
             continue;
         }
         let v = fields.value(line, c);
         if v.is_empty() {
-            if !plan.nullable {
+            if !column.nullable {
                 out.sink.report(policy, &rules::PF206, || {
                     let s = fields.spans[c];
-                    Diagnostic::new(&rules::PF206, format!("`{}` is empty, but its type does not allow null", plan.name))
-                        .with_help(format!("fill in `{}`, or drop the record (only fields declared as a union with \"null\" may be empty)", plan.name))
+                    Diagnostic::new(&rules::PF206, format!("`{}` is empty, but its type does not allow null", column.name))
+                        .with_help(format!("fill in `{}`, or drop the record (only fields declared as a union with \"null\" may be empty)", column.name))
                         .at(loc(Some(c), s.raw_start))
                         .with_snippet(make_snippet(line, s.raw_start, s.raw_end, 100))
                 });
             }
             continue;
         }
-        if let Some(n) = check_value(ctx, out, fields, line, c, plan, v, &loc, flags) {
+        if let Some(n) = check_value(ctx, out, fields, line, c, column, v, &loc, flags) {
             if Some(c) == ctx.keys.timestamp {
                 ts_value = Some(n);
             }
@@ -374,13 +392,13 @@ fn field_at(fields: &Fields, at: usize) -> Option<usize> {
 
 #[expect(clippy::too_many_arguments, reason = "hot path")]
 #[inline]
-fn check_value(
-    ctx: &FileCtx<'_>,
-    out: &mut BlockOut,
+fn check_value<O: Observer>(
+    ctx: &FileCtx<'_, O>,
+    out: &mut BlockOut<O::Block>,
     fields: &Fields,
     line: &[u8],
     c: usize,
-    plan: &ColPlan,
+    column: &Column,
     v: &[u8],
     loc: &dyn Fn(Option<usize>, usize) -> Location,
     flags: BlockFlags,
@@ -393,8 +411,8 @@ fn check_value(
             .at(loc(Some(c), span.raw_start))
             .with_snippet(make_snippet(line, span.raw_start, span.raw_end, 100))
     };
-    let name = plan.name.as_str();
-    match plan.check {
+    let name = column.name.as_str();
+    match column.check {
         Check::Unknown => {}
         Check::Id => {
             if v.len() > spec::MAX_ID_CHARS {
@@ -489,9 +507,9 @@ fn check_value(
 }
 
 #[inline]
-fn check_int_role(
-    ctx: &FileCtx<'_>,
-    out: &mut BlockOut,
+fn check_int_role<O: Observer>(
+    ctx: &FileCtx<'_, O>,
+    out: &mut BlockOut<O::Block>,
     role: IntRole,
     n: i64,
     v: &[u8],
@@ -572,7 +590,7 @@ fn not_positive_help(role: IntRole, name: &str, n: i64) -> String {
         ),
         IntRole::OtherTimestamp { future_ok: false } if n < 0 => format!(
             "{n} is {} in epoch seconds: keep it if that is the real date; otherwise write the real time",
-            crate::insights::day_label(n.div_euclid(86_400))
+            crate::text::day_label(n.div_euclid(86_400))
         ),
         IntRole::OtherTimestamp { .. } => {
             "0 usually stands for an unknown date: write the real time in epoch seconds (an estimate if need be)".into()
@@ -588,7 +606,7 @@ fn not_positive_help(role: IntRole, name: &str, n: i64) -> String {
 pub(crate) fn too_large_timestamp(name: &str, v: &[u8], n: i64, limit: i64) -> (String, String) {
     let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
     let value = quote_value(v, 30);
-    let year = crate::insights::year_of(n);
+    let year = crate::text::year_of(n);
     let as_seconds = if limit == spec::TIMESTAMP_MAX_SECONDS {
         "as seconds it is after 2100-01-01".to_string()
     } else {
@@ -603,7 +621,7 @@ pub(crate) fn too_large_timestamp(name: &str, v: &[u8], n: i64, limit: i64) -> (
             format!("`{name}` {value} is after 2100-01-01 as Unix epoch seconds (the year {year})"),
             format!(
                 "write the time in Unix epoch seconds; this is not milliseconds either (divided by 1000 it is {}), so check how the column is computed",
-                crate::insights::day_label((n / 1000).div_euclid(86_400))
+                crate::text::day_label((n / 1000).div_euclid(86_400))
             ),
         ),
     }
@@ -627,9 +645,9 @@ pub(crate) fn seconds_in_unit(n: i64, limit: i64) -> Option<(&'static str, i64, 
 }
 
 #[inline]
-fn check_string(
-    ctx: &FileCtx<'_>,
-    out: &mut BlockOut,
+fn check_string<O: Observer>(
+    ctx: &FileCtx<'_, O>,
+    out: &mut BlockOut<O::Block>,
     kind: StrKind,
     v: &[u8],
     name: &str,
@@ -720,9 +738,9 @@ fn is_mostly_cjk(v: &[u8]) -> bool {
 
 /// Feeds the dataset-level accumulators with one well-formed record.
 #[inline]
-fn accumulate(
-    ctx: &FileCtx<'_>,
-    out: &mut BlockOut,
+fn accumulate<O: Observer>(
+    ctx: &FileCtx<'_, O>,
+    out: &mut BlockOut<O::Block>,
     fields: &Fields,
     canon: &mut Vec<u8>,
     line: &[u8],
@@ -730,13 +748,15 @@ fn accumulate(
     ts: Option<i64>,
 ) {
     let keys = ctx.keys;
+    if let Some(f) = ctx.observer {
+        let record = Record {
+            fields,
+            line,
+            timestamp: ts,
+        };
+        O::record(f, &mut out.observed, &record);
+    }
     let acc = &mut out.acc;
-    if let Some(k) = ctx.keyer {
-        k.capture(fields, line, &mut acc.plan);
-    }
-    if let Some(t) = ctx.tally {
-        t.record(fields, line, ts, &mut acc.insights);
-    }
     if keys.interactions {
         let fp = if !fields.had_quote {
             xxh3_64(line)
@@ -755,10 +775,6 @@ fn accumulate(
         }
         if let Some(e) = keys.event_type {
             acc.add_event_type(fields.value(line, e));
-        }
-        if let Some(a) = keys.action {
-            let event = keys.event_type.map_or(&b""[..], |e| fields.value(line, e));
-            acc.actions.add(fields.value(line, a), event, ts);
         }
     } else if let Some(id) = keys.id {
         let v = fields.value(line, id);

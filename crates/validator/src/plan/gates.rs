@@ -10,7 +10,8 @@ use super::{ExistingState, Mode, Plan, PlanOptions};
 use crate::diagnostic::{quote_value, Diagnostic};
 use crate::report::Collector;
 use crate::rules;
-use crate::schema::spec;
+use crate::schema::{spec, DatasetType};
+use crate::training::{action_scores_finding, actions_finding, items_finding, Count};
 
 /// Whether `code` is one of the plan's gates.
 pub(crate) fn is_gate(code: &str) -> bool {
@@ -109,7 +110,7 @@ pub(crate) fn push(collector: &mut Collector, plan: &Plan, opts: &PlanOptions) {
         }
     }
     // Not a gate: what training will leave out (info).
-    crate::training::plan_notes(collector, plan);
+    training_notes(collector, plan);
 }
 
 /// INCREMENTAL interactions with the existing data unknown: the batch's distinct records are an
@@ -146,5 +147,29 @@ fn unknown_new_records(collector: &mut Collector, plan: &Plan) {
             )
             .with_help("records identical to ones already in the dataset collapse and do not count toward the 1000 new records an INCREMENTAL job needs: export only events newer than the last import"),
         );
+    }
+}
+
+/// The plan's notes about training (info): what the dataset holds after the job, against the
+/// limits training applies. Items and actions are counted from the plan's records; with the
+/// existing data unknown, INCREMENTAL gives a lower bound. Next-Best-Action's minimum is counted
+/// only when the batch is the whole dataset after the job (FULL).
+fn training_notes(collector: &mut Collector, plan: &Plan) {
+    let count = if plan.mode == Mode::Incremental && plan.existing.is_none() {
+        Count::AtLeastAfterJob
+    } else {
+        Count::AfterJob
+    };
+    let found = match plan.dataset_type {
+        DatasetType::Items => items_finding(plan.result_records, count),
+        DatasetType::Actions => actions_finding(plan.result_records, count),
+        DatasetType::ActionInteractions => plan
+            .next_best_action
+            .as_ref()
+            .and_then(action_scores_finding),
+        _ => None,
+    };
+    if let Some(d) = found {
+        collector.push_dataset(d);
     }
 }
