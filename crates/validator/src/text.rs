@@ -14,6 +14,28 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
+/// How a count of items or actions is known, worded as what the dataset holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// Counted in the files analysed (`insights`).
+    Files,
+    /// What the dataset holds after the job (`plan`).
+    AfterJob,
+    /// A lower bound on what the dataset holds after the job (the existing data is unknown).
+    AtLeastAfterJob,
+}
+
+impl Holds {
+    /// `the dataset holds`, `after the job the dataset holds (at least)`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Holds::Files => "the dataset holds",
+            Holds::AfterJob => "after the job the dataset holds",
+            Holds::AtLeastAfterJob => "after the job the dataset holds at least",
+        }
+    }
+}
+
 /// `part` as a share of `whole`, in percent with one decimal (`<0.1%` for a tiny share).
 pub(crate) fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {

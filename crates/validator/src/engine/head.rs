@@ -5,10 +5,13 @@
 use super::header::{self, HeaderInfo};
 use super::schema_source::{names_a_field, resolve_schema};
 use super::{Checker, Error, SchemaSource};
-use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location};
+use crate::diagnostic::{make_snippet, Diagnostic, Location};
 use crate::input::InputFile;
 use crate::report::FileSummary;
-use crate::rules;
+use crate::rules::{
+    self, ByteOrderMark, EmptyFile, EmptyFileInFolder, HeaderDiffersBetweenFiles, InvalidUtf8,
+    NotPlainCsv, Utf16Encoding, Violation,
+};
 use crate::schema::builtin;
 
 /// A file whose records are to be checked: its header and where its records start.
@@ -29,21 +32,9 @@ pub(super) struct Head {
 pub(super) fn empty_file(input: &InputFile) -> Diagnostic {
     let d = if input.in_folder {
         let name = input.name.rsplit('/').next().unwrap_or(&input.name);
-        let spark = if name == "_SUCCESS" {
-            " (Spark writes it when a job succeeds; `spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=false` turns it off)"
-        } else {
-            ""
-        };
-        Diagnostic::new(
-            &rules::PF011,
-            format!("`{name}` is empty (0 bytes), and Personalize reads every first-level object of the folder as part of the import"),
-        )
-        .with_help(format!(
-            "delete it, or move it into a sub-folder, before importing{spark}; `stage` and `run` can name the data files instead of the folder (`out/part-*`)"
-        ))
+        EmptyFileInFolder { name }.diagnostic()
     } else {
-        Diagnostic::new(&rules::PF001, "the file is empty")
-            .with_help("remove the empty file from the import, or write the header and records")
+        EmptyFile.diagnostic()
     };
     d.in_file(&input.name)
 }
@@ -77,9 +68,15 @@ impl Checker<'_> {
             header = &header[3..];
             self.collector.push_file(
                 file_idx,
-                Diagnostic::new(&rules::PF103, "the file starts with a UTF-8 byte order mark (EF BB BF)")
-                    .with_help("save the file as UTF-8 without BOM (for example `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`)")
-                    .at(Location { file: Some(input.name.clone()), line: Some(1), column: Some(1), byte: Some(0), ..Location::default() })
+                ByteOrderMark
+                    .diagnostic()
+                    .at(Location {
+                        file: Some(input.name.clone()),
+                        line: Some(1),
+                        column: Some(1),
+                        byte: Some(0),
+                        ..Location::default()
+                    })
                     .with_snippet(make_snippet(header, 0, 0, 100)),
             );
         }
@@ -87,8 +84,8 @@ impl Checker<'_> {
             let at = e.valid_up_to();
             self.collector.push_file(
                 file_idx,
-                Diagnostic::new(&rules::PF002, "invalid UTF-8 in the header")
-                    .with_help("re-export the file as UTF-8")
+                InvalidUtf8::Header
+                    .diagnostic()
                     .at(Location {
                         file: Some(input.name.clone()),
                         line: Some(1),
@@ -133,17 +130,12 @@ impl Checker<'_> {
             Some((first_name, first_names)) if *first_names != info.names => {
                 self.collector.push_file(
                     file_idx,
-                    Diagnostic::new(
-                        &rules::PF109,
-                        format!(
-                            "the header {} differs from the header of `{first_name}`",
-                            quote_value(header, 120)
-                        ),
-                    )
-                    .with_help(format!(
-                        "every file of one import must have the same header: {}",
-                        first_names.join(",")
-                    ))
+                    HeaderDiffersBetweenFiles {
+                        header,
+                        first_file: first_name,
+                        first_header: first_names,
+                    }
+                    .diagnostic()
                     .at(Location {
                         file: Some(input.name.clone()),
                         line: Some(1),
@@ -177,65 +169,32 @@ impl Checker<'_> {
 
 /// Recognises files that are not plain UTF-8 CSV from their first bytes.
 pub(crate) fn sniff_format(head: &[u8], file: &str) -> Option<Diagnostic> {
-    let (rule, what, help) = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        (
-            &rules::PF003,
-            "UTF-16 (it starts with a UTF-16 byte order mark)",
-            "re-save the file as UTF-8 (for example `iconv -f utf-16 -t utf-8`)",
-        )
-    } else if head.starts_with(&[0x1F, 0x8B]) {
-        (
-            &rules::PF004,
-            "gzip-compressed",
-            "decompress it (`gunzip`) before importing: Personalize reads plain CSV",
-        )
-    } else if head.starts_with(b"PK\x03\x04") {
-        (
-            &rules::PF004,
-            "a zip archive",
-            "extract the CSV files before importing",
-        )
-    } else if head.starts_with(b"BZh") && head.len() > 3 && head[3].is_ascii_digit() {
-        (
-            &rules::PF004,
-            "bzip2-compressed",
-            "decompress it before importing",
-        )
-    } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
-        (
-            &rules::PF004,
-            "zstd-compressed",
-            "decompress it before importing",
-        )
-    } else if head.starts_with(b"PAR1") {
-        (
-            &rules::PF004,
-            "a Parquet file",
-            "export the data as CSV: dataset import jobs read CSV only",
-        )
-    } else if head.starts_with(b"crc\0") {
-        (
-            &rules::PF004,
-            "a Hadoop checksum file (`.crc`, written by Spark or Hadoop next to each file on a local or HDFS file system)",
-            "delete the `.crc` files from the folder before staging or importing it: they are not data",
-        )
-    } else if head.starts_with(b"\0\0\0\x01Bud1") {
-        (
-            &rules::PF004,
-            "a macOS Finder file (`.DS_Store`)",
-            "delete it from the folder before staging or importing it: it is not data",
-        )
+    let d = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        Utf16Encoding.diagnostic()
     } else {
-        return None;
+        let found = if head.starts_with(&[0x1F, 0x8B]) {
+            NotPlainCsv::Gzip
+        } else if head.starts_with(b"PK\x03\x04") {
+            NotPlainCsv::Zip
+        } else if head.starts_with(b"BZh") && head.len() > 3 && head[3].is_ascii_digit() {
+            NotPlainCsv::Bzip2
+        } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+            NotPlainCsv::Zstd
+        } else if head.starts_with(b"PAR1") {
+            NotPlainCsv::Parquet
+        } else if head.starts_with(b"crc\0") {
+            NotPlainCsv::HadoopChecksum
+        } else if head.starts_with(b"\0\0\0\x01Bud1") {
+            NotPlainCsv::FinderFile
+        } else {
+            return None;
+        };
+        found.diagnostic()
     };
-    Some(
-        Diagnostic::new(rule, format!("the file is {what}"))
-            .with_help(help)
-            .at(Location {
-                file: Some(file.to_string()),
-                line: Some(1),
-                byte: Some(0),
-                ..Location::default()
-            }),
-    )
+    Some(d.at(Location {
+        file: Some(file.to_string()),
+        line: Some(1),
+        byte: Some(0),
+        ..Location::default()
+    }))
 }

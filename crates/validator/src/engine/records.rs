@@ -9,10 +9,10 @@ use super::observer::{FileInfo, Observer};
 use super::pipeline::{run_blocks, MergeState};
 use super::row::{BlockOut, FileCtx, Keys};
 use super::{Checker, Error};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Location;
 use crate::input::InputFile;
 use crate::report::{Collector, FileSummary};
-use crate::rules;
+use crate::rules::{CrlfLineEndings, NoRecords, Violation};
 use crate::schema::{spec, DatasetType, Schema};
 
 impl Checker<'_> {
@@ -105,15 +105,11 @@ impl Checker<'_> {
             let (line, byte) = state.first_crlf.unwrap_or((1, 0));
             self.collector.push_file(
                 file_idx,
-                Diagnostic::new(
-                    &rules::PF005,
-                    format!(
-                        "{} line{} end with CRLF (\\r\\n), the first on line {line}",
-                        state.crlf,
-                        if state.crlf == 1 { "" } else { "s" }
-                    ),
-                )
-                .with_help("convert the file to LF line endings (for example `dos2unix FILE`)")
+                CrlfLineEndings {
+                    lines: state.crlf,
+                    first: line,
+                }
+                .diagnostic()
                 .at(Location {
                     file: Some(input.name.clone()),
                     line: Some(line),
@@ -123,12 +119,8 @@ impl Checker<'_> {
             );
         }
         if state.records == 0 {
-            self.collector.push_file(
-                file_idx,
-                Diagnostic::new(&rules::PF009, "the file has a header but no records")
-                    .with_help("remove the file from the import, or check the export that wrote it")
-                    .in_file(&input.name),
-            );
+            self.collector
+                .push_file(file_idx, NoRecords.diagnostic().in_file(&input.name));
         }
         summary.bytes = state.bytes;
         summary.lines = state.next_line - 1;

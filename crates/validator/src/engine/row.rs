@@ -9,13 +9,21 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::columns::{Check, Column, IntRole, StrKind};
 use super::dataset::{pos, BlockAcc, Shared};
 use super::observer::{Observer, Record};
-use crate::diagnostic::{make_snippet, quote_value, Diagnostic, Location, Rule};
+use crate::diagnostic::{make_snippet, Diagnostic, Location, Rule};
 use crate::dialect::{char_count, split_line, Fields, QuoteIssueKind, Structural};
 use crate::line_filter::LineSet;
 use crate::report::Policy;
-use crate::rules;
+use crate::rules::{
+    ActionValueOutOfRange, BlankLine, CategoricalValueTooLong, ControlCharacter,
+    CreationTimestampNotPositive, EmptyCategoricalValue, EmptyRequiredValue, EventTypeTooLong,
+    FieldCountMismatch, IdTooLong, IdUnsafeCharacters, ImpressionTooLong,
+    InteractionTimestampNotPositive, InvalidBoolean, InvalidFloat, InvalidInteger, InvalidUtf8,
+    RepeatFrequencyOutOfRange, Rfc4180DoubledQuote, Rfc4180OnlyQuoting, StrayQuote,
+    StringValueTooLong, TextualValueTruncated, TimestampInFuture, TimestampInMilliseconds,
+    UnclosedQuote, UnknownActionEventType, Violation,
+};
 use crate::schema::{spec, DatasetType};
-use crate::values::{check_float, parse_int, FloatError, IntError};
+use crate::values::{check_float, parse_int};
 
 /// Which columns feed the dataset-level accumulators.
 #[derive(Debug, Clone, Copy, Default)]
@@ -73,8 +81,16 @@ pub(crate) struct BlockSink {
 }
 
 impl BlockSink {
+    /// Counts a finding of `V`'s rule; keeps it, worded by the rule and placed by `place`, only
+    /// while the rule is under its cap: `violation` and `place` run only then.
     #[inline]
-    fn report(&mut self, policy: &Policy, rule: &'static Rule, make: impl FnOnce() -> Diagnostic) {
+    fn report<V: Violation>(
+        &mut self,
+        policy: &Policy,
+        violation: impl FnOnce() -> V,
+        place: impl FnOnce(Diagnostic) -> Diagnostic,
+    ) {
+        let rule = V::RULE;
         if self.muted || !policy.enabled(rule) {
             return;
         }
@@ -82,7 +98,7 @@ impl BlockSink {
         e.1 += 1;
         if e.0 < policy.max_per_rule {
             e.0 += 1;
-            self.kept.push(make());
+            self.kept.push(place(violation().diagnostic()));
         }
     }
 }
@@ -261,14 +277,14 @@ fn check_line<O: Observer>(
     };
 
     if line.is_empty() {
-        out.sink.report(policy, &rules::PF006, || {
-            Diagnostic::new(&rules::PF006, "blank line")
-                .with_help(
-                    "remove the empty line: Personalize reads it as a record with one empty field",
-                )
-                .at(loc(None, 0))
-                .with_snippet(make_snippet(line, 0, 0, 100))
-        });
+        out.sink.report(
+            policy,
+            || BlankLine,
+            |d| {
+                d.at(loc(None, 0))
+                    .with_snippet(make_snippet(line, 0, 0, 100))
+            },
+        );
         return;
     }
     out.records += 1;
@@ -279,17 +295,15 @@ fn check_line<O: Observer>(
     if !flags.utf8 {
         if let Err(e) = std::str::from_utf8(line) {
             let at = e.valid_up_to();
-            out.sink.report(policy, &rules::PF002, || {
-                let bad = &line[at..(at + e.error_len().unwrap_or(1)).min(line.len())];
-                let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
-                Diagnostic::new(
-                    &rules::PF002,
-                    format!("invalid UTF-8 byte sequence {}", hex.join(" ")),
-                )
-                .with_help("re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
-                .at(loc(field_at(fields, at), at))
-                .with_snippet(make_snippet(line, at, at + bad.len(), 100))
-            });
+            let bad = &line[at..(at + e.error_len().unwrap_or(1)).min(line.len())];
+            out.sink.report(
+                policy,
+                || InvalidUtf8::Record { bytes: bad },
+                |d| {
+                    d.at(loc(field_at(fields, at), at))
+                        .with_snippet(make_snippet(line, at, at + bad.len(), 100))
+                },
+            );
         }
     }
 
@@ -299,60 +313,55 @@ fn check_line<O: Observer>(
         None
     };
     if let Some(at) = ctrl_at {
-        out.sink.report(policy, &rules::PF010, || {
-            let what = match line[at] {
-                0 => "a NUL byte".to_string(),
-                b'\r' => "a carriage return inside the line".to_string(),
-                b => format!("the control character 0x{b:02X}"),
-            };
-            Diagnostic::new(&rules::PF010, format!("the line contains {what}"))
-                .with_help("remove control characters from the data; they usually come from a broken export")
-                .at(loc(field_at(fields, at), at))
-                .with_snippet(make_snippet(line, at, at + 1, 100))
-        });
+        out.sink.report(
+            policy,
+            || ControlCharacter { byte: line[at] },
+            |d| {
+                d.at(loc(field_at(fields, at), at))
+                    .with_snippet(make_snippet(line, at, at + 1, 100))
+            },
+        );
     }
 
     for issue in &fields.issues {
-        let (rule, msg, help): (&'static Rule, &str, &str) = match issue.kind {
-            QuoteIssueKind::Unclosed => (&rules::PF202, "quote opened here is still open at the end of the line", "close the quote; a record must fit on one line (remove line breaks from text), and escape quotes inside values as \\\""),
-            QuoteIssueKind::Doubled => (&rules::PF203, "doubled quote `\"\"` inside a quoted field", "escape quotes inside values with a backslash: \\\" (Personalize's documented escape)"),
-            QuoteIssueKind::RfcOnly => (&rules::PF204, "this field parses only with RFC-4180 doubled quotes: read with backslash escaping it splits at the comma", "escape quotes inside values with a backslash: \\\""),
-            QuoteIssueKind::StrayInUnquoted => (&rules::PF205, "double quote inside an unquoted field", "quote the whole field and escape the inner quote: \"…\\\"…\""),
-            QuoteIssueKind::TextAfterQuote => (&rules::PF205, "text after the closing quote of a field", "quote the whole field and escape inner quotes with a backslash"),
-        };
         let i = *issue;
-        out.sink.report(policy, rule, || {
-            Diagnostic::new(rule, msg)
-                .with_help(help)
-                .at(loc(Some(i.field), i.pos))
+        let place = |d: Diagnostic| {
+            d.at(loc(Some(i.field), i.pos))
                 .with_snippet(make_snippet(line, i.pos, i.pos + 1, 100))
-        });
+        };
+        let sink = &mut out.sink;
+        match i.kind {
+            QuoteIssueKind::Unclosed => sink.report(policy, || UnclosedQuote, place),
+            QuoteIssueKind::Doubled => sink.report(policy, || Rfc4180DoubledQuote, place),
+            QuoteIssueKind::RfcOnly => sink.report(policy, || Rfc4180OnlyQuoting, place),
+            QuoteIssueKind::StrayInUnquoted => {
+                sink.report(policy, || StrayQuote::InUnquotedField, place);
+            }
+            QuoteIssueKind::TextAfterQuote => {
+                sink.report(policy, || StrayQuote::AfterClosingQuote, place);
+            }
+        }
     }
 
     let ncols = ctx.columns.len();
     if fields.len() != ncols {
-        out.sink.report(policy, &rules::PF201, || {
-            let n = fields.len();
-            let at = if n > ncols {
-                fields.spans[ncols].raw_start
-            } else {
-                line.len()
-            };
-            Diagnostic::new(
-                &rules::PF201,
-                format!(
-                    "the record has {n} field{}, the header has {ncols}",
-                    if n == 1 { "" } else { "s" }
-                ),
-            )
-            .with_help(if n > ncols {
-                "quote values that contain commas (\"a, b\"), and escape quotes inside them as \\\""
-            } else {
-                "add the missing values (leave them empty between commas if the field is nullable)"
-            })
-            .at(loc(Some(n.min(ncols)), at))
-            .with_snippet(make_snippet(line, at, at, 100))
-        });
+        let n = fields.len();
+        let at = if n > ncols {
+            fields.spans[ncols].raw_start
+        } else {
+            line.len()
+        };
+        out.sink.report(
+            policy,
+            || FieldCountMismatch {
+                fields: n,
+                columns: ncols,
+            },
+            |d| {
+                d.at(loc(Some(n.min(ncols)), at))
+                    .with_snippet(make_snippet(line, at, at, 100))
+            },
+        );
         // The values are shifted: checking them would only repeat this finding.
         return;
     }
@@ -365,13 +374,19 @@ fn check_line<O: Observer>(
         let v = fields.value(line, c);
         if v.is_empty() {
             if !column.nullable {
-                out.sink.report(policy, &rules::PF206, || {
-                    let s = fields.spans[c];
-                    Diagnostic::new(&rules::PF206, format!("`{}` is empty, but its type does not allow null", column.name))
-                        .with_help(format!("fill in `{}`, or drop the record (only fields declared as a union with \"null\" may be empty)", column.name))
-                        .at(loc(Some(c), s.raw_start))
-                        .with_snippet(make_snippet(line, s.raw_start, s.raw_end, 100))
-                });
+                let s = fields.spans[c];
+                out.sink.report(
+                    policy,
+                    || EmptyRequiredValue { name: &column.name },
+                    |d| {
+                        d.at(loc(Some(c), s.raw_start)).with_snippet(make_snippet(
+                            line,
+                            s.raw_start,
+                            s.raw_end,
+                            100,
+                        ))
+                    },
+                );
             }
             continue;
         }
@@ -390,6 +405,9 @@ fn field_at(fields: &Fields, at: usize) -> Option<usize> {
     fields.spans.iter().rposition(|s| s.raw_start <= at)
 }
 
+/// Places a finding on one field of the line: its location and its snippet.
+type Place<'p> = &'p dyn Fn(Diagnostic) -> Diagnostic;
+
 #[expect(clippy::too_many_arguments, reason = "hot path")]
 #[inline]
 fn check_value<O: Observer>(
@@ -405,10 +423,8 @@ fn check_value<O: Observer>(
 ) -> Option<i64> {
     let policy = ctx.policy;
     let span = fields.spans[c];
-    let diag = |rule: &'static Rule, msg: String, help: String| {
-        Diagnostic::new(rule, msg)
-            .with_help(help)
-            .at(loc(Some(c), span.raw_start))
+    let place = |d: Diagnostic| {
+        d.at(loc(Some(c), span.raw_start))
             .with_snippet(make_snippet(line, span.raw_start, span.raw_end, 100))
     };
     let name = column.name.as_str();
@@ -418,7 +434,8 @@ fn check_value<O: Observer>(
             if v.len() > spec::MAX_ID_CHARS {
                 let n = char_count(v);
                 if n > spec::MAX_ID_CHARS {
-                    out.sink.report(policy, &rules::PF210, || diag(&rules::PF210, format!("`{name}` is {n} characters long; the limit is 256"), "shorten the ID (for example, hash long keys); if IDs are short, check for a broken quote that merged fields".into()));
+                    out.sink
+                        .report(policy, || IdTooLong { name, chars: n }, place);
                 }
             }
             let first = v[0];
@@ -430,78 +447,49 @@ fn check_value<O: Observer>(
                 || (fields.had_quote && memchr::memchr(b'"', v).is_some())
                 || (flags.ctrl && v.iter().any(|&b| b < 0x20))
             {
-                out.sink.report(policy, &rules::PF224, || diag(&rules::PF224, format!("`{name}` {} has quotes, control characters or surrounding spaces", quote_value(v, 60)), "strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into()));
+                out.sink
+                    .report(policy, || IdUnsafeCharacters { name, value: v }, place);
             }
         }
         Check::Int { bits, role } => match parse_int(v, bits) {
-            Err(e) => {
-                out.sink.report(policy, &rules::PF207, || {
-                    let ty = if bits == 32 { "int" } else { "long" };
-                    let (what, help) = match e {
-                        IntError::Decimal => ("is a decimal, not an integer", format!("write it without the fraction, e.g. `{}`", String::from_utf8_lossy(v).split('.').next().unwrap_or(""))),
-                        IntError::Exponent => ("uses an exponent", "write the integer in full digits".to_string()),
-                        IntError::Whitespace => ("has surrounding spaces", "remove the spaces".to_string()),
-                        IntError::Range => ("is out of range", format!("{} `{ty}` holds {}", if bits == 32 { "an" } else { "a" }, if bits == 32 { "-2147483648 to 2147483647" } else { "-9223372036854775808 to 9223372036854775807" })),
-                        IntError::Syntax => ("is not an integer", if name.contains("TIMESTAMP") { "write Unix epoch seconds, e.g. 1596238243".to_string() } else { format!("write a whole number, or change the field's type from `{ty}`") }),
-                    };
-                    diag(&rules::PF207, format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)), help)
-                });
+            Err(error) => {
+                out.sink.report(
+                    policy,
+                    || InvalidInteger {
+                        name,
+                        value: v,
+                        bits,
+                        error,
+                    },
+                    place,
+                );
             }
             Ok(n) => {
-                check_int_role(ctx, out, role, n, v, name, &diag);
+                check_int_role(ctx, out, role, n, v, name, &place);
                 return Some(n);
             }
         },
         Check::Float { double } => {
-            if let Err(e) = check_float(v, double) {
-                out.sink.report(policy, &rules::PF208, || {
-                    let ty = if double { "double" } else { "float" };
-                    let (what, help) = match e {
-                        FloatError::NotFinite => (
-                            "is not a finite number",
-                            "leave the value empty (if the field is nullable) or write a number"
-                                .to_string(),
-                        ),
-                        FloatError::Separator => (
-                            "uses a comma or a thousands separator",
-                            "use `.` as the decimal point and no thousands separators, e.g. 1234.5"
-                                .to_string(),
-                        ),
-                        FloatError::Whitespace => {
-                            ("has surrounding spaces", "remove the spaces".to_string())
-                        }
-                        FloatError::Range => (
-                            "is out of range",
-                            format!("the value does not fit a `{ty}`"),
-                        ),
-                        FloatError::Syntax => (
-                            "is not a number",
-                            "write a plain decimal number, e.g. 12.5".to_string(),
-                        ),
-                    };
-                    diag(
-                        &rules::PF208,
-                        format!("`{name}` value {} {what} (`{ty}`)", quote_value(v, 60)),
-                        help,
-                    )
-                });
+            if let Err(error) = check_float(v, double) {
+                out.sink.report(
+                    policy,
+                    || InvalidFloat {
+                        name,
+                        value: v,
+                        double,
+                        error,
+                    },
+                    place,
+                );
             }
         }
         Check::Bool => {
             if !crate::values::is_boolean(v) {
-                out.sink.report(policy, &rules::PF209, || {
-                    diag(
-                        &rules::PF209,
-                        format!(
-                            "`{name}` value {} is not `true` or `false`",
-                            quote_value(v, 60)
-                        ),
-                        "write lowercase true or false".into(),
-                    )
-                });
+                out.sink
+                    .report(policy, || InvalidBoolean { name, value: v }, place);
             }
         }
-        Check::Str(kind) => check_string(ctx, out, kind, v, name, &diag),
+        Check::Str(kind) => check_string(ctx, out, kind, v, name, &place),
     }
     None
 }
@@ -514,7 +502,7 @@ fn check_int_role<O: Observer>(
     n: i64,
     v: &[u8],
     name: &str,
-    diag: &dyn Fn(&'static Rule, String, String) -> Diagnostic,
+    place: Place<'_>,
 ) {
     let policy = ctx.policy;
     match role {
@@ -529,119 +517,59 @@ fn check_int_role<O: Observer>(
                 spec::TIMESTAMP_MAX_SECONDS
             };
             if n >= limit {
-                out.sink.report(policy, &rules::PF215, || {
-                    let (message, help) = too_large_timestamp(name, v, n, limit);
-                    diag(&rules::PF215, message, help)
-                });
+                out.sink.report(
+                    policy,
+                    || TimestampInMilliseconds {
+                        name,
+                        value: v,
+                        seconds: n,
+                        limit,
+                    },
+                    place,
+                );
             } else if n <= 0 {
-                let rule = if role == IntRole::InteractionTimestamp {
-                    &rules::PF217
+                if role == IntRole::InteractionTimestamp {
+                    out.sink.report(
+                        policy,
+                        || InteractionTimestampNotPositive { name, seconds: n },
+                        place,
+                    );
                 } else {
-                    &rules::PF218
-                };
-                out.sink.report(policy, rule, || {
-                    diag(
-                        rule,
-                        format!("`{name}` is {n}, at or before 1970-01-01"),
-                        not_positive_help(role, name, n),
-                    )
-                });
-            } else if n > ctx.now + 86_400
-                && !matches!(role, IntRole::OtherTimestamp { future_ok: true })
-            {
-                out.sink.report(policy, &rules::PF216, || {
-                    let days = (n - ctx.now) / 86_400;
-                    diag(&rules::PF216, format!("`{name}` {} is in the future ({days} day{} from now)", quote_value(v, 30), if days == 1 { "" } else { "s" }), "check the clock or the unit of the source system; future events count as the most recent".into())
-                });
+                    out.sink.report(
+                        policy,
+                        || CreationTimestampNotPositive {
+                            name,
+                            seconds: n,
+                            expiry,
+                        },
+                        place,
+                    );
+                }
+            } else if n > ctx.now + 86_400 && !expiry {
+                out.sink.report(
+                    policy,
+                    || TimestampInFuture {
+                        name,
+                        value: v,
+                        days: (n - ctx.now) / 86_400,
+                    },
+                    place,
+                );
             }
         }
         IntRole::ActionValue => {
             if !(1..=10).contains(&n) {
-                out.sink.report(policy, &rules::PF220, || {
-                    diag(
-                        &rules::PF220,
-                        format!("action `VALUE` is {n}; it must be between 1 and 10"),
-                        "rescale values to 1–10".into(),
-                    )
-                });
+                out.sink
+                    .report(policy, || ActionValueOutOfRange { value: n }, place);
             }
         }
         IntRole::RepeatFrequency => {
             if !(1..=30).contains(&n) {
-                out.sink.report(policy, &rules::PF221, || {
-                    diag(
-                        &rules::PF221,
-                        format!("`REPEAT_FREQUENCY` is {n} days; it must be between 1 and 30"),
-                        "use a number of days from 1 to 30".into(),
-                    )
-                });
+                out.sink
+                    .report(policy, || RepeatFrequencyOutOfRange { days: n }, place);
             }
         }
     }
-}
-
-/// The help of PF217 and PF218 for a timestamp `n` ≤ 0. An interaction in 1970 or before is
-/// not real; an item's CREATION_TIMESTAMP before 1970 can be (a film from 1959), and an expiry is
-/// nullable: empty means the action does not expire.
-fn not_positive_help(role: IntRole, name: &str, n: i64) -> String {
-    match role {
-        IntRole::OtherTimestamp { future_ok: true } => format!(
-            "leave `{name}` empty if the action does not expire (the field is nullable); otherwise write the expiry in epoch seconds"
-        ),
-        IntRole::OtherTimestamp { future_ok: false } if n < 0 => format!(
-            "{n} is {} in epoch seconds: keep it if that is the real date; otherwise write the real time",
-            crate::text::day_label(n.div_euclid(86_400))
-        ),
-        IntRole::OtherTimestamp { .. } => {
-            "0 usually stands for an unknown date: write the real time in epoch seconds (an estimate if need be)".into()
-        }
-        _ => "a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into(),
-    }
-}
-
-/// The message and help of PF215 for a timestamp `n` (the cell `v` of `name`) at or above
-/// `limit` seconds: the unit it is probably in, and the value in seconds, when a power of 1000
-/// makes it a time after 1973-03-03 and below `limit`; otherwise no unit is proposed (dividing a
-/// 10-digit value by 1000 gives a date in 1970, which is never the fix).
-pub(crate) fn too_large_timestamp(name: &str, v: &[u8], n: i64, limit: i64) -> (String, String) {
-    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
-    let value = quote_value(v, 30);
-    let year = crate::text::year_of(n);
-    let as_seconds = if limit == spec::TIMESTAMP_MAX_SECONDS {
-        "as seconds it is after 2100-01-01".to_string()
-    } else {
-        format!("as seconds it is in the year {year}")
-    };
-    match seconds_in_unit(n, limit) {
-        Some((unit, divisor, seconds)) => (
-            format!("`{name}` {value} has {digits} digits: it looks like {unit} ({as_seconds})"),
-            format!("Personalize expects Unix epoch seconds: divide by {divisor} ({seconds})"),
-        ),
-        None => (
-            format!("`{name}` {value} is after 2100-01-01 as Unix epoch seconds (the year {year})"),
-            format!(
-                "write the time in Unix epoch seconds; this is not milliseconds either (divided by 1000 it is {}), so check how the column is computed",
-                crate::text::day_label((n / 1000).div_euclid(86_400))
-            ),
-        ),
-    }
-}
-
-/// The unit a too-large timestamp is probably in: the smallest of milliseconds, microseconds and
-/// nanoseconds that brings it below `limit` seconds, if the result is a plausible time (from
-/// 10^8 seconds, 1973-03-03, on). Returns the unit, the divisor and the value in seconds.
-pub(crate) fn seconds_in_unit(n: i64, limit: i64) -> Option<(&'static str, i64, i64)> {
-    for (unit, divisor) in [
-        ("milliseconds", 1_000),
-        ("microseconds", 1_000_000),
-        ("nanoseconds", 1_000_000_000),
-    ] {
-        let s = n / divisor;
-        if s < limit {
-            return (s >= 100_000_000).then_some((unit, divisor, s));
-        }
-    }
-    None
 }
 
 #[inline]
@@ -651,31 +579,37 @@ fn check_string<O: Observer>(
     kind: StrKind,
     v: &[u8],
     name: &str,
-    diag: &dyn Fn(&'static Rule, String, String) -> Diagnostic,
+    place: Place<'_>,
 ) {
     let policy = ctx.policy;
     let too_long = |limit: usize| v.len() > limit && char_count(v) > limit;
     match kind {
         StrKind::Plain => {
             if too_long(spec::MAX_VALUE_CHARS) {
-                out.sink.report(policy, &rules::PF212, || diag(&rules::PF212, format!("`{name}` is {} characters long; string values are limited to 1000", char_count(v)), "shorten the value, or make the field textual (Items only) if it is free text".into()));
+                out.sink.report(
+                    policy,
+                    || StringValueTooLong {
+                        name,
+                        chars: char_count(v),
+                    },
+                    place,
+                );
             }
         }
         StrKind::Categorical => {
             if too_long(spec::MAX_VALUE_CHARS) {
-                out.sink.report(policy, &rules::PF211, || diag(&rules::PF211, format!("categorical `{name}` is {} characters long; the limit is 1000", char_count(v)), "shorten the values or split them into several categorical fields; a longer value fails the import".into()));
+                out.sink.report(
+                    policy,
+                    || CategoricalValueTooLong {
+                        name,
+                        chars: char_count(v),
+                    },
+                    place,
+                );
             }
             if v[0] == b'|' || v[v.len() - 1] == b'|' || memchr::memmem::find(v, b"||").is_some() {
-                out.sink.report(policy, &rules::PF223, || {
-                    diag(
-                        &rules::PF223,
-                        format!(
-                            "categorical `{name}` {} has an empty value in its `|` list",
-                            quote_value(v, 60)
-                        ),
-                        "remove the extra `|`".into(),
-                    )
-                });
+                out.sink
+                    .report(policy, || EmptyCategoricalValue { name, value: v }, place);
             }
         }
         StrKind::Textual => {
@@ -688,30 +622,43 @@ fn check_string<O: Observer>(
                     spec::MAX_TEXTUAL_CHARS
                 };
                 if n > limit {
-                    out.sink.report(policy, &rules::PF213, || diag(&rules::PF213, format!("textual `{name}` is {n} characters long; Personalize keeps only the first {limit}{}", if cjk { " of Chinese or Japanese text" } else { "" }), "shorten the text to its most useful part; the rest is silently dropped".into()));
+                    out.sink.report(
+                        policy,
+                        || TextualValueTruncated {
+                            name,
+                            chars: n,
+                            limit,
+                            cjk,
+                        },
+                        place,
+                    );
                 }
             }
         }
         StrKind::Impression => {
             if too_long(spec::MAX_VALUE_CHARS) {
-                out.sink.report(policy, &rules::PF214, || {
-                    diag(
-                        &rules::PF214,
-                        format!(
-                            "`IMPRESSION` is {} characters long; the limit is 1000 including `|`",
-                            char_count(v)
-                        ),
-                        "list fewer impressed items".into(),
-                    )
-                });
+                out.sink.report(
+                    policy,
+                    || ImpressionTooLong {
+                        chars: char_count(v),
+                    },
+                    place,
+                );
             }
         }
         StrKind::EventType { action } => {
             if too_long(spec::MAX_EVENT_TYPE_CHARS) {
-                out.sink.report(policy, &rules::PF219, || diag(&rules::PF219, format!("`EVENT_TYPE` is {} characters long; the limit is 256", char_count(v)), "check the column mapping: event types are short labels like click or purchase".into()));
+                out.sink.report(
+                    policy,
+                    || EventTypeTooLong {
+                        chars: char_count(v),
+                    },
+                    place,
+                );
             }
             if action && !is_action_event_type(v) {
-                out.sink.report(policy, &rules::PF222, || diag(&rules::PF222, format!("action interaction `EVENT_TYPE` {} is not Taken, Not taken or Viewed", quote_value(v, 60)), "use Taken, Not taken or Viewed: Next-Best-Action scores actions only from these".into()));
+                out.sink
+                    .report(policy, || UnknownActionEventType { value: v }, place);
             }
         }
     }
@@ -803,75 +750,5 @@ fn canonical(fields: &Fields, line: &[u8], out: &mut Vec<u8>) {
             out.extend_from_slice(&(v.len() as u64).to_le_bytes());
         }
         out.extend_from_slice(v);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_unit_of_a_too_large_timestamp() {
-        let ts = spec::TIMESTAMP_MAX_SECONDS;
-        // Milliseconds (13 digits, and 12 before September 2001), microseconds, nanoseconds.
-        assert_eq!(
-            seconds_in_unit(1_596_238_243_000, ts),
-            Some(("milliseconds", 1000, 1_596_238_243))
-        );
-        assert_eq!(
-            seconds_in_unit(874_965_758_000, ts),
-            Some(("milliseconds", 1000, 874_965_758))
-        );
-        assert_eq!(
-            seconds_in_unit(1_596_238_243_000_000, ts),
-            Some(("microseconds", 1_000_000, 1_596_238_243))
-        );
-        assert_eq!(
-            seconds_in_unit(1_596_238_243_000_000_000, ts),
-            Some(("nanoseconds", 1_000_000_000, 1_596_238_243))
-        );
-        // A 10- or 11-digit value after 2100 is no smaller unit: dividing gives 1970.
-        assert_eq!(seconds_in_unit(4_102_444_800, ts), None);
-        assert_eq!(seconds_in_unit(99_999_999_999, ts), None);
-        // Milliseconds after 2100 are no plausible time either.
-        assert_eq!(seconds_in_unit(9_999_999_999_999, ts), None);
-        // An expiry: any result below 13 digits is fine.
-        let ex = spec::EXPIRY_MAX_SECONDS;
-        assert_eq!(
-            seconds_in_unit(9_999_999_999_999, ex),
-            Some(("milliseconds", 1000, 9_999_999_999))
-        );
-        assert_eq!(
-            seconds_in_unit(253_402_300_799_000, ex),
-            Some(("milliseconds", 1000, 253_402_300_799))
-        );
-    }
-
-    #[test]
-    fn a_ten_digit_timestamp_after_2100_is_not_called_milliseconds() {
-        let (message, help) = too_large_timestamp(
-            "TIMESTAMP",
-            b"5000000000",
-            5_000_000_000,
-            spec::TIMESTAMP_MAX_SECONDS,
-        );
-        assert!(!message.contains("milliseconds"), "{message}");
-        assert!(message.contains("the year 2128"), "{message}");
-        assert!(!help.contains("divide by"), "{help}");
-        assert!(help.contains("1970-02-27"), "{help}");
-        let (message, help) = too_large_timestamp(
-            "TIMESTAMP",
-            b"1596238243000",
-            1_596_238_243_000,
-            spec::TIMESTAMP_MAX_SECONDS,
-        );
-        assert_eq!(
-            message,
-            "`TIMESTAMP` `1596238243000` has 13 digits: it looks like milliseconds (as seconds it is after 2100-01-01)"
-        );
-        assert_eq!(
-            help,
-            "Personalize expects Unix epoch seconds: divide by 1000 (1596238243)"
-        );
     }
 }

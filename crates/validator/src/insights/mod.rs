@@ -30,6 +30,7 @@ use crate::engine::{self, Checked, Error, Limits, Options, SchemaSource};
 use crate::input::InputFile;
 use crate::report::{Report, Summary};
 use crate::schema::DatasetType;
+use crate::text::Holds;
 use crate::training::ActionCounts;
 
 /// The dataset-level rules that are part of Personalize's Data insights (personalize-rules.md
@@ -359,15 +360,15 @@ fn training_limits(done: &[Read], found: &mut [(Insights, Vec<Diagnostic>)]) {
         let d = match type_of(i) {
             Some(DatasetType::Items) => training::items_finding(
                 distinct(tally::IdKind::Item) + missing("ITEM_ID", DatasetType::Items.api_name()),
-                training::Count::Files,
+                Holds::Files,
             ),
             Some(DatasetType::Interactions) if !has(DatasetType::Items) => {
-                training::items_finding(distinct(tally::IdKind::Item), training::Count::Files)
+                training::items_finding(distinct(tally::IdKind::Item), Holds::Files)
             }
             Some(DatasetType::Actions) => training::actions_finding(
                 distinct(tally::IdKind::Action)
                     + missing("ACTION_ID", DatasetType::Actions.api_name()),
-                training::Count::Files,
+                Holds::Files,
             ),
             Some(DatasetType::ActionInteractions) => {
                 let scores = done[i]
@@ -378,10 +379,7 @@ fn training_limits(done: &[Read], found: &mut [(Insights, Vec<Diagnostic>)]) {
                 let beyond = if has(DatasetType::Actions) {
                     None
                 } else {
-                    training::actions_finding(
-                        distinct(tally::IdKind::Action),
-                        training::Count::Files,
-                    )
+                    training::actions_finding(distinct(tally::IdKind::Action), Holds::Files)
                 };
                 if let Some(d) = beyond {
                     found[i].1.push(d);

@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::dataset::{BlockAcc, DatasetAcc, UserCounts};
 use crate::engine::InteractionLimits;
 use crate::report::Collector;
-use crate::rules;
+use crate::rules::{self, TooFewInteractions, Violation};
 use crate::schema::DatasetType;
 
 /// What the dataset holds after an INCREMENTAL job: the existing records' facts, then the new
@@ -175,15 +175,11 @@ pub(crate) fn judge(
 /// interactions, not the job's records.
 fn after_job_message(d: &Diagnostic, after: Option<&InteractionLimits>, plan: &Plan) -> String {
     match (d.rule.code, after, plan.mode) {
-        ("PF301", Some(a), Mode::Incremental) => {
-            let existing = plan.existing.as_ref().map_or(0, |e| e.records);
-            let n = a.acc.records;
-            format!(
-                "after the job the dataset holds {n} interaction{} ({existing} existing, {} new); Personalize needs at least 1000 to train",
-                if n == 1 { "" } else { "s" },
-                n.saturating_sub(existing)
-            )
+        ("PF301", Some(a), Mode::Incremental) => TooFewInteractions::AfterIncrementalJob {
+            records: a.acc.records,
+            existing: plan.existing.as_ref().map_or(0, |e| e.records),
         }
+        .message(),
         ("PF301", None, _) => format!("{} (after the job the dataset holds only these)", d.message),
         _ => format!("after the job: {}", d.message),
     }

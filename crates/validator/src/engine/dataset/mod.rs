@@ -23,9 +23,13 @@ mod spill;
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{quote_value, Diagnostic, Location};
+use crate::diagnostic::Location;
 use crate::report::Collector;
-use crate::rules;
+use crate::rules::{
+    self, DuplicateId, DuplicateInteraction, EventTypeVariants, IdenticalTimestamps,
+    LowShareOfRepeatUsers, MissingDomainEventType, TooFewInteractions, TooFewRepeatUsers,
+    TooManyEventTypes, Violation,
+};
 use crate::schema::{spec, DatasetType, Domain};
 
 use shared::{shard_of, SHARDS};
@@ -234,8 +238,11 @@ impl DatasetAcc {
         }
         if ty.is_interactions() && self.ts_count >= 2 && self.ts_min == self.ts_max {
             collector.push_dataset(
-                Diagnostic::new(&rules::PF309, format!("all {} interactions have the same TIMESTAMP {}", self.ts_count, self.ts_min))
-                    .with_help("use each event's own time; a constant timestamp usually means the export time was written instead"),
+                IdenticalTimestamps {
+                    interactions: self.ts_count,
+                    timestamp: self.ts_min,
+                }
+                .diagnostic(),
             );
         }
         Ok(deferred)
@@ -247,21 +254,17 @@ impl DatasetAcc {
     pub(crate) fn interaction_limits(&self, users: u64, repeat: u64, collector: &mut Collector) {
         if self.records < spec::MIN_IMPORT_INTERACTIONS {
             collector.push_dataset(
-                Diagnostic::new(&rules::PF301, format!("the import has {} interaction record{}; every interactions import job needs at least 1000", self.records, if self.records == 1 { "" } else { "s" }))
-                    .with_help("add records, or combine this batch with the next one before importing"),
+                TooFewInteractions::Import {
+                    records: self.records,
+                }
+                .diagnostic(),
             );
         }
         if users > 0 && repeat < spec::MIN_REPEAT_USERS {
-            collector.push_dataset(
-                Diagnostic::new(&rules::PF302, format!("only {repeat} of {users} users have at least 2 interactions; training needs 25"))
-                    .with_help("import more history per user before training (this import alone is not enough)"),
-            );
+            collector.push_dataset(TooFewRepeatUsers { repeat, users }.diagnostic());
         }
         if users > 0 && repeat * 100 < users {
-            collector.push_dataset(
-                Diagnostic::new(&rules::PF303, format!("{repeat} of {users} users ({:.2}%) have at least 2 interactions; training needs at least 1%", repeat as f64 * 100.0 / users as f64))
-                    .with_help("import more history per user, or check that USER_ID is the right column"),
-            );
+            collector.push_dataset(LowShareOfRepeatUsers { repeat, users }.diagnostic());
         }
         self.event_type_checks(collector);
     }
@@ -282,11 +285,16 @@ impl DatasetAcc {
                 let Some((file, line)) = map.locate(at) else {
                     continue;
                 };
+                let first = map.describe(orig, file);
                 collector.push_file(
                     file,
-                    Diagnostic::new(&rules::PF308, format!("this interaction is identical to the record on {}", map.describe(orig, file)))
-                        .with_help("exact duplicates collapse into one interaction; remove them if they are not intended")
-                        .at(Location { file: map.files.get(file).cloned(), line: Some(line), ..Location::default() }),
+                    DuplicateInteraction { first: &first }
+                        .diagnostic()
+                        .at(Location {
+                            file: map.files.get(file).cloned(),
+                            line: Some(line),
+                            ..Location::default()
+                        }),
                 );
             }
             if total > shown {
@@ -308,11 +316,21 @@ impl DatasetAcc {
                 .first_of(d.hash)
                 .map(|p| map.describe(p, file))
                 .unwrap_or_else(|| "an earlier record".into());
+            let found = DuplicateId {
+                name: &name,
+                id: &d.text,
+                first: &orig,
+            }
+            .diagnostic();
             collector.push_file(
                 file,
-                Diagnostic::new(&rules::PF307, format!("`{name}` {} appears again (first on {orig})", quote_value(&d.text, 60)))
-                    .with_help("keep one record per ID; Personalize keeps only one of them (this tool assumes the last)")
-                    .at(Location { file: map.files.get(file).cloned(), line: Some(line), column: col.map(|c| c as u32 + 1), field: Some(name), byte: None }),
+                found.at(Location {
+                    file: map.files.get(file).cloned(),
+                    line: Some(line),
+                    column: col.map(|c| c as u32 + 1),
+                    field: Some(name),
+                    byte: None,
+                }),
             );
         }
         if dups.total > shown {
@@ -327,25 +345,15 @@ impl DatasetAcc {
         if distinct + fields > spec::MAX_EVENT_TYPES_PLUS_METADATA {
             let mut types: Vec<(&Vec<u8>, &u64)> = self.event_types.iter().collect();
             types.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let shown: Vec<String> = types
-                .iter()
-                .take(12)
-                .map(|(t, n)| format!("{} ({n})", quote_value(t, 30)))
-                .collect();
+            let top = types.iter().take(12).map(|(t, n)| (&t[..], **n)).collect();
             collector.push_dataset(
-                Diagnostic::new(&rules::PF304, format!(
-                    "{}{distinct} distinct event types plus {fields} metadata field{} of the schema{} make {}{}, over the limit of 10: {}",
-                    if self.event_types_overflow > 0 { "more than " } else { "" },
-                    if fields == 1 { "" } else { "s" },
-                    if fields == 0 { String::new() } else { format!(" ({})", self.limit_fields.join(", ")) },
-                    if self.event_types_overflow > 0 { "more than " } else { "" },
-                    distinct + fields,
-                    shown.join(", ")
-                ))
-                    .with_help(match spec::MAX_EVENT_TYPES_PLUS_METADATA.saturating_sub(fields) {
-                        0 => "the schema's metadata fields alone reach the limit: a schema with fewer of them is needed (see PF415)".to_string(),
-                        n => format!("keep at most {n} distinct event types: merge or drop rare ones (and spelling variants) before importing"),
-                    }),
+                TooManyEventTypes {
+                    distinct,
+                    more: self.event_types_overflow > 0,
+                    fields: &self.limit_fields,
+                    top,
+                }
+                .diagnostic(),
             );
         }
         // PF305: variants that differ in case or surrounding spaces.
@@ -364,20 +372,8 @@ impl DatasetAcc {
         }
         variant_groups.sort();
         for g in variant_groups {
-            let list: Vec<String> = g
-                .iter()
-                .map(|t| format!("{} ({})", quote_value(t, 30), self.event_types[*t]))
-                .collect();
-            collector.push_dataset(
-                Diagnostic::new(
-                    &rules::PF305,
-                    format!(
-                        "event types {} differ only in case or spaces",
-                        list.join(", ")
-                    ),
-                )
-                .with_help("write each event type one way; variants count as separate types"),
-            );
+            let variants = g.iter().map(|t| (&t[..], self.event_types[*t])).collect();
+            collector.push_dataset(EventTypeVariants { variants }.diagnostic());
         }
         // PF306: a domain's use cases need 1000 events of their type.
         if let Some(domain) = self.domain {
@@ -385,8 +381,13 @@ impl DatasetAcc {
                 let n = self.event_types.get(ty.as_bytes()).copied().unwrap_or(0);
                 if n < 1000 {
                     collector.push_dataset(
-                        Diagnostic::new(&rules::PF306, format!("{n} `{ty}` events; the {domain} use cases {use_cases} need at least 1000"))
-                            .with_help(format!("import more `{ty}` events (spelled exactly `{ty}`) before creating those recommenders")),
+                        MissingDomainEventType {
+                            events: n,
+                            event_type: ty,
+                            domain,
+                            use_cases,
+                        }
+                        .diagnostic(),
                     );
                 }
             }
