@@ -7,7 +7,7 @@
 //! - [`header`] and [`columns`]: the header's rules, and what to check in each column.
 //! - [`records`], [`pipeline`] and [`blocks`]: a file's records in blocks of whole lines,
 //!   checked in parallel and merged strictly in file order.
-//! - [`row`]: one block's lines, records and fields: the hot loop.
+//! - [`row`] and [`value`]: one block's lines, records and values: the hot loop.
 //! - [`dataset`]: per-block facts merged in order, and the dataset-level checks.
 //! - [`observer`]: what else watches the records (the plan's keys, the insights' counts). The
 //!   engine calls it and never names it.
@@ -22,6 +22,7 @@ mod pipeline;
 mod records;
 mod row;
 mod schema_source;
+mod value;
 
 use std::collections::HashMap;
 
