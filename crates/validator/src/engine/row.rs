@@ -94,8 +94,20 @@ impl BlockSink {
         e.1 += 1;
         if e.0 < policy.max_per_rule {
             e.0 += 1;
-            self.kept.push(place(violation().diagnostic()));
+            self.keep(violation, place);
         }
+    }
+
+    /// Words and places a kept finding, out of line: the wording of every rule inlined into the
+    /// hot loop made it too large to inline itself.
+    #[cold]
+    #[inline(never)]
+    fn keep<V: Violation>(
+        &mut self,
+        violation: impl FnOnce() -> V,
+        place: impl FnOnce(Diagnostic) -> Diagnostic,
+    ) {
+        self.kept.push(place(violation().diagnostic()));
     }
 }
 
