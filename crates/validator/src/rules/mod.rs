@@ -17,12 +17,13 @@ pub use crate::text::Holds;
 
 /// What a rule found: the facts a check detected, worded by the rule (ruff's `Violation`).
 ///
-/// A check builds one only for a finding that is kept (the collector's per-rule cap decides),
+/// A check builds one only for a finding that is kept (the per-rule cap decides),
 /// so wording costs nothing for the findings that are only counted. The location and the source
 /// snippet are the check's: it knows where it looked.
 ///
-/// A rule that can be fixed will also say how (issue 16): a `fix` method with a default of no
-/// fix, so that neither the checks nor the rules without a fix change.
+/// Room for fixes: a rule that can be fixed will say how in a `fix` method with a default of no
+/// fix, attached by [`Violation::diagnostic`], so that neither the checks nor the rules without a
+/// fix change.
 pub trait Violation {
     /// The rule.
     const RULE: &'static Rule;
