@@ -71,9 +71,9 @@ pub fn analyse(
     Ok(named
         .iter()
         .zip(reports)
-        .map(|((name, _), mut report)| Analysed {
+        .map(|((name, _), (report, insights))| Analysed {
             name: name.clone(),
-            insights: report.insights.take(),
+            insights: Some(insights),
             report,
         })
         .collect())

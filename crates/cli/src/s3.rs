@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use preflight_uploader::{BlockingObjectReader, ObjectStore, S3Options, S3Store, S3Url};
-use preflight_validator::{rules, Diagnostic, InputFile, Location};
+use preflight_validator::rules::{FileInSubfolder, Violation};
+use preflight_validator::{Diagnostic, InputFile, Location};
 
 use crate::args::AwsArgs;
 use crate::session::Session;
@@ -114,11 +115,15 @@ async fn list_inputs(
             .push(InputFile::from_reader(&name, reader(&o.key), Some(o.size)).listed_from_folder());
     }
     for (folder, n) in deeper {
-        diags.push(
-            Diagnostic::new(&rules::PF007, format!("{n} file(s) in the sub-folder `{folder}` will not be imported"))
-                .with_help("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job")
-                .at(Location { file: Some(folder), ..Location::default() }),
-        );
+        let found = FileInSubfolder {
+            files: n,
+            folder: &folder,
+        }
+        .diagnostic();
+        diags.push(found.at(Location {
+            file: Some(folder),
+            ..Location::default()
+        }));
     }
     if inputs.is_empty() {
         bail!("`{shown}` contains no object at its first level");

@@ -47,9 +47,8 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
     plan_opts.write_deduped = args.write_deduped.clone();
     plan_opts.force = args.force;
     plan_opts.chunk_bytes = args.chunk_bytes.max(1);
-    let mut report =
+    let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
-    let plan = report.plan.take();
     session.emit(&[Section {
         name: None,
         report: &report,

@@ -107,7 +107,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         })?
     };
     let plan_opts = dataset::plan_options(mode, &args.existing);
-    let mut report = preflight_validator::plan(
+    let (report, plan) = preflight_validator::plan(
         &schema,
         &inputs,
         extra,
@@ -115,7 +115,6 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         &session.options(),
         &plan_opts,
     )?;
-    let plan = report.plan.take();
     let stops = staging::stops(&report, session);
     if stops || report.summary.warnings > 0 {
         session.emit(&[Section {

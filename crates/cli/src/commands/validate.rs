@@ -329,7 +329,7 @@ fn check(job: &Job, args: &ValidateArgs, session: &Session) -> anyhow::Result<Re
         &mut || dataset::account(job.dataset_arn.as_deref(), session),
     )?;
     let plan_opts = dataset::plan_options(mode, &args.existing);
-    let mut report = preflight_validator::plan(
+    let (report, _plan) = preflight_validator::plan(
         &job.schema,
         &inputs,
         extra,
@@ -337,6 +337,5 @@ fn check(job: &Job, args: &ValidateArgs, session: &Session) -> anyhow::Result<Re
         &opts,
         &plan_opts,
     )?;
-    report.plan = None;
     Ok(report)
 }

@@ -41,13 +41,13 @@ pub struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
-    /// A report as a section, with the plan or the insights it carries.
+    /// A report alone as a section: no plan, no insights.
     pub fn of(name: Option<&'a str>, report: &'a Report) -> Section<'a> {
         Section {
             name,
             report,
-            plan: report.plan.as_ref(),
-            insights: report.insights.as_ref(),
+            plan: None,
+            insights: None,
         }
     }
 }

@@ -43,7 +43,7 @@ fn sample() -> (Report, Plan, Insights) {
     };
     let new = [InputFile::from_bytes("new.csv", NEW)];
     let existing = [InputFile::from_bytes("existing.csv", EXISTING)];
-    let mut report = preflight_validator::plan(
+    let (report, plan) = preflight_validator::plan(
         &schema,
         &new,
         Vec::new(),
@@ -52,7 +52,7 @@ fn sample() -> (Report, Plan, Insights) {
         &PlanOptions::new(ImportMode::Incremental),
     )
     .unwrap();
-    let plan = report.plan.take().expect("a plan");
+    let plan = plan.expect("a plan");
     let set = InsightSet {
         schema: &schema,
         inputs: &new,
@@ -60,7 +60,7 @@ fn sample() -> (Report, Plan, Insights) {
     };
     let mut analysed =
         preflight_validator::insights(vec![set], &opts, &InsightOptions::default()).unwrap();
-    let insights = analysed.remove(0).insights.take().expect("insights");
+    let (_, insights) = analysed.remove(0);
     (report, plan, insights)
 }
 

@@ -32,10 +32,11 @@ use std::path::PathBuf;
 use polars::prelude::IdxSize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{self, plan::plan_for, Options, SchemaSource};
+use crate::engine::{self, columns::column_for, Limits, Options, SchemaSource};
 use crate::input::InputFile;
 use crate::report::Report;
 use crate::schema::DatasetType;
+use crate::training::ActionCounts;
 
 use after::AfterJob;
 use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
@@ -330,8 +331,8 @@ fn write_err(what: &std::path::Path) -> impl Fn(std::io::Error) -> PlanError + '
 }
 
 /// Validates the new batch (`new`, one read), plans the import against the `existing` data,
-/// writes the requested files and returns the validation report with the gates' findings and
-/// [`Report::plan`] set. Without a usable schema there is no plan: the report says why.
+/// writes the requested files and returns the validation report with the gates' findings, and
+/// beside it the plan. Without a usable schema there is no plan: the report says why.
 pub fn plan(
     schema_source: &SchemaSource,
     new: &[InputFile],
@@ -339,7 +340,7 @@ pub fn plan(
     existing: Existing<'_>,
     opts: &Options,
     plan_opts: &PlanOptions,
-) -> Result<Report, PlanError> {
+) -> Result<(Report, Option<Plan>), PlanError> {
     let outputs = [&plan_opts.write_merged, &plan_opts.write_deduped];
     for path in outputs.into_iter().flatten() {
         output::check_target(path, plan_opts.force).map_err(write_err(path))?;
@@ -361,7 +362,9 @@ pub fn plan(
     // INCREMENTAL against given data judges the limits on the existing records plus the new
     // ones: the batch's users and event types are kept per record.
     capture.facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
-    let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture), None)?;
+    let mut watch = (capture, ActionCounts::default());
+    let mut checked = engine::check(schema_source, new, extra, opts, &mut watch, Limits::Defer)?;
+    let (mut capture, actions) = watch;
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
             what: "the temporary copy of the batch".into(),
@@ -369,20 +372,20 @@ pub fn plan(
         });
     }
     let Some(schema) = checked.schema.clone() else {
-        return Ok(checked.into_report());
+        return Ok((checked.into_report(), None));
     };
     let spec = capture.spec.clone().unwrap_or_else(|| {
         let plan: Vec<_> = schema
             .fields
             .iter()
-            .map(|f| plan_for(f, schema.dataset_type))
+            .map(|f| column_for(f, schema.dataset_type))
             .collect();
         KeySpec::new(&plan, schema.dataset_type)
     });
     let by_id = spec.keyed_by_id();
     if by_id && spec.id.is_none() {
         // No ID column in the new data (PF105): nothing can be keyed, the report says why.
-        return Ok(checked.into_report());
+        return Ok((checked.into_report(), None));
     }
     let mode = plan_opts.mode;
 
@@ -536,8 +539,8 @@ pub fn plan(
         result_records,
         data_errors: 0,
         written,
-        next_best_action: checked
-            .actions
+        next_best_action: actions
+            .window
             .as_ref()
             .filter(|_| mode == Mode::Full)
             .map(crate::training::ActionWindow::summary),
@@ -549,7 +552,7 @@ pub fn plan(
     if let Some(limits) = &checked.limits {
         about_the_dataset = after::judge(limits, after.as_ref(), &plan, &mut checked.collector);
     }
-    let mut report = checked.into_report();
+    let report = checked.into_report();
     let errors: u64 = report
         .rules
         .iter()
@@ -557,6 +560,5 @@ pub fn plan(
         .map(|c| c.total)
         .sum();
     plan.data_errors = errors.saturating_sub(about_the_dataset);
-    report.plan = Some(plan);
-    Ok(report)
+    Ok((report, Some(plan)))
 }
