@@ -382,7 +382,7 @@ pub struct ExplainArgs {
 pub enum Format {
     /// Source lines with carets, then a summary.
     Human,
-    /// One JSON object (a stable contract, see the README).
+    /// One JSON object (a stable contract: docs/formats.md).
     Json,
     /// GitHub Actions workflow commands (annotations), plus a step summary.
     Github,
@@ -563,7 +563,7 @@ pub struct WatchOptions {
 /// How an import job is created.
 #[derive(Debug, Args, Clone)]
 pub struct JobArgs {
-    /// The IAM role Personalize assumes to read the data (see the README for its policies).
+    /// The IAM role Personalize assumes to read the data (its policies: docs/iam.md).
     #[arg(long, value_name = "ARN")]
     pub role_arn: String,
     /// The job's name [default: preflight-<type>-<UTC time>-<hash>, unique]; 1-63 letters,
