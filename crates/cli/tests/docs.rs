@@ -406,3 +406,33 @@ fn relative_links_resolve_and_the_readme_links_every_page() {
     }
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
+
+/// Code comments cite the docs by anchor (`docs/personalize.md#csv-format`,
+/// `ARCHITECTURE.md#one-pass-in-parallel-blocks`): each names a heading that exists, so a
+/// renamed heading is caught.
+#[test]
+fn anchors_cited_in_code_exist() {
+    let root = root();
+    let mut files = Vec::new();
+    rust_files(&root.join("crates"), &mut files);
+    files.push(root.join("Cargo.toml"));
+    let cite = regex::Regex::new(r"\b((?:docs/[a-z/-]+|ARCHITECTURE)\.md)#([a-z0-9-]+)").unwrap();
+    let mut cited = 0;
+    let mut broken = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for c in cite.captures_iter(&text) {
+            cited += 1;
+            let page = std::fs::read_to_string(root.join(&c[1])).unwrap_or_default();
+            if !anchors(&page).contains(&c[2]) {
+                let name = f.strip_prefix(&root).unwrap().display().to_string();
+                broken.push(format!("{name}: {}#{}", &c[1], &c[2]));
+            }
+        }
+    }
+    assert!(
+        cited >= 10,
+        "only {cited} citations found: is the pattern right?"
+    );
+    assert!(broken.is_empty(), "no such heading:\n{}", broken.join("\n"));
+}

@@ -4,7 +4,7 @@
 //! logic ([`crate::import`]) and the service: [`crate::SdkPersonalize`] implements it with
 //! `aws-sdk-personalize`, and no SDK type appears outside that adapter. The facts encoded here
 //! (status strings with a space, the job-name pattern, the request's field names) are from the
-//! botocore service model (`personalize-rules.md` §6).
+//! botocore service model (docs/personalize.md#api-facts).
 
 use std::future::Future;
 use std::time::SystemTime;
