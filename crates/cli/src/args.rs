@@ -410,9 +410,9 @@ pub enum FailOn {
 pub enum ColorChoice {
     /// Colours when stdout is a terminal and NO_COLOR is unset.
     Auto,
-    /// Always.
+    /// Colours even when stdout is a file or a pipe, and despite NO_COLOR.
     Always,
-    /// Never.
+    /// Plain text.
     Never,
 }
 
@@ -527,9 +527,9 @@ pub struct StageArgs {
 pub enum ProgressChoice {
     /// On a terminal, outside CI.
     Auto,
-    /// Always.
+    /// Even when stderr is not a terminal, or in CI.
     Always,
-    /// Never.
+    /// No progress bar (retries and warnings are still printed).
     Never,
 }
 
