@@ -382,7 +382,7 @@ pub struct ExplainArgs {
 pub enum Format {
     /// Source lines with carets, then a summary.
     Human,
-    /// One JSON object (a stable contract, see the README).
+    /// One JSON object (a stable contract: docs/formats.md).
     Json,
     /// GitHub Actions workflow commands (annotations), plus a step summary.
     Github,
@@ -410,9 +410,9 @@ pub enum FailOn {
 pub enum ColorChoice {
     /// Colours when stdout is a terminal and NO_COLOR is unset.
     Auto,
-    /// Always.
+    /// Colours even when stdout is a file or a pipe, and despite NO_COLOR.
     Always,
-    /// Never.
+    /// Plain text.
     Never,
 }
 
@@ -527,9 +527,9 @@ pub struct StageArgs {
 pub enum ProgressChoice {
     /// On a terminal, outside CI.
     Auto,
-    /// Always.
+    /// Even when stderr is not a terminal, or in CI.
     Always,
-    /// Never.
+    /// No progress bar (retries and warnings are still printed).
     Never,
 }
 
@@ -563,7 +563,7 @@ pub struct WatchOptions {
 /// How an import job is created.
 #[derive(Debug, Args, Clone)]
 pub struct JobArgs {
-    /// The IAM role Personalize assumes to read the data (see the README for its policies).
+    /// The IAM role Personalize assumes to read the data (its policies: docs/iam.md).
     #[arg(long, value_name = "ARN")]
     pub role_arn: String,
     /// The job's name [default: preflight-<type>-<UTC time>-<hash>, unique]; 1-63 letters,

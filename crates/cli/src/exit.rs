@@ -1,4 +1,4 @@
-//! Exit codes: a documented contract (README "Exit codes").
+//! Exit codes: a documented contract (docs/exit-codes.md; each command's page lists its own).
 
 /// An exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

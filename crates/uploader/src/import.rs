@@ -22,7 +22,8 @@ use crate::verify::{check, Expected, Verdict};
 pub const MAX_JOB_NAME: usize = 63;
 
 /// Checks a job name against `^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$` (the API's pattern, anchored:
-/// `personalize-rules.md` §6).
+/// docs/personalize.md#createdatasetimportjob, and the decision in
+/// docs/personalize.md#the-import).
 pub fn check_job_name(name: &str) -> Result<(), String> {
     let ok_first = name
         .chars()
@@ -209,7 +210,7 @@ pub async fn watch<P: Personalize>(
     }
 }
 
-/// What a known `failureReason` means (`personalize-rules.md` §7).
+/// What a known `failureReason` means (docs/personalize.md#failure-messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailureKind {
     /// "Input CSV is missing the following columns: [..]": header and schema differ.

@@ -1,5 +1,5 @@
 //! `preflight plan`: validates the new data, then simulates the import job against the
-//! dataset's existing data and shows what the dataset will hold (see the README).
+//! dataset's existing data and shows what the dataset will hold (docs/commands/plan.md).
 //!
 //! The existing data is given (`--existing`, `--existing-from-history`, the config's
 //! `existing`), known to be empty (`--first-import`, or the account lists no ACTIVE import for

@@ -1,4 +1,4 @@
-//! The json format: one object, a stable contract documented in the README, with the plan
+//! The json format: one object, a stable contract documented in docs/formats.md, with the plan
 //! (`plan`) and the insights (`insights`) of each import when it has them.
 
 use preflight_validator::{Diagnostic, Insights, Plan, Summary};

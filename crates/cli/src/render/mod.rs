@@ -31,7 +31,7 @@ use crate::args::{ColorChoice, Format};
 pub struct Section<'a> {
     /// The dataset's name in `preflight.toml`, if the import is one.
     pub name: Option<&'a str>,
-    /// The report.
+    /// The findings, their per-rule counts and the files checked.
     pub report: &'a Report,
     /// What the import job will do (`preflight plan`, `run`).
     pub plan: Option<&'a Plan>,

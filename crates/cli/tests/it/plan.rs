@@ -686,15 +686,15 @@ fn an_incremental_import_without_existing_data_passes_with_an_upper_bound() {
         text.contains("existing data  unknown") && text.contains("at most 1,500"),
         "{text}"
     );
-    // The README shows this output (the plan section's "unknown" example).
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The plan command's page shows this output (its "unknown" example).
+    let readme = std::fs::read_to_string(root().join("docs/commands/plan.md")).unwrap();
     for line in text
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with("Checked ") && !l.starts_with("Found "))
     {
         assert!(
             readme.contains(&format!("    {line}\n")),
-            "README lacks the output line `{line}`"
+            "docs/commands/plan.md lacks the output line `{line}`"
         );
     }
 }
