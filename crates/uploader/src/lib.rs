@@ -22,6 +22,7 @@ pub mod location;
 pub mod manifest;
 pub mod personalize;
 pub mod personalize_sdk;
+pub mod policy;
 pub mod prune;
 pub mod requests;
 pub mod s3;
