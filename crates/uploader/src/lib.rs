@@ -9,9 +9,15 @@
 //! The import job ([`import`]) is generic over the Personalize operations it needs
 //! ([`Personalize`]); [`SdkPersonalize`] implements them with `aws-sdk-personalize`, the only
 //! module naming its types. Folders validated in place are sealed with [`seal()`].
+//!
+//! Before a job, [`access`] checks that Personalize will be allowed to read the data (bucket,
+//! role, trust and key policies, judged by the [`policy`] reader) over the narrow traits
+//! [`BucketAccess`], [`Iam`] and [`Kms`].
 
 #![deny(missing_docs)]
 
+pub mod access;
+pub mod access_sdk;
 pub mod bridge;
 pub mod checksum;
 #[cfg(feature = "fault-injection")]
@@ -26,11 +32,18 @@ pub mod policy;
 pub mod prune;
 pub mod requests;
 pub mod s3;
+pub mod s3_access;
 pub mod seal;
 pub mod stage;
 pub mod store;
 pub mod verify;
 
+pub use access::{
+    check_access, planned_calls, AccessError, AccessFinding, AccessReport, AccessRequest,
+    AccessRule, BucketAccess, CheckKind, CheckResult, Encryption, FixTarget, Iam, KeyInfo, Kms,
+    PlannedCall, PolicyFix, Role, Status,
+};
+pub use access_sdk::{AccessOptions, SdkIam, SdkKms};
 pub use bridge::BlockingObjectReader;
 pub use import::{
     check_job_name, classify_failure, job_name, Backoff, Clock, FailureKind, ImportError,

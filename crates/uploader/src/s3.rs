@@ -134,6 +134,16 @@ impl S3Store {
         }
     }
 
+    /// The client, for the other S3 calls of this crate (the access checks' bucket calls).
+    pub(crate) fn sdk_client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    /// The account the bucket must belong to, if set.
+    pub(crate) fn expected_owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+
     fn sse(&self) -> (Option<ServerSideEncryption>, Option<String>) {
         match &self.sse {
             None => (None, None),
