@@ -30,10 +30,12 @@ pub mod personalize;
 pub mod personalize_sdk;
 pub mod policy;
 pub mod prune;
+pub mod recommendations;
 pub mod requests;
 pub mod s3;
 pub mod s3_access;
 pub mod seal;
+pub mod solutions;
 pub mod stage;
 pub mod store;
 pub mod verify;
@@ -47,7 +49,7 @@ pub use access_sdk::{AccessOptions, SdkIam, SdkKms};
 pub use bridge::BlockingObjectReader;
 pub use import::{
     check_job_name, classify_failure, job_name, Backoff, Clock, FailureKind, ImportError,
-    ManualClock, Queue, TokioClock, WatchOutcome,
+    ManualClock, Queue, TokioClock, WatchOutcome, Watched,
 };
 pub use local::LocalStore;
 pub use location::{check_data_location, S3Url, Target, MAX_DATA_LOCATION};
@@ -57,9 +59,14 @@ pub use personalize::{
     ImportJobSummary, ImportMode, Personalize, PersonalizeError,
 };
 pub use personalize_sdk::{PersonalizeOptions, SdkPersonalize};
+pub use recommendations::{choose_training_mode, effect, effects, Change, Effect, Reach, TrainingChoice};
 pub use requests::{RequestObserver, RetryCause, RetryNotice};
 pub use s3::{S3Options, S3Store, Sse};
 pub use seal::{seal, SealFile, SealRequest};
+pub use solutions::{
+    dataset_group_models, start_training, watch_training, CreateSolutionVersion, Model,
+    RecommenderSummary, Solution, SolutionVersion, Solutions, TrainingMode,
+};
 pub use stage::{
     stage, Action, NoProgress, ObjectOutcome, Progress, StageError, StageFile, StageOptions,
     StageOutcome, StageRequest,
