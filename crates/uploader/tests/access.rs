@@ -908,3 +908,93 @@ async fn the_aws_managed_s3_key_lets_the_role_decrypt() {
     assert!(!r.has_errors(), "{:#?}", r.checks);
     assert_eq!(codes(&r), ["PF611"]);
 }
+
+// ---- The fault wrappers of the access traits ----------------------------------------------
+
+mod faults {
+    use super::*;
+    use preflight_uploader::fault::{Fault, FaultPlan, FaultyIam, FaultyKms, FaultyStore};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// A healthy world with an SSE-KMS bucket whose key policy is the docs'.
+    fn world() -> (Vec<Rule>, Vec<Rule>, Vec<Rule>) {
+        let mut s = vec![encryption("aws:kms", Some(KEY))];
+        s.extend(healthy_s3());
+        // One inline and one attached policy, so that every IAM call is made.
+        let mut i = vec![get_role(&doc("personalize-trust-policy-confused-deputy"), None)];
+        i.extend(role_policies(
+            &[("PersonalizeS3BucketAccessPolicy", doc("personalize-role-s3-policy"))],
+            &[(
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                fixture("s3-read-only-access"),
+            )],
+        ));
+        let k = vec![describe_key("CUSTOMER"), key_policy(&doc("personalize-key-policy"))];
+        (s, i, k)
+    }
+
+    fn kind_of(operation: &str) -> CheckKind {
+        match operation {
+            "GetBucketLocation" => CheckKind::BucketRegion,
+            "GetBucketPolicy" => CheckKind::BucketPolicy,
+            "GetRole" => CheckKind::TrustPolicy,
+            "ListRolePolicies" | "GetRolePolicy" | "ListAttachedRolePolicies" | "GetPolicy"
+            | "GetPolicyVersion" => CheckKind::RolePolicies,
+            _ => CheckKind::KmsKey,
+        }
+    }
+
+    async fn run(plan: Arc<FaultPlan>) -> AccessReport {
+        let (s, i, k) = world();
+        let store = FaultyStore::new(super::s3(&s), plan.clone())
+            .with_timeout(Duration::from_millis(10));
+        let iam = FaultyIam::new(super::iam(&i), plan.clone())
+            .with_timeout(Duration::from_millis(10));
+        let kms = FaultyKms::new(super::kms(&k), plan).with_timeout(Duration::from_millis(10));
+        check_access(&store, &iam, &kms, &request()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_call_failed_every_way_is_a_warning_about_its_check() {
+        let counting = Arc::new(FaultPlan::new());
+        let clean = run(counting.clone()).await;
+        assert!(codes(&clean).is_empty(), "{:#?}", clean.checks);
+        let ops: Vec<&str> = counting.calls().iter().map(|c| c.operation).collect();
+        assert_eq!(
+            ops,
+            [
+                "GetBucketLocation",
+                "GetBucketPolicy",
+                "GetRole",
+                "ListRolePolicies",
+                "GetRolePolicy",
+                "ListAttachedRolePolicies",
+                "GetPolicy",
+                "GetPolicyVersion",
+                "GetBucketEncryption",
+                "DescribeKey",
+                "GetKeyPolicy",
+            ]
+        );
+        let kinds = [
+            ("an error answer", Fault::internal_error()),
+            ("access denied", Fault::Service { code: "AccessDenied".into(), status: 403 }),
+            ("a dropped connection", Fault::Transport { applied: false }),
+            ("no answer", Fault::Hang),
+        ];
+        for (name, fault) in &kinds {
+            for (n, op) in ops.iter().enumerate() {
+                let plan = Arc::new(FaultPlan::new().fail_nth(None, n + 1, fault.clone()));
+                let r = run(plan).await;
+                let what = format!("{op} failed with {name}");
+                assert_eq!(codes(&r), ["PF610"], "{what}: {:#?}", r.checks);
+                assert_eq!(status(&r, kind_of(op)), Status::Warned, "{what}");
+                assert!(!r.has_errors(), "{what}");
+                if *fault == Fault::Hang {
+                    assert!(finding(&r, "PF610").message.contains("timed out"), "{what}");
+                }
+            }
+        }
+    }
+}
