@@ -29,10 +29,7 @@ fn fixture(name: &str) -> String {
 
 /// The documentation's policies, with the documentation's role replaced by ours (its path).
 fn doc(name: &str) -> String {
-    fixture(name).replace(
-        "arn:aws:iam::111122223333:role/PersonalizeRole",
-        ROLE,
-    )
+    fixture(name).replace("arn:aws:iam::111122223333:role/PersonalizeRole", ROLE)
 }
 
 /// IAM's encoding of policy documents in its XML answers.
@@ -186,7 +183,8 @@ fn head_object(sse: &'static str, key: Option<&'static str>) -> Rule {
         .http_response(move || {
             let mut r = Response::new(StatusCode::try_from(200).unwrap(), SdkBody::empty());
             r.headers_mut().insert("Content-Length", "1234");
-            r.headers_mut().insert("ETag", "\"9b2cf535f27731c974343645a3985328\"");
+            r.headers_mut()
+                .insert("ETag", "\"9b2cf535f27731c974343645a3985328\"");
             r.headers_mut().insert("x-amz-server-side-encryption", sse);
             if let Some(k) = key {
                 r.headers_mut()
@@ -409,9 +407,15 @@ fn healthy_s3() -> Vec<Rule> {
 }
 
 fn healthy_iam() -> Vec<Rule> {
-    let mut rules = vec![get_role(&doc("personalize-trust-policy-confused-deputy"), None)];
+    let mut rules = vec![get_role(
+        &doc("personalize-trust-policy-confused-deputy"),
+        None,
+    )];
     rules.extend(role_policies(
-        &[("PersonalizeS3BucketAccessPolicy", doc("personalize-role-s3-policy"))],
+        &[(
+            "PersonalizeS3BucketAccessPolicy",
+            doc("personalize-role-s3-policy"),
+        )],
         &[],
     ));
     rules
@@ -420,7 +424,9 @@ fn healthy_iam() -> Vec<Rule> {
 fn request() -> AccessRequest {
     AccessRequest {
         dataset_arn: DATASET.into(),
-        dataset_group_arn: Some("arn:aws:personalize:us-east-1:111122223333:dataset-group/shop".into()),
+        dataset_group_arn: Some(
+            "arn:aws:personalize:us-east-1:111122223333:dataset-group/shop".into(),
+        ),
         role_arn: ROLE.into(),
         location: preflight_uploader::S3Url::parse(&format!(
             "s3://{BUCKET}/imports/interactions/run-1/"
@@ -494,7 +500,9 @@ async fn the_documented_setup_passes_every_check() {
     assert!(!r.has_errors());
     let summaries: Vec<&str> = r.checks.iter().map(|c| c.summary.as_str()).collect();
     assert!(
-        summaries.iter().any(|s| s.contains("1 inline and 0 attached policies")),
+        summaries
+            .iter()
+            .any(|s| s.contains("1 inline and 0 attached policies")),
         "{summaries:?}"
     );
 }
@@ -502,7 +510,11 @@ async fn the_documented_setup_passes_every_check() {
 #[tokio::test]
 async fn a_missing_bucket_is_an_error_and_stops_the_bucket_checks() {
     let r = check(
-        vec![location_error(404, "NoSuchBucket", "The specified bucket does not exist")],
+        vec![location_error(
+            404,
+            "NoSuchBucket",
+            "The specified bucket does not exist",
+        )],
         vec![],
         vec![],
     )
@@ -517,7 +529,11 @@ async fn a_missing_bucket_is_an_error_and_stops_the_bucket_checks() {
 async fn a_bucket_in_another_region_is_an_error() {
     let r = check(vec![location("eu-west-1")], vec![], vec![]).await;
     let f = finding(&r, "PF602");
-    assert!(f.message.contains("eu-west-1") && f.message.contains("us-east-1"), "{}", f.message);
+    assert!(
+        f.message.contains("eu-west-1") && f.message.contains("us-east-1"),
+        "{}",
+        f.message
+    );
     assert_eq!(f.rule.severity, rules::Severity::Error);
     // S3 redirects a call made in the wrong region and names the bucket's region.
     let redirect = mock!(aws_sdk_s3::Client::get_bucket_location)
@@ -539,7 +555,11 @@ async fn a_bucket_in_another_region_is_an_error() {
 #[tokio::test]
 async fn no_bucket_policy_is_an_error_with_the_whole_policy_to_add() {
     let r = check(
-        vec![bucket_policy_error(404, "NoSuchBucketPolicy", "The bucket policy does not exist")],
+        vec![bucket_policy_error(
+            404,
+            "NoSuchBucketPolicy",
+            "The bucket policy does not exist",
+        )],
         vec![],
         vec![],
     )
@@ -561,7 +581,9 @@ async fn no_bucket_policy_is_an_error_with_the_whole_policy_to_add() {
             "arn:aws:s3:::amzn-s3-demo-bucket/imports/*"
         ])
     );
-    assert!(f.help_with_fix().contains("put-bucket-policy --bucket amzn-s3-demo-bucket"));
+    assert!(f
+        .help_with_fix()
+        .contains("put-bucket-policy --bucket amzn-s3-demo-bucket"));
 }
 
 #[tokio::test]
@@ -576,14 +598,18 @@ async fn a_bucket_policy_without_list_bucket_is_an_error_with_the_statement_to_a
     assert_eq!(codes(&r), ["PF604"]);
     let f = finding(&r, "PF604");
     assert!(
-        f.message.contains("s3:ListBucket on `arn:aws:s3:::amzn-s3-demo-bucket`"),
+        f.message
+            .contains("s3:ListBucket on `arn:aws:s3:::amzn-s3-demo-bucket`"),
         "{}",
         f.message
     );
     assert!(!f.message.contains("GetObject"), "{}", f.message);
     let fix = f.fix.as_ref().unwrap();
     assert!(!fix.whole_document);
-    assert_eq!(fix.document["Principal"]["Service"], "personalize.amazonaws.com");
+    assert_eq!(
+        fix.document["Principal"]["Service"],
+        "personalize.amazonaws.com"
+    );
     assert_eq!(
         fix.document["Action"],
         serde_json::json!(["s3:GetObject", "s3:ListBucket"])
@@ -616,8 +642,7 @@ async fn a_bucket_policy_for_another_prefix_is_an_error_naming_the_object() {
 async fn a_deny_in_the_bucket_policy_overrides_its_allow() {
     // The docs' Personalize statement plus the docs' VPC-endpoint-only statement.
     let mut policy: serde_json::Value = serde_json::from_str(&good_bucket_policy()).unwrap();
-    let vpc: serde_json::Value =
-        serde_json::from_str(&fixture("s3-vpc-endpoint-only")).unwrap();
+    let vpc: serde_json::Value = serde_json::from_str(&fixture("s3-vpc-endpoint-only")).unwrap();
     policy["Statement"]
         .as_array_mut()
         .unwrap()
@@ -625,7 +650,11 @@ async fn a_deny_in_the_bucket_policy_overrides_its_allow() {
     let r = check(vec![bucket_policy(&policy.to_string())], vec![], vec![]).await;
     let f = finding(&r, "PF604");
     assert!(f.message.contains("denies"), "{}", f.message);
-    assert!(f.message.contains("Access-to-specific-VPCE-only"), "{}", f.message);
+    assert!(
+        f.message.contains("Access-to-specific-VPCE-only"),
+        "{}",
+        f.message
+    );
     assert!(f.fix.is_none(), "an Allow cannot fix a Deny");
     assert!(f.help.contains("VPC endpoint"), "{}", f.help);
     // The same statement denies the role's own reads.
@@ -679,7 +708,12 @@ async fn role_policies_that_do_not_allow_reading_are_an_error_with_a_policy_to_a
             role_arn: ROLE.into()
         }
     );
-    assert!(f.help.contains("put-role-policy --role-name PersonalizeRole"), "{}", f.help);
+    assert!(
+        f.help
+            .contains("put-role-policy --role-name PersonalizeRole"),
+        "{}",
+        f.help
+    );
     assert_eq!(
         fix.document["Statement"][0]["Resource"][1],
         "arn:aws:s3:::amzn-s3-demo-bucket/imports/*"
@@ -719,11 +753,15 @@ async fn a_role_that_does_not_exist_is_an_error() {
 
 #[tokio::test]
 async fn a_trust_policy_for_another_service_is_an_error_with_the_statement_to_add() {
-    let ec2 = doc("personalize-trust-policy").replace("personalize.amazonaws.com", "ec2.amazonaws.com");
+    let ec2 =
+        doc("personalize-trust-policy").replace("personalize.amazonaws.com", "ec2.amazonaws.com");
     let r = check(vec![], vec![get_role(&ec2, None)], vec![]).await;
     assert_eq!(codes(&r), ["PF605"]);
     let fix = finding(&r, "PF605").fix.as_ref().unwrap();
-    assert_eq!(fix.document["Condition"]["StringEquals"]["aws:SourceAccount"], ACCOUNT);
+    assert_eq!(
+        fix.document["Condition"]["StringEquals"]["aws:SourceAccount"],
+        ACCOUNT
+    );
     assert_eq!(
         fix.document["Condition"]["StringLike"]["aws:SourceArn"],
         "arn:aws:personalize:us-east-1:111122223333:*"
@@ -762,25 +800,47 @@ async fn access_denied_while_reading_a_policy_is_a_warning_never_a_pass_or_a_fai
     assert_eq!(codes(&r), ["PF610"]);
     assert_eq!(status(&r, CheckKind::BucketPolicy), Status::Warned);
     let f = finding(&r, "PF610");
-    assert!(f.message.contains("could not check the bucket policy"), "{}", f.message);
+    assert!(
+        f.message.contains("could not check the bucket policy"),
+        "{}",
+        f.message
+    );
     assert!(f.help.contains("s3:GetBucketPolicy"), "{}", f.help);
     assert!(!r.has_errors());
     // IAM: GetRole and ListRolePolicies.
     let denied = "User: arn:aws:sts::111122223333:assumed-role/ci/gh is not authorized to perform: iam:GetRole on resource: role PersonalizeRole because no identity-based policy allows the iam:GetRole action";
-    let r = check(vec![], vec![get_role_error(403, "AccessDenied", denied)], vec![]).await;
+    let r = check(
+        vec![],
+        vec![get_role_error(403, "AccessDenied", denied)],
+        vec![],
+    )
+    .await;
     assert!(codes(&r).contains(&"PF610"), "{:?}", codes(&r));
     assert_eq!(status(&r, CheckKind::TrustPolicy), Status::Warned);
-    assert!(finding(&r, "PF610").message.contains("is not authorized to perform: iam:GetRole"));
+    assert!(finding(&r, "PF610")
+        .message
+        .contains("is not authorized to perform: iam:GetRole"));
     let list_denied = mock!(aws_sdk_iam::Client::list_role_policies)
         .sequence()
-        .http_status(403, Some(iam_error("AccessDenied", "not authorized to perform: iam:ListRolePolicies")))
+        .http_status(
+            403,
+            Some(iam_error(
+                "AccessDenied",
+                "not authorized to perform: iam:ListRolePolicies",
+            )),
+        )
         .repeatedly()
         .build();
     let r = check(vec![], vec![list_denied], vec![]).await;
     assert_eq!(codes(&r), ["PF610"]);
     assert_eq!(status(&r, CheckKind::RolePolicies), Status::Warned);
     // S3: GetBucketEncryption.
-    let r = check(vec![encryption_error(403, "AccessDenied", "Access Denied")], vec![], vec![]).await;
+    let r = check(
+        vec![encryption_error(403, "AccessDenied", "Access Denied")],
+        vec![],
+        vec![],
+    )
+    .await;
     assert_eq!(codes(&r), ["PF610"]);
     assert_eq!(status(&r, CheckKind::KmsKey), Status::Warned);
     // KMS: GetKeyPolicy.
@@ -817,7 +877,10 @@ async fn sse_kms_with_the_documented_key_policy_passes() {
     let r = check(
         vec![encryption("aws:kms", Some(KEY))],
         vec![],
-        vec![describe_key("CUSTOMER"), key_policy(&doc("personalize-key-policy"))],
+        vec![
+            describe_key("CUSTOMER"),
+            key_policy(&doc("personalize-key-policy")),
+        ],
     )
     .await;
     assert!(codes(&r).is_empty(), "{:#?}", r.checks);
@@ -835,7 +898,12 @@ async fn a_key_policy_that_does_not_name_the_role_is_an_error_with_the_statement
     .await;
     assert_eq!(codes(&r), ["PF608"]);
     let fix = finding(&r, "PF608").fix.as_ref().unwrap();
-    assert_eq!(fix.target, FixTarget::KeyPolicy { key_arn: KEY.into() });
+    assert_eq!(
+        fix.target,
+        FixTarget::KeyPolicy {
+            key_arn: KEY.into()
+        }
+    );
     assert_eq!(fix.document["Principal"]["AWS"], ROLE);
 }
 
@@ -846,21 +914,32 @@ async fn the_default_key_policy_leaves_it_to_the_role_policies() {
     let r = check(
         vec![encryption("aws:kms", Some(KEY))],
         vec![],
-        vec![describe_key("CUSTOMER"), key_policy(&doc("kms-default-key-policy"))],
+        vec![
+            describe_key("CUSTOMER"),
+            key_policy(&doc("kms-default-key-policy")),
+        ],
     )
     .await;
     assert_eq!(codes(&r), ["PF608"]);
     let f = finding(&r, "PF608");
     assert!(f.message.contains("IAM policies"), "{}", f.message);
     let fix = f.fix.as_ref().unwrap();
-    assert_eq!(fix.target, FixTarget::RolePolicy { role_arn: ROLE.into() });
+    assert_eq!(
+        fix.target,
+        FixTarget::RolePolicy {
+            role_arn: ROLE.into()
+        }
+    );
     assert_eq!(fix.document["Statement"][0]["Resource"], KEY);
     // With kms:Decrypt in the role's policies the role can read; the key policy still lacks
     // the service principal the docs ask for: a warning.
     let kms_role = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey","kms:ListGrants"],"Resource":"*"}]}"#;
     let iam_rules = role_policies(
         &[
-            ("PersonalizeS3BucketAccessPolicy", doc("personalize-role-s3-policy")),
+            (
+                "PersonalizeS3BucketAccessPolicy",
+                doc("personalize-role-s3-policy"),
+            ),
             ("Kms", kms_role.to_string()),
         ],
         &[],
@@ -868,11 +947,16 @@ async fn the_default_key_policy_leaves_it_to_the_role_policies() {
     let r = check(
         vec![encryption("aws:kms", Some(KEY))],
         iam_rules,
-        vec![describe_key("CUSTOMER"), key_policy(&doc("kms-default-key-policy"))],
+        vec![
+            describe_key("CUSTOMER"),
+            key_policy(&doc("kms-default-key-policy")),
+        ],
     )
     .await;
     assert_eq!(codes(&r), ["PF609"]);
-    assert!(finding(&r, "PF609").message.contains("personalize.amazonaws.com"));
+    assert!(finding(&r, "PF609")
+        .message
+        .contains("personalize.amazonaws.com"));
     assert!(!r.has_errors());
 }
 
@@ -891,7 +975,9 @@ async fn the_staged_objects_encryption_is_what_counts() {
     )
     .await;
     assert_eq!(codes(&r), ["PF608"]);
-    assert!(finding(&r, "PF608").message.contains("the object `imports/interactions/run-1/interactions.csv`"));
+    assert!(finding(&r, "PF608")
+        .message
+        .contains("the object `imports/interactions/run-1/interactions.csv`"));
 }
 
 #[tokio::test]
@@ -922,15 +1008,24 @@ mod faults {
         let mut s = vec![encryption("aws:kms", Some(KEY))];
         s.extend(healthy_s3());
         // One inline and one attached policy, so that every IAM call is made.
-        let mut i = vec![get_role(&doc("personalize-trust-policy-confused-deputy"), None)];
+        let mut i = vec![get_role(
+            &doc("personalize-trust-policy-confused-deputy"),
+            None,
+        )];
         i.extend(role_policies(
-            &[("PersonalizeS3BucketAccessPolicy", doc("personalize-role-s3-policy"))],
+            &[(
+                "PersonalizeS3BucketAccessPolicy",
+                doc("personalize-role-s3-policy"),
+            )],
             &[(
                 "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
                 fixture("s3-read-only-access"),
             )],
         ));
-        let k = vec![describe_key("CUSTOMER"), key_policy(&doc("personalize-key-policy"))];
+        let k = vec![
+            describe_key("CUSTOMER"),
+            key_policy(&doc("personalize-key-policy")),
+        ];
         (s, i, k)
     }
 
@@ -939,7 +1034,10 @@ mod faults {
             "GetBucketLocation" => CheckKind::BucketRegion,
             "GetBucketPolicy" => CheckKind::BucketPolicy,
             "GetRole" => CheckKind::TrustPolicy,
-            "ListRolePolicies" | "GetRolePolicy" | "ListAttachedRolePolicies" | "GetPolicy"
+            "ListRolePolicies"
+            | "GetRolePolicy"
+            | "ListAttachedRolePolicies"
+            | "GetPolicy"
             | "GetPolicyVersion" => CheckKind::RolePolicies,
             _ => CheckKind::KmsKey,
         }
@@ -947,10 +1045,10 @@ mod faults {
 
     async fn run(plan: Arc<FaultPlan>) -> AccessReport {
         let (s, i, k) = world();
-        let store = FaultyStore::new(super::s3(&s), plan.clone())
-            .with_timeout(Duration::from_millis(10));
-        let iam = FaultyIam::new(super::iam(&i), plan.clone())
-            .with_timeout(Duration::from_millis(10));
+        let store =
+            FaultyStore::new(super::s3(&s), plan.clone()).with_timeout(Duration::from_millis(10));
+        let iam =
+            FaultyIam::new(super::iam(&i), plan.clone()).with_timeout(Duration::from_millis(10));
         let kms = FaultyKms::new(super::kms(&k), plan).with_timeout(Duration::from_millis(10));
         check_access(&store, &iam, &kms, &request()).await.unwrap()
     }
@@ -979,7 +1077,13 @@ mod faults {
         );
         let kinds = [
             ("an error answer", Fault::internal_error()),
-            ("access denied", Fault::Service { code: "AccessDenied".into(), status: 403 }),
+            (
+                "access denied",
+                Fault::Service {
+                    code: "AccessDenied".into(),
+                    status: 403,
+                },
+            ),
             ("a dropped connection", Fault::Transport { applied: false }),
             ("no answer", Fault::Hang),
         ];
@@ -996,5 +1100,19 @@ mod faults {
                 }
             }
         }
+    }
+}
+
+/// The codes the checks report are the validator's access rules (where their documentation,
+/// which `preflight explain` prints, lives): same codes, names and default severities.
+#[test]
+fn the_codes_are_the_validators_access_rules() {
+    use preflight_validator::rules::{lookup, ACCESS};
+    assert_eq!(rules::RULES.len(), ACCESS.len());
+    for r in rules::RULES {
+        let v = lookup(r.code).unwrap_or_else(|| panic!("{} is not a validator rule", r.code));
+        assert_eq!(v.name, r.name, "{}", r.code);
+        assert_eq!(v.family.as_str(), "access", "{}", r.code);
+        assert_eq!(v.severity.as_str(), r.severity.as_str(), "{}", r.code);
     }
 }

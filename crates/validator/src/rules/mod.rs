@@ -20,6 +20,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod access;
 pub mod dataset;
 pub mod field;
 pub mod file;
@@ -27,6 +28,7 @@ pub mod header;
 pub mod insights;
 pub mod schema;
 
+pub use access::*;
 pub use dataset::*;
 pub use field::*;
 pub use file::*;
@@ -46,10 +48,18 @@ pub static ALL: &[&Rule] = &[
     &PF505, &PF506, &PF507, &PF508, &PF509, &PF510, &PF511, &PF512, &PF513, &PF514,
 ];
 
+/// The access rules (PF6xx), in code order: checked by `preflight-uploader` before a job, not by
+/// the validator's engine. Kept apart from [`ALL`] until the commands that report them (`doctor`,
+/// `import`, `run`) list them; [`lookup`] already finds them, so `preflight explain` explains them.
+pub static ACCESS: &[&Rule] = &[
+    &PF601, &PF602, &PF603, &PF604, &PF605, &PF606, &PF607, &PF608, &PF609, &PF610, &PF611,
+];
+
 /// Finds a rule by code (`PF215`, case-insensitive) or by name (`timestamp-in-milliseconds`).
 pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
     let q = code_or_name.trim();
     ALL.iter()
+        .chain(ACCESS)
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(q) || r.name == q)
 }
@@ -57,11 +67,12 @@ pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Family;
 
     #[test]
     fn codes_are_unique_sorted_and_match_their_family() {
         let mut prev = "";
-        for r in ALL {
+        for r in ALL.iter().chain(ACCESS) {
             assert!(r.code > prev, "{} out of order or repeated", r.code);
             prev = r.code;
             let digit = r.code.as_bytes()[2];
@@ -72,6 +83,7 @@ mod tests {
                 b'3' => "dataset",
                 b'4' => "schema",
                 b'5' => "insights",
+                b'6' => "access",
                 _ => panic!("bad code {}", r.code),
             };
             assert_eq!(r.family.as_str(), family, "{}", r.code);
@@ -80,7 +92,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_documented_in_ruffs_shape() {
-        for r in ALL {
+        for r in ALL.iter().chain(ACCESS) {
             for section in [
                 "## What it does",
                 "## Why is this bad?",
@@ -106,5 +118,13 @@ mod tests {
         assert_eq!(lookup("pf215").unwrap().name, "timestamp-in-milliseconds");
         assert_eq!(lookup("timestamp-in-milliseconds").unwrap().code, "PF215");
         assert!(lookup("PF999").is_none());
+        assert_eq!(lookup("pf603").unwrap().name, "bucket-policy-missing");
+        assert_eq!(lookup("policy-not-evaluated").unwrap().code, "PF611");
+    }
+
+    #[test]
+    fn access_rules_are_kept_apart_from_the_engines() {
+        assert!(ACCESS.iter().all(|r| r.family == Family::Access));
+        assert!(ALL.iter().all(|r| r.family != Family::Access));
     }
 }
