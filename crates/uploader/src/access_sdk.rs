@@ -32,8 +32,11 @@ where
             match code.as_str() {
                 // S3 answers MethodNotAllowed to GetBucketPolicy from another account than the
                 // bucket owner's: for the checks, the policy cannot be read.
-                "AccessDenied" | "AccessDeniedException" | "AllAccessDisabled"
-                | "MethodNotAllowed" | "Forbidden" => AccessError::Denied {
+                "AccessDenied"
+                | "AccessDeniedException"
+                | "AllAccessDisabled"
+                | "MethodNotAllowed"
+                | "Forbidden" => AccessError::Denied {
                     operation,
                     resource,
                     message: if message.is_empty() { code } else { message },
@@ -123,7 +126,8 @@ impl SdkIam {
     /// Loads the AWS configuration and makes a client.
     pub async fn connect(opts: &AccessOptions) -> Result<SdkIam, String> {
         let sdk = load(opts).await?;
-        let mut conf = aws_sdk_iam::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
+        let mut conf =
+            aws_sdk_iam::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
         if let Some(observer) = &opts.observer {
             conf = conf.interceptor(crate::requests::AttemptWatch::new(
                 observer.clone(),
@@ -276,7 +280,8 @@ impl SdkKms {
     /// Loads the AWS configuration and makes a client.
     pub async fn connect(opts: &AccessOptions) -> Result<SdkKms, String> {
         let sdk = load(opts).await?;
-        let mut conf = aws_sdk_kms::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
+        let mut conf =
+            aws_sdk_kms::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
         if let Some(observer) = &opts.observer {
             conf = conf.interceptor(crate::requests::AttemptWatch::new(
                 observer.clone(),

@@ -661,7 +661,14 @@ impl<S: ObjectStore + BucketAccess> BucketAccess for FaultyStore<S> {
 
     async fn bucket_encryption(&self, bucket: &str) -> Result<Encryption, AccessError> {
         let call = self.inner.bucket_encryption(bucket);
-        inject_access(&self.plan, self.timeout, "GetBucketEncryption", bucket, call).await
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "GetBucketEncryption",
+            bucket,
+            call,
+        )
+        .await
     }
 
     async fn object_encryption(&self, bucket: &str, key: &str) -> Result<Encryption, AccessError> {
@@ -709,7 +716,14 @@ impl<I: Iam> Iam for FaultyIam<I> {
 
     async fn list_role_policies(&self, role_name: &str) -> Result<Vec<String>, AccessError> {
         let call = self.inner.list_role_policies(role_name);
-        inject_access(&self.plan, self.timeout, "ListRolePolicies", role_name, call).await
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "ListRolePolicies",
+            role_name,
+            call,
+        )
+        .await
     }
 
     async fn get_role_policy(
@@ -747,7 +761,14 @@ impl<I: Iam> Iam for FaultyIam<I> {
         version_id: &str,
     ) -> Result<String, AccessError> {
         let call = self.inner.get_policy_version(policy_arn, version_id);
-        inject_access(&self.plan, self.timeout, "GetPolicyVersion", policy_arn, call).await
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "GetPolicyVersion",
+            policy_arn,
+            call,
+        )
+        .await
     }
 }
 

@@ -59,7 +59,9 @@ pub use personalize::{
     ImportJobSummary, ImportMode, Personalize, PersonalizeError,
 };
 pub use personalize_sdk::{PersonalizeOptions, SdkPersonalize};
-pub use recommendations::{choose_training_mode, effect, effects, Change, Effect, Reach, TrainingChoice};
+pub use recommendations::{
+    choose_training_mode, effect, effects, Change, Effect, Reach, TrainingChoice,
+};
 pub use requests::{RequestObserver, RetryCause, RetryNotice};
 pub use s3::{S3Options, S3Store, Sse};
 pub use seal::{seal, SealFile, SealRequest};

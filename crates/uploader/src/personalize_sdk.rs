@@ -340,7 +340,10 @@ mod solutions {
             })
         }
 
-        async fn describe_solution(&self, solution_arn: &str) -> Result<Solution, PersonalizeError> {
+        async fn describe_solution(
+            &self,
+            solution_arn: &str,
+        ) -> Result<Solution, PersonalizeError> {
             const OP: &str = "DescribeSolution";
             let out = self
                 .client

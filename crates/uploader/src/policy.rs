@@ -328,7 +328,9 @@ pub fn evaluate_all(policies: &[Policy], request: &Request<'_>) -> Decision {
             let (applies, names_principal) = applies(st, request);
             match (st.effect, applies) {
                 (Effect::Deny, Tri::Yes) => {
-                    return Decision::Deny { sid: st.sid.clone() };
+                    return Decision::Deny {
+                        sid: st.sid.clone(),
+                    };
                 }
                 (Effect::Deny, Tri::Unknown(why)) => {
                     deny_unknown.get_or_insert(why);
@@ -396,9 +398,7 @@ fn parse_statement(v: &Value) -> Result<Statement, PolicyError> {
     };
     let pair = |a: &str, b: &str| -> Result<Option<(Vec<String>, bool)>, PolicyError> {
         match (obj.get(a), obj.get(b)) {
-            (Some(_), Some(_)) => Err(PolicyError(format!(
-                "a statement has both `{a}` and `{b}`"
-            ))),
+            (Some(_), Some(_)) => Err(PolicyError(format!("a statement has both `{a}` and `{b}`"))),
             (Some(v), None) => Ok(Some((strings(v, a)?, false))),
             (None, Some(v)) => Ok(Some((strings(v, b)?, true))),
             (None, None) => Ok(None),
@@ -485,7 +485,11 @@ fn applies(st: &Statement, req: &Request<'_>) -> (Tri, bool) {
     let action = match &st.action {
         None => Tri::Unknown("a statement has no `Action`".into()),
         Some((patterns, negated)) => {
-            let m = Tri::any(patterns.iter().map(|p| pattern_matches(p, req.action, true)));
+            let m = Tri::any(
+                patterns
+                    .iter()
+                    .map(|p| pattern_matches(p, req.action, true)),
+            );
             if *negated {
                 m.not()
             } else {
@@ -510,7 +514,11 @@ fn applies(st: &Statement, req: &Request<'_>) -> (Tri, bool) {
     if head == Tri::No {
         return (Tri::No, names_principal);
     }
-    let conditions = Tri::all(st.conditions.iter().map(|c| condition_holds(c, req.context)));
+    let conditions = Tri::all(
+        st.conditions
+            .iter()
+            .map(|c| condition_holds(c, req.context)),
+    );
     (Tri::all([head, conditions]), names_principal)
 }
 
@@ -646,9 +654,16 @@ fn arn_like(pattern: &str, arn: &str) -> bool {
 /// negated (true when the key is absent).
 fn operator(base: &str) -> Option<bool> {
     match base {
-        "StringEquals" | "StringEqualsIgnoreCase" | "StringLike" | "ArnEquals" | "ArnLike"
+        "StringEquals"
+        | "StringEqualsIgnoreCase"
+        | "StringLike"
+        | "ArnEquals"
+        | "ArnLike"
         | "Bool" => Some(false),
-        "StringNotEquals" | "StringNotEqualsIgnoreCase" | "StringNotLike" | "ArnNotEquals"
+        "StringNotEquals"
+        | "StringNotEqualsIgnoreCase"
+        | "StringNotLike"
+        | "ArnNotEquals"
         | "ArnNotLike" => Some(true),
         _ => None,
     }
@@ -658,11 +673,18 @@ fn operator(base: &str) -> Option<bool> {
 /// say when the key is absent.
 fn known_unevaluated(base: &str) -> Option<bool> {
     match base {
-        "NumericEquals" | "NumericLessThan" | "NumericLessThanEquals" | "NumericGreaterThan"
-        | "NumericGreaterThanEquals" | "DateEquals" | "DateLessThan" | "DateLessThanEquals"
-        | "DateGreaterThan" | "DateGreaterThanEquals" | "IpAddress" | "BinaryEquals" => {
-            Some(false)
-        }
+        "NumericEquals"
+        | "NumericLessThan"
+        | "NumericLessThanEquals"
+        | "NumericGreaterThan"
+        | "NumericGreaterThanEquals"
+        | "DateEquals"
+        | "DateLessThan"
+        | "DateLessThanEquals"
+        | "DateGreaterThan"
+        | "DateGreaterThanEquals"
+        | "IpAddress"
+        | "BinaryEquals" => Some(false),
         "NumericNotEquals" | "DateNotEquals" | "NotIpAddress" => Some(true),
         _ => None,
     }

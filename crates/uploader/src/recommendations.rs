@@ -94,14 +94,20 @@ pub struct Effect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// User-Personalization (v1, and v2): automatic updates bring new items.
-    UserPersonalization { update_mode: bool },
+    UserPersonalization {
+        update_mode: bool,
+    },
     NextBestAction,
     TrendingNow,
     /// Semantic-Similarity, SIMS, Similar-Items: item to item; users do not matter.
-    ItemToItem { semantic: bool },
+    ItemToItem {
+        semantic: bool,
+    },
     PopularityCount,
     /// Personalized-Ranking (v1, v2), Item-Affinity, Item-Attribute-Affinity, legacy HRNN.
-    Retrained { reads_user_metadata: bool },
+    Retrained {
+        reads_user_metadata: bool,
+    },
     /// "Top picks for you", "Recommended for you": automatic updates bring new items.
     RecommenderAutoUpdated,
     /// Any other use case.

@@ -122,7 +122,10 @@ impl BucketAccess for S3Store {
             .send()
             .await
             .map_err(|e| access_error("HeadObject", &format!("{bucket}/{key}"), e))?;
-        Ok(encryption(out.server_side_encryption(), out.ssekms_key_id()))
+        Ok(encryption(
+            out.server_side_encryption(),
+            out.ssekms_key_id(),
+        ))
     }
 }
 

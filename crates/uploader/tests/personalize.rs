@@ -1145,7 +1145,9 @@ mod models_and_training {
         let sims = describe_solution(SIMS, "aws-sims", false);
         vec![
             mock!(Client::list_solutions)
-                .match_requests(|r| r.dataset_group_arn() == Some(GROUP) && r.next_token().is_none())
+                .match_requests(|r| {
+                    r.dataset_group_arn() == Some(GROUP) && r.next_token().is_none()
+                })
                 .sequence()
                 .http_status(200, Some(page1))
                 .repeatedly()
@@ -1191,7 +1193,9 @@ mod models_and_training {
         assert_eq!(up.auto_training, Some(true));
         assert_eq!(up.auto_training_schedule.as_deref(), Some("rate(7 days)"));
         assert_eq!(
-            up.latest_version.as_ref().map(|v| v.training_mode.as_deref()),
+            up.latest_version
+                .as_ref()
+                .map(|v| v.training_mode.as_deref()),
             Some(Some("AUTOTRAIN"))
         );
         // What the import changes, per model.
@@ -1249,13 +1253,19 @@ mod models_and_training {
                     && r.training_mode().map(|m| m.as_str()) == Some("UPDATE")
             })
             .sequence()
-            .http_status(200, Some(format!(r#"{{"solutionVersionArn":"{VERSION}"}}"#)))
+            .http_status(
+                200,
+                Some(format!(r#"{{"solutionVersionArn":"{VERSION}"}}"#)),
+            )
             .build();
         let describe = mock!(Client::describe_solution_version)
             .match_requests(|r| r.solution_version_arn() == Some(VERSION))
             .sequence()
             .http_status(200, Some(version_json("CREATE PENDING", "UPDATE", None)))
-            .http_status(200, Some(version_json("CREATE IN_PROGRESS", "UPDATE", None)))
+            .http_status(
+                200,
+                Some(version_json("CREATE IN_PROGRESS", "UPDATE", None)),
+            )
             .times(2)
             .http_status(200, Some(version_json("ACTIVE", "UPDATE", None)))
             .build();
@@ -1295,23 +1305,37 @@ mod models_and_training {
             ]
         );
         // The same waits as the import watch.
-        assert_eq!(clock.sleeps(), [5, 10, 20].map(Duration::from_secs).to_vec());
+        assert_eq!(
+            clock.sleeps(),
+            [5, 10, 20].map(Duration::from_secs).to_vec()
+        );
         assert_eq!(create.num_calls(), 1);
     }
 
     #[tokio::test]
     async fn a_failed_training_reports_its_reason_and_a_timeout_leaves_it_running() {
-        let reason = "Create failed. Dataset has fewer than 25 users with at least 2 interactions each.";
+        let reason =
+            "Create failed. Dataset has fewer than 25 users with at least 2 interactions each.";
         let describe = mock!(Client::describe_solution_version)
             .sequence()
             .http_status(200, Some(version_json("CREATE PENDING", "FULL", None)))
-            .http_status(200, Some(version_json("CREATE FAILED", "FULL", Some(reason))))
+            .http_status(
+                200,
+                Some(version_json("CREATE FAILED", "FULL", Some(reason))),
+            )
             .build();
         let p = client(&[&describe]);
         let clock = ManualClock::new();
-        let out = watch_training(&p, VERSION, &clock, Backoff::default(), None, &mut |_, _| {})
-            .await
-            .unwrap();
+        let out = watch_training(
+            &p,
+            VERSION,
+            &clock,
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
         let Watched::Failed(v) = out else {
             panic!("expected CREATE FAILED, got {out:?}")
         };
@@ -1323,10 +1347,20 @@ mod models_and_training {
             .http_status(200, Some(version_json("CREATE STOPPED", "FULL", None)))
             .build();
         let p = client(&[&stopped]);
-        let out = watch_training(&p, VERSION, &clock, Backoff::default(), None, &mut |_, _| {})
-            .await
-            .unwrap();
-        assert!(matches!(out, Watched::Failed(ref v) if v.status == "CREATE STOPPED"), "{out:?}");
+        let out = watch_training(
+            &p,
+            VERSION,
+            &clock,
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(out, Watched::Failed(ref v) if v.status == "CREATE STOPPED"),
+            "{out:?}"
+        );
 
         let running = mock!(Client::describe_solution_version)
             .sequence()
@@ -1346,7 +1380,10 @@ mod models_and_training {
         .await
         .unwrap();
         assert!(matches!(out, Watched::TimedOut(_)), "{out:?}");
-        assert_eq!(clock.sleeps(), [5, 10, 15].map(Duration::from_secs).to_vec());
+        assert_eq!(
+            clock.sleeps(),
+            [5, 10, 15].map(Duration::from_secs).to_vec()
+        );
     }
 
     #[tokio::test]
@@ -1392,7 +1429,10 @@ mod models_and_training {
             .sequence()
             .http_status(200, Some(body))
             .build();
-        let d = client(&[&describe]).describe_dataset(DATASET).await.unwrap();
+        let d = client(&[&describe])
+            .describe_dataset(DATASET)
+            .await
+            .unwrap();
         assert_eq!(d.dataset_group_arn.as_deref(), Some(GROUP));
     }
 
@@ -1436,9 +1476,16 @@ mod models_and_training {
             Fault::Transport { applied: true },
         ));
         let p = FaultyPersonalize::new(client(&[&describe]), plan.clone());
-        let err = watch_training(&p, VERSION, &ManualClock::new(), Backoff::default(), None, &mut |_, _| {})
-            .await
-            .unwrap_err();
+        let err = watch_training(
+            &p,
+            VERSION,
+            &ManualClock::new(),
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, PersonalizeError::Transport { .. }), "{err:?}");
         assert_eq!(plan.count("DescribeSolutionVersion"), 2);
     }

@@ -1019,7 +1019,11 @@ pub(crate) fn judge_key(
         return CheckResult::finding(CheckKind::KmsKey, format!("{what}: incomplete"), f);
     }
     if let Some(why) = unknown {
-        return cannot_tell(CheckKind::KmsKey, &format!("{what} (for {PERSONALIZE})"), &why);
+        return cannot_tell(
+            CheckKind::KmsKey,
+            &format!("{what} (for {PERSONALIZE})"),
+            &why,
+        );
     }
     CheckResult::passed(
         CheckKind::KmsKey,

@@ -208,8 +208,10 @@ pub trait Iam: Send + Sync {
 /// The KMS calls the checks make about an SSE-KMS key.
 pub trait Kms: Send + Sync {
     /// DescribeKey (a key ID, ARN, alias name or alias ARN).
-    fn describe_key(&self, key_id: &str)
-        -> impl Future<Output = Result<KeyInfo, AccessError>> + Send;
+    fn describe_key(
+        &self,
+        key_id: &str,
+    ) -> impl Future<Output = Result<KeyInfo, AccessError>> + Send;
 
     /// GetKeyPolicy (policy name `default`).
     fn get_key_policy(
@@ -281,7 +283,11 @@ impl Parties {
                 r.role_arn
             )
         })?;
-        let Principal::Role { account: role_account, .. } = &role else {
+        let Principal::Role {
+            account: role_account,
+            ..
+        } = &role
+        else {
             unreachable!("Principal::role makes roles")
         };
         let role_account = role_account.clone();
@@ -529,8 +535,16 @@ pub fn planned_calls(request: &AccessRequest) -> Result<Vec<PlannedCall>, String
         call("iam", "ListRolePolicies", p.role_name().to_string()),
         call("iam", "GetRolePolicy", "(each inline policy)".into()),
         call("iam", "ListAttachedRolePolicies", p.role_name().to_string()),
-        call("iam", "GetPolicy", "(each attached policy, and the permissions boundary)".into()),
-        call("iam", "GetPolicyVersion", "(each attached policy, and the permissions boundary)".into()),
+        call(
+            "iam",
+            "GetPolicy",
+            "(each attached policy, and the permissions boundary)".into(),
+        ),
+        call(
+            "iam",
+            "GetPolicyVersion",
+            "(each attached policy, and the permissions boundary)".into(),
+        ),
     ];
     if p.objects.is_empty() {
         calls.push(call("s3", "GetBucketEncryption", p.bucket.clone()));
@@ -541,8 +555,16 @@ pub fn planned_calls(request: &AccessRequest) -> Result<Vec<PlannedCall>, String
     if let Some(k) = &request.staging_kms_key {
         calls.push(call("kms", "DescribeKey", k.clone()));
     }
-    calls.push(call("kms", "DescribeKey", "(each SSE-KMS key found)".into()));
-    calls.push(call("kms", "GetKeyPolicy", "(each SSE-KMS key found)".into()));
+    calls.push(call(
+        "kms",
+        "DescribeKey",
+        "(each SSE-KMS key found)".into(),
+    ));
+    calls.push(call(
+        "kms",
+        "GetKeyPolicy",
+        "(each SSE-KMS key found)".into(),
+    ));
     Ok(calls)
 }
 

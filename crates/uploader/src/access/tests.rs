@@ -6,7 +6,9 @@ use super::*;
 fn request() -> AccessRequest {
     AccessRequest {
         dataset_arn: "arn:aws:personalize:eu-west-1:111122223333:dataset/shop/INTERACTIONS".into(),
-        dataset_group_arn: Some("arn:aws:personalize:eu-west-1:111122223333:dataset-group/shop".into()),
+        dataset_group_arn: Some(
+            "arn:aws:personalize:eu-west-1:111122223333:dataset-group/shop".into(),
+        ),
         role_arn: "arn:aws:iam::111122223333:role/service-role/PersonalizeRole".into(),
         location: S3Url::parse("s3://shop-imports/team/interactions/run-1/").unwrap(),
         job_name: "preflight-interactions-1".into(),
@@ -33,7 +35,9 @@ fn parties_come_from_the_arns() {
     let (keys, stand_ins) = p.object_keys();
     assert!(stand_ins);
     assert_eq!(keys.len(), 2);
-    assert!(keys.iter().all(|k| k.starts_with("team/interactions/run-1/")));
+    assert!(keys
+        .iter()
+        .all(|k| k.starts_with("team/interactions/run-1/")));
     // The files, when known, are judged themselves.
     let mut r = request();
     r.objects = vec!["team/interactions/run-1/a.csv".into()];
@@ -51,17 +55,24 @@ fn parties_come_from_the_arns() {
     // China: another partition.
     let mut r = request();
     r.dataset_arn = "arn:aws-cn:personalize:cn-north-1:111122223333:dataset/shop/ITEMS".into();
-    assert_eq!(Parties::parse(&r).unwrap().bucket_arn(), "arn:aws-cn:s3:::shop-imports");
+    assert_eq!(
+        Parties::parse(&r).unwrap().bucket_arn(),
+        "arn:aws-cn:s3:::shop-imports"
+    );
 }
 
 #[test]
 fn bad_arns_are_refused() {
     let mut r = request();
     r.dataset_arn = "arn:aws:s3:::bucket".into();
-    assert!(Parties::parse(&r).unwrap_err().contains("not a Personalize dataset ARN"));
+    assert!(Parties::parse(&r)
+        .unwrap_err()
+        .contains("not a Personalize dataset ARN"));
     let mut r = request();
     r.role_arn = "arn:aws:iam::111122223333:user/alice".into();
-    assert!(Parties::parse(&r).unwrap_err().contains("not an IAM role ARN"));
+    assert!(Parties::parse(&r)
+        .unwrap_err()
+        .contains("not an IAM role ARN"));
     assert!(planned_calls(&r).is_err());
 }
 
@@ -83,9 +94,14 @@ fn fixes_carry_the_users_names() {
             }]
         })
     );
-    assert!(b.instruction().contains("put-bucket-policy --bucket shop-imports"));
+    assert!(b
+        .instruction()
+        .contains("put-bucket-policy --bucket shop-imports"));
     let t = fix::trust_policy(&p);
-    assert_eq!(t.document["Condition"]["StringEquals"]["aws:SourceAccount"], "111122223333");
+    assert_eq!(
+        t.document["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "111122223333"
+    );
     assert_eq!(
         t.document["Condition"]["StringLike"]["aws:SourceArn"],
         "arn:aws:personalize:eu-west-1:111122223333:*"
@@ -97,7 +113,10 @@ fn fixes_carry_the_users_names() {
         "arn:aws:iam::111122223333:role/service-role/PersonalizeRole"
     );
     let r = fix::role_policy(&p, Some("arn:aws:kms:eu-west-1:111122223333:key/k1"));
-    assert_eq!(r.document["Statement"][0]["Resource"], "arn:aws:kms:eu-west-1:111122223333:key/k1");
+    assert_eq!(
+        r.document["Statement"][0]["Resource"],
+        "arn:aws:kms:eu-west-1:111122223333:key/k1"
+    );
     // Every proposed document is itself a policy the reader accepts, and it grants what the
     // check asks for.
     for f in [&b, &r] {
@@ -110,7 +129,9 @@ fn fixes_carry_the_users_names() {
     .unwrap();
     assert!(stmt
         .evaluate(&crate::policy::Request {
-            principal: Some(&crate::policy::Principal::Service("personalize.amazonaws.com".into())),
+            principal: Some(&crate::policy::Principal::Service(
+                "personalize.amazonaws.com".into()
+            )),
             action: "sts:AssumeRole",
             resource: None,
             context: &judge::service_context(&p),
@@ -124,10 +145,14 @@ fn the_dry_run_lists_the_calls() {
     r.objects = vec!["team/interactions/run-1/a.csv".into()];
     let calls = planned_calls(&r).unwrap();
     let ops: Vec<&str> = calls.iter().map(|c| c.operation).collect();
-    assert_eq!(&ops[..3], ["GetBucketLocation", "GetBucketPolicy", "GetRole"]);
+    assert_eq!(
+        &ops[..3],
+        ["GetBucketLocation", "GetBucketPolicy", "GetRole"]
+    );
     assert!(calls
         .iter()
-        .any(|c| c.operation == "HeadObject" && c.target == "shop-imports/team/interactions/run-1/a.csv"));
+        .any(|c| c.operation == "HeadObject"
+            && c.target == "shop-imports/team/interactions/run-1/a.csv"));
     assert!(!ops.contains(&"GetBucketEncryption"));
     assert!(calls.iter().any(|c| c.target == "PersonalizeRole"));
 }
@@ -140,5 +165,8 @@ fn codes_are_unique_and_in_order() {
         assert!(r.code.starts_with("PF6"), "{}", r.code);
         prev = r.code;
     }
-    assert_eq!(rules::lookup("pf603").unwrap().name, "bucket-policy-missing");
+    assert_eq!(
+        rules::lookup("pf603").unwrap().name,
+        "bucket-policy-missing"
+    );
 }

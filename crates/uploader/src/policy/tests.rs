@@ -10,14 +10,24 @@ const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56e
 
 fn doc(name: &str) -> Policy {
     let text = match name {
-        "personalize-bucket-policy" => include_str!("../../tests/policies/personalize-bucket-policy.json"),
-        "personalize-role-s3-policy" => include_str!("../../tests/policies/personalize-role-s3-policy.json"),
-        "personalize-trust-policy" => include_str!("../../tests/policies/personalize-trust-policy.json"),
+        "personalize-bucket-policy" => {
+            include_str!("../../tests/policies/personalize-bucket-policy.json")
+        }
+        "personalize-role-s3-policy" => {
+            include_str!("../../tests/policies/personalize-role-s3-policy.json")
+        }
+        "personalize-trust-policy" => {
+            include_str!("../../tests/policies/personalize-trust-policy.json")
+        }
         "personalize-trust-policy-confused-deputy" => {
             include_str!("../../tests/policies/personalize-trust-policy-confused-deputy.json")
         }
-        "personalize-key-policy" => include_str!("../../tests/policies/personalize-key-policy.json"),
-        "kms-default-key-policy" => include_str!("../../tests/policies/kms-default-key-policy.json"),
+        "personalize-key-policy" => {
+            include_str!("../../tests/policies/personalize-key-policy.json")
+        }
+        "kms-default-key-policy" => {
+            include_str!("../../tests/policies/kms-default-key-policy.json")
+        }
         "kms-aws-managed-s3-key-policy" => {
             include_str!("../../tests/policies/kms-aws-managed-s3-key-policy.json")
         }
@@ -241,8 +251,17 @@ fn what_the_reader_cannot_evaluate_is_never_a_pass_or_a_failure() {
     assert_eq!(d, Decision::NotAllowed);
 }
 
-fn one(statement: &str, principal: Option<&Principal>, action: &str, resource: Option<&str>, ctx: &Context) -> Decision {
-    let p = Policy::parse(&format!(r#"{{"Version":"2012-10-17","Statement":{statement}}}"#)).unwrap();
+fn one(
+    statement: &str,
+    principal: Option<&Principal>,
+    action: &str,
+    resource: Option<&str>,
+    ctx: &Context,
+) -> Decision {
+    let p = Policy::parse(&format!(
+        r#"{{"Version":"2012-10-17","Statement":{statement}}}"#
+    ))
+    .unwrap();
     p.evaluate(&Request {
         principal,
         action,
@@ -258,7 +277,9 @@ fn principal_forms() {
     let ctx = Context::new();
     let allow = |principal: &str, who: &Principal| {
         kind(&one(
-            &format!(r#"{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"*"}}"#),
+            &format!(
+                r#"{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"*"}}"#
+            ),
             Some(who),
             "s3:GetObject",
             Some(OBJECT),
@@ -290,13 +311,20 @@ fn principal_forms() {
         assert_eq!(allow(principal, who), want, "{principal} for {who:?}");
     }
     // A role path is part of the ARN.
-    let with_path = Principal::role("arn:aws:iam::111122223333:role/service-role/PersonalizeRole").unwrap();
+    let with_path =
+        Principal::role("arn:aws:iam::111122223333:role/service-role/PersonalizeRole").unwrap();
     assert_eq!(
-        allow(r#"{"AWS":"arn:aws:iam::111122223333:role/service-role/PersonalizeRole"}"#, &with_path),
+        allow(
+            r#"{"AWS":"arn:aws:iam::111122223333:role/service-role/PersonalizeRole"}"#,
+            &with_path
+        ),
         Want::Allow
     );
     assert_eq!(
-        allow(r#"{"AWS":"arn:aws:iam::111122223333:role/PersonalizeRole"}"#, &with_path),
+        allow(
+            r#"{"AWS":"arn:aws:iam::111122223333:role/PersonalizeRole"}"#,
+            &with_path
+        ),
         Want::NotAllowed
     );
     // NotPrincipal: a deny for everyone except the role.
@@ -346,7 +374,11 @@ fn actions_resources_and_their_negations() {
         (r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Extra":1}"#, "s3:GetObject", OBJECT, Want::CannotTell),
     ];
     for (statement, action, resource, want) in table {
-        assert_eq!(check(statement, action, resource), want, "{statement} {action} {resource}");
+        assert_eq!(
+            check(statement, action, resource),
+            want,
+            "{statement} {action} {resource}"
+        );
     }
 }
 
@@ -356,7 +388,9 @@ fn conditions() {
     let ctx = service_context();
     let check = |condition: &str| {
         kind(&one(
-            &format!(r#"{{"Effect":"Allow","Principal":{{"Service":"personalize.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{condition}}}"#),
+            &format!(
+                r#"{{"Effect":"Allow","Principal":{{"Service":"personalize.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{condition}}}"#
+            ),
             Some(&svc),
             "sts:AssumeRole",
             None,
