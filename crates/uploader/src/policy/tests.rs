@@ -91,6 +91,16 @@ fn kind(d: &Decision) -> Want {
     }
 }
 
+/// A row of the documents' table: document, principal, action, resource, context, expected.
+type Row<'a> = (
+    &'a str,
+    Option<&'a Principal>,
+    &'a str,
+    Option<&'a str>,
+    &'a Context,
+    Want,
+);
+
 #[test]
 fn documents_from_the_aws_docs() {
     let svc = personalize();
@@ -102,7 +112,7 @@ fn documents_from_the_aws_docs() {
     let rctx = role_context();
     // (document, principal, action, resource, context, expected)
     #[rustfmt::skip]
-    let table: Vec<(&str, Option<&Principal>, &str, Option<&str>, &Context, Want)> = vec![
+    let table: Vec<Row> = vec![
         // The bucket policy of the Personalize S3 access page.
         ("personalize-bucket-policy", Some(&svc), "s3:GetObject", Some(OBJECT), &sctx, Want::Allow),
         ("personalize-bucket-policy", Some(&svc), "s3:ListBucket", Some(BUCKET), &sctx, Want::Allow),
