@@ -1,7 +1,7 @@
 //! Command-line arguments.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use preflight_validator::{DatasetType, Domain, Level};
+use preflight_validator::{DatasetType, Domain, ImportMode, Level};
 
 /// The exit-code contract (`exit.rs`), shown by `--help`.
 const EXIT_CODES: &str = "Exit codes:
@@ -138,7 +138,7 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Add the gates of `preflight plan` for an import in this mode.
-    #[arg(long, value_enum, help_heading = "Plan")]
+    #[arg(long, value_parser = import_mode(), help_heading = "Plan")]
     pub mode: Option<ImportMode>,
     #[command(flatten)]
     pub existing: ExistingArgs,
@@ -154,7 +154,7 @@ pub struct ValidateArgs {
     pub insight: InsightArgs,
 }
 
-/// How the validation engine runs, for `validate`, `plan`, `insights` and `run`.
+/// How the validation engine runs, for `validate`, `plan`, `stage`, `insights` and `run`.
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
     /// Worker threads [default: one per core].
@@ -234,33 +234,20 @@ pub struct InsightArgs {
     pub training_interactions: u64,
 }
 
-/// The import mode of a job (`--mode`, and `import_mode` in `preflight.toml`): the one type the
-/// CLI uses, converted to the validator's and the uploader's at their boundaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImportMode {
-    /// Replace all bulk data in the dataset (Personalize's default).
-    Full,
-    /// Add to the dataset's bulk data; records with the same ID replace the stored ones.
-    Incremental,
-}
-
-impl From<ImportMode> for preflight_validator::Mode {
-    fn from(m: ImportMode) -> Self {
-        match m {
-            ImportMode::Full => preflight_validator::Mode::Full,
-            ImportMode::Incremental => preflight_validator::Mode::Incremental,
+/// `--mode full|incremental`: the validator's [`ImportMode`], the one type the plan, the job
+/// request and `import_mode` in `preflight.toml` share.
+fn import_mode() -> impl clap::builder::TypedValueParser<Value = ImportMode> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let help = |m: ImportMode| match m {
+        ImportMode::Full => "Replace all bulk data in the dataset (Personalize's default)",
+        ImportMode::Incremental => {
+            "Add to the dataset's bulk data; records with the same ID replace the stored ones"
         }
-    }
-}
-
-impl From<ImportMode> for preflight_uploader::ImportMode {
-    fn from(m: ImportMode) -> Self {
-        match m {
-            ImportMode::Full => preflight_uploader::ImportMode::Full,
-            ImportMode::Incremental => preflight_uploader::ImportMode::Incremental,
-        }
-    }
+    };
+    PossibleValuesParser::new(
+        ImportMode::ALL.map(|m| PossibleValue::new(m.cli_name()).help(help(m))),
+    )
+    .map(|s| s.parse::<ImportMode>().expect("one of the possible values"))
 }
 
 /// The dataset's existing data and the job's size limits.
@@ -293,7 +280,7 @@ pub struct PlanArgs {
     #[arg(value_name = "NEW")]
     pub paths: Vec<String>,
     /// The job's import mode [default: the dataset's `import_mode` in preflight.toml].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = import_mode())]
     pub mode: Option<ImportMode>,
     /// The preflight.toml dataset to plan (its schema, files, import_mode, existing and
     /// dataset_arn); without it, the dataset whose files the NEW paths are.
@@ -480,8 +467,14 @@ pub struct StageArgs {
     /// Where to stage: s3://bucket/prefix/ or a local directory.
     #[arg(long, value_name = "URL|DIR", default_value = "./staging/")]
     pub to: String,
+    /// Without a schema option: the schema of the preflight.toml dataset whose files the PATHs
+    /// are.
     #[command(flatten)]
     pub schema: SchemaArgs,
+    /// The preflight.toml dataset whose schema the files are checked against; without it, the
+    /// dataset whose files the PATHs are.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
     #[command(flatten)]
     pub report: ReportArgs,
     /// Stage even when validation finds errors (recorded in the manifest).
@@ -524,12 +517,10 @@ pub struct StageArgs {
     pub progress: ProgressChoice,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Worker threads for validation (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
-    /// The current time in epoch seconds (for reproducible runs).
-    #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
-    pub now: Option<i64>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -594,7 +585,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "S3_URL")]
     pub from: String,
     /// The import mode.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = import_mode())]
     pub mode: ImportMode,
     #[command(flatten)]
     pub job: JobArgs,
@@ -651,7 +642,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "S3_URL")]
     pub stage_to: String,
     /// The import mode [default: the dataset's `import_mode` in preflight.toml].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = import_mode())]
     pub mode: Option<ImportMode>,
     #[command(flatten)]
     pub existing: ExistingArgs,

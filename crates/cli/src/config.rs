@@ -24,10 +24,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
-use preflight_validator::{DatasetType, Domain, Level};
+use preflight_validator::{DatasetType, Domain, ImportMode, Level};
 use serde::Deserialize;
 
-use crate::args::{ConfigArgs, FailOn, Format, ImportMode, ReportArgs};
+use crate::args::{ConfigArgs, FailOn, Format, ReportArgs};
 
 /// The config file's name, looked for in the current directory and its parents.
 pub const FILE_NAME: &str = "preflight.toml";

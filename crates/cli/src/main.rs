@@ -1,6 +1,7 @@
 //! `preflight`: validate Amazon Personalize bulk imports before they run.
 
-use personalize_preflight::{args, commands, exit, logging};
+use personalize_preflight::commands::{self, Failure};
+use personalize_preflight::{args, exit, logging};
 
 use std::process::ExitCode;
 
@@ -11,21 +12,17 @@ fn main() -> ExitCode {
     if cli.debug {
         logging::init_debug();
     }
-    match commands::run(cli) {
-        Ok(code) => code.into(),
-        Err(err) => {
-            if is_broken_pipe(&err) {
-                return exit::SUCCESS.into();
-            }
-            // An error may quote what a server answered: never let it carry a credential.
-            let redactor = logging::Redactor::from_environment();
-            eprintln!("error: {}", redactor.redact(&err.to_string()));
-            for cause in err.chain().skip(1) {
-                eprintln!("  Caused by: {}", redactor.redact(&cause.to_string()));
-            }
-            exit::FAILURE.into()
-        }
+    let (code, failure) = match commands::run(cli) {
+        Ok(outcome) => (outcome.code, outcome.failure),
+        Err(err) if is_broken_pipe(&err) => (exit::SUCCESS, None),
+        Err(err) => (exit::FAILURE, Some(Failure::from_anyhow(&err))),
+    };
+    // Every error is printed here, once; it may quote what a server answered: never let it
+    // carry a credential.
+    if let Some(failure) = failure {
+        eprint!("{}", failure.render(&logging::Redactor::from_environment()));
     }
+    code.into()
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -5,23 +5,15 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use preflight_uploader::{BlockingObjectReader, ObjectStore, S3Options, S3Store, S3Url};
-use preflight_validator::{rules, Diagnostic, InputFile, Location};
+use preflight_validator::rules::{FileInSubfolder, Violation};
+use preflight_validator::{Diagnostic, InputFile, Location};
 
 use crate::args::AwsArgs;
+use crate::session::Session;
 
 /// Objects are read in chunks of this size, with at most `DEPTH` chunks waiting.
 const CHUNK: usize = 1 << 20;
 const DEPTH: usize = 8;
-
-/// A runtime for the AWS calls, on two background threads (validation keeps the others).
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("preflight-io")
-        .enable_all()
-        .build()
-        .context("failed to start the I/O runtime")
-}
 
 /// The S3 options from the command line; each retried request is announced on stderr.
 pub fn options(aws: &AwsArgs) -> S3Options {
@@ -38,19 +30,14 @@ pub fn options(aws: &AwsArgs) -> S3Options {
 }
 
 /// Inputs from local paths (see [`preflight_validator::resolve`]) and `s3://` URLs, in the
-/// order given. The runtime returned (if any input is in S3) must outlive the validation.
+/// order given. `s3://` objects stream through the session's runtime, which outlives the
+/// validation.
 pub fn resolve_inputs(
     paths: &[String],
-    aws: &AwsArgs,
-) -> anyhow::Result<(
-    Vec<InputFile>,
-    Vec<Diagnostic>,
-    Option<tokio::runtime::Runtime>,
-)> {
+    session: &Session,
+) -> anyhow::Result<(Vec<InputFile>, Vec<Diagnostic>)> {
     let mut inputs = Vec::new();
     let mut extra = Vec::new();
-    let mut io = None;
-    let mut stores: Vec<(String, Arc<S3Store>)> = Vec::new();
     for p in paths {
         if !p.starts_with("s3://") {
             let (i, d) = preflight_validator::resolve(std::slice::from_ref(p))?;
@@ -59,26 +46,13 @@ pub fn resolve_inputs(
             continue;
         }
         let url = S3Url::parse(p).map_err(anyhow::Error::msg)?;
-        if io.is_none() {
-            io = Some(runtime()?);
-        }
-        let rt = io.as_ref().expect("just made");
-        let store = match stores.iter().find(|(b, _)| *b == url.bucket) {
-            Some((_, s)) => s.clone(),
-            None => {
-                let s = Arc::new(
-                    rt.block_on(S3Store::connect(&url.bucket, &options(aws)))
-                        .map_err(anyhow::Error::msg)?,
-                );
-                stores.push((url.bucket.clone(), s.clone()));
-                s
-            }
-        };
+        let store = session.s3_store(&url.bucket)?;
+        let rt = session.runtime()?;
         let (i, d) = rt.block_on(list_inputs(&store, &url, rt.handle().clone()))?;
         inputs.extend(i);
         extra.extend(d);
     }
-    Ok((inputs, extra, io))
+    Ok((inputs, extra))
 }
 
 async fn list_inputs(
@@ -141,11 +115,15 @@ async fn list_inputs(
             .push(InputFile::from_reader(&name, reader(&o.key), Some(o.size)).listed_from_folder());
     }
     for (folder, n) in deeper {
-        diags.push(
-            Diagnostic::new(&rules::PF007, format!("{n} file(s) in the sub-folder `{folder}` will not be imported"))
-                .with_help("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job")
-                .at(Location { file: Some(folder), ..Location::default() }),
-        );
+        let found = FileInSubfolder {
+            files: n,
+            folder: &folder,
+        }
+        .diagnostic();
+        diags.push(found.at(Location {
+            file: Some(folder),
+            ..Location::default()
+        }));
     }
     if inputs.is_empty() {
         bail!("`{shown}` contains no object at its first level");

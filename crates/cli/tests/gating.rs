@@ -246,6 +246,284 @@ fn rule_names_and_threads_in_the_config() {
     );
 }
 
+const ITEMS_ARN: &str = "arn:aws:personalize:us-east-1:123456789012:dataset/g/ITEMS";
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/R";
+
+/// `validate`, `stage` and `run` (a dry run: nothing is sent) on `data/items.csv` with the
+/// built-in items schema, in `dir`; their exit codes and output (stdout, then stderr).
+fn gate_all(dir: &Path, extra_run: &[&str]) -> Vec<(&'static str, Option<i32>, String)> {
+    let schema = ["--dataset-type", "items"];
+    let cmds: [(&str, Vec<&str>); 3] = [
+        ("validate", vec!["validate"]),
+        ("stage", vec!["stage", "--to", "staging"]),
+        (
+            "run",
+            [
+                "run",
+                "--dry-run",
+                "--dataset-arn",
+                ITEMS_ARN,
+                "--role-arn",
+                ROLE_ARN,
+                "--stage-to",
+                "s3://imports/p/",
+                "--mode",
+                "full",
+            ]
+            .iter()
+            .chain(extra_run)
+            .copied()
+            .collect(),
+        ),
+    ];
+    cmds.into_iter()
+        .map(|(name, args)| {
+            let out = preflight(dir)
+                .args(&args)
+                .args(schema)
+                .arg("data/items.csv")
+                .output()
+                .unwrap();
+            let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+            (name, out.status.code(), all)
+        })
+        .collect()
+}
+
+/// One session per run (issue 15, bug a): `preflight.toml`'s settings gate `validate`, `stage`
+/// and `run` alike. With `[rules] blank-line = "off"`, `validate` passed a file with a blank
+/// line and `stage` refused it; with `fail_on = "warning"`, `validate` and `run` stopped on a
+/// warning and `stage` staged the file.
+#[test]
+fn validate_stage_and_run_gate_alike_on_the_config() {
+    let dir = items_repo("[rules]\nblank-line = \"off\"\n");
+    write(
+        &dir.path().join("data/items.csv"),
+        "ITEM_ID,PRICE\ni1,1.5\n\ni2,3\n",
+    );
+    for (cmd, code, err) in gate_all(dir.path(), &[]) {
+        assert_eq!(
+            code,
+            Some(0),
+            "{cmd}: blank-line is off in the config\n{err}"
+        );
+        assert!(!err.contains("PF006"), "{cmd}: {err}");
+    }
+    fs::remove_dir_all(dir.path().join("staging")).unwrap();
+    // The same file without the override: every command stops on the blank line.
+    write(&dir.path().join("preflight.toml"), "");
+    for (cmd, code, err) in gate_all(dir.path(), &[]) {
+        assert_eq!(code, Some(1), "{cmd}: a blank line is an error\n{err}");
+        assert!(err.contains("PF006"), "{cmd}: {err}");
+    }
+    assert!(!dir.path().join("staging").exists(), "nothing was staged");
+    // `--exit-zero` changes `validate`'s exit code, not what `stage` and `run` let through.
+    preflight(dir.path())
+        .args(["validate", "--exit-zero", "--dataset-type", "items"])
+        .arg("data/items.csv")
+        .assert()
+        .code(0);
+    for mut args in [
+        vec!["stage", "--to", "staging"],
+        vec![
+            "run",
+            "--dry-run",
+            "--dataset-arn",
+            ITEMS_ARN,
+            "--role-arn",
+            ROLE_ARN,
+            "--stage-to",
+            "s3://imports/p/",
+            "--mode",
+            "full",
+        ],
+    ] {
+        args.extend(["--exit-zero", "--dataset-type", "items", "data/items.csv"]);
+        let out = preflight(dir.path()).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("found 1 error(s): nothing was staged"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout)
+                .lines()
+                .all(|l| !l.contains("\"operation\"")),
+            "{args:?}: no request is printed: {}",
+            text(&out.stdout)
+        );
+    }
+    assert!(!dir.path().join("staging").exists(), "nothing was staged");
+
+    // A warning (a duplicate ID) with `fail_on = "warning"`: every command stops.
+    write(
+        &dir.path().join("preflight.toml"),
+        "fail_on = \"warning\"\n",
+    );
+    write(&dir.path().join("data/items.csv"), ITEMS_WITH_A_DUPLICATE);
+    for (cmd, code, err) in gate_all(dir.path(), &["--first-import"]) {
+        assert_eq!(code, Some(1), "{cmd}: fail_on = warning\n{err}");
+        if cmd != "validate" {
+            assert!(
+                err.contains("1 warning(s)") && !err.contains("found 0 error(s)"),
+                "{cmd}: the refusal names the warning\n{err}"
+            );
+        }
+    }
+    assert!(!dir.path().join("staging").exists(), "nothing was staged");
+    // `--force` stages anyway, as it does on errors.
+    preflight(dir.path())
+        .args([
+            "stage",
+            "--force",
+            "--to",
+            "staging",
+            "--dataset-type",
+            "items",
+        ])
+        .arg("data/items.csv")
+        .assert()
+        .code(0);
+}
+
+/// Every config key reaches every command through the session (issue 15, bug b): `format`
+/// in `preflight.toml` is the output format of `validate`, `schema check`, `plan`,
+/// `insights` and `run` (stdout), and of `stage`'s findings (stderr, since stdout is the data
+/// location).
+#[test]
+fn the_config_format_reaches_every_command() {
+    let dir = items_repo("format = \"json\"\n");
+    write(&dir.path().join("data/items.csv"), ITEMS_WITH_A_DUPLICATE);
+    write(
+        &dir.path().join("items.json"),
+        r#"{"type":"record","name":"Items","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"ITEM_ID","type":"string"},{"name":"PRICE","type":"float"}],"version":"1.0"}"#,
+    );
+    let items = ["--dataset-type", "items", "data/items.csv"];
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("validate", [&["validate"][..], &items].concat()),
+        ("schema check", vec!["schema", "check", "items.json"]),
+        (
+            "plan",
+            [&["plan", "--mode", "full", "--first-import"][..], &items].concat(),
+        ),
+        ("insights", [&["insights"][..], &items].concat()),
+        (
+            "run",
+            [
+                &[
+                    "run",
+                    "--dry-run",
+                    "--first-import",
+                    "--dataset-arn",
+                    ITEMS_ARN,
+                    "--role-arn",
+                    ROLE_ARN,
+                    "--stage-to",
+                    "s3://imports/p/",
+                    "--mode",
+                    "full",
+                ][..],
+                &items,
+            ]
+            .concat(),
+        ),
+    ];
+    for (cmd, args) in cases {
+        let out = preflight(dir.path()).args(&args).output().unwrap();
+        assert!(
+            out.status.code().unwrap_or(9) <= 1,
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
+        // `run` prints its report only when there is something to say (the warning), before
+        // the dry run's requests: the first line of its stdout is the report.
+        let report = if cmd == "run" {
+            let s = text(&out.stdout);
+            let end = s.find("\n}\n").map_or(s.len(), |i| i + 3);
+            s[..end].to_string()
+        } else {
+            text(&out.stdout)
+        };
+        let v: Value = serde_json::from_str(&report)
+            .unwrap_or_else(|e| panic!("{cmd}: not JSON ({e}):\n{report}"));
+        assert_eq!(v["version"], 1, "{cmd}: {v}");
+    }
+    // `stage`: the report on stderr is JSON too.
+    let out = preflight(dir.path())
+        .args([&["stage", "--to", "staging"][..], &items].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let start = err
+        .find('{')
+        .unwrap_or_else(|| panic!("no JSON report:\n{err}"));
+    let end = err.find("\n}\n").map_or(err.len(), |i| i + 3);
+    let v: Value = serde_json::from_str(&err[start..end])
+        .unwrap_or_else(|e| panic!("stage: not JSON ({e}):\n{err}"));
+    assert_eq!(v["summary"]["warnings"], 1, "{v}");
+}
+
+/// `stage` takes its schema from `preflight.toml` as `plan` and `run` do: the dataset whose
+/// files the PATHs are, or the one `--dataset` names.
+#[test]
+fn stage_takes_the_schema_of_the_config_dataset() {
+    let dir = items_repo(ITEMS_DATASET);
+    write(
+        &dir.path().join("data/items.csv"),
+        "ITEM_ID,PRICE\ni1,1.5\ni2,3\n",
+    );
+    write(&dir.path().join("other.csv"), "ITEM_ID,PRICE\ni3,4\n");
+    let stage = |args: &[&str]| {
+        preflight(dir.path())
+            .args(["stage", "--to", "staging"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let manifest = |out: &Output| -> Value {
+        let loc = text(&out.stdout);
+        let path = dir.path().join(loc.trim()).join("_preflight/manifest.json");
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let out = stage(&["data/items.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let m = manifest(&out);
+    assert_eq!(m["dataset_type"], "items", "{m}");
+    assert_eq!(
+        m["schema"]["source"],
+        Value::Null,
+        "the built-in schema: {m}"
+    );
+    // A file the globs do not name: its dataset by name.
+    let out = stage(&["--dataset", "items", "other.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(manifest(&out)["dataset_type"], "items");
+    let out = stage(&["other.csv"]);
+    assert_eq!(out.status.code(), Some(2), "no dataset, no schema");
+    assert!(
+        text(&out.stderr).contains("give a schema with --schema FILE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = stage(&["--dataset", "nope", "other.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no dataset `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The schema options win over the config's dataset.
+    let out = stage(&["--dataset-type", "users", "data/items.csv"]);
+    assert_eq!(out.status.code(), Some(1), "items data is not a users file");
+}
+
 #[test]
 fn unknown_config_keys_are_warned_about() {
     let dir = items_repo(&format!(

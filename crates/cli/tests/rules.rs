@@ -17,6 +17,11 @@
 //! only (the plan's gates: `--existing` given or not). Folders with a `generated` marker have
 //! inputs too large to commit (1,000+ records, 20,000-character values); [`write_generated`]
 //! writes them.
+//!
+//! What a user reads is under test too: `human.txt` holds the standard output of the fail run in
+//! the human format (default options otherwise), with the fixture folder's path removed. Run the
+//! tests with `PREFLIGHT_BLESS=1` to write it after a deliberate change of wording, and review the
+//! diff.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -76,6 +81,23 @@ fn folders() -> Vec<String> {
     names
 }
 
+/// The rule files: one per rule, in the family folders of `crates/validator/src/rules`.
+fn rule_files() -> usize {
+    let dir = root().join("crates/validator/src/rules");
+    fs::read_dir(&dir)
+        .expect("the rules folder exists")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .flat_map(|family| fs::read_dir(family.path()).expect("a family folder"))
+        .filter_map(Result::ok)
+        .filter(|f| {
+            let name = f.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".rs") && name != "mod.rs"
+        })
+        .count()
+}
+
 /// The code part of a folder name (`PF215-timestamp-in-milliseconds` → `PF215`).
 fn folder_code(folder: &str) -> &str {
     folder.split('-').next().unwrap_or(folder)
@@ -86,8 +108,8 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     let rules = rules();
     assert_eq!(
         rules.len(),
-        94,
-        "the rule list changed: update the fixtures"
+        rule_files(),
+        "`preflight rules` does not list one rule per file of crates/validator/src/rules"
     );
     let folders = folders();
     let mut problems = Vec::new();
@@ -192,6 +214,7 @@ fn check_fixture(folder: &str, rule: &RuleInfo) -> Result<(), String> {
     };
 
     let fail = run(&dir, &inputs, "fail", rule)?;
+    check_human(&dir, &inputs, rule)?;
     let mut actual: Vec<Finding> = Vec::new();
     for d in fail
         .diags
@@ -348,8 +371,15 @@ impl Run {
     }
 }
 
-/// Runs `which` (`fail` or `pass`) of the fixture in `dir`, reading inputs from `inputs`.
-fn run(dir: &Path, inputs: &Path, which: &str, rule: &RuleInfo) -> Result<Run, String> {
+/// The command that runs `which` (`fail` or `pass`) of the fixture in `dir`, reading inputs
+/// from `inputs`, and the input as given on the command line. The output format is left to the
+/// caller.
+fn command(
+    dir: &Path,
+    inputs: &Path,
+    which: &str,
+    rule: &RuleInfo,
+) -> Result<(Command, String), String> {
     let mut args: Vec<String> = Vec::new();
     for name in ["args".to_string(), format!("{which}.args")] {
         if let Ok(s) = fs::read_to_string(dir.join(name)) {
@@ -392,6 +422,12 @@ fn run(dir: &Path, inputs: &Path, which: &str, rule: &RuleInfo) -> Result<Run, S
         cmd.args(&args).arg(&input);
         input
     };
+    Ok((cmd, input))
+}
+
+/// Runs `which` (`fail` or `pass`) of the fixture in `dir`, reading inputs from `inputs`.
+fn run(dir: &Path, inputs: &Path, which: &str, rule: &RuleInfo) -> Result<Run, String> {
+    let (mut cmd, input) = command(dir, inputs, which, rule)?;
     cmd.args(["--format", "json", "--max-diagnostics", "1000"]);
     let out = cmd
         .output()
@@ -414,6 +450,51 @@ fn run(dir: &Path, inputs: &Path, which: &str, rule: &RuleInfo) -> Result<Run, S
         None => v["diagnostics"].as_array().cloned().unwrap_or_default(),
     };
     Ok(Run { input, exit, diags })
+}
+
+/// Compares the human output of the fail input with the folder's `human.txt` (written instead
+/// under `PREFLIGHT_BLESS=1`).
+fn check_human(dir: &Path, inputs: &Path, rule: &RuleInfo) -> Result<(), String> {
+    let (mut cmd, input) = command(dir, inputs, "fail", rule)?;
+    cmd.args(["--format", "human"]);
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run preflight: {e}"))?;
+    let prefix = format!("{}/", dir.display());
+    let actual = String::from_utf8_lossy(&out.stdout).replace(&prefix, "");
+    let path = dir.join("human.txt");
+    if std::env::var_os("PREFLIGHT_BLESS").is_some() {
+        fs::write(&path, &actual).map_err(|e| format!("cannot write human.txt: {e}"))?;
+        return Ok(());
+    }
+    let expected = fs::read_to_string(&path).map_err(|e| {
+        format!("cannot read human.txt ({e}): run the test with PREFLIGHT_BLESS=1 to write it")
+    })?;
+    if actual != expected {
+        return Err(format!(
+            "the human output of {input} differs from human.txt (PREFLIGHT_BLESS=1 rewrites it):\n{}",
+            first_difference(&expected, &actual)
+        ));
+    }
+    Ok(())
+}
+
+/// The first line where two texts differ, with its neighbours.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let i = (0..e.len().max(a.len()))
+        .find(|&i| e.get(i) != a.get(i))
+        .unwrap_or(0);
+    let from = i.saturating_sub(2);
+    let mut s = String::new();
+    for (tag, lines) in [("expected", &e), ("actual", &a)] {
+        let _ = writeln!(s, "  {tag} (from line {}):", from + 1);
+        for l in lines.iter().skip(from).take(5) {
+            let _ = writeln!(s, "    {l}");
+        }
+    }
+    s
 }
 
 // ---------------------------------------------------------------------------------------------

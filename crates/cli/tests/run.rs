@@ -194,7 +194,7 @@ fn clients(rules: &[&Rule], clock: &Arc<ManualClock>) -> Clients {
 fn run(args: &[&str], clients: &Clients) -> u8 {
     let cli = Cli::try_parse_from(std::iter::once("preflight").chain(args.iter().copied()))
         .unwrap_or_else(|e| panic!("{e}"));
-    run_with(cli, clients).unwrap().0
+    run_with(cli, clients).unwrap().code.0
 }
 
 /// Object keys stored by the server.
@@ -1675,5 +1675,40 @@ fn the_schema_of_an_existing_dataset_never_blocks_its_import() {
         code,
         exit::FINDINGS.0,
         "a schema file that CreateSchema would refuse"
+    );
+}
+
+/// One import-mode type (issue 15, bug d): the mode `--mode` parses is the one the plan is
+/// made for and the one the import job is created with, so they cannot disagree; it is
+/// written as the API writes it.
+#[test]
+fn one_import_mode_type_from_the_flag_to_the_plan_and_the_job() {
+    use personalize_preflight::args::Command;
+    let cli = Cli::try_parse_from([
+        "preflight",
+        "run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/x/",
+        "--mode",
+        "incremental",
+        "a.csv",
+    ])
+    .unwrap();
+    let Command::Run(args) = cli.command else {
+        panic!("not run")
+    };
+    let flag: preflight_validator::ImportMode = args.mode.unwrap();
+    let plan = preflight_validator::PlanOptions::new(flag);
+    let job: preflight_uploader::ImportMode = plan.mode;
+    assert_eq!(job, preflight_uploader::ImportMode::Incremental);
+    assert_eq!(job.to_string(), "INCREMENTAL");
+    assert_eq!(serde_json::to_value(job).unwrap(), "INCREMENTAL");
+    assert_eq!(
+        "full".parse::<preflight_uploader::ImportMode>(),
+        Ok(preflight_validator::ImportMode::Full)
     );
 }

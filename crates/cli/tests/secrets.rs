@@ -235,3 +235,174 @@ fn debug_logs_reports_and_manifests_never_show_credentials() {
     drop(server);
     assert!(assert_files_clean(cwd) >= 4);
 }
+
+/// A Personalize endpoint on loopback (reached through `AWS_ENDPOINT_URL_PERSONALIZE`) whose
+/// answers quote the caller's credentials, as an error body or a `failureReason` might:
+/// DescribeDataset is `ResourceNotFoundException`, DescribeDatasetImportJob a job that is
+/// `CREATE FAILED`, anything else `InvalidInputException`.
+fn personalize_quoting_credentials() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let quoted = format!("credential {KEY} secret {SECRET} token {TOKEN}");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut len, mut target) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                if let Some(v) = lower.strip_prefix("x-amz-target:") {
+                    target = v.trim().to_string();
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = reader.read_exact(&mut body);
+            let (status, answer) = match target.as_str() {
+                "amazonpersonalize.describedataset" => (
+                    "400 Bad Request",
+                    serde_json::json!({"__type": "ResourceNotFoundException",
+                        "message": format!("no such dataset for {quoted}")}),
+                ),
+                "amazonpersonalize.describedatasetimportjob" => (
+                    "200 OK",
+                    serde_json::json!({"datasetImportJob": {
+                        "jobName": "nightly-1", "datasetImportJobArn": JOB,
+                        "status": "CREATE FAILED", "importMode": "FULL",
+                        "failureReason": format!("Access denied for {quoted}"),
+                        "creationDateTime": 1.764e9, "lastUpdatedDateTime": 1.764e9
+                    }}),
+                ),
+                _ => (
+                    "400 Bad Request",
+                    serde_json::json!({"__type": "InvalidInputException",
+                        "message": format!("rejected {quoted}")}),
+                ),
+            };
+            let answer = answer.to_string();
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    endpoint
+}
+
+const DATASET: &str = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS";
+const ROLE: &str = "arn:aws:iam::123456789012:role/PersonalizeS3";
+const JOB: &str = "arn:aws:personalize:us-east-1:123456789012:dataset-import-job/nightly-1";
+
+/// One error per command, printed once, through the redactor (issue 15, bug c): `import`,
+/// `run` and `watch` printed what Personalize answered (a refusal, a `failureReason`) with the
+/// credentials it quoted; `stage`'s upload failure was redacted. Each failure is one `error:`
+/// line, with the credentials replaced.
+#[test]
+fn errors_from_stage_run_import_and_watch_are_redacted_and_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    interactions(&cwd.join("interactions.csv"));
+    let endpoint = personalize_quoting_credentials();
+    let aws = |c: &mut Command| {
+        c.env("AWS_ENDPOINT_URL_PERSONALIZE", &endpoint);
+    };
+    let cases: [(&str, Vec<&str>, i32, &str); 3] = [
+        (
+            "import",
+            vec![
+                "import",
+                "--dataset-arn",
+                DATASET,
+                "--role-arn",
+                ROLE,
+                "--from",
+                "s3://imports/team/",
+                "--mode",
+                "full",
+            ],
+            6,
+            "error: import refused: ",
+        ),
+        (
+            "run",
+            vec![
+                "run",
+                "--dataset-arn",
+                DATASET,
+                "--role-arn",
+                ROLE,
+                "--stage-to",
+                "s3://imports/team/",
+                "--mode",
+                "full",
+                "interactions.csv",
+            ],
+            6,
+            "error: import refused: ",
+        ),
+        ("watch", vec!["watch", JOB], 4, "is CREATE FAILED"),
+    ];
+    for (what, args, code, headline) in cases {
+        let mut cmd = preflight(cwd, SECRET);
+        aws(&mut cmd);
+        let out = run(what, cmd.args(&args));
+        assert_eq!(out.code, code, "{what}: {}", out.stderr);
+        assert!(out.stderr.contains(REDACTED_MARK), "{what}: {}", out.stderr);
+        assert_eq!(
+            out.stderr.matches(headline).count(),
+            1,
+            "{what}: one error, printed once:\n{}",
+            out.stderr
+        );
+        assert_eq!(
+            out.stderr.matches("error:").count(),
+            1,
+            "{what}: {}",
+            out.stderr
+        );
+    }
+
+    // `stage` to a store that refuses the credentials: one error, redacted.
+    let server = BackgroundServer::start(
+        &cwd.join("server"),
+        BUCKET,
+        ServerOptions {
+            credentials: Some((KEY.into(), SECRET.into())),
+            ..ServerOptions::default()
+        },
+    );
+    let out = run(
+        "stage with a wrong secret",
+        preflight(cwd, &format!("{SECRET}x")).args([
+            "stage",
+            "--dataset-type",
+            "interactions",
+            "interactions.csv",
+            "--to",
+            "s3://imports/team/",
+            "--endpoint-url",
+            server.endpoint(),
+        ]),
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("error:").count(),
+        1,
+        "one error, printed once:\n{}",
+        out.stderr
+    );
+}
+
+/// What replaces a credential in what `preflight` prints.
+const REDACTED_MARK: &str = "[redacted]";

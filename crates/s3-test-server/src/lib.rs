@@ -12,9 +12,10 @@
 //!
 //! [`TestServer::start`] serves it over HTTP on `127.0.0.1:0`; with
 //! [`ServerOptions::die_after_parts`] the server stops answering (connections dropped, the
-//! port closed) once it has accepted that many parts, as a crashed server would. With
-//! [`ServerOptions::answer_as`] it answers as another S3 implementation does where that one
-//! departs from S3 ([`Quirks`]), so tests need not run it.
+//! port closed) once it has accepted that many parts, as a crashed server would; with
+//! [`ServerOptions::fail_puts`] it answers the first PutObject requests with a 500, which the
+//! SDK retries. With [`ServerOptions::answer_as`] it answers as another S3 implementation does
+//! where that one departs from S3 ([`Quirks`]), so tests need not run it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -427,6 +428,10 @@ pub struct ServerOptions {
     pub credentials: Option<(String, String)>,
     /// Answer as another S3 implementation does where it departs from S3.
     pub answer_as: Option<Quirks>,
+    /// Answer this many PutObject requests (the first ones; not parts) with `500 InternalError`
+    /// after reading their whole body, storing nothing: a store's transient failure, which
+    /// the SDK retries by sending the request (and its body) again.
+    pub fail_puts: usize,
 }
 
 struct State {
@@ -436,6 +441,8 @@ struct State {
     hang_after: Option<usize>,
     requests: AtomicUsize,
     writes: AtomicUsize,
+    puts: AtomicUsize,
+    fail_puts: usize,
     quirks: Option<Quirks>,
 }
 
@@ -483,6 +490,17 @@ async fn rclone_uploads(
     Ok(answer)
 }
 
+/// A `500 InternalError` answer, sent once the request's body has been read (and dropped).
+async fn internal_error(req: hyper::Request<hyper::body::Incoming>) -> s3s::HttpResponse {
+    let mut body = s3s::Body::from(req.into_body());
+    while let Some(Ok(_)) = body.next().await {}
+    let mut answer = hyper::Response::new(s3s::Body::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".to_string(),
+    ));
+    *answer.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    answer
+}
+
 impl TestServer {
     /// Starts serving `root` on a fresh loopback port; `bucket` is created if missing.
     pub async fn start(root: &Path, bucket: &str, opts: ServerOptions) -> TestServer {
@@ -511,6 +529,8 @@ impl TestServer {
             hang_after: opts.hang_after_parts,
             requests: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
+            puts: AtomicUsize::new(0),
+            fail_puts: opts.fail_puts,
             quirks: opts.answer_as,
         });
         let st = state.clone();
@@ -556,6 +576,12 @@ impl TestServer {
                                         std::io::Error::other("the server died"),
                                     )));
                                 }
+                                let is_put = req.method() == hyper::Method::PUT
+                                    && !is_part
+                                    && !req.headers().contains_key("x-amz-copy-source");
+                                if is_put && st.puts.fetch_add(1, Ordering::SeqCst) < st.fail_puts {
+                                    return Ok(internal_error(req).await);
+                                }
                                 let uploads = req.uri().query().is_some_and(|q| {
                                     q.split('&').any(|kv| kv == "uploads" || kv == "uploads=")
                                 });
@@ -594,6 +620,11 @@ impl TestServer {
     /// Requests received so far.
     pub fn requests(&self) -> usize {
         self.state.requests.load(Ordering::SeqCst)
+    }
+
+    /// PutObject requests (not parts) received so far, those answered with an error included.
+    pub fn puts(&self) -> usize {
+        self.state.puts.load(Ordering::SeqCst)
     }
 
     /// Requests that write (PUT, POST, DELETE) received so far.

@@ -182,7 +182,23 @@ pub fn digest_file(
     algorithm: ChecksumAlgorithm,
     part_size: Option<u64>,
 ) -> std::io::Result<FileDigest> {
-    let mut f = std::fs::File::open(path)?;
+    digest_reader(std::fs::File::open(path)?, algorithm, part_size)
+}
+
+/// The checksum of a file's first `limit` bytes (fewer if it is shorter, which its size says).
+pub(crate) fn digest_head(
+    path: &Path,
+    algorithm: ChecksumAlgorithm,
+    limit: u64,
+) -> std::io::Result<FileDigest> {
+    digest_reader(std::fs::File::open(path)?.take(limit), algorithm, None)
+}
+
+fn digest_reader(
+    mut f: impl Read,
+    algorithm: ChecksumAlgorithm,
+    part_size: Option<u64>,
+) -> std::io::Result<FileDigest> {
     let mut d = Digester::new(algorithm, part_size);
     let mut buf = vec![0u8; 1 << 20];
     loop {

@@ -11,6 +11,7 @@
 //! share it and its call log.
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -53,8 +54,9 @@ pub enum Fault {
     /// request stuck behind others.
     Slow(Duration),
     /// The answer's checksums are wrong (HeadObject, UploadPart, ListParts), or what is sent is
-    /// altered on the way (PutObject's body, CompleteMultipartUpload's full-object checksum),
-    /// which the store then rejects. Calls with no checksum to corrupt pass through.
+    /// altered on the way (PutObject's bytes, or for a file read as it is sent the checksum
+    /// that goes with them; CompleteMultipartUpload's full-object checksum), which the store
+    /// then rejects. Calls with no checksum to corrupt pass through.
     Corrupt,
 }
 
@@ -348,6 +350,30 @@ impl<S: ObjectStore> ObjectStore for FaultyStore<S> {
             body
         };
         let call = self.inner.put_object(key, body, checksum);
+        self.inject(fault, "PutObject", key, call, |r| r).await
+    }
+
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
+        checksum: &Checksum,
+    ) -> StoreResult<()> {
+        let fault = self.plan.next("PutObject", key, None);
+        // The bytes are read from the file as they are sent, so what is altered on the way is
+        // the checksum that goes with them: the store must reject the pair all the same.
+        let corrupted;
+        let checksum = if fault == Some(Fault::Corrupt) {
+            corrupted = Checksum {
+                algorithm: checksum.algorithm,
+                value: corrupt_value(&checksum.value),
+            };
+            &corrupted
+        } else {
+            checksum
+        };
+        let call = self.inner.put_file(key, path, size, checksum);
         self.inject(fault, "PutObject", key, call, |r| r).await
     }
 

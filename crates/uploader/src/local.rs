@@ -58,6 +58,82 @@ fn bad_digest(operation: &'static str, key: &str, expected: &str, actual: &str) 
     }
 }
 
+/// Writes `dest` through `tmp` (in the same directory): `write` fills it, then it is synced and
+/// renamed over `dest`; on any error the temporary file is removed and `dest` is untouched.
+fn write_atomic_via(
+    tmp: &Path,
+    dest: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> StoreResult<()>,
+) -> StoreResult<()> {
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+    }
+    let result = std::fs::File::create(tmp)
+        .map_err(io("write", dest))
+        .and_then(|mut f| {
+            write(&mut f)?;
+            f.sync_all().map_err(io("write", dest))
+        })
+        .and_then(|()| std::fs::rename(tmp, dest).map_err(io("write", dest)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
+/// Copies the first `size` bytes of `src` into `out`, hashing them as they pass (1 MiB at a
+/// time), and checks them against `sum` as a store checks what it is sent.
+fn copy_checked(
+    src: &Path,
+    size: u64,
+    out: &mut std::fs::File,
+    dest: &Path,
+    key: &str,
+    sum: &Checksum,
+) -> StoreResult<()> {
+    let mut inp = std::fs::File::open(src)
+        .map_err(io("read", src))?
+        .take(size);
+    let mut hasher = Hasher::new(sum.algorithm);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut copied = 0u64;
+    loop {
+        let n = inp.read(&mut buf).map_err(io("read", src))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(io("write", dest))?;
+        copied += n as u64;
+    }
+    if copied < size {
+        return Err(io("read", src)(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("the file has {copied} bytes, {size} were to be sent"),
+        )));
+    }
+    let actual = hasher.finish();
+    if actual != sum.value {
+        return Err(bad_digest("PutObject", key, &sum.value, &actual));
+    }
+    Ok(())
+}
+
+/// Runs file work off the async workers (a blocking task), as `operation` on `path`.
+async fn blocking<T: Send + 'static>(
+    operation: &'static str,
+    path: &Path,
+    work: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Io {
+            operation,
+            path: path.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?
+}
+
 impl LocalStore {
     /// A store rooted at `root` (created when first written).
     pub fn new(root: impl Into<PathBuf>) -> LocalStore {
@@ -79,32 +155,28 @@ impl LocalStore {
         self.root.join(STATE).join("uploads").join(upload_id)
     }
 
-    /// Writes `dest` atomically: a temporary file in the same directory, then a rename.
-    fn write_atomic(
-        &self,
-        dest: &Path,
-        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-    ) -> StoreResult<()> {
+    /// A fresh temporary path beside `dest` (hidden from listings).
+    fn temp_for(&self, dest: &Path) -> PathBuf {
         let dir = dest.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        let tmp = dir.join(format!(
+        dir.join(format!(
             ".{}.tmp-{}-{}",
             dest.file_name()
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default(),
             std::process::id(),
             self.seq.fetch_add(1, Ordering::Relaxed)
-        ));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            write(&mut f)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, dest)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io("write", dest))
+        ))
+    }
+
+    /// Writes `dest` atomically: a temporary file in the same directory, then a rename.
+    fn write_atomic(
+        &self,
+        dest: &Path,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> StoreResult<()> {
+        write_atomic_via(&self.temp_for(dest), dest, |f| {
+            write(f).map_err(io("write", dest))
+        })
     }
 
     fn new_upload_id(&self) -> String {
@@ -167,6 +239,25 @@ impl ObjectStore for LocalStore {
         self.write_atomic(&self.path(key), |f| f.write_all(&body))
     }
 
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
+        checksum: &Checksum,
+    ) -> StoreResult<()> {
+        let dest = self.path(key);
+        let tmp = self.temp_for(&dest);
+        let (src, key, sum) = (path.to_path_buf(), key.to_string(), checksum.clone());
+        let target = dest.clone();
+        blocking("PutObject", &dest, move || {
+            write_atomic_via(&tmp, &target, |out| {
+                copy_checked(&src, size, out, &target, &key, &sum)
+            })
+        })
+        .await
+    }
+
     async fn create_multipart_upload(
         &self,
         key: &str,
@@ -192,19 +283,29 @@ impl ObjectStore for LocalStore {
         if !dir.is_dir() {
             return Err(no_upload("UploadPart", key));
         }
-        let actual = checksum_of(checksum.algorithm, &body);
-        if actual != checksum.value {
-            return Err(bad_digest("UploadPart", key, &checksum.value, &actual));
-        }
         let part = dir.join(format!("part-{number:05}"));
-        self.write_atomic(&part, |f| f.write_all(&body))?;
-        let sum = dir.join(format!("part-{number:05}.checksum"));
-        std::fs::write(&sum, &checksum.value).map_err(io("write", &sum))?;
+        let tmp = self.temp_for(&part);
+        let (key, sum) = (key.to_string(), checksum.clone());
+        // Hashing and writing a part takes a while: off the async workers.
+        let shown = part.clone();
+        let size = blocking("UploadPart", &shown, move || {
+            let actual = checksum_of(sum.algorithm, &body);
+            if actual != sum.value {
+                return Err(bad_digest("UploadPart", &key, &sum.value, &actual));
+            }
+            write_atomic_via(&tmp, &part, |f| {
+                f.write_all(&body).map_err(io("write", &part))
+            })?;
+            let record = part.with_file_name(format!("part-{number:05}.checksum"));
+            std::fs::write(&record, &sum.value).map_err(io("write", &record))?;
+            Ok(body.len() as u64)
+        })
+        .await?;
         Ok(UploadedPart {
             number,
             etag: None,
             checksum: Some(checksum.value.clone()),
-            size: body.len() as u64,
+            size,
         })
     }
 
@@ -221,56 +322,41 @@ impl ObjectStore for LocalStore {
             return Err(no_upload("CompleteMultipartUpload", key));
         }
         let dest = self.path(key);
+        let tmp = self.temp_for(&dest);
         let files: Vec<PathBuf> = parts
             .iter()
             .map(|p| dir.join(format!("part-{:05}", p.number)))
             .collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let dest2 = dest.clone();
-        let full_expected = full_object.map(String::from);
-        let key2 = key.to_string();
-        let this = LocalStore::new(self.root.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut full = Hasher::new(algorithm);
-            let mut size = 0u64;
-            let r = this.write_atomic(&dest2, |out| {
+        let expected = full_object.map(String::from);
+        let key = key.to_string();
+        let target = dest.clone();
+        // The object takes its key only once its full-object checksum is checked: a wrong one
+        // leaves whatever the key held (as S3 does).
+        blocking("CompleteMultipartUpload", &dest, move || {
+            write_atomic_via(&tmp, &target, |out| {
+                let mut full = Hasher::new(algorithm);
                 let mut buf = vec![0u8; 1 << 20];
                 for f in &files {
-                    let mut inp = std::fs::File::open(f)?;
+                    let mut inp = std::fs::File::open(f).map_err(io("read", f))?;
                     loop {
-                        let n = inp.read(&mut buf)?;
+                        let n = inp.read(&mut buf).map_err(io("read", f))?;
                         if n == 0 {
                             break;
                         }
                         full.update(&buf[..n]);
-                        size += n as u64;
-                        out.write_all(&buf[..n])?;
+                        out.write_all(&buf[..n]).map_err(io("write", &target))?;
                     }
                 }
-                Ok(())
-            });
-            let actual = full.finish();
-            let r = r.and_then(|()| match &full_expected {
-                Some(e) if *e != actual => {
-                    let _ = std::fs::remove_file(&dest2);
-                    Err(bad_digest("CompleteMultipartUpload", &key2, e, &actual))
+                let actual = full.finish();
+                match &expected {
+                    Some(e) if *e != actual => {
+                        Err(bad_digest("CompleteMultipartUpload", &key, e, &actual))
+                    }
+                    _ => Ok(()),
                 }
-                _ => Ok(()),
-            });
-            let _ = tx.send((r, size, actual));
+            })
         })
-        .await
-        .map_err(|e| StoreError::Io {
-            operation: "complete",
-            path: dest.display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        let (r, _size, _full) = rx.recv().map_err(|e| StoreError::Io {
-            operation: "complete",
-            path: dest.display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        r?;
+        .await?;
         std::fs::remove_dir_all(&dir).map_err(io("remove", &dir))
     }
 

@@ -23,41 +23,8 @@ pub const STATUS_CREATE_FAILED: &str = "CREATE FAILED";
 /// The number of import jobs a region runs or queues at once (not adjustable; `limits.html`).
 pub const MAX_PENDING_JOBS: usize = 5;
 
-/// An import job's mode (`importMode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ImportMode {
-    /// `FULL`: replaces all bulk data of the dataset (the API's default).
-    #[serde(rename = "FULL")]
-    Full,
-    /// `INCREMENTAL`: adds to the bulk data; same IDs replace stored records.
-    #[serde(rename = "INCREMENTAL")]
-    Incremental,
-}
-
-impl ImportMode {
-    /// The API value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportMode::Full => "FULL",
-            ImportMode::Incremental => "INCREMENTAL",
-        }
-    }
-
-    /// Parses the API value (case-insensitive).
-    pub fn parse(s: &str) -> Option<ImportMode> {
-        match s.to_ascii_uppercase().as_str() {
-            "FULL" => Some(ImportMode::Full),
-            "INCREMENTAL" => Some(ImportMode::Incremental),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for ImportMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// An import job's mode (`importMode`): the validator's type, the one the plan is made for.
+pub use preflight_validator::ImportMode;
 
 /// What DescribeDataset says about a dataset.
 #[derive(Debug, Clone, PartialEq, Eq)]

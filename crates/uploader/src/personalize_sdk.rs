@@ -87,7 +87,7 @@ fn to_time(t: Option<&aws_sdk_personalize::primitives::DateTime>) -> Option<Syst
 }
 
 fn mode(m: Option<&SdkMode>) -> Option<ImportMode> {
-    m.and_then(|m| ImportMode::parse(m.as_str()))
+    m.and_then(|m| m.as_str().parse::<ImportMode>().ok())
 }
 
 fn map_err<E, R>(operation: &'static str, resource: &str, err: SdkError<E, R>) -> PersonalizeError
@@ -246,7 +246,7 @@ impl Personalize for SdkPersonalize {
                     .build(),
             )
             .role_arn(&r.role_arn)
-            .import_mode(SdkMode::from(r.import_mode.as_str()))
+            .import_mode(SdkMode::from(r.import_mode.api_name()))
             .send()
             .await
             .map_err(|e| map_err(OP, &r.job_name, e))?;

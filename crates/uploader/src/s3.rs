@@ -2,12 +2,13 @@
 //! SDK types; configuration comes from the standard AWS chain (environment, profiles, SSO,
 //! instance roles) through `aws-config`.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{
     ChecksumAlgorithm as SdkAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload,
     CompletedPart, Delete, ObjectIdentifier, ServerSideEncryption,
@@ -144,6 +145,39 @@ impl S3Store {
         self.owner.as_deref()
     }
 
+    /// PutObject of `body` (`len` bytes) with its checksum in a header: the store checks it.
+    async fn put(
+        &self,
+        key: &str,
+        body: ByteStream,
+        len: u64,
+        checksum: &Checksum,
+    ) -> StoreResult<()> {
+        let (sse, kms) = self.sse();
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_length(len as i64)
+            .body(body)
+            .set_server_side_encryption(sse)
+            .set_ssekms_key_id(kms)
+            .set_expected_bucket_owner(self.owner.clone());
+        let v = checksum.value.clone();
+        req = match checksum.algorithm {
+            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(v),
+            ChecksumAlgorithm::Sha256 => req.checksum_sha256(v),
+            ChecksumAlgorithm::Crc32 => req.checksum_crc32(v),
+            ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
+            ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
+        };
+        req.send()
+            .await
+            .map(|_| ())
+            .map_err(|e| map_err("PutObject", key, e))
+    }
+
     fn sse(&self) -> (Option<ServerSideEncryption>, Option<String>) {
         match &self.sse {
             None => (None, None),
@@ -274,7 +308,11 @@ where
                     key: key.to_string(),
                     answer: answer(status, &code, &message),
                 },
-                "NotImplemented" => StoreError::Unsupported { operation },
+                "NotImplemented" => StoreError::Unsupported {
+                    operation,
+                    key: key.to_string(),
+                    answer: answer(status, &code, &message),
+                },
                 _ => StoreError::Service {
                     operation,
                     key: key.to_string(),
@@ -330,29 +368,32 @@ impl ObjectStore for S3Store {
     }
 
     async fn put_object(&self, key: &str, body: Bytes, checksum: &Checksum) -> StoreResult<()> {
-        let (sse, kms) = self.sse();
-        let mut req = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_length(body.len() as i64)
-            .body(ByteStream::from(body))
-            .set_server_side_encryption(sse)
-            .set_ssekms_key_id(kms)
-            .set_expected_bucket_owner(self.owner.clone());
-        let v = checksum.value.clone();
-        req = match checksum.algorithm {
-            ChecksumAlgorithm::Crc64nvme => req.checksum_crc64_nvme(v),
-            ChecksumAlgorithm::Sha256 => req.checksum_sha256(v),
-            ChecksumAlgorithm::Crc32 => req.checksum_crc32(v),
-            ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
-            ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
-        };
-        req.send()
+        let len = body.len() as u64;
+        self.put(key, ByteStream::from(body), len, checksum).await
+    }
+
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
+        checksum: &Checksum,
+    ) -> StoreResult<()> {
+        // Read as it is sent, 64 KiB at a time. Built from a path (not an open file), the body
+        // is opened anew for each attempt, so the SDK can retry the request; and with the
+        // checksum already in a header it is sent as is, with its length (no aws-chunked
+        // encoding, no trailer, which some S3-compatible stores do not read).
+        let body = ByteStream::read_from()
+            .path(path)
+            .length(Length::Exact(size))
+            .build()
             .await
-            .map(|_| ())
-            .map_err(|e| map_err("PutObject", key, e))
+            .map_err(|e| StoreError::Io {
+                operation: "PutObject",
+                path: path.display().to_string(),
+                source: e.into(),
+            })?;
+        self.put(key, body, size, checksum).await
     }
 
     async fn create_multipart_upload(

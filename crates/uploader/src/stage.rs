@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use tokio::task::JoinSet;
 
-use crate::checksum::{checksum_of, digest_file, part_size_for, FileDigest, Hasher};
+use crate::checksum::{checksum_of, digest_file, digest_head, part_size_for, FileDigest, Hasher};
 use crate::location::{check_data_location, rfc3339, run_folder_name};
 use crate::manifest::{Manifest, ManifestFile, SchemaInfo, Tool, MANIFEST_KEY};
 use crate::store::{Checksum, ChecksumAlgorithm, ObjectStore, StoreError, UploadedPart};
@@ -634,21 +634,19 @@ async fn upload_all<S: ObjectStore>(
         }
         let action = match p.digest.part_size {
             None => {
-                let path = p.file.path.clone();
-                let body = tokio::task::spawn_blocking(move || std::fs::read(path))
-                    .await
-                    .map_err(|e| read_err(p, std::io::Error::other(e.to_string())))?
-                    .map_err(|e| read_err(p, e))?;
-                if checksum_of(alg, &body) != p.digest.full {
-                    return Err(StageError::Changed {
-                        path: p.file.path.display().to_string(),
-                    });
-                }
+                // Read from the file as it is sent (memory holds buffers, not the file, up to
+                // the 5 GiB of one PutObject), with the checksum of step 1: the store checks the
+                // bytes against it, so a file edited since is rejected, not staged.
                 let sum = Checksum {
                     algorithm: alg,
                     value: p.digest.full.clone(),
                 };
-                store.put_object(&p.key, Bytes::from(body), &sum).await?;
+                if let Err(e) = store
+                    .put_file(&p.key, &p.file.path, p.digest.size, &sum)
+                    .await
+                {
+                    return Err(put_failed(p, alg, e).await);
+                }
                 progress.advance(p.digest.size);
                 Action::Put
             }
@@ -668,6 +666,24 @@ async fn upload_all<S: ObjectStore>(
         });
     }
     Ok(())
+}
+
+/// Why a PutObject of a file failed: a file whose first bytes are no longer those checksummed
+/// (the store rejected them, or the file is now shorter) changed while it was staged; else the
+/// store's error. The file is read again only then.
+async fn put_failed(p: &Planned, alg: ChecksumAlgorithm, e: StoreError) -> StageError {
+    if !matches!(e, StoreError::BadDigest { .. } | StoreError::Io { .. }) {
+        return e.into();
+    }
+    let (path, size) = (p.file.path.clone(), p.digest.size);
+    match tokio::task::spawn_blocking(move || digest_head(&path, alg, size)).await {
+        Ok(Ok(now)) if now.size == p.digest.size && now.full == p.digest.full => e.into(),
+        Ok(Ok(_)) => StageError::Changed {
+            path: p.file.path.display().to_string(),
+        },
+        Ok(Err(source)) => read_err(p, source),
+        Err(join) => read_err(p, std::io::Error::other(join.to_string())),
+    }
 }
 
 fn read_err(p: &Planned, e: std::io::Error) -> StageError {

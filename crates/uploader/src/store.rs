@@ -5,6 +5,7 @@
 //! One store addresses one bucket (or directory); keys are `/`-separated.
 
 use std::future::Future;
+use std::path::Path;
 use std::pin::Pin;
 use std::time::SystemTime;
 
@@ -222,11 +223,16 @@ pub enum StoreError {
         /// The store's answer.
         message: String,
     },
-    /// The store does not implement the operation (some S3-compatible stores).
-    #[error("the store does not support {operation}")]
+    /// The store does not implement the operation (S3's `NotImplemented`: some S3-compatible
+    /// stores lack calls S3 has).
+    #[error("{operation} `{key}`: the store does not support it ({answer})")]
     Unsupported {
         /// The operation.
         operation: &'static str,
+        /// The key (or prefix) it addressed.
+        key: String,
+        /// What the store answered (`HTTP 501 NotImplemented: …`).
+        answer: String,
     },
     /// The store answered with an error, or with an answer that could not be read.
     #[error("{operation} `{key}` failed: {}{code}: {message}", status.map(|s| format!("HTTP {s} ")).unwrap_or_default())]
@@ -272,7 +278,7 @@ impl StoreError {
         match self {
             StoreError::NotFound { operation, .. }
             | StoreError::BadDigest { operation, .. }
-            | StoreError::Unsupported { operation }
+            | StoreError::Unsupported { operation, .. }
             | StoreError::Service { operation, .. }
             | StoreError::Transport { operation, .. }
             | StoreError::Io { operation, .. } => operation,
@@ -312,11 +318,24 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// The location Personalize would read for a key or folder, e.g. `s3://bucket/a/b/`.
     fn location(&self, key: &str) -> String;
 
-    /// Writes an object in one request; the store checks `checksum` against the bytes.
+    /// Writes an object in one request from bytes in memory (a manifest); the store checks
+    /// `checksum` against them. Files go up with [`ObjectStore::put_file`].
     fn put_object(
         &self,
         key: &str,
         body: Bytes,
+        checksum: &Checksum,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Writes an object in one request from the first `size` bytes of a local file, read as
+    /// they are sent and never held in memory whole; the store checks `checksum` (computed from
+    /// the file beforehand) against the bytes, so a file that changed since is rejected
+    /// ([`StoreError::BadDigest`]). A retried request reads the file again from its start.
+    fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        size: u64,
         checksum: &Checksum,
     ) -> impl Future<Output = StoreResult<()>> + Send;
 

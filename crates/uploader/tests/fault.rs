@@ -740,3 +740,75 @@ async fn every_call_of_the_manifest_check_failed_makes_the_import_refuse() {
         }
     }
 }
+
+/// A file sent in one PutObject is read while it is sent, after its checksum was computed (and
+/// the file validated): edited in between, its bytes no longer match the checksum in the
+/// request, the store rejects them, and the stage says the file changed. Nothing of it is
+/// stored and no manifest is written; a re-run stages the file as it now is.
+async fn a_file_edited_before_it_is_sent<S: ObjectStore>(label: &str, made: Made<S>) {
+    let (_keep, make) = made;
+    let imp = import();
+    let plan = Arc::new(FaultPlan::new().fail_nth(
+        Some("PutObject"),
+        1,
+        Fault::Slow(Duration::from_secs(1)),
+    ));
+    let store = Arc::new(make(plan.clone()));
+    let path = imp.req.files[0].path.clone();
+    let mut edited = imp.files[0].1.clone();
+    edited[100] = if edited[100] == b'7' { b'8' } else { b'7' };
+    let edit = async {
+        while !plan.injected() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        std::fs::write(&path, &edited).unwrap();
+    };
+    let opts = options();
+    let (result, ()) = tokio::join!(
+        stage(store.clone(), &imp.req, &opts, Arc::new(NoProgress)),
+        edit
+    );
+    let err = match result {
+        Ok(out) => panic!("{label}: staged {:?}", out.objects),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(&err, StageError::Changed { path } if path.ends_with("a.csv")),
+        "{label}: {err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("changed while it was being staged"),
+        "{label}: {err}"
+    );
+    let keys: Vec<String> = store
+        .inner()
+        .list_objects("", false)
+        .await
+        .unwrap()
+        .objects
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.ends_with("/a.csv") || k.ends_with(MANIFEST_KEY)),
+        "{label}: {keys:?}"
+    );
+    let store = Arc::new(make(Arc::new(FaultPlan::new())));
+    let out = stage(store.clone(), &imp.req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap_or_else(|e| panic!("{label}: the re-run failed: {e}"));
+    assert_eq!(
+        read(store.inner(), &out.objects[0].key).await,
+        Some(edited),
+        "{label}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_edited_before_it_is_sent_is_refused_not_staged() {
+    a_file_edited_before_it_is_sent("local", local_bucket().await).await;
+    a_file_edited_before_it_is_sent("s3", s3_bucket().await).await;
+}

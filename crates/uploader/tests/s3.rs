@@ -793,3 +793,337 @@ fn an_object_streams_into_blocking_code_in_bounded_chunks() {
     std::io::Read::read_to_end(&mut reader, &mut out).unwrap();
     assert_eq!(out, bytes);
 }
+
+/// One PutObject as the client put it on the wire.
+#[derive(Debug, Clone)]
+struct SentPut {
+    uri: String,
+    headers: Vec<(String, String)>,
+    /// Whether the body was bytes in memory (else it is read as it is sent).
+    in_memory: bool,
+}
+
+impl SentPut {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Records every PutObject (not the parts) just before it is sent.
+#[derive(Debug, Clone, Default)]
+struct PutWatch(Arc<std::sync::Mutex<Vec<SentPut>>>);
+
+impl aws_sdk_s3::config::Intercept for PutWatch {
+    fn name(&self) -> &'static str {
+        "PutWatch"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_s3::config::RuntimeComponents,
+        _: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        let r = context.request();
+        if r.method() == "PUT" && !r.uri().contains("partNumber=") {
+            self.0.lock().unwrap().push(SentPut {
+                uri: r.uri().to_string(),
+                headers: r
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                in_memory: r.body().bytes().is_some(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The tests' S3 store, its client watched by `watch`.
+fn watched_store(endpoint: &str, watch: PutWatch) -> S3Store {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            preflight_s3_test_server::ACCESS_KEY,
+            preflight_s3_test_server::SECRET_KEY,
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .interceptor(watch)
+        .build();
+    S3Store::from_client(
+        aws_sdk_s3::Client::from_conf(conf),
+        BUCKET,
+        &preflight_uploader::S3Options::default(),
+    )
+}
+
+/// A file below the multipart threshold goes up in one PutObject whose body is read from the
+/// file as it is sent (so memory never holds the file, however large: up to 5 GiB with
+/// `--multipart-threshold 5120`), with the checksum computed beforehand in its header and its
+/// exact length: no aws-chunked encoding, no trailer, and the store still checks the bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_put_streams_the_file_with_its_checksum_in_a_header() {
+    let (dir, root) = tmp("streamed");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let watch = PutWatch::default();
+    let s = Arc::new(watched_store(&server.endpoint, watch.clone()));
+    let bytes = data((3 * MIB) as usize + 17, 4);
+    for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+        let req = request(vec![write(dir.path(), "a.csv", &bytes)], &format!("{alg}/"));
+        let opts = StageOptions {
+            checksum: alg,
+            ..options()
+        };
+        let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+            .await
+            .unwrap();
+        let key = format!("{}a.csv", out.run_folder);
+        assert_eq!(out.objects[0].action, Action::Put, "{alg}");
+        assert_eq!(read_object(&s, &key).await, bytes, "{alg}");
+        let puts: Vec<SentPut> = watch
+            .0
+            .lock()
+            .unwrap()
+            .drain(..)
+            .filter(|p| p.uri.contains(&key))
+            .collect();
+        assert_eq!(puts.len(), 1, "{alg}: {puts:?}");
+        let put = &puts[0];
+        assert!(
+            !put.in_memory,
+            "{alg}: the file was read into memory to be sent"
+        );
+        let len = bytes.len().to_string();
+        assert_eq!(put.header("content-length"), Some(len.as_str()), "{alg}");
+        let sum = checksum_of(alg, &bytes);
+        assert_eq!(
+            put.header(&format!("x-amz-checksum-{alg}")),
+            Some(sum.as_str()),
+            "{alg}: {put:?}"
+        );
+        assert_eq!(put.header("x-amz-trailer"), None, "{alg}: {put:?}");
+        assert!(
+            put.header("content-encoding")
+                .is_none_or(|e| !e.contains("aws-chunked")),
+            "{alg}: {put:?}"
+        );
+        let manifest: Manifest =
+            serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+        assert_eq!(manifest.files[0].verified, "checksum", "{alg}");
+    }
+}
+
+/// A PutObject the store fails (500) is retried by the SDK, which sends the body again from the
+/// file's first byte: a body read from a file must be opened anew for each attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_the_store_fails_is_sent_again_from_the_start_of_the_file() {
+    let (dir, root) = tmp("retried");
+    let server = TestServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            fail_puts: 1,
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let s = Arc::new(store(&server.endpoint));
+    let bytes = data((2 * MIB) as usize + 5, 7);
+    let req = request(vec![write(dir.path(), "a.csv", &bytes)], "p/");
+    let out = stage(s.clone(), &req, &options(), Arc::new(NoProgress))
+        .await
+        .unwrap();
+    // The data file twice (the first attempt answered 500), then the manifest.
+    assert_eq!(server.puts(), 3);
+    let key = format!("{}a.csv", out.run_folder);
+    assert_eq!(read_object(&s, &key).await, bytes);
+    assert_eq!(
+        s.head_object(&key)
+            .await
+            .unwrap()
+            .unwrap()
+            .checksum(ChecksumAlgorithm::Crc64nvme),
+        Some(checksum_of(ChecksumAlgorithm::Crc64nvme, &bytes).as_str())
+    );
+}
+
+/// S3's `NotImplemented` names the call, the key, the HTTP status, the code and the message,
+/// as every other S3 error does (s3s-fs alone does not implement ListMultipartUploads).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_the_store_lacks_is_named_with_its_key_and_the_answer() {
+    let (_dir, root) = tmp("notimpl");
+    let server = TestServer::start(
+        &root,
+        BUCKET,
+        ServerOptions {
+            bare: true,
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let s = store(&server.endpoint);
+    let err = s
+        .list_multipart_uploads("team/interactions/")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsupported { .. }), "{err:?}");
+    let shown = err.to_string();
+    for part in [
+        "ListMultipartUploads",
+        "`team/interactions/`",
+        "HTTP 501",
+        "NotImplemented",
+        "ListMultipartUploads is not implemented yet",
+    ] {
+        assert!(shown.contains(part), "{part}: {shown}");
+    }
+}
+
+/// The kernel's high-water mark of this process's resident memory (`VmHWM`), in bytes.
+#[cfg(target_os = "linux")]
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/self/status");
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    kib << 10
+}
+
+/// Memory is bounded by buffers, never by the input's size: staging a 96 MiB file in one
+/// PutObject (as `--multipart-threshold 5120` does for files up to 5 GiB), to S3 and to a local
+/// folder, raises the process's peak resident memory by far less than the file. The peak counts
+/// the whole process, so each store is measured in a child process that runs this test alone.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_single_put_holds_buffers_not_the_file() {
+    const CHILD: &str = "PREFLIGHT_TEST_PEAK_OF";
+    const NAME: &str = "a_single_put_holds_buffers_not_the_file";
+    let size = 96 * MIB;
+    if let Ok(target) = std::env::var(CHILD) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        {
+            use std::io::Write;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            let chunk = data(MIB as usize, 3);
+            for i in 0..size / MIB {
+                f.write_all(format!("u{i},").as_bytes()).unwrap();
+                f.write_all(&chunk[format!("u{i},").len()..]).unwrap();
+            }
+            f.flush().unwrap();
+        }
+        let file = StageFile {
+            name: "big.csv".into(),
+            path,
+            records: 1,
+            lines: 1,
+        };
+        let opts = StageOptions {
+            multipart_threshold: 5120 * MIB,
+            ..options()
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let req = request(vec![file], "");
+        let growth = rt.block_on(async {
+            let out = if target == "s3" {
+                let server =
+                    TestServer::start(&dir.path().join("server"), BUCKET, ServerOptions::default())
+                        .await;
+                let s = Arc::new(store(&server.endpoint));
+                let before = peak_rss();
+                let out = stage(s, &req, &opts, Arc::new(NoProgress)).await;
+                (out, peak_rss() - before)
+            } else {
+                let s = Arc::new(LocalStore::new(dir.path().join("staging")));
+                let before = peak_rss();
+                let out = stage(s, &req, &opts, Arc::new(NoProgress)).await;
+                (out, peak_rss() - before)
+            };
+            let (out, growth) = out;
+            assert_eq!(out.unwrap().objects[0].action, Action::Put);
+            growth
+        });
+        println!("peak growth: {growth}");
+        return;
+    }
+    for target in ["s3", "local"] {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([NAME, "--exact", "--nocapture", "--test-threads", "1"])
+            .env(CHILD, target)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{target}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let growth: u64 = stdout
+            .split("peak growth: ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{target}: no measure in {stdout}"));
+        eprintln!(
+            "{target}: staging {size} bytes in one PutObject raised the peak RSS by {growth} bytes"
+        );
+        assert!(
+            growth < size / 4,
+            "{target}: staging a {size}-byte file in one PutObject raised the peak resident memory by {growth} bytes"
+        );
+    }
+}
+
+/// A multipart upload whose full-object checksum does not match its parts fails, and leaves
+/// whatever its key held, as S3 does: the folder store checks the checksum before the object
+/// takes the key (it used to put the new object in place, then delete it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_store_keeps_the_object_a_failed_completion_would_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = LocalStore::new(dir.path().join("staging"));
+    let alg = ChecksumAlgorithm::Crc64nvme;
+    let sum = |b: &[u8]| Checksum {
+        algorithm: alg,
+        value: checksum_of(alg, b),
+    };
+    let old = data(1000, 1);
+    s.put_object("p/a.csv", Bytes::from(old.clone()), &sum(&old))
+        .await
+        .unwrap();
+    let new = data(2000, 2);
+    let id = s.create_multipart_upload("p/a.csv", alg).await.unwrap();
+    let part = s
+        .upload_part("p/a.csv", &id, 1, Bytes::from(new.clone()), &sum(&new))
+        .await
+        .unwrap();
+    let err = s
+        .complete_multipart_upload("p/a.csv", &id, alg, &[part], Some(&sum(b"other").value))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BadDigest { .. }), "{err}");
+    let mut body = s.get_object("p/a.csv").await.unwrap();
+    let mut got = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut body, &mut got)
+        .await
+        .unwrap();
+    assert_eq!(got, old);
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::rules;
+use crate::rules::{FileInSubfolder, NonCsvFileInFolder, Violation};
 
 /// Where an input's bytes come from.
 #[derive(Debug)]
@@ -176,11 +176,15 @@ pub fn resolve(paths: &[String]) -> Result<(Vec<InputFile>, Vec<Diagnostic>), In
             if is_dir {
                 if let Some(n) = count_files_below(&child, 4) {
                     if n > 0 {
-                        diags.push(
-                            Diagnostic::new(&rules::PF007, format!("{n} file(s) in the sub-folder `{shown}` will not be imported"))
-                                .with_help("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job")
-                                .at(Location { file: Some(shown), ..Location::default() }),
-                        );
+                        let found = FileInSubfolder {
+                            files: n,
+                            folder: &shown,
+                        }
+                        .diagnostic();
+                        diags.push(found.at(Location {
+                            file: Some(shown),
+                            ..Location::default()
+                        }));
                     }
                 }
                 continue;
@@ -215,11 +219,10 @@ pub fn non_csv_name(name: &str, shown: &str) -> Option<Diagnostic> {
     if name.to_ascii_lowercase().ends_with(".csv") {
         return None;
     }
-    Some(
-        Diagnostic::new(&rules::PF008, format!("`{name}` does not end in .csv, but Personalize reads it as part of the import all the same: its content is checked as CSV"))
-            .with_help("keep only this import's CSV files at the first level of the folder: delete the others, or move them into a sub-folder")
-            .at(Location { file: Some(shown.to_string()), ..Location::default() }),
-    )
+    Some(NonCsvFileInFolder { name }.diagnostic().at(Location {
+        file: Some(shown.to_string()),
+        ..Location::default()
+    }))
 }
 
 fn join_display(dir: &str, name: &str) -> String {

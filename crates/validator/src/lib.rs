@@ -9,21 +9,25 @@
 pub mod diagnostic;
 pub mod dialect;
 mod engine;
+mod hash;
+mod import_mode;
 pub mod input;
 pub mod insights;
-pub mod lines;
+pub mod line_filter;
 pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;
+mod text;
 pub mod training;
 pub mod values;
 
 pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
+pub use import_mode::ImportMode;
 pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
-pub use lines::{LineCursor, LineSet};
+pub use line_filter::{LineCursor, LineSet};
 pub use plan::{plan, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

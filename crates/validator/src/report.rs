@@ -284,12 +284,6 @@ pub struct Report {
     /// Findings kept, in report order.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
-    /// What the import job will do (`preflight plan`).
-    #[serde(skip)]
-    pub plan: Option<crate::plan::Plan>,
-    /// The dataset's insights (`preflight insights`, `validate --insights`).
-    #[serde(skip)]
-    pub insights: Option<crate::insights::Insights>,
 }
 
 impl Report {
@@ -322,8 +316,6 @@ impl Report {
             summary,
             rules,
             diagnostics,
-            plan: None,
-            insights: None,
         }
     }
 
@@ -387,6 +379,99 @@ mod tests {
                 ("PF418", Severity::Warning, true),
                 ("PF408", Severity::Error, false),
             ]
+        );
+    }
+
+    /// A finding of `rule` at `line`:`column` of `file` (a name for the test to read).
+    fn at(rule: &'static Rule, file: &str, line: u64, column: u32) -> Diagnostic {
+        Diagnostic::new(rule, format!("{file}:{line}:{column}")).at(crate::Location {
+            file: Some(file.into()),
+            line: Some(line),
+            column: Some(column),
+            ..crate::Location::default()
+        })
+    }
+
+    #[test]
+    fn findings_come_out_in_report_order_whatever_order_they_arrive_in() {
+        // Schema first, then files in input order by line and column, then the dataset; ties
+        // keep the order they arrived in.
+        let mut c = Collector::new(Policy::default());
+        c.push_dataset(Diagnostic::new(&rules::PF301, "dataset"));
+        c.push_file(1, at(&rules::PF206, "b", 5, 1));
+        c.push_file(0, at(&rules::PF207, "a", 9, 2));
+        c.push_schema(Diagnostic::new(&rules::PF408, "schema"));
+        c.push_file(0, at(&rules::PF206, "a", 9, 1));
+        c.push_file(0, at(&rules::PF208, "a", 2, 4));
+        c.push_dataset(Diagnostic::new(&rules::PF302, "dataset, later"));
+        c.push_file(0, at(&rules::PF209, "a", 9, 1));
+        let (found, _) = c.finish();
+        let got: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "schema",
+                "a:2:4",
+                "a:9:1",
+                "a:9:1",
+                "a:9:2",
+                "b:5:1",
+                "dataset",
+                "dataset, later"
+            ]
+        );
+        // The tie at a:9:1: PF206 arrived before PF209.
+        assert_eq!(found[2].rule.code, "PF206");
+        assert_eq!(found[3].rule.code, "PF209");
+    }
+
+    #[test]
+    fn each_rule_keeps_its_first_findings_in_report_order_and_counts_the_rest() {
+        let policy = Policy {
+            max_per_rule: 2,
+            ..Policy::default()
+        };
+        let mut c = Collector::new(policy);
+        for line in [9, 3, 7, 1, 5] {
+            c.push_file(0, at(&rules::PF206, "a", line, 1));
+        }
+        // Findings of a later file never displace those of an earlier one.
+        c.push_file(1, at(&rules::PF206, "b", 1, 1));
+        assert!(!c.wants(&rules::PF206), "the cap is reached");
+        assert!(c.wants(&rules::PF207));
+        c.count(&rules::PF206, 10);
+        let (found, counts) = c.finish();
+        let lines: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(lines, ["a:1:1", "a:3:1"]);
+        assert_eq!(
+            counts,
+            [RuleCount {
+                code: "PF206",
+                name: rules::PF206.name,
+                severity: Severity::Error,
+                total: 16,
+                shown: 2,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_rule_turned_off_is_neither_kept_nor_counted_and_levels_apply() {
+        let mut policy = Policy::default();
+        policy.levels.insert("PF206", Level::Off);
+        policy.levels.insert("PF207", Level::Report(Severity::Info));
+        let mut c = Collector::new(policy);
+        assert!(!c.wants(&rules::PF206));
+        c.push_file(0, at(&rules::PF206, "a", 1, 1));
+        c.count(&rules::PF206, 5);
+        c.push_file(0, at(&rules::PF207, "a", 2, 1));
+        let (found, counts) = c.finish();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Info);
+        assert_eq!(counts.len(), 1);
+        assert_eq!(
+            (counts[0].code, counts[0].severity),
+            ("PF207", Severity::Info)
         );
     }
 }

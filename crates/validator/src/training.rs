@@ -13,21 +13,23 @@
 //!   timestamp; until then its propensity score is 0
 //!   (<https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>).
 //!
-//! The counts come from the same single read: [`ActionWindow`] is filled by the engine's workers
-//! for action interactions; `insights` and `plan` turn the counts into info findings.
+//! The counts come from the same single read: [`ActionCounts`] watches the engine's records of
+//! an action interactions dataset; `insights` and `plan` turn the counts into info findings.
 
 use std::collections::hash_map::Entry;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::diagnostic::{quote_value, Diagnostic};
-use crate::insights::day_label;
-use crate::insights::tally::FastMap;
-use crate::plan::{Mode, Plan};
-use crate::report::Collector;
-use crate::rules;
+use crate::diagnostic::Diagnostic;
+use crate::engine::observer::{FileInfo, Observer, Record};
+use crate::hash::FastMap;
+use crate::rules::{
+    ActionsBelowNextBestActionMinimum, ActionsBeyondTrainingLimit, ItemsBeyondTrainingLimit,
+    Violation,
+};
 use crate::schema::spec::TIMESTAMP_MAX_SECONDS;
 use crate::schema::DatasetType;
+use crate::text::{day_label, Holds};
 
 /// Items training considers (all recipes and use cases but the v2 ones).
 pub const MAX_TRAINING_ITEMS: u64 = 750_000;
@@ -45,91 +47,29 @@ const MAX_TRACKED_ACTIONS: usize = 100_000;
 /// Actions named by example.
 const EXAMPLES: usize = 5;
 
-/// `1234567` as `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// How a count of items or actions is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Count {
-    /// Counted in the files analysed (`insights`).
-    Files,
-    /// What the dataset holds after the job (`plan`).
-    AfterJob,
-    /// A lower bound on what the dataset holds after the job (the existing data is unknown).
-    AtLeastAfterJob,
-}
-
-impl Count {
-    fn holds(self) -> &'static str {
-        match self {
-            Count::Files => "the dataset holds",
-            Count::AfterJob => "after the job the dataset holds",
-            Count::AtLeastAfterJob => "after the job the dataset holds at least",
-        }
-    }
-}
-
 /// PF512 when a dataset holds more items than training considers.
-pub(crate) fn items_finding(items: u64, count: Count) -> Option<Diagnostic> {
-    if items <= MAX_TRAINING_ITEMS {
-        return None;
-    }
-    let help = if items <= MAX_TRAINING_ITEMS_V2 {
-        format!(
-            "nothing to fix if that is intended; otherwise train with User-Personalization-v2 or Personalized-Ranking-v2 (they consider up to {}), or import only the items you want recommended",
-            thousands(MAX_TRAINING_ITEMS_V2)
-        )
-    } else {
-        format!(
-            "nothing to fix if that is intended; otherwise import only the items you want recommended (even the v2 recipes consider at most {})",
-            thousands(MAX_TRAINING_ITEMS_V2)
-        )
-    };
-    Some(
-        Diagnostic::new(
-            &rules::PF512,
-            format!(
-                "{} {} items; training considers at most {} of them ({} with User-Personalization-v2 and Personalized-Ranking-v2), picked by Personalize with an emphasis on new items and items with recent interactions, and only those can be recommended",
-                count.holds(),
-                thousands(items),
-                thousands(MAX_TRAINING_ITEMS),
-                thousands(MAX_TRAINING_ITEMS_V2)
-            ),
-        )
-        .with_help(help),
-    )
+pub(crate) fn items_finding(items: u64, holds: Holds) -> Option<Diagnostic> {
+    (items > MAX_TRAINING_ITEMS).then(|| {
+        ItemsBeyondTrainingLimit {
+            items,
+            holds,
+            limit: MAX_TRAINING_ITEMS,
+            limit_v2: MAX_TRAINING_ITEMS_V2,
+        }
+        .diagnostic()
+    })
 }
 
 /// PF513 when a dataset holds more actions than training considers.
-pub(crate) fn actions_finding(actions: u64, count: Count) -> Option<Diagnostic> {
-    if actions <= MAX_TRAINING_ACTIONS {
-        return None;
-    }
-    Some(
-        Diagnostic::new(
-            &rules::PF513,
-            format!(
-                "{} {} actions; Next-Best-Action considers at most {} of them in training and recommendations, picked by Personalize",
-                count.holds(),
-                thousands(actions),
-                thousands(MAX_TRAINING_ACTIONS)
-            ),
-        )
-        .with_help(format!(
-            "nothing to fix if that is intended; otherwise import only the actions you want recommended (at most {})",
-            thousands(MAX_TRAINING_ACTIONS)
-        )),
-    )
+pub(crate) fn actions_finding(actions: u64, holds: Holds) -> Option<Diagnostic> {
+    (actions > MAX_TRAINING_ACTIONS).then(|| {
+        ActionsBeyondTrainingLimit {
+            actions,
+            holds,
+            limit: MAX_TRAINING_ACTIONS,
+        }
+        .diagnostic()
+    })
 }
 
 /// One action's `TAKEN` and `NOT_TAKEN`/`VIEWED` interactions per UTC day, for the days that can
@@ -347,65 +287,60 @@ pub(crate) fn action_scores_finding(s: &ActionScores) -> Option<Diagnostic> {
     if s.below == 0 {
         return None;
     }
-    let window = match (&s.window_start, &s.latest) {
-        (Some(start), Some(latest)) => {
-            format!(" from {start} on (6 weeks before the latest, {latest})")
-        }
-        _ => " (no action interaction has a valid TIMESTAMP)".to_string(),
+    let found = ActionsBelowNextBestActionMinimum {
+        meeting: s.meeting,
+        actions: s.actions,
+        more: s.more,
+        below: s.below,
+        window: s.window_start.as_deref().zip(s.latest.as_deref()),
+        examples: s
+            .examples
+            .iter()
+            .map(|e| (e.action.as_str(), e.taken, e.not_taken_or_viewed))
+            .collect(),
+        minimum: MIN_ACTION_EVENTS,
     };
-    let examples: Vec<String> = s
-        .examples
-        .iter()
-        .map(|e| {
-            format!(
-                "{} ({} TAKEN, {} NOT_TAKEN/VIEWED)",
-                quote_value(e.action.as_bytes(), 40),
-                e.taken,
-                e.not_taken_or_viewed
-            )
-        })
-        .collect();
-    Some(
-        Diagnostic::new(
-            &rules::PF514,
-            format!(
-                "{} of {}{} actions {} at least {MIN_ACTION_EVENTS} TAKEN and {MIN_ACTION_EVENTS} NOT_TAKEN or VIEWED action interactions{window}; Next-Best-Action gives the other {} a score of 0 until they do: {}{}",
-                thousands(s.meeting),
-                if s.more { "more than " } else { "" },
-                thousands(s.actions),
-                if s.meeting == 1 { "has" } else { "have" },
-                thousands(s.below),
-                examples.join(", "),
-                if s.below > s.examples.len() as u64 { ", …" } else { "" }
-            ),
-        )
-        .with_help(
-            "import recent TAKEN and NOT_TAKEN or VIEWED interactions for those actions (interactions older than 6 weeks before the latest do not count)",
-        ),
-    )
+    Some(found.diagnostic())
 }
 
-/// The plan's notes about training (info): what the dataset holds after the job, against the
-/// limits training applies. Items and actions are counted from the plan's records; with the
-/// existing data unknown, INCREMENTAL gives a lower bound. Next-Best-Action's minimum is counted
-/// only when the batch is the whole dataset after the job (FULL).
-pub(crate) fn plan_notes(collector: &mut Collector, plan: &Plan) {
-    let count = if plan.mode == Mode::Incremental && plan.existing.is_none() {
-        Count::AtLeastAfterJob
-    } else {
-        Count::AfterJob
-    };
-    let found = match plan.dataset_type {
-        DatasetType::Items => items_finding(plan.result_records, count),
-        DatasetType::Actions => actions_finding(plan.result_records, count),
-        DatasetType::ActionInteractions => plan
-            .next_best_action
-            .as_ref()
-            .and_then(action_scores_finding),
-        _ => None,
-    };
-    if let Some(d) = found {
-        collector.push_dataset(d);
+/// Next-Best-Action's per-action counts, gathered while the engine reads an action
+/// interactions dataset (none for any other type).
+#[derive(Debug, Default)]
+pub(crate) struct ActionCounts {
+    /// The counts, once a file of action interactions was seen.
+    pub window: Option<ActionWindow>,
+}
+
+/// Training watches the engine's records: each action interaction is counted per action and
+/// day into its block's window, and the windows are merged in order.
+impl Observer for ActionCounts {
+    /// The ACTION_ID and EVENT_TYPE columns of an action interactions file.
+    type File = Option<(usize, Option<usize>)>;
+    type Block = ActionWindow;
+
+    fn file(&mut self, file: &FileInfo<'_>) -> Self::File {
+        if file.dataset_type != DatasetType::ActionInteractions {
+            return None;
+        }
+        self.window.get_or_insert_with(ActionWindow::default);
+        let find = |n: &str| file.columns.iter().position(|c| c.name == n);
+        find("ACTION_ID").map(|a| (a, find("EVENT_TYPE")))
+    }
+
+    #[inline]
+    fn record(file: &Self::File, block: &mut ActionWindow, record: &Record<'_>) {
+        if let Some((action, event)) = *file {
+            let event = event.map_or(&b""[..], |e| record.value(e));
+            block.add(record.value(action), event, record.timestamp);
+        }
+    }
+
+    fn merge(&mut self, block: ActionWindow) {
+        if let Some(window) = self.window.as_mut() {
+            if !block.is_empty() {
+                window.merge(block);
+            }
+        }
     }
 }
 
@@ -417,32 +352,24 @@ mod tests {
     const T0: i64 = 1_700_006_400; // 2023-11-15T00:00:00Z
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(5_000_000), "5,000,000");
-    }
-
-    #[test]
     fn items_and_actions_limits() {
-        assert!(items_finding(750_000, Count::Files).is_none());
-        let d = items_finding(750_001, Count::Files).unwrap();
+        assert!(items_finding(750_000, Holds::Files).is_none());
+        let d = items_finding(750_001, Holds::Files).unwrap();
         assert!(
             d.message.starts_with("the dataset holds 750,001 items"),
             "{}",
             d.message
         );
         assert!(d.help.as_deref().unwrap().contains("v2"));
-        let d = items_finding(5_000_001, Count::AtLeastAfterJob).unwrap();
+        let d = items_finding(5_000_001, Holds::AtLeastAfterJob).unwrap();
         assert!(
             d.message.contains("holds at least 5,000,001"),
             "{}",
             d.message
         );
         assert!(d.help.as_deref().unwrap().contains("even the v2"));
-        assert!(actions_finding(1000, Count::AfterJob).is_none());
-        assert!(actions_finding(1001, Count::AfterJob).is_some());
+        assert!(actions_finding(1000, Holds::AfterJob).is_none());
+        assert!(actions_finding(1001, Holds::AfterJob).is_some());
     }
 
     /// `taken` TAKEN and `other` VIEWED interactions of `action` on the day `day` after T0.

@@ -34,8 +34,21 @@ fn builtin(t: DatasetType, domain: Option<Domain>) -> SchemaSource {
     }
 }
 
+/// One dataset's report, and the insights `insights()` returns beside it.
+struct Analysed {
+    report: Report,
+    insights: Insights,
+}
+
+impl std::ops::Deref for Analysed {
+    type Target = Report;
+    fn deref(&self) -> &Report {
+        &self.report
+    }
+}
+
 /// Runs the insights on datasets given as (schema, CSV text).
-fn run_with(sets: &[(SchemaSource, String)], o: &Options, io: &InsightOptions) -> Vec<Report> {
+fn run_with(sets: &[(SchemaSource, String)], o: &Options, io: &InsightOptions) -> Vec<Analysed> {
     let inputs: Vec<Vec<InputFile>> = sets
         .iter()
         .enumerate()
@@ -55,15 +68,19 @@ fn run_with(sets: &[(SchemaSource, String)], o: &Options, io: &InsightOptions) -
             extra: Vec::new(),
         })
         .collect();
-    insights(sets, o, io).expect("in-memory input")
+    insights(sets, o, io)
+        .expect("in-memory input")
+        .into_iter()
+        .map(|(report, insights)| Analysed { report, insights })
+        .collect()
 }
 
-fn run(sets: &[(SchemaSource, String)]) -> Vec<Report> {
+fn run(sets: &[(SchemaSource, String)]) -> Vec<Analysed> {
     run_with(sets, &opts(1, 1 << 20), &InsightOptions::default())
 }
 
-fn ins(r: &Report) -> &Insights {
-    r.insights.as_ref().expect("insights")
+fn ins(r: &Analysed) -> &Insights {
+    &r.insights
 }
 
 /// The messages of one rule's findings.

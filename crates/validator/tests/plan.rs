@@ -95,7 +95,7 @@ fn run_plan_on(
     p.write_merged = Some(dir.path().join("merged.csv"));
     p.write_deduped = Some(dir.path().join("deduped.csv"));
     tune(&mut o, &mut p);
-    let report = plan(
+    let (report, plan) = plan(
         &schema(schema_text),
         &files("new", new),
         Vec::new(),
@@ -104,7 +104,7 @@ fn run_plan_on(
         &p,
     )
     .expect("the plan runs");
-    let plan = report.plan.clone().expect("a plan");
+    let plan = plan.expect("a plan");
     let read = |p: &Option<std::path::PathBuf>| {
         p.as_deref()
             .map(|p| std::fs::read_to_string(p).unwrap_or_default())
@@ -936,7 +936,7 @@ fn action_interactions_need_1000_new_records_too() {
 fn no_plan_without_an_id_column() {
     let existing = files("existing", &[ITEMS_EXISTING]);
     let new = files("new", &["PRICE,GENRES\n1,A\n"]);
-    let report = plan(
+    let (report, plan) = plan(
         &schema(ITEMS_SCHEMA),
         &new,
         Vec::new(),
@@ -945,6 +945,6 @@ fn no_plan_without_an_id_column() {
         &PlanOptions::new(Mode::Incremental),
     )
     .unwrap();
-    assert!(report.plan.is_none());
+    assert!(plan.is_none());
     assert!(report.rules.iter().any(|r| r.code == "PF105"));
 }

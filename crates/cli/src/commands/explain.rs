@@ -6,9 +6,9 @@ use anyhow::bail;
 use preflight_validator::rules::lookup;
 
 use crate::args::ExplainArgs;
-use crate::exit::{self, Code};
+use crate::outcome::Outcome;
 
-pub fn run(args: &ExplainArgs) -> anyhow::Result<Code> {
+pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let Some(rule) = lookup(&args.code) else {
         bail!(
             "unknown rule `{}` (run `preflight rules` for the list)",
@@ -28,5 +28,5 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Code> {
     for line in rule.doc.lines() {
         writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
     }
-    Ok(exit::SUCCESS)
+    Ok(Outcome::success())
 }

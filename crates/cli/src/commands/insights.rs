@@ -9,21 +9,16 @@
 //!   together, so that the interactions are compared with the Items and Users declared next to
 //!   them.
 //!
-//! `validate --insights` runs the same analysis with every validation finding kept.
+//! `validate --insights` runs the same analysis ([`crate::insights`]) with every validation
+//! finding kept.
 
-use std::path::Path;
+use anyhow::bail;
+use preflight_validator::{DatasetType, SchemaSource};
 
-use anyhow::{bail, Context};
-use preflight_validator::{
-    DatasetType, Diagnostic, InputFile, InsightOptions, InsightSet, Options, Report, SchemaSource,
-};
-
-use crate::args::{ColorChoice, InsightArgs, InsightsArgs, SchemaArgs};
-use crate::config::{self, Config, Settings};
-use crate::exit::{self, Code};
-use crate::render::{self, Section};
-
-use super::validate::{dataset_schema, engine_options, exit_code_for};
+use crate::args::{InsightsArgs, SchemaArgs};
+use crate::insights;
+use crate::outcome::Outcome;
+use crate::session::Session;
 
 /// One dataset to analyse.
 struct Set {
@@ -32,100 +27,28 @@ struct Set {
     paths: Vec<String>,
 }
 
-pub fn run(args: InsightsArgs, clients: &super::Clients) -> anyhow::Result<Code> {
-    let env = |k: &str| std::env::var(k).ok();
-    let flags = Settings::from_args(&args.report, args.engine.threads, None);
-    let (config, settings) = config::load_layers(&args.config, flags, &env)?;
-    let sets = sets(&args, config.as_ref(), clients)?;
-    let opts = engine_options(&args.engine, &settings);
-    // s3:// inputs stream through the I/O runtimes, which must outlive the analysis.
+pub fn run(args: &InsightsArgs, session: &Session) -> anyhow::Result<Outcome> {
+    let sets = sets(args, session)?;
+    let opts = session.options();
+    // s3:// inputs stream through the session's runtime while they are analysed.
     let mut inputs = Vec::with_capacity(sets.len());
-    let mut runtimes = Vec::new();
     for s in &sets {
-        let (i, extra, io) = crate::s3::resolve_inputs(&s.paths, &args.aws)?;
-        runtimes.push(io);
-        inputs.push((i, extra));
+        inputs.push(session.resolve_inputs(&s.paths)?);
     }
     let named: Vec<(Option<String>, &SchemaSource)> =
         sets.iter().map(|s| (s.name.clone(), &s.schema)).collect();
-    let reports = analyse(&named, inputs, &opts, &options(&args.insight, false))?;
-    drop(runtimes);
-    emit(
-        &reports,
-        &settings,
-        args.report.color,
-        args.insight.html.as_deref(),
-    )
-}
-
-/// The library's options from the command line.
-pub fn options(args: &InsightArgs, keep_validation: bool) -> InsightOptions {
-    InsightOptions {
-        training_interactions: args.training_interactions.max(1),
-        keep_validation,
-    }
-}
-
-/// Analyses the datasets together: one report per dataset, named as given.
-pub fn analyse(
-    named: &[(Option<String>, &SchemaSource)],
-    inputs: Vec<(Vec<InputFile>, Vec<Diagnostic>)>,
-    opts: &Options,
-    iopts: &InsightOptions,
-) -> anyhow::Result<Vec<(Option<String>, Report)>> {
-    let mut files = Vec::with_capacity(inputs.len());
-    let mut extras = Vec::with_capacity(inputs.len());
-    for (i, e) in inputs {
-        files.push(i);
-        extras.push(e);
-    }
-    let sets: Vec<InsightSet<'_>> = named
-        .iter()
-        .zip(&files)
-        .zip(extras)
-        .map(|(((_, schema), inputs), extra)| InsightSet {
-            schema,
-            inputs,
-            extra,
-        })
-        .collect();
-    let reports = preflight_validator::insights(sets, opts, iopts)?;
-    Ok(named.iter().map(|(n, _)| n.clone()).zip(reports).collect())
-}
-
-/// Renders the reports (and writes the HTML page); the exit code is the worst of them.
-pub fn emit(
-    reports: &[(Option<String>, Report)],
-    settings: &Settings,
-    color: ColorChoice,
-    html: Option<&Path>,
-) -> anyhow::Result<Code> {
-    let sections: Vec<Section<'_>> = reports
-        .iter()
-        .map(|(name, report)| Section {
-            name: name.as_deref(),
-            report,
-        })
-        .collect();
-    if let Some(path) = html {
-        std::fs::write(path, render::html(&sections))
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
-        eprintln!("wrote the insights report to `{}`", path.display());
-    }
-    render::emit_sections(settings.format(), color, &sections)?;
-    Ok(reports
-        .iter()
-        .map(|(_, r)| exit_code_for(r, settings.fail_on()))
-        .max_by_key(|c| c.0)
-        .unwrap_or(exit::SUCCESS))
+    let analysed = insights::analyse(
+        &named,
+        inputs,
+        &opts,
+        &insights::options(&args.insight, false),
+    )?;
+    insights::emit(&analysed, session, args.insight.html.as_deref())
 }
 
 /// The datasets of this run (see the module documentation).
-fn sets(
-    args: &InsightsArgs,
-    config: Option<&Config>,
-    clients: &super::Clients,
-) -> anyhow::Result<Vec<Set>> {
+fn sets(args: &InsightsArgs, session: &Session) -> anyhow::Result<Vec<Set>> {
+    let config = session.config();
     let schema_args = SchemaArgs {
         schema: args.schema.clone(),
         dataset_type: args.dataset_type,
@@ -159,7 +82,7 @@ fn sets(
             bail!("--dataset needs a config file with datasets (preflight.toml)");
         }
         if !args.paths.is_empty() {
-            let schema = super::aws::schema_source(&schema_args, &args.aws, clients)?;
+            let schema = session.schema(&schema_args)?;
             let name = if sets.is_empty() {
                 None
             } else {
@@ -201,7 +124,7 @@ fn sets(
             continue;
         }
         sets.push(Set {
-            schema: dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?,
+            schema: session.dataset_schema(&d.decl.name, &d.schema)?,
             name: Some(d.decl.name),
             paths: d.inputs,
         });

@@ -5,9 +5,9 @@ use std::io::Write;
 use preflight_validator::rules::ALL;
 
 use crate::args::{Format, RulesArgs};
-use crate::exit::{self, Code};
+use crate::outcome::Outcome;
 
-pub fn run(args: &RulesArgs) -> anyhow::Result<Code> {
+pub fn run(args: &RulesArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
@@ -44,7 +44,7 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Code> {
             )?;
         }
     }
-    Ok(exit::SUCCESS)
+    Ok(Outcome::success())
 }
 
 fn capitalize(s: &str) -> String {

@@ -3,93 +3,68 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use preflight_uploader::{
-    stage, Action, LocalStore, RequestObserver, S3Store, SchemaInfo, Sse, StageError, StageFile,
-    StageOptions, StageOutcome, StageRequest, Target, Tool,
+    stage, Action, LocalStore, RequestObserver, S3Store, Sse, StageOptions, StageOutcome, Target,
 };
-use preflight_validator::{
-    resolve, schema::builtin, schema::load_schema, Options, Report, SchemaSource, Severity, Source,
-};
+use preflight_validator::resolve;
 
-use super::validate::policy;
 use crate::args::StageArgs;
-use crate::exit::{self, Code};
+use crate::dataset;
+use crate::exit;
+use crate::outcome::Outcome;
 use crate::progress::{is_ci, show_progress, Reporter};
-use crate::render;
-use crate::render::human_bytes;
+use crate::render::{human_bytes, Section};
+use crate::session::Session;
+use crate::staging;
 
-pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
+pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     let target = Target::parse(&args.to).map_err(anyhow::Error::msg)?;
     if let Some(p) = args.paths.iter().find(|p| *p == "-" || p.contains("://")) {
         bail!("`{p}`: stage uploads local files and folders (standard input and URLs cannot be staged)");
     }
-    let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
+    // The schema options, else the schema of the preflight.toml dataset the files belong to.
+    let schema = dataset::Target::of(
+        session.config(),
+        args.dataset.as_deref(),
+        &args.paths,
+        &args.schema,
+    )?
+    .schema(&args.schema, session)?;
     let (inputs, extra) = resolve(&args.paths)?;
-    let mut opts = Options {
-        threads: args.threads,
-        policy: policy(&args.report),
-        ..Options::default()
-    };
-    if let Some(now) = args.now {
-        opts.now = now;
-    }
 
-    // 1. Validate: refuse on errors unless --force.
-    let report = preflight_validator::validate(&schema, &inputs, extra, &opts)?;
-    let errors = report.has_at_least(Severity::Error);
-    if errors || report.summary.warnings > 0 {
+    // 1. Validate: the same gate as `validate` and `run`; refuse unless --force.
+    let report = preflight_validator::validate(&schema, &inputs, extra, &session.options())?;
+    let stops = staging::stops(&report, session);
+    if stops || report.summary.warnings > 0 {
         // stdout carries the data location alone.
-        render::emit_to_stderr(&args.report, &report)?;
+        session.emit_to_stderr(&[Section::of(None, &report)])?;
     }
-    if errors && !args.force {
-        eprintln!(
-            "error: validation found {} error(s): nothing was staged (fix them, or stage anyway with --force)",
-            report.summary.errors
-        );
-        return Ok(exit::FINDINGS);
+    if stops && !args.force {
+        return Ok(Outcome::failed(
+            exit::FINDINGS,
+            format!(
+                "validation found {}: nothing was staged (fix them, or stage anyway with --force)",
+                staging::what_stops(&report)
+            ),
+        ));
     }
-    if errors {
+    if stops {
         eprintln!(
-            "warning: staging despite {} validation error(s) (--force); the manifest records it",
-            report.summary.errors
+            "warning: staging despite {} (--force); the manifest records it",
+            validation_findings(&report)
         );
     }
 
     // 2. What to stage.
-    let mut files = Vec::new();
-    for input in &inputs {
-        let Source::Path(path) = &input.source else {
-            bail!("`{}` is not a file", input.name);
-        };
-        let summary = report.files.iter().find(|f| f.path == input.name);
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .with_context(|| format!("`{}` has no file name", input.name))?;
-        files.push(StageFile {
-            name,
-            path: path.clone(),
-            records: summary.map_or(0, |s| s.records),
-            lines: summary.map_or(0, |s| s.lines),
-        });
-    }
-    let (dataset_type, schema_info) = schema_info(&schema, &report)?;
-    let mut validation = serde_json::to_value(&report.summary)?;
-    validation["forced"] = serde_json::Value::Bool(errors);
-    let request = StageRequest {
-        files,
-        prefix: target.prefix().to_string(),
-        dataset_type,
-        schema: schema_info,
-        validation,
-        tool: Tool {
-            name: "preflight".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-    };
+    let request = staging::request(
+        &inputs,
+        &report,
+        &schema,
+        target.prefix().to_string(),
+        stops,
+    )?;
     let stage_opts = StageOptions {
         checksum: args.checksum.parse().map_err(anyhow::Error::msg)?,
         multipart_threshold: args.multipart_threshold << 20,
@@ -98,9 +73,7 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
         dry_run: args.dry_run,
         keep: args.keep.map(|k| k as usize),
         keep_grace: args.keep_grace,
-        now: args.now.map_or_else(SystemTime::now, |s| {
-            UNIX_EPOCH + Duration::from_secs(s.max(0) as u64)
-        }),
+        now: session.now(),
     };
     // The bar (where someone watches) and one line per retried request (always).
     let reporter = Arc::new(Reporter::new(
@@ -108,10 +81,10 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     ));
 
     // 3. Upload.
-    let rt = crate::s3::runtime()?;
+    let rt = session.runtime()?;
     let result = match &target {
         Target::S3 { bucket, .. } => {
-            let mut s3 = crate::s3::options(&args.aws);
+            let mut s3 = crate::s3::options(session.aws());
             s3.sse = match args.sse.as_deref() {
                 Some("aws:kms") => Some(Sse::Kms(args.kms_key_id.clone())),
                 Some(_) => Some(Sse::Aes256),
@@ -137,74 +110,19 @@ pub fn run(args: StageArgs, clients: &super::Clients) -> anyhow::Result<Code> {
     };
     let outcome = match result {
         Ok(o) => o,
-        Err(e) if e.is_usage() => return Err(e.into()),
-        Err(e) => {
-            report_upload_error(e);
-            eprintln!("  No manifest was written, so this run folder cannot be imported; run the same command again to resume it.");
-            return Ok(exit::UPLOAD_FAILED);
-        }
+        Err(e) => return staging::upload_failed(e, "No manifest was written, so this run folder cannot be imported; run the same command again to resume it."),
     };
     print_outcome(&outcome, &target)?;
-    Ok(exit::SUCCESS)
+    Ok(Outcome::success())
 }
 
-/// A failed upload on stderr, redacted (an error may quote what a server answered), with the
-/// way around a store whose multipart uploads misbehave.
-pub(crate) fn report_upload_error(e: StageError) {
-    let hint = e.multipart_misbehaved();
-    let redactor = crate::logging::Redactor::from_environment();
-    let err = anyhow::Error::new(e);
-    eprintln!(
-        "error: upload failed: {}",
-        redactor.redact(&err.to_string())
-    );
-    for cause in err.chain().skip(1) {
-        eprintln!("  Caused by: {}", redactor.redact(&cause.to_string()));
+/// What `--force` staged despite: the errors, else the warnings that stop.
+fn validation_findings(report: &preflight_validator::Report) -> String {
+    if report.summary.errors > 0 {
+        format!("{} validation error(s)", report.summary.errors)
+    } else {
+        format!("{} validation warning(s)", report.summary.warnings)
     }
-    if let Some(call) = hint {
-        eprintln!(
-            "  The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each such file is held in memory while it is sent)."
-        );
-    }
-}
-
-/// The dataset type's folder name and the schema facts for the manifest.
-pub(crate) fn schema_info(
-    source: &SchemaSource,
-    report: &Report,
-) -> anyhow::Result<(String, SchemaInfo)> {
-    let header = report
-        .files
-        .iter()
-        .find(|f| !f.header.is_empty())
-        .map(|f| f.header.as_slice());
-    let schema = match source {
-        SchemaSource::Text {
-            text,
-            source,
-            dataset_type,
-            domain,
-            ..
-        } => load_schema(text, source, *dataset_type, *domain)?.schema,
-        SchemaSource::Builtin {
-            dataset_type,
-            domain,
-        } => builtin(*dataset_type, *domain, header),
-    };
-    let Some(schema) = schema else {
-        bail!("the schema cannot be used (see the findings above)");
-    };
-    Ok((
-        schema.dataset_type.cli_name().to_string(),
-        SchemaInfo {
-            source: match source {
-                SchemaSource::Text { source, .. } => Some(source.clone()),
-                SchemaSource::Builtin { .. } => None,
-            },
-            domain: schema.domain.map(|d| d.api_name().to_string()),
-            fingerprint: schema.fingerprint(),
-        },
-    ))
 }
 
 /// Complete run folders of this content that changed since they were staged.

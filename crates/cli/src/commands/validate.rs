@@ -14,13 +14,20 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{bail, Context};
-use preflight_validator::{LineSet, Options, Policy, Report, SchemaSource, Severity, Source};
+use anyhow::bail;
+use preflight_validator::{
+    check_schema_source, Diagnostic, InputFile, LineSet, Options, Report, SchemaSource, Severity,
+    Source,
+};
 
-use crate::args::{EngineArgs, FailOn, ReportArgs, SchemaArgs, ValidateArgs};
-use crate::config::{self, Config, DatasetSchema, Settings};
-use crate::exit::{self, Code};
-use crate::render::{self, Section};
+use crate::args::ValidateArgs;
+use crate::dataset;
+use crate::exit;
+use crate::insights::{self, Analysed};
+use crate::outcome::Outcome;
+use crate::render::Section;
+use crate::seal;
+use crate::session::Session;
 
 /// One import to check.
 struct Job {
@@ -34,15 +41,8 @@ struct Job {
     dataset_arn: Option<String>,
 }
 
-pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code> {
-    let env = |k: &str| std::env::var(k).ok();
-    let flags = Settings::from_args(
-        &args.report,
-        args.engine.threads,
-        args.changed_since.as_deref(),
-    );
-    let (config, settings) = config::load_layers(&args.config, flags, &env)?;
-    let jobs = jobs(&args, config.as_ref(), clients)?;
+pub fn run(args: &ValidateArgs, session: &Session) -> anyhow::Result<Outcome> {
+    let jobs = jobs(args, session)?;
     if args.mode.is_none() && (!args.existing.existing.is_empty() || args.existing.first_import) {
         bail!("--existing and --first-import describe the dataset for the plan's gates: add --mode full|incremental");
     }
@@ -53,56 +53,42 @@ pub fn run(args: ValidateArgs, clients: &super::Clients) -> anyhow::Result<Code>
         bail!("--seal seals a folder that passed validation: run it without --insights");
     }
     if args.insights || args.insight.html.is_some() {
-        return with_insights(jobs, &args, &settings);
+        return with_insights(jobs, args, session);
     }
     // --seal: what the objects are before validation reads them.
     let sealing = if args.seal {
         let [job] = jobs.as_slice() else {
             bail!("--seal seals one s3:// folder: name one dataset with --dataset");
         };
-        Some(super::seal::before(&job.paths, &args.aws)?)
+        Some(seal::before(&job.paths, session)?)
     } else {
         None
     };
 
     let mut reports = Vec::with_capacity(jobs.len());
-    let mut jobs_schema = Vec::new();
-    for job in jobs {
-        let report = check(&job, &args, &settings, clients)?;
-        reports.push((job.name, report));
-        jobs_schema.push(job.schema);
+    for job in &jobs {
+        reports.push(check(job, args, session)?);
     }
-    let sections: Vec<Section<'_>> = reports
+    let sections: Vec<Section<'_>> = jobs
         .iter()
-        .map(|(name, report)| Section {
-            name: name.as_deref(),
-            report,
-        })
+        .zip(&reports)
+        .map(|(job, report)| Section::of(job.name.as_deref(), report))
         .collect();
-    render::emit_sections(settings.format(), args.report.color, &sections)?;
-    let code = reports
-        .iter()
-        .map(|(_, r)| exit_code_for(r, settings.fail_on()))
-        .max_by_key(|c| c.0)
-        .unwrap_or(exit::SUCCESS);
-    if let (Some(before), Some(((_, report), job))) =
-        (sealing, reports.first().zip(jobs_schema.first()))
-    {
+    session.emit(&sections)?;
+    let code = session.worst(&reports);
+    if let (Some(before), Some((report, job))) = (sealing, reports.first().zip(jobs.first())) {
         if code != exit::SUCCESS || report.has_at_least(Severity::Error) {
             eprintln!("not sealed: the folder did not pass validation");
         } else {
-            super::seal::write(before, job, report)?;
+            seal::write(before, &job.schema, report, session)?;
         }
     }
-    Ok(code)
+    Ok(Outcome::exit(code))
 }
 
 /// What to check: from the schema options, or from the config file's datasets.
-fn jobs(
-    args: &ValidateArgs,
-    config: Option<&Config>,
-    clients: &super::Clients,
-) -> anyhow::Result<Vec<Job>> {
+fn jobs(args: &ValidateArgs, session: &Session) -> anyhow::Result<Vec<Job>> {
+    let config = session.config();
     let explicit = args.schema.schema.is_some()
         || args.schema.dataset_type.is_some()
         || args.schema.dataset_arn.is_some();
@@ -110,7 +96,7 @@ fn jobs(
         if !args.dataset.is_empty() {
             bail!("--dataset needs a config file with datasets (preflight.toml)");
         }
-        let schema = super::aws::schema_source(&args.schema, &args.aws, clients)?;
+        let schema = session.schema(&args.schema)?;
         if args.paths.is_empty() {
             bail!("give the files to check (PATH…), or declare datasets in preflight.toml");
         }
@@ -148,7 +134,7 @@ fn jobs(
             if !wanted(&d.decl.name) {
                 continue;
             }
-            let schema = dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?;
+            let schema = session.dataset_schema(&d.decl.name, &d.schema)?;
             if d.decl.files.is_empty() {
                 eprintln!("note: dataset `{}` declares no files; skipped", d.decl.name);
                 continue;
@@ -235,7 +221,7 @@ fn jobs(
             );
         }
         jobs.push(Job {
-            schema: dataset_schema(&d.decl.name, &d.schema, &args.aws, clients)?,
+            schema: session.dataset_schema(&d.decl.name, &d.schema)?,
             paths,
             rows_for: (!schema_changed).then_some(rows_for),
             existing: d.decl.existing,
@@ -254,58 +240,20 @@ fn same_file(a: &str, b: &str) -> bool {
         }
 }
 
-/// A dataset's schema as the library takes it.
-pub(crate) fn dataset_schema(
-    name: &str,
-    schema: &DatasetSchema,
-    aws: &crate::args::AwsArgs,
-    clients: &super::Clients,
-) -> anyhow::Result<SchemaSource> {
-    Ok(match schema {
-        DatasetSchema::File {
-            path,
-            dataset_type,
-            domain,
-        } => SchemaSource::Text {
-            text: std::fs::read_to_string(path)
-                .with_context(|| format!("dataset `{name}`: failed to read schema `{path}`"))?,
-            source: path.clone(),
-            dataset_type: *dataset_type,
-            domain: *domain,
-            accepted: false,
-        },
-        DatasetSchema::Builtin {
-            dataset_type,
-            domain,
-        } => SchemaSource::Builtin {
-            dataset_type: *dataset_type,
-            domain: *domain,
-        },
-        DatasetSchema::Arn(arn) => {
-            let args = SchemaArgs {
-                schema: None,
-                dataset_type: None,
-                domain: None,
-                dataset_arn: Some(arn.clone()),
-            };
-            super::aws::schema_source(&args, aws, clients)
-                .with_context(|| format!("dataset `{name}`: failed to fetch its schema"))?
-        }
-    })
-}
-
 /// `validate --insights`: every import validated and analysed in the same read, with the ID
 /// coverage between them.
-fn with_insights(jobs: Vec<Job>, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Code> {
+fn with_insights(
+    jobs: Vec<Job>,
+    args: &ValidateArgs,
+    session: &Session,
+) -> anyhow::Result<Outcome> {
     if args.mode.is_some() {
         bail!("--insights cannot be combined with --mode: run `preflight plan` for the plan, then `validate --insights`");
     }
     let mut opts = None::<Options>;
     let mut inputs = Vec::new();
-    let mut runtimes = Vec::new();
     for job in &jobs {
-        let (i, extra, io, o) = prepare(job, args, settings)?;
-        runtimes.push(io);
+        let (i, extra, o) = prepare(job, session)?;
         inputs.push((i, extra));
         // One set of options for every import; the line filters are per input.
         match &mut opts {
@@ -316,28 +264,18 @@ fn with_insights(jobs: Vec<Job>, args: &ValidateArgs, settings: &Settings) -> an
     let opts = opts.unwrap_or_default();
     let named: Vec<(Option<String>, &SchemaSource)> =
         jobs.iter().map(|j| (j.name.clone(), &j.schema)).collect();
-    let iopts = super::insights::options(&args.insight, true);
-    let reports = super::insights::analyse(&named, inputs, &opts, &iopts)?;
-    drop(runtimes);
-    super::insights::emit(
-        &reports,
-        settings,
-        args.report.color,
-        args.insight.html.as_deref(),
-    )
+    let iopts = insights::options(&args.insight, true);
+    let analysed: Vec<Analysed> = insights::analyse(&named, inputs, &opts, &iopts)?;
+    insights::emit(&analysed, session, args.insight.html.as_deref())
 }
 
-/// The inputs of one import and the options to check them with.
-type Prepared = (
-    Vec<preflight_validator::InputFile>,
-    Vec<preflight_validator::Diagnostic>,
-    Option<tokio::runtime::Runtime>,
-    Options,
-);
-
-fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Result<Prepared> {
-    // s3:// inputs stream through the I/O runtime, which must outlive the validation.
-    let (inputs, extra, io) = crate::s3::resolve_inputs(&job.paths, &args.aws)?;
+/// The inputs of one import and the options to check them with (`s3://` inputs stream through
+/// the session's runtime).
+fn prepare(
+    job: &Job,
+    session: &Session,
+) -> anyhow::Result<(Vec<InputFile>, Vec<Diagnostic>, Options)> {
+    let (inputs, extra) = session.resolve_inputs(&job.paths)?;
     let mut lines = HashMap::new();
     for input in &inputs {
         let given = job.rows_for.as_ref().is_none_or(|r| {
@@ -348,7 +286,8 @@ fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Resul
             lines.insert(input.name.clone(), LineSet::empty());
             continue;
         }
-        if let (Some(rev), Source::Path(path)) = (&settings.changed_since, &input.source) {
+        if let (Some(rev), Source::Path(path)) = (&session.settings().changed_since, &input.source)
+        {
             if let Some(set) = crate::git::changed_lines(rev, path)? {
                 lines.insert(input.name.clone(), set);
             }
@@ -356,108 +295,47 @@ fn prepare(job: &Job, args: &ValidateArgs, settings: &Settings) -> anyhow::Resul
     }
     let opts = Options {
         lines,
-        ..engine_options(&args.engine, settings)
+        ..session.options()
     };
-    Ok((inputs, extra, io, opts))
+    Ok((inputs, extra, opts))
 }
 
-/// Validates one import.
-fn check(
-    job: &Job,
-    args: &ValidateArgs,
-    settings: &Settings,
-    clients: &super::Clients,
-) -> anyhow::Result<Report> {
+/// Validates one import (with `--mode`, with the plan's gates; the plan itself is not shown).
+fn check(job: &Job, args: &ValidateArgs, session: &Session) -> anyhow::Result<Report> {
     if job.paths.is_empty() {
-        return Ok(preflight_validator::check_schema_source(
-            &job.schema,
-            policy_from(settings),
-        )?);
+        return Ok(check_schema_source(&job.schema, session.policy())?);
     }
-    let (inputs, extra, _io, opts) = prepare(job, args, settings)?;
-    if let Some(mode) = args.mode {
-        // The existing data: --existing, else the dataset's `existing`; else what the account
-        // says of the dataset's ARN, if one is known.
-        let paths = if args.existing.existing.is_empty() {
-            &job.existing
-        } else {
-            &args.existing.existing
-        };
-        let existing = super::plan::existing_data(
-            paths,
-            args.existing.first_import,
-            &inputs,
-            &args.aws,
-            &mut || super::plan::account(job.dataset_arn.as_deref(), &args.aws, clients),
-        )?;
-        return super::plan::gates(
+    let (inputs, extra, opts) = prepare(job, session)?;
+    let Some(mode) = args.mode else {
+        return Ok(preflight_validator::validate(
             &job.schema,
             &inputs,
             extra,
             &opts,
-            mode,
-            &args.existing,
-            &existing,
-        );
-    }
-    Ok(preflight_validator::validate(
+        )?);
+    };
+    // The existing data: --existing, else the dataset's `existing`; else what the account
+    // says of the dataset's ARN, if one is known.
+    let paths = if args.existing.existing.is_empty() {
+        &job.existing
+    } else {
+        &args.existing.existing
+    };
+    let existing = dataset::existing_data(
+        paths,
+        args.existing.first_import,
+        &inputs,
+        session,
+        &mut || dataset::account(job.dataset_arn.as_deref(), session),
+    )?;
+    let plan_opts = dataset::plan_options(mode, &args.existing);
+    let (report, _plan) = preflight_validator::plan(
         &job.schema,
         &inputs,
         extra,
+        existing.get(),
         &opts,
-    )?)
-}
-
-/// The schema options as a source: a file, or a built-in type.
-pub fn schema_source(args: &SchemaArgs) -> anyhow::Result<SchemaSource> {
-    match (&args.schema, args.dataset_type) {
-        (Some(path), ty) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("failed to read schema `{path}`"))?;
-            Ok(SchemaSource::Text { text, source: path.clone(), dataset_type: ty, domain: args.domain, accepted: false })
-        }
-        (None, Some(ty)) => Ok(SchemaSource::Builtin { dataset_type: ty, domain: args.domain }),
-        (None, None) => bail!("give a schema with --schema FILE, or a built-in one with --dataset-type TYPE [--domain DOMAIN], or declare datasets in preflight.toml"),
-    }
-}
-
-/// Severity overrides and the per-rule cap from the report options alone (no config layers).
-pub fn policy(args: &ReportArgs) -> Policy {
-    policy_from(&Settings::from_args(args, None, None))
-}
-
-/// Severity overrides and the per-rule cap from layered settings.
-/// The engine's options from the command line and the settings: threads (flag, then config,
-/// else one per core), block size, policy and clock.
-pub fn engine_options(engine: &EngineArgs, settings: &Settings) -> Options {
-    let mut opts = Options {
-        threads: settings.threads.unwrap_or(0),
-        block_size: engine.block_size.max(1),
-        policy: policy_from(settings),
-        ..Options::default()
-    };
-    if let Some(now) = engine.now {
-        opts.now = now;
-    }
-    opts
-}
-
-pub fn policy_from(settings: &Settings) -> Policy {
-    Policy {
-        max_per_rule: settings.max_diagnostics(),
-        levels: settings.levels(),
-    }
-}
-
-/// 1 when any finding is at or above the failing severity, else 0.
-pub fn exit_code_for(report: &Report, fail_on: FailOn) -> Code {
-    let failing = match fail_on {
-        FailOn::Error => report.has_at_least(Severity::Error),
-        FailOn::Warning => report.has_at_least(Severity::Warning),
-        FailOn::Never => false,
-    };
-    if failing {
-        exit::FINDINGS
-    } else {
-        exit::SUCCESS
-    }
+        &plan_opts,
+    )?;
+    Ok(report)
 }

@@ -1,12 +1,16 @@
-//! The github format: workflow commands that GitHub Actions turns into annotations.
-//! GitHub shows at most 10 annotations per severity per step, so we print 10 of each and a
-//! notice with the count of the rest (the step summary lists more).
+//! The github format: workflow commands that GitHub Actions turns into annotations, a notice
+//! with the plan and one with the insights, and the markdown step summary appended to
+//! `$GITHUB_STEP_SUMMARY`. GitHub shows at most 10 annotations per severity per step, so we
+//! print 10 of each and a notice with the count of the rest (the step summary lists more).
 
 use std::fmt::Write;
+use std::io::Write as _;
 
-use preflight_validator::{Report, Severity};
+use preflight_validator::{Insights, Plan, Report, Severity};
 
-use super::{plural, Section};
+use super::view::insights::pct;
+use super::view::plan::{dataset, rows};
+use super::{plural, thousands, Section};
 
 /// Annotations per severity that GitHub displays for one step.
 pub const PER_SEVERITY: usize = 10;
@@ -71,20 +75,20 @@ pub fn render(sections: &[Section<'_>]) -> String {
     for section in sections {
         let s = &section.report.summary;
         let name = section.name.map(|n| format!(" [{n}]")).unwrap_or_default();
-        if let Some(plan) = &section.report.plan {
+        if let Some(p) = section.plan {
             let _ = writeln!(
                 out,
                 "::notice title=preflight plan{}::{}",
                 escape_property(&name),
-                escape_data(&super::plan::line(plan))
+                escape_data(&plan_line(p))
             );
         }
-        if let Some(ins) = &section.report.insights {
+        if let Some(ins) = section.insights {
             let _ = writeln!(
                 out,
                 "::notice title=preflight insights{}::{}",
                 escape_property(&name),
-                escape_data(&super::insights::line(ins))
+                escape_data(&insights_line(ins))
             );
         }
         let _ = writeln!(
@@ -98,6 +102,65 @@ pub fn render(sections: &[Section<'_>]) -> String {
         );
     }
     out
+}
+
+/// The plan in one line (its notice).
+fn plan_line(p: &Plan) -> String {
+    let shown: Vec<String> = rows(p)
+        .iter()
+        .map(|(label, n, _)| format!("{} {label}", n.cell()))
+        .collect();
+    format!(
+        "{} import into {}: {} in the batch ({}); {} after the job{}",
+        p.mode,
+        dataset(p),
+        plural(p.batch.records, "record"),
+        shown.join(", "),
+        match p.result() {
+            Some(n) => plural(n, "record"),
+            None => "unknown".to_string(),
+        },
+        if p.knows_existing() {
+            ""
+        } else {
+            " (the existing data is unknown)"
+        }
+    )
+}
+
+/// The insights in one line (their notice).
+fn insights_line(ins: &Insights) -> String {
+    let mut s = format!(
+        "{} {}",
+        plural(ins.records, "record"),
+        ins.dataset_type.as_deref().unwrap_or("")
+    );
+    for c in &ins.coverage {
+        s.push_str(&format!(
+            "; {} {} missing from {} ({}), {} without interactions ({}), {} match only after trim/case",
+            thousands(c.missing_ids),
+            c.field,
+            c.dataset,
+            pct(c.missing_ids, c.interaction_ids),
+            thousands(c.without_interactions),
+            pct(c.without_interactions, c.dataset_ids),
+            thousands(c.near_ids)
+        ));
+    }
+    s
+}
+
+/// Appends the markdown summary to `$GITHUB_STEP_SUMMARY`, when it is set.
+pub fn write_step_summary(sections: &[Section<'_>]) -> anyhow::Result<()> {
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        let md = super::markdown::render(sections, super::markdown::STEP_SUMMARY_LIMIT);
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        f.write_all(md.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Escapes a workflow command's message (as GitHub's toolkit does).

@@ -1,10 +1,15 @@
-//! The human format: each finding with its source line and a caret under the value, then a
-//! summary. Colours only when asked for.
+//! The human format: each finding with its source line and a caret under the value, the plan's
+//! table and the insights' tables and histograms, then a summary. Colours only when asked for.
 
 use std::fmt::Write;
 
-use preflight_validator::{Diagnostic, Report, Severity};
+use preflight_validator::{Diagnostic, Insights, Plan, Report, Severity};
 
+use super::view::insights::{
+    column_rows, coverage_rows, distribution_title, examples, histogram, share, table, text_bar,
+    time_title, use_case_rows,
+};
+use super::view::plan::{after_the_job, dataset, existing_line, files, identity, rows};
 use super::{plural, thousands, Section};
 
 struct Paint {
@@ -39,9 +44,9 @@ impl Paint {
 
 /// Renders every section: one report as before, several under a heading per dataset, then the
 /// totals.
-pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
-    if let [Section { name: None, report }] = sections {
-        return render(report, color);
+pub fn render(sections: &[Section<'_>], color: bool) -> String {
+    if let [s @ Section { name: None, .. }] = sections {
+        return section(s, color);
     }
     let p = Paint { on: color };
     let mut out = String::new();
@@ -53,7 +58,7 @@ pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
     for s in sections {
         let title = format!("dataset `{}`", s.name.unwrap_or("-"));
         let _ = writeln!(out, "{}\n", p.bold(&format!("── {title} ──")));
-        out.push_str(&render(s.report, color));
+        out.push_str(&section(s, color));
         out.push('\n');
         errors += s.report.summary.errors;
         warnings += s.report.summary.warnings;
@@ -70,19 +75,20 @@ pub fn render_sections(sections: &[Section<'_>], color: bool) -> String {
     out
 }
 
-pub fn render(report: &Report, color: bool) -> String {
+/// One import: its findings, its plan, its insights, its summary.
+fn section(s: &Section<'_>, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    for d in &report.diagnostics {
+    for d in &s.report.diagnostics {
         diagnostic(&mut out, d, &p);
     }
-    if let Some(plan) = &report.plan {
-        super::plan::human(&mut out, plan);
+    if let Some(table) = s.plan {
+        plan(&mut out, table);
     }
-    if let Some(ins) = &report.insights {
-        super::insights::human(&mut out, ins);
+    if let Some(ins) = s.insights {
+        insights(&mut out, ins);
     }
-    summary(&mut out, report, &p);
+    summary(&mut out, s.report, &p);
     out
 }
 
@@ -203,6 +209,122 @@ fn summary(out: &mut String, r: &Report, p: &Paint) {
             hidden.join(", ")
         );
     }
+}
+
+/// The plan's table, after the findings.
+pub(super) fn plan(out: &mut String, p: &Plan) {
+    let _ = writeln!(
+        out,
+        "Plan: {} import into {} (a record is identified by {}).",
+        p.mode,
+        dataset(p),
+        identity(p)
+    );
+    if p.data_errors > 0 {
+        let _ = writeln!(
+            out,
+            "  The new data has {}: the import job would fail. The plan counts only its {} well-formed {}.",
+            plural(p.data_errors, "error"),
+            thousands(p.batch.records),
+            if p.batch.records == 1 { "record" } else { "records" }
+        );
+    }
+    let _ = writeln!(out, "  existing data  {}", existing_line(p));
+    let _ = writeln!(
+        out,
+        "  new batch      {}",
+        files(p.batch.files, p.batch.records, p.batch.bytes)
+    );
+    let width = rows(p)
+        .iter()
+        .map(|(_, n, _)| n.cell().chars().count())
+        .max()
+        .unwrap_or(1);
+    for (label, n, note) in rows(p) {
+        let _ = writeln!(out, "    {label:<11}{:>width$}  {note}", n.cell());
+    }
+    let _ = writeln!(out, "  after the job  {}", after_the_job(p));
+    for w in &p.written {
+        let _ = writeln!(
+            out,
+            "  wrote          {} ({}, {})",
+            w.path.display(),
+            w.kind,
+            plural(w.records, "record")
+        );
+    }
+    out.push('\n');
+}
+
+/// The insights' tables and histograms, after the findings (and the plan).
+fn insights(out: &mut String, ins: &Insights) {
+    let ty = ins.dataset_type.as_deref().unwrap_or("dataset");
+    let _ = writeln!(out, "Insights: {ty}, {}", plural(ins.records, "record"));
+    if let Some(v) = &ins.validation {
+        let _ = writeln!(
+            out,
+            "  (validation also found {}, {} and {} info: run `preflight validate` to see them)",
+            plural(v.errors, "error"),
+            plural(v.warnings, "warning"),
+            thousands(v.infos)
+        );
+    }
+    if ins.columns.is_empty() {
+        return;
+    }
+    out.push('\n');
+    table(out, "  ", &column_rows(ins));
+    if !ins.event_types.is_empty() {
+        let _ = writeln!(out, "\n  event types");
+        let max = ins.event_types.iter().map(|e| e.count).max().unwrap_or(0);
+        let rows: Vec<Vec<String>> = ins
+            .event_types
+            .iter()
+            .map(|e| {
+                vec![
+                    e.event_type.clone(),
+                    thousands(e.count),
+                    share(e.share),
+                    text_bar(e.count, max),
+                ]
+            })
+            .collect();
+        table(out, "    ", &rows);
+    }
+    if !ins.use_cases.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  use cases (1,000 events of the required type each)"
+        );
+        table(out, "    ", &use_case_rows(ins, ["ok", "too few"]));
+    }
+    for d in &ins.distributions {
+        let _ = writeln!(out, "\n  {}", distribution_title(d));
+        histogram(out, "    ", &d.bars);
+    }
+    if !ins.over_time.is_empty() {
+        let _ = writeln!(out, "\n  {}", time_title(ins));
+        histogram(out, "    ", &ins.over_time);
+    }
+    if let Some(w) = &ins.window {
+        let _ = writeln!(
+            out,
+            "\n  window: {}; {} records are from before {}",
+            w.what,
+            thousands(w.older),
+            w.start_day
+        );
+    }
+    if !ins.coverage.is_empty() {
+        let _ = writeln!(out, "\n  coverage");
+        table(out, "    ", &coverage_rows(&ins.coverage));
+        for c in &ins.coverage {
+            if let Some(e) = examples(c) {
+                let _ = writeln!(out, "    {e}");
+            }
+        }
+    }
+    out.push('\n');
 }
 
 /// Bytes in binary units (`41.7 KiB`).

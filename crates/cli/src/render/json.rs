@@ -1,8 +1,10 @@
-//! The json format: one object, a stable contract documented in the README.
+//! The json format: one object, a stable contract documented in the README, with the plan
+//! (`plan`) and the insights (`insights`) of each import when it has them.
 
-use preflight_validator::{Diagnostic, Report, Summary};
+use preflight_validator::{Diagnostic, Insights, Plan, Summary};
 use serde_json::{json, Value};
 
+use super::view::plan::counts;
 use super::Section;
 
 /// Version of the JSON contract; bumped only on incompatible changes.
@@ -11,9 +13,9 @@ pub const JSON_VERSION: u32 = 1;
 /// One report as the contract describes it; several (datasets of the config file) as
 /// `{"version", "tool", "summary", "datasets": [{"name", "schema", "files", "summary", "rules",
 /// "diagnostics"}]}`, each dataset shaped like the one-report object.
-pub fn render_sections(sections: &[Section<'_>]) -> String {
-    if let [Section { name: None, report }] = sections {
-        return render(report);
+pub fn render(sections: &[Section<'_>]) -> String {
+    if let [s @ Section { name: None, .. }] = sections {
+        return one(s);
     }
     let mut total = Summary::default();
     let datasets: Vec<Value> = sections
@@ -36,11 +38,11 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
                 "rules": r.rules,
                 "diagnostics": r.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
             });
-            if let Some(plan) = &r.plan {
-                v["plan"] = super::plan::json(plan);
+            if let Some(p) = s.plan {
+                v["plan"] = plan(p);
             }
-            if let Some(ins) = &r.insights {
-                v["insights"] = super::insights::json(ins);
+            if let Some(ins) = s.insights {
+                v["insights"] = insights(ins);
             }
             v
         })
@@ -56,7 +58,9 @@ pub fn render_sections(sections: &[Section<'_>]) -> String {
     s
 }
 
-pub fn render(report: &Report) -> String {
+/// One import as the one-report object.
+fn one(s: &Section<'_>) -> String {
+    let report = s.report;
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();
     let mut v = json!({
         "version": JSON_VERSION,
@@ -67,15 +71,15 @@ pub fn render(report: &Report) -> String {
         "rules": report.rules,
         "diagnostics": diagnostics,
     });
-    if let Some(plan) = &report.plan {
-        v["plan"] = super::plan::json(plan);
+    if let Some(p) = s.plan {
+        v["plan"] = plan(p);
     }
-    if let Some(ins) = &report.insights {
-        v["insights"] = super::insights::json(ins);
+    if let Some(ins) = s.insights {
+        v["insights"] = insights(ins);
     }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    let mut out = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
+    out.push('\n');
+    out
 }
 
 /// One diagnostic as the contract describes it.
@@ -93,4 +97,55 @@ pub fn diagnostic(d: &Diagnostic) -> Value {
         "field": l.field,
         "byte": l.byte,
     })
+}
+
+/// The `plan` member of the JSON object (contract version 1; fields are only ever added).
+///
+/// When the existing data is unknown (`existing_data`), the counts that depend on it are null
+/// and `new_at_most` bounds the new records.
+pub(super) fn plan(p: &Plan) -> Value {
+    let c = counts(p);
+    json!({
+        "mode": p.mode.api_name(),
+        "dataset_type": p.dataset_type.api_name(),
+        "identity": p.identity,
+        "existing_data": p.existing_state.as_str(),
+        "new_at_most": (!p.knows_existing()).then_some(p.batch.distinct),
+        "existing": p.existing.as_ref().map(|e| json!({
+            "files": e.files.iter().map(|f| json!({
+                "path": f.path, "bytes": f.bytes, "records": f.records,
+                "unreadable_lines": f.unreadable_lines,
+            })).collect::<Vec<_>>(),
+            "records": e.records,
+            "bytes": e.bytes,
+            "unreadable_lines": e.unreadable_lines,
+        })),
+        "batch": {
+            "files": p.batch.files,
+            "bytes": p.batch.bytes,
+            "records": p.batch.records,
+            "distinct": p.batch.distinct,
+            "duplicates": p.batch.duplicates,
+        },
+        "added": c.added.json(),
+        "replaced": c.replaced.json(),
+        "unchanged": c.unchanged.json(),
+        "new": c.new.json(),
+        "collapsed": c.collapsed.json(),
+        "superseded": c.superseded.json(),
+        "dropped": c.dropped.json(),
+        "dropped_sample": p.dropped_sample.iter().map(|d| json!({
+            "file": d.file, "line": d.line, "id": d.id, "record": d.record,
+        })).collect::<Vec<_>>(),
+        "result_records": c.result.json(),
+        "data_errors": p.data_errors,
+        "written": p.written.iter().map(|w| json!({
+            "kind": w.kind, "path": w.path.display().to_string(), "records": w.records,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The insights as JSON (the json format's `insights`, sarif's property bag).
+pub(super) fn insights(ins: &Insights) -> Value {
+    serde_json::to_value(ins).unwrap_or(Value::Null)
 }

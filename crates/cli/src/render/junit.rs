@@ -1,13 +1,15 @@
 //! The junit format: one test suite per input file (plus "schema" and "dataset"), one test
-//! case per rule of that scope. Error findings fail the case; warnings and info are recorded
-//! in its output.
+//! case per rule of that scope, and a `plan` suite for a plan. Error findings fail the case;
+//! warnings and info are recorded in its output. The insights' findings are the `dataset`
+//! suite's.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use preflight_validator::rules::ALL;
-use preflight_validator::{Diagnostic, Family, Report, Rule, Severity};
+use preflight_validator::{Diagnostic, Family, Plan, Report, Rule, Severity};
 
+use super::view::plan::{counts, rows};
 use super::Section;
 
 pub fn render(sections: &[Section<'_>]) -> String {
@@ -15,13 +17,13 @@ pub fn render(sections: &[Section<'_>]) -> String {
     let (mut total_tests, mut total_failures) = (0usize, 0usize);
     for s in sections {
         let prefix = s.name.map(|n| format!("{n}: ")).unwrap_or_default();
-        let (text, tests, failures) = report_suites(s.report, &prefix);
+        let (text, tests, failures) = report_suites(s.report, s.insights.is_some(), &prefix);
         suites.push_str(&text);
         total_tests += tests;
         total_failures += failures;
-        if let Some(plan) = &s.report.plan {
+        if let Some(p) = s.plan {
             let failed = s.report.has_at_least(Severity::Error);
-            suites.push_str(&super::plan::junit_suite(plan, &prefix, failed));
+            suites.push_str(&plan_suite(p, &prefix, failed));
             total_tests += 1;
             total_failures += usize::from(failed);
         }
@@ -33,7 +35,7 @@ pub fn render(sections: &[Section<'_>]) -> String {
 
 /// The test suites of one report, their names prefixed with `prefix` (the dataset's name);
 /// with the number of tests and failures.
-fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
+fn report_suites(report: &Report, insights: bool, prefix: &str) -> (String, usize, usize) {
     // Scopes in order: schema, every file, dataset.
     let mut scopes: Vec<(String, Vec<Family>)> = vec![("schema".into(), vec![Family::Schema])];
     for f in &report.files {
@@ -43,7 +45,7 @@ fn report_suites(report: &Report, prefix: &str) -> (String, usize, usize) {
         ));
     }
     let mut dataset = vec![Family::Dataset];
-    if report.insights.is_some() {
+    if insights {
         dataset.push(Family::Insights);
     }
     scopes.push(("dataset".into(), dataset));
@@ -131,8 +133,46 @@ fn line(d: &Diagnostic) -> String {
     s
 }
 
+/// A JUnit test suite `plan` with the counts as properties and the table as output; it fails
+/// when the import would fail (the gates' findings are in the `dataset` suite).
+fn plan_suite(p: &Plan, prefix: &str, failed: bool) -> String {
+    let mut props = String::new();
+    let mut prop = |k: &str, v: String| {
+        let _ = writeln!(
+            props,
+            "      <property name=\"{k}\" value=\"{}\"/>",
+            esc(&v)
+        );
+    };
+    prop("mode", p.mode.api_name().into());
+    prop("dataset_type", p.dataset_type.api_name().into());
+    prop("batch_records", p.batch.records.to_string());
+    prop("existing_data", p.existing_state.as_str().into());
+    for (label, n, _) in rows(p) {
+        prop(label, n.plain());
+    }
+    prop("result_records", counts(p).result.plain());
+    let mut table = String::new();
+    super::human::plan(&mut table, p);
+    let body = if failed {
+        format!(
+            "      <failure type=\"plan\" message=\"the import job would fail\">{}</failure>\n",
+            esc(&table)
+        )
+    } else {
+        format!("      <system-out>{}</system-out>\n", esc(&table))
+    };
+    format!(
+        "  <testsuite name=\"{}plan\" tests=\"1\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n    <properties>\n{props}    </properties>\n    <testcase classname=\"{}plan\" name=\"{} import\">\n{body}    </testcase>\n  </testsuite>\n",
+        esc(prefix),
+        u8::from(failed),
+        esc(prefix),
+        p.mode
+    )
+}
+
 /// Escapes text for XML, dropping characters XML 1.0 cannot hold.
-pub(super) fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

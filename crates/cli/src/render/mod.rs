@@ -1,88 +1,110 @@
-//! One renderer per output format; dispatch is one `match`. Data goes to stdout.
+//! One emitter per output format, each a file that renders the report, the plan and the
+//! insights of every section: `human`, `json`, `github`, `junit`, `sarif`, `markdown`. Dispatch
+//! is one `match` ([`render`]); [`view`] holds what they share of the plan and the insights,
+//! and `html` the page of `--html`. Data goes to stdout.
+//!
+//! A new format is one emitter file here and a variant of [`Format`].
 
 mod github;
+mod html;
 mod human;
-mod insights;
 mod json;
 mod junit;
 mod markdown;
-mod plan;
+#[cfg(test)]
+mod sample;
 mod sarif;
+mod view;
 
+pub(crate) use html::render as html;
 pub(crate) use human::human_bytes;
-pub(crate) use insights::html;
 use std::io::{IsTerminal, Write};
 
-use preflight_validator::Report;
+use preflight_validator::{Insights, Plan, Report};
 
-use crate::args::{ColorChoice, Format, ReportArgs};
+use crate::args::{ColorChoice, Format};
 
-/// One import's report. Named when it checks a dataset declared in the config file; a run over
-/// several datasets renders one section per dataset.
+/// One import's report, with its plan and its insights when it has them. Named when it checks
+/// a dataset declared in the config file; a run over several datasets renders one section per
+/// dataset.
 #[derive(Debug, Clone, Copy)]
 pub struct Section<'a> {
     /// The dataset's name in `preflight.toml`, if the import is one.
     pub name: Option<&'a str>,
     /// The report.
     pub report: &'a Report,
+    /// What the import job will do (`preflight plan`, `run`).
+    pub plan: Option<&'a Plan>,
+    /// What Personalize's Data insights would report (`preflight insights`,
+    /// `validate --insights`).
+    pub insights: Option<&'a Insights>,
+}
+
+impl<'a> Section<'a> {
+    /// A report alone as a section: no plan, no insights.
+    pub fn of(name: Option<&'a str>, report: &'a Report) -> Section<'a> {
+        Section {
+            name,
+            report,
+            plan: None,
+            insights: None,
+        }
+    }
+}
+
+/// Renders the sections in `format`: one emitter per format.
+pub fn render(format: Format, color: bool, sections: &[Section<'_>]) -> String {
+    match format {
+        Format::Human => human::render(sections, color),
+        Format::Json => json::render(sections),
+        Format::Github => github::render(sections),
+        Format::Junit => junit::render(sections),
+        Format::Sarif => sarif::render(sections),
+        Format::Markdown => markdown::render(sections, markdown::STEP_SUMMARY_LIMIT),
+    }
 }
 
 /// Renders the sections in the chosen format to stdout (and, for `github`, appends the step
 /// summary to `$GITHUB_STEP_SUMMARY` when it is set).
-pub fn emit_sections(
+pub fn emit(format: Format, color: ColorChoice, sections: &[Section<'_>]) -> anyhow::Result<()> {
+    write(
+        &mut std::io::stdout().lock(),
+        std::io::stdout().is_terminal(),
+        format,
+        color,
+        sections,
+    )
+}
+
+/// Renders the sections to stderr, for a command whose stdout is data of its own.
+pub fn emit_to_stderr(
     format: Format,
     color: ColorChoice,
     sections: &[Section<'_>],
 ) -> anyhow::Result<()> {
-    let text = render(format, color, std::io::stdout().is_terminal(), sections)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
-}
-
-/// Renders one report to stderr, for a command whose stdout is data of its own (`stage` prints
-/// the data location alone there, for `LOC=$(preflight stage …)`).
-pub fn emit_to_stderr(args: &ReportArgs, report: &Report) -> anyhow::Result<()> {
-    let text = render(
-        args.format.unwrap_or(Format::Human),
-        args.color,
+    write(
+        &mut std::io::stderr().lock(),
         std::io::stderr().is_terminal(),
-        &[Section { name: None, report }],
-    )?;
-    let mut err = std::io::stderr().lock();
-    err.write_all(text.as_bytes())?;
-    err.flush()?;
-    Ok(())
+        format,
+        color,
+        sections,
+    )
 }
 
-fn render(
+fn write(
+    out: &mut dyn Write,
+    terminal: bool,
     format: Format,
     color: ColorChoice,
-    terminal: bool,
     sections: &[Section<'_>],
-) -> anyhow::Result<String> {
-    Ok(match format {
-        Format::Human => {
-            let color = use_color(color, terminal, std::env::var_os("NO_COLOR").is_some());
-            human::render_sections(sections, color)
-        }
-        Format::Json => json::render_sections(sections),
-        Format::Github => {
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-                let md = markdown::render(sections, markdown::STEP_SUMMARY_LIMIT);
-                let mut f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)?;
-                f.write_all(md.as_bytes())?;
-            }
-            github::render(sections)
-        }
-        Format::Junit => junit::render(sections),
-        Format::Sarif => sarif::render(sections),
-        Format::Markdown => markdown::render(sections, markdown::STEP_SUMMARY_LIMIT),
-    })
+) -> anyhow::Result<()> {
+    if format == Format::Github {
+        github::write_step_summary(sections)?;
+    }
+    let color = use_color(color, terminal, std::env::var_os("NO_COLOR").is_some());
+    out.write_all(render(format, color, sections).as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Whether to colour the human output: a pure function of the setting and the environment.

@@ -4,7 +4,8 @@
 //! one upload), every rule in `tool.driver.rules` with its documentation, and one result per
 //! finding kept in the report, capped at GitHub's 25,000 results per run. Results left out (by
 //! the cap, or by the per-rule `--max-diagnostics` cap) are counted in a notification and in
-//! `run.properties`.
+//! `run.properties`. The plans and the insights go in the run's property bag, as the json
+//! format writes them.
 
 use preflight_validator::rules::ALL;
 use preflight_validator::{Diagnostic, Rule, Severity};
@@ -77,7 +78,7 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
     let plans: Vec<Value> = sections
         .iter()
         .filter_map(|s| {
-            let mut p = super::plan::json(s.report.plan.as_ref()?);
+            let mut p = super::json::plan(s.plan?);
             if let Some(n) = s.name {
                 p["dataset"] = json!(n);
             }
@@ -91,7 +92,7 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
     let insights: Vec<Value> = sections
         .iter()
         .filter_map(|s| {
-            let mut v = super::insights::json(s.report.insights.as_ref()?);
+            let mut v = super::json::insights(s.insights?);
             if let Some(n) = s.name {
                 v["dataset"] = json!(n);
             }

@@ -1,10 +1,13 @@
 //! The header row: BOM, quoting, exact names, case, duplicates, missing and unknown columns,
-//! order. Produces the per-column check plan for the records.
+//! order. Decides what to check in each column of the records.
 
-use super::plan::{plan_for, ColPlan};
-use crate::diagnostic::{make_snippet, quote_value, snippet_at, Diagnostic, Location};
+use super::columns::{column_for, Column};
+use crate::diagnostic::{make_snippet, snippet_at, Diagnostic, Location};
 use crate::dialect::{split_line, Fields};
-use crate::rules;
+use crate::rules::{
+    ColumnOrder, DuplicateColumn, HeaderCaseMismatch, MissingColumn, MissingHeader, QuotedHeader,
+    UnknownColumn, Violation,
+};
 use crate::schema::Schema;
 
 /// What the header analysis found.
@@ -12,8 +15,8 @@ use crate::schema::Schema;
 pub(crate) struct HeaderInfo {
     /// Header cell names (unquoted).
     pub names: Vec<String>,
-    /// One plan per CSV column.
-    pub plan: Vec<ColPlan>,
+    /// What to check in each CSV column.
+    pub columns: Vec<Column>,
     /// The first line is data, not a header (PF101 with a matching field count).
     pub first_line_is_data: bool,
     /// Findings.
@@ -84,14 +87,11 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     for (i, span) in fields.spans.iter().enumerate() {
         if span.quoted {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF102,
-                    format!(
-                        "header cell {} is quoted",
-                        quote_value(&line[span.raw_start..span.raw_end], 80)
-                    ),
-                )
-                .with_help(format!("write the name without quotes: {}", names[i]))
+                QuotedHeader {
+                    cell: &line[span.raw_start..span.raw_end],
+                    name: &names[i],
+                }
+                .diagnostic()
                 .at(at(i))
                 .with_snippet(snip(i)),
             );
@@ -99,10 +99,10 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     }
 
     let Some(schema) = schema else {
-        let plan = names.iter().map(|n| ColPlan::unknown(n)).collect();
+        let columns = names.iter().map(|n| Column::unknown(n)).collect();
         return HeaderInfo {
             names,
-            plan,
+            columns,
             first_line_is_data: false,
             diags,
         };
@@ -116,20 +116,13 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             .any(|f| f.name.eq_ignore_ascii_case(n.trim()))
     });
     if !matches_any && !schema.fields.is_empty() {
-        let expected: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
         let same_count = names.len() == schema.fields.len();
         diags.push(
-            Diagnostic::new(
-                &rules::PF101,
-                format!(
-                    "the first line {} is not a header: no cell names a schema field",
-                    quote_value(line, 80)
-                ),
-            )
-            .with_help(format!(
-                "add the header line `{}` as the first line",
-                expected.join(",")
-            ))
+            MissingHeader {
+                line,
+                fields: schema.fields.iter().map(|f| f.name.as_str()).collect(),
+            }
+            .diagnostic()
             .at(Location {
                 file: Some(file.to_string()),
                 line: Some(1),
@@ -138,18 +131,18 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             })
             .with_snippet(make_snippet(line, 0, line.len().min(80), 100)),
         );
-        let plan = if same_count {
+        let columns = if same_count {
             schema
                 .fields
                 .iter()
-                .map(|f| plan_for(f, schema.dataset_type))
+                .map(|f| column_for(f, schema.dataset_type))
                 .collect()
         } else {
-            names.iter().map(|n| ColPlan::unknown(n)).collect()
+            names.iter().map(|n| Column::unknown(n)).collect()
         };
         return HeaderInfo {
             names,
-            plan,
+            columns,
             first_line_is_data: same_count,
             diags,
         };
@@ -163,13 +156,10 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
     for (i, name) in names.iter().enumerate() {
         if !seen.insert(name.as_str()) {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF108,
-                    format!("column `{name}` appears more than once in the header"),
-                )
-                .with_help("remove or rename the repeated column")
-                .at(at(i))
-                .with_snippet(snip(i)),
+                DuplicateColumn { name }
+                    .diagnostic()
+                    .at(at(i))
+                    .with_snippet(snip(i)),
             );
             mapped.push(None);
             continue;
@@ -190,8 +180,8 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             mapped.push(Some(fi));
             let want = &schema.fields[fi].name;
             diags.push(
-                Diagnostic::new(&rules::PF104, format!("header `{name}` matches the schema field `{want}` only when case or spaces are ignored"))
-                    .with_help(format!("rename the column to `{want}`: header names must match schema fields exactly"))
+                HeaderCaseMismatch { name, field: want }
+                    .diagnostic()
                     .at(at(i))
                     .with_snippet(snip(i)),
             );
@@ -210,15 +200,11 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             })
             .filter(|(d, _)| *d <= 2)
             .min();
-        let mut d = Diagnostic::new(
-            &rules::PF106,
-            format!("column `{name}` is not in the schema"),
-        );
-        d = match suggestion {
-            Some((_, s)) => d.with_help(format!("did you mean `{s}`? Otherwise remove the column or add it to the schema")),
-            None => d.with_help("remove the column, or add the field to the schema (a schema cannot be changed once created: add it to a new one)"),
+        let unknown = UnknownColumn {
+            name,
+            suggestion: suggestion.map(|(_, s)| s.as_str()),
         };
-        diags.push(d.at(at(i)).with_snippet(snip(i)));
+        diags.push(unknown.diagnostic().at(at(i)).with_snippet(snip(i)));
         mapped.push(None);
     }
 
@@ -231,32 +217,17 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
         .map(|(_, f)| f.name.as_str())
         .collect();
     if !missing.is_empty() {
+        let field = missing.first().map(|s| s.to_string());
         diags.push(
-            Diagnostic::new(
-                &rules::PF105,
-                format!(
-                    "the header is missing the column{} {}",
-                    if missing.len() > 1 { "s" } else { "" },
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .with_help(format!(
-                "every schema field needs a column, in schema order: {}",
-                schema
-                    .fields
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ))
+            MissingColumn {
+                missing,
+                fields: schema.fields.iter().map(|f| f.name.as_str()).collect(),
+            }
+            .diagnostic()
             .at(Location {
                 file: Some(file.to_string()),
                 line: Some(1),
-                field: missing.first().map(|s| s.to_string()),
+                field,
                 ..Location::default()
             })
             .with_snippet(make_snippet(line, line.len(), line.len(), 100)),
@@ -286,28 +257,31 @@ pub(crate) fn analyse(file: &str, line: &[u8], bom: usize, schema: Option<&Schem
             .map(|&fi| schema.fields[fi].name.as_str())
             .collect();
         diags.push(
-            Diagnostic::new(&rules::PF107, format!("the columns are in the order {}, but the schema declares {}", header_order.join(","), expected.join(",")))
-                .with_help("reorder the CSV columns to the schema's field order (or create a schema whose fields follow the CSV)")
-                .at(at(first_bad))
-                .with_snippet(snip(first_bad)),
+            ColumnOrder {
+                header: header_order,
+                schema: expected,
+            }
+            .diagnostic()
+            .at(at(first_bad))
+            .with_snippet(snip(first_bad)),
         );
     }
 
-    let plan = names
+    let columns = names
         .iter()
         .zip(&mapped)
         .map(|(n, m)| match m {
             Some(fi) => {
-                let mut p = plan_for(&schema.fields[*fi], schema.dataset_type);
+                let mut p = column_for(&schema.fields[*fi], schema.dataset_type);
                 p.name.clone_from(&schema.fields[*fi].name);
                 p
             }
-            None => ColPlan::unknown(n),
+            None => Column::unknown(n),
         })
         .collect();
     HeaderInfo {
         names,
-        plan,
+        columns,
         first_line_is_data: false,
         diags,
     }

@@ -9,9 +9,15 @@ use super::{
     Bar, ColumnInsight, Coverage, Distribution, EventShare, InsightOptions, Insights, Numeric,
     UseCase, Window,
 };
-use crate::diagnostic::{quote_value, Diagnostic};
-use crate::rules;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{
+    AllDistinctAttribute, ConstantAttribute, HighCardinalityCategorical,
+    IdMatchesOnlyAfterNormalising, IncompleteColumn, IncompleteTextualColumn,
+    InteractionIdsMissingFromDataset, InteractionsOutsideTrainingWindow, NumericOutliers,
+    RecordsWithoutInteractions, TooManyCategories, Violation,
+};
 use crate::schema::{DatasetType, Domain};
+use crate::text::{civil, day_label};
 
 /// Completeness under which a column is flagged (PF501).
 pub(crate) const MIN_COMPLETE: f64 = 0.70;
@@ -29,53 +35,6 @@ pub(crate) const TUKEY_K: f64 = 3.0;
 pub(crate) const ACTION_WINDOW_DAYS: i64 = 42;
 /// Events a use case needs.
 const MIN_EVENTS: u64 = 1000;
-
-fn pct(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "0%".into();
-    }
-    let p = part as f64 * 100.0 / whole as f64;
-    if p > 0.0 && p < 0.1 {
-        "<0.1%".into()
-    } else {
-        format!("{p:.1}%")
-    }
-}
-
-/// A number as people write it: no trailing `.0`, at most 4 decimals.
-pub(crate) fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// Days since 1970-01-01 as a civil (year, month, day), proleptic Gregorian.
-pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// The year (proleptic Gregorian, UTC) of a Unix time in seconds.
-pub(crate) fn year_of(seconds: i64) -> i64 {
-    civil(seconds.div_euclid(86_400)).0
-}
-
-/// Days since 1970-01-01 as `YYYY-MM-DD`.
-pub fn day_label(days: i64) -> String {
-    let (y, m, d) = civil(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
 
 fn kind_name(role: Role) -> &'static str {
     match role {
@@ -143,30 +102,26 @@ pub(crate) fn dataset(
         };
         let name = &col.name;
         if t.rows > 0 {
-            let (min, rule) = if col.role == Role::Textual {
-                (MIN_COMPLETE_TEXTUAL, &rules::PF502)
-            } else {
-                (MIN_COMPLETE, &rules::PF501)
-            };
-            if ci.completeness < min {
-                let note = if role == Role::Textual {
-                    "; Personalize does not train on a textual column under 85% complete"
-                } else {
-                    "; Data insights flags columns under 70% complete"
-                };
+            let (filled, records) = (ct.filled, t.rows);
+            if col.role == Role::Textual {
+                if ci.completeness < MIN_COMPLETE_TEXTUAL {
+                    diags.push(
+                        IncompleteTextualColumn {
+                            name,
+                            filled,
+                            records,
+                        }
+                        .diagnostic(),
+                    );
+                }
+            } else if ci.completeness < MIN_COMPLETE {
                 diags.push(
-                    Diagnostic::new(
-                        rule,
-                        format!(
-                            "`{name}` has a value in {} of {} records ({} complete){note}",
-                            ct.filled,
-                            t.rows,
-                            pct(ct.filled, t.rows)
-                        ),
-                    )
-                    .with_help(
-                        "fill in the missing values in the export, or drop the column if the data does not exist",
-                    ),
+                    IncompleteColumn {
+                        name,
+                        filled,
+                        records,
+                    }
+                    .diagnostic(),
                 );
             }
         }
@@ -189,23 +144,27 @@ pub(crate) fn dataset(
                         count: *n,
                     })
                     .collect();
-                let more = if ct.overflow { "more than " } else { "" };
+                let more = ct.overflow;
                 if cats > MAX_CATEGORIES && !inferred {
+                    let top = ci.top.iter().map(|b| (b.label.as_str(), b.count)).collect();
                     diags.push(
-                        Diagnostic::new(
-                            &rules::PF503,
-                            format!("categorical `{name}` has {more}{cats} categories (more than 30); the most frequent: {}", top_list(&ci.top)),
-                        )
-                        .with_help("map spelling variants to one value and group rare categories, unless the column really has this many"),
+                        TooManyCategories {
+                            name,
+                            categories: cats,
+                            more,
+                            top,
+                        }
+                        .diagnostic(),
                     );
                 }
                 if distinct > MAX_CATEGORICAL_VALUES && !inferred {
                     diags.push(
-                        Diagnostic::new(
-                            &rules::PF504,
-                            format!("categorical `{name}` has {more}{distinct} distinct values (more than 1000)"),
-                        )
-                        .with_help("if it is an ID, a date or free text, make it numeric, textual (Items) or non-categorical"),
+                        HighCardinalityCategorical {
+                            name,
+                            distinct,
+                            more,
+                        }
+                        .diagnostic(),
                     );
                 }
                 if col.attribute
@@ -215,11 +174,12 @@ pub(crate) fn dataset(
                     && distinct == ct.filled
                 {
                     diags.push(
-                        Diagnostic::new(
-                            &rules::PF506,
-                            format!("categorical `{name}` has a different value in each of its {} {what}: it groups nothing", ct.filled),
-                        )
-                        .with_help("drop the column or make it non-categorical; categories help only when items (or users) share them"),
+                        AllDistinctAttribute {
+                            name,
+                            filled: ct.filled,
+                            what,
+                        }
+                        .diagnostic(),
                     );
                 }
             }
@@ -228,22 +188,15 @@ pub(crate) fn dataset(
                 if let Some(n) = &ci.numeric {
                     if n.outliers > 0 {
                         diags.push(
-                            Diagnostic::new(
-                                &rules::PF507,
-                                format!(
-                                    "`{name}` has {} outlier{} ({}) outside Tukey's fences [{}, {}] (Q1 {}, Q3 {}, k = 3); the values range from {} to {}",
-                                    n.outliers,
-                                    if n.outliers == 1 { "" } else { "s" },
-                                    pct(n.outliers, ct.filled),
-                                    num(n.low_fence),
-                                    num(n.high_fence),
-                                    num(n.q1),
-                                    num(n.q3),
-                                    num(n.min),
-                                    num(n.max)
-                                ),
-                            )
-                            .with_help("check for placeholder values (-1, 999999) and unit errors; leave unknown values empty if the field is nullable"),
+                            NumericOutliers {
+                                name,
+                                outliers: n.outliers,
+                                filled: ct.filled,
+                                fences: (n.low_fence, n.high_fence),
+                                quartiles: (n.q1, n.q3),
+                                range: (n.min, n.max),
+                            }
+                            .diagnostic(),
                         );
                     }
                 }
@@ -252,16 +205,12 @@ pub(crate) fn dataset(
         }
         if col.attribute && ct.filled >= 2 && !ct.varies {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF505,
-                    format!(
-                        "`{name}` has the same value in all {} {what} that have one",
-                        ct.filled
-                    ),
-                )
-                .with_help(
-                    "drop the column or export its real values: a constant tells the model nothing",
-                ),
+                ConstantAttribute {
+                    name,
+                    filled: ct.filled,
+                    what,
+                }
+                .diagnostic(),
             );
         }
         ins.columns.push(ci);
@@ -279,13 +228,6 @@ pub(crate) fn dataset(
         window(t, spec.dataset_type, opts, &mut ins, &mut diags);
     }
     Ok((ins, diags))
-}
-
-fn top_list(top: &[Bar]) -> String {
-    top.iter()
-        .map(|b| format!("{} ({})", quote_value(b.label.as_bytes(), 40), b.count))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Quartiles (linear interpolation between ranks) and Tukey's far-out fences, from the
@@ -544,18 +486,14 @@ fn window(
     }
     let day = day_label(start);
     diags.push(
-        Diagnostic::new(
-            &rules::PF508,
-            format!(
-                "{older} of {dated} interactions ({}) are from before {day}, outside the window: {what}",
-                pct(older, dated)
-            ),
-        )
-        .with_help(if ty == DatasetType::ActionInteractions {
-            "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions (PF514); import recent data"
-        } else {
-            "import only the recent history you need, or raise the training quota"
-        }),
+        InteractionsOutsideTrainingWindow {
+            older,
+            dated,
+            start: &day,
+            window: &what,
+            actions: ty == DatasetType::ActionInteractions,
+        }
+        .diagnostic(),
     );
     ins.window = Some(Window {
         what,
@@ -644,71 +582,39 @@ pub(crate) fn coverage(
     let ds = data_type.api_name();
     if cov.missing_ids > 0 {
         for_inter.push(
-            Diagnostic::new(
-                &rules::PF509,
-                format!(
-                    "{} of {} distinct {field}s in the interactions ({}) are not in the {ds} dataset; {} of {} interactions ({}) have one",
-                    cov.missing_ids,
-                    cov.interaction_ids,
-                    pct(cov.missing_ids, cov.interaction_ids),
-                    cov.missing_interactions,
-                    cov.interactions,
-                    pct(cov.missing_interactions, cov.interactions)
-                ),
-            )
-            .with_help(format!(
-                "export the {ds} dataset from the same snapshot as the interactions, and check both use the same {field}s"
-            )),
+            InteractionIdsMissingFromDataset {
+                field,
+                dataset: ds,
+                missing_ids: cov.missing_ids,
+                ids: cov.interaction_ids,
+                missing_interactions: cov.missing_interactions,
+                interactions: cov.interactions,
+            }
+            .diagnostic(),
         );
     }
     if cov.without_interactions > 0 {
-        let noun = match data_type {
-            DatasetType::Users => "users",
-            DatasetType::Actions => "actions",
-            _ => "items",
-        };
         for_data.push(
-            Diagnostic::new(
-                &rules::PF510,
-                format!(
-                    "{} of {} {noun} ({}) have no interactions in the {} dataset",
-                    cov.without_interactions,
-                    cov.dataset_ids,
-                    pct(cov.without_interactions, cov.dataset_ids),
-                    inter_type.api_name()
-                ),
-            )
-            .with_help(format!(
-                "import more interaction history, or check that both files use the same {field}s"
-            )),
+            RecordsWithoutInteractions {
+                field,
+                dataset: data_type,
+                interactions: inter_type,
+                without: cov.without_interactions,
+                ids: cov.dataset_ids,
+            }
+            .diagnostic(),
         );
     }
     if cov.near_ids > 0 {
-        let shown: Vec<String> = cov
-            .examples
-            .iter()
-            .map(|(x, y)| {
-                format!(
-                    "{} vs {}",
-                    quote_value(x.as_bytes(), 60),
-                    quote_value(y.as_bytes(), 60)
-                )
-            })
-            .collect();
-        let eg = if shown.is_empty() {
-            String::new()
-        } else {
-            format!(", e.g. {}", shown.join(", "))
-        };
         for_inter.push(
-            Diagnostic::new(
-                &rules::PF511,
-                format!(
-                    "{} {field}s of the interactions ({} interactions) match an ID of the {ds} dataset only after trimming spaces or changing case{eg}",
-                    cov.near_ids, cov.near_interactions
-                ),
-            )
-            .with_help("normalise IDs the same way in every export: Personalize compares them byte for byte"),
+            IdMatchesOnlyAfterNormalising {
+                field,
+                dataset: ds,
+                ids: cov.near_ids,
+                interactions: cov.near_interactions,
+                examples: &cov.examples,
+            }
+            .diagnostic(),
         );
     }
     Ok((cov, for_inter, for_data))
@@ -733,26 +639,4 @@ fn example(inter: &IdTally, ha: u64, data: &IdTally, hb: u64) -> Option<(String,
         String::from_utf8_lossy(&a).into_owned(),
         String::from_utf8_lossy(&b).into_owned(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(day_label(19_723), "2024-01-01");
-        assert_eq!(day_label(19_782), "2024-02-29");
-        assert_eq!(day_label(-1), "1969-12-31");
-    }
-
-    #[test]
-    fn numbers_read_naturally() {
-        assert_eq!(num(3.0), "3");
-        assert_eq!(num(-2.5), "-2.5");
-        assert_eq!(num(1.0 / 3.0), "0.3333");
-        assert_eq!(pct(1, 3), "33.3%");
-        assert_eq!(pct(1, 10_000), "<0.1%");
-    }
 }

@@ -20,17 +20,18 @@
 //! interactions.
 
 mod analyse;
-pub use analyse::day_label;
-pub(crate) use analyse::year_of;
 pub(crate) mod tally;
+pub use crate::text::day_label;
 
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Family};
-use crate::engine::{self, Error, Options, SchemaSource};
+use crate::engine::{self, Checked, Error, Limits, Options, SchemaSource};
 use crate::input::InputFile;
 use crate::report::{Report, Summary};
 use crate::schema::DatasetType;
+use crate::text::Holds;
+use crate::training::ActionCounts;
 
 /// The dataset-level rules that are part of Personalize's Data insights (personalize-rules.md
 /// §8), shown by `preflight insights` next to the PF5xx rules: fewer than 1000 interactions,
@@ -242,31 +243,35 @@ pub struct Coverage {
     pub examples: Vec<(String, String)>,
 }
 
+/// What one dataset's read left: the check, the insights' counts and the action counts.
+type Read = (Checked, tally::Capture, ActionCounts);
+
 /// Analyses the datasets of one run: each is validated and analysed in one read, then IDs are
 /// compared between the interactions and the Items, Users and Actions datasets of the run.
-/// Returns one report per set, in order, each with its [`Insights`].
+/// Returns one report per set, in order, each beside its [`Insights`].
 pub fn insights(
     sets: Vec<InsightSet<'_>>,
     opts: &Options,
     iopts: &InsightOptions,
-) -> Result<Vec<Report>, Error> {
-    let mut done = Vec::with_capacity(sets.len());
+) -> Result<Vec<(Report, Insights)>, Error> {
+    let mut done: Vec<Read> = Vec::with_capacity(sets.len());
     for set in sets {
-        let mut capture = tally::Capture::default();
+        let mut watch = (tally::Capture::default(), ActionCounts::default());
         let checked = engine::check(
             set.schema,
             set.inputs,
             set.extra,
             opts,
-            None,
-            Some(&mut capture),
+            &mut watch,
+            Limits::Judge,
         )?;
+        let (mut capture, actions) = watch;
         capture.finish();
-        done.push((checked, capture));
+        done.push((checked, capture, actions));
     }
     let mut found: Vec<(Insights, Vec<Diagnostic>)> = done
         .iter()
-        .map(|(checked, capture)| {
+        .map(|(checked, capture, _)| {
             let schema = checked.schema.as_ref();
             analyse::dataset(
                 capture,
@@ -308,7 +313,7 @@ pub fn insights(
     training_limits(&done, &mut found);
 
     let mut reports = Vec::with_capacity(done.len());
-    for ((mut checked, _), (mut ins, diags)) in done.into_iter().zip(found) {
+    for ((mut checked, _, _), (mut ins, diags)) in done.into_iter().zip(found) {
         for d in diags {
             checked.collector.push_dataset(d);
         }
@@ -327,8 +332,7 @@ pub fn insights(
                 ins.validation = Some(hidden);
             }
         }
-        report.insights = Some(ins);
-        reports.push(report);
+        reports.push((report, ins));
     }
     Ok(reports)
 }
@@ -337,10 +341,7 @@ pub fn insights(
 /// the dataset it is about: the items of the Items dataset (plus the interactions' item IDs it
 /// lacks, when both are analysed), or of the interactions when no Items dataset is given; the
 /// same for actions; Next-Best-Action's per-action minimum on action interactions.
-fn training_limits(
-    done: &[(engine::Checked, tally::Capture)],
-    found: &mut [(Insights, Vec<Diagnostic>)],
-) {
+fn training_limits(done: &[Read], found: &mut [(Insights, Vec<Diagnostic>)]) {
     use crate::training;
     let type_of = |i: usize| done[i].1.spec.as_ref().map(|s| s.dataset_type);
     let has = |t: DatasetType| (0..done.len()).any(|i| type_of(i) == Some(t));
@@ -359,29 +360,26 @@ fn training_limits(
         let d = match type_of(i) {
             Some(DatasetType::Items) => training::items_finding(
                 distinct(tally::IdKind::Item) + missing("ITEM_ID", DatasetType::Items.api_name()),
-                training::Count::Files,
+                Holds::Files,
             ),
             Some(DatasetType::Interactions) if !has(DatasetType::Items) => {
-                training::items_finding(distinct(tally::IdKind::Item), training::Count::Files)
+                training::items_finding(distinct(tally::IdKind::Item), Holds::Files)
             }
             Some(DatasetType::Actions) => training::actions_finding(
                 distinct(tally::IdKind::Action)
                     + missing("ACTION_ID", DatasetType::Actions.api_name()),
-                training::Count::Files,
+                Holds::Files,
             ),
             Some(DatasetType::ActionInteractions) => {
                 let scores = done[i]
-                    .0
-                    .actions
+                    .2
+                    .window
                     .as_ref()
                     .map(crate::training::ActionWindow::summary);
                 let beyond = if has(DatasetType::Actions) {
                     None
                 } else {
-                    training::actions_finding(
-                        distinct(tally::IdKind::Action),
-                        training::Count::Files,
-                    )
+                    training::actions_finding(distinct(tally::IdKind::Action), Holds::Files)
                 };
                 if let Some(d) = beyond {
                     found[i].1.push(d);

@@ -16,14 +16,16 @@
 //!   category), capped at [`MAX_DISTINCT`] per column in interactions, where values are per
 //!   record rather than per ID.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Mutex};
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::dialect::Fields;
-use crate::engine::plan::{Check, ColPlan, StrKind};
+use crate::engine::columns::{Check, Column, StrKind};
+use crate::engine::observer::{FileInfo, Observer, Record};
+pub(crate) use crate::hash::{Fast, FastMap};
 use crate::schema::spec::TIMESTAMP_MAX_SECONDS;
 use crate::schema::DatasetType;
 use crate::values::parse_float;
@@ -40,34 +42,6 @@ const MAX_EVENT_TYPES: usize = 1_000;
 const MAX_BLOCK_TEXTS: usize = 1_000;
 /// Shards of the shared ID tables.
 const SHARDS: usize = 64;
-
-/// A fast hasher for our keys: 64-bit hashes, f64 bits, days and short byte strings. Integers
-/// are mixed (f64 bits of round numbers have zero low bits), bytes hashed with xxh3.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Fast(u64);
-
-impl Hasher for Fast {
-    fn finish(&self) -> u64 {
-        let h = self.0;
-        (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (h >> 32)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxh3_64_with_seed(bytes, self.0);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(29);
-    }
-    fn write_i64(&mut self, n: i64) {
-        self.write_u64(n as u64);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fast>>;
 
 /// What a column is to the insights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,8 +103,8 @@ pub(crate) struct Spec {
 }
 
 impl Spec {
-    pub fn new(plan: &[ColPlan], dataset_type: DatasetType) -> Spec {
-        let cols = plan
+    pub fn new(columns: &[Column], dataset_type: DatasetType) -> Spec {
+        let cols = columns
             .iter()
             .map(|p| {
                 let role = role_of(p, dataset_type);
@@ -147,19 +121,19 @@ impl Spec {
         Spec { dataset_type, cols }
     }
 
-    /// The per-record work for a file whose columns are `plan`, adding IDs to `shared`.
-    pub fn file(&self, plan: &[ColPlan], shared: &Arc<[SharedIds; 3]>) -> FileTally {
+    /// The per-record work for a file whose columns are `columns`, adding IDs to `shared`.
+    pub fn file(&self, columns: &[Column], shared: &Arc<[SharedIds; 3]>) -> FileTally {
         let src = self
             .cols
             .iter()
-            .map(|c| plan.iter().position(|p| p.name == c.name))
+            .map(|c| columns.iter().position(|p| p.name == c.name))
             .collect();
         FileTally {
             shared: Arc::clone(shared),
             roles: self.cols.iter().map(|c| c.role).collect(),
             attributes: self.cols.iter().map(|c| c.attribute).collect(),
             src,
-            ncols: plan.len(),
+            ncols: columns.len(),
             cap: if self.dataset_type.is_interactions() {
                 MAX_DISTINCT
             } else {
@@ -179,7 +153,7 @@ impl Spec {
     }
 }
 
-fn role_of(p: &ColPlan, ty: DatasetType) -> Role {
+fn role_of(p: &Column, ty: DatasetType) -> Role {
     match (p.name.as_str(), p.check) {
         (_, Check::Unknown) => Role::Unknown,
         ("USER_ID", Check::Id) => Role::Id(IdKind::User),
@@ -624,25 +598,45 @@ pub(crate) struct Capture {
 }
 
 impl Capture {
+    /// Moves the shared ID tables into the tally, once every file is read.
+    pub fn finish(&mut self) {
+        for (mine, shared) in self.tally.ids.iter_mut().zip(self.shared.iter()) {
+            *mine = shared.take();
+        }
+    }
+}
+
+/// The insights watch the engine's records: each file's columns are mapped to the canonical
+/// ones, each record is counted into its block's tally, and the tallies are added up in order.
+impl Observer for Capture {
+    type File = FileTally;
+    type Block = Tally;
+
     /// The per-record work of the next file; the first file's columns become the canonical
     /// ones.
-    pub fn file(&mut self, plan: &[ColPlan], dataset_type: DatasetType) -> FileTally {
+    fn file(&mut self, file: &FileInfo<'_>) -> FileTally {
         if self.spec.is_none() {
-            let spec = Spec::new(plan, dataset_type);
+            let spec = Spec::new(file.columns, file.dataset_type);
             self.tally = spec.tally();
             self.spec = Some(spec);
         }
         self.spec
             .as_ref()
             .expect("set above")
-            .file(plan, &self.shared)
+            .file(file.columns, &self.shared)
     }
 
-    /// Moves the shared ID tables into the tally, once every file is read.
-    pub fn finish(&mut self) {
-        for (mine, shared) in self.tally.ids.iter_mut().zip(self.shared.iter()) {
-            *mine = shared.take();
-        }
+    #[inline]
+    fn record(file: &FileTally, block: &mut Tally, record: &Record<'_>) {
+        file.record(record.fields, record.line, record.timestamp, block);
+    }
+
+    fn end_block(file: &FileTally, block: &mut Tally) {
+        file.flush(block);
+    }
+
+    fn merge(&mut self, block: Tally) {
+        self.tally.merge(block);
     }
 }
 

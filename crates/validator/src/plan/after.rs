@@ -20,9 +20,9 @@ use super::keys::{Capture, NO_EVENT_TYPE, OTHER_EVENT_TYPE};
 use super::{ExistingState, Mode, Plan};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::dataset::{BlockAcc, DatasetAcc, UserCounts};
-use crate::engine::Limits;
+use crate::engine::InteractionLimits;
 use crate::report::Collector;
-use crate::rules;
+use crate::rules::{self, TooFewInteractions, Violation};
 use crate::schema::DatasetType;
 
 /// What the dataset holds after an INCREMENTAL job: the existing records' facts, then the new
@@ -115,9 +115,9 @@ impl AfterJob {
     }
 
     /// The limits' inputs.
-    pub fn into_limits(self) -> Limits {
+    pub fn into_limits(self) -> InteractionLimits {
         let (users, repeat) = self.users.counts();
-        Limits {
+        InteractionLimits {
             acc: self.acc,
             users,
             repeat,
@@ -129,8 +129,8 @@ impl AfterJob {
 /// given), else on the batch (`batch`), worded for what was judged. Returns the error-level
 /// findings judged on `after` (about the dataset, not the new data).
 pub(crate) fn judge(
-    batch: &Limits,
-    after: Option<&Limits>,
+    batch: &InteractionLimits,
+    after: Option<&InteractionLimits>,
     plan: &Plan,
     collector: &mut Collector,
 ) -> u64 {
@@ -173,17 +173,13 @@ pub(crate) fn judge(
 
 /// "after the job: …", and PF301 reworded: after an INCREMENTAL job it counts the dataset's
 /// interactions, not the job's records.
-fn after_job_message(d: &Diagnostic, after: Option<&Limits>, plan: &Plan) -> String {
+fn after_job_message(d: &Diagnostic, after: Option<&InteractionLimits>, plan: &Plan) -> String {
     match (d.rule.code, after, plan.mode) {
-        ("PF301", Some(a), Mode::Incremental) => {
-            let existing = plan.existing.as_ref().map_or(0, |e| e.records);
-            let n = a.acc.records;
-            format!(
-                "after the job the dataset holds {n} interaction{} ({existing} existing, {} new); Personalize needs at least 1000 to train",
-                if n == 1 { "" } else { "s" },
-                n.saturating_sub(existing)
-            )
+        ("PF301", Some(a), Mode::Incremental) => TooFewInteractions::AfterIncrementalJob {
+            records: a.acc.records,
+            existing: plan.existing.as_ref().map_or(0, |e| e.records),
         }
+        .message(),
         ("PF301", None, _) => format!("{} (after the job the dataset holds only these)", d.message),
         _ => format!("after the job: {}", d.message),
     }

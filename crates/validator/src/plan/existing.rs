@@ -179,7 +179,7 @@ impl<'a> ExistingPass<'a> {
             0
         };
         let info = header::analyse(&input.name, head, bom, Some(self.schema));
-        let keyer = self.spec.keyer(&info.plan, false);
+        let keyer = self.spec.keyer(&info.columns, false);
         if let Some(missing) = keyer.missing_id(self.spec) {
             return Err(PlanError::Existing {
                 path: input.name.clone(),

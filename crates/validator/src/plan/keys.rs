@@ -13,8 +13,9 @@ use std::io::Write;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::dialect::Fields;
+use crate::engine::columns::{Check, Column};
 use crate::engine::dataset::MAX_EVENT_TYPES;
-use crate::engine::plan::{Check, ColPlan};
+use crate::engine::observer::{FileInfo, Observer, Record};
 use crate::schema::DatasetType;
 use crate::values::{is_boolean, parse_float, parse_int};
 
@@ -62,9 +63,9 @@ pub(crate) struct KeySpec {
 }
 
 impl KeySpec {
-    /// The spec of a file's column plan.
-    pub fn new(plan: &[ColPlan], dataset_type: DatasetType) -> KeySpec {
-        let names: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
+    /// The spec of a file with these columns.
+    pub fn new(columns: &[Column], dataset_type: DatasetType) -> KeySpec {
+        let names: Vec<String> = columns.iter().map(|p| p.name.clone()).collect();
         let id = dataset_type
             .id_field()
             .and_then(|f| names.iter().position(|n| n == f));
@@ -74,7 +75,7 @@ impl KeySpec {
                 .flatten()
         };
         KeySpec {
-            kinds: plan.iter().map(|p| KeyKind::of(p.check)).collect(),
+            kinds: columns.iter().map(|p| KeyKind::of(p.check)).collect(),
             user: col("USER_ID"),
             event_type: col("EVENT_TYPE"),
             names,
@@ -88,14 +89,14 @@ impl KeySpec {
         !self.dataset_type.is_interactions()
     }
 
-    /// The keyer of a file whose columns are `plan`: canonical columns are found by name.
+    /// The keyer of a file whose columns are `columns`: canonical columns are found by name.
     /// `spool` makes it copy every keyed record (in canonical order) for writing later.
-    pub fn keyer(&self, plan: &[ColPlan], spool: bool) -> FileKeyer {
+    pub fn keyer(&self, columns: &[Column], spool: bool) -> FileKeyer {
         // The first column of each name, by lookup: a scan per name made a file of 100,000
         // columns take hours.
         let mut first: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::with_capacity(plan.len());
-        for (i, p) in plan.iter().enumerate() {
+            std::collections::HashMap::with_capacity(columns.len());
+        for (i, p) in columns.iter().enumerate() {
             first.entry(p.name.as_str()).or_insert(i);
         }
         let src: Vec<Option<usize>> = self
@@ -104,7 +105,7 @@ impl KeySpec {
             .map(|n| first.get(n.as_str()).copied())
             .collect();
         let identity =
-            plan.len() == self.names.len() && src.iter().enumerate().all(|(i, s)| *s == Some(i));
+            columns.len() == self.names.len() && src.iter().enumerate().all(|(i, s)| *s == Some(i));
         FileKeyer {
             kinds: self.kinds.clone(),
             id: self.id.and_then(|c| src[c]),
@@ -113,7 +114,7 @@ impl KeySpec {
             facts: false,
             needs_id: self.keyed_by_id(),
             src,
-            ncols: plan.len(),
+            ncols: columns.len(),
             identity,
             spool,
         }
@@ -440,16 +441,6 @@ impl Capture {
         }
     }
 
-    /// The keyer of the next file; the first file's columns become the canonical ones.
-    pub fn keyer(&mut self, plan: &[ColPlan], dataset_type: DatasetType) -> FileKeyer {
-        let spec = self
-            .spec
-            .get_or_insert_with(|| KeySpec::new(plan, dataset_type));
-        let mut keyer = spec.keyer(plan, self.spool_records);
-        keyer.facts = self.facts && dataset_type == DatasetType::Interactions;
-        keyer
-    }
-
     /// Takes a block's keys (called in file order).
     pub fn absorb(&mut self, keys: &mut BlockKeys) {
         if keys.rec.is_empty() {
@@ -510,18 +501,45 @@ impl Capture {
     }
 }
 
+/// The plan watches the engine's records: every well-formed record of the new batch is keyed
+/// (and spooled when the plan writes files) by its block's worker, and the blocks' keys are
+/// taken in file order, so that a record's index is its order in the batch.
+impl Observer for Capture {
+    type File = FileKeyer;
+    type Block = BlockKeys;
+
+    /// The keyer of the next file; the first file's columns become the canonical ones.
+    fn file(&mut self, file: &FileInfo<'_>) -> FileKeyer {
+        let spec = self
+            .spec
+            .get_or_insert_with(|| KeySpec::new(file.columns, file.dataset_type));
+        let mut keyer = spec.keyer(file.columns, self.spool_records);
+        keyer.facts = self.facts && file.dataset_type == DatasetType::Interactions;
+        keyer
+    }
+
+    #[inline]
+    fn record(keyer: &FileKeyer, block: &mut BlockKeys, record: &Record<'_>) {
+        keyer.capture(record.fields, record.line, block);
+    }
+
+    fn merge(&mut self, mut block: BlockKeys) {
+        self.absorb(&mut block);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dialect::split_line;
-    use crate::engine::plan::{IntRole, StrKind};
+    use crate::engine::columns::{IntRole, StrKind};
 
     #[test]
     fn a_file_of_100000_columns_is_keyed_in_linear_time() {
         // Regression (adversarial corpus): each canonical column was looked up by a scan of
         // the file's columns, and `preflight plan` on a file of 100,000 columns never ended.
-        let plan: Vec<ColPlan> = (0..100_000)
-            .map(|i| ColPlan::unknown(&format!("C{i}")))
+        let plan: Vec<Column> = (0..100_000)
+            .map(|i| Column::unknown(&format!("C{i}")))
             .collect();
         let spec = KeySpec::new(&plan, DatasetType::Items);
         let start = std::time::Instant::now();
@@ -533,14 +551,14 @@ mod tests {
         assert_eq!(keyer.src[0], Some(99_999));
         assert_eq!(keyer.src[99_999], Some(0));
         // A repeated name maps to its first column, as before.
-        let dup = [ColPlan::unknown("A"), ColPlan::unknown("A")];
+        let dup = [Column::unknown("A"), Column::unknown("A")];
         assert_eq!(spec.keyer(&dup, false).src[..1], [None]);
         let spec = KeySpec::new(&dup, DatasetType::Items);
         assert_eq!(spec.keyer(&dup, false).src, [Some(0), Some(0)]);
     }
 
-    fn col(name: &str, check: Check) -> ColPlan {
-        ColPlan {
+    fn col(name: &str, check: Check) -> Column {
+        Column {
             name: name.into(),
             check,
             nullable: true,

@@ -32,53 +32,20 @@ use std::path::PathBuf;
 use polars::prelude::IdxSize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{self, plan::plan_for, Options, SchemaSource};
+use crate::engine::{self, columns::column_for, Limits, Options, SchemaSource};
 use crate::input::InputFile;
 use crate::report::Report;
 use crate::schema::DatasetType;
+use crate::training::ActionCounts;
 
 use after::AfterJob;
 use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
 use keys::{header_line, Capture, KeySpec};
 use output::{Output, SpoolReader};
 
-/// The import mode of the job being planned (`importMode` of CreateDatasetImportJob).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Replace all bulk data in the dataset.
-    Full,
-    /// Add to the dataset's bulk data, replacing records with the same ID.
-    Incremental,
-}
-
-impl Mode {
-    /// The API value: `FULL` or `INCREMENTAL`.
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Mode::Full => "FULL",
-            Mode::Incremental => "INCREMENTAL",
-        }
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.api_name())
-    }
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "full" => Ok(Mode::Full),
-            "incremental" => Ok(Mode::Incremental),
-            other => Err(format!(
-                "unknown import mode `{other}` (expected full or incremental)"
-            )),
-        }
-    }
-}
+/// The import mode of the job being planned (the crate's one [`ImportMode`] type, under the
+/// name the plan's code uses).
+pub use crate::import_mode::ImportMode as Mode;
 
 /// What is known about the dataset's bulk data before the job.
 #[derive(Debug, Clone, Copy)]
@@ -364,8 +331,8 @@ fn write_err(what: &std::path::Path) -> impl Fn(std::io::Error) -> PlanError + '
 }
 
 /// Validates the new batch (`new`, one read), plans the import against the `existing` data,
-/// writes the requested files and returns the validation report with the gates' findings and
-/// [`Report::plan`] set. Without a usable schema there is no plan: the report says why.
+/// writes the requested files and returns the validation report with the gates' findings, and
+/// beside it the plan. Without a usable schema there is no plan: the report says why.
 pub fn plan(
     schema_source: &SchemaSource,
     new: &[InputFile],
@@ -373,7 +340,7 @@ pub fn plan(
     existing: Existing<'_>,
     opts: &Options,
     plan_opts: &PlanOptions,
-) -> Result<Report, PlanError> {
+) -> Result<(Report, Option<Plan>), PlanError> {
     let outputs = [&plan_opts.write_merged, &plan_opts.write_deduped];
     for path in outputs.into_iter().flatten() {
         output::check_target(path, plan_opts.force).map_err(write_err(path))?;
@@ -395,7 +362,9 @@ pub fn plan(
     // INCREMENTAL against given data judges the limits on the existing records plus the new
     // ones: the batch's users and event types are kept per record.
     capture.facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
-    let mut checked = engine::check(schema_source, new, extra, opts, Some(&mut capture), None)?;
+    let mut watch = (capture, ActionCounts::default());
+    let mut checked = engine::check(schema_source, new, extra, opts, &mut watch, Limits::Defer)?;
+    let (mut capture, actions) = watch;
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
             what: "the temporary copy of the batch".into(),
@@ -403,20 +372,20 @@ pub fn plan(
         });
     }
     let Some(schema) = checked.schema.clone() else {
-        return Ok(checked.into_report());
+        return Ok((checked.into_report(), None));
     };
     let spec = capture.spec.clone().unwrap_or_else(|| {
         let plan: Vec<_> = schema
             .fields
             .iter()
-            .map(|f| plan_for(f, schema.dataset_type))
+            .map(|f| column_for(f, schema.dataset_type))
             .collect();
         KeySpec::new(&plan, schema.dataset_type)
     });
     let by_id = spec.keyed_by_id();
     if by_id && spec.id.is_none() {
         // No ID column in the new data (PF105): nothing can be keyed, the report says why.
-        return Ok(checked.into_report());
+        return Ok((checked.into_report(), None));
     }
     let mode = plan_opts.mode;
 
@@ -570,8 +539,8 @@ pub fn plan(
         result_records,
         data_errors: 0,
         written,
-        next_best_action: checked
-            .actions
+        next_best_action: actions
+            .window
             .as_ref()
             .filter(|_| mode == Mode::Full)
             .map(crate::training::ActionWindow::summary),
@@ -583,7 +552,7 @@ pub fn plan(
     if let Some(limits) = &checked.limits {
         about_the_dataset = after::judge(limits, after.as_ref(), &plan, &mut checked.collector);
     }
-    let mut report = checked.into_report();
+    let report = checked.into_report();
     let errors: u64 = report
         .rules
         .iter()
@@ -591,6 +560,5 @@ pub fn plan(
         .map(|c| c.total)
         .sum();
     plan.data_errors = errors.saturating_sub(about_the_dataset);
-    report.plan = Some(plan);
-    Ok(report)
+    Ok((report, Some(plan)))
 }

@@ -1,10 +1,46 @@
-//! Every rule, one per file, grouped by family, with its documentation.
+//! Every rule, one per file, grouped by family, with its documentation and its wording.
 //!
-//! A rule file declares the rule's code, name, default severity and its documentation in ruff's
-//! shape (*What it does / Why is this bad? / Example / References*). The same text is the rustdoc
-//! of the constant and what `preflight explain CODE` prints. Codes are never reused.
+//! A rule file holds everything about its rule (ruff's model):
+//! - the rule's code, name, default severity and documentation in ruff's shape (*What it does /
+//!   Why is this bad? / Example / References*), declared with `declare_rule!`: the same text is
+//!   the rustdoc of the constant and what `preflight explain CODE` prints;
+//! - what it found, as a type of facts implementing [`Violation`], which words the message and
+//!   the help the user reads.
+//!
+//! The checks only detect: they fill in the facts and leave the wording to the rule, and in the
+//! hot loop they do so only for a finding that will be kept. A new rule is one file in the
+//! family's folder (and one fixture folder in `testdata/rules/`): `build.rs` lists the files in
+//! each family's module and every rule in [`ALL`]. Codes are never reused.
 
-use crate::diagnostic::Rule;
+use crate::diagnostic::{Diagnostic, Rule};
+pub use crate::text::Holds;
+
+/// What a rule found: the facts a check detected, worded by the rule (ruff's `Violation`).
+///
+/// A check builds one only for a finding that is kept (the per-rule cap decides),
+/// so wording costs nothing for the findings that are only counted. The location and the source
+/// snippet are the check's: it knows where it looked.
+///
+/// Room for fixes: a rule that can be fixed will say how in a `fix` method with a default of no
+/// fix, attached by [`Violation::diagnostic`], so that neither the checks nor the rules without a
+/// fix change.
+pub trait Violation {
+    /// The rule.
+    const RULE: &'static Rule;
+
+    /// What is wrong, quoting the value.
+    fn message(&self) -> String;
+
+    /// How to fix it.
+    fn help(&self) -> Option<String>;
+
+    /// The finding, with the rule's default severity and no location yet.
+    fn diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::new(Self::RULE, self.message());
+        d.help = self.help();
+        d
+    }
+}
 
 /// Declares a rule constant whose doc comment is also kept as a string for `preflight explain`.
 macro_rules! declare_rule {
@@ -36,17 +72,8 @@ pub use header::*;
 pub use insights::*;
 pub use schema::*;
 
-/// Every rule, in code order.
-pub static ALL: &[&Rule] = &[
-    &PF001, &PF002, &PF003, &PF004, &PF005, &PF006, &PF007, &PF008, &PF009, &PF010, &PF011, &PF101,
-    &PF102, &PF103, &PF104, &PF105, &PF106, &PF107, &PF108, &PF109, &PF201, &PF202, &PF203, &PF204,
-    &PF205, &PF206, &PF207, &PF208, &PF209, &PF210, &PF211, &PF212, &PF213, &PF214, &PF215, &PF216,
-    &PF217, &PF218, &PF219, &PF220, &PF221, &PF222, &PF223, &PF224, &PF301, &PF302, &PF303, &PF304,
-    &PF305, &PF306, &PF307, &PF308, &PF309, &PF310, &PF311, &PF312, &PF313, &PF314, &PF315, &PF401,
-    &PF402, &PF403, &PF404, &PF405, &PF406, &PF407, &PF408, &PF409, &PF410, &PF411, &PF412, &PF413,
-    &PF414, &PF415, &PF416, &PF417, &PF418, &PF419, &PF420, &PF421, &PF501, &PF502, &PF503, &PF504,
-    &PF505, &PF506, &PF507, &PF508, &PF509, &PF510, &PF511, &PF512, &PF513, &PF514,
-];
+/// Every rule, in code order (generated from the rule files).
+pub static ALL: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules_all.rs"));
 
 /// The access rules (PF6xx), in code order: checked by `preflight-uploader` before a job, not by
 /// the validator's engine. Kept apart from [`ALL`] until the commands that report them (`doctor`,

@@ -6,7 +6,14 @@ use std::collections::HashMap;
 use super::load::{line_of, line_of_nth};
 use super::{spec, DatasetType, FieldType, Schema};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::rules;
+use crate::rules::{
+    SchemaBooleanField, SchemaCategoricalFlag, SchemaCategoricalNonString,
+    SchemaCollidingFieldNames, SchemaDomainMismatch, SchemaDuplicateField,
+    SchemaEventTypeCategorical, SchemaExpiryFieldName, SchemaInvalidFieldName,
+    SchemaMissingRequiredField, SchemaNullableRequiredField, SchemaTextualMisplaced,
+    SchemaTooFewMetadata, SchemaTooManyMetadata, SchemaTooManyTextual, SchemaUnusedStringMetadata,
+    SchemaWrongFieldType, UncountedField, Violation,
+};
 
 /// Checks a typed schema against every schema rule. `text` is the file the schema came from,
 /// used only to put line numbers on findings.
@@ -24,11 +31,11 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     // PF417: Actions datasets exist only in custom dataset groups.
     if let (Some(d), DatasetType::Actions | DatasetType::ActionInteractions) = (domain, ty) {
         out.push(
-            Diagnostic::new(
-                &rules::PF417,
-                format!("{ty} datasets cannot be created in a {d} domain dataset group"),
-            )
-            .with_help("use a custom dataset group (no domain) for actions and action interactions")
+            SchemaDomainMismatch::ActionsInDomain {
+                dataset_type: ty,
+                domain: d,
+            }
+            .diagnostic()
             .at(loc(None)),
         );
     }
@@ -41,31 +48,15 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
                     .fields
                     .iter()
                     .find(|f| f.name.eq_ignore_ascii_case(s.name));
-                let mut d = Diagnostic::new(
-                    &rules::PF403,
-                    format!(
-                        "the {ty} schema{} has no `{}` field",
-                        domain.map(|d| format!(" ({d})")).unwrap_or_default(),
-                        s.name
-                    ),
-                );
-                d = match near {
-                    Some(n) => d.with_help(format!(
-                        "rename `{}` to `{}`: field names are matched exactly",
-                        n.name, s.name
-                    )),
-                    None => d.with_help(format!(
-                        "add {{\"name\": \"{}\", \"type\": \"{}\"{}}}",
-                        s.name,
-                        s.ty,
-                        if s.categorical {
-                            ", \"categorical\": true"
-                        } else {
-                            ""
-                        }
-                    )),
+                let found = SchemaMissingRequiredField {
+                    dataset_type: ty,
+                    domain,
+                    field: s.name,
+                    ty: s.ty,
+                    categorical: s.categorical,
+                    near: near.map(|n| n.name.as_str()),
                 };
-                out.push(d.at(loc(near.map(|n| n.name.as_str()))));
+                out.push(found.diagnostic().at(loc(near.map(|n| n.name.as_str()))));
             }
             continue;
         };
@@ -75,82 +66,46 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         if let Some(actual) = f.ty {
             if actual != s.ty {
                 out.push(
-                    Diagnostic::new(
-                        &rules::PF404,
-                        format!(
-                            "`{}` is declared as `{actual}`; Personalize requires `{}`",
-                            s.name, s.ty
-                        ),
-                    )
-                    .with_help(format!(
-                        "declare `{}` as {}",
-                        s.name,
-                        if s.nullable {
-                            format!("[\"{}\", \"null\"]", s.ty)
-                        } else {
-                            format!("\"{}\"", s.ty)
-                        }
-                    ))
+                    SchemaWrongFieldType::Type {
+                        field: s.name,
+                        declared: actual,
+                        required: s.ty,
+                        nullable: s.nullable,
+                    }
+                    .diagnostic()
                     .at(loc(Some(s.name))),
                 );
             }
         }
         if f.nullable && !s.nullable {
-            let rule = if s.required {
-                &rules::PF421
+            let (field, required) = (s.name, s.ty);
+            let found = if s.required {
+                SchemaNullableRequiredField { field, required }.diagnostic()
             } else {
-                &rules::PF404
+                SchemaWrongFieldType::Nullable { field, required }.diagnostic()
             };
-            out.push(
-                Diagnostic::new(
-                    rule,
-                    format!(
-                        "`{}` is declared nullable; Personalize requires a plain `{}`",
-                        s.name, s.ty
-                    ),
-                )
-                .with_help(format!(
-                    "declare `{}` as \"{}\", without \"null\"",
-                    s.name, s.ty
-                ))
-                .at(loc(Some(s.name))),
-            );
+            out.push(found.at(loc(Some(s.name))));
         }
         if s.name == "EVENT_TYPE" && f.categorical {
             out.push(
-                Diagnostic::new(&rules::PF412, "`EVENT_TYPE` is marked categorical")
-                    .with_help(
-                        "remove \"categorical\": true from EVENT_TYPE; it must be a plain string",
-                    )
+                SchemaEventTypeCategorical
+                    .diagnostic()
                     .at(loc(Some(s.name))),
             );
-        } else if s.categorical && !f.categorical {
-            out.push(
-                Diagnostic::new(
-                    &rules::PF413,
-                    format!("the reserved field `{}` must be categorical", s.name),
-                )
-                .with_help(format!("add \"categorical\": true to `{}`", s.name))
-                .at(loc(Some(s.name))),
-            );
-        } else if s.textual && !f.textual {
-            out.push(
-                Diagnostic::new(
-                    &rules::PF413,
-                    format!("the reserved field `{}` must be textual", s.name),
-                )
-                .with_help(format!("add \"textual\": true to `{}`", s.name))
-                .at(loc(Some(s.name))),
-            );
-        } else if !s.categorical && !s.textual && s.ty == FieldType::String && f.categorical {
-            out.push(
-                Diagnostic::new(
-                    &rules::PF413,
-                    format!("the reserved field `{}` must not be categorical", s.name),
-                )
-                .with_help(format!("remove \"categorical\": true from `{}`", s.name))
-                .at(loc(Some(s.name))),
-            );
+        } else {
+            let field = s.name;
+            let flag = if s.categorical && !f.categorical {
+                Some(SchemaCategoricalFlag::MustBeCategorical { field })
+            } else if s.textual && !f.textual {
+                Some(SchemaCategoricalFlag::MustBeTextual { field })
+            } else if !s.categorical && !s.textual && s.ty == FieldType::String && f.categorical {
+                Some(SchemaCategoricalFlag::MustNotBeCategorical { field })
+            } else {
+                None
+            };
+            if let Some(flag) = flag {
+                out.push(flag.diagnostic().at(loc(Some(s.name))));
+            }
         }
     }
 
@@ -169,8 +124,8 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             out.push(
-                Diagnostic::new(&rules::PF406, format!("field name `{}` is not alphanumeric with underscores (at most 150 characters, not starting with a digit)", f.name))
-                    .with_help("use letters, digits and underscores only, for example `ITEM_COLOR`")
+                SchemaInvalidFieldName { field: &f.name }
+                    .diagnostic()
                     .at(loc(Some(&f.name))),
             );
         }
@@ -178,16 +133,13 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         *n += 1;
         if *n == 2 {
             out.push(
-                Diagnostic::new(
-                    &rules::PF407,
-                    format!("field `{}` is declared more than once", f.name),
-                )
-                .with_help("remove the repeated field")
-                // The repeated declaration, not the first one.
-                .at(Location {
-                    line: line_of_nth(text, &f.name, 2).or_else(|| line_of(text, &f.name)),
-                    ..loc(Some(&f.name))
-                }),
+                SchemaDuplicateField { field: &f.name }
+                    .diagnostic()
+                    // The repeated declaration, not the first one.
+                    .at(Location {
+                        line: line_of_nth(text, &f.name, 2).or_else(|| line_of(text, &f.name)),
+                        ..loc(Some(&f.name))
+                    }),
             );
             continue;
         }
@@ -202,9 +154,12 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
             .collect();
         if let Some(other) = normalized.get(&norm) {
             out.push(
-                Diagnostic::new(&rules::PF408, format!("field names `{other}` and `{}` collide once underscores and case are ignored", f.name))
-                    .with_help("rename one of them so that the names differ in letters or digits")
-                    .at(loc(Some(&f.name))),
+                SchemaCollidingFieldNames {
+                    first: other,
+                    second: &f.name,
+                }
+                .diagnostic()
+                .at(loc(Some(&f.name))),
             );
         } else {
             normalized.insert(norm, &f.name);
@@ -217,49 +172,37 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
         let Some(fty) = f.ty else { continue };
         if f.categorical && fty != FieldType::String {
             out.push(
-                Diagnostic::new(
-                    &rules::PF409,
-                    format!("`{}` is `{fty}` and marked categorical", f.name),
-                )
-                .with_help(format!(
-                    "make `{}` a string, or remove \"categorical\": true",
-                    f.name
-                ))
+                SchemaCategoricalNonString {
+                    field: &f.name,
+                    ty: fty,
+                }
+                .diagnostic()
                 .at(loc(Some(&f.name))),
             );
         }
         if f.textual {
-            if ty != DatasetType::Items {
-                out.push(
-                    Diagnostic::new(&rules::PF410, format!("`{}` is textual in the {ty} schema; only Items schemas may have a textual field", f.name))
-                        .with_help("remove \"textual\": true, or move the text to the Items dataset")
-                        .at(loc(Some(&f.name))),
-                );
+            let field = f.name.as_str();
+            let misplaced = if ty != DatasetType::Items {
+                Some(SchemaTextualMisplaced::NotItems {
+                    field,
+                    dataset_type: ty,
+                })
             } else if fty != FieldType::String {
-                out.push(
-                    Diagnostic::new(
-                        &rules::PF410,
-                        format!("`{}` is `{fty}` and marked textual", f.name),
-                    )
-                    .with_help("textual fields must be strings")
-                    .at(loc(Some(&f.name))),
-                );
+                Some(SchemaTextualMisplaced::NotString { field, ty: fty })
             } else if f.categorical {
-                out.push(
-                    Diagnostic::new(
-                        &rules::PF410,
-                        format!("`{}` is marked both textual and categorical", f.name),
-                    )
-                    .with_help("keep one: textual for free text, categorical for labels")
-                    .at(loc(Some(&f.name))),
-                );
+                Some(SchemaTextualMisplaced::AlsoCategorical { field })
+            } else {
+                None
+            };
+            if let Some(m) = misplaced {
+                out.push(m.diagnostic().at(loc(Some(field))));
             }
             textual.push(f.name.as_str());
         }
         if fty == FieldType::Boolean {
             out.push(
-                Diagnostic::new(&rules::PF418, format!("`{}` is boolean; Personalize ignores boolean fields for training and filtering", f.name))
-                    .with_help("use a categorical string with values \"True\"/\"False\", or an int with 0/1")
+                SchemaBooleanField { field: &f.name }
+                    .diagnostic()
                     .at(loc(Some(&f.name))),
             );
         }
@@ -271,35 +214,24 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
             && spec::counts_as_metadata(ty, domain, &f.name)
         {
             out.push(
-                Diagnostic::new(&rules::PF419, format!("string field `{}` is neither categorical nor textual, so training ignores it", f.name))
-                    .with_help(if ty == DatasetType::Items {
-                        format!("add \"categorical\": true to `{}` if it holds labels, or \"textual\": true if it is free text such as a description (one textual field per schema); it can still be used in filters either way", f.name)
-                    } else {
-                        format!("add \"categorical\": true to `{}` if it holds labels (it can still be used in filters either way)", f.name)
-                    })
-                    .at(loc(Some(&f.name))),
+                SchemaUnusedStringMetadata {
+                    field: &f.name,
+                    items: ty == DatasetType::Items,
+                }
+                .diagnostic()
+                .at(loc(Some(&f.name))),
             );
         }
         if ty == DatasetType::Actions && f.name == "ACTION_EXPIRATION_TIMESTAMP" {
-            out.push(
-                Diagnostic::new(&rules::PF420, "`ACTION_EXPIRATION_TIMESTAMP` is the docs' prose name; the schema table and the Next-Best-Action recipe use `EXPIRATION_TIMESTAMP`")
-                    .with_help("rename the field to `EXPIRATION_TIMESTAMP`")
-                    .at(loc(Some(&f.name))),
-            );
+            out.push(SchemaExpiryFieldName.diagnostic().at(loc(Some(&f.name))));
         }
     }
     if textual.len() > 1 && ty == DatasetType::Items {
+        let second = textual[1];
         out.push(
-            Diagnostic::new(
-                &rules::PF411,
-                format!(
-                    "the Items schema has {} textual fields ({}); at most 1 is allowed",
-                    textual.len(),
-                    textual.join(", ")
-                ),
-            )
-            .with_help("keep one textual field; make the others categorical or drop them")
-            .at(loc(Some(textual[1]))),
+            SchemaTooManyTextual { fields: textual }
+                .diagnostic()
+                .at(loc(Some(second))),
         );
     }
 
@@ -317,20 +249,13 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
     }
     let limit = spec::metadata_limit(ty);
     if metadata.len() > limit {
-        let what = if ty.is_interactions() {
-            "optional metadata fields (not counting reserved ones)"
-        } else {
-            "metadata fields"
-        };
         out.push(
-            Diagnostic::new(
-                &rules::PF415,
-                format!(
-                    "the {ty} schema has {} {what}; the limit is {limit}",
-                    metadata.len()
-                ),
-            )
-            .with_help("drop the least useful fields")
+            SchemaTooManyMetadata {
+                dataset_type: ty,
+                fields: metadata.len(),
+                limit,
+            }
+            .diagnostic()
             .at(loc(metadata.get(limit).copied())),
         );
     }
@@ -345,11 +270,6 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
 fn too_few_metadata(schema: &Schema, id: &str, metadata: &[&str]) -> Option<Diagnostic> {
     let ty = schema.dataset_type;
     let items = ty == DatasetType::Items;
-    let kinds = if items {
-        "a categorical or textual string, or a numeric field"
-    } else {
-        "a categorical string or a numeric field"
-    };
     let fields: Vec<_> = metadata.iter().filter_map(|n| schema.field(n)).collect();
     let counts = |f: &&super::SchemaField| {
         f.inferred
@@ -365,42 +285,24 @@ fn too_few_metadata(schema: &Schema, id: &str, metadata: &[&str]) -> Option<Diag
     if fields.iter().any(counts) {
         return None;
     }
-    if fields.is_empty() {
-        return Some(
-            Diagnostic::new(
-                &rules::PF414,
-                format!("the {ty} schema has no metadata field besides `{id}`"),
-            )
-            .with_help(format!("add at least one metadata field: {kinds}")),
-        );
-    }
-    let described: Vec<String> = fields
+    let fields = fields
         .iter()
         .map(|f| {
-            let what = match f.ty {
-                Some(FieldType::Boolean) => "a boolean",
-                _ if f.textual => "a textual string, which only Items count",
-                _ => "a plain string, neither categorical nor textual",
+            let why = match f.ty {
+                Some(FieldType::Boolean) => UncountedField::Boolean,
+                _ if f.textual => UncountedField::Textual,
+                _ => UncountedField::PlainString,
             };
-            format!("`{}` is {what}", f.name)
+            (f.name.as_str(), why)
         })
         .collect();
-    let textual = if items {
-        ", `\"textual\": true` on free text,"
-    } else {
-        ""
-    };
     Some(
-        Diagnostic::new(
-            &rules::PF414,
-            format!(
-                "the {ty} schema has no metadata field of a kind the minimum counts ({kinds}): {}",
-                described.join(", ")
-            ),
-        )
-        .with_help(format!(
-            "add `\"categorical\": true` to a string field that holds labels{textual} or add a numeric field (a yes/no flag can be an `int` of 0 or 1)"
-        )),
+        SchemaTooFewMetadata {
+            dataset_type: ty,
+            id,
+            fields,
+        }
+        .diagnostic(),
     )
 }
 

@@ -9,7 +9,10 @@ use serde_json::Value;
 
 use super::{spec, DatasetType, Domain, FieldType, Schema, SchemaField};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::rules;
+use crate::rules::{
+    SchemaDomainMismatch, SchemaNameMismatch, SchemaNotARecord, SchemaTooLong,
+    SchemaUnsupportedType, Violation,
+};
 
 /// A schema that could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -109,14 +112,11 @@ pub fn load_schema(
     let chars = avro_text.chars().count();
     if chars > spec::MAX_SCHEMA_CHARS {
         diags.push(
-            Diagnostic::new(
-                &rules::PF416,
-                format!(
-                    "the schema is {chars} characters long; the API accepts at most {}",
-                    spec::MAX_SCHEMA_CHARS
-                ),
-            )
-            .with_help("remove whitespace (send it minified) or drop unused fields")
+            SchemaTooLong {
+                chars,
+                limit: spec::MAX_SCHEMA_CHARS,
+            }
+            .diagnostic()
             .at(loc(None)),
         );
     }
@@ -130,25 +130,28 @@ pub fn load_schema(
             Value::String(s) => match s.parse::<Domain>() {
                 Ok(d) => schema_domain = Some(d),
                 Err(_) => diags.push(
-                    Diagnostic::new(&rules::PF417, format!("unknown domain `{s}`"))
-                        .with_help("use ECOMMERCE or VIDEO_ON_DEMAND, or leave the domain out for a custom dataset group")
+                    SchemaDomainMismatch::UnknownDomain { name: s }
+                        .diagnostic()
                         .at(loc(line_of(text, "domain"))),
                 ),
             },
             other => diags.push(
-                Diagnostic::new(&rules::PF417, format!("`domain` must be a string, not {other}"))
-                    .at(loc(line_of(text, "domain"))),
+                SchemaDomainMismatch::NotAString {
+                    value: other.to_string(),
+                }
+                .diagnostic()
+                .at(loc(line_of(text, "domain"))),
             ),
         }
     }
     if let (Some(flag), Some(found)) = (domain, schema_domain) {
         if flag != found {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF417,
-                    format!("the schema is for the {found} domain but --domain says {flag}"),
-                )
-                .with_help("a schema used in a domain dataset group must be created with that group's domain")
+                SchemaDomainMismatch::FlagDiffers {
+                    schema: found,
+                    given: flag,
+                }
+                .diagnostic()
                 .at(loc(line_of(text, "domain"))),
             );
         }
@@ -158,14 +161,10 @@ pub fn load_schema(
     // PF401: a flat record with a fields list.
     let Some(obj) = record.as_object() else {
         diags.push(
-            Diagnostic::new(
-                &rules::PF401,
-                format!(
-                    "the schema is a JSON {}, not an Avro record object",
-                    json_kind(&record)
-                ),
-            )
-            .with_help(r#"write {"type": "record", "name": "Interactions", "fields": [...]}"#)
+            SchemaNotARecord::NotAnObject {
+                kind: json_kind(&record),
+            }
+            .diagnostic()
             .at(loc(Some(1))),
         );
         return Ok(LoadedSchema {
@@ -175,20 +174,14 @@ pub fn load_schema(
         });
     };
     if obj.get("type").and_then(Value::as_str) != Some("record") {
+        let found = obj
+            .get("type")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "missing".into());
         diags.push(
-            Diagnostic::new(
-                &rules::PF401,
-                format!(
-                    "`type` is {}, not \"record\"",
-                    obj.get("type")
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "missing".into())
-                ),
-            )
-            .with_help(
-                r#"a Personalize schema is {"type": "record", "name": ..., "fields": [...]}"#,
-            )
-            .at(loc(line_of(text, "type").or(Some(1)))),
+            SchemaNotARecord::NotRecordType { found }
+                .diagnostic()
+                .at(loc(line_of(text, "type").or(Some(1)))),
         );
     }
     let name = obj
@@ -197,11 +190,7 @@ pub fn load_schema(
         .unwrap_or("")
         .to_string();
     let Some(fields_json) = obj.get("fields").and_then(Value::as_array) else {
-        diags.push(
-            Diagnostic::new(&rules::PF401, "the record has no `fields` list")
-                .with_help("list the fields, in the order of the CSV columns")
-                .at(loc(Some(1))),
-        );
+        diags.push(SchemaNotARecord::NoFields.diagnostic().at(loc(Some(1))));
         return Ok(LoadedSchema {
             schema: None,
             diagnostics: diags,
@@ -214,17 +203,19 @@ pub fn load_schema(
     for (i, f) in fields_json.iter().enumerate() {
         let Some(fo) = f.as_object() else {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF401,
-                    format!("field #{} is a JSON {}, not an object", i + 1, json_kind(f)),
-                )
+                SchemaNotARecord::FieldNotAnObject {
+                    number: i + 1,
+                    kind: json_kind(f),
+                }
+                .diagnostic()
                 .at(loc(None)),
             );
             continue;
         };
         let Some(fname) = fo.get("name").and_then(Value::as_str) else {
             diags.push(
-                Diagnostic::new(&rules::PF401, format!("field #{} has no `name`", i + 1))
+                SchemaNotARecord::FieldWithoutName { number: i + 1 }
+                    .diagnostic()
                     .at(loc(None)),
             );
             continue;
@@ -234,9 +225,15 @@ pub fn load_schema(
             Ok(t) => t,
             Err(desc) => {
                 diags.push(
-                    Diagnostic::new(&rules::PF405, format!("field `{fname}` has the unsupported type {desc}"))
-                        .with_help("use int, long, float, double, string or boolean, optionally in a union with \"null\"; the schema must be flat")
-                        .at(Location { field: Some(fname.to_string()), ..floc.clone() }),
+                    SchemaUnsupportedType {
+                        field: fname,
+                        ty: &desc,
+                    }
+                    .diagnostic()
+                    .at(Location {
+                        field: Some(fname.to_string()),
+                        ..floc.clone()
+                    }),
                 );
                 (None, false)
             }
@@ -257,22 +254,23 @@ pub fn load_schema(
     let dataset_type = match (dataset_type, from_name) {
         (Some(t), Some(n)) if t != n => {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF402,
-                    format!("the record is named `{name}`, which is the {n} dataset type, but the data is for {t}"),
-                )
-                .with_help(format!("name the record `{}`", t.record_name()))
+                SchemaNameMismatch::OtherType {
+                    name: &name,
+                    named: n,
+                    given: t,
+                }
+                .diagnostic()
                 .at(loc(line_of(text, &name))),
             );
             t
         }
         (Some(t), None) => {
             diags.push(
-                Diagnostic::new(
-                    &rules::PF402,
-                    format!("the record name `{name}` does not name a dataset type"),
-                )
-                .with_help(format!("name the record `{}`", t.record_name()))
+                SchemaNameMismatch::NotAType {
+                    name: &name,
+                    given: t,
+                }
+                .diagnostic()
                 .at(loc(line_of(text, &name).or(Some(1)))),
             );
             t
@@ -282,19 +280,19 @@ pub fn load_schema(
         (None, None) => match infer_type(&fields) {
             Some(t) => {
                 diags.push(
-                    Diagnostic::new(
-                        &rules::PF402,
-                        format!("the record name `{name}` does not name a dataset type; its fields look like {t}"),
-                    )
-                    .with_help(format!("name the record `{}` (or pass --dataset-type)", t.record_name()))
+                    SchemaNameMismatch::LooksLike {
+                        name: &name,
+                        inferred: t,
+                    }
+                    .diagnostic()
                     .at(loc(line_of(text, &name).or(Some(1)))),
                 );
                 t
             }
             None => {
                 diags.push(
-                    Diagnostic::new(&rules::PF402, format!("the record name `{name}` does not name a dataset type, and its fields fit none"))
-                        .with_help("name the record Interactions, Items, Users, Actions or ActionInteractions, or pass --dataset-type")
+                    SchemaNameMismatch::FitsNone { name: &name }
+                        .diagnostic()
                         .at(loc(Some(1))),
                 );
                 return Ok(LoadedSchema {

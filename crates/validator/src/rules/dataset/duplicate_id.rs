@@ -1,6 +1,8 @@
 //! PF307 `duplicate-id`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +31,30 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
     pub const PF307 = "PF307", "duplicate-id", Dataset, Warning;
+}
+
+/// An ID seen again.
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateId<'a> {
+    /// The ID column.
+    pub name: &'a str,
+    /// The ID.
+    pub id: &'a [u8],
+    /// Where it is first: `line 3`, `line 3 of a.csv`.
+    pub first: &'a str,
+}
+
+impl Violation for DuplicateId<'_> {
+    const RULE: &'static Rule = &PF307;
+    fn message(&self) -> String {
+        format!(
+            "`{}` {} appears again (first on {})",
+            self.name,
+            quote_value(self.id, 60),
+            self.first
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("keep one record per ID; Personalize keeps only one of them (this tool assumes the last)".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF308 `duplicate-interaction`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,24 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     pub const PF308 = "PF308", "duplicate-interaction", Dataset, Info;
+}
+
+/// An interaction identical to an earlier one.
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateInteraction<'a> {
+    /// Where the first is: `line 3`, `line 3 of a.csv`.
+    pub first: &'a str,
+}
+
+impl Violation for DuplicateInteraction<'_> {
+    const RULE: &'static Rule = &PF308;
+    fn message(&self) -> String {
+        format!(
+            "this interaction is identical to the record on {}",
+            self.first
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("exact duplicates collapse into one interaction; remove them if they are not intended".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF305 `event-type-variants`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +33,29 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF305 = "PF305", "event-type-variants", Dataset, Warning;
+}
+
+/// Event types that differ only in case or surrounding spaces.
+#[derive(Debug, Clone)]
+pub struct EventTypeVariants<'a> {
+    /// The variants and their records, sorted.
+    pub variants: Vec<(&'a [u8], u64)>,
+}
+
+impl Violation for EventTypeVariants<'_> {
+    const RULE: &'static Rule = &PF305;
+    fn message(&self) -> String {
+        let list: Vec<String> = self
+            .variants
+            .iter()
+            .map(|(t, n)| format!("{} ({n})", quote_value(t, 30)))
+            .collect();
+        format!(
+            "event types {} differ only in case or spaces",
+            list.join(", ")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("write each event type one way; variants count as separate types".into())
+    }
 }

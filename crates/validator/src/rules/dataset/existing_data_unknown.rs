@@ -1,6 +1,8 @@
 //! PF315 `existing-data-unknown`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use super::too_few_new_interactions::in_batch_collapse;
 
 declare_rule! {
     /// ## What it does
@@ -35,4 +37,29 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF315 = "PF315", "existing-data-unknown", Dataset, Info;
+}
+
+/// An INCREMENTAL interactions job planned without the existing data.
+#[derive(Debug, Clone, Copy)]
+pub struct ExistingDataUnknown {
+    /// The batch's distinct records: at most this many are new.
+    pub distinct: u64,
+    /// The batch's records.
+    pub records: u64,
+    /// Repeated in the batch.
+    pub repeated: u64,
+}
+
+impl Violation for ExistingDataUnknown {
+    const RULE: &'static Rule = &PF315;
+    fn message(&self) -> String {
+        format!(
+            "the existing data is unknown: at most {} new interactions (the batch's distinct records{}); pass --existing or --existing-from-history to count exactly",
+            self.distinct,
+            in_batch_collapse(self.records, self.repeated)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("records identical to ones already in the dataset collapse and do not count toward the 1000 new records an INCREMENTAL job needs: export only events newer than the last import".into())
+    }
 }

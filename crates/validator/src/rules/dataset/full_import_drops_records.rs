@@ -1,6 +1,8 @@
 //! PF313 `full-import-drops-records`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -35,4 +37,62 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html>
     pub const PF313 = "PF313", "full-import-drops-records", Dataset, Warning;
+}
+
+/// Existing records a FULL job drops.
+#[derive(Debug, Clone)]
+pub enum FullImportDropsRecords<'a> {
+    /// The existing data is unknown: which records go cannot be told.
+    Unknown,
+    /// Existing records the new data lacks.
+    Drops {
+        /// How many.
+        dropped: u64,
+        /// The existing records.
+        existing: u64,
+        /// Interactions rather than records with an ID.
+        interactions: bool,
+        /// The first dropped: (ID, line) each.
+        first: Vec<(Option<&'a str>, &'a str)>,
+    },
+}
+
+impl Violation for FullImportDropsRecords<'_> {
+    const RULE: &'static Rule = &PF313;
+    fn message(&self) -> String {
+        match self {
+            FullImportDropsRecords::Unknown => "the existing data is unknown: a FULL import replaces whatever bulk data the dataset holds, and this plan cannot tell which records it drops".into(),
+            FullImportDropsRecords::Drops {
+                dropped,
+                existing,
+                interactions,
+                first,
+            } => {
+                let first: Vec<String> = first
+                    .iter()
+                    .take(5)
+                    .map(|(id, record)| match id {
+                        Some(id) => quote_value(id.as_bytes(), 40),
+                        None => quote_value(record.as_bytes(), 60),
+                    })
+                    .collect();
+                let what = if *interactions {
+                    "interaction"
+                } else {
+                    "record"
+                };
+                format!(
+                    "the FULL import drops {dropped} of the {existing} existing {what}s, which the new data does not contain (first: {}{})",
+                    first.join(", "),
+                    if *dropped > first.len() as u64 { ", …" } else { "" }
+                )
+            }
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            FullImportDropsRecords::Unknown => "to see what is dropped pass the dataset's data with --existing-from-history (with --dataset-arn) or --existing PATH; to add to the dataset use --mode incremental; for a first import say so with --first-import. `preflight run` and `import` refuse this job on a dataset that holds bulk data unless --allow-drop".into(),
+            FullImportDropsRecords::Drops { .. } => "use --mode incremental to keep them, or include them in the import; `preflight run` refuses this import without --allow-drop".into(),
+        })
+    }
 }

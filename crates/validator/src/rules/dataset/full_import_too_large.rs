@@ -1,6 +1,7 @@
 //! PF312 `full-import-too-large`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -20,4 +21,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF312 = "PF312", "full-import-too-large", Dataset, Error;
+}
+
+/// A FULL job over its size limit.
+#[derive(Debug, Clone, Copy)]
+pub struct FullImportTooLarge {
+    /// The job's bytes.
+    pub bytes: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+impl Violation for FullImportTooLarge {
+    const RULE: &'static Rule = &PF312;
+    fn message(&self) -> String {
+        format!(
+            "the FULL import holds {} bytes; one FULL job takes at most {} bytes",
+            self.bytes, self.limit
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("import less (the most recent data matters most), or pass your raised quota with --max-full-bytes".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF309 `identical-timestamps`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -32,4 +33,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF309 = "PF309", "identical-timestamps", Dataset, Warning;
+}
+
+/// Every interaction at the same TIMESTAMP.
+#[derive(Debug, Clone, Copy)]
+pub struct IdenticalTimestamps {
+    /// Interactions with a TIMESTAMP.
+    pub interactions: u64,
+    /// The TIMESTAMP.
+    pub timestamp: i64,
+}
+
+impl Violation for IdenticalTimestamps {
+    const RULE: &'static Rule = &PF309;
+    fn message(&self) -> String {
+        format!(
+            "all {} interactions have the same TIMESTAMP {}",
+            self.interactions, self.timestamp
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("use each event's own time; a constant timestamp usually means the export time was written instead".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF311 `incremental-import-too-large`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -21,4 +22,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF311 = "PF311", "incremental-import-too-large", Dataset, Error;
+}
+
+/// An INCREMENTAL job over its size limit.
+#[derive(Debug, Clone, Copy)]
+pub struct IncrementalImportTooLarge {
+    /// The job's bytes.
+    pub bytes: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+impl Violation for IncrementalImportTooLarge {
+    const RULE: &'static Rule = &PF311;
+    fn message(&self) -> String {
+        format!(
+            "the INCREMENTAL import holds {} bytes; one INCREMENTAL job takes at most {} bytes",
+            self.bytes, self.limit
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("split the batch into several INCREMENTAL jobs, or pass your raised quota with --max-incremental-bytes".into())
+    }
 }

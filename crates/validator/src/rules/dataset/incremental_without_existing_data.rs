@@ -1,6 +1,7 @@
 //! PF314 `incremental-without-existing-data`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +32,27 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetImportJob.html>
     pub const PF314 = "PF314", "incremental-without-existing-data", Dataset, Error;
+}
+
+/// An INCREMENTAL job into a dataset without bulk data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncrementalWithoutExistingData {
+    /// The account lists no bulk import into the dataset, or the user says it has none.
+    NoImport,
+    /// The existing data given holds no record.
+    NoRecord,
+}
+
+impl Violation for IncrementalWithoutExistingData {
+    const RULE: &'static Rule = &PF314;
+    fn message(&self) -> String {
+        let why = match self {
+            IncrementalWithoutExistingData::NoImport => "this dataset has had none",
+            IncrementalWithoutExistingData::NoRecord => "the existing data holds no record",
+        };
+        format!("an INCREMENTAL import needs a dataset that already had a bulk import, but {why}")
+    }
+    fn help(&self) -> Option<String> {
+        Some("make the first import into a dataset FULL; if the dataset already holds bulk data, pass it with --existing PATH (an export made with ingestionMode BULK) or --existing-from-history".into())
+    }
 }

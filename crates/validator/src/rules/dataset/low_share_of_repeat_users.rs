@@ -1,6 +1,7 @@
 //! PF303 `low-share-of-repeat-users`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -23,4 +24,28 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF303 = "PF303", "low-share-of-repeat-users", Dataset, Warning;
+}
+
+/// Under 1% of the users with two interactions or more.
+#[derive(Debug, Clone, Copy)]
+pub struct LowShareOfRepeatUsers {
+    /// Users with two interactions or more.
+    pub repeat: u64,
+    /// All users.
+    pub users: u64,
+}
+
+impl Violation for LowShareOfRepeatUsers {
+    const RULE: &'static Rule = &PF303;
+    fn message(&self) -> String {
+        format!(
+            "{} of {} users ({:.2}%) have at least 2 interactions; training needs at least 1%",
+            self.repeat,
+            self.users,
+            self.repeat as f64 * 100.0 / self.users as f64
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("import more history per user, or check that USER_ID is the right column".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF306 `missing-domain-event-type`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::Domain;
 
 declare_rule! {
     /// ## What it does
@@ -32,4 +34,33 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF306 = "PF306", "missing-domain-event-type", Dataset, Warning;
+}
+
+/// Fewer than 1,000 events of the type a domain's use cases need.
+#[derive(Debug, Clone, Copy)]
+pub struct MissingDomainEventType<'a> {
+    /// Events of that type.
+    pub events: u64,
+    /// The event type.
+    pub event_type: &'a str,
+    /// The domain.
+    pub domain: Domain,
+    /// The use cases that need it.
+    pub use_cases: &'a str,
+}
+
+impl Violation for MissingDomainEventType<'_> {
+    const RULE: &'static Rule = &PF306;
+    fn message(&self) -> String {
+        format!(
+            "{} `{}` events; the {} use cases {} need at least 1000",
+            self.events, self.event_type, self.domain, self.use_cases
+        )
+    }
+    fn help(&self) -> Option<String> {
+        let ty = self.event_type;
+        Some(format!(
+            "import more `{ty}` events (spelled exactly `{ty}`) before creating those recommenders"
+        ))
+    }
 }

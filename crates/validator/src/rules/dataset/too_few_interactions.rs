@@ -1,6 +1,7 @@
 //! PF301 `too-few-interactions`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,41 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
     pub const PF301 = "PF301", "too-few-interactions", Dataset, Error;
+}
+
+/// Fewer than 1,000 interaction records.
+#[derive(Debug, Clone, Copy)]
+pub enum TooFewInteractions {
+    /// In one import job.
+    Import {
+        /// The job's records.
+        records: u64,
+    },
+    /// In the dataset after an INCREMENTAL job (the plan, with the existing data given).
+    AfterIncrementalJob {
+        /// What the dataset holds after the job.
+        records: u64,
+        /// Of those, the existing records.
+        existing: u64,
+    },
+}
+
+impl Violation for TooFewInteractions {
+    const RULE: &'static Rule = &PF301;
+    fn message(&self) -> String {
+        match *self {
+            TooFewInteractions::Import { records } => format!(
+                "the import has {records} interaction record{}; every interactions import job needs at least 1000",
+                if records == 1 { "" } else { "s" }
+            ),
+            TooFewInteractions::AfterIncrementalJob { records, existing } => format!(
+                "after the job the dataset holds {records} interaction{} ({existing} existing, {} new); Personalize needs at least 1000 to train",
+                if records == 1 { "" } else { "s" },
+                records.saturating_sub(existing)
+            ),
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some("add records, or combine this batch with the next one before importing".into())
+    }
 }

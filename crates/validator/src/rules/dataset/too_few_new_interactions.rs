@@ -1,6 +1,7 @@
 //! PF310 `too-few-new-interactions`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -42,4 +43,77 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF310 = "PF310", "too-few-new-interactions", Dataset, Error;
+}
+
+/// An INCREMENTAL interactions job with fewer than 1,000 new records.
+#[derive(Debug, Clone, Copy)]
+pub enum TooFewNewInteractions {
+    /// Counted against the existing data.
+    Counted {
+        /// New records.
+        new: u64,
+        /// Records that collapse into identical ones.
+        collapsed: u64,
+        /// The batch's records.
+        records: u64,
+        /// Identical to a record already in the dataset.
+        existing: u64,
+        /// Repeated in the batch.
+        repeated: u64,
+    },
+    /// The existing data is unknown: the batch's distinct records bound the new ones.
+    AtMost {
+        /// The batch's distinct records.
+        distinct: u64,
+        /// The batch's records.
+        records: u64,
+        /// Repeated in the batch.
+        repeated: u64,
+    },
+}
+
+impl Violation for TooFewNewInteractions {
+    const RULE: &'static Rule = &PF310;
+    fn message(&self) -> String {
+        match *self {
+            TooFewNewInteractions::Counted {
+                new,
+                collapsed,
+                records,
+                existing,
+                repeated,
+            } => format!(
+                "the INCREMENTAL import adds {new} new interaction{}: {collapsed} of its {records} record{} collapse into identical records ({existing} already in the dataset, {repeated} repeated in the batch); Personalize needs at least 1000 new records",
+                if new == 1 { "" } else { "s" },
+                if records == 1 { "" } else { "s" },
+            ),
+            TooFewNewInteractions::AtMost {
+                distinct,
+                records,
+                repeated,
+            } => format!(
+                "the INCREMENTAL import has {distinct} distinct interaction{} after in-batch collapse{}, so it adds at most {distinct} new records whatever the dataset holds; Personalize needs at least 1000 new records",
+                if distinct == 1 { "" } else { "s" },
+                in_batch_collapse(records, repeated),
+            ),
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            match self {
+                TooFewNewInteractions::Counted { .. } => "export only events newer than the last import, combine this batch with the next one, or send small increments with PutEvents",
+                TooFewNewInteractions::AtMost { .. } => "combine this batch with the next one, or send small increments with PutEvents",
+            }
+            .into(),
+        )
+    }
+}
+
+/// ` (N of its M records repeat an earlier one in the batch)`, or nothing.
+pub(crate) fn in_batch_collapse(records: u64, repeated: u64) -> String {
+    if repeated > 0 {
+        format!(" ({repeated} of its {records} records repeat an earlier one in the batch)")
+    } else {
+        String::new()
+    }
 }

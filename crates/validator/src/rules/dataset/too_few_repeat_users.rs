@@ -1,6 +1,7 @@
 //! PF302 `too-few-repeat-users`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -23,4 +24,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF302 = "PF302", "too-few-repeat-users", Dataset, Warning;
+}
+
+/// Fewer than 25 users with two interactions or more.
+#[derive(Debug, Clone, Copy)]
+pub struct TooFewRepeatUsers {
+    /// Users with two interactions or more.
+    pub repeat: u64,
+    /// All users.
+    pub users: u64,
+}
+
+impl Violation for TooFewRepeatUsers {
+    const RULE: &'static Rule = &PF302;
+    fn message(&self) -> String {
+        format!(
+            "only {} of {} users have at least 2 interactions; training needs 25",
+            self.repeat, self.users
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("import more history per user before training (this import alone is not enough)".into())
+    }
 }

@@ -1,6 +1,9 @@
 //! PF304 `too-many-event-types`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
+use crate::schema::spec;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +33,50 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF304 = "PF304", "too-many-event-types", Dataset, Error;
+}
+
+/// More distinct event types plus metadata fields than 10.
+#[derive(Debug, Clone)]
+pub struct TooManyEventTypes<'a> {
+    /// Distinct event types counted.
+    pub distinct: usize,
+    /// There are more than counted.
+    pub more: bool,
+    /// The schema's fields that count toward the limit.
+    pub fields: &'a [String],
+    /// The most frequent event types and their records, most frequent first.
+    pub top: Vec<(&'a [u8], u64)>,
+}
+
+impl Violation for TooManyEventTypes<'_> {
+    const RULE: &'static Rule = &PF304;
+    fn message(&self) -> String {
+        let more = if self.more { "more than " } else { "" };
+        let fields = self.fields.len();
+        let shown: Vec<String> = self
+            .top
+            .iter()
+            .map(|(t, n)| format!("{} ({n})", quote_value(t, 30)))
+            .collect();
+        format!(
+            "{more}{} distinct event types plus {fields} metadata field{} of the schema{} make {more}{}, over the limit of 10: {}",
+            self.distinct,
+            if fields == 1 { "" } else { "s" },
+            if fields == 0 {
+                String::new()
+            } else {
+                format!(" ({})", self.fields.join(", "))
+            },
+            self.distinct + fields,
+            shown.join(", ")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            match spec::MAX_EVENT_TYPES_PLUS_METADATA.saturating_sub(self.fields.len()) {
+                0 => "the schema's metadata fields alone reach the limit: a schema with fewer of them is needed (see PF415)".to_string(),
+                n => format!("keep at most {n} distinct event types: merge or drop rare ones (and spelling variants) before importing"),
+            },
+        )
+    }
 }

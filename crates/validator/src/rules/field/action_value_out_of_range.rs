@@ -1,6 +1,7 @@
 //! PF220 `action-value-out-of-range`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,24 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/action-dataset-requirements.html>
     pub const PF220 = "PF220", "action-value-out-of-range", Field, Error;
+}
+
+/// An action's VALUE outside 1–10.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionValueOutOfRange {
+    /// The value.
+    pub value: i64,
+}
+
+impl Violation for ActionValueOutOfRange {
+    const RULE: &'static Rule = &PF220;
+    fn message(&self) -> String {
+        format!(
+            "action `VALUE` is {}; it must be between 1 and 10",
+            self.value
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("rescale values to 1–10".into())
+    }
 }

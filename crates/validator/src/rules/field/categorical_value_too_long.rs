@@ -1,6 +1,7 @@
 //! PF211 `categorical-value-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +31,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF211 = "PF211", "categorical-value-too-long", Field, Error;
+}
+
+/// A categorical value longer than 1,000 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct CategoricalValueTooLong<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// Its length in characters.
+    pub chars: usize,
+}
+
+impl Violation for CategoricalValueTooLong<'_> {
+    const RULE: &'static Rule = &PF211;
+    fn message(&self) -> String {
+        format!(
+            "categorical `{}` is {} characters long; the limit is 1000",
+            self.name, self.chars
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("shorten the values or split them into several categorical fields; a longer value fails the import".into())
+    }
 }

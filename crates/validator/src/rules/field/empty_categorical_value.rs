@@ -1,6 +1,8 @@
 //! PF223 `empty-categorical-value`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +32,27 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF223 = "PF223", "empty-categorical-value", Field, Warning;
+}
+
+/// An empty value in a categorical `|` list.
+#[derive(Debug, Clone, Copy)]
+pub struct EmptyCategoricalValue<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub value: &'a [u8],
+}
+
+impl Violation for EmptyCategoricalValue<'_> {
+    const RULE: &'static Rule = &PF223;
+    fn message(&self) -> String {
+        format!(
+            "categorical `{}` {} has an empty value in its `|` list",
+            self.name,
+            quote_value(self.value, 60)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove the extra `|`".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF206 `empty-required-value`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,21 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF206 = "PF206", "empty-required-value", Field, Error;
+}
+
+/// An empty value in a field that is not nullable.
+#[derive(Debug, Clone, Copy)]
+pub struct EmptyRequiredValue<'a> {
+    /// The field.
+    pub name: &'a str,
+}
+
+impl Violation for EmptyRequiredValue<'_> {
+    const RULE: &'static Rule = &PF206;
+    fn message(&self) -> String {
+        format!("`{}` is empty, but its type does not allow null", self.name)
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!("fill in `{}`, or drop the record (only fields declared as a union with \"null\" may be empty)", self.name))
+    }
 }

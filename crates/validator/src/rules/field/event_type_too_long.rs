@@ -1,6 +1,7 @@
 //! PF219 `event-type-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,27 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_UBS_Event.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF219 = "PF219", "event-type-too-long", Field, Error;
+}
+
+/// An EVENT_TYPE longer than 256 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct EventTypeTooLong {
+    /// Its length in characters.
+    pub chars: usize,
+}
+
+impl Violation for EventTypeTooLong {
+    const RULE: &'static Rule = &PF219;
+    fn message(&self) -> String {
+        format!(
+            "`EVENT_TYPE` is {} characters long; the limit is 256",
+            self.chars
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            "check the column mapping: event types are short labels like click or purchase"
+                .into(),
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! PF210 `id-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF210 = "PF210", "id-too-long", Field, Error;
+}
+
+/// An ID longer than 256 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct IdTooLong<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// Its length in characters.
+    pub chars: usize,
+}
+
+impl Violation for IdTooLong<'_> {
+    const RULE: &'static Rule = &PF210;
+    fn message(&self) -> String {
+        format!(
+            "`{}` is {} characters long; the limit is 256",
+            self.name, self.chars
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("shorten the ID (for example, hash long keys); if IDs are short, check for a broken quote that merged fields".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF224 `id-unsafe-characters`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +32,27 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF224 = "PF224", "id-unsafe-characters", Field, Warning;
+}
+
+/// An ID with quotes, control characters or surrounding spaces.
+#[derive(Debug, Clone, Copy)]
+pub struct IdUnsafeCharacters<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub value: &'a [u8],
+}
+
+impl Violation for IdUnsafeCharacters<'_> {
+    const RULE: &'static Rule = &PF224;
+    fn message(&self) -> String {
+        format!(
+            "`{}` {} has quotes, control characters or surrounding spaces",
+            self.name,
+            quote_value(self.value, 60)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF214 `impression-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +31,24 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF214 = "PF214", "impression-too-long", Field, Error;
+}
+
+/// An IMPRESSION longer than 1,000 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct ImpressionTooLong {
+    /// Its length in characters.
+    pub chars: usize,
+}
+
+impl Violation for ImpressionTooLong {
+    const RULE: &'static Rule = &PF214;
+    fn message(&self) -> String {
+        format!(
+            "`IMPRESSION` is {} characters long; the limit is 1000 including `|`",
+            self.chars
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("list fewer impressed items".into())
+    }
 }

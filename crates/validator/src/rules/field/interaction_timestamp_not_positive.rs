@@ -1,6 +1,7 @@
 //! PF217 `interaction-timestamp-not-positive`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +31,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF217 = "PF217", "interaction-timestamp-not-positive", Field, Error;
+}
+
+/// An interaction TIMESTAMP of zero or less.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionTimestampNotPositive<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub seconds: i64,
+}
+
+impl Violation for InteractionTimestampNotPositive<'_> {
+    const RULE: &'static Rule = &PF217;
+    fn message(&self) -> String {
+        format!(
+            "`{}` is {}, at or before 1970-01-01",
+            self.name, self.seconds
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("a zero or negative timestamp is usually a missing value; write the real time in epoch seconds".into())
+    }
 }

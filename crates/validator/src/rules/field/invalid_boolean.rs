@@ -1,6 +1,8 @@
 //! PF209 `invalid-boolean`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +30,27 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF209 = "PF209", "invalid-boolean", Field, Error;
+}
+
+/// A value of a `boolean` field that is not `true` or `false`.
+#[derive(Debug, Clone, Copy)]
+pub struct InvalidBoolean<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub value: &'a [u8],
+}
+
+impl Violation for InvalidBoolean<'_> {
+    const RULE: &'static Rule = &PF209;
+    fn message(&self) -> String {
+        format!(
+            "`{}` value {} is not `true` or `false`",
+            self.name,
+            quote_value(self.value, 60)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("write lowercase true or false".into())
+    }
 }

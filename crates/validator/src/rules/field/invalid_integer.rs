@@ -1,6 +1,9 @@
 //! PF207 `invalid-integer`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
+use crate::values::IntError;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +33,76 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF207 = "PF207", "invalid-integer", Field, Error;
+}
+
+/// A value of an `int` or `long` field that is not one.
+#[derive(Debug, Clone, Copy)]
+pub struct InvalidInteger<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub value: &'a [u8],
+    /// 32 (`int`) or 64 (`long`).
+    pub bits: u32,
+    /// What is wrong with it.
+    pub error: IntError,
+}
+
+impl InvalidInteger<'_> {
+    fn ty(&self) -> &'static str {
+        if self.bits == 32 {
+            "int"
+        } else {
+            "long"
+        }
+    }
+}
+
+impl Violation for InvalidInteger<'_> {
+    const RULE: &'static Rule = &PF207;
+    fn message(&self) -> String {
+        let what = match self.error {
+            IntError::Decimal => "is a decimal, not an integer",
+            IntError::Exponent => "uses an exponent",
+            IntError::Whitespace => "has surrounding spaces",
+            IntError::Range => "is out of range",
+            IntError::Syntax => "is not an integer",
+        };
+        format!(
+            "`{}` value {} {what} (`{}`)",
+            self.name,
+            quote_value(self.value, 60),
+            self.ty()
+        )
+    }
+    fn help(&self) -> Option<String> {
+        let ty = self.ty();
+        Some(match self.error {
+            IntError::Decimal => format!(
+                "write it without the fraction, e.g. `{}`",
+                String::from_utf8_lossy(self.value)
+                    .split('.')
+                    .next()
+                    .unwrap_or("")
+            ),
+            IntError::Exponent => "write the integer in full digits".to_string(),
+            IntError::Whitespace => "remove the spaces".to_string(),
+            IntError::Range => format!(
+                "{} `{ty}` holds {}",
+                if self.bits == 32 { "an" } else { "a" },
+                if self.bits == 32 {
+                    "-2147483648 to 2147483647"
+                } else {
+                    "-9223372036854775808 to 9223372036854775807"
+                }
+            ),
+            IntError::Syntax => {
+                if self.name.contains("TIMESTAMP") {
+                    "write Unix epoch seconds, e.g. 1596238243".to_string()
+                } else {
+                    format!("write a whole number, or change the field's type from `{ty}`")
+                }
+            }
+        })
+    }
 }

@@ -1,51 +1,5 @@
-//! Rules of the field family.
+//! Rules of the field family (PF2xx): one field of one record.
+//!
+//! One file per rule; the list below is generated from the files of this folder by `build.rs`.
 
-pub mod action_value_out_of_range;
-pub mod categorical_value_too_long;
-pub mod creation_timestamp_not_positive;
-pub mod empty_categorical_value;
-pub mod empty_required_value;
-pub mod event_type_too_long;
-pub mod field_count_mismatch;
-pub mod id_too_long;
-pub mod id_unsafe_characters;
-pub mod impression_too_long;
-pub mod interaction_timestamp_not_positive;
-pub mod invalid_boolean;
-pub mod invalid_float;
-pub mod invalid_integer;
-pub mod repeat_frequency_out_of_range;
-pub mod rfc4180_doubled_quote;
-pub mod rfc4180_only_quoting;
-pub mod stray_quote;
-pub mod string_value_too_long;
-pub mod textual_value_truncated;
-pub mod timestamp_in_future;
-pub mod timestamp_in_milliseconds;
-pub mod unclosed_quote;
-pub mod unknown_action_event_type;
-
-pub use action_value_out_of_range::PF220;
-pub use categorical_value_too_long::PF211;
-pub use creation_timestamp_not_positive::PF218;
-pub use empty_categorical_value::PF223;
-pub use empty_required_value::PF206;
-pub use event_type_too_long::PF219;
-pub use field_count_mismatch::PF201;
-pub use id_too_long::PF210;
-pub use id_unsafe_characters::PF224;
-pub use impression_too_long::PF214;
-pub use interaction_timestamp_not_positive::PF217;
-pub use invalid_boolean::PF209;
-pub use invalid_float::PF208;
-pub use invalid_integer::PF207;
-pub use repeat_frequency_out_of_range::PF221;
-pub use rfc4180_doubled_quote::PF203;
-pub use rfc4180_only_quoting::PF204;
-pub use stray_quote::PF205;
-pub use string_value_too_long::PF212;
-pub use textual_value_truncated::PF213;
-pub use timestamp_in_future::PF216;
-pub use timestamp_in_milliseconds::PF215;
-pub use unclosed_quote::PF202;
-pub use unknown_action_event_type::PF222;
+include!(concat!(env!("OUT_DIR"), "/rules_field.rs"));

@@ -1,6 +1,7 @@
 //! PF221 `repeat-frequency-out-of-range`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,24 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/action-dataset-requirements.html>
     pub const PF221 = "PF221", "repeat-frequency-out-of-range", Field, Error;
+}
+
+/// An action's REPEAT_FREQUENCY outside 1–30 days.
+#[derive(Debug, Clone, Copy)]
+pub struct RepeatFrequencyOutOfRange {
+    /// The value, in days.
+    pub days: i64,
+}
+
+impl Violation for RepeatFrequencyOutOfRange {
+    const RULE: &'static Rule = &PF221;
+    fn message(&self) -> String {
+        format!(
+            "`REPEAT_FREQUENCY` is {} days; it must be between 1 and 30",
+            self.days
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("use a number of days from 1 to 30".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF203 `rfc4180-doubled-quote`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,21 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF203 = "PF203", "rfc4180-doubled-quote", Field, Warning;
+}
+
+/// `""` inside a quoted field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rfc4180DoubledQuote;
+
+impl Violation for Rfc4180DoubledQuote {
+    const RULE: &'static Rule = &PF203;
+    fn message(&self) -> String {
+        "doubled quote `\"\"` inside a quoted field".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            "escape quotes inside values with a backslash: \\\" (Personalize's documented escape)"
+                .into(),
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! PF204 `rfc4180-only-quoting`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF204 = "PF204", "rfc4180-only-quoting", Field, Error;
+}
+
+/// A field that splits at a comma when read with backslash escaping.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rfc4180OnlyQuoting;
+
+impl Violation for Rfc4180OnlyQuoting {
+    const RULE: &'static Rule = &PF204;
+    fn message(&self) -> String {
+        "this field parses only with RFC-4180 doubled quotes: read with backslash escaping it splits at the comma".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("escape quotes inside values with a backslash: \\\"".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF205 `stray-quote`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,37 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF205 = "PF205", "stray-quote", Field, Error;
+}
+
+/// A quote where none may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrayQuote {
+    /// Inside a field that does not start with a quote.
+    InUnquotedField,
+    /// Text after the closing quote of a field.
+    AfterClosingQuote,
+}
+
+impl Violation for StrayQuote {
+    const RULE: &'static Rule = &PF205;
+    fn message(&self) -> String {
+        match self {
+            StrayQuote::InUnquotedField => "double quote inside an unquoted field",
+            StrayQuote::AfterClosingQuote => "text after the closing quote of a field",
+        }
+        .into()
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            match self {
+                StrayQuote::InUnquotedField => {
+                    "quote the whole field and escape the inner quote: \"…\\\"…\""
+                }
+                StrayQuote::AfterClosingQuote => {
+                    "quote the whole field and escape inner quotes with a backslash"
+                }
+            }
+            .into(),
+        )
+    }
 }

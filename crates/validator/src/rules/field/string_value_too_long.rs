@@ -1,6 +1,7 @@
 //! PF212 `string-value-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,28 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF212 = "PF212", "string-value-too-long", Field, Error;
+}
+
+/// A string value longer than 1,000 characters.
+#[derive(Debug, Clone, Copy)]
+pub struct StringValueTooLong<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// Its length in characters.
+    pub chars: usize,
+}
+
+impl Violation for StringValueTooLong<'_> {
+    const RULE: &'static Rule = &PF212;
+    fn message(&self) -> String {
+        format!(
+            "`{}` is {} characters long; string values are limited to 1000",
+            self.name, self.chars
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            "shorten the value, or make the field textual (Items only) if it is free text".into(),
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! PF213 `textual-value-truncated`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,37 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF213 = "PF213", "textual-value-truncated", Field, Warning;
+}
+
+/// A textual value longer than Personalize keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct TextualValueTruncated<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// Its length in characters.
+    pub chars: usize,
+    /// The characters kept.
+    pub limit: usize,
+    /// Mostly Chinese or Japanese text (a lower limit).
+    pub cjk: bool,
+}
+
+impl Violation for TextualValueTruncated<'_> {
+    const RULE: &'static Rule = &PF213;
+    fn message(&self) -> String {
+        format!(
+            "textual `{}` is {} characters long; Personalize keeps only the first {}{}",
+            self.name,
+            self.chars,
+            self.limit,
+            if self.cjk {
+                " of Chinese or Japanese text"
+            } else {
+                ""
+            }
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("shorten the text to its most useful part; the rest is silently dropped".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF216 `timestamp-in-future`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +30,31 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     pub const PF216 = "PF216", "timestamp-in-future", Field, Warning;
+}
+
+/// A timestamp more than a day after now.
+#[derive(Debug, Clone, Copy)]
+pub struct TimestampInFuture<'a> {
+    /// The field.
+    pub name: &'a str,
+    /// The value.
+    pub value: &'a [u8],
+    /// Whole days after now.
+    pub days: i64,
+}
+
+impl Violation for TimestampInFuture<'_> {
+    const RULE: &'static Rule = &PF216;
+    fn message(&self) -> String {
+        format!(
+            "`{}` {} is in the future ({} day{} from now)",
+            self.name,
+            quote_value(self.value, 30),
+            self.days,
+            if self.days == 1 { "" } else { "s" }
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("check the clock or the unit of the source system; future events count as the most recent".into())
+    }
 }

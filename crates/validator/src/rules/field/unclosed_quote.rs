@@ -1,6 +1,7 @@
 //! PF202 `unclosed-quote`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +32,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF202 = "PF202", "unclosed-quote", Field, Error;
+}
+
+/// A quote still open at the end of the line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnclosedQuote;
+
+impl Violation for UnclosedQuote {
+    const RULE: &'static Rule = &PF202;
+    fn message(&self) -> String {
+        "quote opened here is still open at the end of the line".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("close the quote; a record must fit on one line (remove line breaks from text), and escape quotes inside values as \\\"".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF222 `unknown-action-event-type`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -32,4 +34,27 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/action-interactions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>
     pub const PF222 = "PF222", "unknown-action-event-type", Field, Warning;
+}
+
+/// An action interaction's EVENT_TYPE that Next-Best-Action does not know.
+#[derive(Debug, Clone, Copy)]
+pub struct UnknownActionEventType<'a> {
+    /// The value.
+    pub value: &'a [u8],
+}
+
+impl Violation for UnknownActionEventType<'_> {
+    const RULE: &'static Rule = &PF222;
+    fn message(&self) -> String {
+        format!(
+            "action interaction `EVENT_TYPE` {} is not Taken, Not taken or Viewed",
+            quote_value(self.value, 60)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            "use Taken, Not taken or Viewed: Next-Best-Action scores actions only from these"
+                .into(),
+        )
+    }
 }

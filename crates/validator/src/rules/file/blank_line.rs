@@ -1,6 +1,7 @@
 //! PF006 `blank-line`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +32,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF006 = "PF006", "blank-line", File, Error;
+}
+
+/// An empty line among the records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlankLine;
+
+impl Violation for BlankLine {
+    const RULE: &'static Rule = &PF006;
+    fn message(&self) -> String {
+        "blank line".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove the empty line: Personalize reads it as a record with one empty field".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF010 `control-character`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,29 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF010 = "PF010", "control-character", File, Warning;
+}
+
+/// A control character in a line.
+#[derive(Debug, Clone, Copy)]
+pub struct ControlCharacter {
+    /// The byte (below 0x20, not a tab).
+    pub byte: u8,
+}
+
+impl Violation for ControlCharacter {
+    const RULE: &'static Rule = &PF010;
+    fn message(&self) -> String {
+        let what = match self.byte {
+            0 => "a NUL byte".to_string(),
+            b'\r' => "a carriage return inside the line".to_string(),
+            b => format!("the control character 0x{b:02X}"),
+        };
+        format!("the line contains {what}")
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            "remove control characters from the data; they usually come from a broken export"
+                .into(),
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! PF005 `crlf-line-endings`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,28 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF005 = "PF005", "crlf-line-endings", File, Warning;
+}
+
+/// Lines ending in `\r\n`.
+#[derive(Debug, Clone, Copy)]
+pub struct CrlfLineEndings {
+    /// How many.
+    pub lines: u64,
+    /// The first one's line number.
+    pub first: u64,
+}
+
+impl Violation for CrlfLineEndings {
+    const RULE: &'static Rule = &PF005;
+    fn message(&self) -> String {
+        format!(
+            "{} line{} end with CRLF (\\r\\n), the first on line {}",
+            self.lines,
+            if self.lines == 1 { "" } else { "s" },
+            self.first
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("convert the file to LF line endings (for example `dos2unix FILE`)".into())
+    }
 }

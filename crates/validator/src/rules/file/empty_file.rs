@@ -1,6 +1,7 @@
 //! PF001 `empty-file`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     pub const PF001 = "PF001", "empty-file", File, Error;
+}
+
+/// An input file of 0 bytes, named on its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmptyFile;
+
+impl Violation for EmptyFile {
+    const RULE: &'static Rule = &PF001;
+    fn message(&self) -> String {
+        "the file is empty".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove the empty file from the import, or write the header and records".into())
+    }
 }

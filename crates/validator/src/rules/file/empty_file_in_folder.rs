@@ -1,6 +1,7 @@
 //! PF011 `empty-file-in-folder`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -37,4 +38,28 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF011 = "PF011", "empty-file-in-folder", File, Warning;
+}
+
+/// An empty object at the first level of the data folder.
+#[derive(Debug, Clone, Copy)]
+pub struct EmptyFileInFolder<'a> {
+    /// Its name in the folder.
+    pub name: &'a str,
+}
+
+impl Violation for EmptyFileInFolder<'_> {
+    const RULE: &'static Rule = &PF011;
+    fn message(&self) -> String {
+        format!("`{}` is empty (0 bytes), and Personalize reads every first-level object of the folder as part of the import", self.name)
+    }
+    fn help(&self) -> Option<String> {
+        let spark = if self.name == "_SUCCESS" {
+            " (Spark writes it when a job succeeds; `spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs=false` turns it off)"
+        } else {
+            ""
+        };
+        Some(format!(
+            "delete it, or move it into a sub-folder, before importing{spark}; `stage` and `run` can name the data files instead of the folder (`out/part-*`)"
+        ))
+    }
 }

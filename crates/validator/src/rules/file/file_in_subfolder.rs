@@ -1,6 +1,7 @@
 //! PF007 `file-in-subfolder`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +32,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     pub const PF007 = "PF007", "file-in-subfolder", File, Warning;
+}
+
+/// Files in a sub-folder of the data folder.
+#[derive(Debug, Clone, Copy)]
+pub struct FileInSubfolder<'a> {
+    /// How many files the sub-folder holds (at any depth).
+    pub files: u64,
+    /// The sub-folder, as shown to the user.
+    pub folder: &'a str,
+}
+
+impl Violation for FileInSubfolder<'_> {
+    const RULE: &'static Rule = &PF007;
+    fn message(&self) -> String {
+        format!(
+            "{} file(s) in the sub-folder `{}` will not be imported",
+            self.files, self.folder
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("Personalize reads only the first level of the data folder: move the files up, or import the sub-folder as its own job".into())
+    }
 }

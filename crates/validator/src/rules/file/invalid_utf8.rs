@@ -1,6 +1,7 @@
 //! PF002 `invalid-utf8`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,37 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF002 = "PF002", "invalid-utf8", File, Error;
+}
+
+/// Bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy)]
+pub enum InvalidUtf8<'a> {
+    /// In a record: the invalid sequence.
+    Record {
+        /// Its bytes.
+        bytes: &'a [u8],
+    },
+    /// In the header line.
+    Header,
+}
+
+impl Violation for InvalidUtf8<'_> {
+    const RULE: &'static Rule = &PF002;
+    fn message(&self) -> String {
+        match self {
+            InvalidUtf8::Record { bytes } => {
+                let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
+                format!("invalid UTF-8 byte sequence {}", hex.join(" "))
+            }
+            InvalidUtf8::Header => "invalid UTF-8 in the header".into(),
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            InvalidUtf8::Record { .. } => {
+                "re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)".into()
+            }
+            InvalidUtf8::Header => "re-export the file as UTF-8".into(),
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! PF009 `no-records`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF009 = "PF009", "no-records", File, Warning;
+}
+
+/// A file with a header and no record.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRecords;
+
+impl Violation for NoRecords {
+    const RULE: &'static Rule = &PF009;
+    fn message(&self) -> String {
+        "the file has a header but no records".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove the file from the import, or check the export that wrote it".into())
+    }
 }

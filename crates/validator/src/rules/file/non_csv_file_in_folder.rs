@@ -1,6 +1,7 @@
 //! PF008 `non-csv-file-in-folder`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -35,4 +36,21 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     pub const PF008 = "PF008", "non-csv-file-in-folder", File, Warning;
+}
+
+/// A file of the data folder whose name does not end in `.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct NonCsvFileInFolder<'a> {
+    /// Its name in the folder.
+    pub name: &'a str,
+}
+
+impl Violation for NonCsvFileInFolder<'_> {
+    const RULE: &'static Rule = &PF008;
+    fn message(&self) -> String {
+        format!("`{}` does not end in .csv, but Personalize reads it as part of the import all the same: its content is checked as CSV", self.name)
+    }
+    fn help(&self) -> Option<String> {
+        Some("keep only this import's CSV files at the first level of the folder: delete the others, or move them into a sub-folder".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF003 `utf16-encoding`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF003 = "PF003", "utf16-encoding", File, Error;
+}
+
+/// A file that starts with a UTF-16 byte order mark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Utf16Encoding;
+
+impl Violation for Utf16Encoding {
+    const RULE: &'static Rule = &PF003;
+    fn message(&self) -> String {
+        "the file is UTF-16 (it starts with a UTF-16 byte order mark)".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("re-save the file as UTF-8 (for example `iconv -f utf-16 -t utf-8`)".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF103 `byte-order-mark`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +31,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF103 = "PF103", "byte-order-mark", Header, Error;
+}
+
+/// A UTF-8 byte order mark at the start of the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ByteOrderMark;
+
+impl Violation for ByteOrderMark {
+    const RULE: &'static Rule = &PF103;
+    fn message(&self) -> String {
+        "the file starts with a UTF-8 byte order mark (EF BB BF)".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("save the file as UTF-8 without BOM (for example `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`)".into())
+    }
 }

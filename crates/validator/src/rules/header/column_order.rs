@@ -1,6 +1,7 @@
 //! PF107 `column-order`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,27 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF107 = "PF107", "column-order", Header, Error;
+}
+
+/// Columns in another order than the schema's fields.
+#[derive(Debug, Clone)]
+pub struct ColumnOrder<'a> {
+    /// The mapped columns' fields, in header order.
+    pub header: Vec<&'a str>,
+    /// The same fields in schema order.
+    pub schema: Vec<&'a str>,
+}
+
+impl Violation for ColumnOrder<'_> {
+    const RULE: &'static Rule = &PF107;
+    fn message(&self) -> String {
+        format!(
+            "the columns are in the order {}, but the schema declares {}",
+            self.header.join(","),
+            self.schema.join(",")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("reorder the CSV columns to the schema's field order (or create a schema whose fields follow the CSV)".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF108 `duplicate-column`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,21 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF108 = "PF108", "duplicate-column", Header, Error;
+}
+
+/// A header name repeated.
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateColumn<'a> {
+    /// The name.
+    pub name: &'a str,
+}
+
+impl Violation for DuplicateColumn<'_> {
+    const RULE: &'static Rule = &PF108;
+    fn message(&self) -> String {
+        format!("column `{}` appears more than once in the header", self.name)
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove or rename the repeated column".into())
+    }
 }

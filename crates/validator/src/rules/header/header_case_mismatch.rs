@@ -1,6 +1,7 @@
 //! PF104 `header-case-mismatch`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,29 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF104 = "PF104", "header-case-mismatch", Header, Error;
+}
+
+/// A header name that matches a schema field only when case or spaces are ignored.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderCaseMismatch<'a> {
+    /// The header name.
+    pub name: &'a str,
+    /// The schema field it matches.
+    pub field: &'a str,
+}
+
+impl Violation for HeaderCaseMismatch<'_> {
+    const RULE: &'static Rule = &PF104;
+    fn message(&self) -> String {
+        format!(
+            "header `{}` matches the schema field `{}` only when case or spaces are ignored",
+            self.name, self.field
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "rename the column to `{}`: header names must match schema fields exactly",
+            self.field
+        ))
+    }
 }

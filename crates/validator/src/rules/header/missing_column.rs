@@ -1,6 +1,7 @@
 //! PF105 `missing-column`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -30,4 +31,34 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF105 = "PF105", "missing-column", Header, Error;
+}
+
+/// Schema fields without a column.
+#[derive(Debug, Clone)]
+pub struct MissingColumn<'a> {
+    /// The fields without a column, in schema order.
+    pub missing: Vec<&'a str>,
+    /// Every field of the schema, in order.
+    pub fields: Vec<&'a str>,
+}
+
+impl Violation for MissingColumn<'_> {
+    const RULE: &'static Rule = &PF105;
+    fn message(&self) -> String {
+        format!(
+            "the header is missing the column{} {}",
+            if self.missing.len() > 1 { "s" } else { "" },
+            self.missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "every schema field needs a column, in schema order: {}",
+            self.fields.join(",")
+        ))
+    }
 }

@@ -1,6 +1,8 @@
 //! PF101 `missing-header`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +31,29 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF101 = "PF101", "missing-header", Header, Error;
+}
+
+/// A first line that names no field of the schema.
+#[derive(Debug, Clone)]
+pub struct MissingHeader<'a> {
+    /// The first line.
+    pub line: &'a [u8],
+    /// The schema's field names, in order.
+    pub fields: Vec<&'a str>,
+}
+
+impl Violation for MissingHeader<'_> {
+    const RULE: &'static Rule = &PF101;
+    fn message(&self) -> String {
+        format!(
+            "the first line {} is not a header: no cell names a schema field",
+            quote_value(self.line, 80)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "add the header line `{}` as the first line",
+            self.fields.join(",")
+        ))
+    }
 }

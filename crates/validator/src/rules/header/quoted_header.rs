@@ -1,6 +1,8 @@
 //! PF102 `quoted-header`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::diagnostic::quote_value;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +29,23 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF102 = "PF102", "quoted-header", Header, Error;
+}
+
+/// A header cell in quotes.
+#[derive(Debug, Clone, Copy)]
+pub struct QuotedHeader<'a> {
+    /// The cell as written, quotes included.
+    pub cell: &'a [u8],
+    /// The name inside the quotes.
+    pub name: &'a str,
+}
+
+impl Violation for QuotedHeader<'_> {
+    const RULE: &'static Rule = &PF102;
+    fn message(&self) -> String {
+        format!("header cell {} is quoted", quote_value(self.cell, 80))
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!("write the name without quotes: {}", self.name))
+    }
 }

@@ -1,6 +1,7 @@
 //! PF106 `unknown-column`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +30,28 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF106 = "PF106", "unknown-column", Header, Error;
+}
+
+/// A header name that is not a schema field.
+#[derive(Debug, Clone, Copy)]
+pub struct UnknownColumn<'a> {
+    /// The header name.
+    pub name: &'a str,
+    /// An unused schema field within two edits of it, if any.
+    pub suggestion: Option<&'a str>,
+}
+
+impl Violation for UnknownColumn<'_> {
+    const RULE: &'static Rule = &PF106;
+    fn message(&self) -> String {
+        format!("column `{}` is not in the schema", self.name)
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self.suggestion {
+            Some(s) => format!(
+                "did you mean `{s}`? Otherwise remove the column or add it to the schema"
+            ),
+            None => "remove the column, or add the field to the schema (a schema cannot be changed once created: add it to a new one)".into(),
+        })
+    }
 }

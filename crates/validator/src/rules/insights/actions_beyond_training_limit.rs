@@ -1,6 +1,8 @@
 //! PF513 `actions-beyond-training-limit`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::{thousands, Holds};
 
 declare_rule! {
     /// ## What it does
@@ -23,4 +25,33 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/actions-datasets.html>
     pub const PF513 = "PF513", "actions-beyond-training-limit", Insights, Info;
+}
+
+/// More actions than Next-Best-Action considers.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionsBeyondTrainingLimit {
+    /// The actions.
+    pub actions: u64,
+    /// How they are known.
+    pub holds: Holds,
+    /// Actions training considers.
+    pub limit: u64,
+}
+
+impl Violation for ActionsBeyondTrainingLimit {
+    const RULE: &'static Rule = &PF513;
+    fn message(&self) -> String {
+        format!(
+            "{} {} actions; Next-Best-Action considers at most {} of them in training and recommendations, picked by Personalize",
+            self.holds.phrase(),
+            thousands(self.actions),
+            thousands(self.limit)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "nothing to fix if that is intended; otherwise import only the actions you want recommended (at most {})",
+            thousands(self.limit)
+        ))
+    }
 }

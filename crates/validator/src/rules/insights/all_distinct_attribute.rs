@@ -1,6 +1,7 @@
 //! PF506 `all-distinct-attribute`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -26,4 +27,28 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     pub const PF506 = "PF506", "all-distinct-attribute", Insights, Warning;
+}
+
+/// A categorical attribute with a different value in every record.
+#[derive(Debug, Clone, Copy)]
+pub struct AllDistinctAttribute<'a> {
+    /// The column.
+    pub name: &'a str,
+    /// Records with a value.
+    pub filled: u64,
+    /// What the records are: `items`, `users`, `actions` or `records`.
+    pub what: &'a str,
+}
+
+impl Violation for AllDistinctAttribute<'_> {
+    const RULE: &'static Rule = &PF506;
+    fn message(&self) -> String {
+        format!(
+            "categorical `{}` has a different value in each of its {} {}: it groups nothing",
+            self.name, self.filled, self.what
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("drop the column or make it non-categorical; categories help only when items (or users) share them".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF504 `high-cardinality-categorical`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +26,30 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     pub const PF504 = "PF504", "high-cardinality-categorical", Insights, Warning;
+}
+
+/// A categorical column with more than 1,000 distinct values.
+#[derive(Debug, Clone, Copy)]
+pub struct HighCardinalityCategorical<'a> {
+    /// The column.
+    pub name: &'a str,
+    /// Distinct values counted.
+    pub distinct: u64,
+    /// There are more than counted.
+    pub more: bool,
+}
+
+impl Violation for HighCardinalityCategorical<'_> {
+    const RULE: &'static Rule = &PF504;
+    fn message(&self) -> String {
+        format!(
+            "categorical `{}` has {}{} distinct values (more than 1000)",
+            self.name,
+            if self.more { "more than " } else { "" },
+            self.distinct
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("if it is an ID, a date or free text, make it numeric, textual (Items) or non-categorical".into())
+    }
 }

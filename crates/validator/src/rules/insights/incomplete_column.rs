@@ -1,6 +1,8 @@
 //! PF501 `incomplete-column`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::pct;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +30,31 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF501 = "PF501", "incomplete-column", Insights, Warning;
+}
+
+/// A column with a value in under 70% of the records.
+#[derive(Debug, Clone, Copy)]
+pub struct IncompleteColumn<'a> {
+    /// The column.
+    pub name: &'a str,
+    /// Records with a value.
+    pub filled: u64,
+    /// All records.
+    pub records: u64,
+}
+
+impl Violation for IncompleteColumn<'_> {
+    const RULE: &'static Rule = &PF501;
+    fn message(&self) -> String {
+        format!(
+            "`{}` has a value in {} of {} records ({} complete); Data insights flags columns under 70% complete",
+            self.name,
+            self.filled,
+            self.records,
+            pct(self.filled, self.records)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("fill in the missing values in the export, or drop the column if the data does not exist".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF502 `incomplete-textual-column`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::pct;
 
 declare_rule! {
     /// ## What it does
@@ -24,4 +26,31 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF502 = "PF502", "incomplete-textual-column", Insights, Warning;
+}
+
+/// A textual column with a value in under 85% of the records.
+#[derive(Debug, Clone, Copy)]
+pub struct IncompleteTextualColumn<'a> {
+    /// The column.
+    pub name: &'a str,
+    /// Records with a value.
+    pub filled: u64,
+    /// All records.
+    pub records: u64,
+}
+
+impl Violation for IncompleteTextualColumn<'_> {
+    const RULE: &'static Rule = &PF502;
+    fn message(&self) -> String {
+        format!(
+            "`{}` has a value in {} of {} records ({} complete); Personalize does not train on a textual column under 85% complete",
+            self.name,
+            self.filled,
+            self.records,
+            pct(self.filled, self.records)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("fill in the missing values in the export, or drop the column if the data does not exist".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF508 `interactions-outside-training-window`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::pct;
 
 declare_rule! {
     /// ## What it does
@@ -24,4 +26,43 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>
     pub const PF508 = "PF508", "interactions-outside-training-window", Insights, Info;
+}
+
+/// Interactions older than the window training uses.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionsOutsideTrainingWindow<'a> {
+    /// Interactions before the window.
+    pub older: u64,
+    /// Interactions with a valid TIMESTAMP.
+    pub dated: u64,
+    /// The window's first day (`YYYY-MM-DD`).
+    pub start: &'a str,
+    /// What the window is.
+    pub window: &'a str,
+    /// Action interactions (Next-Best-Action's window).
+    pub actions: bool,
+}
+
+impl Violation for InteractionsOutsideTrainingWindow<'_> {
+    const RULE: &'static Rule = &PF508;
+    fn message(&self) -> String {
+        format!(
+            "{} of {} interactions ({}) are from before {}, outside the window: {}",
+            self.older,
+            self.dated,
+            pct(self.older, self.dated),
+            self.start,
+            self.window
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            if self.actions {
+                "older action interactions do not count toward an action's 50 TAKEN and 50 NOT_TAKEN or VIEWED interactions (PF514); import recent data"
+            } else {
+                "import only the recent history you need, or raise the training quota"
+            }
+            .into(),
+        )
+    }
 }

@@ -1,6 +1,8 @@
 //! PF512 `items-beyond-training-limit`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::{thousands, Holds};
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +29,43 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF512 = "PF512", "items-beyond-training-limit", Insights, Info;
+}
+
+/// More items than training considers.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemsBeyondTrainingLimit {
+    /// The items.
+    pub items: u64,
+    /// How they are known.
+    pub holds: Holds,
+    /// Items training considers.
+    pub limit: u64,
+    /// Items the v2 recipes consider.
+    pub limit_v2: u64,
+}
+
+impl Violation for ItemsBeyondTrainingLimit {
+    const RULE: &'static Rule = &PF512;
+    fn message(&self) -> String {
+        format!(
+            "{} {} items; training considers at most {} of them ({} with User-Personalization-v2 and Personalized-Ranking-v2), picked by Personalize with an emphasis on new items and items with recent interactions, and only those can be recommended",
+            self.holds.phrase(),
+            thousands(self.items),
+            thousands(self.limit),
+            thousands(self.limit_v2)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(if self.items <= self.limit_v2 {
+            format!(
+                "nothing to fix if that is intended; otherwise train with User-Personalization-v2 or Personalized-Ranking-v2 (they consider up to {}), or import only the items you want recommended",
+                thousands(self.limit_v2)
+            )
+        } else {
+            format!(
+                "nothing to fix if that is intended; otherwise import only the items you want recommended (even the v2 recipes consider at most {})",
+                thousands(self.limit_v2)
+            )
+        })
+    }
 }

@@ -1,6 +1,8 @@
 //! PF507 `numeric-outliers`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::text::{num, pct};
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +33,43 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     pub const PF507 = "PF507", "numeric-outliers", Insights, Warning;
+}
+
+/// Numeric values outside Tukey's far-out fences.
+#[derive(Debug, Clone, Copy)]
+pub struct NumericOutliers<'a> {
+    /// The column.
+    pub name: &'a str,
+    /// Values outside the fences.
+    pub outliers: u64,
+    /// Values.
+    pub filled: u64,
+    /// Q1 - 3 IQR and Q3 + 3 IQR.
+    pub fences: (f64, f64),
+    /// The first and third quartiles.
+    pub quartiles: (f64, f64),
+    /// The smallest and largest values.
+    pub range: (f64, f64),
+}
+
+impl Violation for NumericOutliers<'_> {
+    const RULE: &'static Rule = &PF507;
+    fn message(&self) -> String {
+        format!(
+            "`{}` has {} outlier{} ({}) outside Tukey's fences [{}, {}] (Q1 {}, Q3 {}, k = 3); the values range from {} to {}",
+            self.name,
+            self.outliers,
+            if self.outliers == 1 { "" } else { "s" },
+            pct(self.outliers, self.filled),
+            num(self.fences.0),
+            num(self.fences.1),
+            num(self.quartiles.0),
+            num(self.quartiles.1),
+            num(self.range.0),
+            num(self.range.1)
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("check for placeholder values (-1, 999999) and unit errors; leave unknown values empty if the field is nullable".into())
+    }
 }

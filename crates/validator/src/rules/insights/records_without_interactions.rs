@@ -1,6 +1,9 @@
 //! PF510 `records-without-interactions`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::DatasetType;
+use crate::text::pct;
 
 declare_rule! {
     /// ## What it does
@@ -22,4 +25,43 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/analyzing-data.html>
     pub const PF510 = "PF510", "records-without-interactions", Insights, Info;
+}
+
+/// Items, users or actions that no interaction mentions.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordsWithoutInteractions<'a> {
+    /// USER_ID, ITEM_ID or ACTION_ID.
+    pub field: &'a str,
+    /// The dataset of the records.
+    pub dataset: DatasetType,
+    /// The interactions dataset.
+    pub interactions: DatasetType,
+    /// Records without interactions.
+    pub without: u64,
+    /// All the dataset's IDs.
+    pub ids: u64,
+}
+
+impl Violation for RecordsWithoutInteractions<'_> {
+    const RULE: &'static Rule = &PF510;
+    fn message(&self) -> String {
+        let noun = match self.dataset {
+            DatasetType::Users => "users",
+            DatasetType::Actions => "actions",
+            _ => "items",
+        };
+        format!(
+            "{} of {} {noun} ({}) have no interactions in the {} dataset",
+            self.without,
+            self.ids,
+            pct(self.without, self.ids),
+            self.interactions.api_name()
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "import more interaction history, or check that both files use the same {}s",
+            self.field
+        ))
+    }
 }

@@ -1,45 +1,5 @@
-//! Rules of the schema family.
+//! Rules of the schema family (PF4xx): the Avro schema.
+//!
+//! One file per rule; the list below is generated from the files of this folder by `build.rs`.
 
-pub mod schema_boolean_field;
-pub mod schema_categorical_flag;
-pub mod schema_categorical_non_string;
-pub mod schema_colliding_field_names;
-pub mod schema_domain_mismatch;
-pub mod schema_duplicate_field;
-pub mod schema_event_type_categorical;
-pub mod schema_expiry_field_name;
-pub mod schema_invalid_field_name;
-pub mod schema_missing_required_field;
-pub mod schema_name_mismatch;
-pub mod schema_not_a_record;
-pub mod schema_nullable_required_field;
-pub mod schema_textual_misplaced;
-pub mod schema_too_few_metadata;
-pub mod schema_too_long;
-pub mod schema_too_many_metadata;
-pub mod schema_too_many_textual;
-pub mod schema_unsupported_type;
-pub mod schema_unused_string_metadata;
-pub mod schema_wrong_field_type;
-
-pub use schema_boolean_field::PF418;
-pub use schema_categorical_flag::PF413;
-pub use schema_categorical_non_string::PF409;
-pub use schema_colliding_field_names::PF408;
-pub use schema_domain_mismatch::PF417;
-pub use schema_duplicate_field::PF407;
-pub use schema_event_type_categorical::PF412;
-pub use schema_expiry_field_name::PF420;
-pub use schema_invalid_field_name::PF406;
-pub use schema_missing_required_field::PF403;
-pub use schema_name_mismatch::PF402;
-pub use schema_not_a_record::PF401;
-pub use schema_nullable_required_field::PF421;
-pub use schema_textual_misplaced::PF410;
-pub use schema_too_few_metadata::PF414;
-pub use schema_too_long::PF416;
-pub use schema_too_many_metadata::PF415;
-pub use schema_too_many_textual::PF411;
-pub use schema_unsupported_type::PF405;
-pub use schema_unused_string_metadata::PF419;
-pub use schema_wrong_field_type::PF404;
+include!(concat!(env!("OUT_DIR"), "/rules_schema.rs"));

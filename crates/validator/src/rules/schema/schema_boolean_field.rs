@@ -1,6 +1,7 @@
 //! PF418 `schema-boolean-field`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,21 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
     pub const PF418 = "PF418", "schema-boolean-field", Schema, Warning;
+}
+
+/// A boolean field, which Personalize ignores.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaBooleanField<'a> {
+    /// The field.
+    pub field: &'a str,
+}
+
+impl Violation for SchemaBooleanField<'_> {
+    const RULE: &'static Rule = &PF418;
+    fn message(&self) -> String {
+        format!("`{}` is boolean; Personalize ignores boolean fields for training and filtering", self.field)
+    }
+    fn help(&self) -> Option<String> {
+        Some("use a categorical string with values \"True\"/\"False\", or an int with 0/1".into())
+    }
 }

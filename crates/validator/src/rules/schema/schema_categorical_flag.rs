@@ -1,6 +1,7 @@
 //! PF413 `schema-categorical-flag`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +29,54 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-datasets-and-schemas.html>
     pub const PF413 = "PF413", "schema-categorical-flag", Schema, Error;
+}
+
+/// A reserved field whose categorical or textual flag is not the one Personalize requires.
+#[derive(Debug, Clone, Copy)]
+pub enum SchemaCategoricalFlag<'a> {
+    /// It must be categorical.
+    MustBeCategorical {
+        /// The field.
+        field: &'a str,
+    },
+    /// It must be textual.
+    MustBeTextual {
+        /// The field.
+        field: &'a str,
+    },
+    /// It must not be categorical.
+    MustNotBeCategorical {
+        /// The field.
+        field: &'a str,
+    },
+}
+
+impl Violation for SchemaCategoricalFlag<'_> {
+    const RULE: &'static Rule = &PF413;
+    fn message(&self) -> String {
+        match self {
+            SchemaCategoricalFlag::MustBeCategorical { field } => {
+                format!("the reserved field `{field}` must be categorical")
+            }
+            SchemaCategoricalFlag::MustBeTextual { field } => {
+                format!("the reserved field `{field}` must be textual")
+            }
+            SchemaCategoricalFlag::MustNotBeCategorical { field } => {
+                format!("the reserved field `{field}` must not be categorical")
+            }
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            SchemaCategoricalFlag::MustBeCategorical { field } => {
+                format!("add \"categorical\": true to `{field}`")
+            }
+            SchemaCategoricalFlag::MustBeTextual { field } => {
+                format!("add \"textual\": true to `{field}`")
+            }
+            SchemaCategoricalFlag::MustNotBeCategorical { field } => {
+                format!("remove \"categorical\": true from `{field}`")
+            }
+        })
+    }
 }

@@ -1,6 +1,8 @@
 //! PF409 `schema-categorical-non-string`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::FieldType;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +27,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF409 = "PF409", "schema-categorical-non-string", Schema, Error;
+}
+
+/// A categorical field that is not a string.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaCategoricalNonString<'a> {
+    /// The field.
+    pub field: &'a str,
+    /// Its type.
+    pub ty: FieldType,
+}
+
+impl Violation for SchemaCategoricalNonString<'_> {
+    const RULE: &'static Rule = &PF409;
+    fn message(&self) -> String {
+        format!("`{}` is `{}` and marked categorical", self.field, self.ty)
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "make `{}` a string, or remove \"categorical\": true",
+            self.field
+        ))
+    }
 }

@@ -1,6 +1,7 @@
 //! PF408 `schema-colliding-field-names`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,26 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF408 = "PF408", "schema-colliding-field-names", Schema, Error;
+}
+
+/// Two field names equal once underscores and case are ignored.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaCollidingFieldNames<'a> {
+    /// The first field.
+    pub first: &'a str,
+    /// The later one.
+    pub second: &'a str,
+}
+
+impl Violation for SchemaCollidingFieldNames<'_> {
+    const RULE: &'static Rule = &PF408;
+    fn message(&self) -> String {
+        format!(
+            "field names `{}` and `{}` collide once underscores and case are ignored",
+            self.first, self.second
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("rename one of them so that the names differ in letters or digits".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF407 `schema-duplicate-field`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +32,21 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF407 = "PF407", "schema-duplicate-field", Schema, Error;
+}
+
+/// A field declared twice.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaDuplicateField<'a> {
+    /// The field.
+    pub field: &'a str,
+}
+
+impl Violation for SchemaDuplicateField<'_> {
+    const RULE: &'static Rule = &PF407;
+    fn message(&self) -> String {
+        format!("field `{}` is declared more than once", self.field)
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove the repeated field".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF412 `schema-event-type-categorical`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -24,4 +25,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     pub const PF412 = "PF412", "schema-event-type-categorical", Schema, Error;
+}
+
+/// EVENT_TYPE marked categorical.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SchemaEventTypeCategorical;
+
+impl Violation for SchemaEventTypeCategorical {
+    const RULE: &'static Rule = &PF412;
+    fn message(&self) -> String {
+        "`EVENT_TYPE` is marked categorical".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove \"categorical\": true from EVENT_TYPE; it must be a plain string".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF420 `schema-expiry-field-name`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +28,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-next-best-action.html>
     pub const PF420 = "PF420", "schema-expiry-field-name", Schema, Warning;
+}
+
+/// ACTION_EXPIRATION_TIMESTAMP, the docs' prose name of an action's expiry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SchemaExpiryFieldName;
+
+impl Violation for SchemaExpiryFieldName {
+    const RULE: &'static Rule = &PF420;
+    fn message(&self) -> String {
+        "`ACTION_EXPIRATION_TIMESTAMP` is the docs' prose name; the schema table and the Next-Best-Action recipe use `EXPIRATION_TIMESTAMP`".into()
+    }
+    fn help(&self) -> Option<String> {
+        Some("rename the field to `EXPIRATION_TIMESTAMP`".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF406 `schema-invalid-field-name`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +26,21 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF406 = "PF406", "schema-invalid-field-name", Schema, Error;
+}
+
+/// A field name that is not alphanumeric with underscores.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaInvalidFieldName<'a> {
+    /// The field.
+    pub field: &'a str,
+}
+
+impl Violation for SchemaInvalidFieldName<'_> {
+    const RULE: &'static Rule = &PF406;
+    fn message(&self) -> String {
+        format!("field name `{}` is not alphanumeric with underscores (at most 150 characters, not starting with a digit)", self.field)
+    }
+    fn help(&self) -> Option<String> {
+        Some("use letters, digits and underscores only, for example `ITEM_COLOR`".into())
+    }
 }

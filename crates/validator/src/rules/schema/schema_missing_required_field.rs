@@ -1,6 +1,8 @@
 //! PF403 `schema-missing-required-field`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::{DatasetType, Domain, FieldType};
 
 declare_rule! {
     /// ## What it does
@@ -37,4 +39,51 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-datasets-and-schemas.html>
     pub const PF403 = "PF403", "schema-missing-required-field", Schema, Error;
+}
+
+/// A required field the schema lacks.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaMissingRequiredField<'a> {
+    /// The schema's dataset type.
+    pub dataset_type: DatasetType,
+    /// Its domain, if any.
+    pub domain: Option<Domain>,
+    /// The required field.
+    pub field: &'a str,
+    /// Its type.
+    pub ty: FieldType,
+    /// Whether it must be categorical.
+    pub categorical: bool,
+    /// A field of the schema with the same name in another case, if any.
+    pub near: Option<&'a str>,
+}
+
+impl Violation for SchemaMissingRequiredField<'_> {
+    const RULE: &'static Rule = &PF403;
+    fn message(&self) -> String {
+        format!(
+            "the {} schema{} has no `{}` field",
+            self.dataset_type,
+            self.domain.map(|d| format!(" ({d})")).unwrap_or_default(),
+            self.field
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self.near {
+            Some(n) => format!(
+                "rename `{n}` to `{}`: field names are matched exactly",
+                self.field
+            ),
+            None => format!(
+                "add {{\"name\": \"{}\", \"type\": \"{}\"{}}}",
+                self.field,
+                self.ty,
+                if self.categorical {
+                    ", \"categorical\": true"
+                } else {
+                    ""
+                }
+            ),
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! PF401 `schema-not-a-record`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -36,4 +37,70 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSchema.html>
     pub const PF401 = "PF401", "schema-not-a-record", Schema, Error;
+}
+
+/// A schema that is not a flat Avro record with a list of named fields.
+#[derive(Debug, Clone)]
+pub enum SchemaNotARecord {
+    /// The JSON is not an object.
+    NotAnObject {
+        /// What it is: an array, a string…
+        kind: &'static str,
+    },
+    /// Its `type` is not `"record"`.
+    NotRecordType {
+        /// The `type` as written, or `missing`.
+        found: String,
+    },
+    /// It has no `fields` list.
+    NoFields,
+    /// A field is not an object.
+    FieldNotAnObject {
+        /// The field's 1-based position.
+        number: usize,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// A field has no `name`.
+    FieldWithoutName {
+        /// The field's 1-based position.
+        number: usize,
+    },
+}
+
+impl Violation for SchemaNotARecord {
+    const RULE: &'static Rule = &PF401;
+    fn message(&self) -> String {
+        match self {
+            SchemaNotARecord::NotAnObject { kind } => {
+                format!("the schema is a JSON {kind}, not an Avro record object")
+            }
+            SchemaNotARecord::NotRecordType { found } => {
+                format!("`type` is {found}, not \"record\"")
+            }
+            SchemaNotARecord::NoFields => "the record has no `fields` list".into(),
+            SchemaNotARecord::FieldNotAnObject { number, kind } => {
+                format!("field #{number} is a JSON {kind}, not an object")
+            }
+            SchemaNotARecord::FieldWithoutName { number } => {
+                format!("field #{number} has no `name`")
+            }
+        }
+    }
+    fn help(&self) -> Option<String> {
+        match self {
+            SchemaNotARecord::NotAnObject { .. } => Some(
+                r#"write {"type": "record", "name": "Interactions", "fields": [...]}"#.into(),
+            ),
+            SchemaNotARecord::NotRecordType { .. } => Some(
+                r#"a Personalize schema is {"type": "record", "name": ..., "fields": [...]}"#
+                    .into(),
+            ),
+            SchemaNotARecord::NoFields => {
+                Some("list the fields, in the order of the CSV columns".into())
+            }
+            SchemaNotARecord::FieldNotAnObject { .. }
+            | SchemaNotARecord::FieldWithoutName { .. } => None,
+        }
+    }
 }

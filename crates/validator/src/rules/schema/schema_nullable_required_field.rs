@@ -1,6 +1,8 @@
 //! PF421 `schema-nullable-required-field`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::FieldType;
 
 declare_rule! {
     /// ## What it does
@@ -26,4 +28,29 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF421 = "PF421", "schema-nullable-required-field", Schema, Error;
+}
+
+/// A required field declared nullable.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaNullableRequiredField<'a> {
+    /// The field.
+    pub field: &'a str,
+    /// The type required.
+    pub required: FieldType,
+}
+
+impl Violation for SchemaNullableRequiredField<'_> {
+    const RULE: &'static Rule = &PF421;
+    fn message(&self) -> String {
+        format!(
+            "`{}` is declared nullable; Personalize requires a plain `{}`",
+            self.field, self.required
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "declare `{}` as \"{}\", without \"null\"",
+            self.field, self.required
+        ))
+    }
 }

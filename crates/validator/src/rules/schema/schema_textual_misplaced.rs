@@ -1,6 +1,8 @@
 //! PF410 `schema-textual-misplaced`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::{DatasetType, FieldType};
 
 declare_rule! {
     /// ## What it does
@@ -27,4 +29,60 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF410 = "PF410", "schema-textual-misplaced", Schema, Error;
+}
+
+/// A textual field where none may be.
+#[derive(Debug, Clone, Copy)]
+pub enum SchemaTextualMisplaced<'a> {
+    /// In a schema other than Items.
+    NotItems {
+        /// The field.
+        field: &'a str,
+        /// The schema's dataset type.
+        dataset_type: DatasetType,
+    },
+    /// On a field that is not a string.
+    NotString {
+        /// The field.
+        field: &'a str,
+        /// Its type.
+        ty: FieldType,
+    },
+    /// On a field also marked categorical.
+    AlsoCategorical {
+        /// The field.
+        field: &'a str,
+    },
+}
+
+impl Violation for SchemaTextualMisplaced<'_> {
+    const RULE: &'static Rule = &PF410;
+    fn message(&self) -> String {
+        match self {
+            SchemaTextualMisplaced::NotItems {
+                field,
+                dataset_type,
+            } => format!("`{field}` is textual in the {dataset_type} schema; only Items schemas may have a textual field"),
+            SchemaTextualMisplaced::NotString { field, ty } => {
+                format!("`{field}` is `{ty}` and marked textual")
+            }
+            SchemaTextualMisplaced::AlsoCategorical { field } => {
+                format!("`{field}` is marked both textual and categorical")
+            }
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(
+            match self {
+                SchemaTextualMisplaced::NotItems { .. } => {
+                    "remove \"textual\": true, or move the text to the Items dataset"
+                }
+                SchemaTextualMisplaced::NotString { .. } => "textual fields must be strings",
+                SchemaTextualMisplaced::AlsoCategorical { .. } => {
+                    "keep one: textual for free text, categorical for labels"
+                }
+            }
+            .into(),
+        )
+    }
 }

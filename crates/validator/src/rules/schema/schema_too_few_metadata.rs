@@ -1,6 +1,8 @@
 //! PF414 `schema-too-few-metadata`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::DatasetType;
 
 declare_rule! {
     /// ## What it does
@@ -43,4 +45,78 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF414 = "PF414", "schema-too-few-metadata", Schema, Error;
+}
+
+/// A Users, Items or Actions schema without a metadata field of a kind the minimum counts.
+#[derive(Debug, Clone)]
+pub struct SchemaTooFewMetadata<'a> {
+    /// The schema's dataset type.
+    pub dataset_type: DatasetType,
+    /// Its ID field.
+    pub id: &'a str,
+    /// Its metadata fields, none of which counts, and why.
+    pub fields: Vec<(&'a str, UncountedField)>,
+}
+
+/// Why a metadata field does not count toward the minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UncountedField {
+    /// A boolean.
+    Boolean,
+    /// A textual string outside Items.
+    Textual,
+    /// A string neither categorical nor textual.
+    PlainString,
+}
+
+impl SchemaTooFewMetadata<'_> {
+    fn kinds(&self) -> &'static str {
+        if self.dataset_type == DatasetType::Items {
+            "a categorical or textual string, or a numeric field"
+        } else {
+            "a categorical string or a numeric field"
+        }
+    }
+}
+
+impl Violation for SchemaTooFewMetadata<'_> {
+    const RULE: &'static Rule = &PF414;
+    fn message(&self) -> String {
+        let ty = self.dataset_type;
+        if self.fields.is_empty() {
+            return format!("the {ty} schema has no metadata field besides `{}`", self.id);
+        }
+        let described: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(name, why)| {
+                let what = match why {
+                    UncountedField::Boolean => "a boolean",
+                    UncountedField::Textual => "a textual string, which only Items count",
+                    UncountedField::PlainString => {
+                        "a plain string, neither categorical nor textual"
+                    }
+                };
+                format!("`{name}` is {what}")
+            })
+            .collect();
+        format!(
+            "the {ty} schema has no metadata field of a kind the minimum counts ({}): {}",
+            self.kinds(),
+            described.join(", ")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        if self.fields.is_empty() {
+            return Some(format!("add at least one metadata field: {}", self.kinds()));
+        }
+        let textual = if self.dataset_type == DatasetType::Items {
+            ", `\"textual\": true` on free text,"
+        } else {
+            ""
+        };
+        Some(format!(
+            "add `\"categorical\": true` to a string field that holds labels{textual} or add a numeric field (a yes/no flag can be an `int` of 0 or 1)"
+        ))
+    }
 }

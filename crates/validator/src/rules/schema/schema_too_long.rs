@@ -1,6 +1,7 @@
 //! PF416 `schema-too-long`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -32,4 +33,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSchema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     pub const PF416 = "PF416", "schema-too-long", Schema, Error;
+}
+
+/// A schema longer than the API accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaTooLong {
+    /// Its length in characters.
+    pub chars: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+impl Violation for SchemaTooLong {
+    const RULE: &'static Rule = &PF416;
+    fn message(&self) -> String {
+        format!(
+            "the schema is {} characters long; the API accepts at most {}",
+            self.chars, self.limit
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("remove whitespace (send it minified) or drop unused fields".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF415 `schema-too-many-metadata`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::DatasetType;
 
 declare_rule! {
     /// ## What it does
@@ -31,4 +33,33 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     pub const PF415 = "PF415", "schema-too-many-metadata", Schema, Error;
+}
+
+/// More metadata fields than a schema may have.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaTooManyMetadata {
+    /// The schema's dataset type.
+    pub dataset_type: DatasetType,
+    /// Its metadata fields.
+    pub fields: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+impl Violation for SchemaTooManyMetadata {
+    const RULE: &'static Rule = &PF415;
+    fn message(&self) -> String {
+        let what = if self.dataset_type.is_interactions() {
+            "optional metadata fields (not counting reserved ones)"
+        } else {
+            "metadata fields"
+        };
+        format!(
+            "the {} schema has {} {what}; the limit is {}",
+            self.dataset_type, self.fields, self.limit
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("drop the least useful fields".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF411 `schema-too-many-textual`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -26,4 +27,25 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/limits.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     pub const PF411 = "PF411", "schema-too-many-textual", Schema, Error;
+}
+
+/// More than one textual field in an Items schema.
+#[derive(Debug, Clone)]
+pub struct SchemaTooManyTextual<'a> {
+    /// The textual fields.
+    pub fields: Vec<&'a str>,
+}
+
+impl Violation for SchemaTooManyTextual<'_> {
+    const RULE: &'static Rule = &PF411;
+    fn message(&self) -> String {
+        format!(
+            "the Items schema has {} textual fields ({}); at most 1 is allowed",
+            self.fields.len(),
+            self.fields.join(", ")
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("keep one textual field; make the others categorical or drop them".into())
+    }
 }

@@ -1,6 +1,7 @@
 //! PF405 `schema-unsupported-type`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -26,4 +27,26 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     pub const PF405 = "PF405", "schema-unsupported-type", Schema, Error;
+}
+
+/// A field of a type Personalize does not support.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaUnsupportedType<'a> {
+    /// The field.
+    pub field: &'a str,
+    /// The type as written.
+    pub ty: &'a str,
+}
+
+impl Violation for SchemaUnsupportedType<'_> {
+    const RULE: &'static Rule = &PF405;
+    fn message(&self) -> String {
+        format!(
+            "field `{}` has the unsupported type {}",
+            self.field, self.ty
+        )
+    }
+    fn help(&self) -> Option<String> {
+        Some("use int, long, float, double, string or boolean, optionally in a union with \"null\"; the schema must be flat".into())
+    }
 }

@@ -1,6 +1,8 @@
 //! PF404 `schema-wrong-field-type`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
+use crate::schema::FieldType;
 
 declare_rule! {
     /// ## What it does
@@ -35,4 +37,64 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
     pub const PF404 = "PF404", "schema-wrong-field-type", Schema, Error;
+}
+
+/// A reserved field declared with another type than Personalize requires.
+#[derive(Debug, Clone, Copy)]
+pub enum SchemaWrongFieldType<'a> {
+    /// Another type.
+    Type {
+        /// The field.
+        field: &'a str,
+        /// The type declared.
+        declared: FieldType,
+        /// The type required.
+        required: FieldType,
+        /// Whether the field may be null.
+        nullable: bool,
+    },
+    /// Nullable, where Personalize requires a plain type (an optional reserved field).
+    Nullable {
+        /// The field.
+        field: &'a str,
+        /// The type required.
+        required: FieldType,
+    },
+}
+
+impl Violation for SchemaWrongFieldType<'_> {
+    const RULE: &'static Rule = &PF404;
+    fn message(&self) -> String {
+        match self {
+            SchemaWrongFieldType::Type {
+                field,
+                declared,
+                required,
+                ..
+            } => format!("`{field}` is declared as `{declared}`; Personalize requires `{required}`"),
+            SchemaWrongFieldType::Nullable { field, required } => format!(
+                "`{field}` is declared nullable; Personalize requires a plain `{required}`"
+            ),
+        }
+    }
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            SchemaWrongFieldType::Type {
+                field,
+                required,
+                nullable,
+                ..
+            } => format!(
+                "declare `{field}` as {}",
+                if *nullable {
+                    format!("[\"{required}\", \"null\"]")
+                } else {
+                    format!("\"{required}\"")
+                }
+            ),
+            SchemaWrongFieldType::Nullable { field, required } => {
+                format!("declare `{field}` as \"{required}\", without \"null\"")
+            }
+        })
+    }
 }

@@ -50,9 +50,9 @@ pub(crate) enum Check {
     Str(StrKind),
 }
 
-/// One CSV column's plan.
+/// One CSV column: its name and what to check in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ColPlan {
+pub(crate) struct Column {
     /// The schema field name (or the header cell for unmapped columns).
     pub name: String,
     /// What to check.
@@ -61,9 +61,9 @@ pub(crate) struct ColPlan {
     pub nullable: bool,
 }
 
-impl ColPlan {
+impl Column {
     pub fn unknown(name: &str) -> Self {
-        ColPlan {
+        Column {
             name: name.to_string(),
             check: Check::Unknown,
             nullable: true,
@@ -71,8 +71,8 @@ impl ColPlan {
     }
 }
 
-/// The plan for a column mapped to `field`.
-pub(crate) fn plan_for(field: &SchemaField, ty: DatasetType) -> ColPlan {
+/// The checks of a column mapped to `field`.
+pub(crate) fn column_for(field: &SchemaField, ty: DatasetType) -> Column {
     let name = field.name.as_str();
     let check = match field.ty {
         _ if field.inferred => Check::Unknown,
@@ -107,7 +107,7 @@ pub(crate) fn plan_for(field: &SchemaField, ty: DatasetType) -> ColPlan {
             _ => StrKind::Plain,
         }),
     };
-    ColPlan {
+    Column {
         name: field.name.clone(),
         check,
         nullable: field.nullable || field.inferred,

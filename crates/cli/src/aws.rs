@@ -1,4 +1,4 @@
-//! The AWS clients of a command: connected from the standard configuration, or injected by
+//! The AWS clients of a run: connected from the standard configuration, or injected by
 //! in-process tests; and the schema of a Personalize dataset (`--dataset-arn`).
 
 use std::sync::Arc;
@@ -37,25 +37,17 @@ impl Default for Clients {
     }
 }
 
-impl Clients {
-    /// The Personalize client: the injected one, or one from the AWS configuration.
-    pub fn personalize(
-        &self,
-        aws: &AwsArgs,
-        rt: &tokio::runtime::Runtime,
-    ) -> anyhow::Result<SdkPersonalize> {
-        if let Some(p) = &self.personalize {
-            return Ok(p.clone());
-        }
-        rt.block_on(SdkPersonalize::connect(&PersonalizeOptions {
-            profile: aws.profile.clone(),
-            region: aws.region.clone(),
-            read_timeout: Some(aws.request_timeout),
-            deadline: Some(aws.request_deadline),
-            observer: Some(Arc::new(crate::progress::Reporter::new(false))),
-        }))
-        .map_err(anyhow::Error::msg)
-    }
+/// A Personalize client from the standard AWS configuration and the command line's options;
+/// each retried request is announced on stderr.
+pub async fn connect_personalize(aws: &AwsArgs) -> Result<SdkPersonalize, String> {
+    SdkPersonalize::connect(&PersonalizeOptions {
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        read_timeout: Some(aws.request_timeout),
+        deadline: Some(aws.request_deadline),
+        observer: Some(Arc::new(crate::progress::Reporter::new(false))),
+    })
+    .await
 }
 
 /// The schema of a dataset: DescribeDataset, then DescribeSchema (see [`schema_of`]).
@@ -103,21 +95,4 @@ pub async fn schema_of<P: Personalize>(
         domain: args.domain,
         accepted: true,
     })
-}
-
-/// The schema options as a source, fetching the dataset's schema for `--dataset-arn`.
-pub fn schema_source(
-    args: &SchemaArgs,
-    aws: &AwsArgs,
-    clients: &Clients,
-) -> anyhow::Result<SchemaSource> {
-    let Some(arn) = &args.dataset_arn else {
-        return super::validate::schema_source(args);
-    };
-    if args.schema.is_some() {
-        bail!("--schema and --dataset-arn both name a schema: give one of them");
-    }
-    let rt = crate::s3::runtime()?;
-    let p = clients.personalize(aws, &rt)?;
-    Ok(rt.block_on(dataset_schema(&p, arn, args))?.0)
 }

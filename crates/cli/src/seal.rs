@@ -8,7 +8,7 @@ use anyhow::bail;
 use preflight_uploader::{seal, S3Store, S3Url, SealFile, SealRequest, Tool};
 use preflight_validator::{Report, SchemaSource};
 
-use crate::args::AwsArgs;
+use crate::session::Session;
 
 /// The folder and its objects before validation.
 pub struct Before {
@@ -18,7 +18,7 @@ pub struct Before {
 }
 
 /// Lists and describes the folder's first-level objects (size, ETag, checksum).
-pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
+pub fn before(paths: &[String], session: &Session) -> anyhow::Result<Before> {
     let [path] = paths else {
         bail!("--seal seals one s3:// folder: give exactly one s3://bucket/folder/ to validate");
     };
@@ -26,11 +26,8 @@ pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
     if !url.is_folder() || url.key.is_empty() {
         bail!("--seal seals a folder: give s3://bucket/folder/ (with the final `/`), the dataLocation of the import");
     }
-    let rt = crate::s3::runtime()?;
-    let store = Arc::new(
-        rt.block_on(S3Store::connect(&url.bucket, &crate::s3::options(aws)))
-            .map_err(anyhow::Error::msg)?,
-    );
+    let store = session.s3_store(&url.bucket)?;
+    let rt = session.runtime()?;
     let objects = rt.block_on(async {
         let listing =
             preflight_uploader::ObjectStore::list_objects(store.as_ref(), &url.key, true).await?;
@@ -56,8 +53,13 @@ pub fn before(paths: &[String], aws: &AwsArgs) -> anyhow::Result<Before> {
 }
 
 /// Writes the manifest, refusing if an object changed since [`before`].
-pub fn write(before: Before, schema: &SchemaSource, report: &Report) -> anyhow::Result<()> {
-    let (dataset_type, schema_info) = super::stage::schema_info(schema, report)?;
+pub fn write(
+    before: Before,
+    schema: &SchemaSource,
+    report: &Report,
+    session: &Session,
+) -> anyhow::Result<()> {
+    let (dataset_type, schema_info) = crate::staging::schema_info(schema, report)?;
     let files: Vec<SealFile> = before
         .objects
         .iter()
@@ -82,8 +84,9 @@ pub fn write(before: Before, schema: &SchemaSource, report: &Report) -> anyhow::
         },
         now: SystemTime::now(),
     };
-    let rt = crate::s3::runtime()?;
-    let manifest = rt.block_on(seal(before.store.as_ref(), &req, &files))?;
+    let manifest = session
+        .runtime()?
+        .block_on(seal(before.store.as_ref(), &req, &files))?;
     eprintln!(
         "sealed {} object(s) of {}: {}{} records their ETags and checksums; `preflight import --from {}` refuses the folder if one changes",
         manifest.files.len(),

@@ -1,0 +1,5 @@
+//! What the emitters share: the content of a plan and of the insights, independent of any
+//! format.
+
+pub mod insights;
+pub mod plan;

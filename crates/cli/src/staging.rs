@@ -1,0 +1,246 @@
+//! What `stage` and `run` share before and around the upload: the gate on the validation
+//! report, the stage request (files, schema facts and validation summary for the manifest),
+//! and what a failed upload tells the user. The upload itself is `preflight_uploader::stage`.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use bytes::Bytes;
+use preflight_uploader::{
+    Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
+    SchemaInfo, StageError, StageFile, StageRequest, StoreError, StoreResult, Tool, UploadedPart,
+};
+use preflight_validator::{
+    schema::builtin, schema::load_schema, InputFile, Report, SchemaSource, Severity, Source,
+};
+
+use crate::exit;
+use crate::outcome::Outcome;
+use crate::session::Session;
+
+/// Whether the findings stop the files from being staged: any error (the import job would
+/// fail on it, whatever `--fail-on` or `--exit-zero` say of the exit code), or a finding at or
+/// above the failing severity (`fail_on = "warning"` stops on a warning, as in `validate`).
+pub fn stops(report: &Report, session: &Session) -> bool {
+    report.has_at_least(Severity::Error) || session.exit_code(report) != exit::SUCCESS
+}
+
+/// The findings that stopped the stage, for the refusal: `2 error(s)`, or `1 warning(s)` and
+/// why a warning stops.
+pub fn what_stops(report: &Report) -> String {
+    let s = &report.summary;
+    if s.errors > 0 {
+        format!("{} error(s)", s.errors)
+    } else {
+        format!(
+            "{} warning(s) (the failing severity is warning)",
+            s.warnings
+        )
+    }
+}
+
+/// The stage request of validated inputs: each file with its record and line counts, the
+/// schema's facts and the validation summary (`forced`: staged despite findings that stop).
+pub fn request(
+    inputs: &[InputFile],
+    report: &Report,
+    schema: &SchemaSource,
+    prefix: String,
+    forced: bool,
+) -> anyhow::Result<StageRequest> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let Source::Path(path) = &input.source else {
+            bail!("`{}` is not a file", input.name);
+        };
+        let summary = report.files.iter().find(|f| f.path == input.name);
+        files.push(StageFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .with_context(|| format!("`{}` has no file name", input.name))?,
+            path: path.clone(),
+            records: summary.map_or(0, |s| s.records),
+            lines: summary.map_or(0, |s| s.lines),
+        });
+    }
+    let (dataset_type, schema_info) = schema_info(schema, report)?;
+    let mut validation = serde_json::to_value(&report.summary)?;
+    validation["forced"] = serde_json::Value::Bool(forced);
+    Ok(StageRequest {
+        files,
+        prefix,
+        dataset_type,
+        schema: schema_info,
+        validation,
+        tool: tool(),
+    })
+}
+
+/// This tool, as manifests name it.
+pub fn tool() -> Tool {
+    Tool {
+        name: "preflight".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+/// The dataset type's folder name and the schema facts for the manifest.
+pub fn schema_info(source: &SchemaSource, report: &Report) -> anyhow::Result<(String, SchemaInfo)> {
+    let header = report
+        .files
+        .iter()
+        .find(|f| !f.header.is_empty())
+        .map(|f| f.header.as_slice());
+    let schema = match source {
+        SchemaSource::Text {
+            text,
+            source,
+            dataset_type,
+            domain,
+            ..
+        } => load_schema(text, source, *dataset_type, *domain)?.schema,
+        SchemaSource::Builtin {
+            dataset_type,
+            domain,
+        } => builtin(*dataset_type, *domain, header),
+    };
+    let Some(schema) = schema else {
+        bail!("the schema cannot be used (see the findings above)");
+    };
+    Ok((
+        schema.dataset_type.cli_name().to_string(),
+        SchemaInfo {
+            source: match source {
+                SchemaSource::Text { source, .. } => Some(source.clone()),
+                SchemaSource::Builtin { .. } => None,
+            },
+            domain: schema.domain.map(|d| d.api_name().to_string()),
+            fingerprint: schema.fingerprint(),
+        },
+    ))
+}
+
+/// A failed stage: an error about the request itself (two files of one name, a data location
+/// too long) is a usage error (exit 2); anything else is a failed upload (exit 3) with its
+/// causes, the way around a store whose multipart uploads misbehave, and `then` (what was not
+/// done, and that running again resumes).
+pub fn upload_failed(e: StageError, then: &str) -> anyhow::Result<Outcome> {
+    if e.is_usage() {
+        return Err(e.into());
+    }
+    let mut outcome = Outcome::failed_with(exit::UPLOAD_FAILED, "upload failed: ", &e);
+    if let Some(call) = e.multipart_misbehaved() {
+        outcome = outcome.note(format!(
+            "The store does not answer {call} as S3 does. Files up to 5 GiB can go up in one PutObject each instead: run again with --multipart-threshold 5120 (MiB; each file is read from disk as it is sent, with its checksum, so memory stays bounded; a file sent whole must reach the store within --request-timeout, so raise it and --request-deadline where a file takes longer to send)."
+        ));
+    }
+    Ok(outcome.note(then))
+}
+
+/// A store that answers as an empty bucket and writes nothing: a dry run's stage sends no
+/// request, and still names the run folder and the objects it would write.
+#[derive(Debug)]
+pub struct Offline {
+    /// The bucket named in the locations.
+    pub bucket: String,
+}
+
+fn offline<T>(operation: &'static str) -> StoreResult<T> {
+    Err(StoreError::Unsupported {
+        operation,
+        key: String::new(),
+        answer: "a dry run sends no request".into(),
+    })
+}
+
+impl ObjectStore for Offline {
+    fn root(&self) -> String {
+        format!("s3://{}", self.bucket)
+    }
+    fn location(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.bucket)
+    }
+    async fn put_object(&self, _: &str, _: Bytes, _: &Checksum) -> StoreResult<()> {
+        offline("PutObject in a dry run")
+    }
+    async fn put_file(&self, _: &str, _: &Path, _: u64, _: &Checksum) -> StoreResult<()> {
+        offline("PutObject in a dry run")
+    }
+    async fn create_multipart_upload(&self, _: &str, _: ChecksumAlgorithm) -> StoreResult<String> {
+        offline("CreateMultipartUpload in a dry run")
+    }
+    async fn upload_part(
+        &self,
+        _: &str,
+        _: &str,
+        _: u32,
+        _: Bytes,
+        _: &Checksum,
+    ) -> StoreResult<UploadedPart> {
+        offline("UploadPart in a dry run")
+    }
+    async fn complete_multipart_upload(
+        &self,
+        _: &str,
+        _: &str,
+        _: ChecksumAlgorithm,
+        _: &[UploadedPart],
+        _: Option<&str>,
+    ) -> StoreResult<()> {
+        offline("CompleteMultipartUpload in a dry run")
+    }
+    async fn abort_multipart_upload(&self, _: &str, _: &str) -> StoreResult<()> {
+        offline("AbortMultipartUpload in a dry run")
+    }
+    async fn list_multipart_uploads(&self, _: &str) -> StoreResult<Vec<MultipartUpload>> {
+        offline("ListMultipartUploads in a dry run")
+    }
+    async fn list_parts(&self, _: &str, _: &str) -> StoreResult<Vec<UploadedPart>> {
+        offline("ListParts in a dry run")
+    }
+    async fn list_objects(&self, _: &str, _: bool) -> StoreResult<Listing> {
+        Ok(Listing::default())
+    }
+    async fn head_object(&self, _: &str) -> StoreResult<Option<ObjectInfo>> {
+        Ok(None)
+    }
+    async fn get_object(&self, _: &str) -> StoreResult<ObjectBody> {
+        offline("GetObject in a dry run")
+    }
+    async fn delete_objects(&self, _: &[String]) -> StoreResult<()> {
+        offline("DeleteObjects in a dry run")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_offline_store_reads_as_empty_and_refuses_writes() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let s = Offline { bucket: "b".into() };
+        rt.block_on(async {
+            assert_eq!(
+                s.list_objects("p/", true).await.unwrap(),
+                Listing::default()
+            );
+            assert!(s.head_object("k").await.unwrap().is_none());
+            assert!(s
+                .put_object(
+                    "k",
+                    Bytes::new(),
+                    &Checksum {
+                        algorithm: ChecksumAlgorithm::Sha256,
+                        value: String::new()
+                    }
+                )
+                .await
+                .is_err());
+        });
+        assert_eq!(s.location("a/"), "s3://b/a/");
+    }
+}

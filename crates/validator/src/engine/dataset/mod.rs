@@ -1,0 +1,396 @@
+//! Dataset-level facts from the same single pass.
+//!
+//! Workers feed shared, sharded state straight from their blocks, so nothing per row passes
+//! through the single merging thread:
+//! - interactions per user: 64-bit user hashes with a 2-bit saturating count in 8-byte slots,
+//!   11–23 bytes per distinct user;
+//! - duplicate IDs (items, users, actions): ID hash → first position, about 20–40 bytes per
+//!   distinct ID;
+//! - exact duplicate interactions: (record fingerprint, position) pairs are hash-partitioned
+//!   into buffers that spill to temporary files, and each partition is deduplicated on its own
+//!   at the end. Memory stays bounded whatever the number of records; disk use is 16 bytes per
+//!   record while the run lasts.
+//!
+//! Every result is independent of the order in which blocks are processed: duplicates are the
+//! occurrences after the first *in file order*, positions pack (global block, line in block).
+//!
+//! [`shared`] holds what the workers share, [`spill`] the partitions of interaction
+//! fingerprints; this module the per-block facts, their merge in file order, and the
+//! dataset-level checks run once every file is read.
+
+mod shared;
+mod spill;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Location;
+use crate::report::Collector;
+use crate::rules::{
+    self, DuplicateId, DuplicateInteraction, EventTypeVariants, IdenticalTimestamps,
+    LowShareOfRepeatUsers, MissingDomainEventType, TooFewInteractions, TooFewRepeatUsers,
+    TooManyEventTypes, Violation,
+};
+use crate::schema::{spec, DatasetType, Domain};
+
+use shared::{shard_of, SHARDS};
+pub(crate) use shared::{Shared, UserCounts};
+use spill::Spill;
+
+/// A position in the input: (global block number << 32) | line within the block. Sorting
+/// positions sorts by file order.
+pub(crate) type Pos = u64;
+
+#[inline]
+pub(crate) fn pos(block: u64, local_line: u64) -> Pos {
+    (block << 32) | (local_line & 0xFFFF_FFFF)
+}
+
+/// Distinct event types tracked before the rest are only counted.
+pub(crate) const MAX_EVENT_TYPES: usize = 10_000;
+
+/// Per-block facts merged in order (small).
+#[derive(Debug)]
+pub(crate) struct BlockAcc {
+    pub event_types: Vec<(Vec<u8>, u64)>,
+    pub event_types_overflow: u64,
+    pub ts_min: i64,
+    pub ts_max: i64,
+    pub ts_count: u64,
+    last_event: usize,
+    /// Per-row keys, handed to the shared state at the end of the block.
+    /// User hashes, already split by shard of the shared table.
+    pub users: Vec<Vec<u64>>,
+    /// Interaction fingerprints, already split by spill partition.
+    pub fingerprints: Vec<Vec<(u64, Pos)>>,
+    /// ID hashes (items, users, actions).
+    pub keyed: Vec<(u64, Pos)>,
+}
+
+impl Default for BlockAcc {
+    fn default() -> Self {
+        BlockAcc {
+            event_types: Vec::new(),
+            event_types_overflow: 0,
+            ts_min: i64::MAX,
+            ts_max: i64::MIN,
+            ts_count: 0,
+            last_event: 0,
+            users: Vec::new(),
+            fingerprints: Vec::new(),
+            keyed: Vec::new(),
+        }
+    }
+}
+
+impl BlockAcc {
+    /// Records one interaction's user.
+    #[inline]
+    pub fn add_user(&mut self, h: u64) {
+        if self.users.is_empty() {
+            self.users = vec![Vec::new(); SHARDS];
+        }
+        self.users[shard_of(h)].push(h);
+    }
+
+    /// Records one interaction's fingerprint; `parts` is [`Shared::partitions`].
+    #[inline]
+    pub fn add_fingerprint(&mut self, h: u64, at: Pos, parts: usize) {
+        if self.fingerprints.is_empty() {
+            self.fingerprints = vec![Vec::new(); parts];
+        }
+        self.fingerprints[(h % parts as u64) as usize].push((h, at));
+    }
+
+    /// Counts an event type. Event types are few, so a short list with a last-hit cache beats
+    /// hashing every value.
+    #[inline]
+    pub fn add_event_type(&mut self, v: &[u8]) {
+        if let Some(e) = self.event_types.get_mut(self.last_event) {
+            if e.0 == v {
+                e.1 += 1;
+                return;
+            }
+        }
+        if let Some(i) = self.event_types.iter().position(|(t, _)| t == v) {
+            self.event_types[i].1 += 1;
+            self.last_event = i;
+        } else if self.event_types.len() < MAX_EVENT_TYPES {
+            self.last_event = self.event_types.len();
+            self.event_types.push((v.to_vec(), 1));
+        } else {
+            self.event_types_overflow += 1;
+        }
+    }
+}
+
+/// Maps a global block number to its file and first line.
+#[derive(Debug, Default)]
+pub(crate) struct BlockMap {
+    /// (file index, first line of the block), by global block number.
+    pub blocks: Vec<(usize, u64)>,
+    /// File names by index.
+    pub files: Vec<String>,
+}
+
+impl BlockMap {
+    fn locate(&self, p: Pos) -> Option<(usize, u64)> {
+        let (file, first) = *self.blocks.get((p >> 32) as usize)?;
+        Some((file, first + (p & 0xFFFF_FFFF)))
+    }
+
+    fn describe(&self, p: Pos, relative_to_file: usize) -> String {
+        match self.locate(p) {
+            Some((f, line)) if f == relative_to_file => format!("line {line}"),
+            Some((f, line)) => format!(
+                "line {line} of {}",
+                self.files.get(f).map(String::as_str).unwrap_or("?")
+            ),
+            None => "an earlier record".into(),
+        }
+    }
+}
+
+/// The import's facts merged in file order.
+#[derive(Debug)]
+pub(crate) struct DatasetAcc {
+    pub dataset_type: Option<DatasetType>,
+    pub domain: Option<Domain>,
+    pub records: u64,
+    pub event_types: HashMap<Vec<u8>, u64>,
+    pub event_types_overflow: u64,
+    pub ts_min: i64,
+    pub ts_max: i64,
+    pub ts_count: u64,
+    /// The Item interactions schema's fields that count toward PF304's limit (EVENT_TYPE,
+    /// EVENT_VALUE and the custom metadata fields), in schema order.
+    pub limit_fields: Vec<String>,
+    /// ID column name per file, for duplicate-ID messages.
+    pub id_names: Vec<String>,
+    pub id_cols: Vec<Option<usize>>,
+}
+
+impl DatasetAcc {
+    pub fn new(dataset_type: Option<DatasetType>, domain: Option<Domain>) -> Self {
+        DatasetAcc {
+            dataset_type,
+            domain,
+            records: 0,
+            event_types: HashMap::new(),
+            event_types_overflow: 0,
+            ts_min: i64::MAX,
+            ts_max: i64::MIN,
+            ts_count: 0,
+            limit_fields: Vec::new(),
+            id_names: Vec::new(),
+            id_cols: Vec::new(),
+        }
+    }
+
+    /// Merges a block's small facts.
+    pub fn merge(&mut self, acc: BlockAcc) {
+        for (k, v) in acc.event_types {
+            if let Some(n) = self.event_types.get_mut(&k) {
+                *n += v;
+            } else if self.event_types.len() < MAX_EVENT_TYPES {
+                self.event_types.insert(k, v);
+            } else {
+                self.event_types_overflow += v;
+            }
+        }
+        self.event_types_overflow += acc.event_types_overflow;
+        self.ts_min = self.ts_min.min(acc.ts_min);
+        self.ts_max = self.ts_max.max(acc.ts_max);
+        self.ts_count += acc.ts_count;
+    }
+
+    /// Runs the dataset-level checks. With `defer`, the limits of an interactions dataset
+    /// (PF301–PF306) are not judged here: their inputs are returned for the plan, which judges
+    /// them on what the dataset holds after the job.
+    pub fn finish(
+        &self,
+        mut shared: Shared,
+        map: &BlockMap,
+        collector: &mut Collector,
+        pool: Option<&rayon::ThreadPool>,
+        defer: bool,
+    ) -> std::io::Result<Option<(u64, u64)>> {
+        if let Some(e) = shared
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            return Err(e);
+        }
+        let Some(ty) = self.dataset_type else {
+            return Ok(None);
+        };
+        let spill = std::mem::replace(&mut shared.spill, Spill::new(0));
+        self.report_duplicates(&shared, spill, map, collector, pool)?;
+        let mut deferred = None;
+        if ty == DatasetType::Interactions {
+            let (users, repeat) = shared.users.counts();
+            if defer {
+                deferred = Some((users, repeat));
+            } else {
+                self.interaction_limits(users, repeat, collector);
+            }
+        }
+        if ty.is_interactions() && self.ts_count >= 2 && self.ts_min == self.ts_max {
+            collector.push_dataset(
+                IdenticalTimestamps {
+                    interactions: self.ts_count,
+                    timestamp: self.ts_min,
+                }
+                .diagnostic(),
+            );
+        }
+        Ok(deferred)
+    }
+
+    /// The limits Personalize applies to an interactions dataset (PF301–PF306), judged on these
+    /// records and event types, with `users` users of whom `repeat` have two interactions or
+    /// more.
+    pub(crate) fn interaction_limits(&self, users: u64, repeat: u64, collector: &mut Collector) {
+        if self.records < spec::MIN_IMPORT_INTERACTIONS {
+            collector.push_dataset(
+                TooFewInteractions::Import {
+                    records: self.records,
+                }
+                .diagnostic(),
+            );
+        }
+        if users > 0 && repeat < spec::MIN_REPEAT_USERS {
+            collector.push_dataset(TooFewRepeatUsers { repeat, users }.diagnostic());
+        }
+        if users > 0 && repeat * 100 < users {
+            collector.push_dataset(LowShareOfRepeatUsers { repeat, users }.diagnostic());
+        }
+        self.event_type_checks(collector);
+    }
+
+    fn report_duplicates(
+        &self,
+        shared: &Shared,
+        spill: Spill,
+        map: &BlockMap,
+        collector: &mut Collector,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> std::io::Result<()> {
+        let keep = shared.keep;
+        if shared.interactions {
+            let (total, first) = spill.finish(keep, pool)?;
+            let shown = first.len() as u64;
+            for (at, orig) in first {
+                let Some((file, line)) = map.locate(at) else {
+                    continue;
+                };
+                let first = map.describe(orig, file);
+                collector.push_file(
+                    file,
+                    DuplicateInteraction { first: &first }
+                        .diagnostic()
+                        .at(Location {
+                            file: map.files.get(file).cloned(),
+                            line: Some(line),
+                            ..Location::default()
+                        }),
+                );
+            }
+            if total > shown {
+                collector.count(&rules::PF308, total - shown);
+            }
+            return Ok(());
+        }
+        let dups = std::mem::take(&mut *shared.id_dups.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut first = dups.first;
+        first.sort_by_key(|d| d.at);
+        let shown = first.len() as u64;
+        for d in first {
+            let Some((file, line)) = map.locate(d.at) else {
+                continue;
+            };
+            let name = self.id_names.get(file).cloned().unwrap_or_default();
+            let col = self.id_cols.get(file).copied().flatten();
+            let orig = shared
+                .first_of(d.hash)
+                .map(|p| map.describe(p, file))
+                .unwrap_or_else(|| "an earlier record".into());
+            let found = DuplicateId {
+                name: &name,
+                id: &d.text,
+                first: &orig,
+            }
+            .diagnostic();
+            collector.push_file(
+                file,
+                found.at(Location {
+                    file: map.files.get(file).cloned(),
+                    line: Some(line),
+                    column: col.map(|c| c as u32 + 1),
+                    field: Some(name),
+                    byte: None,
+                }),
+            );
+        }
+        if dups.total > shown {
+            collector.count(&rules::PF307, dups.total - shown);
+        }
+        Ok(())
+    }
+
+    fn event_type_checks(&self, collector: &mut Collector) {
+        let distinct = self.event_types.len() + usize::from(self.event_types_overflow > 0);
+        let fields = self.limit_fields.len();
+        if distinct + fields > spec::MAX_EVENT_TYPES_PLUS_METADATA {
+            let mut types: Vec<(&Vec<u8>, &u64)> = self.event_types.iter().collect();
+            types.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top = types.iter().take(12).map(|(t, n)| (&t[..], **n)).collect();
+            collector.push_dataset(
+                TooManyEventTypes {
+                    distinct,
+                    more: self.event_types_overflow > 0,
+                    fields: &self.limit_fields,
+                    top,
+                }
+                .diagnostic(),
+            );
+        }
+        // PF305: variants that differ in case or surrounding spaces.
+        let mut groups: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
+        for t in self.event_types.keys() {
+            let norm = String::from_utf8_lossy(t)
+                .trim()
+                .to_lowercase()
+                .into_bytes();
+            groups.entry(norm).or_default().push(t);
+        }
+        let mut variant_groups: Vec<Vec<&Vec<u8>>> =
+            groups.into_values().filter(|g| g.len() > 1).collect();
+        for g in &mut variant_groups {
+            g.sort();
+        }
+        variant_groups.sort();
+        for g in variant_groups {
+            let variants = g.iter().map(|t| (&t[..], self.event_types[*t])).collect();
+            collector.push_dataset(EventTypeVariants { variants }.diagnostic());
+        }
+        // PF306: a domain's use cases need 1000 events of their type.
+        if let Some(domain) = self.domain {
+            for (ty, use_cases) in spec::domain_event_types(domain) {
+                let n = self.event_types.get(ty.as_bytes()).copied().unwrap_or(0);
+                if n < 1000 {
+                    collector.push_dataset(
+                        MissingDomainEventType {
+                            events: n,
+                            event_type: ty,
+                            domain,
+                            use_cases,
+                        }
+                        .diagnostic(),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! What the workers of one import share: interactions per user, the first position of every
+//! ID, the duplicate IDs found, and the spill of interaction fingerprints. Sharded so that
+//! workers rarely wait for the same lock.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
+
+use super::spill::Spill;
+use super::{BlockAcc, Pos};
+use crate::schema::DatasetType;
+
+/// A hasher for keys that already are uniform 64-bit hashes.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Ident = BuildHasherDefault<IdentityHasher>;
+
+/// Shards of the shared maps: enough that two to sixteen workers rarely meet on one lock.
+pub(super) const SHARDS: usize = 64;
+
+/// Shards use middle bits of the hash: hash tables index by the low bits and tag by the top
+/// seven, so neither may be constant within a shard.
+#[inline]
+pub(super) fn shard_of(hash: u64) -> usize {
+    ((hash >> 40) as usize) % SHARDS
+}
+
+/// Groups `items` by `part(item) < parts` with a counting sort (linear, stable). Returns the
+/// items in part order and the start of each part (plus the end).
+fn partition<T: Copy>(
+    items: &[T],
+    parts: usize,
+    part: impl Fn(&T) -> usize,
+) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0usize; parts + 1];
+    for it in items {
+        starts[part(it) + 1] += 1;
+    }
+    for i in 0..parts {
+        starts[i + 1] += starts[i];
+    }
+    let Some(&fill) = items.first() else {
+        return (Vec::new(), starts);
+    };
+    let mut next = starts.clone();
+    let mut out = vec![fill; items.len()];
+    for it in items {
+        let p = part(it);
+        out[next[p]] = *it;
+        next[p] += 1;
+    }
+    (out, starts)
+}
+
+/// A duplicate found: where, its key, and the first occurrence (resolved at the end).
+#[derive(Debug, Clone)]
+pub(super) struct Dup {
+    pub at: Pos,
+    pub hash: u64,
+    /// The ID text (duplicate IDs) for the message.
+    pub text: Vec<u8>,
+}
+
+/// The first duplicates in file order, and the count of all.
+#[derive(Debug, Default)]
+pub(super) struct Dups {
+    pub total: u64,
+    pub first: Vec<Dup>,
+}
+
+impl Dups {
+    fn offer(&mut self, keep: usize, dup: impl FnOnce() -> Dup, at: Pos) {
+        self.total += 1;
+        if self.first.len() < keep {
+            self.first.push(dup());
+        } else if let Some((i, max)) = self.first.iter().enumerate().max_by_key(|(_, d)| d.at) {
+            if at < max.at {
+                self.first[i] = dup();
+            }
+        }
+    }
+}
+
+/// A set of 64-bit hashes with a saturating count (1, 2, 3+) kept in the two low bits of each
+/// 8-byte slot: linear probing, at most 70% full, so 11–23 bytes per distinct key.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCount {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl KeyCount {
+    #[inline]
+    fn key(h: u64) -> u64 {
+        let k = h & !3;
+        if k == 0 {
+            4
+        } else {
+            k
+        }
+    }
+
+    /// Counts one occurrence of `h`.
+    #[inline]
+    pub fn add(&mut self, h: u64) {
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let k = Self::key(h);
+        let mask = self.slots.len() - 1;
+        let mut i = (k >> 2) as usize & mask;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                self.slots[i] = k | 1;
+                self.len += 1;
+                return;
+            }
+            if s & !3 == k {
+                if s & 3 < 3 {
+                    self.slots[i] = s + 1;
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let mask = cap - 1;
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut i = ((s & !3) >> 2) as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Distinct keys.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Keys counted at least twice.
+    pub fn repeated(&self) -> usize {
+        self.slots.iter().filter(|&&s| s & 3 >= 2).count()
+    }
+}
+
+/// Interactions per user (64-bit user hashes), sharded so that workers rarely meet on one lock.
+#[derive(Debug)]
+pub(crate) struct UserCounts {
+    shards: Vec<Mutex<KeyCount>>,
+}
+
+impl Default for UserCounts {
+    fn default() -> Self {
+        UserCounts {
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(KeyCount::default()))
+                .collect(),
+        }
+    }
+}
+
+impl UserCounts {
+    /// Counts a block's users, already split by shard ([`BlockAcc::add_user`]).
+    pub fn absorb(&self, by_shard: Vec<Vec<u64>>) {
+        for (shard, users) in by_shard.into_iter().enumerate() {
+            if users.is_empty() {
+                continue;
+            }
+            let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for h in users {
+                s.add(h);
+            }
+        }
+    }
+
+    /// Users with one interaction or more, and with two or more.
+    pub fn counts(&self) -> (u64, u64) {
+        let mut all = 0;
+        let mut repeat = 0;
+        for s in &self.shards {
+            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            all += s.len() as u64;
+            repeat += s.repeated() as u64;
+        }
+        (all, repeat)
+    }
+}
+
+/// State shared by the workers of one import.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(super) interactions: bool,
+    pub(super) keep: usize,
+    pub(super) users: UserCounts,
+    ids: Vec<Mutex<HashMap<u64, Pos, Ident>>>,
+    pub(super) id_dups: Mutex<Dups>,
+    pub(super) spill: Spill,
+    pub(super) error: Mutex<Option<std::io::Error>>,
+}
+
+impl Shared {
+    /// `expected_rows` sizes the spill partitions (about a million records each).
+    pub fn new(dataset_type: Option<DatasetType>, keep: usize, expected_rows: u64) -> Self {
+        let partitions = (expected_rows / 1_000_000)
+            .clamp(16, 256)
+            .next_power_of_two() as usize;
+        Shared {
+            interactions: dataset_type.is_some_and(DatasetType::is_interactions),
+            keep,
+            users: UserCounts::default(),
+            ids: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::default()))
+                .collect(),
+            id_dups: Mutex::new(Dups::default()),
+            spill: Spill::new(partitions),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// Takes a block's per-row keys (called by the worker that checked the block).
+    /// `id_text` gives the ID text of a row of this block by position.
+    pub fn absorb(&self, acc: &mut BlockAcc, id_text: &dyn Fn(Pos) -> Vec<u8>) {
+        self.users.absorb(std::mem::take(&mut acc.users));
+        if !acc.fingerprints.is_empty() {
+            if let Err(e) = self.spill.add_parts(std::mem::take(&mut acc.fingerprints)) {
+                self.error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+            }
+        }
+        if acc.keyed.is_empty() {
+            return;
+        }
+        let keyed = std::mem::take(&mut acc.keyed);
+        let (sorted, starts) = partition(&keyed, SHARDS, |(h, _)| shard_of(*h));
+        let mut found: Vec<(Pos, u64)> = Vec::new();
+        for shard in 0..SHARDS {
+            let chunk = &sorted[starts[shard]..starts[shard + 1]];
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut m = self.ids[shard].lock().unwrap_or_else(|e| e.into_inner());
+            for &(h, at) in chunk {
+                match m.entry(h) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(at);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        // The later occurrence is the duplicate; the earliest stays.
+                        let first = *o.get();
+                        if at < first {
+                            o.insert(at);
+                            found.push((first, h));
+                        } else {
+                            found.push((at, h));
+                        }
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        // The text of the ID: every occurrence of one hash has the same text, and this block
+        // holds one of them (the row just inserted).
+        let own: HashMap<u64, Pos> = keyed.iter().map(|&(h, at)| (h, at)).collect();
+        let mut d = self.id_dups.lock().unwrap_or_else(|e| e.into_inner());
+        for (at, h) in found {
+            let keep = self.keep;
+            d.offer(
+                keep,
+                || Dup {
+                    at,
+                    hash: h,
+                    text: own.get(&h).map(|&p| id_text(p)).unwrap_or_default(),
+                },
+                at,
+            );
+        }
+    }
+
+    /// The number of spill partitions, for [`BlockAcc::add_fingerprint`].
+    pub fn partitions(&self) -> usize {
+        self.spill.partitions()
+    }
+
+    pub(super) fn first_of(&self, hash: u64) -> Option<Pos> {
+        self.ids[shard_of(hash)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            .copied()
+    }
+}

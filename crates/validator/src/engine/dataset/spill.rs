@@ -1,0 +1,181 @@
+//! Exact duplicate interactions with bounded memory: (record fingerprint, position) pairs are
+//! hash-partitioned into buffers that spill to temporary files, and each partition is
+//! deduplicated on its own at the end.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::Pos;
+
+/// Record fingerprints, hash-partitioned, spilled to temporary files past a small buffer.
+#[derive(Debug)]
+pub(super) struct Spill {
+    parts: Vec<Mutex<SpillPart>>,
+    /// Entries a partition buffers before writing them out: 8 MiB over all partitions.
+    flush_at: usize,
+    dir: Mutex<Option<tempfile::TempDir>>,
+}
+
+#[derive(Debug, Default)]
+struct SpillPart {
+    buf: Vec<(u64, Pos)>,
+    file: Option<File>,
+    spilled: u64,
+    /// Entries per sub-bucket (bits 16..24 of the hash), so the final split is exact.
+    counts: Vec<u64>,
+}
+
+/// Sub-buckets a partition is split into at the end, each small enough to sort in cache.
+const BUCKETS: usize = 256;
+
+#[inline]
+fn bucket_of(h: u64) -> usize {
+    ((h >> 16) & 255) as usize
+}
+
+/// The duplicates of a partition: their total, and the first ones as (duplicate, original).
+type PartDups = (u64, Vec<(Pos, Pos)>);
+
+/// Bytes all partitions together buffer in memory before writing out.
+const SPILL_BUFFERS: usize = 8 << 20;
+
+impl Spill {
+    pub(super) fn new(partitions: usize) -> Self {
+        Spill {
+            parts: (0..partitions)
+                .map(|_| Mutex::new(SpillPart::default()))
+                .collect(),
+            flush_at: ((SPILL_BUFFERS / 16) / partitions.max(1)).max(1024),
+            dir: Mutex::new(None),
+        }
+    }
+
+    /// The number of partitions.
+    pub(super) fn partitions(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub(super) fn add_parts(&self, parts: Vec<Vec<(u64, Pos)>>) -> std::io::Result<()> {
+        for (part, chunk) in parts.into_iter().enumerate() {
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
+            if guard.counts.is_empty() {
+                guard.counts = vec![0; BUCKETS];
+            }
+            for &(h, _) in &chunk {
+                guard.counts[bucket_of(h)] += 1;
+            }
+            guard.buf.extend_from_slice(&chunk);
+            if guard.buf.len() >= self.flush_at {
+                self.flush(part, &mut guard)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&self, part: usize, p: &mut SpillPart) -> std::io::Result<()> {
+        if p.file.is_none() {
+            let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+            if dir.is_none() {
+                *dir = Some(tempfile::Builder::new().prefix("preflight-").tempdir()?);
+            }
+            let path = dir
+                .as_ref()
+                .map(|d| d.path().join(format!("part-{part:04}")))
+                .unwrap_or_default();
+            p.file = Some(File::create(path)?);
+        }
+        let mut bytes = Vec::with_capacity(p.buf.len() * 16);
+        for (h, at) in p.buf.drain(..) {
+            bytes.extend_from_slice(&h.to_le_bytes());
+            bytes.extend_from_slice(&at.to_le_bytes());
+            p.spilled += 1;
+        }
+        p.file.as_mut().expect("created above").write_all(&bytes)
+    }
+
+    /// Deduplicates every partition (in parallel on `pool`): the total of duplicates and the
+    /// first ones. A partition is loaded straight into its sub-buckets (sizes counted while
+    /// spilling), so it takes its own size in memory, once.
+    pub(super) fn finish(
+        self,
+        keep: usize,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> std::io::Result<PartDups> {
+        let dir = self.dir.into_inner().unwrap_or_else(|e| e.into_inner());
+        let one = |(i, m): (usize, Mutex<SpillPart>)| -> std::io::Result<PartDups> {
+            let mut p = m.into_inner().unwrap_or_else(|e| e.into_inner());
+            if p.counts.is_empty() {
+                return Ok((0, Vec::new()));
+            }
+            let mut starts = vec![0usize; BUCKETS + 1];
+            for b in 0..BUCKETS {
+                starts[b + 1] = starts[b] + p.counts[b] as usize;
+            }
+            let mut next = starts.clone();
+            let mut all = vec![(0u64, 0u64); starts[BUCKETS]];
+            let mut place = |h: u64, at: Pos| {
+                let b = bucket_of(h);
+                all[next[b]] = (h, at);
+                next[b] += 1;
+            };
+            if let Some(f) = p.file.take() {
+                drop(f);
+                let path = dir
+                    .as_ref()
+                    .map(|d| d.path().join(format!("part-{i:04}")))
+                    .unwrap_or_default();
+                let mut r = BufReader::with_capacity(1 << 16, File::open(path)?);
+                let mut rec = [0u8; 16];
+                for _ in 0..p.spilled {
+                    r.read_exact(&mut rec)?;
+                    let h = u64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
+                    let at = u64::from_le_bytes(rec[8..].try_into().expect("8 bytes"));
+                    place(h, at);
+                }
+            }
+            for (h, at) in p.buf.drain(..) {
+                place(h, at);
+            }
+            let mut total = 0u64;
+            let mut first: Vec<(Pos, Pos)> = Vec::new();
+            for b in 0..BUCKETS {
+                let bucket = &mut all[starts[b]..starts[b + 1]];
+                bucket.sort_unstable();
+                let mut i = 0;
+                while i < bucket.len() {
+                    let mut j = i + 1;
+                    while j < bucket.len() && bucket[j].0 == bucket[i].0 {
+                        total += 1;
+                        first.push((bucket[j].1, bucket[i].1));
+                        j += 1;
+                    }
+                    i = j;
+                }
+            }
+            first.sort_unstable();
+            first.truncate(keep);
+            Ok((total, first))
+        };
+        let parts: Vec<(usize, Mutex<SpillPart>)> = self.parts.into_iter().enumerate().collect();
+        let results: Vec<std::io::Result<PartDups>> = match pool {
+            Some(pool) => pool.install(|| parts.into_par_iter().map(one).collect()),
+            None => parts.into_iter().map(one).collect(),
+        };
+        let mut total = 0;
+        let mut first = Vec::new();
+        for r in results {
+            let (t, f) = r?;
+            total += t;
+            first.extend(f);
+        }
+        first.sort_unstable();
+        first.truncate(keep);
+        Ok((total, first))
+    }
+}
