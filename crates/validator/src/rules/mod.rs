@@ -75,12 +75,10 @@ pub use schema::*;
 /// Every rule, in code order (generated from the rule files).
 pub static ALL: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules_all.rs"));
 
-/// The access rules (PF6xx), in code order: checked by `preflight-uploader` before a job, not by
-/// the validator's engine. Kept apart from [`ALL`] until the commands that report them (`doctor`,
-/// `import`, `run`) list them; [`lookup`] already finds them, so `preflight explain` explains them.
-pub static ACCESS: &[&Rule] = &[
-    &PF601, &PF602, &PF603, &PF604, &PF605, &PF606, &PF607, &PF608, &PF609, &PF610, &PF611,
-];
+/// The access rules (PF6xx), in code order (generated from the rule files): found by
+/// `preflight-uploader`'s access checks before a job (`doctor`, `import`, `run`), never by the
+/// engine, so kept apart from [`ALL`]; [`lookup`] finds them, so `preflight explain` explains them.
+pub static ACCESS: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules_access_all.rs"));
 
 /// Finds a rule by code (`PF215`, case-insensitive) or by name (`timestamp-in-milliseconds`).
 pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {

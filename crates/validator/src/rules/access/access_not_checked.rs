@@ -1,6 +1,8 @@
 //! PF610 `access-not-checked`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +27,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     pub const PF610 = "PF610", "access-not-checked", Access, Warning;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessNotChecked(pub AccessFacts);
+
+impl Violation for AccessNotChecked {
+    const RULE: &'static Rule = &PF610;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

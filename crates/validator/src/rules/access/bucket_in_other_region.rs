@@ -1,6 +1,8 @@
 //! PF602 `bucket-in-other-region`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +27,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/recommendations-batch.html>
     pub const PF602 = "PF602", "bucket-in-other-region", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketInOtherRegion(pub AccessFacts);
+
+impl Violation for BucketInOtherRegion {
+    const RULE: &'static Rule = &PF602;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

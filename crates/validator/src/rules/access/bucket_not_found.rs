@@ -1,6 +1,8 @@
 //! PF601 `bucket-not-found`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -19,4 +21,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     pub const PF601 = "PF601", "bucket-not-found", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketNotFound(pub AccessFacts);
+
+impl Violation for BucketNotFound {
+    const RULE: &'static Rule = &PF601;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

@@ -1,6 +1,8 @@
 //! PF604 `bucket-policy-lacks-personalize`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -33,4 +35,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
     pub const PF604 = "PF604", "bucket-policy-lacks-personalize", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketPolicyLacksPersonalize(pub AccessFacts);
+
+impl Violation for BucketPolicyLacksPersonalize {
+    const RULE: &'static Rule = &PF604;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

@@ -1,6 +1,8 @@
 //! PF603 `bucket-policy-missing`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -36,4 +38,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     pub const PF603 = "PF603", "bucket-policy-missing", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketPolicyMissing(pub AccessFacts);
+
+impl Violation for BucketPolicyMissing {
+    const RULE: &'static Rule = &PF603;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

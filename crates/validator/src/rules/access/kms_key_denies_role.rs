@@ -1,6 +1,8 @@
 //! PF608 `kms-key-denies-role`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +31,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-key-access.html>
     /// - <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>
     pub const PF608 = "PF608", "kms-key-denies-role", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKeyDeniesRole(pub AccessFacts);
+
+impl Violation for KmsKeyDeniesRole {
+    const RULE: &'static Rule = &PF608;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

@@ -1,6 +1,8 @@
 //! PF609 `kms-key-policy-incomplete`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -23,4 +25,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-key-access.html>
     pub const PF609 = "PF609", "kms-key-policy-incomplete", Access, Warning;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKeyPolicyIncomplete(pub AccessFacts);
+
+impl Violation for KmsKeyPolicyIncomplete {
+    const RULE: &'static Rule = &PF609;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

@@ -1,6 +1,8 @@
 //! PF611 `policy-not-evaluated`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -26,4 +28,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
     pub const PF611 = "PF611", "policy-not-evaluated", Access, Warning;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyNotEvaluated(pub AccessFacts);
+
+impl Violation for PolicyNotEvaluated {
+    const RULE: &'static Rule = &PF611;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

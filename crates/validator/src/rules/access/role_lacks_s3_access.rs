@@ -1,6 +1,8 @@
 //! PF607 `role-lacks-s3-access`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +30,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html>
     /// - <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
     pub const PF607 = "PF607", "role-lacks-s3-access", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleLacksS3Access(pub AccessFacts);
+
+impl Violation for RoleLacksS3Access {
+    const RULE: &'static Rule = &PF607;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

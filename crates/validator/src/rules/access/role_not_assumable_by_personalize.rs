@@ -1,6 +1,8 @@
 //! PF605 `role-not-assumable-by-personalize`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -28,4 +30,18 @@ declare_rule! {
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/set-up-required-permissions.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/cross-service-confused-deputy-prevention.html>
     pub const PF605 = "PF605", "role-not-assumable-by-personalize", Access, Error;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleNotAssumableByPersonalize(pub AccessFacts);
+
+impl Violation for RoleNotAssumableByPersonalize {
+    const RULE: &'static Rule = &PF605;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }

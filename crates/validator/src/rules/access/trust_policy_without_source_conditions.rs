@@ -1,6 +1,8 @@
 //! PF606 `trust-policy-without-source-conditions`.
 
+use super::AccessFacts;
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::rules::Violation;
 
 declare_rule! {
     /// ## What it does
@@ -25,4 +27,18 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/cross-service-confused-deputy-prevention.html>
     pub const PF606 = "PF606", "trust-policy-without-source-conditions", Access, Warning;
+}
+
+/// What the access check found (see [`AccessFacts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustPolicyWithoutSourceConditions(pub AccessFacts);
+
+impl Violation for TrustPolicyWithoutSourceConditions {
+    const RULE: &'static Rule = &PF606;
+    fn message(&self) -> String {
+        self.0.message()
+    }
+    fn help(&self) -> Option<String> {
+        self.0.help()
+    }
 }
