@@ -5,6 +5,7 @@
 //! A run builds one session (`session.rs`: settings layered once, engine options, AWS clients,
 //! one I/O runtime), runs one command from `commands/` and returns an [`outcome::Outcome`].
 
+mod access;
 pub mod args;
 mod aws;
 pub mod commands;
