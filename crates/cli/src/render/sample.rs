@@ -113,7 +113,7 @@ fn markdown() {
 }
 
 /// The log, with `tool.driver.rules` (every rule's documentation, checked against the SARIF
-/// schema in `tests/gating.rs`) shown as its rule ids, so the snapshot is about this sample.
+/// schema in `tests/it/gating.rs`) shown as its rule ids, so the snapshot is about this sample.
 #[test]
 fn sarif() {
     let mut v: serde_json::Value = serde_json::from_str(&rendered(Format::Sarif)).unwrap();
