@@ -6,12 +6,14 @@ use preflight_validator::{DatasetType, Domain, ImportMode, Level};
 /// The exit-code contract (`exit.rs`), shown by `--help`.
 const EXIT_CODES: &str = "Exit codes:
   0    success (warnings allowed); the import job is ACTIVE
-  1    findings at the failing severity (nothing was staged or imported)
+  1    findings at the failing severity (nothing was staged or imported; doctor: the
+       access checks')
   2    the tool could not run (arguments, unreadable input, AWS errors)
   3    the upload failed (run the same stage again to resume)
-  4    the import job ended CREATE FAILED
+  4    the import job ended CREATE FAILED (train, run --retrain: the solution version)
   5    --timeout passed while watching; the job goes on
-  6    the import was refused before a job was created
+  6    the import was refused before a job was created (an access check found an error,
+       the dataset is not ACTIVE…; train: no solution version was created)
   130  Ctrl-C while watching; the job goes on";
 
 /// Validate Amazon Personalize bulk-import data before it is uploaded.

@@ -4,17 +4,19 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use preflight_validator::rules::ALL;
+use preflight_validator::rules::{ACCESS, ALL};
 
 fn generate() -> String {
     let mut out = String::from(
         "# Rules\n\nGenerated from the rule sources in `crates/validator/src/rules/` \
          (`UPDATE_DOCS=1 cargo test -p personalize-preflight --test it docs::`). \
          `preflight rules` lists them and `preflight explain CODE` prints one. \
-         Change a rule's severity with `--severity CODE=error|warning|info|off`.\n\n\
+         Change a rule's severity with `--severity CODE=error|warning|info|off`. \
+         The access rules (PF6xx) are checked by `preflight doctor`, and by `import` and `run` \
+         before they create a job.\n\n\
          | code | name | family | default severity | what it flags |\n|---|---|---|---|---|\n",
     );
-    for r in ALL {
+    for r in ALL.iter().chain(ACCESS) {
         let _ = writeln!(
             out,
             "| [{}](#{}) | `{}` | {} | {} | {} |",
@@ -26,7 +28,7 @@ fn generate() -> String {
             r.summary().replace('|', "\\|")
         );
     }
-    for r in ALL {
+    for r in ALL.iter().chain(ACCESS) {
         let _ = write!(
             out,
             "\n## {}\n\n`{}` · {} · default severity **{}**\n\n",
