@@ -8,6 +8,7 @@
 mod access;
 pub mod args;
 mod aws;
+mod changes;
 pub mod commands;
 mod config;
 mod dataset;

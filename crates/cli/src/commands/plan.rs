@@ -49,11 +49,26 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
     plan_opts.chunk_bytes = args.chunk_bytes.max(1);
     let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
+    // What the import changes in recommendations; per model with --dataset-arn.
+    let changes = match &plan {
+        Some(plan) => {
+            let p = match &dataset_arn {
+                Some(_) => Some(session.personalize()?),
+                None => None,
+            };
+            let models = p
+                .as_ref()
+                .zip(dataset_arn.as_deref().map(crate::changes::Group::OfDataset));
+            Some(crate::changes::of(plan, models, session)?)
+        }
+        None => None,
+    };
     session.emit(&[Section {
         name: None,
         report: &report,
         plan: plan.as_ref(),
         insights: None,
+        changes: changes.as_ref(),
     }])?;
     Ok(Outcome::exit(session.exit_code(&report)))
 }

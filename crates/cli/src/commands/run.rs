@@ -82,6 +82,8 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     // 1. The schema: from the dataset, or (dry run) from --schema / --dataset-type or the
     // preflight.toml dataset's schema file or type.
     let mut had_bulk_import = None;
+    // The dataset group (DescribeDataset), for the models the import changes.
+    let mut group_arn = None;
     let schema = if args.dry_run {
         if args.existing_from_history {
             bail!("--existing-from-history reads the dataset's import history, which a dry run does not: give the data with --existing");
@@ -114,6 +116,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             }
             Err(e) => return Ok(refused(Err(e))?.unwrap_or_else(|| Outcome::exit(exit::FAILURE))),
         };
+        group_arn = Some(dataset.dataset_group_arn.clone());
         // Whether Personalize may read the data: checked before anything is uploaded, since
         // a job that cannot read it fails only after its wait in the queue.
         if !args.job.skip_access_check {
@@ -158,6 +161,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             report: &report,
             plan: plan.as_ref(),
             insights: None,
+            changes: None,
         }])?;
     }
     if stops {
@@ -181,6 +185,18 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             plan.result().map_or(unknown, |d| d.to_string()),
             if plan.knows_existing() { "" } else { " (the existing data is unknown)" }
         );
+        // What the import changes in recommendations, per model of the dataset group (a dry
+        // run lists no models: it sends nothing).
+        let p = if args.dry_run {
+            None
+        } else {
+            Some(session.personalize()?)
+        };
+        let models = p
+            .as_ref()
+            .zip(group_arn.clone().map(crate::changes::Group::Known));
+        let changes = crate::changes::of(plan, models, session)?;
+        eprint!("{}", crate::changes::human(&changes));
         if plan.dropped > 0 && !args.allow_drop {
             return Ok(Outcome::failed(
                 exit::FINDINGS,

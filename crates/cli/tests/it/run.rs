@@ -188,7 +188,22 @@ fn clients(rules: &[&Rule], clock: &Arc<ManualClock>) -> Clients {
 
 /// Clients whose S3 (for the access checks' bucket calls), IAM and KMS answers are `world`'s.
 fn clients_with_access(rules: &[&Rule], clock: &Arc<ManualClock>, world: access::World) -> Clients {
-    let p = mock_client!(aws_sdk_personalize, RuleMode::MatchAny, rules, |c| c
+    // A dataset group without models unless a test's own rules (first) list some.
+    let (solutions, recommenders) = (
+        mock!(Client::list_solutions)
+            .sequence()
+            .http_status(200, Some(r#"{"solutions":[]}"#.into()))
+            .repeatedly()
+            .build(),
+        mock!(Client::list_recommenders)
+            .sequence()
+            .http_status(200, Some(r#"{"recommenders":[]}"#.into()))
+            .repeatedly()
+            .build(),
+    );
+    let mut rules = rules.to_vec();
+    rules.extend([&solutions, &recommenders]);
+    let p = mock_client!(aws_sdk_personalize, RuleMode::MatchAny, &rules, |c| c
         .retry_config(RetryConfig::disabled()));
     Clients {
         personalize: Some(SdkPersonalize::from_client(p)),
@@ -2374,4 +2389,52 @@ fn doctor_and_import_dry_runs_list_the_access_calls() {
         access_ops(&requests(&out.stdout)),
         ["CreateDatasetImportJob"]
     );
+}
+
+#[test]
+fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let csv = dir.path().join("today.csv");
+    interactions(&csv, 23);
+    let (dataset, schema, list) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+    );
+    let solutions = mock!(Client::list_solutions)
+        .match_requests(|r| {
+            r.dataset_group_arn()
+                == Some("arn:aws:personalize:us-east-1:123456789012:dataset-group/shop")
+        })
+        .sequence()
+        .http_status(
+            200,
+            Some(
+                serde_json::json!({"solutions": [{
+                    "name": "shop-up", "solutionArn": SOLUTION, "status": "ACTIVE",
+                    "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+                    "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+                }]})
+                .to_string(),
+            ),
+        )
+        .repeatedly()
+        .build();
+    let solution = solution_rule("aws-user-personalization");
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let code = run(
+        &[
+            "plan",
+            "--dataset-arn",
+            DATASET,
+            "--mode",
+            "incremental",
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+    assert_eq!((solutions.num_calls(), solution.num_calls()), (1, 1));
 }
