@@ -10,6 +10,7 @@ use preflight_uploader::{dataset_group_models, effect, Change, Model, SdkPersona
 use preflight_validator::{DatasetType, Plan};
 use serde::Serialize;
 
+use crate::render::thousands;
 use crate::session::Session;
 
 /// The `changes` of a plan.
@@ -228,28 +229,9 @@ pub fn markdown(c: &Changes) -> String {
     out
 }
 
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1234), "1,234");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn each_dataset_type_brings_its_own_change() {

@@ -52,14 +52,20 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
     // What the import changes in recommendations; per model with --dataset-arn.
     let changes = match &plan {
         Some(plan) => {
-            let p = match &dataset_arn {
-                Some(_) => Some(session.personalize()?),
-                None => None,
+            // Listing the models never fails the plan: it does not depend on them.
+            let (p, unreachable) = match dataset_arn.as_ref().map(|_| session.personalize()) {
+                Some(Ok(p)) => (Some(p), None),
+                Some(Err(e)) => (None, Some(format!("could not reach Personalize: {e:#}"))),
+                None => (None, None),
             };
             let models = p
                 .as_ref()
                 .zip(dataset_arn.as_deref().map(crate::changes::Group::OfDataset));
-            Some(crate::changes::of(plan, models, session)?)
+            let mut c = crate::changes::of(plan, models, session)?;
+            if unreachable.is_some() {
+                c.models_unknown = unreachable;
+            }
+            Some(c)
         }
         None => None,
     };
