@@ -39,6 +39,8 @@ pub struct Dataset {
     pub schema_arn: String,
     /// `ACTIVE`, `CREATE PENDING`…
     pub status: String,
+    /// The dataset group it belongs to (where its solutions and recommenders are).
+    pub dataset_group_arn: Option<String>,
 }
 
 /// What DescribeSchema says about a schema.

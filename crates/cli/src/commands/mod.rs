@@ -2,6 +2,7 @@
 //! command's arguments and dispatches; the commands return an [`Outcome`], which `main`
 //! prints.
 
+mod doctor;
 mod explain;
 mod import;
 mod insights;
@@ -10,6 +11,7 @@ mod rules;
 mod run;
 mod schema;
 mod stage;
+pub(crate) mod train;
 mod validate;
 mod watch;
 
@@ -40,5 +42,7 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Outcome> {
         Command::Watch(a) => watch::run(&a, &session(a.layers())?),
         Command::Run(a) => run::run(&a, &session(a.layers())?),
         Command::Insights(a) => insights::run(&a, &session(a.layers())?),
+        Command::Doctor(a) => doctor::run(&a, &session(a.layers())?),
+        Command::Train(a) => train::run(&a, &session(a.layers())?),
     }
 }

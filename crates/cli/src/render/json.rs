@@ -44,6 +44,9 @@ pub fn render(sections: &[Section<'_>]) -> String {
             if let Some(ins) = s.insights {
                 v["insights"] = insights(ins);
             }
+            if let Some(c) = s.changes {
+                v["changes"] = serde_json::to_value(c).unwrap_or_default();
+            }
             v
         })
         .collect();
@@ -76,6 +79,9 @@ fn one(s: &Section<'_>) -> String {
     }
     if let Some(ins) = s.insights {
         v["insights"] = insights(ins);
+    }
+    if let Some(c) = s.changes {
+        v["changes"] = serde_json::to_value(c).unwrap_or_default();
     }
     let mut out = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     out.push('\n');

@@ -38,6 +38,8 @@ pub struct Section<'a> {
     /// What Personalize's Data insights would report (`preflight insights`,
     /// `validate --insights`).
     pub insights: Option<&'a Insights>,
+    /// What the import changes in recommendations (`plan`).
+    pub changes: Option<&'a crate::changes::Changes>,
 }
 
 impl<'a> Section<'a> {
@@ -48,6 +50,7 @@ impl<'a> Section<'a> {
             report,
             plan: None,
             insights: None,
+            changes: None,
         }
     }
 }

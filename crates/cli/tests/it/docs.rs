@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use personalize_preflight::args::Cli;
-use preflight_validator::rules::ALL;
+use preflight_validator::rules::{ACCESS, ALL};
 
 use crate::common;
 use common::{preflight, root};
@@ -25,10 +25,12 @@ fn generate() -> String {
         "# Rules\n\nGenerated from the rule sources in `crates/validator/src/rules/` \
          (`UPDATE_DOCS=1 cargo test -p personalize-preflight --test it docs::`). \
          `preflight rules` lists them and `preflight explain CODE` prints one. \
-         Change a rule's severity with `--severity CODE=error|warning|info|off`.\n\n\
+         Change a rule's severity with `--severity CODE=error|warning|info|off`. \
+         The access rules (PF6xx) are checked by `preflight doctor`, and by `import` and `run` \
+         before they create a job.\n\n\
          | code | name | family | default severity | what it flags |\n|---|---|---|---|---|\n",
     );
-    for r in ALL {
+    for r in ALL.iter().chain(ACCESS) {
         let _ = writeln!(
             out,
             "| [{}](#{}) | `{}` | {} | {} | {} |",
@@ -40,7 +42,7 @@ fn generate() -> String {
             r.summary().replace('|', "\\|")
         );
     }
-    for r in ALL {
+    for r in ALL.iter().chain(ACCESS) {
         let _ = write!(
             out,
             "\n## {}\n\n`{}` · {} · default severity **{}**\n\n",
