@@ -46,6 +46,8 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
     let result = rt.block_on(async {
         let dataset = active_dataset(&p, &args.dataset_arn).await?;
         let group = dataset.dataset_group_arn.clone();
+        // The objects the job will read: their own encryption is part of the access checks.
+        let mut objects = Vec::new();
         // FULL over bulk data replaces it all, and `import` cannot see what it drops.
         check_bulk_data(&p, &args.dataset_arn, request.import_mode, args.allow_drop).await?;
         if args.unverified {
@@ -67,10 +69,11 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
             for (key, why) in &verified.read_back {
                 eprintln!("  `{key}` read back and hashed: {why}");
             }
+            objects = verified.manifest.files.iter().map(|f| f.key.clone()).collect();
         }
-        Ok::<_, ImportError>(group)
+        Ok::<_, ImportError>((group, objects))
     });
-    let group = match result {
+    let (group, objects) = match result {
         Ok(g) => g,
         Err(e) => return Ok(refused(Err(e))?.unwrap_or_else(|| Outcome::exit(exit::FAILURE))),
     };
@@ -79,6 +82,7 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
     if !args.job.skip_access_check {
         let access = AccessRequest {
             dataset_group_arn: group,
+            objects,
             ..access
         };
         if let Some(outcome) = crate::access::gate(session, &access)? {

@@ -234,6 +234,9 @@ mod access {
         pub bucket_policy: Option<String>,
         pub trust_policy: String,
         pub role_policy: String,
+        /// The SSE-KMS key the data objects are written with (HeadObject), and that key's
+        /// policy (GetKeyPolicy); `None`: the objects are SSE-S3 and no key is involved.
+        pub object_key: Option<(&'static str, String)>,
     }
 
     /// The Personalize docs' setup: every check passes.
@@ -242,6 +245,7 @@ mod access {
             bucket_policy: Some(BUCKET_POLICY.into()),
             trust_policy: TRUST_POLICY.into(),
             role_policy: ROLE_POLICY.into(),
+            object_key: None,
         }
     }
 
@@ -301,7 +305,26 @@ mod access {
                     .repeatedly()
                     .build(),
             };
+            let sse = self.object_key.as_ref().map(|(k, _)| *k);
+            let head = mock!(aws_sdk_s3::Client::head_object)
+                .sequence()
+                .output(move || {
+                    use aws_sdk_s3::types::ServerSideEncryption;
+                    let out = aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                        .content_length(1234)
+                        .e_tag("\"9b2cf535f27731c974343645a3985328\"");
+                    match sse {
+                        Some(k) => out
+                            .server_side_encryption(ServerSideEncryption::AwsKms)
+                            .ssekms_key_id(k),
+                        None => out.server_side_encryption(ServerSideEncryption::Aes256),
+                    }
+                    .build()
+                })
+                .repeatedly()
+                .build();
             let rules = vec![
+                head,
                 mock!(aws_sdk_s3::Client::get_bucket_location)
                     .sequence()
                     .http_status(200, Some(format!(r#"<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="{NS}"/>"#)))
@@ -389,8 +412,36 @@ mod access {
             SdkIam::from_client(aws_sdk_iam::Client::from_conf(conf))
         }
 
-        /// No key is involved (SSE-S3): any KMS call is a test failure.
+        /// The objects' key and its policy, if they have one (DescribeKey, GetKeyPolicy in KMS's
+        /// JSON); without one no key is involved (SSE-S3) and any KMS call fails.
         pub fn kms(&self) -> SdkKms {
+            let mut rules = Vec::new();
+            if let Some((key, policy)) = &self.object_key {
+                let metadata = serde_json::json!({"KeyMetadata": {
+                    "AWSAccountId": "123456789012", "Arn": key, "CreationDate": 1.7e9,
+                    "Enabled": true, "KeyId": key.rsplit('/').next().unwrap(),
+                    "KeyManager": "CUSTOMER", "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT",
+                    "KeySpec": "SYMMETRIC_DEFAULT", "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+                    "MultiRegion": false, "Origin": "AWS_KMS", "Description": ""
+                }})
+                .to_string();
+                let policy =
+                    serde_json::json!({"Policy": policy, "PolicyName": "default"}).to_string();
+                rules.push(
+                    mock!(aws_sdk_kms::Client::describe_key)
+                        .sequence()
+                        .http_status(200, Some(metadata))
+                        .repeatedly()
+                        .build(),
+                );
+                rules.push(
+                    mock!(aws_sdk_kms::Client::get_key_policy)
+                        .sequence()
+                        .http_status(200, Some(policy))
+                        .repeatedly()
+                        .build(),
+                );
+            }
             let conf = aws_sdk_kms::Config::builder()
                 .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
                 .region(aws_sdk_kms::config::Region::new("us-east-1"))
@@ -398,7 +449,7 @@ mod access {
                     "test", "test", None, None, "test",
                 ))
                 .http_client(create_mock_http_client())
-                .interceptor(interceptor(&[]))
+                .interceptor(interceptor(&rules))
                 .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
                 .build();
             SdkKms::from_client(aws_sdk_kms::Client::from_conf(conf))
@@ -2104,6 +2155,77 @@ fn import_checks_access_before_creating_the_job() {
     // The documented setup: the job is created.
     let c = clients_with_access(&rules, &clock, access::healthy());
     let outcome = run_outcome(&args, &c);
+    assert_eq!(outcome.code, exit::SUCCESS, "{:?}", outcome.failure);
+    assert_eq!(create.num_calls(), 1);
+}
+
+/// `import` of a sealed folder checks the encryption of the objects the manifest lists, not only
+/// the bucket's default: objects written with an SSE-KMS key the role may not use are refused
+/// before the job is created (Personalize would fail with "Insufficient privileges").
+#[test]
+fn import_checks_the_staged_objects_own_kms_key() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 5);
+    let clock = Arc::new(ManualClock::new());
+    // Stage (validated, with its manifest) into the local server.
+    let stage = [
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "--to",
+        "s3://imports/team/",
+        "--endpoint-url",
+        server.endpoint(),
+        csv.to_str().unwrap(),
+    ];
+    let c = clients(&[], &clock);
+    let staged = run_outcome(&stage, &c);
+    assert_eq!(staged.code, exit::SUCCESS, "{:?}", staged.failure);
+    let folder = objects(&root)
+        .into_iter()
+        .find(|k| k.ends_with("_preflight/manifest.json"))
+        .expect("a manifest")
+        .trim_end_matches("_preflight/manifest.json")
+        .to_string();
+    let from = format!("s3://imports/{folder}");
+    let import = [
+        "import",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--from",
+        &from,
+        "--mode",
+        "full",
+        "--endpoint-url",
+        server.endpoint(),
+    ];
+    // The objects carry a customer managed key whose policy only delegates to IAM (the default
+    // key policy), and the role's policies do not allow kms:Decrypt.
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let key_policy = r#"{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}"#;
+    let (dataset, list) = (dataset_rule("ACTIVE"), list_rule(&[]));
+    let captured = Captured::default();
+    let create = create_rule(&captured);
+    let rules = [&dataset, &list, &create];
+    let locked = access::World {
+        object_key: Some((KEY, key_policy.to_string())),
+        ..access::healthy()
+    };
+    let outcome = run_outcome(&import, &clients_with_access(&rules, &clock, locked));
+    assert_eq!(outcome.code, exit::IMPORT_REFUSED, "{:?}", outcome.failure);
+    assert_eq!(
+        create.num_calls(),
+        0,
+        "no job for data the role cannot decrypt"
+    );
+    // The same objects with SSE-S3: imported.
+    let outcome = run_outcome(&import, &clients(&rules, &clock));
     assert_eq!(outcome.code, exit::SUCCESS, "{:?}", outcome.failure);
     assert_eq!(create.num_calls(), 1);
 }
