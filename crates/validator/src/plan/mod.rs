@@ -22,7 +22,7 @@
 
 mod after;
 mod existing;
-mod frame;
+pub(crate) mod frame;
 mod gates;
 pub(crate) mod keys;
 mod output;
