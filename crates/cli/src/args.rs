@@ -48,6 +48,10 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Analyse datasets as Personalize's Data insights would, and compare their IDs.
     Insights(Box<InsightsArgs>),
+    /// Repair what the rules can repair mechanically (BOM, CRLF, header names and order, `""`,
+    /// `1.0` in a long; with --unsafe-fixes milliseconds, padded IDs, event type spellings,
+    /// duplicates), then report what remains.
+    Fix(Box<FixArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -431,6 +435,40 @@ fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
     let rule = preflight_validator::rules::lookup(code)
         .ok_or_else(|| format!("unknown rule `{code}` (see `preflight rules`)"))?;
     Ok((rule.code, level.parse()?))
+}
+
+/// `preflight fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// CSV files, folders (their first-level files), - for stdin, or s3:// objects and folders
+    /// (read, streamed).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    /// Where to write: a file for one input (- for stdout), a folder for several inputs or a
+    /// folder input (the same file names).
+    #[arg(short, long, value_name = "FILE|DIR", required_unless_present = "in_place")]
+    pub output: Option<String>,
+    /// Replace each input (local files) with its fixed version, once the whole file is written.
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Also apply the unsafe fixes: milliseconds to seconds, IDs trimmed, event type spellings
+    /// unified, exact duplicate interactions and repeated IDs dropped (keeping the last).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// AWS options, for s3:// inputs.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// How to reach S3 (everything else comes from the standard AWS configuration).

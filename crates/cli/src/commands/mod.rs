@@ -3,6 +3,7 @@
 //! prints.
 
 mod explain;
+mod fix;
 mod import;
 mod insights;
 mod plan;
@@ -40,5 +41,6 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Outcome> {
         Command::Watch(a) => watch::run(&a, &session(a.layers())?),
         Command::Run(a) => run::run(&a, &session(a.layers())?),
         Command::Insights(a) => insights::run(&a, &session(a.layers())?),
+        Command::Fix(a) => fix::run(&a, &session(a.layers())?),
     }
 }

@@ -54,6 +54,7 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
         report: &report,
         plan: plan.as_ref(),
         insights: None,
+        fix: None,
     }])?;
     Ok(Outcome::exit(session.exit_code(&report)))
 }

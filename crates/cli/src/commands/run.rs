@@ -122,6 +122,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             report: &report,
             plan: plan.as_ref(),
             insights: None,
+            fix: None,
         }])?;
     }
     if stops {

@@ -44,6 +44,9 @@ pub fn render(sections: &[Section<'_>]) -> String {
             if let Some(ins) = s.insights {
                 v["insights"] = insights(ins);
             }
+            if let Some(f) = s.fix {
+                v["fix"] = f.json();
+            }
             v
         })
         .collect();
@@ -77,6 +80,9 @@ fn one(s: &Section<'_>) -> String {
     if let Some(ins) = s.insights {
         v["insights"] = insights(ins);
     }
+    if let Some(f) = s.fix {
+        v["fix"] = f.json();
+    }
     let mut out = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     out.push('\n');
     out
@@ -91,6 +97,7 @@ pub fn diagnostic(d: &Diagnostic) -> Value {
         "severity": d.severity.as_str(),
         "message": d.message,
         "help": d.help,
+        "fix": d.fix.map(|a| a.as_str()),
         "file": l.file,
         "line": l.line,
         "column": l.column,

@@ -18,6 +18,7 @@ mod view;
 
 pub(crate) use html::render as html;
 pub(crate) use human::human_bytes;
+pub(crate) use view::fix::FixReport;
 use std::io::{IsTerminal, Write};
 
 use preflight_validator::{Insights, Plan, Report};
@@ -38,6 +39,8 @@ pub struct Section<'a> {
     /// What Personalize's Data insights would report (`preflight insights`,
     /// `validate --insights`).
     pub insights: Option<&'a Insights>,
+    /// What `preflight fix` changed in this input (its findings are those that remain).
+    pub fix: Option<&'a FixReport>,
 }
 
 impl<'a> Section<'a> {
@@ -48,6 +51,7 @@ impl<'a> Section<'a> {
             report,
             plan: None,
             insights: None,
+            fix: None,
         }
     }
 }
@@ -114,6 +118,11 @@ pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: bool) 
         ColorChoice::Never => false,
         ColorChoice::Auto => stdout_is_terminal && !no_color,
     }
+}
+
+/// The note every format adds to a finding `preflight fix` repairs.
+pub fn fix_note(d: &preflight_validator::Diagnostic) -> Option<String> {
+    d.fix.map(|a| format!("fixable with `{}`", a.command()))
 }
 
 /// Formats a count with thousands separators.

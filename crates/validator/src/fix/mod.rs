@@ -271,7 +271,7 @@ pub(crate) fn shown(line: &[u8]) -> String {
     let mut out: String = s
         .chars()
         .take(MAX)
-        .map(|c| if c.is_control() { '·' } else { c })
+        .map(|c| if c.is_control() || c == '\u{feff}' { '·' } else { c })
         .collect();
     if s.chars().count() > MAX {
         out.push('…');
