@@ -120,12 +120,12 @@ fn fix(out: &mut String, f: &FixReport, report: &Report, p: &Paint) {
     if report.summary.errors > 0 {
         let _ = writeln!(
             out,
-            "  {} {} remain in the output (below): it is not importable yet",
+            "  {} {} left in the output (below): it is not importable yet",
             p.sev(Severity::Error, "not importable:"),
             plural(report.summary.errors, "error")
         );
     } else if remaining > 0 {
-        let _ = writeln!(out, "  {} remain in the output (below)", plural(remaining, "finding"));
+        let _ = writeln!(out, "  {} left in the output (below)", plural(remaining, "finding"));
     }
     out.push('\n');
 }

@@ -87,7 +87,7 @@ fn fix(f: &super::FixReport, report: &preflight_validator::Report) -> String {
     if report.summary.errors > 0 {
         let _ = writeln!(
             out,
-            "Not importable yet: {} remain in the output.\n",
+            "Not importable yet: {} left in the output.\n",
             plural(report.summary.errors, "error")
         );
     }
