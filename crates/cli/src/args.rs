@@ -518,6 +518,13 @@ pub struct StageArgs {
     /// Stage even when validation finds errors (recorded in the manifest).
     #[arg(long)]
     pub force: bool,
+    /// Stage a repaired copy: the safe fixes of `preflight fix` applied to a temporary copy
+    /// of each file (the files themselves are not changed); the manifest records the repair.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, the unsafe fixes too.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
     /// Print the objects that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -692,6 +699,13 @@ pub struct RunArgs {
     /// whose content is unknown (no --existing); without it such a run stops.
     #[arg(long)]
     pub allow_drop: bool,
+    /// Stage a repaired copy: the safe fixes of `preflight fix` applied to a temporary copy
+    /// of each file (the files themselves are not changed); the manifest records the repair.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, the unsafe fixes too.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
     #[command(flatten)]
     pub job: JobArgs,
     #[command(flatten)]

@@ -378,3 +378,75 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .filter(|n| n.contains(".preflight-"))
         .collect()
 }
+
+/// The README's before/after example is what `fix` does.
+#[test]
+fn the_readme_example_is_true() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let block = |marker: &str| -> Vec<String> {
+        let at = readme.find(marker).unwrap_or_else(|| panic!("README lacks {marker}"));
+        let rest = &readme[at..];
+        let start = rest.find("```csv\n").unwrap() + 7;
+        let end = rest[start..].find("```").unwrap();
+        rest[start..start + end].lines().map(str::to_string).collect()
+    };
+    // The example's file: the byte order mark written out, every line ending in CRLF.
+    let before = block("<!-- fix-example-before -->")
+        .iter()
+        .map(|l| format!("{}\r\n", l.replace("<BOM>", "\u{feff}")))
+        .collect::<String>();
+    let after = block("<!-- fix-example-after -->")
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("items.csv"), before).unwrap();
+    fs::copy(root().join(ITEMS_SCHEMA), tmp.path().join("schema.json")).unwrap();
+    let run = preflight()
+        .current_dir(tmp.path())
+        .args(["fix", "--schema", "schema.json", "items.csv", "-o", "fixed.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
+    assert_eq!(fs::read_to_string(tmp.path().join("fixed.csv")).unwrap(), after);
+}
+
+/// `stage --fix` stages a repaired copy, leaves the file alone, and the manifest says so.
+#[test]
+fn stage_fix_stages_a_repaired_copy_and_the_manifest_records_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("items.csv");
+    let original = "ITEM_ID,GENRES,PRICE\r\ni1,Comedy,9.99\r\ni1,Drama,8.99\r\n";
+    fs::write(&input, original).unwrap();
+    let to = tmp.path().join("staged");
+    let run = preflight()
+        .args(["stage", "--schema", ITEMS_SCHEMA, "--fix", "--unsafe-fixes", "--to"])
+        .arg(&to)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(fs::read_to_string(&input).unwrap(), original);
+    let folder = String::from_utf8_lossy(&run.stdout).trim().to_string();
+    let folder = PathBuf::from(folder);
+    assert_eq!(
+        fs::read_to_string(folder.join("items.csv")).unwrap(),
+        "ITEM_ID,GENRES,PRICE\ni1,Drama,8.99\n"
+    );
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(folder.join("_preflight/manifest.json")).unwrap())
+            .unwrap();
+    let repaired = &manifest["validation"]["repaired"];
+    assert_eq!(repaired["unsafe_fixes"], true);
+    let file = &repaired["files"][0];
+    assert_eq!(file["input"], input.display().to_string());
+    assert_eq!((file["records_in"].as_u64(), file["records_out"].as_u64()), (Some(2), Some(1)));
+    let codes: Vec<&str> = file["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["PF005", "PF307"]);
+    assert_eq!(manifest["files"][0]["records"], 1);
+}
