@@ -450,3 +450,43 @@ fn stage_fix_stages_a_repaired_copy_and_the_manifest_records_it() {
     assert_eq!(codes, ["PF005", "PF307"]);
     assert_eq!(manifest["files"][0]["records"], 1);
 }
+
+/// Ctrl-C while `--in-place` is writing: the input is untouched, no temporary file is left,
+/// and the exit code says it was interrupted.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_in_place_leaves_the_input_and_no_temporary_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.csv");
+    let mut text = String::from("ITEM_ID,GENRES,PRICE\r\n");
+    for i in 0..1_500_000 {
+        text.push_str(&format!("item_{i:08},Comedy|Drama,{}.99\r\n", i % 100));
+    }
+    fs::write(&input, &text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("preflight");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(root())
+        .args(["fix", "--schema", ITEMS_SCHEMA, "--in-place", "--threads", "1", "--block-size", "65536"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the temporary file exists: the fix is under way.
+    let started = std::time::Instant::now();
+    while leftovers(tmp.path()).is_empty() {
+        assert!(started.elapsed().as_secs() < 60, "no temporary file appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the fix ended before it could be interrupted");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert!(fs::read(&input).unwrap() == text.as_bytes(), "the input changed");
+    assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+}
