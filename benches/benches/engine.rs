@@ -5,7 +5,9 @@ use preflight_validator::dialect::{split_line, Fields};
 use preflight_validator::values::{parse_float, parse_int};
 use std::sync::atomic::AtomicBool;
 
-use preflight_validator::{fix, validate, DatasetType, FixOptions, InputFile, Options, SchemaSource};
+use preflight_validator::{
+    fix, validate, DatasetType, FixOptions, InputFile, Options, SchemaSource,
+};
 
 fn main() {
     divan::main();

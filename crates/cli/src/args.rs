@@ -448,7 +448,12 @@ pub struct FixArgs {
     pub schema: SchemaArgs,
     /// Where to write: a file for one input (- for stdout), a folder for several inputs or a
     /// folder input (the same file names).
-    #[arg(short, long, value_name = "FILE|DIR", required_unless_present = "in_place")]
+    #[arg(
+        short,
+        long,
+        value_name = "FILE|DIR",
+        required_unless_present = "in_place"
+    )]
     pub output: Option<String>,
     /// Replace each input (local files) with its fixed version, once the whole file is written.
     #[arg(long, conflicts_with = "output")]

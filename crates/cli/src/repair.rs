@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use preflight_validator::{
-    FixError, FixOptions, InputFile, Report, SchemaSource, Source,
-};
+use preflight_validator::{FixError, FixOptions, InputFile, Report, SchemaSource, Source};
 
 use crate::render::FixReport;
 use crate::session::Session;
@@ -180,12 +178,17 @@ pub fn fix_one(
 
     match target {
         Target::Stdout => {
-            let mut f = std::fs::File::open(tmp.path()).context("failed to reopen the fixed copy")?;
+            let mut f =
+                std::fs::File::open(tmp.path()).context("failed to reopen the fixed copy")?;
             let mut stdout = std::io::stdout().lock();
             match std::io::copy(&mut f, &mut stdout).and_then(|_| stdout.flush()) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(Stopped::Failed(anyhow::Error::new(e).context("failed to write to stdout"))),
+                Err(e) => {
+                    return Err(Stopped::Failed(
+                        anyhow::Error::new(e).context("failed to write to stdout"),
+                    ))
+                }
             }
         }
         Target::File { path, force } => {
@@ -194,9 +197,9 @@ pub fn fix_one(
             } else {
                 tmp.persist_noclobber(path)
             };
-            persisted
-                .map_err(|e| e.error)
-                .with_context(|| format!("failed to move the fixed file to `{}`", path.display()))?;
+            persisted.map_err(|e| e.error).with_context(|| {
+                format!("failed to move the fixed file to `{}`", path.display())
+            })?;
         }
         Target::InPlace(path) => {
             let perms = std::fs::metadata(path)
@@ -268,7 +271,9 @@ mod fault {
     impl std::io::Write for Failing {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             if self.left == 0 {
-                return Err(std::io::Error::other("injected write failure (no space left)"));
+                return Err(std::io::Error::other(
+                    "injected write failure (no space left)",
+                ));
             }
             let n = (buf.len() as u64).min(self.left) as usize;
             let n = self.f.write(&buf[..n])?;

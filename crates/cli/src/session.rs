@@ -16,8 +16,9 @@ use preflight_uploader::{Clock, S3Store, SdkPersonalize};
 use preflight_validator::{Diagnostic, InputFile, Options, Policy, Report, SchemaSource, Severity};
 
 use crate::args::{
-    AwsArgs, ColorChoice, ConfigArgs, EngineArgs, FailOn, FixArgs, Format, ImportArgs, InsightsArgs,
-    PlanArgs, ReportArgs, RunArgs, SchemaArgs, SchemaCheckArgs, StageArgs, ValidateArgs, WatchArgs,
+    AwsArgs, ColorChoice, ConfigArgs, EngineArgs, FailOn, FixArgs, Format, ImportArgs,
+    InsightsArgs, PlanArgs, ReportArgs, RunArgs, SchemaArgs, SchemaCheckArgs, StageArgs,
+    ValidateArgs, WatchArgs,
 };
 use crate::aws::Clients;
 use crate::config::{self, Config, DatasetSchema, Settings};

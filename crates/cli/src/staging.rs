@@ -126,7 +126,9 @@ impl Repaired {
                 &cancel,
             ) {
                 Ok(r) => r,
-                Err(crate::repair::Stopped::Interrupted) => bail!("interrupted: nothing was staged"),
+                Err(crate::repair::Stopped::Interrupted) => {
+                    bail!("interrupted: nothing was staged")
+                }
                 Err(crate::repair::Stopped::Failed(e)) => return Err(e),
             };
             report.output = format!("a repaired copy of `{}`", input.name);

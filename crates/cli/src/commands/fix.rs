@@ -31,12 +31,17 @@ pub fn run(args: &FixArgs, session: &Session) -> anyhow::Result<Outcome> {
         match repair::fix_one(input, target, &schema, session, args.unsafe_fixes, &cancel) {
             Ok(r) => done.push(r),
             Err(Stopped::Interrupted) => {
-                return Ok(Outcome::failed(exit::INTERRUPTED, "interrupted")
-                    .note(format!(
+                return Ok(
+                    Outcome::failed(exit::INTERRUPTED, "interrupted").note(format!(
                         "`{}` was not written{}; no temporary file is left",
                         target.shown(),
-                        if matches!(target, Target::InPlace(_)) { " (the input is untouched)" } else { "" }
-                    )));
+                        if matches!(target, Target::InPlace(_)) {
+                            " (the input is untouched)"
+                        } else {
+                            ""
+                        }
+                    )),
+                );
             }
             Err(Stopped::Failed(e)) => return Err(e),
         }
@@ -95,8 +100,12 @@ fn targets(args: &FixArgs, inputs: &[InputFile]) -> anyhow::Result<Vec<Target>> 
     if !to_dir {
         return Ok(vec![file_target(&inputs[0], out, args.force)?]);
     }
-    std::fs::create_dir_all(&out)
-        .map_err(|e| anyhow::anyhow!("failed to create the output folder `{}`: {e}", out.display()))?;
+    std::fs::create_dir_all(&out).map_err(|e| {
+        anyhow::anyhow!(
+            "failed to create the output folder `{}`: {e}",
+            out.display()
+        )
+    })?;
     let mut names = HashSet::new();
     inputs
         .iter()

@@ -68,13 +68,8 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     }
 
     // 2. What to stage.
-    let mut request = staging::request(
-        inputs,
-        &report,
-        &schema,
-        target.prefix().to_string(),
-        stops,
-    )?;
+    let mut request =
+        staging::request(inputs, &report, &schema, target.prefix().to_string(), stops)?;
     if let Some(r) = &repaired {
         r.record(&mut request);
     }

@@ -125,7 +125,11 @@ fn fix(out: &mut String, f: &FixReport, report: &Report, p: &Paint) {
             plural(report.summary.errors, "error")
         );
     } else if remaining > 0 {
-        let _ = writeln!(out, "  {} left in the output (below)", plural(remaining, "finding"));
+        let _ = writeln!(
+            out,
+            "  {} left in the output (below)",
+            plural(remaining, "finding")
+        );
     }
     out.push('\n');
 }

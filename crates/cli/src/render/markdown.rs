@@ -63,11 +63,7 @@ fn fix(f: &super::FixReport, report: &preflight_validator::Report) -> String {
     if !f.summary.changes.is_empty() {
         out.push_str("| rule | fix | changes | first lines |\n|---|---|---|---|\n");
         for c in &f.summary.changes {
-            let lines: Vec<String> = c
-                .examples
-                .iter()
-                .map(super::FixReport::example)
-                .collect();
+            let lines: Vec<String> = c.examples.iter().map(super::FixReport::example).collect();
             let _ = writeln!(
                 out,
                 "| {} {} | {} | {} | {} |",

@@ -18,8 +18,8 @@ mod view;
 
 pub(crate) use html::render as html;
 pub(crate) use human::human_bytes;
-pub(crate) use view::fix::FixReport;
 use std::io::{IsTerminal, Write};
+pub(crate) use view::fix::FixReport;
 
 use preflight_validator::{Insights, Plan, Report};
 

@@ -104,7 +104,10 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
         let props = run.entry("properties").or_insert_with(|| json!({}));
         props["insights"] = Value::Array(insights);
     }
-    let fixes: Vec<Value> = sections.iter().filter_map(|s| Some(s.fix?.json())).collect();
+    let fixes: Vec<Value> = sections
+        .iter()
+        .filter_map(|s| Some(s.fix?.json()))
+        .collect();
     if !fixes.is_empty() {
         // What `preflight fix` changed, in the run's property bag; what remains are results.
         let props = run.entry("properties").or_insert_with(|| json!({}));

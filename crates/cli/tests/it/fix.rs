@@ -24,7 +24,10 @@ fn args_of(dir: &Path) -> Vec<String> {
 
 /// `(folder, fix)` for every rule, from `preflight rules --format json`.
 fn rules() -> Vec<(PathBuf, Option<String>)> {
-    let out = preflight().args(["rules", "--format", "json"]).output().unwrap();
+    let out = preflight()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v.as_array()
         .unwrap()
@@ -52,7 +55,10 @@ fn every_fixable_rule_has_a_fixture_whose_output_is_clean_for_it() {
             continue;
         };
         fixable += 1;
-        assert!(expected.exists(), "{code} is fixable ({fix}) but has no fixed.csv");
+        assert!(
+            expected.exists(),
+            "{code} is fixable ({fix}) but has no fixed.csv"
+        );
         let input = if dir.join("fix.csv").exists() {
             dir.join("fix.csv")
         } else {
@@ -231,7 +237,12 @@ fn in_place_keeps_the_permissions_and_leaves_nothing_behind() {
         .arg(&input)
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(
         fs::read_to_string(&input).unwrap(),
         "ITEM_ID,GENRES,PRICE\ni1,Comedy,9.99\n"
@@ -256,7 +267,14 @@ fn a_failed_write_in_place_leaves_the_input_byte_identical() {
     }
     fs::write(&input, &text).unwrap();
     let run = preflight()
-        .args(["fix", "--schema", ITEMS_SCHEMA, "--in-place", "--block-size", "4096"])
+        .args([
+            "fix",
+            "--schema",
+            ITEMS_SCHEMA,
+            "--in-place",
+            "--block-size",
+            "4096",
+        ])
         .arg(&input)
         .env("PREFLIGHT_FAULT_FIX_WRITE_AFTER", "30000")
         .output()
@@ -273,7 +291,11 @@ fn a_folder_goes_to_a_folder_of_the_same_names() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     fs::create_dir(&data).unwrap();
-    fs::write(data.join("a.csv"), "ITEM_ID,GENRES,PRICE\r\ni1,Comedy,9.99\r\n").unwrap();
+    fs::write(
+        data.join("a.csv"),
+        "ITEM_ID,GENRES,PRICE\r\ni1,Comedy,9.99\r\n",
+    )
+    .unwrap();
     fs::write(data.join("b.csv"), "ITEM_ID,PRICE,GENRES\ni2,1.5,Drama\n").unwrap();
     let out = tmp.path().join("fixed");
     let run = preflight()
@@ -283,7 +305,12 @@ fn a_folder_goes_to_a_folder_of_the_same_names() {
         .arg(&out)
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(
         fs::read_to_string(out.join("a.csv")).unwrap(),
         "ITEM_ID,GENRES,PRICE\ni1,Comedy,9.99\n"
@@ -322,7 +349,14 @@ fn findings_say_whether_they_are_fixable_in_every_format() {
     let input = "testdata/rules/PF005-crlf-line-endings/fail.csv";
     let run = |format: &str| {
         let out = preflight()
-            .args(["validate", "--schema", ITEMS_SCHEMA, "--format", format, input])
+            .args([
+                "validate",
+                "--schema",
+                ITEMS_SCHEMA,
+                "--format",
+                format,
+                input,
+            ])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -366,8 +400,7 @@ fn rules_and_explain_show_the_fix() {
     let line = text.lines().find(|l| l.contains("PF208")).unwrap();
     assert!(!line.contains("safe"), "{line}");
     let out = preflight().args(["explain", "PF103"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("Fix: safe, applied by `preflight fix`."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Fix: safe, applied by `preflight fix`."));
 }
 
 /// Files in `dir` that a fix may have left behind (temporary copies).
@@ -384,11 +417,16 @@ fn leftovers(dir: &Path) -> Vec<String> {
 fn the_readme_example_is_true() {
     let readme = fs::read_to_string(root().join("README.md")).unwrap();
     let block = |marker: &str| -> Vec<String> {
-        let at = readme.find(marker).unwrap_or_else(|| panic!("README lacks {marker}"));
+        let at = readme
+            .find(marker)
+            .unwrap_or_else(|| panic!("README lacks {marker}"));
         let rest = &readme[at..];
         let start = rest.find("```csv\n").unwrap() + 7;
         let end = rest[start..].find("```").unwrap();
-        rest[start..start + end].lines().map(str::to_string).collect()
+        rest[start..start + end]
+            .lines()
+            .map(str::to_string)
+            .collect()
     };
     // The example's file: the byte order mark written out, every line ending in CRLF.
     let before = block("<!-- fix-example-before -->")
@@ -404,11 +442,26 @@ fn the_readme_example_is_true() {
     fs::copy(root().join(ITEMS_SCHEMA), tmp.path().join("schema.json")).unwrap();
     let run = preflight()
         .current_dir(tmp.path())
-        .args(["fix", "--schema", "schema.json", "items.csv", "-o", "fixed.csv"])
+        .args([
+            "fix",
+            "--schema",
+            "schema.json",
+            "items.csv",
+            "-o",
+            "fixed.csv",
+        ])
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
-    assert_eq!(fs::read_to_string(tmp.path().join("fixed.csv")).unwrap(), after);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("fixed.csv")).unwrap(),
+        after
+    );
 }
 
 /// `stage --fix` stages a repaired copy, leaves the file alone, and the manifest says so.
@@ -420,12 +473,24 @@ fn stage_fix_stages_a_repaired_copy_and_the_manifest_records_it() {
     fs::write(&input, original).unwrap();
     let to = tmp.path().join("staged");
     let run = preflight()
-        .args(["stage", "--schema", ITEMS_SCHEMA, "--fix", "--unsafe-fixes", "--to"])
+        .args([
+            "stage",
+            "--schema",
+            ITEMS_SCHEMA,
+            "--fix",
+            "--unsafe-fixes",
+            "--to",
+        ])
         .arg(&to)
         .arg(&input)
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert_eq!(fs::read_to_string(&input).unwrap(), original);
     let folder = String::from_utf8_lossy(&run.stdout).trim().to_string();
     let folder = PathBuf::from(folder);
@@ -440,7 +505,10 @@ fn stage_fix_stages_a_repaired_copy_and_the_manifest_records_it() {
     assert_eq!(repaired["unsafe_fixes"], true);
     let file = &repaired["files"][0];
     assert_eq!(file["input"], input.display().to_string());
-    assert_eq!((file["records_in"].as_u64(), file["records_out"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (file["records_in"].as_u64(), file["records_out"].as_u64()),
+        (Some(2), Some(1))
+    );
     let codes: Vec<&str> = file["changes"]
         .as_array()
         .unwrap()
@@ -466,7 +534,16 @@ fn ctrl_c_in_place_leaves_the_input_and_no_temporary_file() {
     let bin = assert_cmd::cargo::cargo_bin("preflight");
     let mut child = std::process::Command::new(bin)
         .current_dir(root())
-        .args(["fix", "--schema", ITEMS_SCHEMA, "--in-place", "--threads", "1", "--block-size", "65536"])
+        .args([
+            "fix",
+            "--schema",
+            ITEMS_SCHEMA,
+            "--in-place",
+            "--threads",
+            "1",
+            "--block-size",
+            "65536",
+        ])
         .arg(&input)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -475,8 +552,14 @@ fn ctrl_c_in_place_leaves_the_input_and_no_temporary_file() {
     // Interrupt once the temporary file exists: the fix is under way.
     let started = std::time::Instant::now();
     while leftovers(tmp.path()).is_empty() {
-        assert!(started.elapsed().as_secs() < 60, "no temporary file appeared");
-        assert!(child.try_wait().unwrap().is_none(), "the fix ended before it could be interrupted");
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "no temporary file appeared"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the fix ended before it could be interrupted"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let killed = std::process::Command::new("kill")
@@ -485,8 +568,16 @@ fn ctrl_c_in_place_leaves_the_input_and_no_temporary_file() {
         .unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
-    assert!(fs::read(&input).unwrap() == text.as_bytes(), "the input changed");
+    assert!(
+        fs::read(&input).unwrap() == text.as_bytes(),
+        "the input changed"
+    );
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
 }

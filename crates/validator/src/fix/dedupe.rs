@@ -63,7 +63,10 @@ impl Dataset {
             .then(|| col("EVENT_TYPE"))
             .flatten();
         let (drop, id) = if ty.is_interactions() {
-            (enabled.applies(&rules::PF308).then_some(&rules::PF308), None)
+            (
+                enabled.applies(&rules::PF308).then_some(&rules::PF308),
+                None,
+            )
         } else {
             match ty.id_field().and_then(col) {
                 Some(c) if enabled.applies(&rules::PF307) => (Some(&rules::PF307), Some(c)),
@@ -112,7 +115,7 @@ impl Dataset {
 
     /// Drops and renames over the temporary copy, writing the result to `out`; returns the
     /// records written.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "the pass hands over its state once")]
     pub fn finish(
         self,
         spool: BufWriter<NamedTempFile>,
@@ -123,7 +126,9 @@ impl Dataset {
         tallies: &mut Tallies,
         cancel: &AtomicBool,
     ) -> Result<u64, FixError> {
-        let tmp = spool.into_inner().map_err(|e| FixError::Write(e.into_error()))?;
+        let tmp = spool
+            .into_inner()
+            .map_err(|e| FixError::Write(e.into_error()))?;
         let records = facts.lines.len() as u64;
         // The records to drop (indexes among the written ones), ascending.
         let mut dropped: Vec<u64> = Vec::new();

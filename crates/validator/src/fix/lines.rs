@@ -191,7 +191,15 @@ fn fix_block(
         values.clear();
         if well_formed {
             for c in 0..ncols {
-                let v = fix_value(c, body, &fields, plan, enabled, &mut fixed, &mut out.tallies);
+                let v = fix_value(
+                    c,
+                    body,
+                    &fields,
+                    plan,
+                    enabled,
+                    &mut fixed,
+                    &mut out.tallies,
+                );
                 changed |= matches!(v, Out::New(_));
                 values.push(v);
             }
@@ -272,7 +280,10 @@ fn fix_value<'l>(
     tallies: &mut Tallies,
 ) -> Out {
     let note = |rule: &'static crate::diagnostic::Rule, fixed: &mut Vec<_>| {
-        if !fixed.iter().any(|r: &&crate::diagnostic::Rule| r.code == rule.code) {
+        if !fixed
+            .iter()
+            .any(|r: &&crate::diagnostic::Rule| r.code == rule.code)
+        {
             fixed.push(rule);
         }
     };

@@ -271,7 +271,13 @@ pub(crate) fn shown(line: &[u8]) -> String {
     let mut out: String = s
         .chars()
         .take(MAX)
-        .map(|c| if c.is_control() || c == '\u{feff}' { '·' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '\u{feff}' {
+                '·'
+            } else {
+                c
+            }
+        })
         .collect();
     if s.chars().count() > MAX {
         out.push('…');
@@ -317,7 +323,13 @@ pub fn fix(
     // The schema the engine would check this file against (a built-in one adapted to it).
     let mut scratch = Collector::new(opts.policy.clone());
     let schema = engine::schema_for(schema_source, &names, &mut scratch)?;
-    let plan = header::Plan::new(&head_line, schema.as_ref(), &enabled, opts.examples, &mut tallies);
+    let plan = header::Plan::new(
+        &head_line,
+        schema.as_ref(),
+        &enabled,
+        opts.examples,
+        &mut tallies,
+    );
 
     let dataset = dedupe::Dataset::new(&plan, schema.as_ref(), &enabled);
     let spooling = dataset.is_some();
@@ -367,7 +379,15 @@ pub fn fix(
         let mut records_out = records_out_pass1;
         if let (Some(spool), Some(dataset)) = (spool.take(), dataset) {
             let facts = facts.expect("a dataset pass keeps facts");
-            records_out = dataset.finish(spool, facts, &plan, out, opts.examples, &mut tallies, cancel)?;
+            records_out = dataset.finish(
+                spool,
+                facts,
+                &plan,
+                out,
+                opts.examples,
+                &mut tallies,
+                cancel,
+            )?;
         }
         if plan.first_line_is_data {
             // No header: the first line is a record, read and written as the others are.

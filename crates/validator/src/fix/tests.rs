@@ -49,7 +49,10 @@ fn safe_fixes_change_only_the_form() {
         String::from_utf8(out).unwrap(),
         "USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\nu1,i1,click,1596238243\nu2,\"say \\\"hi\\\"\",view,1596238244\n"
     );
-    assert_eq!(codes(&s), ["PF005", "PF006", "PF102", "PF103", "PF104", "PF107", "PF203", "PF207"]);
+    assert_eq!(
+        codes(&s),
+        ["PF005", "PF006", "PF102", "PF103", "PF104", "PF107", "PF203", "PF207"]
+    );
     assert_eq!((s.records_in, s.records_out, s.dropped()), (3, 2, 1));
     let blank = s.changes.iter().find(|c| c.rule.code == "PF006").unwrap();
     assert_eq!(blank.examples[0].line, 3);
@@ -63,7 +66,10 @@ fn unsafe_fixes_wait_for_the_flag() {
     assert_eq!(out, input);
     assert!(s.changes.is_empty());
     assert_eq!(
-        s.unsafe_available.iter().map(|(r, n)| (r.code, *n)).collect::<Vec<_>>(),
+        s.unsafe_available
+            .iter()
+            .map(|(r, n)| (r.code, *n))
+            .collect::<Vec<_>>(),
         [("PF215", 1), ("PF224", 1)]
     );
     let (out, s) = run(INTERACTIONS, input, true, 1 << 20);
@@ -83,15 +89,16 @@ fn repeated_ids_keep_the_last() {
     let (out, s) = run(ITEMS, input, true, 1 << 20);
     assert_eq!(out, b"ITEM_ID,GENRE\ni2,b\ni1,c\n");
     let c = &s.changes[0];
-    assert_eq!((c.rule.code, c.dropped, c.examples[0].line), ("PF307", 1, 2));
+    assert_eq!(
+        (c.rule.code, c.dropped, c.examples[0].line),
+        ("PF307", 1, 2)
+    );
 }
 
 #[test]
 fn a_rule_turned_off_is_not_fixed() {
     let mut policy = Policy::default();
-    policy
-        .levels
-        .insert("PF005", crate::diagnostic::Level::Off);
+    policy.levels.insert("PF005", crate::diagnostic::Level::Off);
     let opts = FixOptions {
         policy,
         ..FixOptions::default()
