@@ -12,7 +12,7 @@ const EXIT_CODES: &str = "Exit codes:
   4    the import job ended CREATE FAILED
   5    --timeout passed while watching; the job goes on
   6    the import was refused before a job was created
-  130  Ctrl-C while watching; the job goes on";
+  130  Ctrl-C while watching (the job goes on) or fixing (nothing written)";
 
 /// Validate Amazon Personalize bulk-import data before it is uploaded.
 #[derive(Debug, Parser)]

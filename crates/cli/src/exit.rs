@@ -30,5 +30,6 @@ pub const WATCH_TIMEOUT: Code = Code(5);
 /// folder without a matching manifest) or the service refused the request (a job name in
 /// use, `LimitExceededException`).
 pub const IMPORT_REFUSED: Code = Code(6);
-/// Ctrl-C while watching: the watch stopped, the import job goes on.
+/// Ctrl-C while watching (the watch stopped, the import job goes on) or while fixing (nothing
+/// written, an `--in-place` input untouched).
 pub const INTERRUPTED: Code = Code(130);

@@ -581,3 +581,45 @@ fn ctrl_c_in_place_leaves_the_input_and_no_temporary_file() {
     );
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
 }
+
+/// An `s3://` object is read as a stream (from the in-process S3 server) and fixed to a file.
+#[test]
+fn an_s3_object_is_fixed_to_a_file() {
+    use preflight_s3_test_server::{BackgroundServer, ServerOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let root_dir = tmp.path().join("server");
+    let server = BackgroundServer::start(&root_dir, "imports", ServerOptions::default());
+    fs::create_dir_all(root_dir.join("imports/team")).unwrap();
+    fs::write(
+        root_dir.join("imports/team/items.csv"),
+        "ITEM_ID,PRICE,GENRES\r\ni1,9.99,Comedy\r\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("fixed.csv");
+    let run = preflight()
+        .args([
+            "fix",
+            "--schema",
+            ITEMS_SCHEMA,
+            "s3://imports/team/items.csv",
+            "-o",
+        ])
+        .arg(&out)
+        .args(["--endpoint-url", server.endpoint()])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        "ITEM_ID,GENRES,PRICE\ni1,Comedy,9.99\n"
+    );
+}

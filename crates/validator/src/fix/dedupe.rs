@@ -6,8 +6,7 @@
 //! for items, users and actions; for interactions every value, with the event type taken
 //! case- and space-insensitively when its spellings are unified, so that records that become
 //! identical once unified are seen as such) and the event types' counts. The last of each
-//! fingerprint is kept with the plan's in-batch deduplication (the same operation the plan
-//! uses to count what the import collapses). Then the copy is read once more, not the input,
+//! fingerprint is kept. Then the copy is read once more, not the input,
 //! and written without the dropped records and with the unified spellings; when nothing is
 //! dropped or renamed it is copied as it is.
 
@@ -22,6 +21,7 @@ use super::header::Plan;
 use super::{shown, Enabled, Example, FixError, Tallies};
 use crate::diagnostic::Rule;
 use crate::dialect::{split_line, Fields, QuoteIssueKind};
+use crate::hash::FastMap;
 use crate::plan::keys::encode_field;
 use crate::rules::{self, event_type_variants};
 use crate::schema::{DatasetType, Schema};
@@ -87,10 +87,16 @@ impl Dataset {
 
     /// A well-formed record's fingerprint (values by input column, as written), if it has one:
     /// an ID record without an ID has none, and nothing is keyed when nothing is dropped.
+    ///
+    /// Interactions are keyed by their values as the engine's PF308 compares them: joined by
+    /// commas when no value holds a comma, quote or backslash (then `line`, an unquoted line
+    /// written as it was, is that form already), else each length-prefixed; the event type is
+    /// taken case- and space-insensitively when its spellings are unified.
     pub fn key<'v>(
         &self,
         ncols: usize,
         value: &dyn Fn(usize) -> &'v [u8],
+        line: Option<&[u8]>,
         buf: &mut Vec<u8>,
     ) -> Option<u128> {
         self.drop?;
@@ -98,24 +104,48 @@ impl Dataset {
             let v = value(id);
             return (!v.is_empty()).then(|| xxh3_128(v));
         }
+        let normal = |v: &[u8]| {
+            !v.iter()
+                .any(|&b| b.is_ascii_uppercase() || !b.is_ascii() || b == b' ' || b == b'\t')
+        };
+        let event_as_is = self.event_type.is_none_or(|c| normal(value(c)));
+        if let (Some(line), true) = (line, event_as_is) {
+            return Some(xxh3_128(line));
+        }
+        let plain = (0..ncols).all(|c| {
+            !value(c)
+                .iter()
+                .any(|&b| b == b',' || b == b'"' || b == b'\\')
+        });
         buf.clear();
         for c in 0..ncols {
             let v = value(c);
-            if Some(c) == self.event_type {
-                let k = event_type_variants::variant_key(v);
-                buf.extend_from_slice(&(k.len() as u64).to_le_bytes());
-                buf.extend_from_slice(&k);
+            let folded;
+            let v = if Some(c) == self.event_type && !normal(v) {
+                folded = event_type_variants::variant_key(v);
+                &folded[..]
             } else {
+                v
+            };
+            if plain {
+                if c > 0 {
+                    buf.push(b',');
+                }
+            } else {
+                buf.push(0xFF);
                 buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
-                buf.extend_from_slice(v);
             }
+            buf.extend_from_slice(v);
         }
         Some(xxh3_128(buf))
     }
 
     /// Drops and renames over the temporary copy, writing the result to `out`; returns the
     /// records written.
-    #[expect(clippy::too_many_arguments, reason = "the pass hands over its state once")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the pass hands over its state once"
+    )]
     pub fn finish(
         self,
         spool: BufWriter<NamedTempFile>,
@@ -133,22 +163,21 @@ impl Dataset {
         // The records to drop (indexes among the written ones), ascending.
         let mut dropped: Vec<u64> = Vec::new();
         if self.drop.is_some() {
+            // The last occurrence of each fingerprint wins: walking backwards, a fingerprint
+            // already seen marks an earlier copy.
             let n = facts.key_at.len();
-            let keys = facts.keys;
-            let ids = keys.clone();
-            let batch = crate::plan::frame::dedupe(keys, Some(ids)).map_err(|e| {
-                FixError::Write(io::Error::other(format!("deduplicating the records: {e}")))
-            })?;
-            if batch.kept.len() < n {
-                let mut kept = batch.kept.iter().map(|&i| i as usize).peekable();
-                for i in 0..n {
-                    if kept.peek() == Some(&i) {
-                        kept.next();
-                    } else {
+            let mut seen: FastMap<u128, ()> = FastMap::default();
+            seen.reserve(n);
+            let mut i = n;
+            for block in facts.keys.iter().rev() {
+                for k in block.iter().rev() {
+                    i -= 1;
+                    if seen.insert(*k, ()).is_some() {
                         dropped.push(facts.key_at[i]);
                     }
                 }
             }
+            dropped.reverse();
         }
         // Each spelling that is not its group's unified one, and what it becomes.
         let mut rename: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();

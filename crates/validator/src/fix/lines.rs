@@ -5,7 +5,6 @@
 //! touched and re-encodes the others with the dialect's writer.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 
 use rayon::prelude::*;
@@ -15,6 +14,7 @@ use super::header::Plan;
 use super::{shown, Enabled, Example, FixError, FixOptions, Tallies};
 use crate::dialect::{split_line, Fields, QuoteIssueKind};
 use crate::engine::columns::{Check, IntRole};
+use crate::hash::FastMap;
 use crate::plan::keys::encode_field;
 use crate::rules::{self, id_unsafe_characters, invalid_integer, timestamp_in_milliseconds};
 use crate::schema::spec;
@@ -35,7 +35,7 @@ struct BlockOut {
     keys: Vec<u128>,
     key_at: Vec<u64>,
     /// Event type spellings and their counts (PF305 only).
-    event_types: HashMap<Vec<u8>, u64>,
+    event_types: FastMap<Vec<u8>, u64>,
 }
 
 /// The pass over the lines of one input.
@@ -205,6 +205,15 @@ fn fix_block(
             }
         }
         let rewrite = well_formed && (changed || plan.reorder);
+        if !rewrite && (!crlf || !crlf_fix) && dataset.is_none() {
+            // The common case: the line as it was.
+            out.out.extend_from_slice(raw);
+            if newline {
+                out.out.push(b'\n');
+            }
+            out.records_out += 1;
+            continue;
+        }
         line_out.clear();
         if rewrite {
             for (o, &c) in plan.order.iter().enumerate() {
@@ -248,7 +257,10 @@ fn fix_block(
                         Out::Raw => fields.value(body, c),
                     }
                 };
-                if let Some(k) = d.key(ncols, &value, &mut key_buf) {
+                // An unquoted line written as it was is its values joined by commas: the
+                // key's plain form, hashed without copying.
+                let as_is = (!rewrite && !fields.had_quote).then_some(body);
+                if let Some(k) = d.key(ncols, &value, as_is, &mut key_buf) {
                     out.keys.push(k);
                     out.key_at.push(out.records_out);
                 }

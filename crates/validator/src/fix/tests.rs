@@ -238,3 +238,14 @@ proptest! {
         prop_assert_eq!(written, s.records_out + 1);
     }
 }
+
+#[test]
+fn the_fixer_knows_every_rule_that_declares_a_fix() {
+    let declared: Vec<&str> = crate::rules::ALL
+        .iter()
+        .filter(|r| r.fix.is_some())
+        .map(|r| r.code)
+        .collect();
+    let driven: Vec<&str> = FIXABLE.iter().map(|r| r.code).collect();
+    assert_eq!(declared, driven);
+}

@@ -22,7 +22,7 @@
 
 mod after;
 mod existing;
-pub(crate) mod frame;
+mod frame;
 mod gates;
 pub(crate) mod keys;
 mod output;
