@@ -1,5 +1,4 @@
-# The `preflight` image for batch jobs (AWS Batch, ECS, Step Functions): see "Running as a batch
-# job" in the README.
+# The `preflight` image for batch jobs (AWS Batch, ECS, Step Functions): see docs/batch.md.
 #
 #   docker build -t preflight .
 #   docker run --rm -v "$PWD:/data" -w /data preflight validate --dataset-type interactions interactions.csv

@@ -1,19 +1,27 @@
 //! Lists the rules from their files, so that a new rule is one file in
 //! `src/rules/<family>/` (and one fixture folder): for each family, the module and re-exports of
 //! every rule file (`rules_<family>.rs`), and every rule constant in code order for
-//! `rules::ALL` (`rules_all.rs`), all in `OUT_DIR`.
+//! `rules::ALL` (`rules_all.rs`), all in `OUT_DIR`. The access family (PF6xx) is found by
+//! `preflight-uploader`'s access checks, never by the engine: its rules are listed in
+//! `rules::ACCESS` (`rules_access_all.rs`) and kept out of `rules::ALL`.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const FAMILIES: [&str; 6] = ["file", "header", "field", "dataset", "schema", "insights"];
+const FAMILIES: [&str; 7] = [
+    "file", "header", "field", "dataset", "schema", "insights", "access",
+];
+
+/// The families whose rules the engine does not raise (not in `rules::ALL`).
+const NOT_ENGINE: [&str; 1] = ["access"];
 
 fn main() {
     println!("cargo:rerun-if-changed=src/rules");
     let rules = Path::new("src/rules");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut all: Vec<String> = Vec::new();
+    let mut access: Vec<String> = Vec::new();
     for family in FAMILIES {
         let dir = rules.join(family);
         let mut names: Vec<String> = fs::read_dir(&dir)
@@ -51,17 +59,23 @@ fn main() {
                 "#[path = {:?}]\npub mod {stem};\npub use {stem}::*;",
                 absolute.display().to_string()
             );
-            all.push(code);
+            if NOT_ENGINE.contains(&family) {
+                access.push(code);
+            } else {
+                all.push(code);
+            }
         }
         fs::write(out.join(format!("rules_{family}.rs")), text).expect("OUT_DIR is writable");
     }
-    all.sort();
-    let list: Vec<String> = all.iter().map(|c| format!("&{c}")).collect();
-    fs::write(
-        out.join("rules_all.rs"),
-        format!("&[{}]\n", list.join(", ")),
-    )
-    .expect("OUT_DIR is writable");
+    write_list(&out.join("rules_all.rs"), all);
+    write_list(&out.join("rules_access_all.rs"), access);
+}
+
+/// A slice of rule constants in code order.
+fn write_list(path: &Path, mut codes: Vec<String>) {
+    codes.sort();
+    let list: Vec<String> = codes.iter().map(|c| format!("&{c}")).collect();
+    fs::write(path, format!("&[{}]\n", list.join(", "))).expect("OUT_DIR is writable");
 }
 
 /// The constant a rule file declares: `pub const PF215 = "PF215", …` gives `PF215`.

@@ -1,7 +1,7 @@
 """Check Amazon Personalize bulk-import data from Python with `preflight`.
 
 The functions run the `preflight` binary installed with this package and return its JSON
-report (the contract described under "Output formats" in the README) as a dict. There is no
+report (the contract described in docs/formats.md) as a dict. There is no
 second implementation: every answer comes from the binary.
 
     >>> import personalize_preflight as pf

@@ -1,5 +1,5 @@
-"""The wheel's metadata and contents, and the README's install example run through the command
-that pip installed."""
+"""The wheel's metadata and contents, and the documented examples (install, Python, the batch job)
+run through the command that pip installed."""
 
 from __future__ import annotations
 
@@ -74,11 +74,16 @@ def test_wheel_contents(wheel: Path, crate_version: str):
     assert re.search(r"^Tag: py3-none-\S+$", wheel_meta, re.M), wheel_meta
 
 
-def install_section(repo: Path) -> str:
-    readme = (repo / "README.md").read_text()
-    m = re.search(r"^## Install\n(.*?)^## ", readme, re.M | re.S)
-    assert m, "README.md has no `## Install` section"
+def section(repo: Path, page: str, heading: str) -> str:
+    """The text under a `## heading` of a markdown page, up to the next `## ` (or the end)."""
+    text = (repo / page).read_text()
+    m = re.search(rf"^## {re.escape(heading)}[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, f"{page} has no `## {heading}` section"
     return m.group(1)
+
+
+def install_section(repo: Path) -> str:
+    return section(repo, "README.md", "Install")
 
 
 def test_the_readme_install_section_leads_with_pip_and_the_release_binaries(repo: Path):
@@ -92,7 +97,8 @@ def test_the_readme_install_section_leads_with_pip_and_the_release_binaries(repo
 def test_the_readme_install_example_runs_through_the_installed_command(
     repo: Path, venv_bin: Path, crate_version: str
 ):
-    blocks = re.findall(r"```sh\n(.*?)```", install_section(repo), re.S)
+    text = install_section(repo) + (repo / "docs/install.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
     commands = [
         line.split("  #")[0].strip()
         for block in blocks
@@ -117,9 +123,9 @@ def test_the_readme_install_example_runs_through_the_installed_command(
             pytest.fail(f"the test does not know what `{command}` should do")
 
 
-def test_the_readme_python_example_runs(repo: Path):
-    block = re.search(r"```python\n(.*?)```", install_section(repo), re.S)
-    assert block, "no python example in the Install section"
+def test_the_python_example_runs(repo: Path):
+    block = re.search(r"```python\n(.*?)```", section(repo, "docs/install.md", "From Python"), re.S)
+    assert block, "no python example in docs/install.md's From Python section"
     out = subprocess.run(
         [sys.executable, "-c", block.group(1)], cwd=repo, capture_output=True, text=True
     )
@@ -131,11 +137,9 @@ def test_the_readme_python_example_runs(repo: Path):
     assert lines[3] == "2 error: failed to read schema `missing.json`"
 
 
-def test_the_readme_batch_job_definition_uses_real_flags(repo: Path, installed_bin: Path):
-    readme = (repo / "README.md").read_text()
-    section = re.search(r"^## Running as a batch job.*?\n(.*?)^## ", readme, re.M | re.S)
-    assert section, "README.md has no batch job section"
-    job = json.loads(re.search(r"```json\n(.*?)```", section.group(1), re.S).group(1))
+def test_the_batch_job_definition_uses_real_flags(repo: Path, installed_bin: Path):
+    page = (repo / "docs/batch.md").read_text()
+    job = json.loads(re.search(r"```json\n(.*?)```", page, re.S).group(1))
     command = job["containerProperties"]["command"]
     assert command[0] == "run"
     help_text = subprocess.run(

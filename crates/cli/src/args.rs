@@ -6,12 +6,14 @@ use preflight_validator::{DatasetType, Domain, ImportMode, Level};
 /// The exit-code contract (`exit.rs`), shown by `--help`.
 const EXIT_CODES: &str = "Exit codes:
   0    success (warnings allowed); the import job is ACTIVE
-  1    findings at the failing severity (nothing was staged or imported)
+  1    findings at the failing severity (nothing was staged or imported; doctor: the
+       access checks')
   2    the tool could not run (arguments, unreadable input, AWS errors)
   3    the upload failed (run the same stage again to resume)
-  4    the import job ended CREATE FAILED
+  4    the import job ended CREATE FAILED (train, run --retrain: the solution version)
   5    --timeout passed while watching; the job goes on
-  6    the import was refused before a job was created
+  6    the import was refused before a job was created (an access check found an error,
+       the dataset is not ACTIVE…; train: no solution version was created)
   130  Ctrl-C while watching (the job goes on) or fixing (nothing written)";
 
 /// Validate Amazon Personalize bulk-import data before it is uploaded.
@@ -52,6 +54,11 @@ pub enum Command {
     /// `1.0` in a long; with --unsafe-fixes milliseconds, padded IDs, event type spellings,
     /// duplicates), then report what remains.
     Fix(Box<FixArgs>),
+    /// Check that Personalize may read the data: bucket region and policy, the role's trust
+    /// policy and permissions, an SSE-KMS key's policy.
+    Doctor(Box<DoctorArgs>),
+    /// Train a solution: create a solution version and watch it to ACTIVE or CREATE FAILED.
+    Train(Box<TrainArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -386,7 +393,7 @@ pub struct ExplainArgs {
 pub enum Format {
     /// Source lines with carets, then a summary.
     Human,
-    /// One JSON object (a stable contract, see the README).
+    /// One JSON object (a stable contract: docs/formats.md).
     Json,
     /// GitHub Actions workflow commands (annotations), plus a step summary.
     Github,
@@ -414,9 +421,9 @@ pub enum FailOn {
 pub enum ColorChoice {
     /// Colours when stdout is a terminal and NO_COLOR is unset.
     Auto,
-    /// Always.
+    /// Colours even when stdout is a file or a pipe, and despite NO_COLOR.
     Always,
-    /// Never.
+    /// Plain text.
     Never,
 }
 
@@ -577,9 +584,9 @@ pub struct StageArgs {
 pub enum ProgressChoice {
     /// On a terminal, outside CI.
     Auto,
-    /// Always.
+    /// Even when stderr is not a terminal, or in CI.
     Always,
-    /// Never.
+    /// No progress bar (retries and warnings are still printed).
     Never,
 }
 
@@ -613,7 +620,7 @@ pub struct WatchOptions {
 /// How an import job is created.
 #[derive(Debug, Args, Clone)]
 pub struct JobArgs {
-    /// The IAM role Personalize assumes to read the data (see the README for its policies).
+    /// The IAM role Personalize assumes to read the data (its policies: docs/iam.md).
     #[arg(long, value_name = "ARN")]
     pub role_arn: String,
     /// The job's name [default: preflight-<type>-<UTC time>-<hash>, unique]; 1-63 letters,
@@ -624,6 +631,11 @@ pub struct JobArgs {
     /// in the region.
     #[arg(long)]
     pub no_queue: bool,
+    /// Create the job without first checking that Personalize may read the data (bucket,
+    /// role, trust and key policies; see `preflight doctor`), e.g. when the caller may not read
+    /// IAM at all.
+    #[arg(long)]
+    pub skip_access_check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -715,6 +727,12 @@ pub struct RunArgs {
     pub job: JobArgs,
     #[command(flatten)]
     pub watch: WatchOptions,
+    /// After the import job is ACTIVE, train these solutions (a new solution version each,
+    /// FULL, or UPDATE where the recipe supports it and only items were imported), watched to
+    /// ACTIVE or CREATE FAILED. Nothing is retrained unless asked. Repeatable, or
+    /// comma-separated.
+    #[arg(long, value_name = "SOLUTION_ARN", value_delimiter = ',')]
+    pub retrain: Vec<String>,
     /// Print every request that would be sent (JSON lines, the APIs' field names), send none.
     #[arg(long)]
     pub dry_run: bool,
@@ -729,6 +747,62 @@ pub struct RunArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The dataset the data is for (its ARN gives the region and account; DescribeDataset its
+    /// dataset group).
+    #[arg(long, value_name = "ARN")]
+    pub dataset_arn: String,
+    /// The IAM role Personalize assumes to read the data.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: String,
+    /// Where the data is, or will be staged: s3://bucket/prefix/ (a folder) or one object.
+    #[arg(long, value_name = "S3_URL")]
+    pub location: String,
+    /// The KMS key staging writes with (`--sse kms:KEY` of `preflight stage`), if any.
+    #[arg(long, value_name = "KEY")]
+    pub kms_key: Option<String>,
+    /// Print the calls the checks would make (JSON lines) and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// The training mode `preflight train` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainMode {
+    /// A new model from all the data.
+    Full,
+    /// The latest model brought up to date with new items (User-Personalization only).
+    Update,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The solutions to train (one new solution version each, in order).
+    #[arg(required = true, value_name = "SOLUTION_ARN")]
+    pub solution_arns: Vec<String>,
+    /// The training mode: UPDATE only brings new items into the latest User-Personalization
+    /// model (refused for other recipes, or without an ACTIVE version to update).
+    #[arg(long, value_enum, default_value_t = TrainMode::Full)]
+    pub training_mode: TrainMode,
+    /// Print the ARN of each solution version and exit, without watching.
+    #[arg(long)]
+    pub no_wait: bool,
+    #[command(flatten)]
+    pub watch: WatchOptions,
+    /// Print the requests (JSON lines) and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use preflight_uploader::personalize::Personalize;
-use preflight_uploader::{Clock, Dataset, PersonalizeOptions, SdkPersonalize, TokioClock};
+use preflight_uploader::{
+    Clock, Dataset, PersonalizeOptions, S3Store, SdkIam, SdkKms, SdkPersonalize, TokioClock,
+};
 use preflight_validator::{DatasetType, SchemaSource};
 
 use crate::args::{AwsArgs, SchemaArgs};
@@ -18,6 +20,13 @@ pub struct Clients {
     pub personalize: Option<SdkPersonalize>,
     /// Time for watching and waiting.
     pub clock: Arc<dyn Clock>,
+    /// Used instead of connecting to IAM for the access checks, when set.
+    pub iam: Option<SdkIam>,
+    /// Used instead of connecting to KMS for the access checks, when set.
+    pub kms: Option<SdkKms>,
+    /// Used for the access checks' bucket calls (GetBucketLocation, GetBucketPolicy,
+    /// GetBucketEncryption, HeadObject) instead of the command line's S3 client, when set.
+    pub bucket_access: Option<Arc<S3Store>>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -33,6 +42,9 @@ impl Default for Clients {
         Clients {
             personalize: None,
             clock: Arc::new(TokioClock::new()),
+            iam: None,
+            kms: None,
+            bucket_access: None,
         }
     }
 }

@@ -252,7 +252,8 @@ pub struct DatasetDecl {
     pub schema: Option<String>,
     /// The built-in schema's type, or the type the schema file is for.
     pub dataset_type: Option<DatasetType>,
-    /// The domain.
+    /// `ECOMMERCE` or `VIDEO_ON_DEMAND`: picks the domain's built-in schema and its required
+    /// fields.
     pub domain: Option<Domain>,
     /// The dataset's ARN: without `schema` or `dataset_type`, its schema is fetched from AWS.
     pub dataset_arn: Option<String>,
@@ -279,9 +280,8 @@ pub enum DatasetSchema {
     },
     /// A built-in schema.
     Builtin {
-        /// The type.
         dataset_type: DatasetType,
-        /// The domain.
+        /// `None`: the custom (not domain) schema of the type.
         domain: Option<Domain>,
     },
     /// Only an ARN: the schema would have to be fetched from AWS.
@@ -291,9 +291,9 @@ pub enum DatasetSchema {
 /// A dataset ready to check: its schema and the files its globs match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dataset {
-    /// The declaration.
+    /// The declaration, as read from `preflight.toml`.
     pub decl: DatasetDecl,
-    /// The schema.
+    /// Where its schema comes from, resolved from `schema`, `dataset_type` and `dataset_arn`.
     pub schema: DatasetSchema,
     /// The files matched, as shown (joined to the config's directory), sorted, no repeats.
     pub inputs: Vec<String>,

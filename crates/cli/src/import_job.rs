@@ -236,7 +236,7 @@ pub fn hint(kind: &FailureKind) -> String {
             column.as_ref().map(|c| format!(" in {c}")).unwrap_or_default(),
             limit.map(|l| format!(" (limit {l})")).unwrap_or_default()
         ),
-        FailureKind::Privileges => "Personalize could not read the data: the role (--role-arn) needs s3:GetObject and s3:ListBucket on the bucket and its objects, the bucket policy must allow the service principal personalize.amazonaws.com the same, and an SSE-KMS key must grant the role and Personalize kms:Decrypt (README: \"IAM role and bucket policy\")".to_string(),
+        FailureKind::Privileges => "Personalize could not read the data: the role (--role-arn) needs s3:GetObject and s3:ListBucket on the bucket and its objects, the bucket policy must allow the service principal personalize.amazonaws.com the same, and an SSE-KMS key must grant the role and Personalize kms:Decrypt (the policies: docs/iam.md)".to_string(),
         FailureKind::DataLocation => "the dataLocation is not a valid S3 path: a folder needs a trailing `/` (give the run folder printed by `preflight stage`)".to_string(),
         FailureKind::TooManyJobs => "5 import jobs were pending or in progress in the region: run again later (without --no-queue, preflight waits for a slot)".to_string(),
     }

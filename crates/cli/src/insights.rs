@@ -33,6 +33,7 @@ impl Analysed {
             plan: None,
             insights: self.insights.as_ref(),
             fix: None,
+            changes: None,
         }
     }
 }

@@ -5,8 +5,10 @@
 //! A run builds one session (`session.rs`: settings layered once, engine options, AWS clients,
 //! one I/O runtime), runs one command from `commands/` and returns an [`outcome::Outcome`].
 
+mod access;
 pub mod args;
 mod aws;
+mod changes;
 pub mod commands;
 mod config;
 mod dataset;

@@ -16,8 +16,8 @@ use preflight_uploader::{Clock, S3Store, SdkPersonalize};
 use preflight_validator::{Diagnostic, InputFile, Options, Policy, Report, SchemaSource, Severity};
 
 use crate::args::{
-    AwsArgs, ColorChoice, ConfigArgs, EngineArgs, FailOn, FixArgs, Format, ImportArgs,
-    InsightsArgs, PlanArgs, ReportArgs, RunArgs, SchemaArgs, SchemaCheckArgs, StageArgs,
+    AwsArgs, ColorChoice, ConfigArgs, DoctorArgs, EngineArgs, FailOn, FixArgs, Format, ImportArgs,
+    InsightsArgs, PlanArgs, ReportArgs, RunArgs, SchemaArgs, SchemaCheckArgs, StageArgs, TrainArgs,
     ValidateArgs, WatchArgs,
 };
 use crate::aws::Clients;
@@ -167,6 +167,11 @@ impl Session {
     /// How to reach AWS.
     pub fn aws(&self) -> &AwsArgs {
         &self.aws
+    }
+
+    /// The injected AWS clients (tests), for the clients made on demand elsewhere.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
     }
 
     /// Time for watching and waiting.
@@ -431,6 +436,29 @@ impl ImportArgs {
     pub(crate) fn layers(&self) -> Layers<'_> {
         Layers {
             now: self.now,
+            aws: Some(&self.aws),
+            ..Layers::default()
+        }
+    }
+}
+
+impl DoctorArgs {
+    /// What `doctor` brings to the session: the report settings (`--severity`, `--format`)
+    /// and AWS.
+    pub(crate) fn layers(&self) -> Layers<'_> {
+        Layers {
+            config: Some(&self.config),
+            report: Some(&self.report),
+            aws: Some(&self.aws),
+            ..Layers::default()
+        }
+    }
+}
+
+impl TrainArgs {
+    /// What `train` brings to the session: AWS only.
+    pub(crate) fn layers(&self) -> Layers<'_> {
+        Layers {
             aws: Some(&self.aws),
             ..Layers::default()
         }

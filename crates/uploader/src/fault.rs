@@ -1,6 +1,7 @@
 //! Failure injection for tests (feature `fault-injection`), after mountpoint-s3's
-//! failure-injection client: [`FaultyStore`] wraps any [`ObjectStore`] (and [`FaultyPersonalize`]
-//! any [`Personalize`] client) and, following a
+//! failure-injection client: [`FaultyStore`] wraps any [`ObjectStore`] (and its
+//! [`BucketAccess`] calls), [`FaultyPersonalize`] any [`Personalize`] and [`Solutions`] client,
+//! [`FaultyIam`] and [`FaultyKms`] the access checks' IAM and KMS clients, and, following a
 //! [`FaultPlan`], fails chosen calls the way a real store fails: a 500/503/SlowDown answer, a
 //! dropped connection (before or after the request took effect), a call that hangs past a
 //! timeout, a slow call that succeeds late, or corrupted checksums in what the store answers.
@@ -16,9 +17,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::access::{AccessError, BucketAccess, Encryption, Iam, KeyInfo, Kms, Role};
 use crate::personalize::{
     CreateImportJob, Dataset, DatasetSchema, ImportJob, ImportJobPage, Personalize,
     PersonalizeError,
+};
+use crate::solutions::{
+    CreateSolutionVersion, RecommenderPage, Solution, SolutionPage, SolutionVersion, Solutions,
 };
 use crate::store::{
     Checksum, ChecksumAlgorithm, Listing, MultipartUpload, ObjectBody, ObjectInfo, ObjectStore,
@@ -485,7 +490,7 @@ pub struct FaultyPersonalize<P> {
     timeout: Option<Duration>,
 }
 
-impl<P: Personalize> FaultyPersonalize<P> {
+impl<P> FaultyPersonalize<P> {
     /// Wraps `inner`. A [`Fault::Hang`] hangs until the caller gives up.
     pub fn new(inner: P, plan: std::sync::Arc<FaultPlan>) -> FaultyPersonalize<P> {
         FaultyPersonalize {
@@ -569,5 +574,269 @@ impl<P: Personalize> Personalize for FaultyPersonalize<P> {
     ) -> Result<ImportJob, PersonalizeError> {
         let call = self.inner.describe_dataset_import_job(job_arn);
         self.inject("DescribeDatasetImportJob", job_arn, call).await
+    }
+}
+
+/// The [`AccessError`] a [`Fault::Service`] stands for: an access-denied code is a denial, a
+/// not-found code is a miss, any other code a service error.
+fn access_fault(operation: &'static str, resource: &str, code: String, status: u16) -> AccessError {
+    let resource = resource.to_string();
+    let message = format!("injected HTTP {status}");
+    match code.as_str() {
+        "AccessDenied" | "AccessDeniedException" => AccessError::Denied {
+            operation,
+            resource,
+            message,
+        },
+        "NoSuchBucket" | "NoSuchEntity" | "NotFoundException" | "NoSuchKey" => {
+            AccessError::NotFound {
+                operation,
+                resource,
+                message,
+            }
+        }
+        _ => AccessError::Service {
+            operation,
+            resource,
+            code,
+            message,
+        },
+    }
+}
+
+/// Runs one access call under the plan's fault for it.
+async fn inject_access<T>(
+    plan: &FaultPlan,
+    timeout: Option<Duration>,
+    operation: &'static str,
+    resource: &str,
+    call: impl Future<Output = Result<T, AccessError>>,
+) -> Result<T, AccessError> {
+    let fault = plan.next(operation, resource, None);
+    apply(
+        fault,
+        timeout,
+        call,
+        |answer| answer,
+        |code, status| access_fault(operation, resource, code, status),
+        |message| AccessError::Transport {
+            operation,
+            resource: resource.to_string(),
+            message,
+        },
+    )
+    .await
+}
+
+impl<P: Solutions> Solutions for FaultyPersonalize<P> {
+    async fn list_solutions(
+        &self,
+        dataset_group_arn: &str,
+        next_token: Option<&str>,
+    ) -> Result<SolutionPage, PersonalizeError> {
+        let call = self.inner.list_solutions(dataset_group_arn, next_token);
+        self.inject("ListSolutions", dataset_group_arn, call).await
+    }
+
+    async fn describe_solution(&self, solution_arn: &str) -> Result<Solution, PersonalizeError> {
+        let call = self.inner.describe_solution(solution_arn);
+        self.inject("DescribeSolution", solution_arn, call).await
+    }
+
+    async fn list_recommenders(
+        &self,
+        dataset_group_arn: &str,
+        next_token: Option<&str>,
+    ) -> Result<RecommenderPage, PersonalizeError> {
+        let call = self.inner.list_recommenders(dataset_group_arn, next_token);
+        self.inject("ListRecommenders", dataset_group_arn, call)
+            .await
+    }
+
+    async fn create_solution_version(
+        &self,
+        request: &CreateSolutionVersion,
+    ) -> Result<String, PersonalizeError> {
+        let call = self.inner.create_solution_version(request);
+        self.inject("CreateSolutionVersion", &request.solution_arn, call)
+            .await
+    }
+
+    async fn describe_solution_version(
+        &self,
+        solution_version_arn: &str,
+    ) -> Result<SolutionVersion, PersonalizeError> {
+        let call = self.inner.describe_solution_version(solution_version_arn);
+        self.inject("DescribeSolutionVersion", solution_version_arn, call)
+            .await
+    }
+}
+
+/// The bucket calls of the access checks fail as the plan says too (operation names as in the
+/// S3 API: `GetBucketPolicy`…), with the store's timeout.
+impl<S: ObjectStore + BucketAccess> BucketAccess for FaultyStore<S> {
+    async fn bucket_region(&self, bucket: &str) -> Result<String, AccessError> {
+        let call = self.inner.bucket_region(bucket);
+        inject_access(&self.plan, self.timeout, "GetBucketLocation", bucket, call).await
+    }
+
+    async fn bucket_policy(&self, bucket: &str) -> Result<Option<String>, AccessError> {
+        let call = self.inner.bucket_policy(bucket);
+        inject_access(&self.plan, self.timeout, "GetBucketPolicy", bucket, call).await
+    }
+
+    async fn bucket_encryption(&self, bucket: &str) -> Result<Encryption, AccessError> {
+        let call = self.inner.bucket_encryption(bucket);
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "GetBucketEncryption",
+            bucket,
+            call,
+        )
+        .await
+    }
+
+    async fn object_encryption(&self, bucket: &str, key: &str) -> Result<Encryption, AccessError> {
+        let call = self.inner.object_encryption(bucket, key);
+        inject_access(&self.plan, self.timeout, "HeadObject", key, call).await
+    }
+}
+
+/// An [`Iam`] client that fails the calls its [`FaultPlan`] says (operation names as in the
+/// IAM API: `GetRole`, `GetRolePolicy`…). `AccessDenied` faults are denials.
+#[derive(Debug)]
+pub struct FaultyIam<I> {
+    inner: I,
+    plan: std::sync::Arc<FaultPlan>,
+    timeout: Option<Duration>,
+}
+
+impl<I: Iam> FaultyIam<I> {
+    /// Wraps `inner`. A [`Fault::Hang`] hangs until the caller gives up.
+    pub fn new(inner: I, plan: std::sync::Arc<FaultPlan>) -> FaultyIam<I> {
+        FaultyIam {
+            inner,
+            plan,
+            timeout: None,
+        }
+    }
+
+    /// A [`Fault::Hang`] fails as a timeout after `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> FaultyIam<I> {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The plan (and its call log).
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+}
+
+impl<I: Iam> Iam for FaultyIam<I> {
+    async fn get_role(&self, role_name: &str) -> Result<Role, AccessError> {
+        let call = self.inner.get_role(role_name);
+        inject_access(&self.plan, self.timeout, "GetRole", role_name, call).await
+    }
+
+    async fn list_role_policies(&self, role_name: &str) -> Result<Vec<String>, AccessError> {
+        let call = self.inner.list_role_policies(role_name);
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "ListRolePolicies",
+            role_name,
+            call,
+        )
+        .await
+    }
+
+    async fn get_role_policy(
+        &self,
+        role_name: &str,
+        policy_name: &str,
+    ) -> Result<String, AccessError> {
+        let call = self.inner.get_role_policy(role_name, policy_name);
+        inject_access(&self.plan, self.timeout, "GetRolePolicy", policy_name, call).await
+    }
+
+    async fn list_attached_role_policies(
+        &self,
+        role_name: &str,
+    ) -> Result<Vec<String>, AccessError> {
+        let call = self.inner.list_attached_role_policies(role_name);
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "ListAttachedRolePolicies",
+            role_name,
+            call,
+        )
+        .await
+    }
+
+    async fn get_policy(&self, policy_arn: &str) -> Result<String, AccessError> {
+        let call = self.inner.get_policy(policy_arn);
+        inject_access(&self.plan, self.timeout, "GetPolicy", policy_arn, call).await
+    }
+
+    async fn get_policy_version(
+        &self,
+        policy_arn: &str,
+        version_id: &str,
+    ) -> Result<String, AccessError> {
+        let call = self.inner.get_policy_version(policy_arn, version_id);
+        inject_access(
+            &self.plan,
+            self.timeout,
+            "GetPolicyVersion",
+            policy_arn,
+            call,
+        )
+        .await
+    }
+}
+
+/// A [`Kms`] client that fails the calls its [`FaultPlan`] says (`DescribeKey`,
+/// `GetKeyPolicy`). `AccessDeniedException` faults are denials.
+#[derive(Debug)]
+pub struct FaultyKms<K> {
+    inner: K,
+    plan: std::sync::Arc<FaultPlan>,
+    timeout: Option<Duration>,
+}
+
+impl<K: Kms> FaultyKms<K> {
+    /// Wraps `inner`. A [`Fault::Hang`] hangs until the caller gives up.
+    pub fn new(inner: K, plan: std::sync::Arc<FaultPlan>) -> FaultyKms<K> {
+        FaultyKms {
+            inner,
+            plan,
+            timeout: None,
+        }
+    }
+
+    /// A [`Fault::Hang`] fails as a timeout after `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> FaultyKms<K> {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The plan (and its call log).
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plan
+    }
+}
+
+impl<K: Kms> Kms for FaultyKms<K> {
+    async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, AccessError> {
+        let call = self.inner.describe_key(key_id);
+        inject_access(&self.plan, self.timeout, "DescribeKey", key_id, call).await
+    }
+
+    async fn get_key_policy(&self, key_arn: &str) -> Result<String, AccessError> {
+        let call = self.inner.get_key_policy(key_arn);
+        inject_access(&self.plan, self.timeout, "GetKeyPolicy", key_arn, call).await
     }
 }

@@ -22,7 +22,8 @@ use crate::verify::{check, Expected, Verdict};
 pub const MAX_JOB_NAME: usize = 63;
 
 /// Checks a job name against `^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$` (the API's pattern, anchored:
-/// `personalize-rules.md` §6).
+/// docs/personalize.md#createdatasetimportjob, and the decision in
+/// docs/personalize.md#the-import).
 pub fn check_job_name(name: &str) -> Result<(), String> {
     let ok_first = name
         .chars()
@@ -166,15 +167,59 @@ impl Backoff {
     }
 }
 
-/// How a watch ended.
+/// How a watch ended, with the last answer: an import job's ([`WatchOutcome`]) or a solution
+/// version's ([`crate::solutions::watch_training`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WatchOutcome {
-    /// `ACTIVE`: the data is in the dataset.
-    Active(ImportJob),
-    /// `CREATE FAILED`, with the job's `failureReason`.
-    Failed(ImportJob),
-    /// The timeout passed first; the job goes on.
-    TimedOut(ImportJob),
+pub enum Watched<T> {
+    /// `ACTIVE`: done.
+    Active(T),
+    /// `CREATE FAILED` (or, for a solution version, `CREATE STOPPED`): the answer says why.
+    Failed(T),
+    /// The timeout passed first; the work goes on.
+    TimedOut(T),
+}
+
+/// How an import watch ended: `ACTIVE` (the data is in the dataset), `CREATE FAILED` (with the
+/// job's `failureReason`), or timed out (the job goes on).
+pub type WatchOutcome = Watched<ImportJob>;
+
+/// `CREATE STOPPED`: a solution version whose creation was stopped (StopSolutionVersionCreation).
+pub const STATUS_CREATE_STOPPED: &str = "CREATE STOPPED";
+
+/// Polls `describe` until the status (`status_of`) is `ACTIVE`, `CREATE FAILED` or `CREATE
+/// STOPPED`, or until `timeout`, waiting per `backoff` on `clock` between polls; `on_poll` sees
+/// every answer with the time elapsed. The one watch loop behind the import and the training.
+pub async fn watch_until<T, Fut>(
+    mut describe: impl FnMut() -> Fut,
+    status_of: impl Fn(&T) -> &str,
+    clock: &dyn Clock,
+    backoff: Backoff,
+    timeout: Option<Duration>,
+    on_poll: &mut (dyn FnMut(&T, Duration) + Send),
+) -> Result<Watched<T>, PersonalizeError>
+where
+    Fut: Future<Output = Result<T, PersonalizeError>>,
+{
+    let start = clock.elapsed();
+    let mut waits = backoff.waits();
+    loop {
+        let answer = describe().await?;
+        let elapsed = clock.elapsed().saturating_sub(start);
+        on_poll(&answer, elapsed);
+        match status_of(&answer) {
+            STATUS_ACTIVE => return Ok(Watched::Active(answer)),
+            STATUS_CREATE_FAILED | STATUS_CREATE_STOPPED => return Ok(Watched::Failed(answer)),
+            _ => {}
+        }
+        let mut wait = waits.next().unwrap_or(backoff.max);
+        if let Some(t) = timeout {
+            if elapsed >= t {
+                return Ok(Watched::TimedOut(answer));
+            }
+            wait = wait.min(t - elapsed);
+        }
+        clock.sleep(wait).await;
+    }
 }
 
 /// Polls DescribeDatasetImportJob until `ACTIVE` or `CREATE FAILED` (or `timeout`), waiting
@@ -187,29 +232,18 @@ pub async fn watch<P: Personalize>(
     timeout: Option<Duration>,
     on_poll: &mut (dyn FnMut(&ImportJob, Duration) + Send),
 ) -> Result<WatchOutcome, PersonalizeError> {
-    let start = clock.elapsed();
-    let mut waits = backoff.waits();
-    loop {
-        let job = p.describe_dataset_import_job(job_arn).await?;
-        let elapsed = clock.elapsed().saturating_sub(start);
-        on_poll(&job, elapsed);
-        match job.status.as_str() {
-            STATUS_ACTIVE => return Ok(WatchOutcome::Active(job)),
-            STATUS_CREATE_FAILED => return Ok(WatchOutcome::Failed(job)),
-            _ => {}
-        }
-        let mut wait = waits.next().unwrap_or(backoff.max);
-        if let Some(t) = timeout {
-            if elapsed >= t {
-                return Ok(WatchOutcome::TimedOut(job));
-            }
-            wait = wait.min(t - elapsed);
-        }
-        clock.sleep(wait).await;
-    }
+    watch_until(
+        || p.describe_dataset_import_job(job_arn),
+        |j: &ImportJob| j.status.as_str(),
+        clock,
+        backoff,
+        timeout,
+        on_poll,
+    )
+    .await
 }
 
-/// What a known `failureReason` means (`personalize-rules.md` §7).
+/// What a known `failureReason` means (docs/personalize.md#failure-messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailureKind {
     /// "Input CSV is missing the following columns: [..]": header and schema differ.

@@ -4,7 +4,7 @@
 //! logic ([`crate::import`]) and the service: [`crate::SdkPersonalize`] implements it with
 //! `aws-sdk-personalize`, and no SDK type appears outside that adapter. The facts encoded here
 //! (status strings with a space, the job-name pattern, the request's field names) are from the
-//! botocore service model (`personalize-rules.md` §6).
+//! botocore service model (docs/personalize.md#api-facts).
 
 use std::future::Future;
 use std::time::SystemTime;
@@ -39,6 +39,8 @@ pub struct Dataset {
     pub schema_arn: String,
     /// `ACTIVE`, `CREATE PENDING`…
     pub status: String,
+    /// The dataset group it belongs to (where its solutions and recommenders are).
+    pub dataset_group_arn: Option<String>,
 }
 
 /// What DescribeSchema says about a schema.
@@ -150,7 +152,7 @@ pub enum PersonalizeError {
     /// `ResourceNotFoundException`.
     #[error("{operation}: `{resource}` was not found ({message})")]
     NotFound {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The ARN asked for.
         resource: String,
@@ -160,7 +162,7 @@ pub enum PersonalizeError {
     /// `ResourceAlreadyExistsException` (for CreateDatasetImportJob: the job name is taken).
     #[error("{operation}: `{resource}` already exists ({message})")]
     AlreadyExists {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The name or ARN.
         resource: String,
@@ -170,7 +172,7 @@ pub enum PersonalizeError {
     /// `LimitExceededException` (for import jobs: more than 5 pending or in progress).
     #[error("{operation}: limit exceeded ({message})")]
     LimitExceeded {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The service's message.
         message: String,
@@ -178,7 +180,7 @@ pub enum PersonalizeError {
     /// `InvalidInputException` or `InvalidNextTokenException`.
     #[error("{operation}: the service rejected the request as invalid ({message})")]
     InvalidInput {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The service's message.
         message: String,
@@ -186,7 +188,7 @@ pub enum PersonalizeError {
     /// `ResourceInUseException`.
     #[error("{operation}: `{resource}` is in use ({message})")]
     InUse {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The ARN.
         resource: String,
@@ -196,7 +198,7 @@ pub enum PersonalizeError {
     /// Any other service error (`AccessDeniedException`, throttling after retries…).
     #[error("{operation} failed: {code}: {message}")]
     Service {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The error code.
         code: String,
@@ -206,7 +208,7 @@ pub enum PersonalizeError {
     /// No answer (connection refused, timeout, no credentials).
     #[error("{operation} failed: {message}")]
     Transport {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// What happened.
         message: String,
@@ -214,7 +216,7 @@ pub enum PersonalizeError {
     /// The answer lacked a field the operation always returns.
     #[error("{operation}: the response has no `{field}`")]
     Incomplete {
-        /// The operation.
+        /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
         /// The missing field.
         field: &'static str,
@@ -223,13 +225,14 @@ pub enum PersonalizeError {
 
 /// The Personalize operations the import needs.
 pub trait Personalize: Send + Sync {
-    /// DescribeDataset.
+    /// DescribeDataset: the dataset's type, status and schema ARN.
     fn describe_dataset(
         &self,
         dataset_arn: &str,
     ) -> impl Future<Output = Result<Dataset, PersonalizeError>> + Send;
 
-    /// DescribeSchema.
+    /// DescribeSchema: the Avro text and domain of a schema (the dataset's own, with
+    /// `--dataset-arn`).
     fn describe_schema(
         &self,
         schema_arn: &str,
@@ -248,7 +251,8 @@ pub trait Personalize: Send + Sync {
         request: &CreateImportJob,
     ) -> impl Future<Output = Result<String, PersonalizeError>> + Send;
 
-    /// DescribeDatasetImportJob.
+    /// DescribeDatasetImportJob: the job's status (`CREATE PENDING`, `CREATE IN_PROGRESS`,
+    /// `ACTIVE`, `CREATE FAILED`) and `failureReason`; the watch polls it.
     fn describe_dataset_import_job(
         &self,
         job_arn: &str,

@@ -167,6 +167,7 @@ impl Personalize for SdkPersonalize {
                 })?
                 .to_string(),
             status: d.status().unwrap_or_default().to_string(),
+            dataset_group_arn: d.dataset_group_arn().map(String::from),
         })
     }
 
@@ -295,5 +296,176 @@ impl Personalize for SdkPersonalize {
             created: to_time(j.creation_date_time()),
             updated: to_time(j.last_updated_date_time()),
         })
+    }
+}
+
+/// The model and training operations ([`crate::solutions`]) on the same client.
+mod solutions {
+    use aws_sdk_personalize::types::TrainingMode as SdkTrainingMode;
+
+    use super::{map_err, to_time, SdkPersonalize};
+    use crate::personalize::PersonalizeError;
+    use crate::solutions::{
+        CreateSolutionVersion, LatestVersion, RecommenderPage, RecommenderSummary, Solution,
+        SolutionPage, SolutionSummary, SolutionVersion, Solutions,
+    };
+
+    impl Solutions for SdkPersonalize {
+        async fn list_solutions(
+            &self,
+            dataset_group_arn: &str,
+            next_token: Option<&str>,
+        ) -> Result<SolutionPage, PersonalizeError> {
+            let out = self
+                .client
+                .list_solutions()
+                .dataset_group_arn(dataset_group_arn)
+                .set_next_token(next_token.map(String::from))
+                .max_results(100)
+                .send()
+                .await
+                .map_err(|e| map_err("ListSolutions", dataset_group_arn, e))?;
+            Ok(SolutionPage {
+                solutions: out
+                    .solutions()
+                    .iter()
+                    .map(|s| SolutionSummary {
+                        arn: s.solution_arn().unwrap_or_default().to_string(),
+                        name: s.name().unwrap_or_default().to_string(),
+                        status: s.status().unwrap_or_default().to_string(),
+                        recipe_arn: s.recipe_arn().map(String::from),
+                    })
+                    .collect(),
+                next_token: out.next_token().map(String::from),
+            })
+        }
+
+        async fn describe_solution(
+            &self,
+            solution_arn: &str,
+        ) -> Result<Solution, PersonalizeError> {
+            const OP: &str = "DescribeSolution";
+            let out = self
+                .client
+                .describe_solution()
+                .solution_arn(solution_arn)
+                .send()
+                .await
+                .map_err(|e| map_err(OP, solution_arn, e))?;
+            let s = out.solution().ok_or(PersonalizeError::Incomplete {
+                operation: OP,
+                field: "solution",
+            })?;
+            let config = s.solution_config();
+            Ok(Solution {
+                arn: s.solution_arn().unwrap_or(solution_arn).to_string(),
+                name: s.name().unwrap_or_default().to_string(),
+                status: s.status().unwrap_or_default().to_string(),
+                recipe_arn: s
+                    .recipe_arn()
+                    .or_else(|| s.auto_ml_result().and_then(|r| r.best_recipe_arn()))
+                    .map(String::from),
+                auto_training: s.perform_auto_training(),
+                auto_training_schedule: config
+                    .and_then(|c| c.auto_training_config())
+                    .and_then(|a| a.scheduling_expression())
+                    .map(String::from),
+                incremental_update: s.perform_incremental_update(),
+                trend_discovery_frequency: config
+                    .and_then(|c| c.feature_transformation_parameters())
+                    .and_then(|p| p.get("trend_discovery_frequency"))
+                    .cloned(),
+                latest_version: s.latest_solution_version().map(|v| LatestVersion {
+                    arn: v.solution_version_arn().unwrap_or_default().to_string(),
+                    status: v.status().unwrap_or_default().to_string(),
+                    training_mode: v.training_mode().map(|m| m.as_str().to_string()),
+                }),
+            })
+        }
+
+        async fn list_recommenders(
+            &self,
+            dataset_group_arn: &str,
+            next_token: Option<&str>,
+        ) -> Result<RecommenderPage, PersonalizeError> {
+            let out = self
+                .client
+                .list_recommenders()
+                .dataset_group_arn(dataset_group_arn)
+                .set_next_token(next_token.map(String::from))
+                .max_results(100)
+                .send()
+                .await
+                .map_err(|e| map_err("ListRecommenders", dataset_group_arn, e))?;
+            Ok(RecommenderPage {
+                recommenders: out
+                    .recommenders()
+                    .iter()
+                    .map(|r| RecommenderSummary {
+                        arn: r.recommender_arn().unwrap_or_default().to_string(),
+                        name: r.name().unwrap_or_default().to_string(),
+                        status: r.status().unwrap_or_default().to_string(),
+                        recipe_arn: r.recipe_arn().map(String::from),
+                    })
+                    .collect(),
+                next_token: out.next_token().map(String::from),
+            })
+        }
+
+        async fn create_solution_version(
+            &self,
+            r: &CreateSolutionVersion,
+        ) -> Result<String, PersonalizeError> {
+            const OP: &str = "CreateSolutionVersion";
+            let out = self
+                .client
+                .create_solution_version()
+                .solution_arn(&r.solution_arn)
+                .training_mode(SdkTrainingMode::from(r.training_mode.as_str()))
+                .set_name(r.name.clone())
+                .send()
+                .await
+                .map_err(|e| map_err(OP, &r.solution_arn, e))?;
+            out.solution_version_arn()
+                .map(String::from)
+                .ok_or(PersonalizeError::Incomplete {
+                    operation: OP,
+                    field: "solutionVersionArn",
+                })
+        }
+
+        async fn describe_solution_version(
+            &self,
+            arn: &str,
+        ) -> Result<SolutionVersion, PersonalizeError> {
+            const OP: &str = "DescribeSolutionVersion";
+            let out = self
+                .client
+                .describe_solution_version()
+                .solution_version_arn(arn)
+                .send()
+                .await
+                .map_err(|e| map_err(OP, arn, e))?;
+            let v = out.solution_version().ok_or(PersonalizeError::Incomplete {
+                operation: OP,
+                field: "solutionVersion",
+            })?;
+            Ok(SolutionVersion {
+                arn: v.solution_version_arn().unwrap_or(arn).to_string(),
+                solution_arn: v.solution_arn().unwrap_or_default().to_string(),
+                status: v
+                    .status()
+                    .ok_or(PersonalizeError::Incomplete {
+                        operation: OP,
+                        field: "solutionVersion.status",
+                    })?
+                    .to_string(),
+                training_mode: v.training_mode().map(|m| m.as_str().to_string()),
+                failure_reason: v.failure_reason().map(String::from),
+                training_hours: v.training_hours(),
+                created: to_time(v.creation_date_time()),
+                updated: to_time(v.last_updated_date_time()),
+            })
+        }
     }
 }

@@ -135,6 +135,16 @@ impl S3Store {
         }
     }
 
+    /// The client, for the other S3 calls of this crate (the access checks' bucket calls).
+    pub(crate) fn sdk_client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    /// The account the bucket must belong to, if set.
+    pub(crate) fn expected_owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+
     /// PutObject of `body` (`len` bytes) with its checksum in a header: the store checks it.
     async fn put(
         &self,

@@ -130,9 +130,9 @@ pub fn split_parts(value: &str) -> (&str, Option<u64>) {
 /// A checksum value as S3 writes it: base64, with `-N` for a composite multipart checksum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksum {
-    /// The algorithm.
+    /// Which checksum it is: a value is only compared with one of the same algorithm.
     pub algorithm: ChecksumAlgorithm,
-    /// The value.
+    /// Base64 of the digest, with `-N` appended for a composite checksum over N parts.
     pub value: String,
 }
 
@@ -206,9 +206,10 @@ pub enum StoreError {
     /// The key (or upload) does not exist.
     #[error("{operation} `{key}`: it does not exist ({answer})")]
     NotFound {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
-        /// The key.
+        /// The object key the call addressed (relative to the bucket).
         key: String,
         /// What the store answered (`HTTP 404 NoSuchKey: …`).
         answer: String,
@@ -216,9 +217,10 @@ pub enum StoreError {
     /// The store rejected the bytes because their checksum did not match the one sent.
     #[error("{operation} `{key}`: the store rejected the bytes: their checksum does not match the one sent ({message})")]
     BadDigest {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
-        /// The key.
+        /// The object key the call addressed (relative to the bucket).
         key: String,
         /// The store's answer.
         message: String,
@@ -227,7 +229,8 @@ pub enum StoreError {
     /// stores lack calls S3 has).
     #[error("{operation} `{key}`: the store does not support it ({answer})")]
     Unsupported {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
         /// The key (or prefix) it addressed.
         key: String,
@@ -237,24 +240,26 @@ pub enum StoreError {
     /// The store answered with an error, or with an answer that could not be read.
     #[error("{operation} `{key}` failed: {}{code}: {message}", status.map(|s| format!("HTTP {s} ")).unwrap_or_default())]
     Service {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
-        /// The key.
+        /// The object key the call addressed (relative to the bucket).
         key: String,
         /// The HTTP status, when an answer came.
         status: Option<u16>,
         /// The error code (`AccessDenied`, `NoSuchBucket`…), or what was wrong with an answer
         /// that could not be read.
         code: String,
-        /// The message.
+        /// The store's error message, as it sent it (redacted when printed).
         message: String,
     },
     /// The request did not get an answer (connection refused or reset, timeout).
     #[error("{operation} `{key}` failed: {message}")]
     Transport {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
-        /// The key.
+        /// The object key the call addressed (relative to the bucket).
         key: String,
         /// What happened.
         message: String,
@@ -262,9 +267,10 @@ pub enum StoreError {
     /// A local file operation failed (the directory store).
     #[error("{operation} `{path}` failed: {source}")]
     Io {
-        /// The operation.
+        /// The S3 call that failed, as the API names it (`PutObject`, `UploadPart`…), or the
+        /// local store's step.
         operation: &'static str,
-        /// The path.
+        /// The local file or directory, as shown to the user.
         path: String,
         /// The error.
         #[source]

@@ -76,6 +76,8 @@ pub enum Family {
     Schema,
     /// PF5xx: data insights (`preflight insights`): what Personalize's own analysis would report.
     Insights,
+    /// PF6xx: access to the data (bucket, role, trust and key policies), checked before a job.
+    Access,
 }
 
 impl Family {
@@ -88,6 +90,7 @@ impl Family {
             Family::Dataset => "dataset",
             Family::Schema => "schema",
             Family::Insights => "insights",
+            Family::Access => "access",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Personalize's CSV dialect: comma separated, `"` quotes, `\"` and `\\` escapes inside quotes,
-//! one record per physical line (DESIGN.md decisions 1–2).
+//! one record per physical line (ARCHITECTURE.md#one-parser-one-record-per-line).
 //!
 //! [`split_line`] finds the fields of one line without allocating: field values point into the
 //! line, or, for quoted fields with escapes, into a reusable scratch buffer. Lines without a

@@ -81,7 +81,7 @@ impl Collector {
         }
     }
 
-    /// The policy.
+    /// The severities and per-rule cap the findings are collected under.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

@@ -54,6 +54,7 @@ pub fn run(args: &FixArgs, session: &Session) -> anyhow::Result<Outcome> {
             report,
             plan: None,
             insights: None,
+            changes: None,
             fix: Some(f),
         })
         .collect();

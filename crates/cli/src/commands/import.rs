@@ -3,10 +3,11 @@
 
 use anyhow::bail;
 use preflight_uploader::import::{active_dataset, check_bulk_data, verify_manifest};
-use preflight_uploader::{CreateImportJob, ImportError, S3Url};
+use preflight_uploader::{AccessRequest, CreateImportJob, ImportError, S3Url};
 use preflight_validator::DatasetType;
 
 use crate::args::ImportArgs;
+use crate::exit;
 use crate::import_job::{check_arns, create_and_watch, print_dry_request, refused, request};
 use crate::outcome::Outcome;
 use crate::session::Session;
@@ -24,7 +25,18 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
         args.mode,
         session.now(),
     )?;
+    let access = crate::access::request(
+        &args.dataset_arn,
+        None,
+        &args.job.role_arn,
+        &url,
+        &request.job_name,
+        None,
+    );
     if args.dry_run {
+        if !args.job.skip_access_check {
+            crate::access::print_planned(&access)?;
+        }
         print_request(&request)?;
         eprintln!("dry run: nothing was sent");
         return Ok(Outcome::success());
@@ -33,6 +45,7 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
     let rt = session.runtime()?;
     let result = rt.block_on(async {
         let dataset = active_dataset(&p, &args.dataset_arn).await?;
+        let group = dataset.dataset_group_arn.clone();
         // FULL over bulk data replaces it all, and `import` cannot see what it drops.
         check_bulk_data(&p, &args.dataset_arn, request.import_mode, args.allow_drop).await?;
         if args.unverified {
@@ -55,10 +68,22 @@ pub fn run(args: &ImportArgs, session: &Session) -> anyhow::Result<Outcome> {
                 eprintln!("  `{key}` read back and hashed: {why}");
             }
         }
-        Ok::<_, ImportError>(())
+        Ok::<_, ImportError>(group)
     });
-    if let Some(outcome) = refused(result)? {
-        return Ok(outcome);
+    let group = match result {
+        Ok(g) => g,
+        Err(e) => return Ok(refused(Err(e))?.unwrap_or_else(|| Outcome::exit(exit::FAILURE))),
+    };
+    // Whether Personalize may read the data: a job that cannot fails only after its wait in
+    // the queue.
+    if !args.job.skip_access_check {
+        let access = AccessRequest {
+            dataset_group_arn: group,
+            ..access
+        };
+        if let Some(outcome) = crate::access::gate(session, &access)? {
+            return Ok(outcome);
+        }
     }
     create_and_watch(&request, &args.job, args.wait, args.watch.timeout, session)
 }

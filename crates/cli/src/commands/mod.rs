@@ -2,6 +2,7 @@
 //! command's arguments and dispatches; the commands return an [`Outcome`], which `main`
 //! prints.
 
+mod doctor;
 mod explain;
 mod fix;
 mod import;
@@ -11,6 +12,7 @@ mod rules;
 mod run;
 mod schema;
 mod stage;
+pub(crate) mod train;
 mod validate;
 mod watch;
 
@@ -42,5 +44,7 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Outcome> {
         Command::Run(a) => run::run(&a, &session(a.layers())?),
         Command::Insights(a) => insights::run(&a, &session(a.layers())?),
         Command::Fix(a) => fix::run(&a, &session(a.layers())?),
+        Command::Doctor(a) => doctor::run(&a, &session(a.layers())?),
+        Command::Train(a) => train::run(&a, &session(a.layers())?),
     }
 }

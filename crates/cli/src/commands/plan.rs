@@ -1,5 +1,5 @@
 //! `preflight plan`: validates the new data, then simulates the import job against the
-//! dataset's existing data and shows what the dataset will hold (see the README).
+//! dataset's existing data and shows what the dataset will hold (docs/commands/plan.md).
 //!
 //! The existing data is given (`--existing`, `--existing-from-history`, the config's
 //! `existing`), known to be empty (`--first-import`, or the account lists no ACTIVE import for
@@ -49,12 +49,33 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
     plan_opts.chunk_bytes = args.chunk_bytes.max(1);
     let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
+    // What the import changes in recommendations; per model with --dataset-arn.
+    let changes = match &plan {
+        Some(plan) => {
+            // Listing the models never fails the plan: it does not depend on them.
+            let (p, unreachable) = match dataset_arn.as_ref().map(|_| session.personalize()) {
+                Some(Ok(p)) => (Some(p), None),
+                Some(Err(e)) => (None, Some(format!("could not reach Personalize: {e:#}"))),
+                None => (None, None),
+            };
+            let models = p
+                .as_ref()
+                .zip(dataset_arn.as_deref().map(crate::changes::Group::OfDataset));
+            let mut c = crate::changes::of(plan, models, session)?;
+            if unreachable.is_some() {
+                c.models_unknown = unreachable;
+            }
+            Some(c)
+        }
+        None => None,
+    };
     session.emit(&[Section {
         name: None,
         report: &report,
         plan: plan.as_ref(),
         insights: None,
         fix: None,
+        changes: changes.as_ref(),
     }])?;
     Ok(Outcome::exit(session.exit_code(&report)))
 }

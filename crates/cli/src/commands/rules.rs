@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use preflight_validator::rules::ALL;
+use preflight_validator::rules::{ACCESS, ALL};
 
 use crate::args::{Format, RulesArgs};
 use crate::outcome::Outcome;
@@ -13,6 +13,7 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Outcome> {
         Format::Json => {
             let rules: Vec<_> = ALL
                 .iter()
+                .chain(ACCESS)
                 .map(|r| {
                     serde_json::json!({
                         "code": r.code, "name": r.name, "family": r.family.as_str(),
@@ -25,7 +26,8 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Outcome> {
         }
         _ => {
             let mut family = "";
-            for r in ALL {
+            // The access rules last: `doctor`, `import` and `run` check them before a job.
+            for r in ALL.iter().chain(ACCESS) {
                 if r.family.as_str() != family {
                     family = r.family.as_str();
                     writeln!(out, "\n{} rules", capitalize(family))?;

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use preflight_uploader::import::{active_dataset, check_bulk_data, verify_manifest};
 use preflight_uploader::{
-    stage, Action, ImportError, NoProgress, S3Store, StageOptions, Target as UploadTarget,
+    stage, Action, Change, ImportError, NoProgress, S3Store, S3Url, StageOptions,
+    Target as UploadTarget,
 };
 
 use crate::args::RunArgs;
+use crate::commands::train;
 use crate::dataset::{self, Target};
 use crate::exit;
 use crate::import_job::{check_arns, create_and_watch, print_dry_request, refused, request};
@@ -44,6 +46,32 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     if let Some(n) = &args.job.job_name {
         preflight_uploader::check_job_name(n).map_err(anyhow::Error::msg)?;
     }
+    for arn in &args.retrain {
+        if !(arn.starts_with("arn:") && arn.contains(":personalize:") && arn.contains(":solution/"))
+        {
+            bail!("--retrain `{arn}` is not a Personalize solution ARN (arn:aws:personalize:REGION:ACCOUNT:solution/NAME)");
+        }
+    }
+    // The access checks judge the policies on the staging prefix (the run folder is made
+    // below it), before anything is uploaded.
+    let stage_url = S3Url::parse(&args.stage_to).map_err(anyhow::Error::msg)?;
+    let check_name = match &args.job.job_name {
+        Some(n) => n.clone(),
+        None => preflight_uploader::job_name(
+            dataset_arn.rsplit('/').next().unwrap_or("dataset"),
+            &dataset_arn,
+            &args.stage_to,
+            session.now(),
+        ),
+    };
+    let mut access = crate::access::request(
+        &dataset_arn,
+        None,
+        &args.job.role_arn,
+        &stage_url,
+        &check_name,
+        None,
+    );
     let existing_paths = target.existing(&args.existing);
     let first_import = args.existing.first_import;
     // Whether the plan will know what a FULL job replaces (then PF313 counts what it drops).
@@ -54,6 +82,8 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     // 1. The schema: from the dataset, or (dry run) from --schema / --dataset-type or the
     // preflight.toml dataset's schema file or type.
     let mut had_bulk_import = None;
+    // The dataset group (DescribeDataset), for the models the import changes.
+    let mut group_arn = None;
     let schema = if args.dry_run {
         if args.existing_from_history {
             bail!("--existing-from-history reads the dataset's import history, which a dry run does not: give the data with --existing");
@@ -86,6 +116,15 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             }
             Err(e) => return Ok(refused(Err(e))?.unwrap_or_else(|| Outcome::exit(exit::FAILURE))),
         };
+        group_arn = Some(dataset.dataset_group_arn.clone());
+        // Whether Personalize may read the data: checked before anything is uploaded, since
+        // a job that cannot read it fails only after its wait in the queue.
+        if !args.job.skip_access_check {
+            access.dataset_group_arn = dataset.dataset_group_arn.clone();
+            if let Some(outcome) = crate::access::gate(session, &access)? {
+                return Ok(outcome);
+            }
+        }
         if first_import && had_bulk_import == Some(true) {
             return Ok(Outcome::failed(
                 exit::IMPORT_REFUSED,
@@ -133,6 +172,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             plan: plan.as_ref(),
             insights: None,
             fix: None,
+            changes: None,
         }])?;
     }
     if stops {
@@ -156,6 +196,18 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             plan.result().map_or(unknown, |d| d.to_string()),
             if plan.knows_existing() { "" } else { " (the existing data is unknown)" }
         );
+        // What the import changes in recommendations, per model of the dataset group (a dry
+        // run lists no models: it sends nothing).
+        let p = if args.dry_run {
+            None
+        } else {
+            Some(session.personalize()?)
+        };
+        let models = p
+            .as_ref()
+            .zip(group_arn.clone().map(crate::changes::Group::Known));
+        let changes = crate::changes::of(plan, models, session)?;
+        eprint!("{}", crate::changes::human(&changes));
         if plan.dropped > 0 && !args.allow_drop {
             return Ok(Outcome::failed(
                 exit::FINDINGS,
@@ -200,6 +252,9 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
 
     // 4. Import (a dry run prints the requests instead).
     if args.dry_run {
+        if !args.job.skip_access_check {
+            crate::access::print_planned(&access)?;
+        }
         for o in &outcome.objects {
             let op = match o.action {
                 Action::Put => "PutObject",
@@ -240,6 +295,18 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             "DescribeDatasetImportJob",
             serde_json::json!({"datasetImportJobArn": "(the datasetImportJobArn CreateDatasetImportJob returns)"}),
         )?;
+        for arn in &args.retrain {
+            print_dry_request(
+                "personalize",
+                "DescribeSolution",
+                serde_json::json!({"solutionArn": arn}),
+            )?;
+            print_dry_request(
+                "personalize",
+                "CreateSolutionVersion",
+                serde_json::json!({"solutionArn": arn, "trainingMode": "(FULL, or UPDATE where the recipe supports it and only items were imported)"}),
+            )?;
+        }
         eprintln!("dry run: nothing was sent");
         return Ok(Outcome::success());
     }
@@ -254,5 +321,32 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     }
 
     // 5. Watch.
-    create_and_watch(&import, &args.job, true, args.watch.timeout, session)
+    let outcome = create_and_watch(&import, &args.job, true, args.watch.timeout, session)?;
+    if outcome.code != exit::SUCCESS || args.retrain.is_empty() {
+        return Ok(outcome);
+    }
+
+    // 6. Retrain, when asked: only after the data is in the dataset.
+    let p = session.personalize()?;
+    let changes = changes_of(&dataset_arn);
+    for arn in &args.retrain {
+        let mode = train::mode_after_import(&p, arn, &changes, session)?;
+        let outcome = train::train(&p, arn, mode, None, true, args.watch.timeout, session)?;
+        if outcome.code != exit::SUCCESS {
+            return Ok(outcome.note("The import job is ACTIVE: the data is in the dataset."));
+        }
+    }
+    Ok(Outcome::success())
+}
+
+/// What an import into this dataset brings, for the training mode (the dataset ARN ends with
+/// its type: `…/ITEMS`).
+fn changes_of(dataset_arn: &str) -> Vec<Change> {
+    match dataset_arn.rsplit('/').next().unwrap_or_default() {
+        "ITEMS" => vec![Change::NewItems],
+        "USERS" => vec![Change::NewUsers],
+        "ACTIONS" => vec![Change::NewActions],
+        "ACTION_INTERACTIONS" => vec![Change::NewActionInteractions],
+        _ => vec![Change::NewInteractions],
+    }
 }

@@ -88,6 +88,9 @@ fn section(s: &Section<'_>, color: bool) -> String {
     if let Some(table) = s.plan {
         plan(&mut out, table);
     }
+    if let Some(c) = s.changes {
+        out.push_str(&crate::changes::human(c));
+    }
     if let Some(ins) = s.insights {
         insights(&mut out, ins);
     }

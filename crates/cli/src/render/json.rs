@@ -1,4 +1,4 @@
-//! The json format: one object, a stable contract documented in the README, with the plan
+//! The json format: one object, a stable contract documented in docs/formats.md, with the plan
 //! (`plan`) and the insights (`insights`) of each import when it has them.
 
 use preflight_validator::{Diagnostic, Insights, Plan, Summary};
@@ -47,6 +47,9 @@ pub fn render(sections: &[Section<'_>]) -> String {
             if let Some(f) = s.fix {
                 v["fix"] = f.json();
             }
+            if let Some(c) = s.changes {
+                v["changes"] = serde_json::to_value(c).unwrap_or_default();
+            }
             v
         })
         .collect();
@@ -82,6 +85,9 @@ fn one(s: &Section<'_>) -> String {
     }
     if let Some(f) = s.fix {
         v["fix"] = f.json();
+    }
+    if let Some(c) = s.changes {
+        v["changes"] = serde_json::to_value(c).unwrap_or_default();
     }
     let mut out = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     out.push('\n');

@@ -124,6 +124,9 @@ fn report_section(out: &mut String, section: &Section<'_>, heading: &str, limit:
     if let Some(p) = section.plan {
         out.push_str(&plan(p));
     }
+    if let Some(c) = section.changes {
+        out.push_str(&crate::changes::markdown(c));
+    }
     if let Some(ins) = section.insights {
         out.push_str(&insights(ins));
     }

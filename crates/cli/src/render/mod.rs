@@ -32,7 +32,7 @@ use crate::args::{ColorChoice, Format};
 pub struct Section<'a> {
     /// The dataset's name in `preflight.toml`, if the import is one.
     pub name: Option<&'a str>,
-    /// The report.
+    /// The findings, their per-rule counts and the files checked.
     pub report: &'a Report,
     /// What the import job will do (`preflight plan`, `run`).
     pub plan: Option<&'a Plan>,
@@ -41,6 +41,8 @@ pub struct Section<'a> {
     pub insights: Option<&'a Insights>,
     /// What `preflight fix` changed in this input (its findings are those that remain).
     pub fix: Option<&'a FixReport>,
+    /// What the import changes in recommendations (`plan`).
+    pub changes: Option<&'a crate::changes::Changes>,
 }
 
 impl<'a> Section<'a> {
@@ -52,6 +54,7 @@ impl<'a> Section<'a> {
             plan: None,
             insights: None,
             fix: None,
+            changes: None,
         }
     }
 }

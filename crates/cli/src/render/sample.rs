@@ -72,6 +72,7 @@ fn rendered(format: Format) -> String {
         plan: Some(&plan),
         insights: Some(&insights),
         fix: None,
+        changes: None,
     };
     render(format, false, &[section]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
 }

@@ -348,8 +348,9 @@ fn schema_check_rules_and_explain() {
     let v: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
     assert_eq!(
         v.as_array().unwrap().len(),
-        preflight_validator::rules::ALL.len()
+        preflight_validator::rules::ALL.len() + preflight_validator::rules::ACCESS.len()
     );
+    assert_eq!(v.as_array().unwrap().last().unwrap()["code"], "PF611");
     let explain = preflight().args(["explain", "PF215"]).output().unwrap();
     let text = String::from_utf8(explain.stdout).unwrap();
     assert!(text.starts_with("# PF215 timestamp-in-milliseconds"));

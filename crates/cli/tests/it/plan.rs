@@ -50,6 +50,38 @@ fn human_plan_full() {
 }
 
 #[test]
+fn the_plan_says_what_the_import_changes_in_recommendations() {
+    let (out, code) = items_plan("incremental", "json");
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let c = &v["changes"];
+    assert_eq!(c["new"][0]["change"], "new-items");
+    // The existing data is given: the count is the plan's new records.
+    assert_eq!(c["new"][0]["count"], v["plan"]["new"]);
+    assert!(c["new"][0]["at_most"].is_null());
+    let reaches = c["new"][0]["reaches"].as_str().unwrap();
+    assert!(reaches.contains("within about 2 hours"), "{reaches}");
+    assert!(reaches.contains("new solution version"), "{reaches}");
+    assert!(c["filters"].as_str().unwrap().contains("within 20 minutes"));
+    // Without --dataset-arn no model is listed, and the human format says how to see them.
+    assert!(c.get("models").is_none());
+    let (human, _) = items_plan("incremental", "human");
+    assert!(
+        human.contains("What this import changes in recommendations:"),
+        "{human}"
+    );
+    assert!(
+        human.contains("Give --dataset-arn to see it per solution"),
+        "{human}"
+    );
+    let (md, _) = items_plan("incremental", "markdown");
+    assert!(
+        md.contains("#### What this import changes in recommendations"),
+        "{md}"
+    );
+}
+
+#[test]
 fn json_plan_has_every_count() {
     let (out, code) = items_plan("full", "json");
     assert_eq!(code, 0);
@@ -686,15 +718,15 @@ fn an_incremental_import_without_existing_data_passes_with_an_upper_bound() {
         text.contains("existing data  unknown") && text.contains("at most 1,500"),
         "{text}"
     );
-    // The README shows this output (the plan section's "unknown" example).
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The plan command's page shows this output (its "unknown" example).
+    let readme = std::fs::read_to_string(root().join("docs/commands/plan.md")).unwrap();
     for line in text
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with("Checked ") && !l.starts_with("Found "))
     {
         assert!(
             readme.contains(&format!("    {line}\n")),
-            "README lacks the output line `{line}`"
+            "docs/commands/plan.md lacks the output line `{line}`"
         );
     }
 }

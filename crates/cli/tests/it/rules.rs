@@ -113,7 +113,9 @@ fn every_rule_has_a_fixture_folder_and_every_folder_is_a_rule() {
     );
     let folders = folders();
     let mut problems = Vec::new();
-    for r in &rules {
+    // The access rules (PF6xx) judge the account's policies, not files: no CSV fixture shows
+    // them; the uploader's access tests (mocked S3, IAM and KMS answers) do.
+    for r in rules.iter().filter(|r| r.family != "access") {
         let want = format!("{}-{}", r.code, r.name);
         if !folders.contains(&want) {
             problems.push(format!(

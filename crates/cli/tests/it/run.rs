@@ -183,11 +183,226 @@ fn describe_rule(statuses: &[(&str, Option<&str>)]) -> Rule {
 }
 
 fn clients(rules: &[&Rule], clock: &Arc<ManualClock>) -> Clients {
-    let p = mock_client!(aws_sdk_personalize, RuleMode::MatchAny, rules, |c| c
+    clients_with_access(rules, clock, access::healthy())
+}
+
+/// Clients whose S3 (for the access checks' bucket calls), IAM and KMS answers are `world`'s.
+fn clients_with_access(rules: &[&Rule], clock: &Arc<ManualClock>, world: access::World) -> Clients {
+    // A dataset group without models unless a test's own rules (first) list some.
+    let (solutions, recommenders) = (
+        mock!(Client::list_solutions)
+            .sequence()
+            .http_status(200, Some(r#"{"solutions":[]}"#.into()))
+            .repeatedly()
+            .build(),
+        mock!(Client::list_recommenders)
+            .sequence()
+            .http_status(200, Some(r#"{"recommenders":[]}"#.into()))
+            .repeatedly()
+            .build(),
+    );
+    let mut rules = rules.to_vec();
+    rules.extend([&solutions, &recommenders]);
+    let p = mock_client!(aws_sdk_personalize, RuleMode::MatchAny, &rules, |c| c
         .retry_config(RetryConfig::disabled()));
     Clients {
         personalize: Some(SdkPersonalize::from_client(p)),
         clock: clock.clone(),
+        iam: Some(world.iam()),
+        kms: Some(world.kms()),
+        bucket_access: Some(Arc::new(world.s3())),
+    }
+}
+
+/// The access checks' view of the account, in the services' answer shapes (S3 and IAM XML,
+/// IAM's URL-encoded policy documents, KMS JSON), for the bucket `imports` and role
+/// `PersonalizeS3` of account 123456789012 in us-east-1.
+mod access {
+    use aws_sdk_iam::config::retry::RetryConfig;
+    use aws_smithy_mocks::{
+        create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode,
+    };
+    use preflight_uploader::{S3Options, S3Store, SdkIam, SdkKms};
+
+    pub const BUCKET_POLICY: &str = r#"{"Version":"2012-10-17","Id":"PersonalizeS3BucketAccessPolicy","Statement":[{"Sid":"PersonalizeS3BucketAccessPolicy","Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::imports","arn:aws:s3:::imports/*"]}]}"#;
+    pub const ROLE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::imports","arn:aws:s3:::imports/*"]}]}"#;
+    pub const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":["personalize.amazonaws.com"]},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"StringLike":{"aws:SourceArn":"arn:aws:personalize:us-east-1:123456789012:*"}}}]}"#;
+    const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+
+    /// The documents the services hold.
+    pub struct World {
+        pub bucket_policy: Option<String>,
+        pub trust_policy: String,
+        pub role_policy: String,
+    }
+
+    /// The Personalize docs' setup: every check passes.
+    pub fn healthy() -> World {
+        World {
+            bucket_policy: Some(BUCKET_POLICY.into()),
+            trust_policy: TRUST_POLICY.into(),
+            role_policy: ROLE_POLICY.into(),
+        }
+    }
+
+    /// A bucket policy that lets Personalize read but not list the bucket.
+    pub fn without_list_bucket() -> World {
+        World {
+            bucket_policy: Some(
+                BUCKET_POLICY
+                    .replace(r#"["s3:GetObject","s3:ListBucket"]"#, r#""s3:GetObject""#)
+                    .replace(
+                        r#"["arn:aws:s3:::imports","arn:aws:s3:::imports/*"]"#,
+                        r#""arn:aws:s3:::imports/*""#,
+                    ),
+            ),
+            ..healthy()
+        }
+    }
+
+    fn url_encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    fn iam_ok(op: &str, result: &str) -> String {
+        format!(
+            r#"<{op}Response xmlns="{IAM_NS}"><{op}Result>{result}</{op}Result><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></{op}Response>"#
+        )
+    }
+
+    fn interceptor(rules: &[Rule]) -> MockResponseInterceptor {
+        let mut i = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for r in rules {
+            i = i.with_rule(r);
+        }
+        i
+    }
+
+    impl World {
+        pub fn s3(&self) -> S3Store {
+            const NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+            let policy = match &self.bucket_policy {
+                Some(p) => mock!(aws_sdk_s3::Client::get_bucket_policy)
+                    .sequence()
+                    .http_status(200, Some(p.clone()))
+                    .repeatedly()
+                    .build(),
+                None => mock!(aws_sdk_s3::Client::get_bucket_policy)
+                    .sequence()
+                    .http_status(404, Some("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message><BucketName>imports</BucketName></Error>".into()))
+                    .repeatedly()
+                    .build(),
+            };
+            let rules = vec![
+                mock!(aws_sdk_s3::Client::get_bucket_location)
+                    .sequence()
+                    .http_status(200, Some(format!(r#"<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="{NS}"/>"#)))
+                    .repeatedly()
+                    .build(),
+                policy,
+                mock!(aws_sdk_s3::Client::get_bucket_encryption)
+                    .sequence()
+                    .http_status(200, Some(format!(r#"<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="{NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>"#)))
+                    .repeatedly()
+                    .build(),
+            ];
+            let conf = aws_sdk_s3::Config::builder()
+                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+                .region(aws_sdk_s3::config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor(&rules))
+                .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+                .build();
+            S3Store::from_client(
+                aws_sdk_s3::Client::from_conf(conf),
+                "imports",
+                &S3Options::default(),
+            )
+        }
+
+        pub fn iam(&self) -> SdkIam {
+            let role = iam_ok(
+                "GetRole",
+                &format!(
+                    "<Role><Path>/</Path><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration><RoleId>AROADBQP57FF2AEXAMPLE</RoleId><RoleName>PersonalizeS3</RoleName><Arn>arn:aws:iam::123456789012:role/PersonalizeS3</Arn><CreateDate>2024-11-13T16:45:56Z</CreateDate></Role>",
+                    url_encode(&self.trust_policy)
+                ),
+            );
+            let list = iam_ok(
+                "ListRolePolicies",
+                "<PolicyNames><member>PersonalizeS3Read</member></PolicyNames><IsTruncated>false</IsTruncated>",
+            );
+            let attached = iam_ok(
+                "ListAttachedRolePolicies",
+                "<AttachedPolicies/><IsTruncated>false</IsTruncated>",
+            );
+            let inline = iam_ok(
+                "GetRolePolicy",
+                &format!(
+                    "<PolicyName>PersonalizeS3Read</PolicyName><RoleName>PersonalizeS3</RoleName><PolicyDocument>{}</PolicyDocument>",
+                    url_encode(&self.role_policy)
+                ),
+            );
+            let rules = vec![
+                mock!(aws_sdk_iam::Client::get_role)
+                    .sequence()
+                    .http_status(200, Some(role))
+                    .repeatedly()
+                    .build(),
+                mock!(aws_sdk_iam::Client::list_role_policies)
+                    .sequence()
+                    .http_status(200, Some(list))
+                    .repeatedly()
+                    .build(),
+                mock!(aws_sdk_iam::Client::list_attached_role_policies)
+                    .sequence()
+                    .http_status(200, Some(attached))
+                    .repeatedly()
+                    .build(),
+                mock!(aws_sdk_iam::Client::get_role_policy)
+                    .sequence()
+                    .http_status(200, Some(inline))
+                    .repeatedly()
+                    .build(),
+            ];
+            let conf = aws_sdk_iam::Config::builder()
+                .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+                .region(aws_sdk_iam::config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor(&rules))
+                .retry_config(RetryConfig::disabled())
+                .build();
+            SdkIam::from_client(aws_sdk_iam::Client::from_conf(conf))
+        }
+
+        /// No key is involved (SSE-S3): any KMS call is a test failure.
+        pub fn kms(&self) -> SdkKms {
+            let conf = aws_sdk_kms::Config::builder()
+                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+                .region(aws_sdk_kms::config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor(&[]))
+                .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+                .build();
+            SdkKms::from_client(aws_sdk_kms::Client::from_conf(conf))
+        }
     }
 }
 
@@ -770,6 +985,27 @@ fn offline_binary(dir: &Path) -> assert_cmd::Command {
     c
 }
 
+/// The calls the access checks make, in order, as `--dry-run` lists them.
+const ACCESS_OPS: [&str; 11] = [
+    "GetBucketLocation",
+    "GetBucketPolicy",
+    "GetRole",
+    "ListRolePolicies",
+    "GetRolePolicy",
+    "ListAttachedRolePolicies",
+    "GetPolicy",
+    "GetPolicyVersion",
+    "GetBucketEncryption",
+    "DescribeKey",
+    "GetKeyPolicy",
+];
+
+fn access_ops(reqs: &[serde_json::Value]) -> Vec<&str> {
+    reqs.iter()
+        .map(|r| r["operation"].as_str().unwrap())
+        .collect()
+}
+
 fn requests(stdout: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(stdout)
         .lines()
@@ -796,6 +1032,8 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
             "s3://imports/team/",
             "--mode",
             "full",
+            "--retrain",
+            SOLUTION,
             "interactions.csv",
         ])
         .output()
@@ -804,6 +1042,13 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("dry run: nothing was sent"), "{stderr}");
     let reqs = requests(&out.stdout);
+    // First the access checks' calls, on the staging bucket and the role.
+    let (access, reqs): (Vec<_>, Vec<_>) = reqs
+        .into_iter()
+        .partition(|r| r["request"].get("target").is_some());
+    assert_eq!(access_ops(&access), ACCESS_OPS);
+    assert_eq!(access[1]["request"]["target"], "imports");
+    assert_eq!(access[2]["request"]["target"], "PersonalizeS3");
     let ops: Vec<&str> = reqs
         .iter()
         .map(|r| r["operation"].as_str().unwrap())
@@ -816,9 +1061,12 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
             "ListDatasetImportJobs",
             "ListDatasetImportJobs",
             "CreateDatasetImportJob",
-            "DescribeDatasetImportJob"
+            "DescribeDatasetImportJob",
+            "DescribeSolution",
+            "CreateSolutionVersion"
         ]
     );
+    assert_eq!(reqs[7]["request"]["solutionArn"], SOLUTION);
     // The dataset's history (INCREMENTAL needs an earlier import, FULL over one is refused
     // unless its drops are known), then the region's queue.
     assert_eq!(
@@ -889,8 +1137,12 @@ fn import_dry_run_prints_the_request_and_bad_names_are_refused() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let (access, reqs): (Vec<_>, Vec<_>) = requests(&out.stdout)
+        .into_iter()
+        .partition(|r| r["request"].get("target").is_some());
+    assert_eq!(access_ops(&access), ACCESS_OPS);
     assert_eq!(
-        requests(&out.stdout),
+        reqs,
         [serde_json::json!({
             "service": "personalize",
             "operation": "CreateDatasetImportJob",
@@ -934,12 +1186,16 @@ fn help_documents_the_exit_codes() {
     ] {
         assert!(help.contains(want), "missing `{want}` in:\n{help}");
     }
-    // The README's table has the same codes.
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .unwrap();
+    // The documented table (docs/exit-codes.md) has the same codes.
+    let table = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/exit-codes.md"),
+    )
+    .unwrap();
     for code in ["| 3 |", "| 4 |", "| 5 |", "| 6 |", "| 130 |"] {
-        assert!(readme.contains(code), "README lacks the row `{code}`");
+        assert!(
+            table.contains(code),
+            "docs/exit-codes.md lacks the row `{code}`"
+        );
     }
 }
 
@@ -1711,4 +1967,478 @@ fn one_import_mode_type_from_the_flag_to_the_plan_and_the_job() {
         "full".parse::<preflight_uploader::ImportMode>(),
         Ok(preflight_validator::ImportMode::Full)
     );
+}
+
+// ---- Issue 17: access checks before a job, training after it --------------------------------
+
+const SOLUTION: &str = "arn:aws:personalize:us-east-1:123456789012:solution/shop-up";
+const SOLUTION_VERSION: &str =
+    "arn:aws:personalize:us-east-1:123456789012:solution/shop-up/8f1c0a2b";
+
+fn run_outcome(args: &[&str], clients: &Clients) -> personalize_preflight::outcome::Outcome {
+    let cli = Cli::try_parse_from(std::iter::once("preflight").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_with(cli, clients).unwrap()
+}
+
+fn run_args<'a>(endpoint: &'a str, csv: &'a str) -> Vec<&'a str> {
+    vec![
+        "run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--mode",
+        "full",
+        "--job-name",
+        "nightly-1",
+        "--endpoint-url",
+        endpoint,
+        csv,
+    ]
+}
+
+#[test]
+fn run_refuses_a_bucket_policy_without_list_bucket_exits_6_and_creates_no_job() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 0);
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let rules = [&dataset, &schema, &list, &create, &describe];
+    let c = clients_with_access(&rules, &clock, access::without_list_bucket());
+    let outcome = run_outcome(&run_args(server.endpoint(), csv.to_str().unwrap()), &c);
+    assert_eq!(outcome.code, exit::IMPORT_REFUSED);
+    let failure = outcome.failure.unwrap();
+    assert!(
+        failure.message.contains("access checks found 1 error"),
+        "{failure:?}"
+    );
+    assert!(
+        failure.notes[0].contains("No import job was created"),
+        "{failure:?}"
+    );
+    assert_eq!(create.num_calls(), 0);
+    assert_eq!(describe.num_calls(), 0);
+    // Checked before anything was uploaded.
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+
+    // Lowered to a warning (the rule's docs say how), the job is created.
+    let mut args = run_args(server.endpoint(), csv.to_str().unwrap());
+    args.extend(["--severity", "PF604=warning"]);
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let rules = [&dataset, &schema, &list, &create, &describe];
+    let c = clients_with_access(&rules, &clock, access::without_list_bucket());
+    let outcome = run_outcome(&args, &c);
+    assert_eq!(outcome.code, exit::SUCCESS, "{:?}", outcome.failure);
+    assert_eq!(create.num_calls(), 1);
+
+    // --skip-access-check creates the job without the checks.
+    let mut args = run_args(server.endpoint(), csv.to_str().unwrap());
+    args.push("--skip-access-check");
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let rules = [&dataset, &schema, &list, &create, &describe];
+    let c = clients_with_access(
+        &rules,
+        &clock,
+        access::World {
+            bucket_policy: None,
+            ..access::without_list_bucket()
+        },
+    );
+    assert_eq!(run_outcome(&args, &c).code, exit::SUCCESS);
+    assert_eq!(create.num_calls(), 2);
+}
+
+#[test]
+fn import_checks_access_before_creating_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    // The dataset had a FULL import: INCREMENTAL is allowed.
+    let (dataset, list) = (dataset_rule("ACTIVE"), list_rule(&[("ACTIVE", "FULL")]));
+    let captured = Captured::default();
+    let create = create_rule(&captured);
+    let clock = Arc::new(ManualClock::new());
+    let rules = [&dataset, &list, &create];
+    let args = [
+        "import",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--from",
+        "s3://imports/team/interactions.csv",
+        "--unverified",
+        "--mode",
+        "incremental",
+    ];
+    // The bucket has no policy at all (PF603).
+    let broken = access::World {
+        bucket_policy: None,
+        ..access::healthy()
+    };
+    let c = clients_with_access(&rules, &clock, broken);
+    let outcome = run_outcome(&args, &c);
+    assert_eq!(outcome.code, exit::IMPORT_REFUSED, "{:?}", outcome.failure);
+    assert!(
+        outcome
+            .failure
+            .unwrap()
+            .message
+            .contains("access checks found 1 error"),
+        "refused by the access checks"
+    );
+    assert_eq!(create.num_calls(), 0);
+    // The documented setup: the job is created.
+    let c = clients_with_access(&rules, &clock, access::healthy());
+    let outcome = run_outcome(&args, &c);
+    assert_eq!(outcome.code, exit::SUCCESS, "{:?}", outcome.failure);
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[test]
+fn doctor_exits_1_on_a_broken_setup_and_0_on_the_documented_one() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let dataset = dataset_rule("ACTIVE");
+    let clock = Arc::new(ManualClock::new());
+    let args = [
+        "doctor",
+        "--no-config",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--location",
+        "s3://imports/team/",
+    ];
+    let c = clients_with_access(&[&dataset], &clock, access::healthy());
+    assert_eq!(run_outcome(&args, &c).code, exit::SUCCESS);
+    let c = clients_with_access(&[&dataset], &clock, access::without_list_bucket());
+    assert_eq!(run_outcome(&args, &c).code, exit::FINDINGS);
+    // A trust policy without the confused-deputy conditions is a warning only (PF606)…
+    let loose = access::World {
+        trust_policy: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into(),
+        ..access::healthy()
+    };
+    let c = clients_with_access(&[&dataset], &clock, loose);
+    assert_eq!(run_outcome(&args, &c).code, exit::SUCCESS);
+    // …that fails the run with --fail-on warning.
+    let mut strict = args.to_vec();
+    strict.extend(["--fail-on", "warning"]);
+    let loose = access::World {
+        trust_policy: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into(),
+        ..access::healthy()
+    };
+    let c = clients_with_access(&[&dataset], &clock, loose);
+    assert_eq!(run_outcome(&strict, &c).code, exit::FINDINGS);
+}
+
+fn solution_rule(recipe: &str) -> Rule {
+    let body = serde_json::json!({"solution": {
+        "name": "shop-up", "solutionArn": SOLUTION, "performHPO": false, "performAutoML": false,
+        "performAutoTraining": false,
+        "recipeArn": format!("arn:aws:personalize:::recipe/{recipe}"),
+        "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+        "solutionConfig": {}, "status": "ACTIVE",
+        "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9,
+        "latestSolutionVersion": {
+            "solutionVersionArn": format!("{SOLUTION}/1a2b3c4d"), "status": "ACTIVE",
+            "trainingMode": "FULL", "trainingType": "MANUAL",
+            "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+        }
+    }})
+    .to_string();
+    mock!(Client::describe_solution)
+        .match_requests(|r| r.solution_arn() == Some(SOLUTION))
+        .sequence()
+        .http_status(200, Some(body))
+        .repeatedly()
+        .build()
+}
+
+type CapturedTraining = Arc<Mutex<Vec<(String, String)>>>;
+
+fn create_version_rule(captured: &CapturedTraining) -> Rule {
+    let c = captured.clone();
+    mock!(Client::create_solution_version).then_compute_output(move |r| {
+        c.lock().unwrap().push((
+            r.solution_arn().unwrap_or_default().to_string(),
+            r.training_mode().map(|m| m.as_str().to_string()).unwrap_or_default(),
+        ));
+        aws_sdk_personalize::operation::create_solution_version::CreateSolutionVersionOutput::builder()
+            .solution_version_arn(SOLUTION_VERSION)
+            .build()
+    })
+}
+
+fn version_rule(statuses: &[(&str, Option<&str>)]) -> Rule {
+    let mut seq = mock!(Client::describe_solution_version).sequence();
+    for (status, reason) in statuses {
+        let mut v = serde_json::json!({
+            "name": "8f1c0a2b", "solutionVersionArn": SOLUTION_VERSION, "solutionArn": SOLUTION,
+            "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+            "trainingMode": "FULL", "trainingType": "MANUAL", "status": status,
+            "creationDateTime": 1.764e9, "lastUpdatedDateTime": 1.764e9
+        });
+        if let Some(r) = reason {
+            v["failureReason"] = (*r).into();
+        }
+        seq = seq.http_status(
+            200,
+            Some(serde_json::json!({"solutionVersion": v}).to_string()),
+        );
+    }
+    seq.build()
+}
+
+#[test]
+fn train_watches_the_solution_version_with_the_import_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let clock = Arc::new(ManualClock::new());
+    let captured = CapturedTraining::default();
+    let create = create_version_rule(&captured);
+    let describe = version_rule(&[
+        ("CREATE PENDING", None),
+        ("CREATE IN_PROGRESS", None),
+        ("ACTIVE", None),
+    ]);
+    let c = clients(&[&create, &describe], &clock);
+    assert_eq!(run(&["train", SOLUTION], &c), exit::SUCCESS.0);
+    assert_eq!(
+        captured.lock().unwrap().as_slice(),
+        [(SOLUTION.to_string(), "FULL".to_string())]
+    );
+    assert_eq!(describe.num_calls(), 3);
+    assert_eq!(
+        clock.sleeps(),
+        [5, 10].map(std::time::Duration::from_secs).to_vec()
+    );
+
+    // CREATE FAILED: exit 4 with the reason.
+    let failed = version_rule(&[(
+        "CREATE FAILED",
+        Some("Create failed. Dataset has fewer than 25 users with at least 2 interactions each."),
+    )]);
+    let c = clients(&[&create, &failed], &clock);
+    let outcome = run_outcome(&["train", SOLUTION], &c);
+    assert_eq!(outcome.code, exit::IMPORT_FAILED);
+    assert!(
+        outcome.failure.unwrap().notes[0].contains("fewer than 25 users"),
+        "the failureReason is shown"
+    );
+
+    // UPDATE where the recipe does not support it: refused, nothing created.
+    let sims = solution_rule("aws-sims");
+    let c = clients(&[&create, &sims], &clock);
+    let outcome = run_outcome(&["train", SOLUTION, "--training-mode", "update"], &c);
+    assert_eq!(outcome.code, exit::IMPORT_REFUSED);
+    assert!(
+        outcome
+            .failure
+            .unwrap()
+            .message
+            .contains("trains only in FULL mode"),
+        "the reason is the recipe"
+    );
+    assert_eq!(captured.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn run_retrains_only_when_asked_and_only_after_the_import_is_active() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let csv = dir.path().join("interactions.csv");
+    interactions(&csv, 0);
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[]),
+        create_rule(&captured),
+    );
+    let trained = CapturedTraining::default();
+    let (solution, create_version) = (
+        solution_rule("aws-user-personalization"),
+        create_version_rule(&trained),
+    );
+    let versions = version_rule(&[("CREATE IN_PROGRESS", None), ("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+
+    // The import fails: nothing is trained.
+    let failed = describe_rule(&[(
+        "CREATE FAILED",
+        Some("Input CSV is missing the following columns: [TIMESTAMP]"),
+    )]);
+    let c = clients(
+        &[
+            &dataset,
+            &schema,
+            &list,
+            &create,
+            &failed,
+            &solution,
+            &create_version,
+            &versions,
+        ],
+        &clock,
+    );
+    let mut args = run_args(server.endpoint(), csv.to_str().unwrap());
+    args.extend(["--retrain", SOLUTION]);
+    assert_eq!(run(&args, &c), exit::IMPORT_FAILED.0);
+    assert!(trained.lock().unwrap().is_empty());
+
+    // ACTIVE: the solution is trained, FULL since interactions were imported.
+    let active = describe_rule(&[("ACTIVE", None)]);
+    let c = clients(
+        &[
+            &dataset,
+            &schema,
+            &list,
+            &create,
+            &active,
+            &solution,
+            &create_version,
+            &versions,
+        ],
+        &clock,
+    );
+    assert_eq!(run(&args, &c), exit::SUCCESS.0);
+    assert_eq!(
+        trained.lock().unwrap().as_slice(),
+        [(SOLUTION.to_string(), "FULL".to_string())]
+    );
+    assert_eq!(versions.num_calls(), 2);
+
+    // Without --retrain, nothing is trained.
+    let active = describe_rule(&[("ACTIVE", None)]);
+    let c = clients(
+        &[
+            &dataset,
+            &schema,
+            &list,
+            &create,
+            &active,
+            &solution,
+            &create_version,
+        ],
+        &clock,
+    );
+    assert_eq!(
+        run(&run_args(server.endpoint(), csv.to_str().unwrap()), &c),
+        exit::SUCCESS.0
+    );
+    assert_eq!(trained.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn doctor_and_import_dry_runs_list_the_access_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = offline_binary(dir.path())
+        .args([
+            "doctor",
+            "--dry-run",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--location",
+            "s3://imports/team/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reqs = requests(&out.stdout);
+    assert_eq!(reqs[0]["operation"], "DescribeDataset");
+    assert_eq!(access_ops(&reqs[1..]), ACCESS_OPS);
+    // --skip-access-check: only the job's request.
+    let out = offline_binary(dir.path())
+        .args([
+            "import",
+            "--dry-run",
+            "--skip-access-check",
+            "--dataset-arn",
+            DATASET,
+            "--role-arn",
+            ROLE,
+            "--from",
+            "s3://imports/etl/day1/",
+            "--mode",
+            "incremental",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        access_ops(&requests(&out.stdout)),
+        ["CreateDatasetImportJob"]
+    );
+}
+
+#[test]
+fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let csv = dir.path().join("today.csv");
+    interactions(&csv, 23);
+    let (dataset, schema, list) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+    );
+    let solutions = mock!(Client::list_solutions)
+        .match_requests(|r| {
+            r.dataset_group_arn()
+                == Some("arn:aws:personalize:us-east-1:123456789012:dataset-group/shop")
+        })
+        .sequence()
+        .http_status(
+            200,
+            Some(
+                serde_json::json!({"solutions": [{
+                    "name": "shop-up", "solutionArn": SOLUTION, "status": "ACTIVE",
+                    "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+                    "creationDateTime": 1.7e9, "lastUpdatedDateTime": 1.7e9
+                }]})
+                .to_string(),
+            ),
+        )
+        .repeatedly()
+        .build();
+    let solution = solution_rule("aws-user-personalization");
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let code = run(
+        &[
+            "plan",
+            "--dataset-arn",
+            DATASET,
+            "--mode",
+            "incremental",
+            csv.to_str().unwrap(),
+        ],
+        &c,
+    );
+    assert_eq!(code, exit::SUCCESS.0);
+    assert_eq!((solutions.num_calls(), solution.num_calls()), (1, 1));
 }

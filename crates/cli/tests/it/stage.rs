@@ -1114,7 +1114,8 @@ fn interop_script(server: &'static str, endpoint: &str, bucket: &str, steps: &mu
 /// The interoperability suite: [`interop_script`] against the in-process server and, where
 /// `.ci/interop` started them, moto's and rclone's S3 servers, whose endpoints it passes in
 /// `PREFLIGHT_INTEROP_MOTO` and `PREFLIGHT_INTEROP_RCLONE`. Under `CI=true` their absence fails
-/// the test. Run it alone with `.ci/interop cargo test -p personalize-preflight --test it stage::/// interop -- --nocapture` (which prints the table in the README).
+/// the test. Run it alone with `.ci/interop cargo test -p personalize-preflight --test it
+/// stage::interop -- --nocapture` (which prints the table in docs/s3-compatible.md).
 #[test]
 fn interop_suite_never_accepts_an_unverified_object() {
     let dir = tempfile::tempdir().unwrap();

@@ -1063,3 +1063,430 @@ async fn every_personalize_call_failed_every_way_never_makes_a_second_job() {
         }
     }
 }
+
+// ---- The dataset group's models and retraining ---------------------------------------------
+
+mod models_and_training {
+    use super::*;
+    use preflight_uploader::fault::{Fault, FaultPlan, FaultyPersonalize};
+    use preflight_uploader::recommendations::{effect, Change, Reach};
+    use preflight_uploader::solutions::{dataset_group_models, start_training, watch_training};
+    use preflight_uploader::{
+        choose_training_mode, CreateSolutionVersion, Model, TrainingMode, Watched,
+    };
+
+    const GROUP: &str = "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop";
+    const UP: &str = "arn:aws:personalize:us-east-1:123456789012:solution/shop-up";
+    const SIMS: &str = "arn:aws:personalize:us-east-1:123456789012:solution/shop-sims";
+    const VERSION: &str = "arn:aws:personalize:us-east-1:123456789012:solution/shop-up/8f1c0a2b";
+
+    fn solution_summary(arn: &str, recipe: &str) -> serde_json::Value {
+        serde_json::json!({
+            "name": arn.rsplit('/').next().unwrap(),
+            "solutionArn": arn,
+            "status": "ACTIVE",
+            "creationDateTime": 1.7e9,
+            "lastUpdatedDateTime": 1.7e9,
+            "recipeArn": format!("arn:aws:personalize:::recipe/{recipe}")
+        })
+    }
+
+    fn describe_solution(arn: &str, recipe: &str, auto_training: bool) -> String {
+        let mut s = serde_json::json!({
+            "name": arn.rsplit('/').next().unwrap(),
+            "solutionArn": arn,
+            "performHPO": false,
+            "performAutoML": false,
+            "performAutoTraining": auto_training,
+            "recipeArn": format!("arn:aws:personalize:::recipe/{recipe}"),
+            "datasetGroupArn": GROUP,
+            "solutionConfig": {},
+            "status": "ACTIVE",
+            "creationDateTime": 1.7e9,
+            "lastUpdatedDateTime": 1.7e9,
+            "latestSolutionVersion": {
+                "solutionVersionArn": format!("{arn}/1a2b3c4d"),
+                "status": "ACTIVE",
+                "trainingMode": if auto_training { "AUTOTRAIN" } else { "FULL" },
+                "trainingType": if auto_training { "AUTOMATIC" } else { "MANUAL" },
+                "creationDateTime": 1.7e9,
+                "lastUpdatedDateTime": 1.7e9
+            }
+        });
+        if auto_training {
+            s["solutionConfig"] =
+                serde_json::json!({"autoTrainingConfig": {"schedulingExpression": "rate(7 days)"}});
+        }
+        serde_json::json!({ "solution": s }).to_string()
+    }
+
+    fn models_rules() -> Vec<Rule> {
+        let page1 = serde_json::json!({
+            "solutions": [solution_summary(UP, "aws-user-personalization")],
+            "nextToken": "page-2"
+        })
+        .to_string();
+        let page2 = serde_json::json!({
+            "solutions": [solution_summary(SIMS, "aws-sims")]
+        })
+        .to_string();
+        let recommenders = serde_json::json!({"recommenders": [{
+            "name": "shop-rfy",
+            "recommenderArn": "arn:aws:personalize:us-east-1:123456789012:recommender/shop-rfy",
+            "datasetGroupArn": GROUP,
+            "recipeArn": "arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you",
+            "recommenderConfig": {"minRecommendationRequestsPerSecond": 1},
+            "status": "ACTIVE",
+            "creationDateTime": 1.7e9,
+            "lastUpdatedDateTime": 1.7e9
+        }]})
+        .to_string();
+        let up = describe_solution(UP, "aws-user-personalization", true);
+        let sims = describe_solution(SIMS, "aws-sims", false);
+        vec![
+            mock!(Client::list_solutions)
+                .match_requests(|r| {
+                    r.dataset_group_arn() == Some(GROUP) && r.next_token().is_none()
+                })
+                .sequence()
+                .http_status(200, Some(page1))
+                .repeatedly()
+                .build(),
+            mock!(Client::list_solutions)
+                .match_requests(|r| r.next_token() == Some("page-2"))
+                .sequence()
+                .http_status(200, Some(page2))
+                .repeatedly()
+                .build(),
+            mock!(Client::describe_solution)
+                .match_requests(|r| r.solution_arn() == Some(UP))
+                .sequence()
+                .http_status(200, Some(up))
+                .repeatedly()
+                .build(),
+            mock!(Client::describe_solution)
+                .match_requests(|r| r.solution_arn() == Some(SIMS))
+                .sequence()
+                .http_status(200, Some(sims))
+                .repeatedly()
+                .build(),
+            mock!(Client::list_recommenders)
+                .match_requests(|r| r.dataset_group_arn() == Some(GROUP))
+                .sequence()
+                .http_status(200, Some(recommenders))
+                .repeatedly()
+                .build(),
+        ]
+    }
+
+    #[tokio::test]
+    async fn the_dataset_groups_models_and_what_the_import_changes_in_each() {
+        let rules = models_rules();
+        let refs: Vec<&Rule> = rules.iter().collect();
+        let p = client(&refs);
+        let models = dataset_group_models(&p, GROUP).await.unwrap();
+        let names: Vec<&str> = models.iter().map(Model::name).collect();
+        assert_eq!(names, ["shop-up", "shop-sims", "shop-rfy"]);
+        let Model::Solution(up) = &models[0] else {
+            panic!("{models:?}")
+        };
+        assert_eq!(up.auto_training, Some(true));
+        assert_eq!(up.auto_training_schedule.as_deref(), Some("rate(7 days)"));
+        assert_eq!(
+            up.latest_version
+                .as_ref()
+                .map(|v| v.training_mode.as_deref()),
+            Some(Some("AUTOTRAIN"))
+        );
+        // What the import changes, per model.
+        let items = |m: &Model| effect(m, Change::NewItems).text;
+        let interactions = |m: &Model| effect(m, Change::NewInteractions).text;
+        assert!(items(&models[0]).starts_with("new items: automatic update within about 2 hours"));
+        assert!(interactions(&models[0]).contains("at the next automatic training (rate(7 days)"));
+        assert!(items(&models[1]).contains("needs a new solution version"));
+        assert!(interactions(&models[1]).contains("needs a new solution version"));
+        assert!(items(&models[2]).contains("about 2 hours"));
+        assert_eq!(
+            effect(&models[2], Change::NewInteractions).reach,
+            Reach::WeeklyRetraining
+        );
+    }
+
+    fn version_json(status: &str, mode: &str, reason: Option<&str>) -> String {
+        let mut v = serde_json::json!({
+            "name": "8f1c0a2b",
+            "solutionVersionArn": VERSION,
+            "solutionArn": UP,
+            "performHPO": false,
+            "performAutoML": false,
+            "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+            "datasetGroupArn": GROUP,
+            "trainingMode": mode,
+            "trainingType": "MANUAL",
+            "status": status,
+            "creationDateTime": 1.764e9,
+            "lastUpdatedDateTime": 1.764e9
+        });
+        if status == "ACTIVE" {
+            v["trainingHours"] = 1.25.into();
+        }
+        if let Some(r) = reason {
+            v["failureReason"] = r.into();
+        }
+        serde_json::json!({ "solutionVersion": v }).to_string()
+    }
+
+    #[tokio::test]
+    async fn training_goes_pending_in_progress_active_with_the_import_backoff() {
+        let rules = models_rules();
+        let mut refs: Vec<&Rule> = rules.iter().collect();
+        // Only items changed, on User-Personalization with an ACTIVE version: UPDATE.
+        let models = dataset_group_models(&client(&refs), GROUP).await.unwrap();
+        let Model::Solution(up) = &models[0] else {
+            panic!()
+        };
+        let choice = choose_training_mode(up, &[Change::NewItems]);
+        assert_eq!(choice.mode, TrainingMode::Update);
+        let create = mock!(Client::create_solution_version)
+            .match_requests(|r| {
+                r.solution_arn() == Some(UP)
+                    && r.training_mode().map(|m| m.as_str()) == Some("UPDATE")
+            })
+            .sequence()
+            .http_status(
+                200,
+                Some(format!(r#"{{"solutionVersionArn":"{VERSION}"}}"#)),
+            )
+            .build();
+        let describe = mock!(Client::describe_solution_version)
+            .match_requests(|r| r.solution_version_arn() == Some(VERSION))
+            .sequence()
+            .http_status(200, Some(version_json("CREATE PENDING", "UPDATE", None)))
+            .http_status(
+                200,
+                Some(version_json("CREATE IN_PROGRESS", "UPDATE", None)),
+            )
+            .times(2)
+            .http_status(200, Some(version_json("ACTIVE", "UPDATE", None)))
+            .build();
+        refs.push(&create);
+        refs.push(&describe);
+        let p = client(&refs);
+        let request = CreateSolutionVersion {
+            solution_arn: UP.into(),
+            training_mode: choice.mode,
+            name: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({"solutionArn": UP, "trainingMode": "UPDATE"})
+        );
+        let arn = start_training(&p, &request).await.unwrap();
+        assert_eq!(arn, VERSION);
+        let clock = ManualClock::new();
+        let mut seen = Vec::new();
+        let out = watch_training(&p, &arn, &clock, Backoff::default(), None, &mut |v, t| {
+            seen.push((v.status.clone(), t.as_secs()))
+        })
+        .await
+        .unwrap();
+        let Watched::Active(v) = out else {
+            panic!("expected ACTIVE, got {out:?}")
+        };
+        assert_eq!(v.training_hours, Some(1.25));
+        assert_eq!(v.training_mode.as_deref(), Some("UPDATE"));
+        assert_eq!(
+            seen,
+            [
+                ("CREATE PENDING".to_string(), 0),
+                ("CREATE IN_PROGRESS".to_string(), 5),
+                ("CREATE IN_PROGRESS".to_string(), 15),
+                ("ACTIVE".to_string(), 35),
+            ]
+        );
+        // The same waits as the import watch.
+        assert_eq!(
+            clock.sleeps(),
+            [5, 10, 20].map(Duration::from_secs).to_vec()
+        );
+        assert_eq!(create.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_training_reports_its_reason_and_a_timeout_leaves_it_running() {
+        let reason =
+            "Create failed. Dataset has fewer than 25 users with at least 2 interactions each.";
+        let describe = mock!(Client::describe_solution_version)
+            .sequence()
+            .http_status(200, Some(version_json("CREATE PENDING", "FULL", None)))
+            .http_status(
+                200,
+                Some(version_json("CREATE FAILED", "FULL", Some(reason))),
+            )
+            .build();
+        let p = client(&[&describe]);
+        let clock = ManualClock::new();
+        let out = watch_training(
+            &p,
+            VERSION,
+            &clock,
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+        let Watched::Failed(v) = out else {
+            panic!("expected CREATE FAILED, got {out:?}")
+        };
+        assert_eq!(v.failure_reason.as_deref(), Some(reason));
+
+        let stopped = mock!(Client::describe_solution_version)
+            .sequence()
+            .http_status(200, Some(version_json("CREATE STOPPING", "FULL", None)))
+            .http_status(200, Some(version_json("CREATE STOPPED", "FULL", None)))
+            .build();
+        let p = client(&[&stopped]);
+        let out = watch_training(
+            &p,
+            VERSION,
+            &clock,
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(out, Watched::Failed(ref v) if v.status == "CREATE STOPPED"),
+            "{out:?}"
+        );
+
+        let running = mock!(Client::describe_solution_version)
+            .sequence()
+            .http_status(200, Some(version_json("CREATE IN_PROGRESS", "FULL", None)))
+            .repeatedly()
+            .build();
+        let p = client(&[&running]);
+        let clock = ManualClock::new();
+        let out = watch_training(
+            &p,
+            VERSION,
+            &clock,
+            Backoff::default(),
+            Some(Duration::from_secs(30)),
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+        assert!(matches!(out, Watched::TimedOut(_)), "{out:?}");
+        assert_eq!(
+            clock.sleeps(),
+            [5, 10, 15].map(Duration::from_secs).to_vec()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_training_already_running_is_reported_as_in_use() {
+        let create = mock!(Client::create_solution_version)
+            .sequence()
+            .http_status(
+                400,
+                error(
+                    "ResourceInUseException",
+                    "Solution arn:aws:personalize:us-east-1:123456789012:solution/shop-up has a solution version in progress.",
+                ),
+            )
+            .build();
+        let p = client(&[&create]);
+        let err = start_training(
+            &p,
+            &CreateSolutionVersion {
+                solution_arn: UP.into(),
+                training_mode: TrainingMode::Full,
+                name: None,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, PersonalizeError::InUse { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn describe_dataset_names_the_dataset_group() {
+        let body = serde_json::json!({"dataset": {
+            "name": "shop-interactions",
+            "datasetArn": DATASET,
+            "datasetGroupArn": GROUP,
+            "datasetType": "Interactions",
+            "schemaArn": "arn:aws:personalize:us-east-1:123456789012:schema/shop-interactions",
+            "status": "ACTIVE",
+            "creationDateTime": 1.7e9,
+            "lastUpdatedDateTime": 1.7e9
+        }})
+        .to_string();
+        let describe = mock!(Client::describe_dataset)
+            .sequence()
+            .http_status(200, Some(body))
+            .build();
+        let d = client(&[&describe])
+            .describe_dataset(DATASET)
+            .await
+            .unwrap();
+        assert_eq!(d.dataset_group_arn.as_deref(), Some(GROUP));
+    }
+
+    #[tokio::test]
+    async fn the_fault_wrapper_fails_the_model_and_training_calls() {
+        let rules = models_rules();
+        let refs: Vec<&Rule> = rules.iter().collect();
+        // Every call of the model listing, failed in turn, fails the listing.
+        let counting = Arc::new(FaultPlan::new());
+        let p = FaultyPersonalize::new(client(&refs), counting.clone());
+        dataset_group_models(&p, GROUP).await.unwrap();
+        let ops: Vec<&str> = counting.calls().iter().map(|c| c.operation).collect();
+        assert_eq!(
+            ops,
+            [
+                "ListSolutions",
+                "ListSolutions",
+                "DescribeSolution",
+                "DescribeSolution",
+                "ListRecommenders"
+            ]
+        );
+        for n in 1..=ops.len() {
+            let plan = Arc::new(FaultPlan::new().fail_nth(None, n, Fault::internal_error()));
+            let p = FaultyPersonalize::new(client(&refs), plan);
+            let err = dataset_group_models(&p, GROUP).await.unwrap_err();
+            assert!(
+                matches!(err, PersonalizeError::Service { operation, .. } if operation == ops[n - 1]),
+                "call {n}: {err:?}"
+            );
+        }
+        // A dropped answer while watching the training is an error; the version goes on.
+        let describe = mock!(Client::describe_solution_version)
+            .sequence()
+            .http_status(200, Some(version_json("CREATE IN_PROGRESS", "FULL", None)))
+            .repeatedly()
+            .build();
+        let plan = Arc::new(FaultPlan::new().fail_nth(
+            Some("DescribeSolutionVersion"),
+            2,
+            Fault::Transport { applied: true },
+        ));
+        let p = FaultyPersonalize::new(client(&[&describe]), plan.clone());
+        let err = watch_training(
+            &p,
+            VERSION,
+            &ManualClock::new(),
+            Backoff::default(),
+            None,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, PersonalizeError::Transport { .. }), "{err:?}");
+        assert_eq!(plan.count("DescribeSolutionVersion"), 2);
+    }
+}

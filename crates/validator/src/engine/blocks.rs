@@ -1,6 +1,7 @@
 //! Reads an input in large blocks that end at newline boundaries, with bounded buffers.
 //!
-//! Records never span lines (DESIGN.md decision 2), so every block can be checked on its own.
+//! Records never span lines (ARCHITECTURE.md#one-parser-one-record-per-line), so every block can
+//! be checked on its own.
 //! A block grows past the target size only when a single line is longer than it.
 
 use std::io::{self, Read};

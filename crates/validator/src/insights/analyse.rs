@@ -405,7 +405,7 @@ fn events(t: &Tally, ty: DatasetType, domain: Option<Domain>, ins: &mut Insights
             .find(|(x, _)| x == e.as_bytes())
             .map_or(0, |x| x.1)
     };
-    // personalize-rules.md §1.3 and §1.4: each use case's 1000-event minimum.
+    // Each use case's 1000-event minimum (docs/personalize.md#event-types).
     let cases: &[(&str, Option<&str>)] = match domain {
         Some(Domain::Ecommerce) => &[
             ("Most viewed", Some("View")),

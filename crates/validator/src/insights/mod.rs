@@ -1,10 +1,11 @@
 //! Data insights: the analysis Personalize runs on a dataset after it is imported (its 2023
-//! "Data insights", personalize-rules.md §8), run on the files before anything is uploaded, plus
+//! "Data insights", docs/personalize.md#personalizes-own-data-insights-2023), run on the files
+//! before anything is uploaded, plus
 //! the coverage of IDs between datasets.
 //!
 //! Each dataset is read once, by the validation engine: while it checks a record it also counts
-//! what the insights need ([`tally`]), per distinct value and never per record. polars (eager,
-//! DESIGN.md decision 6) then computes the aggregates and the coverage joins from those counts:
+//! what the insights need ([`tally`]), per distinct value and never per record. polars (eager;
+//! ARCHITECTURE.md#memory-grows-with-distinct-values-polars-is-fed-by-our-parser) then computes the aggregates and the coverage joins from those counts:
 //! columns our parser produced, never a second CSV parser.
 //!
 //! Memory is bounded by distinct values, not by records:
@@ -33,8 +34,8 @@ use crate::schema::DatasetType;
 use crate::text::Holds;
 use crate::training::ActionCounts;
 
-/// The dataset-level rules that are part of Personalize's Data insights (personalize-rules.md
-/// §8), shown by `preflight insights` next to the PF5xx rules: fewer than 1000 interactions,
+/// The dataset-level rules that are part of Personalize's Data insights
+/// (docs/personalize.md#personalizes-own-data-insights-2023), shown by `preflight insights` next to the PF5xx rules: fewer than 1000 interactions,
 /// fewer than 25 users with two interactions, more than 10 event types (and their spelling
 /// variants), too few events of a domain's required type, identical timestamps.
 pub const SHOWN_DATASET_RULES: &[&str] = &[

@@ -1,5 +1,5 @@
-//! What the insights need from each record, counted while the engine checks it (DESIGN.md
-//! decision 4: the same single read). Workers fill one [`Tally`] per block; the merging thread
+//! What the insights need from each record, counted while the engine checks it (the same single
+//! read: ARCHITECTURE.md#one-pass-in-parallel-blocks). Workers fill one [`Tally`] per block; the merging thread
 //! adds up the small parts in file order, and the workers add their IDs straight into sharded
 //! shared tables ([`SharedIds`]; per-block maps would hold nearly every ID of the block again,
 //! and merging them on one thread was the bottleneck). Everything is kept per distinct value,

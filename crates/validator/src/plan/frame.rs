@@ -1,5 +1,6 @@
 //! The plan's relational steps in polars, on columns of 128-bit keys produced by our parser
-//! (DESIGN.md decision 6): the new batch's in-batch deduplication, and the join of each chunk of
+//! (ARCHITECTURE.md#memory-grows-with-distinct-values-polars-is-fed-by-our-parser): the new
+//! batch's in-batch deduplication, and the join of each chunk of
 //! existing records against the batch.
 //!
 //! Keys are `UInt128` columns built from the capture's per-block vectors without copying (one

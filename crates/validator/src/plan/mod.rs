@@ -1,5 +1,6 @@
 //! `preflight plan`: what a FULL or INCREMENTAL import job will do to a dataset that already
-//! holds bulk data (personalize-rules.md §4–5, §9; DESIGN.md decision 5).
+//! holds bulk data (docs/personalize.md#import-semantics, docs/personalize.md#existing-bulk-data,
+//! docs/personalize.md#the-import; ARCHITECTURE.md#the-plan-follows-the-documented-import-semantics).
 //!
 //! 1. The new batch is validated by the engine in one read; while checking, the workers key
 //!    every well-formed record ([`keys`]): a 128-bit hash of its values parsed by schema type, and

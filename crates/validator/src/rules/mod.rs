@@ -70,6 +70,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub mod access;
 pub mod dataset;
 pub mod field;
 pub mod file;
@@ -77,6 +78,7 @@ pub mod header;
 pub mod insights;
 pub mod schema;
 
+pub use access::*;
 pub use dataset::*;
 pub use field::*;
 pub use file::*;
@@ -87,10 +89,16 @@ pub use schema::*;
 /// Every rule, in code order (generated from the rule files).
 pub static ALL: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules_all.rs"));
 
+/// The access rules (PF6xx), in code order (generated from the rule files): found by
+/// `preflight-uploader`'s access checks before a job (`doctor`, `import`, `run`), never by the
+/// engine, so kept apart from [`ALL`]; [`lookup`] finds them, so `preflight explain` explains them.
+pub static ACCESS: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules_access_all.rs"));
+
 /// Finds a rule by code (`PF215`, case-insensitive) or by name (`timestamp-in-milliseconds`).
 pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
     let q = code_or_name.trim();
     ALL.iter()
+        .chain(ACCESS)
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(q) || r.name == q)
 }
@@ -98,11 +106,12 @@ pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Family;
 
     #[test]
     fn codes_are_unique_sorted_and_match_their_family() {
         let mut prev = "";
-        for r in ALL {
+        for r in ALL.iter().chain(ACCESS) {
             assert!(r.code > prev, "{} out of order or repeated", r.code);
             prev = r.code;
             let digit = r.code.as_bytes()[2];
@@ -113,6 +122,7 @@ mod tests {
                 b'3' => "dataset",
                 b'4' => "schema",
                 b'5' => "insights",
+                b'6' => "access",
                 _ => panic!("bad code {}", r.code),
             };
             assert_eq!(r.family.as_str(), family, "{}", r.code);
@@ -121,7 +131,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_documented_in_ruffs_shape() {
-        for r in ALL {
+        for r in ALL.iter().chain(ACCESS) {
             for section in [
                 "## What it does",
                 "## Why is this bad?",
@@ -147,5 +157,13 @@ mod tests {
         assert_eq!(lookup("pf215").unwrap().name, "timestamp-in-milliseconds");
         assert_eq!(lookup("timestamp-in-milliseconds").unwrap().code, "PF215");
         assert!(lookup("PF999").is_none());
+        assert_eq!(lookup("pf603").unwrap().name, "bucket-policy-missing");
+        assert_eq!(lookup("policy-not-evaluated").unwrap().code, "PF611");
+    }
+
+    #[test]
+    fn access_rules_are_kept_apart_from_the_engines() {
+        assert!(ACCESS.iter().all(|r| r.family == Family::Access));
+        assert!(ALL.iter().all(|r| r.family != Family::Access));
     }
 }

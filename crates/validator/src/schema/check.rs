@@ -1,5 +1,6 @@
-//! The schema rules (PF403–PF421 and friends): everything personalize-rules.md §1–2 says a
-//! schema must satisfy, checked on the typed [`Schema`].
+//! The schema rules (PF403–PF421 and friends): everything a schema must satisfy
+//! (docs/personalize.md#dataset-types-and-fields and docs/personalize.md#schemas), checked on
+//! the typed [`Schema`].
 
 use std::collections::HashMap;
 
@@ -264,7 +265,7 @@ pub fn check_schema(schema: &Schema, text: &str) -> Vec<Diagnostic> {
 
 /// PF414: a Users, Items or Actions schema needs at least one metadata field of a kind the
 /// docs count: a categorical string or a numeric field, or for Items also a textual string
-/// (personalize-rules.md §1.2). A plain string or a boolean does not count. Reserved fields
+/// (docs/personalize.md#metadata-columns-how-many). A plain string or a boolean does not count. Reserved fields
 /// count by their type (CREATION_TIMESTAMP and VALUE are numeric); a field whose type is
 /// unknown (inferred from a header, or unsupported: PF405) is given the benefit of the doubt.
 fn too_few_metadata(schema: &Schema, id: &str, metadata: &[&str]) -> Option<Diagnostic> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{spec, DatasetType, Domain, FieldType, Schema, SchemaField};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::{
-    SchemaDomainMismatch, SchemaNameMismatch, SchemaNotARecord, SchemaTooLong,
+    SchemaDomainMismatch, SchemaNameMismatch, SchemaNotARecord, SchemaResourceName, SchemaTooLong,
     SchemaUnsupportedType, Violation,
 };
 
@@ -84,6 +84,17 @@ pub fn load_schema(
         if obj.get("type").is_none() && obj.contains_key("schema") {
             let inner = &obj["schema"];
             wrapper_domain = obj.get("domain");
+            // PF422: a CreateSchema request's `name` (a DescribeSchema response nests it).
+            if let Some(name) = obj.get("name") {
+                let json = name.to_string();
+                let found = match name.as_str() {
+                    Some(n) => SchemaResourceName::check(n),
+                    None => Some(SchemaResourceName::NotAString(&json)),
+                };
+                if let Some(v) = found {
+                    diags.push(v.diagnostic().at(loc(line_of(text, "name"))));
+                }
+            }
             // DescribeSchema: {"schema": {"schema": "<string>", "domain": ...}}
             let inner = match inner.as_object() {
                 Some(o) if o.get("type").is_none() && o.contains_key("schema") => {

@@ -1,5 +1,6 @@
 //! The documented required and reserved fields of every dataset type, custom and per domain,
-//! and the metadata limits. Source: personalize-rules.md §1.2–1.6, which cites
+//! and the metadata limits. The facts, with their sources:
+//! docs/personalize.md#dataset-types-and-fields, from
 //! <https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html>,
 //! <https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-datasets-and-schemas.html> and
 //! <https://docs.aws.amazon.com/personalize/latest/dg/VIDEO-ON-DEMAND-datasets-and-schemas.html>.

@@ -928,7 +928,7 @@ fn action_interactions_need_1000_new_records_too() {
     assert_eq!(r.plan.identity, "record");
     assert_eq!((r.plan.new, r.plan.collapsed), (1, 1));
     // The 1000-new-records minimum applies; the 1000-records-per-job one is for item
-    // interactions only (personalize-rules.md §4).
+    // interactions only (docs/personalize.md#per-import-job).
     assert_eq!(r.codes(Severity::Error), vec!["PF310"]);
 }
 
