@@ -74,6 +74,9 @@ echo "== measure ($RUNS runs each, median wall time, max peak RSS)" >&2
 measure "wc -l" wc -l "$DATA"
 measure "preflight (1 thread)" "$BIN/preflight" validate --dataset-type interactions --threads 1 "$DATA"
 measure "preflight (all threads)" "$BIN/preflight" validate --dataset-type interactions "$DATA"
+# `preflight fix` on the same file (its defects repaired, the output validated): the issue's
+# target is a time at most 2× validate's (× preflight ≤ 2.0, i.e. ≥ 0.5× its throughput).
+measure "preflight fix" "$BIN/preflight" fix --dataset-type interactions --unsafe-fixes --force "$DATA" -o "$DIR/fixed.csv"
 if [ -z "$SKIP_PEERS" ]; then
   measure "polars script" "$PY" "$ROOT/benches/peers/polars_check.py" "$DATA"
   measure "duckdb script" "$PY" "$ROOT/benches/peers/duckdb_check.py" "$DATA"

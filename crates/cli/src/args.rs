@@ -14,7 +14,7 @@ const EXIT_CODES: &str = "Exit codes:
   5    --timeout passed while watching; the job goes on
   6    the import was refused before a job was created (an access check found an error,
        the dataset is not ACTIVE…; train: no solution version was created)
-  130  Ctrl-C while watching; the job goes on";
+  130  Ctrl-C while watching (the job goes on) or fixing (nothing written)";
 
 /// Validate Amazon Personalize bulk-import data before it is uploaded.
 #[derive(Debug, Parser)]
@@ -50,6 +50,10 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Analyse datasets as Personalize's Data insights would, and compare their IDs.
     Insights(Box<InsightsArgs>),
+    /// Repair what the rules can repair mechanically (BOM, CRLF, header names and order, `""`,
+    /// `1.0` in a long; with --unsafe-fixes milliseconds, padded IDs, event type spellings,
+    /// duplicates), then report what remains.
+    Fix(Box<FixArgs>),
     /// Check that Personalize may read the data: bucket region and policy, the role's trust
     /// policy and permissions, an SSE-KMS key's policy.
     Doctor(Box<DoctorArgs>),
@@ -440,6 +444,45 @@ fn parse_severity(s: &str) -> Result<(&'static str, Level), String> {
     Ok((rule.code, level.parse()?))
 }
 
+/// `preflight fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// CSV files, folders (their first-level files), - for stdin, or s3:// objects and folders
+    /// (read, streamed).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+    /// Where to write: a file for one input (- for stdout), a folder for several inputs or a
+    /// folder input (the same file names).
+    #[arg(
+        short,
+        long,
+        value_name = "FILE|DIR",
+        required_unless_present = "in_place"
+    )]
+    pub output: Option<String>,
+    /// Replace each input (local files) with its fixed version, once the whole file is written.
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Also apply the unsafe fixes: milliseconds to seconds, IDs trimmed, event type spellings
+    /// unified, exact duplicate interactions and repeated IDs dropped (keeping the last).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// AWS options, for s3:// inputs.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
 /// How to reach S3 (everything else comes from the standard AWS configuration).
 #[derive(Debug, Args, Clone, Default)]
 pub struct AwsArgs {
@@ -487,6 +530,13 @@ pub struct StageArgs {
     /// Stage even when validation finds errors (recorded in the manifest).
     #[arg(long)]
     pub force: bool,
+    /// Stage a repaired copy: the safe fixes of `preflight fix` applied to a temporary copy
+    /// of each file (the files themselves are not changed); the manifest records the repair.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, the unsafe fixes too.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
     /// Print the objects that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -666,6 +716,13 @@ pub struct RunArgs {
     /// whose content is unknown (no --existing); without it such a run stops.
     #[arg(long)]
     pub allow_drop: bool,
+    /// Stage a repaired copy: the safe fixes of `preflight fix` applied to a temporary copy
+    /// of each file (the files themselves are not changed); the manifest records the repair.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, the unsafe fixes too.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
     #[command(flatten)]
     pub job: JobArgs,
     #[command(flatten)]

@@ -32,5 +32,6 @@ pub const WATCH_TIMEOUT: Code = Code(5);
 /// use, `LimitExceededException`). `train`, `run --retrain`: no solution version was created
 /// (UPDATE the recipe does not support, or the service refused the request).
 pub const IMPORT_REFUSED: Code = Code(6);
-/// Ctrl-C while watching: the watch stopped, the import job goes on.
+/// Ctrl-C while watching (the watch stopped, the import job goes on) or while fixing (nothing
+/// written, an `--in-place` input untouched).
 pub const INTERRUPTED: Code = Code(130);

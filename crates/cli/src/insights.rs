@@ -32,6 +32,7 @@ impl Analysed {
             report: &self.report,
             plan: None,
             insights: self.insights.as_ref(),
+            fix: None,
             changes: None,
         }
     }

@@ -20,6 +20,7 @@ pub mod logging;
 pub mod outcome;
 mod progress;
 mod render;
+mod repair;
 mod s3;
 mod seal;
 mod session;

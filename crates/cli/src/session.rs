@@ -16,7 +16,7 @@ use preflight_uploader::{Clock, S3Store, SdkPersonalize};
 use preflight_validator::{Diagnostic, InputFile, Options, Policy, Report, SchemaSource, Severity};
 
 use crate::args::{
-    AwsArgs, ColorChoice, ConfigArgs, DoctorArgs, EngineArgs, FailOn, Format, ImportArgs,
+    AwsArgs, ColorChoice, ConfigArgs, DoctorArgs, EngineArgs, FailOn, FixArgs, Format, ImportArgs,
     InsightsArgs, PlanArgs, ReportArgs, RunArgs, SchemaArgs, SchemaCheckArgs, StageArgs, TrainArgs,
     ValidateArgs, WatchArgs,
 };
@@ -351,6 +351,19 @@ impl ValidateArgs {
             changed_since: self.changed_since.as_deref(),
             now: None,
             aws: Some(&self.aws),
+        }
+    }
+}
+
+impl FixArgs {
+    /// What `fix` brings to the session.
+    pub(crate) fn layers(&self) -> Layers<'_> {
+        Layers {
+            config: Some(&self.config),
+            report: Some(&self.report),
+            engine: Some(&self.engine),
+            aws: Some(&self.aws),
+            ..Layers::default()
         }
     }
 }

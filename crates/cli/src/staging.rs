@@ -77,6 +77,112 @@ pub fn request(
     })
 }
 
+/// The inputs repaired into a temporary folder for `stage --fix` / `run --fix`: each file fixed
+/// (the safe fixes, and the unsafe ones when asked) into a copy of the same name, which is what
+/// gets validated and staged; the files themselves are not changed. The folder lives as long as
+/// the returned guard.
+pub struct Repaired {
+    /// The fixed copies, named as the inputs were (findings point at the input's name).
+    pub inputs: Vec<InputFile>,
+    /// What each fix changed.
+    pub reports: Vec<crate::render::FixReport>,
+    /// Keeps the copies until staged.
+    _dir: tempfile::TempDir,
+}
+
+impl Repaired {
+    /// Fixes `inputs` (local files) into a temporary folder.
+    pub fn new(
+        inputs: Vec<InputFile>,
+        schema: &SchemaSource,
+        session: &Session,
+        unsafe_fixes: bool,
+    ) -> anyhow::Result<Repaired> {
+        let dir = tempfile::Builder::new()
+            .prefix("preflight-fix-")
+            .tempdir()
+            .context("failed to create a temporary folder for the repaired files")?;
+        let cancel = crate::repair::cancel_on_ctrl_c(session)?;
+        let mut fixed = Vec::with_capacity(inputs.len());
+        let mut reports = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let Some(name) = crate::repair::file_name(&input) else {
+                bail!("`{}` has no file name", input.name);
+            };
+            let path = dir.path().join(&name);
+            if path.exists() {
+                bail!("two inputs are named `{name}`");
+            }
+            let target = crate::repair::Target::File {
+                path: path.clone(),
+                force: false,
+            };
+            let (mut report, _) = match crate::repair::fix_one(
+                &input,
+                &target,
+                schema,
+                session,
+                unsafe_fixes,
+                &cancel,
+            ) {
+                Ok(r) => r,
+                Err(crate::repair::Stopped::Interrupted) => {
+                    bail!("interrupted: nothing was staged")
+                }
+                Err(crate::repair::Stopped::Failed(e)) => return Err(e),
+            };
+            report.output = format!("a repaired copy of `{}`", input.name);
+            reports.push(report);
+            fixed.push(InputFile {
+                name: input.name.clone(),
+                source: Source::Path(path),
+                in_folder: input.in_folder,
+            });
+        }
+        Ok(Repaired {
+            inputs: fixed,
+            reports,
+            _dir: dir,
+        })
+    }
+
+    /// Prints what changed (stderr: `stage` keeps stdout for the data location).
+    pub fn print(&self) {
+        for r in &self.reports {
+            eprintln!("{}", r.headline());
+            for c in &r.summary.changes {
+                eprintln!(
+                    "  {} {} ({}): {}",
+                    c.rule.code,
+                    c.rule.name,
+                    c.applicability,
+                    crate::render::FixReport::counts(c)
+                );
+            }
+            eprintln!("  {}", r.records());
+        }
+    }
+
+    /// Records the repair in the manifest's validation summary: which files were repaired,
+    /// from what, and how.
+    pub fn record(&self, request: &mut StageRequest) {
+        let files: Vec<serde_json::Value> = self
+            .reports
+            .iter()
+            .map(|r| {
+                let mut v = r.json();
+                v["output"] = serde_json::Value::Null;
+                v
+            })
+            .collect();
+        request.validation["repaired"] = serde_json::json!({
+            "tool": "preflight fix",
+            "unsafe_fixes": self.reports.iter().any(|r| r.unsafe_fixes),
+            "files": files,
+        });
+    }
+}
+
 /// This tool, as manifests name it.
 pub fn tool() -> Tool {
     Tool {

@@ -95,6 +95,45 @@ impl Family {
     }
 }
 
+/// Whether a fix only changes the form of the file or may change the data (ruff's
+/// applicability): `preflight fix` applies safe fixes, and unsafe ones only with
+/// `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Only the form changes (a byte order mark, line endings, header spelling, column order,
+    /// blank lines, quote escapes, `1.0` in a `long`): every value Personalize reads is the one
+    /// the writer meant.
+    Safe,
+    /// A value changes or a record is dropped (milliseconds to seconds, trimmed IDs, unified
+    /// event types, duplicates dropped): right in the common case, but the user should look.
+    Unsafe,
+}
+
+impl Applicability {
+    /// `safe` or `unsafe`, as every output format writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+
+    /// The command that applies a fix of this applicability, for help lines.
+    pub fn command(self) -> &'static str {
+        match self {
+            Applicability::Safe => "preflight fix",
+            Applicability::Unsafe => "preflight fix --unsafe-fixes",
+        }
+    }
+}
+
+impl fmt::Display for Applicability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A rule: a stable code, a kebab-case name, a default severity and its documentation.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {
@@ -108,6 +147,9 @@ pub struct Rule {
     pub severity: Severity,
     /// Markdown documentation in ruff's shape: What it does / Why is this bad? / Example / References.
     pub doc: &'static str,
+    /// The fix `preflight fix` can apply to its findings, if any (some findings of a fixable
+    /// rule may still have none: see [`Diagnostic::fix`]).
+    pub fix: Option<Applicability>,
 }
 
 impl Rule {
@@ -189,6 +231,8 @@ pub struct Diagnostic {
     pub location: Location,
     /// The source line, for the human renderer.
     pub snippet: Option<Snippet>,
+    /// Whether `preflight fix` repairs this finding, and how safely.
+    pub fix: Option<Applicability>,
 }
 
 impl Diagnostic {
@@ -201,6 +245,7 @@ impl Diagnostic {
             help: None,
             location: Location::default(),
             snippet: None,
+            fix: None,
         }
     }
 

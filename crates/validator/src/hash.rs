@@ -29,6 +29,10 @@ impl Hasher for Fast {
     fn write_usize(&mut self, n: usize) {
         self.write_u64(n as u64);
     }
+    fn write_u128(&mut self, n: u128) {
+        // 128-bit keys are hashes already (the fixer's record fingerprints).
+        self.write_u64(n as u64 ^ (n >> 64) as u64);
+    }
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fast>>;

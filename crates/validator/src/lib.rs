@@ -9,6 +9,7 @@
 pub mod diagnostic;
 pub mod dialect;
 mod engine;
+pub mod fix;
 mod hash;
 mod import_mode;
 pub mod input;
@@ -22,8 +23,9 @@ mod text;
 pub mod training;
 pub mod values;
 
-pub use diagnostic::{Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
+pub use diagnostic::{Applicability, Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
+pub use fix::{fix, FixError, FixOptions, FixSummary};
 pub use import_mode::ImportMode;
 pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};

@@ -18,9 +18,13 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "# {} {}", rule.code, rule.name)?;
     writeln!(out)?;
+    let fix = match rule.fix {
+        Some(a) => format!("{a}, applied by `{}`", a.command()),
+        None => "none".to_string(),
+    };
     writeln!(
         out,
-        "Family: {}. Default severity: {}.",
+        "Family: {}. Default severity: {}. Fix: {fix}.",
         rule.family.as_str(),
         rule.severity
     )?;

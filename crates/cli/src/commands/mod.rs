@@ -4,6 +4,7 @@
 
 mod doctor;
 mod explain;
+mod fix;
 mod import;
 mod insights;
 mod plan;
@@ -42,6 +43,7 @@ pub fn run_with(cli: Cli, clients: &Clients) -> anyhow::Result<Outcome> {
         Command::Watch(a) => watch::run(&a, &session(a.layers())?),
         Command::Run(a) => run::run(&a, &session(a.layers())?),
         Command::Insights(a) => insights::run(&a, &session(a.layers())?),
+        Command::Fix(a) => fix::run(&a, &session(a.layers())?),
         Command::Doctor(a) => doctor::run(&a, &session(a.layers())?),
         Command::Train(a) => train::run(&a, &session(a.layers())?),
     }

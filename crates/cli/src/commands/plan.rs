@@ -74,6 +74,7 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
         report: &report,
         plan: plan.as_ref(),
         insights: None,
+        fix: None,
         changes: changes.as_ref(),
     }])?;
     Ok(Outcome::exit(session.exit_code(&report)))

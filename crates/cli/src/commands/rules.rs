@@ -17,7 +17,8 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Outcome> {
                 .map(|r| {
                     serde_json::json!({
                         "code": r.code, "name": r.name, "family": r.family.as_str(),
-                        "severity": r.severity.as_str(), "summary": r.summary(), "url": r.reference(),
+                        "severity": r.severity.as_str(), "fix": r.fix.map(|a| a.as_str()),
+                        "summary": r.summary(), "url": r.reference(),
                     })
                 })
                 .collect();
@@ -33,16 +34,17 @@ pub fn run(args: &RulesArgs) -> anyhow::Result<Outcome> {
                 }
                 writeln!(
                     out,
-                    "  {}  {:<36} {:<8} {}",
+                    "  {}  {:<36} {:<8} {:<7} {}",
                     r.code,
                     r.name,
                     r.severity.as_str(),
+                    r.fix.map_or("", |a| a.as_str()),
                     r.summary()
                 )?;
             }
             writeln!(
                 out,
-                "\nRun `preflight explain CODE` for a rule's documentation."
+                "\nA rule marked safe or unsafe has a fix: `preflight fix` applies the safe ones, `--unsafe-fixes` the others.\nRun `preflight explain CODE` for a rule's documentation."
             )?;
         }
     }

@@ -138,17 +138,27 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     // 2. Validate and plan.
     let (mut inputs, extra) = preflight_validator::resolve(&paths)?;
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    // --fix: what is validated, planned and staged is a repaired copy.
+    let (repaired, plain) = if args.fix {
+        let r = staging::Repaired::new(inputs, &schema, session, args.unsafe_fixes)?;
+        r.print();
+        (Some(r), Vec::new())
+    } else {
+        (None, inputs)
+    };
+    let inputs: &[preflight_validator::InputFile] =
+        repaired.as_ref().map_or(&plain[..], |r| &r.inputs[..]);
     let existing = if args.existing_from_history {
         dataset::history(&dataset_arn, session, true)?
     } else {
-        dataset::existing_data(&existing_paths, first_import, &inputs, session, &mut || {
+        dataset::existing_data(&existing_paths, first_import, inputs, session, &mut || {
             Ok(had_bulk_import)
         })?
     };
     let plan_opts = dataset::plan_options(mode, &args.existing);
     let (report, plan) = preflight_validator::plan(
         &schema,
-        &inputs,
+        inputs,
         extra,
         existing.get(),
         &session.options(),
@@ -161,6 +171,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
             report: &report,
             plan: plan.as_ref(),
             insights: None,
+            fix: None,
             changes: None,
         }])?;
     }
@@ -209,7 +220,10 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     }
 
     // 3. Stage.
-    let stage_req = staging::request(&inputs, &report, &schema, prefix.clone(), false)?;
+    let mut stage_req = staging::request(inputs, &report, &schema, prefix.clone(), false)?;
+    if let Some(r) = &repaired {
+        r.record(&mut stage_req);
+    }
     let stage_opts = StageOptions {
         checksum: args.checksum.parse().map_err(anyhow::Error::msg)?,
         dry_run: args.dry_run,

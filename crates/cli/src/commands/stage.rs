@@ -33,9 +33,19 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     )?
     .schema(&args.schema, session)?;
     let (inputs, extra) = resolve(&args.paths)?;
+    // --fix: what is validated and staged is a repaired copy.
+    let (repaired, plain) = if args.fix {
+        let r = staging::Repaired::new(inputs, &schema, session, args.unsafe_fixes)?;
+        r.print();
+        (Some(r), Vec::new())
+    } else {
+        (None, inputs)
+    };
+    let inputs: &[preflight_validator::InputFile] =
+        repaired.as_ref().map_or(&plain[..], |r| &r.inputs[..]);
 
     // 1. Validate: the same gate as `validate` and `run`; refuse unless --force.
-    let report = preflight_validator::validate(&schema, &inputs, extra, &session.options())?;
+    let report = preflight_validator::validate(&schema, inputs, extra, &session.options())?;
     let stops = staging::stops(&report, session);
     if stops || report.summary.warnings > 0 {
         // stdout carries the data location alone.
@@ -58,13 +68,11 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     }
 
     // 2. What to stage.
-    let request = staging::request(
-        &inputs,
-        &report,
-        &schema,
-        target.prefix().to_string(),
-        stops,
-    )?;
+    let mut request =
+        staging::request(inputs, &report, &schema, target.prefix().to_string(), stops)?;
+    if let Some(r) = &repaired {
+        r.record(&mut request);
+    }
     let stage_opts = StageOptions {
         checksum: args.checksum.parse().map_err(anyhow::Error::msg)?,
         multipart_threshold: args.multipart_threshold << 20,

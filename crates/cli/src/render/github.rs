@@ -17,6 +17,31 @@ pub const PER_SEVERITY: usize = 10;
 
 pub fn render(sections: &[Section<'_>]) -> String {
     let mut out = String::new();
+    for f in sections.iter().filter_map(|s| s.fix) {
+        let mut msg = f.headline();
+        for c in &f.summary.changes {
+            msg.push_str(&format!(
+                "\n{} {} ({}): {}",
+                c.rule.code,
+                c.rule.name,
+                c.applicability,
+                super::FixReport::counts(c)
+            ));
+            for e in &c.examples {
+                msg.push_str(&format!("\n  {}", super::FixReport::example(e)));
+            }
+        }
+        msg.push_str(&format!("\n{}", f.records()));
+        if let Some(hint) = f.unsafe_hint() {
+            msg.push_str(&format!("\n{hint}"));
+        }
+        let _ = writeln!(
+            out,
+            "::notice file={},title=preflight fix::{}",
+            escape_property(&f.input),
+            escape_data(&msg)
+        );
+    }
     let mut shown = [0usize; 3];
     for d in sections.iter().flat_map(|s| &s.report.diagnostics) {
         let (idx, cmd) = match d.severity {
@@ -49,6 +74,9 @@ pub fn render(sections: &[Section<'_>]) -> String {
         }
         if let Some(h) = &d.help {
             msg = format!("{msg}\nhelp: {h}");
+        }
+        if let Some(note) = super::fix_note(d) {
+            msg = format!("{msg}\n{note}");
         }
         let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&msg));
     }

@@ -10,7 +10,7 @@ use super::view::insights::{
     time_title, use_case_rows,
 };
 use super::view::plan::{after_the_job, dataset, existing_line, files, identity, rows};
-use super::{plural, thousands, Section};
+use super::{plural, thousands, FixReport, Section};
 
 struct Paint {
     on: bool,
@@ -79,6 +79,9 @@ pub fn render(sections: &[Section<'_>], color: bool) -> String {
 fn section(s: &Section<'_>, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
+    if let Some(f) = s.fix {
+        fix(&mut out, f, s.report, &p);
+    }
     for d in &s.report.diagnostics {
         diagnostic(&mut out, d, &p);
     }
@@ -93,6 +96,45 @@ fn section(s: &Section<'_>, color: bool) -> String {
     }
     summary(&mut out, s.report, &p);
     out
+}
+
+/// What `fix` changed: per rule, its counts and first lines; the records; then whether the
+/// output is importable (its remaining findings follow).
+fn fix(out: &mut String, f: &FixReport, report: &Report, p: &Paint) {
+    let _ = writeln!(out, "{}", p.bold(&f.headline()));
+    for c in &f.summary.changes {
+        let _ = writeln!(
+            out,
+            "  {} {} ({}): {}",
+            p.bold(c.rule.code),
+            c.rule.name,
+            c.applicability,
+            FixReport::counts(c)
+        );
+        for e in &c.examples {
+            let _ = writeln!(out, "    {}", p.dim(&FixReport::example(e)));
+        }
+    }
+    let _ = writeln!(out, "  {}", f.records());
+    if let Some(hint) = f.unsafe_hint() {
+        let _ = writeln!(out, "  {hint}");
+    }
+    let remaining = report.summary.errors + report.summary.warnings + report.summary.infos;
+    if report.summary.errors > 0 {
+        let _ = writeln!(
+            out,
+            "  {} {} left in the output (below): it is not importable yet",
+            p.sev(Severity::Error, "not importable:"),
+            plural(report.summary.errors, "error")
+        );
+    } else if remaining > 0 {
+        let _ = writeln!(
+            out,
+            "  {} left in the output (below)",
+            plural(remaining, "finding")
+        );
+    }
+    out.push('\n');
 }
 
 fn diagnostic(out: &mut String, d: &Diagnostic, p: &Paint) {
@@ -149,6 +191,9 @@ fn diagnostic(out: &mut String, d: &Diagnostic, p: &Paint) {
     }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "{} {} {help}", " ".repeat(width), p.bold("= help:"));
+    }
+    if let Some(note) = super::fix_note(d) {
+        let _ = writeln!(out, "{} {} {note}", " ".repeat(width), p.bold("= note:"));
     }
     out.push('\n');
 }

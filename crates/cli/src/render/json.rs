@@ -44,6 +44,9 @@ pub fn render(sections: &[Section<'_>]) -> String {
             if let Some(ins) = s.insights {
                 v["insights"] = insights(ins);
             }
+            if let Some(f) = s.fix {
+                v["fix"] = f.json();
+            }
             if let Some(c) = s.changes {
                 v["changes"] = serde_json::to_value(c).unwrap_or_default();
             }
@@ -80,6 +83,9 @@ fn one(s: &Section<'_>) -> String {
     if let Some(ins) = s.insights {
         v["insights"] = insights(ins);
     }
+    if let Some(f) = s.fix {
+        v["fix"] = f.json();
+    }
     if let Some(c) = s.changes {
         v["changes"] = serde_json::to_value(c).unwrap_or_default();
     }
@@ -97,6 +103,7 @@ pub fn diagnostic(d: &Diagnostic) -> Value {
         "severity": d.severity.as_str(),
         "message": d.message,
         "help": d.help,
+        "fix": d.fix.map(|a| a.as_str()),
         "file": l.file,
         "line": l.line,
         "column": l.column,

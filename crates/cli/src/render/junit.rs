@@ -21,6 +21,11 @@ pub fn render(sections: &[Section<'_>]) -> String {
         suites.push_str(&text);
         total_tests += tests;
         total_failures += failures;
+        if let Some(f) = s.fix {
+            let (text, tests) = fix_suite(f, &prefix);
+            suites.push_str(&text);
+            total_tests += tests;
+        }
         if let Some(p) = s.plan {
             let failed = s.report.has_at_least(Severity::Error);
             suites.push_str(&plan_suite(p, &prefix, failed));
@@ -130,7 +135,39 @@ fn line(d: &Diagnostic) -> String {
     if let Some(h) = &d.help {
         s.push_str(&format!(" (help: {h})"));
     }
+    if let Some(note) = super::fix_note(d) {
+        s.push_str(&format!(" ({note})"));
+    }
     s
+}
+
+/// A JUnit test suite `fix`: one passing test case per rule whose fix changed something, its
+/// first lines as output (the findings that remain are the other suites' failures).
+fn fix_suite(f: &super::FixReport, prefix: &str) -> (String, usize) {
+    let mut cases = String::new();
+    for c in &f.summary.changes {
+        let mut body = format!("{}\n", super::FixReport::counts(c));
+        for e in &c.examples {
+            body.push_str(&super::FixReport::example(e));
+            body.push('\n');
+        }
+        let _ = write!(
+            cases,
+            "    <testcase classname=\"{}fix\" name=\"{} {} ({})\">\n      <system-out>{}</system-out>\n    </testcase>\n",
+            esc(prefix),
+            c.rule.code,
+            c.rule.name,
+            c.applicability,
+            esc(&body)
+        );
+    }
+    let out = format!(
+        "  <testsuite name=\"{}fix\" tests=\"{}\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    <system-out>{}</system-out>\n{cases}  </testsuite>\n",
+        esc(prefix),
+        f.summary.changes.len(),
+        esc(&format!("{}\n{}", f.headline(), f.records()))
+    );
+    (out, f.summary.changes.len())
 }
 
 /// A JUnit test suite `plan` with the counts as properties and the table as output; it fails

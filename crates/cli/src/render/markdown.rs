@@ -57,6 +57,39 @@ pub fn render(sections: &[Section<'_>], limit: usize) -> String {
     out
 }
 
+/// What `fix` changed, as a table of rules with their first lines.
+fn fix(f: &super::FixReport, report: &preflight_validator::Report) -> String {
+    let mut out = format!("**{}**\n\n", cell(&f.headline()));
+    if !f.summary.changes.is_empty() {
+        out.push_str("| rule | fix | changes | first lines |\n|---|---|---|---|\n");
+        for c in &f.summary.changes {
+            let lines: Vec<String> = c.examples.iter().map(super::FixReport::example).collect();
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} | {} |",
+                c.rule.code,
+                c.rule.name,
+                c.applicability,
+                super::FixReport::counts(c),
+                cell(&lines.join("<br>"))
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}.\n", cell(&f.records()));
+    if let Some(hint) = f.unsafe_hint() {
+        let _ = writeln!(out, "{}.\n", cell(&hint));
+    }
+    if report.summary.errors > 0 {
+        let _ = writeln!(
+            out,
+            "Not importable yet: {} left in the output.\n",
+            plural(report.summary.errors, "error")
+        );
+    }
+    out
+}
+
 fn status(errors: u64, warnings: u64) -> &'static str {
     if errors > 0 {
         "❌"
@@ -85,6 +118,9 @@ fn report_section(out: &mut String, section: &Section<'_>, heading: &str, limit:
         plural(s.files, "file"),
         plural(s.records, "record")
     );
+    if let Some(f) = section.fix {
+        out.push_str(&fix(f, report));
+    }
     if let Some(p) = section.plan {
         out.push_str(&plan(p));
     }
@@ -124,10 +160,14 @@ fn report_section(out: &mut String, section: &Section<'_>, heading: &str, limit:
             (Some(f), None) => format!("`{}`", code_span(f)),
             _ => "dataset".into(),
         };
+        let message = match super::fix_note(d) {
+            Some(note) => format!("{} ({note})", d.message),
+            None => d.message.clone(),
+        };
         let row = format!(
             "| {icon} | {place} | {} | {} |\n",
             d.rule.code,
-            cell(&d.message)
+            cell(&message)
         );
         if out.len() + row.len() + RESERVE > limit {
             let _ = writeln!(

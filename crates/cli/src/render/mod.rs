@@ -19,6 +19,7 @@ mod view;
 pub(crate) use html::render as html;
 pub(crate) use human::human_bytes;
 use std::io::{IsTerminal, Write};
+pub(crate) use view::fix::FixReport;
 
 use preflight_validator::{Insights, Plan, Report};
 
@@ -38,6 +39,8 @@ pub struct Section<'a> {
     /// What Personalize's Data insights would report (`preflight insights`,
     /// `validate --insights`).
     pub insights: Option<&'a Insights>,
+    /// What `preflight fix` changed in this input (its findings are those that remain).
+    pub fix: Option<&'a FixReport>,
     /// What the import changes in recommendations (`plan`).
     pub changes: Option<&'a crate::changes::Changes>,
 }
@@ -50,6 +53,7 @@ impl<'a> Section<'a> {
             report,
             plan: None,
             insights: None,
+            fix: None,
             changes: None,
         }
     }
@@ -117,6 +121,11 @@ pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: bool) 
         ColorChoice::Never => false,
         ColorChoice::Auto => stdout_is_terminal && !no_color,
     }
+}
+
+/// The note every format adds to a finding `preflight fix` repairs.
+pub fn fix_note(d: &preflight_validator::Diagnostic) -> Option<String> {
+    d.fix.map(|a| format!("fixable with `{}`", a.command()))
 }
 
 /// Formats a count with thousands separators.

@@ -71,6 +71,7 @@ fn rendered(format: Format) -> String {
         report: &report,
         plan: Some(&plan),
         insights: Some(&insights),
+        fix: None,
         changes: None,
     };
     render(format, false, &[section]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]")

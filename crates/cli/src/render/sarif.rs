@@ -104,6 +104,15 @@ pub fn render_capped(sections: &[Section], max: usize) -> String {
         let props = run.entry("properties").or_insert_with(|| json!({}));
         props["insights"] = Value::Array(insights);
     }
+    let fixes: Vec<Value> = sections
+        .iter()
+        .filter_map(|s| Some(s.fix?.json()))
+        .collect();
+    if !fixes.is_empty() {
+        // What `preflight fix` changed, in the run's property bag; what remains are results.
+        let props = run.entry("properties").or_insert_with(|| json!({}));
+        props["fixes"] = Value::Array(fixes);
+    }
     run.insert("results".into(), Value::Array(results));
     let (mut errors, mut warnings, mut infos) = (0u64, 0u64, 0u64);
     for s in sections {
@@ -157,6 +166,9 @@ fn rule(r: &Rule) -> Value {
     if let Some(uri) = r.reference() {
         v["helpUri"] = json!(uri);
     }
+    if let Some(a) = r.fix {
+        v["properties"]["fix"] = json!(a.as_str());
+    }
     v
 }
 
@@ -186,6 +198,10 @@ fn result(d: &Diagnostic, section: &Section, named: bool) -> Value {
     if let Some(h) = &d.help {
         text.push_str("\nhelp: ");
         text.push_str(h);
+    }
+    if let Some(note) = super::fix_note(d) {
+        text.push('\n');
+        text.push_str(&note);
     }
     let l = &d.location;
     // GitHub needs a file for every result: dataset-level findings point at the first file of
@@ -220,6 +236,9 @@ fn result(d: &Diagnostic, section: &Section, named: bool) -> Value {
         }]);
     }
     let mut props = Map::new();
+    if let Some(a) = d.fix {
+        props.insert("fixable".into(), json!(a.as_str()));
+    }
     if let Some(f) = &l.field {
         props.insert("field".into(), json!(f));
     }

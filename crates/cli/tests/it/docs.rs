@@ -27,29 +27,34 @@ fn generate() -> String {
          `preflight rules` lists them and `preflight explain CODE` prints one. \
          Change a rule's severity with `--severity CODE=error|warning|info|off`. \
          The access rules (PF6xx) are checked by `preflight doctor`, and by `import` and `run` \
-         before they create a job.\n\n\
-         | code | name | family | default severity | what it flags |\n|---|---|---|---|---|\n",
+         before they create a job. A rule with a fix is repaired by `preflight fix` (unsafe \
+         fixes with `--unsafe-fixes`; see [commands/fix.md](commands/fix.md)).\n\n\
+         | code | name | family | default severity | fix | what it flags |\n|---|---|---|---|---|---|\n",
     );
     for r in ALL.iter().chain(ACCESS) {
         let _ = writeln!(
             out,
-            "| [{}](#{}) | `{}` | {} | {} | {} |",
+            "| [{}](#{}) | `{}` | {} | {} | {} | {} |",
             r.code,
             r.code.to_lowercase(),
             r.name,
             r.family.as_str(),
             r.severity,
+            r.fix.map_or("", |a| a.as_str()),
             r.summary().replace('|', "\\|")
         );
     }
     for r in ALL.iter().chain(ACCESS) {
         let _ = write!(
             out,
-            "\n## {}\n\n`{}` · {} · default severity **{}**\n\n",
+            "\n## {}\n\n`{}` · {} · default severity **{}**{}\n\n",
             r.code,
             r.name,
             r.family.as_str(),
-            r.severity
+            r.severity,
+            r.fix
+                .map(|a| format!(" · fix **{a}** (`{}`)", a.command()))
+                .unwrap_or_default()
         );
         for line in r.doc.lines() {
             let line = line.strip_prefix(' ').unwrap_or(line);

@@ -5,6 +5,7 @@ mod adversarial;
 mod cli;
 mod common;
 mod docs;
+mod fix;
 mod gating;
 mod insights;
 mod plan;

@@ -338,6 +338,16 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The schema a file with this header is checked against: a schema file's, or a built-in one
+/// adapted to the header (the fixer maps the columns as the header's checks do).
+pub(crate) fn schema_for(
+    source: &SchemaSource,
+    header: &[String],
+    collector: &mut Collector,
+) -> Result<Option<Schema>, Error> {
+    resolve_schema(source, Some(header), collector)
+}
+
 /// Worker threads for a `--threads` setting (0: one per core).
 fn thread_count(threads: usize) -> usize {
     if threads == 0 {

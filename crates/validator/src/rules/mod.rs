@@ -12,6 +12,7 @@
 //! family's folder (and one fixture folder in `testdata/rules/`): `build.rs` lists the files in
 //! each family's module and every rule in [`ALL`]. Codes are never reused.
 
+pub use crate::diagnostic::Applicability;
 use crate::diagnostic::{Diagnostic, Rule};
 pub use crate::text::Holds;
 
@@ -21,9 +22,10 @@ pub use crate::text::Holds;
 /// so wording costs nothing for the findings that are only counted. The location and the source
 /// snippet are the check's: it knows where it looked.
 ///
-/// Room for fixes: a rule that can be fixed will say how in a `fix` method with a default of no
-/// fix, attached by [`Violation::diagnostic`], so that neither the checks nor the rules without a
-/// fix change.
+/// Fixes: a rule that `preflight fix` can repair declares it (`fix = Safe` or `fix = Unsafe` in
+/// `declare_rule!`) and holds the repair itself in its file (a function the fixer calls);
+/// [`Violation::fix`] says whether this finding is repaired, attached by
+/// [`Violation::diagnostic`], so that neither the checks nor the rules without a fix change.
 pub trait Violation {
     /// The rule.
     const RULE: &'static Rule;
@@ -34,17 +36,28 @@ pub trait Violation {
     /// How to fix it.
     fn help(&self) -> Option<String>;
 
+    /// Whether `preflight fix` repairs this finding: the rule's declared fix by default; a rule
+    /// whose fix applies only to some findings (a `long` written `1.5` is not repaired, `1.0`
+    /// is) says so here.
+    fn fix(&self) -> Option<Applicability> {
+        Self::RULE.fix
+    }
+
     /// The finding, with the rule's default severity and no location yet.
     fn diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::new(Self::RULE, self.message());
         d.help = self.help();
+        d.fix = self.fix();
         d
     }
 }
 
 /// Declares a rule constant whose doc comment is also kept as a string for `preflight explain`.
+/// A fixable rule adds `fix = Safe` or `fix = Unsafe` after its severity.
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* $vis:vis const $ident:ident = $code:literal, $name:literal, $family:ident, $severity:ident;) => {
+    (@fix) => { None };
+    (@fix $fix:ident) => { Some($crate::diagnostic::Applicability::$fix) };
+    ($(#[doc = $doc:literal])* $vis:vis const $ident:ident = $code:literal, $name:literal, $family:ident, $severity:ident $(, fix = $fix:ident)?;) => {
         $(#[doc = $doc])*
         $vis const $ident: Rule = Rule {
             code: $code,
@@ -52,6 +65,7 @@ macro_rules! declare_rule {
             family: Family::$family,
             severity: Severity::$severity,
             doc: concat!($($doc, "\n"),*),
+            fix: declare_rule!(@fix $($fix)?),
         };
     };
 }

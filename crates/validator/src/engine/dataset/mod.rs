@@ -359,10 +359,7 @@ impl DatasetAcc {
         // PF305: variants that differ in case or surrounding spaces.
         let mut groups: HashMap<Vec<u8>, Vec<&Vec<u8>>> = HashMap::new();
         for t in self.event_types.keys() {
-            let norm = String::from_utf8_lossy(t)
-                .trim()
-                .to_lowercase()
-                .into_bytes();
+            let norm = rules::event_type_variants::variant_key(t);
             groups.entry(norm).or_default().push(t);
         }
         let mut variant_groups: Vec<Vec<&Vec<u8>>> =

@@ -30,7 +30,7 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/updating-datasets.html>
-    pub const PF307 = "PF307", "duplicate-id", Dataset, Warning;
+    pub const PF307 = "PF307", "duplicate-id", Dataset, Warning, fix = Unsafe;
 }
 
 /// An ID seen again.

@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/bulk-data-import-step.html>
-    pub const PF308 = "PF308", "duplicate-interaction", Dataset, Info;
+    pub const PF308 = "PF308", "duplicate-interaction", Dataset, Info, fix = Unsafe;
 }
 
 /// An interaction identical to an earlier one.

@@ -32,7 +32,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
-    pub const PF305 = "PF305", "event-type-variants", Dataset, Warning;
+    pub const PF305 = "PF305", "event-type-variants", Dataset, Warning, fix = Unsafe;
 }
 
 /// Event types that differ only in case or surrounding spaces.
@@ -40,6 +40,29 @@ declare_rule! {
 pub struct EventTypeVariants<'a> {
     /// The variants and their records, sorted.
     pub variants: Vec<(&'a [u8], u64)>,
+}
+
+/// What makes two event types variants of one another: the same text once surrounding spaces
+/// are trimmed and letters lowercased (`Click`, `click `).
+pub(crate) fn variant_key(event_type: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(event_type)
+        .trim()
+        .to_lowercase()
+        .into_bytes()
+}
+
+/// The fix: the spelling every variant of a group is written as, the most frequent one (on a
+/// tie, a spelling without surrounding spaces, then the first in byte order).
+pub(crate) fn unified_spelling<'a>(variants: &[(&'a [u8], u64)]) -> Option<&'a [u8]> {
+    let padded = |t: &[u8]| t.first().is_some_and(u8::is_ascii_whitespace) || t.last().is_some_and(u8::is_ascii_whitespace);
+    variants
+        .iter()
+        .min_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(padded(a.0).cmp(&padded(b.0)))
+                .then(a.0.cmp(b.0))
+        })
+        .map(|(t, _)| *t)
 }
 
 impl Violation for EventTypeVariants<'_> {

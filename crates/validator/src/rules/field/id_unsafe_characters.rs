@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Family, Rule, Severity};
 use crate::rules::Violation;
-use crate::diagnostic::quote_value;
+use crate::diagnostic::{quote_value, Applicability};
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +31,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
-    pub const PF224 = "PF224", "id-unsafe-characters", Field, Warning;
+    pub const PF224 = "PF224", "id-unsafe-characters", Field, Warning, fix = Unsafe;
 }
 
 /// An ID with quotes, control characters or surrounding spaces.
@@ -43,8 +43,23 @@ pub struct IdUnsafeCharacters<'a> {
     pub value: &'a [u8],
 }
 
+/// The fix: an ID with spaces or tabs around it, trimmed, when what is left is a plain ID (not
+/// empty, no quote, no control character). An ID with quotes or control characters inside is
+/// left for the user: which bytes are meant is not certain.
+pub(crate) fn trimmed_id(value: &[u8]) -> Option<&[u8]> {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !blank(b))?;
+    let end = value.len() - value.iter().rev().position(|b| !blank(b))?;
+    let inner = &value[start..end];
+    let changed = start > 0 || end < value.len();
+    (changed && !inner.iter().any(|&b| b == b'"' || b < 0x20)).then_some(inner)
+}
+
 impl Violation for IdUnsafeCharacters<'_> {
     const RULE: &'static Rule = &PF224;
+    fn fix(&self) -> Option<Applicability> {
+        trimmed_id(self.value).map(|_| Applicability::Unsafe)
+    }
     fn message(&self) -> String {
         format!(
             "`{}` {} has quotes, control characters or surrounding spaces",
@@ -54,5 +69,20 @@ impl Violation for IdUnsafeCharacters<'_> {
     }
     fn help(&self) -> Option<String> {
         Some("strip spaces and remove quotes from IDs; otherwise the same ID differs between datasets and records no longer join".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_surrounding_blanks_are_trimmed() {
+        assert_eq!(trimmed_id(b" u1\t"), Some(&b"u1"[..]));
+        assert_eq!(trimmed_id(b"u 1 "), Some(&b"u 1"[..]));
+        assert_eq!(trimmed_id(b"u1"), None);
+        assert_eq!(trimmed_id(b"   "), None);
+        assert_eq!(trimmed_id(b" \"u1\""), None);
+        assert_eq!(trimmed_id(b"u\x01 "), None);
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Family, Rule, Severity};
 use crate::rules::Violation;
-use crate::diagnostic::quote_value;
-use crate::values::IntError;
+use crate::diagnostic::{quote_value, Applicability};
+use crate::values::{parse_int, IntError};
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +32,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
-    pub const PF207 = "PF207", "invalid-integer", Field, Error;
+    pub const PF207 = "PF207", "invalid-integer", Field, Error, fix = Safe;
 }
 
 /// A value of an `int` or `long` field that is not one.
@@ -58,8 +58,27 @@ impl InvalidInteger<'_> {
     }
 }
 
+/// The fix: an integer written with a zero fraction (`1596238243.0`, `-7.000`) is the integer
+/// before the point, when that fits the type. Any other decimal (`1.5`) changes value when cut,
+/// so it is not repaired.
+pub(crate) fn without_zero_fraction(value: &[u8], bits: u32) -> Option<&[u8]> {
+    let dot = memchr::memchr(b'.', value)?;
+    let (int, frac) = (&value[..dot], &value[dot + 1..]);
+    let digits = int.strip_prefix(b"-").unwrap_or(int);
+    let ok = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && !frac.is_empty()
+        && frac.iter().all(|&b| b == b'0')
+        && parse_int(int, bits).is_ok();
+    ok.then_some(int)
+}
+
 impl Violation for InvalidInteger<'_> {
     const RULE: &'static Rule = &PF207;
+    fn fix(&self) -> Option<Applicability> {
+        (self.error == IntError::Decimal && without_zero_fraction(self.value, self.bits).is_some())
+            .then_some(Applicability::Safe)
+    }
     fn message(&self) -> String {
         let what = match self.error {
             IntError::Decimal => "is a decimal, not an integer",
@@ -104,5 +123,22 @@ impl Violation for InvalidInteger<'_> {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_zero_fraction_is_repaired() {
+        assert_eq!(without_zero_fraction(b"1596238243.0", 64), Some(&b"1596238243"[..]));
+        assert_eq!(without_zero_fraction(b"-7.000", 32), Some(&b"-7"[..]));
+        for v in [&b"1.5"[..], b"1.", b".0", b"1e3", b"1.0e3", b"abc.0", b"99999999999.0"] {
+            assert_eq!(without_zero_fraction(v, 32), None, "{}", String::from_utf8_lossy(v));
+        }
+        let found = |value| InvalidInteger { name: "TIMESTAMP", value, bits: 64, error: IntError::Decimal };
+        assert_eq!(found(b"1.0").fix(), Some(Applicability::Safe));
+        assert_eq!(found(b"1.5").fix(), None);
     }
 }

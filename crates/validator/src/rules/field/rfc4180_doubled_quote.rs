@@ -29,7 +29,7 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
-    pub const PF203 = "PF203", "rfc4180-doubled-quote", Field, Warning;
+    pub const PF203 = "PF203", "rfc4180-doubled-quote", Field, Warning, fix = Safe;
 }
 
 /// `""` inside a quoted field.

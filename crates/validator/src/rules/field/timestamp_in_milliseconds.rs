@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Family, Rule, Severity};
 use crate::rules::Violation;
-use crate::diagnostic::quote_value;
+use crate::diagnostic::{quote_value, Applicability};
 use crate::schema::spec;
 use crate::text::{day_label, year_of};
 
@@ -43,7 +43,7 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/interactions-datasets.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
-    pub const PF215 = "PF215", "timestamp-in-milliseconds", Field, Error;
+    pub const PF215 = "PF215", "timestamp-in-milliseconds", Field, Error, fix = Unsafe;
 }
 
 /// A timestamp too large to be in seconds.
@@ -91,8 +91,24 @@ impl TimestampInMilliseconds<'_> {
     }
 }
 
+/// The fix: the value in seconds, only where the rule is sure it is in milliseconds (at or past
+/// `limit` as seconds, and divided by 1000 a time from 1973-03-03 on and below the limit).
+/// Microseconds, nanoseconds and values that are no time at all are left for the user.
+pub(crate) fn milliseconds_to_seconds(n: i64, limit: i64) -> Option<i64> {
+    if n < limit {
+        return None;
+    }
+    match seconds_in_unit(n, limit) {
+        Some(("milliseconds", _, seconds)) => Some(seconds),
+        _ => None,
+    }
+}
+
 impl Violation for TimestampInMilliseconds<'_> {
     const RULE: &'static Rule = &PF215;
+    fn fix(&self) -> Option<Applicability> {
+        milliseconds_to_seconds(self.seconds, self.limit).map(|_| Applicability::Unsafe)
+    }
     fn message(&self) -> String {
         self.words().0
     }
@@ -157,6 +173,15 @@ mod tests {
             seconds_in_unit(253_402_300_799_000, ex),
             Some(("milliseconds", 1000, 253_402_300_799))
         );
+    }
+
+    #[test]
+    fn only_milliseconds_are_fixed() {
+        let ts = spec::TIMESTAMP_MAX_SECONDS;
+        assert_eq!(milliseconds_to_seconds(1_596_238_243_123, ts), Some(1_596_238_243));
+        assert_eq!(milliseconds_to_seconds(1_596_238_243, ts), None);
+        assert_eq!(milliseconds_to_seconds(1_596_238_243_000_000, ts), None);
+        assert_eq!(milliseconds_to_seconds(5_000_000_000, ts), None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
-    pub const PF006 = "PF006", "blank-line", File, Error;
+    pub const PF006 = "PF006", "blank-line", File, Error, fix = Safe;
 }
 
 /// An empty line among the records.

@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
-    pub const PF005 = "PF005", "crlf-line-endings", File, Warning;
+    pub const PF005 = "PF005", "crlf-line-endings", File, Warning, fix = Safe;
 }
 
 /// Lines ending in `\r\n`.

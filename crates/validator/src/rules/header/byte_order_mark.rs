@@ -30,7 +30,7 @@ declare_rule! {
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/error-messages.html>
-    pub const PF103 = "PF103", "byte-order-mark", Header, Error;
+    pub const PF103 = "PF103", "byte-order-mark", Header, Error, fix = Safe;
 }
 
 /// A UTF-8 byte order mark at the start of the file.

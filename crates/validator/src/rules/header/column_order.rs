@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
-    pub const PF107 = "PF107", "column-order", Header, Error;
+    pub const PF107 = "PF107", "column-order", Header, Error, fix = Safe;
 }
 
 /// Columns in another order than the schema's fields.

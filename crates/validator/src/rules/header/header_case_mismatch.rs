@@ -28,7 +28,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html>
-    pub const PF104 = "PF104", "header-case-mismatch", Header, Error;
+    pub const PF104 = "PF104", "header-case-mismatch", Header, Error, fix = Safe;
 }
 
 /// A header name that matches a schema field only when case or spaces are ignored.

@@ -28,7 +28,7 @@ declare_rule! {
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/personalize/latest/dg/preparing-training-data.html>
-    pub const PF102 = "PF102", "quoted-header", Header, Error;
+    pub const PF102 = "PF102", "quoted-header", Header, Error, fix = Safe;
 }
 
 /// A header cell in quotes.

@@ -1,0 +1,287 @@
+//! Fixing one input into a file, shared by `preflight fix` and `stage --fix`/`run --fix`:
+//! the fixed bytes go to a temporary file beside the target, the output is validated there
+//! (its remaining findings are exactly what `validate` reports on it), and only then is the
+//! file moved into place: a new file (refused if it exists, unless forced), the input itself
+//! (`--in-place`, keeping its permissions) or stdout. A failure or Ctrl-C leaves the target as
+//! it was and no temporary file behind.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use preflight_validator::{FixError, FixOptions, InputFile, Report, SchemaSource, Source};
+
+use crate::render::FixReport;
+use crate::session::Session;
+
+/// Where a fixed file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file; replaced only with `force`.
+    File {
+        /// The path.
+        path: PathBuf,
+        /// Replace it if it exists.
+        force: bool,
+    },
+    /// The input file itself.
+    InPlace(PathBuf),
+}
+
+impl Target {
+    /// The name shown in the report.
+    pub fn shown(&self) -> String {
+        match self {
+            Target::Stdout => "-".into(),
+            Target::File { path, .. } | Target::InPlace(path) => path.display().to_string(),
+        }
+    }
+
+    /// The folder of the temporary file: beside the target, so the final move is a rename.
+    fn dir(&self) -> PathBuf {
+        match self {
+            Target::Stdout => std::env::temp_dir(),
+            Target::File { path, .. } | Target::InPlace(path) => match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+        }
+    }
+
+    /// Refuses a target that exists when it may not be replaced (checked before any work, and
+    /// again when the file is moved into place).
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Target::File { path, force } = self {
+            if path.is_dir() {
+                bail!("`{}` is a directory", path.display());
+            }
+            if !force && path.exists() {
+                bail!(
+                    "`{}` exists: pass --force to replace it (or --in-place to fix a file where it is)",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets a flag on Ctrl-C, so that a fix stops between blocks and cleans up instead of dying
+/// with its temporary file in place.
+pub fn cancel_on_ctrl_c(session: &Session) -> anyhow::Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    let rt = session.runtime()?;
+    // Registered now, not when the task first runs: a Ctrl-C right after this returns must
+    // not kill the process with its temporary file in place.
+    #[cfg(unix)]
+    {
+        let _entered = rt.enter();
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("failed to watch for Ctrl-C")?;
+        rt.spawn(async move {
+            if interrupt.recv().await.is_some() {
+                set.store(true, Ordering::SeqCst);
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            set.store(true, Ordering::SeqCst);
+        }
+    });
+    Ok(flag)
+}
+
+/// Why a fix stopped.
+#[derive(Debug)]
+pub enum Stopped {
+    /// Ctrl-C: nothing was written.
+    Interrupted,
+    /// Any other failure.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Stopped {
+    fn from(e: anyhow::Error) -> Self {
+        Stopped::Failed(e)
+    }
+}
+
+/// Fixes `input` into `target`; returns what changed and the validation of the output.
+pub fn fix_one(
+    input: &InputFile,
+    target: &Target,
+    schema: &SchemaSource,
+    session: &Session,
+    unsafe_fixes: bool,
+    cancel: &AtomicBool,
+) -> Result<(FixReport, Report), Stopped> {
+    target.check()?;
+    let dir = target.dir();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".preflight-fix-").suffix(".csv.part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
+        .tempfile_in(&dir)
+        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
+    let file = tmp.reopen().context("failed to open the temporary file")?;
+    let mut out = BufWriter::with_capacity(1 << 20, fault::wrap(file));
+    let engine = session.options();
+    let opts = FixOptions {
+        unsafe_fixes,
+        threads: engine.threads,
+        block_size: engine.block_size,
+        policy: engine.policy.clone(),
+        ..FixOptions::default()
+    };
+    let summary = match preflight_validator::fix(schema, input, &mut out, &dir, &opts, cancel) {
+        Ok(s) => s,
+        Err(FixError::Interrupted) => return Err(Stopped::Interrupted),
+        Err(e) => {
+            return Err(Stopped::Failed(
+                anyhow::Error::new(e).context(format!("failed to fix `{}`", input.name)),
+            ))
+        }
+    };
+    let written = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|_| tmp.as_file().sync_all());
+    written.with_context(|| format!("failed to write the fixed copy of `{}`", input.name))?;
+    if cancel.load(Ordering::SeqCst) {
+        return Err(Stopped::Interrupted);
+    }
+
+    // The remaining findings: the output validated as `validate` would.
+    let shown = target.shown();
+    let checked = InputFile {
+        name: shown.clone(),
+        source: Source::Path(tmp.path().to_path_buf()),
+        in_folder: false,
+    };
+    let report = preflight_validator::validate(schema, &[checked], Vec::new(), &engine)
+        .map_err(|e| Stopped::Failed(anyhow::Error::new(e)))?;
+    if cancel.load(Ordering::SeqCst) {
+        return Err(Stopped::Interrupted);
+    }
+
+    match target {
+        Target::Stdout => {
+            let mut f =
+                std::fs::File::open(tmp.path()).context("failed to reopen the fixed copy")?;
+            let mut stdout = std::io::stdout().lock();
+            match std::io::copy(&mut f, &mut stdout).and_then(|_| stdout.flush()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => {
+                    return Err(Stopped::Failed(
+                        anyhow::Error::new(e).context("failed to write to stdout"),
+                    ))
+                }
+            }
+        }
+        Target::File { path, force } => {
+            let persisted = if *force {
+                tmp.persist(path)
+            } else {
+                tmp.persist_noclobber(path)
+            };
+            persisted.map_err(|e| e.error).with_context(|| {
+                format!("failed to move the fixed file to `{}`", path.display())
+            })?;
+        }
+        Target::InPlace(path) => {
+            let perms = std::fs::metadata(path)
+                .with_context(|| format!("failed to read `{}`", path.display()))?
+                .permissions();
+            std::fs::set_permissions(tmp.path(), perms)
+                .context("failed to give the fixed copy the input's permissions")?;
+            tmp.persist(path)
+                .map_err(|e| e.error)
+                .with_context(|| format!("failed to replace `{}`", path.display()))?;
+        }
+    }
+    Ok((
+        FixReport {
+            input: input.name.clone(),
+            output: match target {
+                Target::InPlace(_) => input.name.clone(),
+                t => t.shown(),
+            },
+            summary,
+            unsafe_fixes,
+        },
+        report,
+    ))
+}
+
+/// The file name an input keeps in an output folder.
+pub fn file_name(input: &InputFile) -> Option<String> {
+    let name = input.name.trim_end_matches('/');
+    if name == "-" {
+        return None;
+    }
+    Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| name.rsplit('/').next().map(str::to_string))
+        .filter(|n| !n.is_empty())
+}
+
+/// Failure injection for tests (feature `fault-injection`): with
+/// `PREFLIGHT_FAULT_FIX_WRITE_AFTER=N`, writing the fixed copy fails after N bytes, as a full
+/// disk would. Without the feature, the file is written as it is.
+mod fault {
+    use std::fs::File;
+
+    #[cfg(feature = "fault-injection")]
+    pub fn wrap(f: File) -> Box<dyn std::io::Write> {
+        match std::env::var("PREFLIGHT_FAULT_FIX_WRITE_AFTER")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            Some(limit) => Box::new(Failing { f, left: limit }),
+            None => Box::new(f),
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    pub fn wrap(f: File) -> File {
+        f
+    }
+
+    #[cfg(feature = "fault-injection")]
+    struct Failing {
+        f: File,
+        left: u64,
+    }
+
+    #[cfg(feature = "fault-injection")]
+    impl std::io::Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return Err(std::io::Error::other(
+                    "injected write failure (no space left)",
+                ));
+            }
+            let n = (buf.len() as u64).min(self.left) as usize;
+            let n = self.f.write(&buf[..n])?;
+            self.left -= n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.f.flush()
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The unsafe dataset-level fixes, which need the whole file before the first record can be
+//! written: event type spellings unified to the most frequent one (PF305), exact duplicate
+//! interactions (PF308) and repeated IDs (PF307) dropped, keeping the last.
+//!
+//! The line pass writes a temporary copy and keeps, per record, a 128-bit fingerprint (the ID
+//! for items, users and actions; for interactions every value, with the event type taken
+//! case- and space-insensitively when its spellings are unified, so that records that become
+//! identical once unified are seen as such) and the event types' counts. The last of each
+//! fingerprint is kept. Then the copy is read once more, not the input,
+//! and written without the dropped records and with the unified spellings; when nothing is
+//! dropped or renamed it is copied as it is.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tempfile::NamedTempFile;
+use xxhash_rust::xxh3::xxh3_128;
+
+use super::header::Plan;
+use super::{shown, Enabled, Example, FixError, Tallies};
+use crate::diagnostic::Rule;
+use crate::dialect::{split_line, Fields, QuoteIssueKind};
+use crate::hash::FastMap;
+use crate::plan::keys::encode_field;
+use crate::rules::{self, event_type_variants};
+use crate::schema::{DatasetType, Schema};
+
+/// What the first pass keeps for the dataset fixes.
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// The input line of every record written, in order.
+    pub lines: Vec<u64>,
+    /// Fingerprints, one vector per block.
+    pub keys: Vec<Vec<u128>>,
+    /// The index among the written records of each fingerprint.
+    pub key_at: Vec<u64>,
+    /// Event type spellings and their counts.
+    pub event_types: HashMap<Vec<u8>, u64>,
+}
+
+/// The dataset fixes that apply to one file.
+#[derive(Debug)]
+pub(crate) struct Dataset {
+    /// Drop repeated records: PF307 (by ID) or PF308 (exact interactions).
+    drop: Option<&'static Rule>,
+    /// The input column of the ID (PF307).
+    id: Option<usize>,
+    /// The input column of EVENT_TYPE, when its spellings are unified (PF305).
+    event_type: Option<usize>,
+}
+
+impl Dataset {
+    /// The dataset fixes of a file, if any applies.
+    pub fn new(plan: &Plan, schema: Option<&Schema>, enabled: &Enabled) -> Option<Dataset> {
+        let schema = schema?;
+        if plan.first_line_is_data || !enabled.unsafe_fixes {
+            return None;
+        }
+        let ty = schema.dataset_type;
+        let col = |name: &str| plan.columns.iter().position(|c| c.name == name);
+        let event_type = (ty == DatasetType::Interactions && enabled.applies(&rules::PF305))
+            .then(|| col("EVENT_TYPE"))
+            .flatten();
+        let (drop, id) = if ty.is_interactions() {
+            (
+                enabled.applies(&rules::PF308).then_some(&rules::PF308),
+                None,
+            )
+        } else {
+            match ty.id_field().and_then(col) {
+                Some(c) if enabled.applies(&rules::PF307) => (Some(&rules::PF307), Some(c)),
+                _ => (None, None),
+            }
+        };
+        (drop.is_some() || event_type.is_some()).then_some(Dataset {
+            drop,
+            id,
+            event_type,
+        })
+    }
+
+    /// The EVENT_TYPE column whose spellings are counted.
+    pub fn event_type_column(&self) -> Option<usize> {
+        self.event_type
+    }
+
+    /// A well-formed record's fingerprint (values by input column, as written), if it has one:
+    /// an ID record without an ID has none, and nothing is keyed when nothing is dropped.
+    ///
+    /// Interactions are keyed by their values as the engine's PF308 compares them: joined by
+    /// commas when no value holds a comma, quote or backslash (then `line`, an unquoted line
+    /// written as it was, is that form already), else each length-prefixed; the event type is
+    /// taken case- and space-insensitively when its spellings are unified.
+    pub fn key<'v>(
+        &self,
+        ncols: usize,
+        value: &dyn Fn(usize) -> &'v [u8],
+        line: Option<&[u8]>,
+        buf: &mut Vec<u8>,
+    ) -> Option<u128> {
+        self.drop?;
+        if let Some(id) = self.id {
+            let v = value(id);
+            return (!v.is_empty()).then(|| xxh3_128(v));
+        }
+        let normal = |v: &[u8]| {
+            !v.iter()
+                .any(|&b| b.is_ascii_uppercase() || !b.is_ascii() || b == b' ' || b == b'\t')
+        };
+        let event_as_is = self.event_type.is_none_or(|c| normal(value(c)));
+        if let (Some(line), true) = (line, event_as_is) {
+            return Some(xxh3_128(line));
+        }
+        let plain = (0..ncols).all(|c| {
+            !value(c)
+                .iter()
+                .any(|&b| b == b',' || b == b'"' || b == b'\\')
+        });
+        buf.clear();
+        for c in 0..ncols {
+            let v = value(c);
+            let folded;
+            let v = if Some(c) == self.event_type && !normal(v) {
+                folded = event_type_variants::variant_key(v);
+                &folded[..]
+            } else {
+                v
+            };
+            if plain {
+                if c > 0 {
+                    buf.push(b',');
+                }
+            } else {
+                buf.push(0xFF);
+                buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            }
+            buf.extend_from_slice(v);
+        }
+        Some(xxh3_128(buf))
+    }
+
+    /// Drops and renames over the temporary copy, writing the result to `out`; returns the
+    /// records written.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the pass hands over its state once"
+    )]
+    pub fn finish(
+        self,
+        spool: BufWriter<NamedTempFile>,
+        facts: Facts,
+        plan: &Plan,
+        out: &mut dyn Write,
+        examples: usize,
+        tallies: &mut Tallies,
+        cancel: &AtomicBool,
+    ) -> Result<u64, FixError> {
+        let tmp = spool
+            .into_inner()
+            .map_err(|e| FixError::Write(e.into_error()))?;
+        let records = facts.lines.len() as u64;
+        // The records to drop (indexes among the written ones), ascending.
+        let mut dropped: Vec<u64> = Vec::new();
+        if self.drop.is_some() {
+            // The last occurrence of each fingerprint wins: walking backwards, a fingerprint
+            // already seen marks an earlier copy.
+            let n = facts.key_at.len();
+            let mut seen: FastMap<u128, ()> = FastMap::default();
+            seen.reserve(n);
+            let mut i = n;
+            for block in facts.keys.iter().rev() {
+                for k in block.iter().rev() {
+                    i -= 1;
+                    if seen.insert(*k, ()).is_some() {
+                        dropped.push(facts.key_at[i]);
+                    }
+                }
+            }
+            dropped.reverse();
+        }
+        // Each spelling that is not its group's unified one, and what it becomes.
+        let mut rename: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
+        if self.event_type.is_some() {
+            let mut groups: HashMap<Vec<u8>, Vec<(&[u8], u64)>> = HashMap::new();
+            for (t, n) in &facts.event_types {
+                groups
+                    .entry(event_type_variants::variant_key(t))
+                    .or_default()
+                    .push((t, *n));
+            }
+            for g in groups.values().filter(|g| g.len() > 1) {
+                let target = event_type_variants::unified_spelling(g).expect("a group");
+                for (t, _) in g {
+                    if *t != target {
+                        rename.insert(t.to_vec(), target.to_vec());
+                    }
+                }
+            }
+        }
+        let mut file = tmp.reopen().map_err(FixError::Write)?;
+        if dropped.is_empty() && rename.is_empty() {
+            io::copy(&mut file, out).map_err(FixError::Write)?;
+            return Ok(records);
+        }
+        let mut r = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::new();
+        // The header.
+        r.read_until(b'\n', &mut line).map_err(FixError::Write)?;
+        out.write_all(&line).map_err(FixError::Write)?;
+        let ncols = plan.columns.len();
+        let mut fields = Fields::default();
+        let mut next_drop = dropped.iter().copied().peekable();
+        let mut rebuilt = Vec::new();
+        let mut written = 0u64;
+        for (i, &in_line) in facts.lines.iter().enumerate() {
+            if i % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
+                return Err(FixError::Interrupted);
+            }
+            line.clear();
+            r.read_until(b'\n', &mut line).map_err(FixError::Write)?;
+            let i = i as u64;
+            if next_drop.peek() == Some(&i) {
+                next_drop.next();
+                let rule = self.drop.expect("dropping");
+                tallies.drop_record(rule, examples, || Example {
+                    line: in_line,
+                    before: shown(line.strip_suffix(b"\n").unwrap_or(&line)),
+                    after: None,
+                });
+                continue;
+            }
+            written += 1;
+            if let (Some(ec), false) = (self.event_type, rename.is_empty()) {
+                let body = line.strip_suffix(b"\n").unwrap_or(&line);
+                // The event type column is at its output position in the copy.
+                let oc = plan.order.iter().position(|&c| c == ec).expect("in order");
+                split_line(body, &mut fields);
+                let ok = fields.len() == ncols
+                    && !fields
+                        .issues
+                        .iter()
+                        .any(|x| x.kind == QuoteIssueKind::Unclosed);
+                if let Some(target) = ok.then(|| rename.get(fields.value(body, oc))).flatten() {
+                    rebuilt.clear();
+                    for c in 0..ncols {
+                        if c > 0 {
+                            rebuilt.push(b',');
+                        }
+                        if c == oc {
+                            encode_field(target, &mut rebuilt);
+                        } else {
+                            let s = fields.spans[c];
+                            rebuilt.extend_from_slice(&body[s.raw_start..s.raw_end]);
+                        }
+                    }
+                    tallies.change(&rules::PF305, examples, || Example {
+                        line: in_line,
+                        before: shown(body),
+                        after: Some(shown(&rebuilt)),
+                    });
+                    if line.ends_with(b"\n") {
+                        rebuilt.push(b'\n');
+                    }
+                    out.write_all(&rebuilt).map_err(FixError::Write)?;
+                    continue;
+                }
+            }
+            out.write_all(&line).map_err(FixError::Write)?;
+        }
+        Ok(written)
+    }
+}

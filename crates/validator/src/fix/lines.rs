@@ -1,0 +1,373 @@
+//! Every line after the header, in parallel blocks written in file order: line endings
+//! (PF005), blank lines (PF006), RFC-4180 `""` (PF203), a `long` written `1.0` (PF207), and with
+//! unsafe fixes milliseconds (PF215) and IDs with spaces around them (PF224). A line is written
+//! as it was unless a fix changes it; a changed line keeps the bytes of every field no fix
+//! touched and re-encodes the others with the dialect's writer.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use super::dedupe::{Dataset, Facts};
+use super::header::Plan;
+use super::{shown, Enabled, Example, FixError, FixOptions, Tallies};
+use crate::dialect::{split_line, Fields, QuoteIssueKind};
+use crate::engine::columns::{Check, IntRole};
+use crate::hash::FastMap;
+use crate::plan::keys::encode_field;
+use crate::rules::{self, id_unsafe_characters, invalid_integer, timestamp_in_milliseconds};
+use crate::schema::spec;
+use crate::values::parse_int;
+
+/// What one block produced.
+#[derive(Debug, Default)]
+struct BlockOut {
+    out: Vec<u8>,
+    /// Lines read (blank ones included).
+    lines: u64,
+    records_out: u64,
+    tallies: Tallies,
+    /// Input line (0-based within the block) of every record written (dataset fixes only).
+    written_lines: Vec<u64>,
+    /// Fingerprints of the records that have one, and their index among the block's written
+    /// records (dataset fixes only).
+    keys: Vec<u128>,
+    key_at: Vec<u64>,
+    /// Event type spellings and their counts (PF305 only).
+    event_types: FastMap<Vec<u8>, u64>,
+}
+
+/// The pass over the lines of one input.
+pub(crate) struct Pass<'a> {
+    plan: &'a Plan,
+    enabled: &'a Enabled,
+    examples: usize,
+    pool: Option<rayon::ThreadPool>,
+    threads: usize,
+    dataset: Option<&'a Dataset>,
+    /// The 1-based input line of the next block's first line.
+    next_line: u64,
+    records_in: u64,
+    records_out: u64,
+    facts: Option<Facts>,
+}
+
+impl<'a> Pass<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        enabled: &'a Enabled,
+        opts: &FixOptions,
+        dataset: Option<&'a Dataset>,
+    ) -> Result<Pass<'a>, FixError> {
+        let pool = crate::engine::thread_pool(opts.threads)?;
+        let threads = pool.as_ref().map_or(1, |p| p.current_num_threads());
+        Ok(Pass {
+            plan,
+            enabled,
+            examples: opts.examples,
+            pool,
+            threads,
+            dataset,
+            next_line: 2,
+            records_in: 0,
+            records_out: 0,
+            facts: dataset.map(|_| Facts::default()),
+        })
+    }
+
+    /// Blocks to read before fixing them together (one per worker).
+    pub fn batch_len(&self) -> usize {
+        self.threads.max(1)
+    }
+
+    /// Fixes a batch of blocks (in parallel) and writes them in order.
+    pub fn run(
+        &mut self,
+        batch: Vec<Vec<u8>>,
+        sink: &mut dyn Write,
+        tallies: &mut Tallies,
+    ) -> Result<(), FixError> {
+        let work = |b: &Vec<u8>| fix_block(b, self.plan, self.enabled, self.examples, self.dataset);
+        let outs: Vec<BlockOut> = match &self.pool {
+            Some(pool) if batch.len() > 1 => pool.install(|| batch.par_iter().map(work).collect()),
+            _ => batch.iter().map(work).collect(),
+        };
+        for mut b in outs {
+            sink.write_all(&b.out).map_err(FixError::Write)?;
+            let base = self.next_line;
+            for (_, t) in &mut b.tallies.by_rule {
+                for e in &mut t.examples {
+                    e.line += base;
+                }
+            }
+            tallies.merge(b.tallies, self.examples);
+            if let Some(f) = &mut self.facts {
+                let out_base = self.records_out;
+                f.lines.extend(b.written_lines.iter().map(|l| l + base));
+                f.keys.push(b.keys);
+                f.key_at.extend(b.key_at.iter().map(|i| i + out_base));
+                for (t, n) in b.event_types {
+                    *f.event_types.entry(t).or_default() += n;
+                }
+            }
+            self.next_line += b.lines;
+            self.records_in += b.lines;
+            self.records_out += b.records_out;
+        }
+        Ok(())
+    }
+
+    /// Records read, records written, and the facts the dataset fixes need.
+    pub fn finish(self) -> (u64, u64, Option<Facts>) {
+        (self.records_in, self.records_out, self.facts)
+    }
+}
+
+/// A value as written: the input's field (raw bytes kept) or a new value (re-encoded).
+enum Out {
+    Raw,
+    New(Vec<u8>),
+}
+
+fn fix_block(
+    buf: &[u8],
+    plan: &Plan,
+    enabled: &Enabled,
+    examples: usize,
+    dataset: Option<&Dataset>,
+) -> BlockOut {
+    let mut out = BlockOut {
+        out: Vec::with_capacity(buf.len() + buf.len() / 64),
+        ..BlockOut::default()
+    };
+    let mut fields = Fields::default();
+    let mut line_out: Vec<u8> = Vec::new();
+    let ncols = plan.columns.len();
+    let mut values: Vec<Out> = Vec::with_capacity(ncols);
+    let mut fixed: Vec<&'static crate::diagnostic::Rule> = Vec::new();
+    let mut key_buf: Vec<u8> = Vec::new();
+    let crlf_fix = enabled.applies(&rules::PF005);
+    let blank_fix = enabled.applies(&rules::PF006);
+    let mut start = 0;
+    let mut local: u64 = 0;
+    while start < buf.len() {
+        let (raw, next) = match memchr::memchr(b'\n', &buf[start..]) {
+            Some(p) => (&buf[start..start + p], start + p + 1),
+            None => (&buf[start..], buf.len()),
+        };
+        let newline = next <= buf.len() && buf.get(next - 1) == Some(&b'\n');
+        start = next;
+        let line_no = local;
+        local += 1;
+        let (body, crlf) = match raw.strip_suffix(b"\r") {
+            Some(b) if newline => (b, true),
+            _ => (raw, false),
+        };
+        let example = |after: Option<&[u8]>| Example {
+            line: line_no,
+            before: shown(raw),
+            after: after.map(shown),
+        };
+
+        if body.is_empty() && blank_fix {
+            out.tallies
+                .drop_record(&rules::PF006, examples, || example(None));
+            if crlf && crlf_fix {
+                out.tallies.get(&rules::PF005).changed += 1;
+            }
+            continue;
+        }
+
+        fixed.clear();
+        split_line(body, &mut fields);
+        let well_formed = fields.len() == ncols
+            && !body.is_empty()
+            && !fields
+                .issues
+                .iter()
+                .any(|i| i.kind == QuoteIssueKind::Unclosed);
+        let mut changed = false;
+        values.clear();
+        if well_formed {
+            for c in 0..ncols {
+                let v = fix_value(
+                    c,
+                    body,
+                    &fields,
+                    plan,
+                    enabled,
+                    &mut fixed,
+                    &mut out.tallies,
+                );
+                changed |= matches!(v, Out::New(_));
+                values.push(v);
+            }
+        }
+        let rewrite = well_formed && (changed || plan.reorder);
+        if !rewrite && (!crlf || !crlf_fix) && dataset.is_none() {
+            // The common case: the line as it was.
+            out.out.extend_from_slice(raw);
+            if newline {
+                out.out.push(b'\n');
+            }
+            out.records_out += 1;
+            continue;
+        }
+        line_out.clear();
+        if rewrite {
+            for (o, &c) in plan.order.iter().enumerate() {
+                if o > 0 {
+                    line_out.push(b',');
+                }
+                match &values[c] {
+                    Out::New(v) => encode_field(v, &mut line_out),
+                    Out::Raw => {
+                        let s = fields.spans[c];
+                        line_out.extend_from_slice(&body[s.raw_start..s.raw_end]);
+                    }
+                }
+            }
+        } else {
+            line_out.extend_from_slice(body);
+        }
+        for rule in &fixed {
+            out.tallies
+                .change(rule, examples, || example(Some(&line_out)));
+        }
+        if crlf {
+            if crlf_fix {
+                out.tallies
+                    .change(&rules::PF005, examples, || example(Some(&line_out)));
+            } else {
+                line_out.push(b'\r');
+            }
+        }
+        if newline {
+            line_out.push(b'\n');
+        }
+        out.out.extend_from_slice(&line_out);
+
+        if let Some(d) = dataset {
+            out.written_lines.push(line_no);
+            if well_formed {
+                let value = |c: usize| -> &[u8] {
+                    match &values[c] {
+                        Out::New(v) => v.as_slice(),
+                        Out::Raw => fields.value(body, c),
+                    }
+                };
+                // An unquoted line written as it was is its values joined by commas: the
+                // key's plain form, hashed without copying.
+                let as_is = (!rewrite && !fields.had_quote).then_some(body);
+                if let Some(k) = d.key(ncols, &value, as_is, &mut key_buf) {
+                    out.keys.push(k);
+                    out.key_at.push(out.records_out);
+                }
+                if let Some(ec) = d.event_type_column() {
+                    let t = value(ec);
+                    match out.event_types.get_mut(t) {
+                        Some(n) => *n += 1,
+                        None => {
+                            out.event_types.insert(t.to_vec(), 1);
+                        }
+                    }
+                }
+            }
+        }
+        out.records_out += 1;
+    }
+    out.lines = local;
+    out
+}
+
+/// One value of a well-formed line, fixed by the rules of its column.
+fn fix_value<'l>(
+    c: usize,
+    body: &'l [u8],
+    fields: &'l Fields,
+    plan: &Plan,
+    enabled: &Enabled,
+    fixed: &mut Vec<&'static crate::diagnostic::Rule>,
+    tallies: &mut Tallies,
+) -> Out {
+    let note = |rule: &'static crate::diagnostic::Rule, fixed: &mut Vec<_>| {
+        if !fixed
+            .iter()
+            .any(|r: &&crate::diagnostic::Rule| r.code == rule.code)
+        {
+            fixed.push(rule);
+        }
+    };
+    let mut v: Option<Cow<'l, [u8]>> = None;
+    // PF203: a quoted field whose only problem is `""`: re-encoded with `\"`.
+    if fields.had_quote && fields.spans[c].quoted {
+        let issues = fields.issues.iter().filter(|i| i.field == c);
+        let mut doubled = false;
+        let mut other = false;
+        for i in issues {
+            match i.kind {
+                QuoteIssueKind::Doubled => doubled = true,
+                _ => other = true,
+            }
+        }
+        if doubled && !other && enabled.applies(&rules::PF203) {
+            v = Some(Cow::Borrowed(fields.value(body, c)));
+            note(&rules::PF203, fixed);
+        }
+    }
+    let current = |v: &Option<Cow<'l, [u8]>>| -> Cow<'l, [u8]> {
+        match v {
+            Some(x) => x.clone(),
+            None => Cow::Borrowed(fields.value(body, c)),
+        }
+    };
+    match plan.columns[c].check {
+        Check::Int { bits, role } => {
+            let cur = current(&v);
+            let mut int: Cow<'l, [u8]> = cur.clone();
+            if enabled.applies(&rules::PF207) {
+                if let Some(whole) = invalid_integer::without_zero_fraction(&cur, bits) {
+                    int = Cow::Owned(whole.to_vec());
+                    v = Some(int.clone());
+                    note(&rules::PF207, fixed);
+                }
+            }
+            let limit = match role {
+                IntRole::InteractionTimestamp | IntRole::OtherTimestamp { future_ok: false } => {
+                    Some(spec::TIMESTAMP_MAX_SECONDS)
+                }
+                IntRole::OtherTimestamp { future_ok: true } => Some(spec::EXPIRY_MAX_SECONDS),
+                _ => None,
+            };
+            if let (Some(limit), true) = (limit, enabled.on(&rules::PF215)) {
+                if let Ok(n) = parse_int(&int, bits) {
+                    if let Some(s) = timestamp_in_milliseconds::milliseconds_to_seconds(n, limit) {
+                        if enabled.applies(&rules::PF215) {
+                            v = Some(Cow::Owned(s.to_string().into_bytes()));
+                            note(&rules::PF215, fixed);
+                        } else {
+                            tallies.skip(&rules::PF215);
+                        }
+                    }
+                }
+            }
+        }
+        Check::Id if enabled.on(&rules::PF224) => {
+            let cur = current(&v);
+            if let Some(t) = id_unsafe_characters::trimmed_id(&cur) {
+                if enabled.applies(&rules::PF224) {
+                    v = Some(Cow::Owned(t.to_vec()));
+                    note(&rules::PF224, fixed);
+                } else {
+                    tallies.skip(&rules::PF224);
+                }
+            }
+        }
+        _ => {}
+    }
+    match v {
+        Some(x) => Out::New(x.into_owned()),
+        None => Out::Raw,
+    }
+}

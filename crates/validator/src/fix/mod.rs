@@ -1,0 +1,423 @@
+//! `preflight fix`: repairs what a rule knows how to repair, writing the file in Personalize's
+//! dialect (the writer of `plan --write-merged`).
+//!
+//! The fixes belong to the rules (each fixable rule declares `fix = Safe` or `fix = Unsafe` and
+//! holds its repair in its file); this module only drives them over a file:
+//! - [`header`]: the first line: byte order mark (PF103), quoted names (PF102), names that
+//!   match a schema field only when case is ignored (PF104), columns out of the schema's order
+//!   (PF107);
+//! - [`lines`]: every other line, in parallel blocks written in file order: CRLF (PF005), blank
+//!   lines (PF006), RFC-4180 `""` (PF203), a `long` written `1.0` (PF207), and with unsafe fixes
+//!   milliseconds (PF215) and IDs with spaces around them (PF224);
+//! - [`dedupe`]: with unsafe fixes, the dataset-level repairs that need the whole file: event
+//!   type spellings unified to the most frequent one (PF305), exact duplicate interactions
+//!   (PF308) and repeated IDs (PF307) dropped, keeping the last. The first pass writes a
+//!   temporary copy and keeps each record's fingerprint; a second pass over that copy (not the
+//!   input) drops and renames, only when there is something to drop or rename.
+//!
+//! A rule turned off (`--severity CODE=off`) is not fixed. Lines the dialect cannot split
+//! reliably (a wrong field count, a quote left open) keep their bytes: their findings remain.
+
+mod dedupe;
+mod header;
+mod lines;
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::diagnostic::{Applicability, Rule};
+use crate::engine::blocks::BlockReader;
+use crate::engine::{self, SchemaSource};
+use crate::input::InputFile;
+use crate::report::{Collector, Policy};
+use crate::rules;
+
+/// How to fix.
+#[derive(Debug, Clone)]
+pub struct FixOptions {
+    /// Apply unsafe fixes too (`--unsafe-fixes`).
+    pub unsafe_fixes: bool,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Target block size in bytes.
+    pub block_size: usize,
+    /// Rules turned off are not fixed.
+    pub policy: Policy,
+    /// How many changed lines to keep per rule for the report.
+    pub examples: usize,
+}
+
+impl Default for FixOptions {
+    fn default() -> Self {
+        FixOptions {
+            unsafe_fixes: false,
+            threads: 0,
+            block_size: 8 << 20,
+            policy: Policy::default(),
+            examples: 3,
+        }
+    }
+}
+
+/// One changed line, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The 1-based line in the input.
+    pub line: u64,
+    /// The line before (shortened).
+    pub before: String,
+    /// The line after (shortened), or `None` when the fix dropped it.
+    pub after: Option<String>,
+}
+
+/// What one rule's fix changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// How safe its fix is.
+    pub applicability: Applicability,
+    /// Lines (or values, for field rules; the file, for PF103/PF107) changed.
+    pub changed: u64,
+    /// Records dropped on purpose (blank lines, duplicates).
+    pub dropped: u64,
+    /// The first changes, in file order.
+    pub examples: Vec<Example>,
+}
+
+/// What `fix` did to one input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixSummary {
+    /// The changes, one per rule that changed something, in code order.
+    pub changes: Vec<Change>,
+    /// Records (lines after the header) read.
+    pub records_in: u64,
+    /// Records written: `records_in` minus the dropped ones.
+    pub records_out: u64,
+    /// Unsafe fixes that were available but not applied (no `--unsafe-fixes`), by rule.
+    pub unsafe_available: Vec<(&'static Rule, u64)>,
+    /// The input was passed through unchanged because it is not a CSV file preflight can read
+    /// (UTF-16, compressed, Parquet…).
+    pub not_csv: bool,
+}
+
+impl FixSummary {
+    /// Records dropped on purpose, all rules together.
+    pub fn dropped(&self) -> u64 {
+        self.changes.iter().map(|c| c.dropped).sum()
+    }
+
+    /// Whether anything changed.
+    pub fn changed(&self) -> bool {
+        !self.changes.is_empty()
+    }
+}
+
+/// A failure that stops a fix (exit code 2). Nothing was written where the user looks: the
+/// caller writes to a temporary file and moves it into place only on success.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FixError {
+    /// The schema could not be loaded.
+    #[error(transparent)]
+    Engine(#[from] engine::Error),
+    /// The input could not be read.
+    #[error("failed to read `{path}`: {source}")]
+    Read {
+        /// The input.
+        path: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The output (or the temporary copy) could not be written.
+    #[error("failed to write the fixed file: {0}")]
+    Write(#[source] io::Error),
+    /// Cancelled (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// Tallies of one rule while fixing.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tally {
+    pub changed: u64,
+    pub dropped: u64,
+    pub examples: Vec<Example>,
+}
+
+/// Tallies by rule, kept in a small vector (a dozen fixable rules).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tallies {
+    pub by_rule: Vec<(&'static Rule, Tally)>,
+    /// Unsafe fixes seen but not applied.
+    pub skipped: Vec<(&'static Rule, u64)>,
+}
+
+impl Tallies {
+    pub fn get(&mut self, rule: &'static Rule) -> &mut Tally {
+        let i = match self.by_rule.iter().position(|(r, _)| r.code == rule.code) {
+            Some(i) => i,
+            None => {
+                self.by_rule.push((rule, Tally::default()));
+                self.by_rule.len() - 1
+            }
+        };
+        &mut self.by_rule[i].1
+    }
+
+    /// Counts a change (and keeps it as an example while there is room).
+    pub fn change(&mut self, rule: &'static Rule, max: usize, example: impl FnOnce() -> Example) {
+        let t = self.get(rule);
+        t.changed += 1;
+        if t.examples.len() < max {
+            t.examples.push(example());
+        }
+    }
+
+    /// Counts a dropped record.
+    pub fn drop_record(
+        &mut self,
+        rule: &'static Rule,
+        max: usize,
+        example: impl FnOnce() -> Example,
+    ) {
+        let t = self.get(rule);
+        t.dropped += 1;
+        if t.examples.len() < max {
+            t.examples.push(example());
+        }
+    }
+
+    pub fn skip(&mut self, rule: &'static Rule) {
+        match self.skipped.iter_mut().find(|(r, _)| r.code == rule.code) {
+            Some((_, n)) => *n += 1,
+            None => self.skipped.push((rule, 1)),
+        }
+    }
+
+    /// Adds a later block's tallies (line numbers already absolute).
+    pub fn merge(&mut self, other: Tallies, max: usize) {
+        for (rule, t) in other.by_rule {
+            let mine = self.get(rule);
+            mine.changed += t.changed;
+            mine.dropped += t.dropped;
+            let room = max.saturating_sub(mine.examples.len());
+            mine.examples.extend(t.examples.into_iter().take(room));
+        }
+        for (rule, n) in other.skipped {
+            match self.skipped.iter_mut().find(|(r, _)| r.code == rule.code) {
+                Some((_, m)) => *m += n,
+                None => self.skipped.push((rule, n)),
+            }
+        }
+    }
+}
+
+/// Which fixes run, from the options and the policy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Enabled {
+    pub unsafe_fixes: bool,
+    codes: [bool; 13],
+}
+
+const FIXABLE: [&Rule; 13] = [
+    &rules::PF005,
+    &rules::PF006,
+    &rules::PF102,
+    &rules::PF103,
+    &rules::PF104,
+    &rules::PF107,
+    &rules::PF203,
+    &rules::PF207,
+    &rules::PF215,
+    &rules::PF224,
+    &rules::PF305,
+    &rules::PF307,
+    &rules::PF308,
+];
+
+impl Enabled {
+    fn new(opts: &FixOptions) -> Enabled {
+        let mut codes = [false; 13];
+        for (i, r) in FIXABLE.iter().enumerate() {
+            codes[i] = opts.policy.enabled(r);
+        }
+        Enabled {
+            unsafe_fixes: opts.unsafe_fixes,
+            codes,
+        }
+    }
+
+    /// Whether the rule is on (its fix may still be unsafe: see [`Enabled::applies`]).
+    pub fn on(&self, rule: &Rule) -> bool {
+        FIXABLE
+            .iter()
+            .position(|r| r.code == rule.code)
+            .is_some_and(|i| self.codes[i])
+    }
+
+    /// Whether the rule's fix is applied: on, and safe or unsafe fixes allowed.
+    pub fn applies(&self, rule: &Rule) -> bool {
+        self.on(rule) && (rule.fix == Some(Applicability::Safe) || self.unsafe_fixes)
+    }
+}
+
+/// Shortens a line for the report.
+pub(crate) fn shown(line: &[u8]) -> String {
+    const MAX: usize = 120;
+    let s = String::from_utf8_lossy(line);
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .map(|c| {
+            if c.is_control() || c == '\u{feff}' {
+                '·'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+/// Fixes one input, writing the result to `out`. `spool_dir` holds the temporary copy the
+/// dataset-level unsafe fixes need (next to the output, so that it is on the same disk);
+/// `cancel` stops the fix between blocks.
+pub fn fix(
+    schema_source: &SchemaSource,
+    input: &InputFile,
+    out: &mut dyn Write,
+    spool_dir: &Path,
+    opts: &FixOptions,
+    cancel: &AtomicBool,
+) -> Result<FixSummary, FixError> {
+    let enabled = Enabled::new(opts);
+    let read_err = |e| FixError::Read {
+        path: input.name.clone(),
+        source: e,
+    };
+    let mut blocks = BlockReader::new(input.open().map_err(read_err)?, opts.block_size.max(1));
+    let Some(first) = blocks.next_block().map_err(read_err)? else {
+        return Ok(FixSummary::default());
+    };
+    if engine::sniff_format(&first.buf, &input.name).is_some() {
+        // Not a CSV file preflight reads: copied as it is, the findings say why.
+        out.write_all(&first.buf).map_err(FixError::Write)?;
+        while let Some(b) = blocks.next_block().map_err(read_err)? {
+            out.write_all(&b.buf).map_err(FixError::Write)?;
+        }
+        return Ok(FixSummary {
+            not_csv: true,
+            ..FixSummary::default()
+        });
+    }
+    let mut tallies = Tallies::default();
+    let (head, rest) = header::split_first_line(&first.buf);
+    let head_line = header::strip_line(head);
+    let names = header::names(head_line.body);
+    // The schema the engine would check this file against (a built-in one adapted to it).
+    let mut scratch = Collector::new(opts.policy.clone());
+    let schema = engine::schema_for(schema_source, &names, &mut scratch)?;
+    let plan = header::Plan::new(
+        &head_line,
+        schema.as_ref(),
+        &enabled,
+        opts.examples,
+        &mut tallies,
+    );
+
+    let dataset = dedupe::Dataset::new(&plan, schema.as_ref(), &enabled);
+    let spooling = dataset.is_some();
+    let mut spool = if spooling {
+        Some(
+            tempfile::Builder::new()
+                .prefix(".preflight-fix-")
+                .suffix(".csv.part")
+                .tempfile_in(spool_dir)
+                .map(|f| io::BufWriter::with_capacity(1 << 20, f))
+                .map_err(FixError::Write)?,
+        )
+    } else {
+        None
+    };
+    {
+        let sink: &mut dyn Write = match spool.as_mut() {
+            Some(s) => s,
+            None => out,
+        };
+        sink.write_all(&plan.header_out).map_err(FixError::Write)?;
+        let mut pass = lines::Pass::new(&plan, &enabled, opts, dataset.as_ref())?;
+        // The rest of the first block, then the others, in batches of one block per worker.
+        let mut first_rest = Some(rest.to_vec());
+        drop(first);
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(FixError::Interrupted);
+            }
+            let mut batch = Vec::with_capacity(pass.batch_len());
+            if let Some(r) = first_rest.take() {
+                batch.push(r);
+            }
+            while batch.len() < pass.batch_len() {
+                match blocks.next_block().map_err(read_err)? {
+                    Some(b) => batch.push(b.buf),
+                    None => break,
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            pass.run(batch, sink, &mut tallies)?;
+        }
+        let (records_in, records_out_pass1, facts) = pass.finish();
+        let mut summary_in = records_in;
+        let mut records_out = records_out_pass1;
+        if let (Some(spool), Some(dataset)) = (spool.take(), dataset) {
+            let facts = facts.expect("a dataset pass keeps facts");
+            records_out = dataset.finish(
+                spool,
+                facts,
+                &plan,
+                out,
+                opts.examples,
+                &mut tallies,
+                cancel,
+            )?;
+        }
+        if plan.first_line_is_data {
+            // No header: the first line is a record, read and written as the others are.
+            summary_in += 1;
+            records_out += 1;
+        }
+        let mut changes: Vec<Change> = tallies
+            .by_rule
+            .into_iter()
+            .filter(|(_, t)| t.changed > 0 || t.dropped > 0)
+            .map(|(rule, t)| Change {
+                rule,
+                applicability: rule.fix.unwrap_or(Applicability::Safe),
+                changed: t.changed,
+                dropped: t.dropped,
+                examples: t.examples,
+            })
+            .collect();
+        changes.sort_by_key(|c| c.rule.code);
+        let mut unsafe_available = tallies.skipped;
+        unsafe_available.sort_by_key(|(r, _)| r.code);
+        Ok(FixSummary {
+            changes,
+            records_in: summary_in,
+            records_out,
+            unsafe_available,
+            not_csv: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
