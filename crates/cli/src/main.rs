@@ -12,6 +12,15 @@ fn main() -> ExitCode {
     if cli.debug {
         logging::init_debug();
     }
+    if matches!(
+        cli.command,
+        args::Command::Validate(_) | args::Command::Plan(_) | args::Command::Insights(_)
+    ) {
+        // These commands write temporary files (spilled checks, the plan's partitions) and
+        // outputs in `.part` files: Ctrl-C removes them before the process ends. `import`,
+        // `watch` and `run` keep their own Ctrl-C (stop watching).
+        remove_temporary_files_on_interrupt();
+    }
     let (code, failure) = match commands::run(cli) {
         Ok(outcome) => (outcome.code, outcome.failure),
         Err(err) if is_broken_pipe(&err) => (exit::SUCCESS, None),
@@ -24,6 +33,26 @@ fn main() -> ExitCode {
     }
     code.into()
 }
+
+/// On SIGINT or SIGTERM: removes the library's temporary files and exits with 130 (143), as
+/// a shell reports a process ended by that signal.
+#[cfg(unix)]
+fn remove_temporary_files_on_interrupt() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            preflight_validator::temp::remove_all();
+            eprintln!("interrupted: temporary files removed");
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn remove_temporary_files_on_interrupt() {}
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
