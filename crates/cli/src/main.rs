@@ -14,10 +14,14 @@ fn main() -> ExitCode {
     }
     if matches!(
         cli.command,
-        args::Command::Validate(_) | args::Command::Plan(_) | args::Command::Insights(_)
+        args::Command::Validate(_)
+            | args::Command::Plan(_)
+            | args::Command::Insights(_)
+            | args::Command::Stage(_)
     ) {
         // These commands write temporary files (spilled checks, the plan's partitions) and
-        // outputs in `.part` files: Ctrl-C removes them before the process ends. `import`,
+        // outputs in `.part` files: Ctrl-C removes them before the process ends (as it ends a
+        // stage's uploads, which nothing imports without its manifest). `import`,
         // `watch` and `run` keep their own Ctrl-C (stop watching).
         remove_temporary_files_on_interrupt();
     }

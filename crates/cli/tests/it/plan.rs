@@ -1149,7 +1149,8 @@ fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
         let temp_arg = temp.to_str().unwrap();
         let tiny = run("tiny", &["--memory-limit", "1", "--temp-dir", temp_arg]);
         assert!(
-            tiny.3.contains("exceed --memory-limit 1 B: it runs out of core")
+            tiny.3
+                .contains("exceed --memory-limit 1 B: it runs out of core")
                 && tiny.3.contains(temp_arg),
             "the disk the partitions need is said first: {}",
             tiny.3
@@ -1158,10 +1159,21 @@ fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
         assert_eq!(tiny.1, default.1, "{mode}: the written files");
         assert_eq!(tiny.2, default.2);
         assert!(default.0["plan"]["batch"]["duplicates"].as_u64().unwrap() > 100);
-        assert_eq!(files_in(&temp), Vec::<String>::new(), "temporary files removed");
+        assert_eq!(
+            files_in(&temp),
+            Vec::<String>::new(),
+            "temporary files removed"
+        );
     }
     let out = preflight()
-        .args(["plan", "--mode", "full", "--memory-limit", "1", "--temp-dir"])
+        .args([
+            "plan",
+            "--mode",
+            "full",
+            "--memory-limit",
+            "1",
+            "--temp-dir",
+        ])
         .arg(d.join("new.csv"))
         .args(["--schema", "testdata/plan/items-schema.json"])
         .arg(d.join("new.csv"))
@@ -1189,7 +1201,12 @@ fn ctrl_c_removes_the_temporary_files() {
         .current_dir(root())
         .env("PREFLIGHT_NOW", "1700000000")
         .args(["plan", "--mode", "incremental", "--memory-limit", "1"])
-        .args(["--schema", "testdata/plan/items-schema.json", "--existing", "-"])
+        .args([
+            "--schema",
+            "testdata/plan/items-schema.json",
+            "--existing",
+            "-",
+        ])
         .arg("--temp-dir")
         .arg(&temp)
         .arg("--write-merged")

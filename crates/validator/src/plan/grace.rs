@@ -218,16 +218,14 @@ impl Partitioned {
         let r = if self.counts[p] == 0 {
             None
         } else {
-            Some(BufReader::with_capacity(
-                1 << 16,
-                File::open(part_path(&self.dir, self.side, p))?,
-            ))
+            Some(File::open(part_path(&self.dir, self.side, p))?)
         };
         Ok(EntryReader {
             r,
             layout: self.layout,
             left: self.counts[p],
-            buf: vec![0; self.layout.size()],
+            buf: Vec::new(),
+            at: 0,
         })
     }
 
@@ -251,23 +249,36 @@ impl Partitioned {
 }
 
 struct EntryReader {
-    r: Option<BufReader<File>>,
+    r: Option<File>,
     layout: Layout,
+    /// Entries not yet read from the file.
     left: u64,
     buf: Vec<u8>,
+    at: usize,
 }
 
+/// Entries read from a partition file at a time.
+const READ_ENTRIES: u64 = 1 << 15;
+
 impl EntryReader {
+    #[inline]
     fn next(&mut self) -> io::Result<Option<Entry>> {
-        if self.left == 0 {
-            return Ok(None);
+        let size = self.layout.size();
+        if self.at == self.buf.len() {
+            let Some(r) = self.r.as_mut() else {
+                return Ok(None);
+            };
+            let n = self.left.min(READ_ENTRIES);
+            if n == 0 {
+                return Ok(None);
+            }
+            self.left -= n;
+            self.buf.resize(n as usize * size, 0);
+            r.read_exact(&mut self.buf)?;
+            self.at = 0;
         }
-        let Some(r) = self.r.as_mut() else {
-            return Ok(None);
-        };
-        self.left -= 1;
-        r.read_exact(&mut self.buf)?;
-        let b = &self.buf;
+        let b = &self.buf[self.at..self.at + size];
+        self.at += size;
         let u128_at = |i: usize| u128::from_le_bytes(b[i..i + 16].try_into().expect("16 bytes"));
         let mut e = Entry {
             key: u128_at(0),
