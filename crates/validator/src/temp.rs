@@ -12,6 +12,16 @@ use std::sync::Mutex;
 
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static FIRST: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+static CALLED: AtomicBool = AtomicBool::new(false);
+
+/// Calls `hook` once, when the first temporary file or folder is registered: a program installs
+/// its interrupt handler only when there is something to remove (a handler thread costs a
+/// malloc arena of address space, which matters under `ulimit -v`). Only the first hook set
+/// counts.
+pub fn on_first_temporary_file(hook: fn()) {
+    let _ = FIRST.set(hook);
+}
 
 /// A temporary file or folder registered for removal on an interrupt while this value lives.
 #[derive(Debug)]
@@ -20,6 +30,11 @@ pub(crate) struct Registered(PathBuf);
 impl Registered {
     /// Registers `path` (created just before). After [`remove_all`] ran, it is removed at once.
     pub fn new(path: &Path) -> Registered {
+        if !CALLED.swap(true, Ordering::SeqCst) {
+            if let Some(hook) = FIRST.get() {
+                hook();
+            }
+        }
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         if INTERRUPTED.load(Ordering::SeqCst) {
             remove(path);
@@ -39,11 +54,25 @@ impl Drop for Registered {
 }
 
 fn remove(path: &Path) {
-    let _ = if path.is_dir() {
-        std::fs::remove_dir_all(path)
+    if !path.is_dir() {
+        let _ = std::fs::remove_file(path);
+        return;
+    }
+    // Workers may still be creating files in it: moved away first, the folder takes no new
+    // file (creating one by its old path fails), then it goes.
+    let mut gone = path.as_os_str().to_owned();
+    gone.push(".removing");
+    let gone = PathBuf::from(gone);
+    let target = if std::fs::rename(path, &gone).is_ok() {
+        gone
     } else {
-        std::fs::remove_file(path)
+        path.to_path_buf()
     };
+    for _ in 0..5 {
+        if std::fs::remove_dir_all(&target).is_ok() || !target.exists() {
+            return;
+        }
+    }
 }
 
 /// Removes every temporary file and folder the library holds at this moment, and any it
