@@ -177,6 +177,11 @@ pub struct EngineArgs {
     /// The current time in epoch seconds (for reproducible runs).
     #[arg(long, hide = true, env = "PREFLIGHT_NOW")]
     pub now: Option<i64>,
+    /// Where temporary files go (the plan's partitions past --memory-limit, spilled duplicate
+    /// checks) [default: $TMPDIR, else the system's temporary folder]. They are removed on
+    /// success, on failure and on Ctrl-C.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 /// `preflight insights`: the datasets to analyse together.
@@ -281,6 +286,11 @@ pub struct ExistingArgs {
     /// Data one FULL job may hold (1TB with a raised quota): bytes, or with KB, MB, GB, TB.
     #[arg(long, value_name = "BYTES", default_value = "100GB", value_parser = parse_bytes, help_heading = "Plan")]
     pub max_full_bytes: u64,
+    /// Memory the plan's keys may take: bytes, or with KB, MB, GB, KiB, MiB, GiB. Past it, the
+    /// keys of the new and the existing data go to hash partitions in --temp-dir, joined one
+    /// partition at a time, with the same results (the disk they need is printed first).
+    #[arg(long, value_name = "BYTES", default_value = "1GiB", value_parser = parse_bytes, help_heading = "Plan")]
+    pub memory_limit: u64,
 }
 
 #[derive(Debug, Args)]

@@ -306,5 +306,6 @@ pub fn plan_options(mode: ImportMode, args: &ExistingArgs) -> PlanOptions {
     let mut p = PlanOptions::new(mode);
     p.max_incremental_bytes = args.max_incremental_bytes;
     p.max_full_bytes = args.max_full_bytes;
+    p.memory_limit = args.memory_limit;
     p
 }

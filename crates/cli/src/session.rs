@@ -95,6 +95,7 @@ impl Session {
         let now = engine.and_then(|e| e.now).or(layers.now);
         if let Some(e) = engine {
             options.block_size = e.block_size.max(1);
+            options.temp_dir = e.temp_dir.clone();
         }
         if let Some(now) = now {
             options.now = now;

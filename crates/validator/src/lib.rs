@@ -19,6 +19,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod temp;
 mod text;
 pub mod training;
 pub mod values;
@@ -30,6 +31,8 @@ pub use import_mode::ImportMode;
 pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use line_filter::{LineCursor, LineSet};
-pub use plan::{plan, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions};
+pub use plan::{
+    disk_estimate, plan, DiskEstimate, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions,
+};
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

@@ -10,7 +10,7 @@ use anyhow::bail;
 use crate::args::PlanArgs;
 use crate::dataset::{self, Target};
 use crate::outcome::Outcome;
-use crate::render::Section;
+use crate::render::{human_bytes, Section};
 use crate::session::Session;
 
 pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
@@ -47,6 +47,23 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
     plan_opts.write_deduped = args.write_deduped.clone();
     plan_opts.force = args.force;
     plan_opts.chunk_bytes = args.chunk_bytes.max(1);
+    if let Some(dir) = &opts.temp_dir {
+        if !dir.is_dir() {
+            bail!("--temp-dir `{}` is not a folder", dir.display());
+        }
+    }
+    if let Some(need) =
+        preflight_validator::disk_estimate(&schema, &inputs, existing.get(), &opts, &plan_opts)
+    {
+        // Before the long read: where the partitions go and how much room they take.
+        eprintln!(
+            "note: the plan's keys of about {} new records exceed --memory-limit {}: it runs out of core, with about {} of temporary files in {} (--temp-dir), removed at the end",
+            crate::render::thousands(need.new_records),
+            human_bytes(plan_opts.memory_limit),
+            human_bytes(need.bytes),
+            need.dir.display()
+        );
+    }
     let (report, plan) =
         preflight_validator::plan(&schema, &inputs, extra, existing.get(), &opts, &plan_opts)?;
     // What the import changes in recommendations; per model with --dataset-arn.

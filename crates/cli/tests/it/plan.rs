@@ -1102,3 +1102,199 @@ fn the_config_gives_the_mode_and_the_existing_data() {
     assert_eq!(v["plan"]["mode"], "FULL", "{v}");
     assert_eq!(v["plan"]["dropped"], 1400, "{v}");
 }
+
+// -------------------------------------------------------------------------------------------
+// Out of core (--memory-limit, --temp-dir).
+
+/// Items with repeated IDs (other values, or the same record again, quoted or not) and lines
+/// that are not records: `rows` lines over `ids` IDs, from a small deterministic generator.
+fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
+    let mut x = seed;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % n
+    };
+    let mut s = String::from("ITEM_ID,PRICE,GENRES\n");
+    for _ in 0..rows {
+        let id = next(ids);
+        let price = ["1.0", "1.00", "2.5", "3"][next(4) as usize];
+        let genre = ["A", "\"A\"", "B|C", "\"a, b\""][next(4) as usize];
+        if next(50) == 0 {
+            s.push_str("broken,line,with,too,many\n");
+        } else {
+            let _ = writeln!(s, "i{id},{price},{genre}");
+        }
+    }
+    s
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("existing.csv"), generated_items(1, 4000, 900)).unwrap();
+    std::fs::write(d.join("new.csv"), generated_items(2, 3000, 1200)).unwrap();
+    let temp = d.join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    for mode in ["full", "incremental"] {
+        let run = |tag: &str, extra: &[&str]| {
+            let out = preflight()
+                .args(["plan", "--mode", mode, "--format", "json"])
+                .args(["--schema", "testdata/plan/items-schema.json"])
+                .arg("--existing")
+                .arg(d.join("existing.csv"))
+                .arg(d.join("new.csv"))
+                .arg("--write-merged")
+                .arg(d.join(format!("{mode}-{tag}-merged.csv")))
+                .arg("--write-deduped")
+                .arg(d.join(format!("{mode}-{tag}-deduped.csv")))
+                .args(extra)
+                .output()
+                .unwrap();
+            let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            for w in v["plan"]["written"].as_array_mut().unwrap() {
+                w["path"] = Value::Null;
+            }
+            let files = ["merged", "deduped"]
+                .map(|k| std::fs::read(d.join(format!("{mode}-{tag}-{k}.csv"))).unwrap());
+            (
+                v,
+                files,
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let default = run("default", &[]);
+        assert_eq!(default.3, "", "no note in memory");
+        let temp_arg = temp.to_str().unwrap();
+        let tiny = run("tiny", &["--memory-limit", "1", "--temp-dir", temp_arg]);
+        assert!(
+            tiny.3
+                .contains("exceed --memory-limit 1 B: it runs out of core")
+                && tiny.3.contains(temp_arg),
+            "the disk the partitions need is said first: {}",
+            tiny.3
+        );
+        assert_eq!(tiny.0, default.0, "{mode}");
+        assert_eq!(tiny.1, default.1, "{mode}: the written files");
+        assert_eq!(tiny.2, default.2);
+        assert!(default.0["plan"]["batch"]["duplicates"].as_u64().unwrap() > 100);
+        assert_eq!(
+            files_in(&temp),
+            Vec::<String>::new(),
+            "temporary files removed"
+        );
+    }
+    let out = preflight()
+        .args([
+            "plan",
+            "--mode",
+            "full",
+            "--memory-limit",
+            "1",
+            "--temp-dir",
+        ])
+        .arg(d.join("new.csv"))
+        .args(["--schema", "testdata/plan/items-schema.json"])
+        .arg(d.join("new.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a folder"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_removes_the_temporary_files() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("new.csv"), generated_items(3, 20_000, 5000)).unwrap();
+    let temp = d.join("tmp");
+    let out_dir = d.join("out");
+    std::fs::create_dir(&temp).unwrap();
+    std::fs::create_dir(&out_dir).unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+        .current_dir(root())
+        .env("PREFLIGHT_NOW", "1700000000")
+        .args(["plan", "--mode", "incremental", "--memory-limit", "1"])
+        .args([
+            "--schema",
+            "testdata/plan/items-schema.json",
+            "--existing",
+            "-",
+        ])
+        .arg("--temp-dir")
+        .arg(&temp)
+        .arg("--write-merged")
+        .arg(out_dir.join("merged.csv"))
+        .arg(d.join("new.csv"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The existing data comes slowly on stdin: the plan waits, mid-run, with its partitions,
+    // the spool of the batch and the merged file's `.part` on disk.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(generated_items(4, 2000, 5000).as_bytes())
+        .unwrap();
+    let start = Instant::now();
+    let deep = |p: &Path| -> usize {
+        std::fs::read_dir(p)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    std::fs::read_dir(e.path()).map_or(0, |r| r.count())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    while deep(&temp) < 2 || files_in(&out_dir).len() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the plan never got going: {:?} {:?}",
+            files_in(&temp),
+            files_in(&out_dir)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(files_in(&temp), Vec::<String>::new(), "partitions removed");
+    assert_eq!(
+        files_in(&out_dir),
+        Vec::<String>::new(),
+        "the spool and the merged file's .part removed"
+    );
+}

@@ -54,6 +54,9 @@ pub struct Options {
     /// on other lines are neither kept nor counted. File-, header- and dataset-level checks
     /// still see every line. Inputs not named here are not filtered.
     pub lines: HashMap<String, LineSet>,
+    /// Where temporary files go (spilled duplicate checks, the plan's partitions); `None`: the
+    /// system's temporary folder (`$TMPDIR`).
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0),
             lines: HashMap::new(),
+            temp_dir: None,
         }
     }
 }
@@ -349,7 +353,7 @@ pub(crate) fn schema_for(
 }
 
 /// Worker threads for a `--threads` setting (0: one per core).
-fn thread_count(threads: usize) -> usize {
+pub(crate) fn thread_count(threads: usize) -> usize {
     if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {

@@ -40,9 +40,10 @@ impl Checker<'_> {
         let keys = Keys::new(&info.columns, dataset_type);
         let expected_rows = self.expected_bytes / 40;
         let max_per_rule = self.opts.policy.max_per_rule;
-        let shared = self
-            .shared
-            .get_or_insert_with(|| Shared::new(dataset_type, max_per_rule, expected_rows));
+        let temp_dir = &self.opts.temp_dir;
+        let shared = self.shared.get_or_insert_with(|| {
+            Shared::new(dataset_type, max_per_rule, expected_rows, temp_dir.clone())
+        });
         acc.id_names.push(
             keys.id
                 .and_then(|c| info.columns.get(c))

@@ -114,6 +114,28 @@ impl AfterJob {
         self.acc.merge(block);
     }
 
+    /// Adds the batch's records new to the dataset, counted by the partitions of the plan out
+    /// of core (their users went to [`AfterJob::users`] already): `records` of them, per event
+    /// type of the capture's table `names`, and `other` beyond it.
+    pub fn add_new_counted(
+        &mut self,
+        records: u64,
+        names: &[Vec<u8>],
+        per_event: &[u64],
+        other: u64,
+    ) {
+        self.acc.records += records;
+        let mut block = BlockAcc::default();
+        block.event_types_overflow = other;
+        block.event_types = names
+            .iter()
+            .zip(per_event.iter().copied())
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| (name.clone(), n))
+            .collect();
+        self.acc.merge(block);
+    }
+
     /// The limits' inputs.
     pub fn into_limits(self) -> InteractionLimits {
         let (users, repeat) = self.users.counts();

@@ -4,10 +4,15 @@
 //! never with the existing data. The chunk's surviving lines are written to the merged file
 //! while it is still in memory.
 
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
 use rayon::prelude::*;
 
 use super::after::AfterJob;
 use super::frame::{self, Batch};
+use super::grace::{Layout, Partitioner, Walk};
 use super::keys::{FileKeyer, KeySpec};
 use super::output::Output;
 use super::{DroppedRecord, ExistingFile, Mode, PlanError};
@@ -16,7 +21,7 @@ use crate::dialect::{split_line, Fields};
 use crate::engine::blocks::BlockReader;
 use crate::engine::dataset::BlockAcc;
 use crate::engine::{header, sniff_format};
-use crate::input::InputFile;
+use crate::input::{InputFile, Source};
 use crate::schema::Schema;
 
 /// Per distinct batch record: not found in the existing data.
@@ -30,6 +35,8 @@ pub(crate) const IDENTICAL: u8 = 2;
 #[derive(Debug)]
 struct ExBlock {
     file: usize,
+    /// Where `buf` starts in the file.
+    offset: u64,
     buf: Vec<u8>,
     /// Where the records start in `buf` (after the header in a file's first block).
     start: usize,
@@ -86,6 +93,138 @@ pub(crate) struct ExistingPass<'a> {
     chunk_text: usize,
     /// Buffers of blocks done with, handed back to the block reader.
     free: Vec<Vec<u8>>,
+    /// Out of core: the existing keys go to partitions instead of being joined in chunks.
+    pub grace: Option<GraceExisting>,
+}
+
+/// The existing side of the plan out of core ([`super::grace`]).
+#[derive(Debug)]
+pub(crate) struct GraceExisting {
+    /// The existing keys' partitions.
+    pub partitioner: Option<Partitioner>,
+    /// Every block read, in order: where to find its text again.
+    blocks: Vec<BlockRef>,
+    /// The text of inputs that cannot be read again (standard input, streams), when a walk
+    /// needs it: a copy in the plan's temporary folder.
+    copy: Option<(BufWriter<File>, PathBuf)>,
+    copy_len: u64,
+    /// Whether a walk needs the records' text (merged file, dropped sample).
+    need_text: bool,
+    /// Per file: it can be read again (a file on disk, bytes in memory).
+    rereadable: Vec<bool>,
+}
+
+/// Where a block of existing data is, to read its text again.
+#[derive(Debug, Clone, Copy)]
+struct BlockRef {
+    file: usize,
+    /// In the file, or in the copy.
+    offset: u64,
+    copied: bool,
+    len: usize,
+    /// Where its records start (after the header).
+    start: usize,
+    first_line: u64,
+    rows: u64,
+}
+
+impl GraceExisting {
+    /// Partitions the existing keys into `dir` (as the batch's, `bits`), copying the text of
+    /// streams when `need_text`.
+    pub fn new(
+        dir: &Path,
+        bits: u32,
+        by_id: bool,
+        buffers: usize,
+        need_text: bool,
+    ) -> std::io::Result<Self> {
+        let layout = Layout {
+            rec: by_id,
+            facts: false,
+        };
+        Ok(GraceExisting {
+            partitioner: Some(Partitioner::new(dir, "existing", bits, layout, buffers)?),
+            blocks: Vec::new(),
+            copy: None,
+            copy_len: 0,
+            need_text,
+            rereadable: Vec::new(),
+        })
+    }
+
+    fn add(
+        &mut self,
+        b: &ExBlock,
+        p: &Parsed,
+        first_line: u64,
+        by_id: bool,
+    ) -> std::io::Result<()> {
+        let w = self.partitioner.as_mut().expect("partitioning");
+        for (i, &k) in p.key.iter().enumerate() {
+            let rec = if by_id { p.rec[i] } else { k };
+            w.push(k, rec, 0, 0)?;
+        }
+        let mut r = BlockRef {
+            file: b.file,
+            offset: b.offset,
+            copied: false,
+            len: b.buf.len(),
+            start: b.start,
+            first_line,
+            rows: p.starts.len() as u64,
+        };
+        if self.need_text && !self.rereadable[b.file] {
+            if self.copy.is_none() {
+                let path = self.partitioner_dir().join("existing-text");
+                self.copy = Some((
+                    BufWriter::with_capacity(1 << 20, File::create(&path)?),
+                    path,
+                ));
+            }
+            let (w, _) = self.copy.as_mut().expect("created above");
+            w.write_all(&b.buf)?;
+            r.offset = self.copy_len;
+            r.copied = true;
+            self.copy_len += b.buf.len() as u64;
+        }
+        self.blocks.push(r);
+        Ok(())
+    }
+
+    fn partitioner_dir(&self) -> PathBuf {
+        self.partitioner
+            .as_ref()
+            .map(|p| p.dir().to_path_buf())
+            .unwrap_or_default()
+    }
+
+    /// The text of a block.
+    fn text(&mut self, b: &BlockRef, inputs: &[InputFile]) -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; b.len];
+        if b.copied {
+            let (w, path) = self.copy.as_mut().expect("copied");
+            w.flush()?;
+            let mut f = File::open(path)?;
+            f.seek(SeekFrom::Start(b.offset))?;
+            f.read_exact(&mut buf)?;
+            return Ok(buf);
+        }
+        match &inputs[b.file].source {
+            Source::Path(p) => {
+                let mut f = File::open(p)?;
+                f.seek(SeekFrom::Start(b.offset))?;
+                f.read_exact(&mut buf)?;
+            }
+            Source::Bytes(v) => {
+                let at = b.offset as usize;
+                buf.copy_from_slice(&v[at..at + b.len]);
+            }
+            Source::Stdin | Source::Reader(_) => {
+                return Err(std::io::Error::other("a stream cannot be read again"));
+            }
+        }
+        Ok(buf)
+    }
 }
 
 /// Memory per existing record in a chunk, beyond its text: its key (and record hash), row
@@ -130,6 +269,7 @@ impl<'a> ExistingPass<'a> {
             chunk_rows: 0,
             chunk_text: 0,
             free: Vec::new(),
+            grace: None,
         }
     }
 
@@ -149,6 +289,10 @@ impl<'a> ExistingPass<'a> {
             source: e,
         };
         let file = self.files.len();
+        if let Some(g) = self.grace.as_mut() {
+            g.rereadable
+                .push(matches!(input.source, Source::Path(_) | Source::Bytes(_)));
+        }
         self.files.push(ExistingFile {
             path: input.name.clone(),
             bytes: 0,
@@ -205,6 +349,7 @@ impl<'a> ExistingPass<'a> {
         self.files[file].bytes = first.buf.len() as u64;
         self.push(ExBlock {
             file,
+            offset: first.offset,
             buf: first.buf,
             start,
         })?;
@@ -218,6 +363,7 @@ impl<'a> ExistingPass<'a> {
             self.files[file].bytes += b.buf.len() as u64;
             self.push(ExBlock {
                 file,
+                offset: b.offset,
                 buf: b.buf,
                 start: 0,
             })?;
@@ -270,7 +416,7 @@ impl<'a> ExistingPass<'a> {
             Some(pool) => pool.install(|| blocks.par_iter().map(parse).collect()),
             None => blocks.iter().map(parse).collect(),
         };
-        let keep_text = self.needs_text();
+        let keep_text = self.needs_text() && self.grace.is_none();
         for (mut b, mut p) in blocks.into_iter().zip(parsed) {
             if let (Some(after), Some(acc)) = (self.after.as_mut(), p.facts.take()) {
                 after.add_existing(acc, p.starts.len() as u64);
@@ -280,6 +426,13 @@ impl<'a> ExistingPass<'a> {
             let f = &mut self.files[b.file];
             f.records += p.starts.len() as u64;
             f.unreadable_lines += p.unreadable;
+            if let Some(g) = self.grace.as_mut() {
+                // Out of core: the keys go to their partitions, the text is read again later.
+                g.add(&b, &p, first_line, by_id)
+                    .map_err(|e| grace_err(&self.files[b.file].path, e))?;
+                self.free.push(std::mem::take(&mut b.buf));
+                continue;
+            }
             if keep_text {
                 self.chunk_text += b.buf.len();
             } else {
@@ -296,7 +449,7 @@ impl<'a> ExistingPass<'a> {
 
     /// Joins the chunk with the batch, then retires it.
     fn join(&mut self) -> Result<(), PlanError> {
-        if self.chunk.is_empty() {
+        if self.chunk.is_empty() || self.grace.is_some() {
             return Ok(());
         }
         let mut chunk = std::mem::take(&mut self.chunk);
@@ -399,6 +552,98 @@ impl<'a> ExistingPass<'a> {
         }
         self.free.extend(chunk.into_iter().map(|(b, _, _)| b.buf));
         Ok(())
+    }
+
+    /// Out of core, after the partitions were joined: walks the existing records in order with
+    /// their matches (`walk`) to find the first dropped records (FULL) and write the surviving
+    /// ones to the merged file (INCREMENTAL), reading the text of the blocks that need it.
+    pub fn walk(&mut self, inputs: &[InputFile], mut walk: Walk) -> Result<(), PlanError> {
+        let Some(mut g) = self.grace.take() else {
+            return Ok(());
+        };
+        let by_id = self.spec.keyed_by_id();
+        let writing = self.mode == Mode::Incremental && self.merged.is_some();
+        let sampling = self.mode == Mode::Full && self.sample > 0;
+        let blocks = std::mem::take(&mut g.blocks);
+        let mut matched = Vec::new();
+        let mut fields = Fields::default();
+        let mut line_out = Vec::new();
+        for b in &blocks {
+            if !writing && (!sampling || self.dropped_sample.len() >= self.sample) {
+                break;
+            }
+            let path = self.files[b.file].path.clone();
+            matched.clear();
+            for _ in 0..b.rows {
+                matched.push(walk.next().map_err(|e| grace_err(&path, e))? == 1);
+            }
+            if !writing && !matched.iter().any(|m| !m) {
+                continue;
+            }
+            let text = g.text(b, inputs).map_err(|e| PlanError::Read {
+                path: path.clone(),
+                source: e,
+            })?;
+            let data = &text[b.start..];
+            let keyer = &self.keyers[b.file];
+            let mut row = 0usize;
+            let mut line_no = b.first_line;
+            let mut start = 0usize;
+            while start < data.len() {
+                let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+                let mut line = &data[start..end];
+                line = line.strip_suffix(b"\r").unwrap_or(line);
+                let this_line = line_no;
+                line_no += 1;
+                start = end + 1;
+                if line.is_empty() {
+                    continue;
+                }
+                split_line(line, &mut fields);
+                if !keyer.is_record(&fields, line) {
+                    continue;
+                }
+                let m = matched.get(row).copied().unwrap_or(false);
+                row += 1;
+                let kept = !m || !by_id;
+                let dropped = self.mode == Mode::Full && !m;
+                if dropped {
+                    if self.dropped_sample.len() < self.sample {
+                        self.dropped_sample.push(DroppedRecord {
+                            file: path.clone(),
+                            line: this_line,
+                            id: keyer
+                                .id_value(&fields, line)
+                                .map(|v| String::from_utf8_lossy(v).into_owned()),
+                            record: String::from_utf8_lossy(&line[..line.len().min(200)])
+                                .into_owned(),
+                        });
+                    }
+                    continue;
+                }
+                if let (true, true, Some(out)) = (writing, kept, self.merged.as_deref_mut()) {
+                    line_out.clear();
+                    if keyer.identity && memchr::memchr(b'"', line).is_none() {
+                        line_out.extend_from_slice(line);
+                        line_out.push(b'\n');
+                    } else {
+                        keyer.write_line(&fields, line, &mut line_out);
+                    }
+                    out.record(&line_out).map_err(|e| PlanError::Write {
+                        what: "the merged file".into(),
+                        source: e,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn grace_err(path: &str, e: std::io::Error) -> PlanError {
+    PlanError::Write {
+        what: format!("the plan's temporary partitions (reading `{path}`)"),
+        source: e,
     }
 }
 

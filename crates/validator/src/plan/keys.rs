@@ -12,11 +12,13 @@ use std::io::Write;
 
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
+use super::grace::{partition_bits, Layout, Partitioner};
 use crate::dialect::Fields;
 use crate::engine::columns::{Check, Column};
 use crate::engine::dataset::MAX_EVENT_TYPES;
 use crate::engine::observer::{FileInfo, Observer, Record};
 use crate::schema::DatasetType;
+use crate::temp::{Registered, RunDir};
 use crate::values::{is_boolean, parse_float, parse_int};
 
 /// How a column's values are compared.
@@ -180,6 +182,15 @@ impl FileKeyer {
             id,
             rec: xxh3_128(buf),
         })
+    }
+
+    /// Whether a split line is a record ([`FileKeyer::key`] would key it), without hashing.
+    #[inline]
+    pub fn is_record(&self, fields: &Fields, line: &[u8]) -> bool {
+        if fields.len() != self.ncols {
+            return false;
+        }
+        !self.needs_id || self.id.is_some_and(|c| !fields.value(line, c).is_empty())
     }
 
     /// The schema's ID column when this file lacks it (ID types).
@@ -429,6 +440,31 @@ pub(crate) struct Capture {
     /// The distinct event types (at most `MAX_EVENT_TYPES`).
     pub event_names: Vec<Vec<u8>>,
     event_index: std::collections::HashMap<Vec<u8>, EventId>,
+    /// When to move the keys to disk (the plan out of core); `None`: never.
+    pub spill_at: Option<SpillAt>,
+    /// The first error writing the partitions.
+    pub spill_error: Option<std::io::Error>,
+    /// The partitions of the batch's keys, once spilling.
+    pub partitioner: Option<Partitioner>,
+    /// Their folder.
+    pub dir: Option<RunDir>,
+    /// The spool's registration for removal on an interrupt.
+    spool_registered: Option<Registered>,
+}
+
+/// When the batch's keys leave memory, and how they are partitioned.
+#[derive(Debug, Clone)]
+pub(crate) struct SpillAt {
+    /// Memory the keys held may take ([`super::in_memory_cost`] per record).
+    pub bytes: u64,
+    /// Where the partitions go (else the system's temporary folder).
+    pub root: Option<std::path::PathBuf>,
+    /// The batch's records, estimated from its size (sizes the partitions).
+    pub expected_records: u64,
+    /// Memory for one partition being joined.
+    pub join_budget: u64,
+    /// Memory for the partitions' write buffers.
+    pub buffers: usize,
 }
 
 impl Capture {
@@ -441,23 +477,26 @@ impl Capture {
         }
     }
 
-    /// Takes a block's keys (called in file order).
+    /// Takes a block's keys (called in file order): kept in memory, or, once the batch is
+    /// past the memory budget, written to the partitions of the plan out of core.
     pub fn absorb(&mut self, keys: &mut BlockKeys) {
-        if keys.rec.is_empty() {
+        if self.spool_records && self.error.is_none() {
+            if let Err(e) = self.write_spool(&keys.lines) {
+                self.error = Some(e);
+            }
+        }
+        keys.lines = Vec::new();
+        if keys.rec.is_empty() || self.spill_error.is_some() {
+            keys.rec.clear();
+            keys.id.clear();
+            keys.user.clear();
             return;
         }
         self.records += keys.rec.len() as u64;
-        // Kept for the whole run and handed to polars as they are: no spare capacity.
-        keys.rec.shrink_to_fit();
-        keys.id.shrink_to_fit();
-        self.rec.push(std::mem::take(&mut keys.rec));
-        if !keys.id.is_empty() {
-            self.id.push(std::mem::take(&mut keys.id));
-        }
-        if !keys.user.is_empty() {
-            keys.user.shrink_to_fit();
-            self.user.push(std::mem::take(&mut keys.user));
-            // The block's event-type indexes, as indexes into the capture's table.
+        // The block's event-type indexes, as indexes into the capture's table.
+        let events = if keys.user.is_empty() {
+            Vec::new()
+        } else {
             let map: Vec<EventId> = keys
                 .event_names
                 .iter()
@@ -476,15 +515,107 @@ impl Capture {
             for e in &mut events {
                 *e = map.get(*e as usize).copied().unwrap_or(*e);
             }
+            events
+        };
+        if self.partitioner.is_some() {
+            let r = self.spill_block(&keys.rec, &keys.id, &keys.user, &events);
+            if let Err(e) = r {
+                self.spill_error.get_or_insert(e);
+            }
+            keys.rec.clear();
+            keys.id.clear();
+            keys.user.clear();
+            return;
+        }
+        // Kept for the whole run and handed to polars as they are: no spare capacity.
+        keys.rec.shrink_to_fit();
+        keys.id.shrink_to_fit();
+        self.rec.push(std::mem::take(&mut keys.rec));
+        if !keys.id.is_empty() {
+            self.id.push(std::mem::take(&mut keys.id));
+        }
+        if !keys.user.is_empty() {
+            keys.user.shrink_to_fit();
+            self.user.push(std::mem::take(&mut keys.user));
+            let mut events = events;
             events.shrink_to_fit();
             self.event.push(events);
         }
-        if self.spool_records && self.error.is_none() {
-            if let Err(e) = self.write_spool(&keys.lines) {
-                self.error = Some(e);
+        let by_id = self.spec.as_ref().is_some_and(KeySpec::keyed_by_id);
+        let cost = super::in_memory_cost(by_id) + if self.user.is_empty() { 0 } else { 12 };
+        if self
+            .spill_at
+            .as_ref()
+            .is_some_and(|s| self.records.saturating_mul(cost) > s.bytes)
+        {
+            if let Err(e) = self.start_spilling() {
+                self.spill_error.get_or_insert(e);
             }
         }
-        keys.lines = Vec::new();
+    }
+
+    /// Whether the batch's keys went to disk.
+    pub fn spilled(&self) -> bool {
+        self.partitioner.is_some()
+    }
+
+    /// Moves the keys held so far to the partitions; the rest follow as they come.
+    fn start_spilling(&mut self) -> std::io::Result<()> {
+        let Some(at) = self.spill_at.take() else {
+            return Ok(());
+        };
+        let Some(spec) = self.spec.as_ref() else {
+            return Ok(());
+        };
+        let by_id = spec.keyed_by_id();
+        let layout = Layout {
+            rec: by_id,
+            facts: !self.user.is_empty(),
+        };
+        let dir = RunDir::new(at.root.as_deref(), "plan")?;
+        let bits = partition_bits(at.expected_records.max(self.records * 2), at.join_budget);
+        self.partitioner = Some(Partitioner::new(
+            dir.path(),
+            "new",
+            bits,
+            layout,
+            at.buffers,
+        )?);
+        self.dir = Some(dir);
+        let rec = std::mem::take(&mut self.rec);
+        let id = std::mem::take(&mut self.id);
+        let user = std::mem::take(&mut self.user);
+        let event = std::mem::take(&mut self.event);
+        let none = Vec::new();
+        for (c, r) in rec.iter().enumerate() {
+            self.spill_block(
+                r,
+                id.get(c).unwrap_or(&none),
+                user.get(c).map_or(&[][..], |u| u),
+                event.get(c).map_or(&[][..], |e| e),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn spill_block(
+        &mut self,
+        rec: &[u128],
+        id: &[u128],
+        user: &[u64],
+        event: &[EventId],
+    ) -> std::io::Result<()> {
+        let w = self.partitioner.as_mut().expect("spilling");
+        for (i, &r) in rec.iter().enumerate() {
+            let key = id.get(i).copied().unwrap_or(r);
+            w.push(
+                key,
+                r,
+                user.get(i).copied().unwrap_or_default(),
+                event.get(i).copied().unwrap_or(NO_EVENT_TYPE),
+            )?;
+        }
+        Ok(())
     }
 
     fn write_spool(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -495,6 +626,7 @@ impl Capture {
                 Some(dir) => b.tempfile_in(dir)?,
                 None => b.tempfile()?,
             };
+            self.spool_registered = Some(Registered::new(f.path()));
             self.spool = Some(std::io::BufWriter::with_capacity(1 << 20, f));
         }
         self.spool.as_mut().expect("created above").write_all(bytes)

@@ -25,6 +25,7 @@ mod after;
 mod existing;
 mod frame;
 mod gates;
+mod grace;
 pub(crate) mod keys;
 mod output;
 
@@ -40,8 +41,9 @@ use crate::schema::DatasetType;
 use crate::training::ActionCounts;
 
 use after::AfterJob;
-use existing::{ExistingPass, ABSENT, IDENTICAL, REPLACED};
-use keys::{header_line, Capture, KeySpec};
+use existing::{ExistingPass, GraceExisting, ABSENT, IDENTICAL, REPLACED};
+use grace::NOT_KEPT;
+use keys::{header_line, Capture, KeySpec, SpillAt};
 use output::{Output, SpoolReader};
 
 /// The import mode of the job being planned (the crate's one [`ImportMode`] type, under the
@@ -98,6 +100,9 @@ pub const INCREMENTAL_QUOTA_BYTES: u64 = 1_000_000_000;
 /// Data one FULL job may hold: 100 GB, read as 10^11 bytes.
 pub const FULL_QUOTA_BYTES: u64 = 100_000_000_000;
 
+/// The plan's default memory budget: 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
+
 /// How to plan.
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
@@ -117,6 +122,11 @@ pub struct PlanOptions {
     pub chunk_bytes: usize,
     /// Dropped records listed by example.
     pub sample: usize,
+    /// Memory the plan's keys may take, in bytes (default 1 GiB). Past it, the keys of the new
+    /// batch and of the existing data go to hash partitions in the temporary folder
+    /// ([`Options::temp_dir`](crate::Options::temp_dir)), joined one partition at a time, with
+    /// the same results.
+    pub memory_limit: u64,
 }
 
 impl PlanOptions {
@@ -131,6 +141,7 @@ impl PlanOptions {
             force: false,
             chunk_bytes: 256 << 20,
             sample: 10,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
         }
     }
 }
@@ -359,7 +370,9 @@ pub fn plan(
                 d.to_path_buf()
             }
         });
+    let budget = Budget::new(plan_opts, opts, new);
     let mut capture = Capture::new(writing, spool_dir);
+    capture.spill_at = Some(budget.spill_at.clone());
     // INCREMENTAL against given data judges the limits on the existing records plus the new
     // ones: the batch's users and event types are kept per record.
     capture.facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
@@ -369,6 +382,18 @@ pub fn plan(
     if let Some(e) = capture.error.take() {
         return Err(PlanError::Write {
             what: "the temporary copy of the batch".into(),
+            source: e,
+        });
+    }
+    if let Some(e) = capture.spill_error.take() {
+        return Err(PlanError::Write {
+            what: format!(
+                "the plan's temporary partitions in {} (--temp-dir)",
+                opts.temp_dir.as_deref().map_or_else(
+                    || std::env::temp_dir().display().to_string(),
+                    |d| format!("`{}`", d.display())
+                )
+            ),
             source: e,
         });
     }
@@ -390,10 +415,6 @@ pub fn plan(
     }
     let mode = plan_opts.mode;
 
-    let rec = std::mem::take(&mut capture.rec);
-    let id = by_id.then(|| std::mem::take(&mut capture.id));
-    let batch = frame::dedupe(rec, id)?;
-
     let mut merged = match &plan_opts.write_merged {
         Some(p) => {
             Some(Output::create(p, plan_opts.force, &header_line(&spec)).map_err(write_err(p))?)
@@ -404,40 +425,43 @@ pub fn plan(
         (Some(l), Existing::Given(_)) if mode == Mode::Incremental => Some(AfterJob::like(&l.acc)),
         _ => None,
     };
-    let (status, ex, after) = match existing {
-        Existing::Given(inputs) => {
-            let pool = engine::thread_pool(opts.threads)?;
-            let pass = ExistingPass::new(
-                &spec,
-                &schema,
-                &batch,
-                mode,
-                pool.as_ref(),
-                opts.block_size,
-                plan_opts.chunk_bytes,
-                plan_opts.sample,
-                merged.as_mut().filter(|_| mode == Mode::Incremental),
-                after,
-            )
-            .run(inputs)?;
-            let summary = ExistingSummary {
-                records: pass.files.iter().map(|f| f.records).sum(),
-                bytes: pass.files.iter().map(|f| f.bytes).sum(),
-                unreadable_lines: pass.files.iter().map(|f| f.unreadable_lines).sum(),
-                files: pass.files,
-            };
-            (
-                pass.status,
-                Some((summary, pass.superseded, pass.dropped, pass.dropped_sample)),
-                pass.after,
-            )
-        }
-        Existing::Empty | Existing::Unknown => (vec![ABSENT; batch.distinct()], None, None),
+    let pool = engine::thread_pool(opts.threads)?;
+    let joined = if capture.spilled() {
+        out_of_core(
+            &mut capture,
+            &spec,
+            &schema,
+            existing,
+            opts,
+            plan_opts,
+            &budget,
+            pool.as_ref(),
+            merged.as_mut(),
+            after,
+        )?
+    } else {
+        in_memory(
+            &mut capture,
+            &spec,
+            &schema,
+            existing,
+            opts,
+            plan_opts,
+            &budget,
+            pool.as_ref(),
+            merged.as_mut(),
+            after,
+        )?
     };
-    let after = after.map(|mut a| {
-        a.add_new(&capture, &batch, &status);
-        a.into_limits()
-    });
+    let Joined {
+        records,
+        distinct,
+        replaced,
+        unchanged,
+        ex,
+        after,
+        mut next_status,
+    } = joined;
 
     // The batch's records go last: read back from the spool, in batch order.
     let mut written = Vec::new();
@@ -453,16 +477,10 @@ pub fn plan(
             source: e,
         };
         let (mut reader, _tmp) = SpoolReader::open(spool).map_err(spool_err)?;
-        let mut next = 0usize; // the next distinct record
-        let mut i: IdxSize = 0;
         while let Some(line) = reader.next_record().map_err(spool_err)? {
-            let keep = batch.kept.get(next) == Some(&i);
-            i = i.wrapping_add(1);
-            if !keep {
+            let Some(st) = next_status().map_err(spool_err)? else {
                 continue;
-            }
-            let st = status[next];
-            next += 1;
+            };
             if let Some(d) = deduped.as_mut() {
                 d.record(line).map_err(write_err(
                     plan_opts
@@ -483,6 +501,7 @@ pub fn plan(
             }
         }
     }
+    drop(next_status);
     for (kind, out, path) in [
         ("merged", merged, &plan_opts.write_merged),
         ("deduped", deduped, &plan_opts.write_deduped),
@@ -497,11 +516,8 @@ pub fn plan(
         }
     }
 
-    let distinct = batch.distinct() as u64;
-    let count = |s: u8| status.iter().filter(|&&x| x == s).count() as u64;
-    let (replaced, unchanged) = (count(REPLACED), count(IDENTICAL));
     let new_records = distinct - replaced - unchanged;
-    let duplicates = batch.records - distinct;
+    let duplicates = records - distinct;
     let (existing_summary, superseded, dropped, dropped_sample) = match ex {
         Some((s, sup, d, ds)) => (Some(s), sup, d, ds),
         None => (None, 0, 0, Vec::new()),
@@ -525,7 +541,7 @@ pub fn plan(
         batch: BatchSummary {
             files: checked.files.len() as u64,
             bytes: checked.files.iter().map(|f| f.bytes).sum(),
-            records: batch.records,
+            records,
             distinct,
             duplicates,
         },
@@ -562,4 +578,405 @@ pub fn plan(
         .sum();
     plan.data_errors = errors.saturating_sub(about_the_dataset);
     Ok((report, Some(plan)))
+}
+
+/// How the memory budget is shared (see [`PlanOptions::memory_limit`]).
+#[derive(Debug, Clone)]
+struct Budget {
+    /// When the batch's keys leave memory.
+    spill_at: SpillAt,
+    /// Existing data joined at a time by the in-memory plan.
+    chunk_bytes: usize,
+    /// Buffers of the partition files, and of the walks.
+    buffers: usize,
+}
+
+/// Bytes of memory per keyed batch record in the in-memory plan (its keys, polars'
+/// deduplication and the join's table), with a margin.
+pub(crate) fn in_memory_cost(by_id: bool) -> u64 {
+    if by_id {
+        112
+    } else {
+        64
+    }
+}
+
+impl Budget {
+    fn new(plan_opts: &PlanOptions, opts: &Options, new: &[InputFile]) -> Budget {
+        let limit = plan_opts.memory_limit;
+        let threads = engine::thread_count(opts.threads) as u64;
+        // The validation's blocks in flight, and its own tables.
+        let engine = threads * 3 * opts.block_size as u64 + (64 << 20);
+        let keys = limit.saturating_sub(engine).max(limit / 4);
+        let chunk_bytes = plan_opts.chunk_bytes.min((keys / 4).max(1) as usize);
+        let bytes: u64 = new.iter().map(input_size).sum();
+        Budget {
+            spill_at: SpillAt {
+                bytes: keys.saturating_sub(chunk_bytes as u64),
+                root: opts.temp_dir.clone(),
+                // A record takes 20 bytes or more: an over-estimate only makes more, smaller
+                // partitions.
+                expected_records: bytes / 20,
+                join_budget: (keys / threads).max(1),
+                buffers: (keys / 8).min(64 << 20) as usize,
+            },
+            chunk_bytes,
+            buffers: (keys / 8).min(64 << 20) as usize,
+        }
+    }
+}
+
+/// An input's size when it is known.
+fn input_size(f: &InputFile) -> u64 {
+    match &f.source {
+        crate::input::Source::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+        crate::input::Source::Bytes(b) => b.len() as u64,
+        crate::input::Source::Reader(r) => r.size_hint.unwrap_or(0),
+        crate::input::Source::Stdin => 0,
+    }
+}
+
+/// The next spooled batch record's status, or `None` when it is not kept.
+type NextStatus<'a> = Box<dyn FnMut() -> std::io::Result<Option<u8>> + 'a>;
+
+/// What the join of the batch with the existing data found.
+struct Joined<'a> {
+    records: u64,
+    distinct: u64,
+    replaced: u64,
+    unchanged: u64,
+    ex: Option<(ExistingSummary, u64, u64, Vec<DroppedRecord>)>,
+    after: Option<crate::engine::InteractionLimits>,
+    /// Walks the batch in order (for the spool).
+    next_status: NextStatus<'a>,
+}
+
+fn summary(files: Vec<ExistingFile>) -> ExistingSummary {
+    ExistingSummary {
+        records: files.iter().map(|f| f.records).sum(),
+        bytes: files.iter().map(|f| f.bytes).sum(),
+        unreadable_lines: files.iter().map(|f| f.unreadable_lines).sum(),
+        files,
+    }
+}
+
+/// The batch's keys in memory: polars deduplicates them, the existing data is joined in chunks.
+#[expect(clippy::too_many_arguments, reason = "wiring of one step")]
+fn in_memory<'a>(
+    capture: &mut Capture,
+    spec: &KeySpec,
+    schema: &crate::schema::Schema,
+    existing: Existing<'_>,
+    opts: &Options,
+    plan_opts: &PlanOptions,
+    budget: &Budget,
+    pool: Option<&rayon::ThreadPool>,
+    merged: Option<&mut Output>,
+    after: Option<AfterJob>,
+) -> Result<Joined<'a>, PlanError> {
+    let mode = plan_opts.mode;
+    let by_id = spec.keyed_by_id();
+    let rec = std::mem::take(&mut capture.rec);
+    let id = by_id.then(|| std::mem::take(&mut capture.id));
+    let batch = frame::dedupe(rec, id)?;
+    let (status, ex, after) = match existing {
+        Existing::Given(inputs) => {
+            let pass = ExistingPass::new(
+                spec,
+                schema,
+                &batch,
+                mode,
+                pool,
+                opts.block_size,
+                budget.chunk_bytes,
+                plan_opts.sample,
+                merged.filter(|_| mode == Mode::Incremental),
+                after,
+            )
+            .run(inputs)?;
+            (
+                pass.status,
+                Some((
+                    summary(pass.files),
+                    pass.superseded,
+                    pass.dropped,
+                    pass.dropped_sample,
+                )),
+                pass.after,
+            )
+        }
+        Existing::Empty | Existing::Unknown => (vec![ABSENT; batch.distinct()], None, None),
+    };
+    let after = after.map(|mut a| {
+        a.add_new(capture, &batch, &status);
+        a.into_limits()
+    });
+    let count = |s: u8| status.iter().filter(|&&x| x == s).count() as u64;
+    let (replaced, unchanged) = (count(REPLACED), count(IDENTICAL));
+    let (records, distinct, kept) = (batch.records, batch.distinct() as u64, batch.kept);
+    let mut next = 0usize; // the next distinct record
+    let mut i: IdxSize = 0;
+    Ok(Joined {
+        records,
+        distinct,
+        replaced,
+        unchanged,
+        ex,
+        after,
+        next_status: Box::new(move || {
+            let keep = kept.get(next) == Some(&i);
+            i = i.wrapping_add(1);
+            if !keep {
+                return Ok(None);
+            }
+            let st = status[next];
+            next += 1;
+            Ok(Some(st))
+        }),
+    })
+}
+
+/// The batch's keys went to disk: the existing keys follow them into the same partitions, each
+/// partition is joined on its own ([`grace`]), and the walks put the results back in order.
+#[expect(clippy::too_many_arguments, reason = "wiring of one step")]
+fn out_of_core<'a>(
+    capture: &mut Capture,
+    spec: &KeySpec,
+    schema: &crate::schema::Schema,
+    existing: Existing<'_>,
+    opts: &Options,
+    plan_opts: &PlanOptions,
+    budget: &Budget,
+    pool: Option<&rayon::ThreadPool>,
+    merged: Option<&mut Output>,
+    after: Option<AfterJob>,
+) -> Result<Joined<'a>, PlanError> {
+    let mode = plan_opts.mode;
+    let by_id = spec.keyed_by_id();
+    let tmp_err = |e| PlanError::Write {
+        what: "the plan's temporary partitions".into(),
+        source: e,
+    };
+    let batch = capture
+        .partitioner
+        .take()
+        .ok_or_else(|| tmp_err(std::io::Error::other("no partitions")))?
+        .finish()
+        .map_err(tmp_err)?;
+    let dir = capture
+        .dir
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_default();
+    let walk_batch = capture.spool.is_some();
+    let events = capture.event_names.len();
+    let (sum, ex, after) = match existing {
+        Existing::Given(inputs) => {
+            let empty = frame::dedupe(Vec::new(), None)?;
+            let writing = mode == Mode::Incremental && merged.is_some();
+            let sampling = mode == Mode::Full && plan_opts.sample > 0;
+            let mut pass = ExistingPass::new(
+                spec,
+                schema,
+                &empty,
+                mode,
+                pool,
+                opts.block_size,
+                budget.chunk_bytes,
+                plan_opts.sample,
+                merged.filter(|_| mode == Mode::Incremental),
+                after,
+            );
+            pass.grace = Some(
+                GraceExisting::new(&dir, batch.bits, by_id, budget.buffers, writing || sampling)
+                    .map_err(tmp_err)?,
+            );
+            let mut pass = pass.run(inputs)?;
+            let parts = pass
+                .grace
+                .as_mut()
+                .and_then(|g| g.partitioner.take())
+                .ok_or_else(|| tmp_err(std::io::Error::other("no partitions")))?
+                .finish()
+                .map_err(tmp_err)?;
+            let users = pass.after.as_ref().map(AfterJob::users);
+            let each = |j: &mut grace::PartJoin| {
+                if let Some(u) = users {
+                    u.absorb(std::mem::take(&mut j.users));
+                }
+            };
+            let sum = grace::join_all(
+                &batch,
+                Some(&parts),
+                by_id,
+                (walk_batch, writing || sampling),
+                events,
+                pool,
+                &each,
+            )
+            .map_err(tmp_err)?;
+            pass.superseded = sum.superseded;
+            if mode == Mode::Full {
+                pass.dropped = sum.unmatched;
+            }
+            pass.walk(inputs, parts.walk(budget.buffers).map_err(tmp_err)?)?;
+            let after = pass.after.take();
+            (
+                sum,
+                Some((
+                    summary(std::mem::take(&mut pass.files)),
+                    pass.superseded,
+                    pass.dropped,
+                    std::mem::take(&mut pass.dropped_sample),
+                )),
+                after,
+            )
+        }
+        Existing::Empty | Existing::Unknown => {
+            let sum = grace::join_all(
+                &batch,
+                None,
+                by_id,
+                (walk_batch, false),
+                events,
+                pool,
+                &|_| {},
+            )
+            .map_err(tmp_err)?;
+            (sum, None, None)
+        }
+    };
+    let absent = sum.distinct - sum.replaced - sum.identical;
+    let after = after.map(|mut a| {
+        a.add_new_counted(
+            absent,
+            &capture.event_names,
+            &sum.per_event,
+            sum.other_events,
+        );
+        a.into_limits()
+    });
+    let mut walk = if walk_batch {
+        Some(batch.walk(budget.buffers).map_err(tmp_err)?)
+    } else {
+        None
+    };
+    Ok(Joined {
+        records: sum.records,
+        distinct: sum.distinct,
+        replaced: sum.replaced,
+        unchanged: sum.identical,
+        ex,
+        after,
+        next_status: Box::new(move || {
+            let Some(w) = walk.as_mut() else {
+                return Ok(None);
+            };
+            let s = w.next()?;
+            Ok((s != NOT_KEPT).then_some(s))
+        }),
+    })
+}
+
+/// The temporary disk a plan is expected to need out of core (see
+/// [`PlanOptions::memory_limit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskEstimate {
+    /// Bytes of temporary files, about.
+    pub bytes: u64,
+    /// Where they go (the run's temporary folder is made inside).
+    pub dir: PathBuf,
+    /// Records of the new data, estimated from its size and its first lines.
+    pub new_records: u64,
+}
+
+/// Whether the plan's keys are expected to exceed the memory budget, and if so the temporary
+/// disk the plan out of core needs: estimated from the inputs' sizes and the average length of
+/// the first new file's first lines (inputs of unknown size count as empty). For a notice
+/// before a long plan starts; the plan itself decides as it reads.
+pub fn disk_estimate(
+    schema: &SchemaSource,
+    new: &[InputFile],
+    existing: Existing<'_>,
+    opts: &Options,
+    plan_opts: &PlanOptions,
+) -> Option<DiskEstimate> {
+    let dataset_type = match schema {
+        SchemaSource::Builtin { dataset_type, .. } => Some(*dataset_type),
+        SchemaSource::Text {
+            text,
+            source,
+            dataset_type,
+            domain,
+            ..
+        } => crate::schema::load_schema(text, source, *dataset_type, *domain)
+            .ok()
+            .and_then(|l| l.schema)
+            .map(|s| s.dataset_type),
+    }?;
+    let by_id = !dataset_type.is_interactions();
+    let line = average_line(new);
+    let new_bytes: u64 = new.iter().map(input_size).sum();
+    let new_records = new_bytes / line;
+    let budget = Budget::new(plan_opts, opts, new);
+    if new_records.saturating_mul(in_memory_cost(by_id)) <= budget.spill_at.bytes {
+        return None;
+    }
+    let facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
+    let layout = grace::Layout {
+        rec: by_id,
+        facts: facts && dataset_type == DatasetType::Interactions,
+    };
+    // An entry, its order byte and its result byte.
+    let per_new = layout.size() as u64 + 2;
+    let existing_layout = grace::Layout {
+        rec: by_id,
+        facts: false,
+    };
+    let (existing_records, streamed) = match existing {
+        Existing::Given(inputs) => (
+            inputs.iter().map(input_size).sum::<u64>() / line,
+            inputs
+                .iter()
+                .filter(|f| {
+                    !matches!(
+                        f.source,
+                        crate::input::Source::Path(_) | crate::input::Source::Bytes(_)
+                    )
+                })
+                .map(input_size)
+                .sum::<u64>(),
+        ),
+        _ => (0, 0),
+    };
+    let text = match plan_opts.mode {
+        Mode::Incremental if plan_opts.write_merged.is_some() => streamed,
+        Mode::Full if plan_opts.sample > 0 => streamed,
+        _ => 0,
+    };
+    Some(DiskEstimate {
+        bytes: new_records * per_new
+            + existing_records * (existing_layout.size() as u64 + 2)
+            + text,
+        dir: opts.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+        new_records,
+    })
+}
+
+/// The average line length of the first new file on disk (its first MiB), else 50 bytes.
+fn average_line(new: &[InputFile]) -> u64 {
+    use std::io::Read;
+    let Some(path) = new.iter().find_map(|f| match &f.source {
+        crate::input::Source::Path(p) => Some(p),
+        _ => None,
+    }) else {
+        return 50;
+    };
+    let mut buf = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 20).read_to_end(&mut buf));
+    let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+    match read {
+        Ok(n) if lines > 1 => (n as u64 / lines).max(1),
+        _ => 50,
+    }
 }

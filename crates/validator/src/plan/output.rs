@@ -14,6 +14,8 @@ pub(crate) struct Output {
     path: PathBuf,
     overwrite: bool,
     out: BufWriter<NamedTempFile>,
+    /// Removed on an interrupt.
+    _registered: crate::temp::Registered,
     /// Records written (the header not counted).
     pub records: u64,
 }
@@ -36,12 +38,14 @@ impl Output {
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
         let tmp = builder.tempfile_in(dir)?;
+        let registered = crate::temp::Registered::new(tmp.path());
         let mut out = BufWriter::with_capacity(1 << 20, tmp);
         out.write_all(header)?;
         Ok(Output {
             path: path.to_path_buf(),
             overwrite,
             out,
+            _registered: registered,
             records: 0,
         })
     }

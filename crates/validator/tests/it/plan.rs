@@ -948,3 +948,284 @@ fn no_plan_without_an_id_column() {
     assert!(plan.is_none());
     assert!(report.rules.iter().any(|r| r.code == "PF105"));
 }
+
+// -------------------------------------------------------------------------------------------
+// Out of core: past `memory_limit`, the keys go to hash partitions on disk (a Grace hash join)
+// with the same results.
+
+/// A small deterministic generator (no dependency, the same data on every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Items with repeated IDs (other values, or the same record again, quoted or not), lines
+/// that are not records, and blank lines.
+fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
+    let mut r = Lcg(seed);
+    let mut s = String::from("ITEM_ID,PRICE,GENRES\n");
+    for _ in 0..rows {
+        let id = r.next(ids);
+        let price = ["1.0", "1.00", "2.5", "3"][r.next(4) as usize];
+        let genre = ["A", "\"A\"", "B|C", "\"a, b\""][r.next(4) as usize];
+        match r.next(40) {
+            0 => s.push_str("broken,line,with,too,many\n"),
+            1 => s.push('\n'),
+            _ => {
+                let _ = writeln!(s, "i{id},{price},{genre}");
+            }
+        }
+    }
+    s
+}
+
+/// Interactions with exact copies (the same values spelled alike or not) and a few event
+/// types.
+fn generated_interactions(seed: u64, rows: usize, users: u64) -> String {
+    let mut r = Lcg(seed);
+    let mut s = String::from(INTER_HEADER);
+    for _ in 0..rows {
+        let event = ["click", "view", "\"buy\""][r.next(3) as usize];
+        let value = ["", "1", "1.0", "2.5"][r.next(4) as usize];
+        let _ = writeln!(
+            s,
+            "u{},i{},{},{event},{value}",
+            r.next(users),
+            r.next(30),
+            1_596_238_243 + r.next(20)
+        );
+    }
+    s
+}
+
+/// Every field of the plan but the written paths, the report, and both files.
+fn outcome(r: &Run) -> (Plan, String, String, String) {
+    let mut p = r.plan.clone();
+    for w in &mut p.written {
+        w.path = std::path::PathBuf::new();
+    }
+    (
+        p,
+        format!("{:?}", r.report),
+        r.merged.clone(),
+        r.deduped.clone(),
+    )
+}
+
+#[test]
+fn a_tiny_memory_limit_gives_the_same_plan_report_and_files() {
+    let cases = [
+        (
+            ITEMS_SCHEMA,
+            generated_items(1, 3000, 700),
+            generated_items(2, 2500, 900),
+        ),
+        (
+            INTERACTIONS_SCHEMA,
+            generated_interactions(3, 3000, 40),
+            generated_interactions(4, 2500, 40),
+        ),
+    ];
+    for (schema_text, existing, new) in &cases {
+        for mode in [Mode::Incremental, Mode::Full] {
+            for given in [true, false] {
+                let existing_files = files("existing", &[existing, "ITEM_ID\n"][..1]);
+                let state = if given {
+                    Existing::Given(&existing_files)
+                } else {
+                    Existing::Empty
+                };
+                let reference = run_plan_on(schema_text, state, &[new], mode, |_, _| {});
+                assert_eq!(reference.plan.existing_state, state.state());
+                for (threads, block, limit) in [(1, 1 << 20, 1), (2, 97, 1), (2, 4096, 60_000)] {
+                    let r = run_plan_on(schema_text, state, &[new], mode, |o, p| {
+                        o.threads = threads;
+                        o.block_size = block;
+                        p.memory_limit = limit;
+                    });
+                    assert_eq!(
+                        outcome(&r),
+                        outcome(&reference),
+                        "{mode:?} given {given} threads {threads} block {block} limit {limit}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_streamed_existing_input_is_copied_for_the_walks_out_of_core() {
+    // A stream cannot be read twice: out of core, its text goes to the temporary folder for
+    // the merged file (INCREMENTAL) and the dropped records (FULL).
+    let existing = generated_items(5, 2000, 500);
+    let new = generated_items(6, 1500, 800);
+    for mode in [Mode::Incremental, Mode::Full] {
+        let from_bytes = files("existing", &[&existing]);
+        let reference = run_plan_on(
+            ITEMS_SCHEMA,
+            Existing::Given(&from_bytes),
+            &[&new],
+            mode,
+            |_, _| {},
+        );
+        let streamed = [InputFile::from_reader(
+            "existing0.csv",
+            std::io::Cursor::new(existing.clone().into_bytes()),
+            None,
+        )];
+        let r = run_plan_on(
+            ITEMS_SCHEMA,
+            Existing::Given(&streamed),
+            &[&new],
+            mode,
+            |o, p| {
+                o.block_size = 300;
+                p.memory_limit = 1;
+            },
+        );
+        assert_eq!(outcome(&r), outcome(&reference), "{mode:?}");
+        if mode == Mode::Full {
+            assert_eq!(r.plan.dropped_sample.len(), 10);
+        }
+    }
+}
+
+/// A reader that notes the files in `dir` when it is first read (the batch has been keyed by
+/// then), and fails after `fail_after` bytes if set.
+struct Watching {
+    data: std::io::Cursor<Vec<u8>>,
+    dir: std::path::PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<Option<usize>>>,
+    fail_after: Option<u64>,
+}
+
+impl std::io::Read for Watching {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut seen = self.seen.lock().unwrap();
+        if seen.is_none() {
+            *seen = Some(count_files(&self.dir));
+        }
+        if self.fail_after.is_some_and(|n| self.data.position() >= n) {
+            return Err(std::io::Error::other("the network went away"));
+        }
+        let cap = buf.len().min(1000);
+        self.data.read(&mut buf[..cap])
+    }
+}
+
+fn count_files(dir: &Path) -> usize {
+    walk_files(dir).len()
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.push(p.clone());
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn temporary_files_are_removed_after_success_and_after_an_error() {
+    let existing = generated_interactions(7, 3000, 50);
+    let new = generated_interactions(8, 3000, 50);
+    for fail in [false, true] {
+        let temp = tempfile::tempdir().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let inputs = [InputFile::from_reader(
+            "existing0.csv",
+            Watching {
+                data: std::io::Cursor::new(existing.clone().into_bytes()),
+                dir: temp.path().to_path_buf(),
+                seen: seen.clone(),
+                fail_after: fail.then_some(20_000),
+            },
+            None,
+        )];
+        let out = tempfile::tempdir().unwrap();
+        let mut o = opts(2, 512);
+        o.temp_dir = Some(temp.path().to_path_buf());
+        let mut p = PlanOptions::new(Mode::Incremental);
+        p.memory_limit = 1;
+        p.write_merged = Some(out.path().join("merged.csv"));
+        let result = plan(
+            &schema(INTERACTIONS_SCHEMA),
+            &files("new", &[&new]),
+            Vec::new(),
+            Existing::Given(&inputs),
+            &o,
+            &p,
+        );
+        assert_eq!(result.is_err(), fail, "{:?}", result.err());
+        let during = seen.lock().unwrap().expect("the existing data was read");
+        assert!(
+            during >= 2,
+            "the batch's partitions were in the temporary folder: {during} files"
+        );
+        assert_eq!(
+            walk_files(temp.path()),
+            Vec::<std::path::PathBuf>::new(),
+            "fail {fail}"
+        );
+        // Beside the output: the merged file when it succeeded, nothing else.
+        let left: Vec<_> = walk_files(out.path())
+            .into_iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let expect: Vec<String> = if fail {
+            Vec::new()
+        } else {
+            vec!["merged.csv".into()]
+        };
+        assert_eq!(left, expect, "fail {fail}");
+    }
+}
+
+#[test]
+fn the_default_memory_limit_keeps_small_plans_in_memory() {
+    // A temporary folder that cannot hold a folder: the plan out of core would fail.
+    let not_a_dir = tempfile::NamedTempFile::new().unwrap();
+    let existing = generated_items(9, 500, 100);
+    let new = generated_items(10, 500, 100);
+    let ex = files("existing", &[&existing]);
+    let r = run_plan_on(
+        ITEMS_SCHEMA,
+        Existing::Given(&ex),
+        &[&new],
+        Mode::Full,
+        |o, _| {
+            o.temp_dir = Some(not_a_dir.path().to_path_buf());
+        },
+    );
+    assert!(r.plan.batch.records > 400);
+    let err = plan(
+        &schema(ITEMS_SCHEMA),
+        &files("new", &[&new]),
+        Vec::new(),
+        Existing::Given(&ex),
+        &Options {
+            temp_dir: Some(not_a_dir.path().to_path_buf()),
+            ..opts(1, 1 << 20)
+        },
+        &PlanOptions {
+            memory_limit: 1,
+            ..PlanOptions::new(Mode::Full)
+        },
+    )
+    .expect_err("out of core, the partitions need a folder");
+    assert!(err.to_string().contains("temporary partitions"), "{err}");
+}

@@ -225,7 +225,7 @@ impl DatasetAcc {
         let Some(ty) = self.dataset_type else {
             return Ok(None);
         };
-        let spill = std::mem::replace(&mut shared.spill, Spill::new(0));
+        let spill = std::mem::replace(&mut shared.spill, Spill::new(0, None));
         self.report_duplicates(&shared, spill, map, collector, pool)?;
         let mut deferred = None;
         if ty == DatasetType::Interactions {

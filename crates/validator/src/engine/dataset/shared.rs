@@ -222,7 +222,13 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// `expected_rows` sizes the spill partitions (about a million records each).
-    pub fn new(dataset_type: Option<DatasetType>, keep: usize, expected_rows: u64) -> Self {
+    /// Spilled duplicates go to `temp_dir` (else the system's temporary folder).
+    pub fn new(
+        dataset_type: Option<DatasetType>,
+        keep: usize,
+        expected_rows: u64,
+        temp_dir: Option<std::path::PathBuf>,
+    ) -> Self {
         let partitions = (expected_rows / 1_000_000)
             .clamp(16, 256)
             .next_power_of_two() as usize;
@@ -234,7 +240,7 @@ impl Shared {
                 .map(|_| Mutex::new(HashMap::default()))
                 .collect(),
             id_dups: Mutex::new(Dups::default()),
-            spill: Spill::new(partitions),
+            spill: Spill::new(partitions, temp_dir),
             error: Mutex::new(None),
         }
     }

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::Pos;
+use crate::temp::RunDir;
+use std::path::PathBuf;
 
 /// Record fingerprints, hash-partitioned, spilled to temporary files past a small buffer.
 #[derive(Debug)]
@@ -16,7 +18,9 @@ pub(super) struct Spill {
     parts: Vec<Mutex<SpillPart>>,
     /// Entries a partition buffers before writing them out: 8 MiB over all partitions.
     flush_at: usize,
-    dir: Mutex<Option<tempfile::TempDir>>,
+    dir: Mutex<Option<RunDir>>,
+    /// Where the spill folder goes (else the system's temporary folder).
+    root: Option<PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -43,13 +47,14 @@ type PartDups = (u64, Vec<(Pos, Pos)>);
 const SPILL_BUFFERS: usize = 8 << 20;
 
 impl Spill {
-    pub(super) fn new(partitions: usize) -> Self {
+    pub(super) fn new(partitions: usize, root: Option<PathBuf>) -> Self {
         Spill {
             parts: (0..partitions)
                 .map(|_| Mutex::new(SpillPart::default()))
                 .collect(),
             flush_at: ((SPILL_BUFFERS / 16) / partitions.max(1)).max(1024),
             dir: Mutex::new(None),
+            root,
         }
     }
 
@@ -82,7 +87,7 @@ impl Spill {
         if p.file.is_none() {
             let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
             if dir.is_none() {
-                *dir = Some(tempfile::Builder::new().prefix("preflight-").tempdir()?);
+                *dir = Some(RunDir::new(self.root.as_deref(), "spill")?);
             }
             let path = dir
                 .as_ref()

@@ -1,0 +1,642 @@
+//! The plan out of core: a Grace hash join, used when the new batch's keys exceed the memory
+//! budget (`PlanOptions::memory_limit`).
+//!
+//! 1. Every keyed record of the batch, and then of the existing data, is written to one of `P`
+//!    partition files by the top bits of its key (the ID hash, or the identity for
+//!    interactions): records that can match are always in the same partition. Entries keep
+//!    their side's order within a partition, and an *order file* holds each record's partition
+//!    number in the side's order, so that the global order can be walked again.
+//! 2. Each partition is joined on its own, in memory, several at a time: the batch's entries are
+//!    deduplicated as Personalize would (the last occurrence of an ID wins; the first copy of an
+//!    interaction), the existing entries probe them in existing order (the last match decides).
+//!    A partition writes a result byte per entry: the batch record's status ([`NOT_KEPT`],
+//!    `ABSENT`, `REPLACED`, `IDENTICAL`), the existing record's match.
+//! 3. Walks in each side's order (the order file choosing the next partition's result) write
+//!    the merged and deduplicated files and find the first dropped records, with the same
+//!    results as the in-memory plan, bit for bit.
+//!
+//! Memory: the partition buffers while writing, then `threads` partitions at a time (each about
+//! 64 bytes per distinct batch record), then a small buffer per partition while walking. Files:
+//! `preflight-plan-*` in the temporary folder, removed on success, error and interrupt
+//! ([`crate::temp`]).
+
+use std::fs::{File, OpenOptions};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::existing::{ABSENT, IDENTICAL, REPLACED};
+use super::keys::{EventId, NO_EVENT_TYPE, OTHER_EVENT_TYPE};
+use crate::engine::dataset::BlockAcc;
+
+/// A batch record superseded by a later one with the same ID, or a later copy of an
+/// interaction: not in the deduplicated batch.
+pub(crate) const NOT_KEPT: u8 = 3;
+
+/// Memory per distinct batch record while a partition is joined: its map entry (key, position,
+/// record hash), the table's spare room, its status byte.
+pub(crate) const JOIN_COST: u64 = 72;
+
+/// Partitions at most (2^12): beyond that a partition of a 100 GB batch is still small.
+pub(crate) const MAX_BITS: u32 = 12;
+
+/// What an entry holds besides its 16-byte key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The record's identity (ID types: the key is the ID).
+    pub rec: bool,
+    /// The record's USER_ID hash and event type (the limits judged after the job).
+    pub facts: bool,
+}
+
+impl Layout {
+    /// Bytes per entry.
+    pub fn size(self) -> usize {
+        16 + if self.rec { 16 } else { 0 } + if self.facts { 10 } else { 0 }
+    }
+}
+
+/// An entry read back.
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    key: u128,
+    rec: u128,
+    user: u64,
+    event: EventId,
+}
+
+/// The partition count for `records` batch records and `budget` bytes per partition joined:
+/// `2^bits`, at least 2.
+pub(crate) fn partition_bits(records: u64, budget: u64) -> u32 {
+    let need = records.saturating_mul(JOIN_COST) / budget.max(1) + 1;
+    // Twice the partitions needed, for the margin.
+    let bits = 64 - (need - 1).leading_zeros() + 1;
+    bits.clamp(1, MAX_BITS)
+}
+
+fn part_path(dir: &Path, side: &str, p: usize) -> PathBuf {
+    dir.join(format!("{side}-{p:04}"))
+}
+
+fn order_path(dir: &Path, side: &str) -> PathBuf {
+    dir.join(format!("{side}-order"))
+}
+
+fn result_path(dir: &Path, side: &str, p: usize) -> PathBuf {
+    dir.join(format!("{side}-{p:04}.result"))
+}
+
+/// Writes one side's entries to partition files, and its order file.
+#[derive(Debug)]
+pub(crate) struct Partitioner {
+    dir: PathBuf,
+    side: &'static str,
+    bits: u32,
+    layout: Layout,
+    bufs: Vec<Vec<u8>>,
+    counts: Vec<u64>,
+    flush_at: usize,
+    order: BufWriter<File>,
+    order_buf: Vec<u8>,
+    /// Bytes written so far (the disk the side takes).
+    pub written: u64,
+}
+
+impl Partitioner {
+    /// Partitions into `2^bits` files in `dir`, with about `buffers` bytes of buffers.
+    pub fn new(
+        dir: &Path,
+        side: &'static str,
+        bits: u32,
+        layout: Layout,
+        buffers: usize,
+    ) -> io::Result<Partitioner> {
+        let parts = 1usize << bits;
+        Ok(Partitioner {
+            dir: dir.to_path_buf(),
+            side,
+            bits,
+            layout,
+            bufs: vec![Vec::new(); parts],
+            counts: vec![0; parts],
+            flush_at: (buffers / parts).clamp(4 << 10, 1 << 20),
+            order: BufWriter::with_capacity(1 << 16, File::create(order_path(dir, side))?),
+            order_buf: Vec::with_capacity(1 << 16),
+            written: 0,
+        })
+    }
+
+    /// The folder of the partition files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    #[inline]
+    fn part_of(&self, key: u128) -> usize {
+        (key >> (128 - self.bits)) as usize
+    }
+
+    /// Appends one record (`rec` and the facts are written only when the layout has them).
+    #[inline]
+    pub fn push(&mut self, key: u128, rec: u128, user: u64, event: EventId) -> io::Result<()> {
+        let p = self.part_of(key);
+        if self.bits <= 8 {
+            self.order_buf.push(p as u8);
+        } else {
+            self.order_buf.extend_from_slice(&(p as u16).to_le_bytes());
+        }
+        if self.order_buf.len() >= 1 << 16 {
+            self.order.write_all(&self.order_buf)?;
+            self.written += self.order_buf.len() as u64;
+            self.order_buf.clear();
+        }
+        let b = &mut self.bufs[p];
+        b.extend_from_slice(&key.to_le_bytes());
+        if self.layout.rec {
+            b.extend_from_slice(&rec.to_le_bytes());
+        }
+        if self.layout.facts {
+            b.extend_from_slice(&user.to_le_bytes());
+            b.extend_from_slice(&event.to_le_bytes());
+        }
+        self.counts[p] += 1;
+        if b.len() >= self.flush_at {
+            self.flush(p)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, p: usize) -> io::Result<()> {
+        if self.bufs[p].is_empty() {
+            return Ok(());
+        }
+        // Opened for each flush: thousands of partitions never hold thousands of descriptors.
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(part_path(&self.dir, self.side, p))?;
+        f.write_all(&self.bufs[p])?;
+        self.written += self.bufs[p].len() as u64;
+        self.bufs[p].clear();
+        Ok(())
+    }
+
+    /// Flushes every buffer.
+    pub fn finish(mut self) -> io::Result<Partitioned> {
+        for p in 0..self.bufs.len() {
+            self.flush(p)?;
+        }
+        self.order.write_all(&self.order_buf)?;
+        self.written += self.order_buf.len() as u64;
+        self.order.flush()?;
+        Ok(Partitioned {
+            dir: self.dir,
+            side: self.side,
+            bits: self.bits,
+            layout: self.layout,
+            counts: self.counts,
+        })
+    }
+}
+
+/// One side, partitioned.
+#[derive(Debug)]
+pub(crate) struct Partitioned {
+    dir: PathBuf,
+    side: &'static str,
+    /// `2^bits` partitions.
+    pub bits: u32,
+    layout: Layout,
+    /// Entries per partition.
+    pub counts: Vec<u64>,
+}
+
+impl Partitioned {
+    fn entries(&self, p: usize) -> io::Result<EntryReader> {
+        let r = if self.counts[p] == 0 {
+            None
+        } else {
+            Some(File::open(part_path(&self.dir, self.side, p))?)
+        };
+        Ok(EntryReader {
+            r,
+            layout: self.layout,
+            left: self.counts[p],
+            buf: Vec::new(),
+            at: 0,
+        })
+    }
+
+    /// Walks the side's records in order, giving each one's result byte.
+    pub fn walk(&self, buffers: usize) -> io::Result<Walk> {
+        let parts = self.counts.len();
+        Ok(Walk {
+            order: BufReader::with_capacity(1 << 16, File::open(order_path(&self.dir, self.side))?),
+            wide: self.bits > 8,
+            parts: (0..parts)
+                .map(|p| ResultReader {
+                    path: result_path(&self.dir, self.side, p),
+                    pos: 0,
+                    buf: Vec::new(),
+                    at: 0,
+                })
+                .collect(),
+            cap: (buffers / parts).clamp(1 << 10, 1 << 18),
+        })
+    }
+}
+
+struct EntryReader {
+    r: Option<File>,
+    layout: Layout,
+    /// Entries not yet read from the file.
+    left: u64,
+    buf: Vec<u8>,
+    at: usize,
+}
+
+/// Entries read from a partition file at a time.
+const READ_ENTRIES: u64 = 1 << 15;
+
+impl EntryReader {
+    #[inline]
+    fn next(&mut self) -> io::Result<Option<Entry>> {
+        let size = self.layout.size();
+        if self.at == self.buf.len() {
+            let Some(r) = self.r.as_mut() else {
+                return Ok(None);
+            };
+            let n = self.left.min(READ_ENTRIES);
+            if n == 0 {
+                return Ok(None);
+            }
+            self.left -= n;
+            self.buf.resize(n as usize * size, 0);
+            r.read_exact(&mut self.buf)?;
+            self.at = 0;
+        }
+        let b = &self.buf[self.at..self.at + size];
+        self.at += size;
+        let u128_at = |i: usize| u128::from_le_bytes(b[i..i + 16].try_into().expect("16 bytes"));
+        let mut e = Entry {
+            key: u128_at(0),
+            ..Entry::default()
+        };
+        let mut at = 16;
+        if self.layout.rec {
+            e.rec = u128_at(16);
+            at = 32;
+        }
+        if self.layout.facts {
+            e.user = u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+            e.event = EventId::from_le_bytes(b[at + 8..at + 10].try_into().expect("2 bytes"));
+        }
+        Ok(Some(e))
+    }
+}
+
+/// A hasher for keys that are already hashes: the low 64 bits (the partition took the top
+/// bits).
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8)) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
+type KeyMap<V> = std::collections::HashMap<u128, V, BuildHasherDefault<Prehashed>>;
+
+/// What one partition's join found.
+#[derive(Debug, Default)]
+pub(crate) struct PartJoin {
+    /// Keyed batch records.
+    pub records: u64,
+    /// Distinct batch records.
+    pub distinct: u64,
+    /// Distinct records found with the same ID and other values.
+    pub replaced: u64,
+    /// Distinct records found identical.
+    pub identical: u64,
+    /// Existing records matched by ID (ID types).
+    pub superseded: u64,
+    /// Existing records the batch does not match.
+    pub unmatched: u64,
+    /// Batch records new to the dataset: their users (by shard) and event types (indexes into
+    /// the capture's table, with `other` beyond it).
+    pub users: Vec<Vec<u64>>,
+    /// Per event type index.
+    pub per_event: Vec<u64>,
+    /// New records whose event type is beyond the tracked ones.
+    pub other_events: u64,
+}
+
+/// Joins partition `p`. `results` says which sides' result files to write (for the walks).
+/// `events` is the capture's number of event types (facts only).
+fn join_partition(
+    batch: &Partitioned,
+    existing: Option<&Partitioned>,
+    p: usize,
+    by_id: bool,
+    results: (bool, bool),
+    events: usize,
+) -> io::Result<PartJoin> {
+    let n = batch.counts[p] as usize;
+    if n > u32::MAX as usize {
+        return Err(io::Error::other(format!(
+            "a partition of {n} records: raise --memory-limit"
+        )));
+    }
+    let mut out = PartJoin {
+        records: n as u64,
+        ..PartJoin::default()
+    };
+    let mut status = vec![NOT_KEPT; n];
+    // Position (and record hash, ID types) of the kept record of each key.
+    let mut ids: KeyMap<(u32, u128)> = KeyMap::default();
+    let mut recs: KeyMap<u32> = KeyMap::default();
+    {
+        let mut r = batch.entries(p)?;
+        let mut pos = 0u32;
+        if by_id {
+            ids.reserve(n);
+            while let Some(e) = r.next()? {
+                // The last occurrence of an ID wins.
+                ids.insert(e.key, (pos, e.rec));
+                pos += 1;
+            }
+            ids.shrink_to_fit();
+            for &(at, _) in ids.values() {
+                status[at as usize] = ABSENT;
+            }
+            out.distinct = ids.len() as u64;
+        } else {
+            recs.reserve(n);
+            while let Some(e) = r.next()? {
+                // Later copies collapse into the first.
+                recs.entry(e.key).or_insert(pos);
+                pos += 1;
+            }
+            recs.shrink_to_fit();
+            for &at in recs.values() {
+                status[at as usize] = ABSENT;
+            }
+            out.distinct = recs.len() as u64;
+        }
+    }
+    if let Some(ex) = existing {
+        let mut r = ex.entries(p)?;
+        let mut matched_out = if results.1 {
+            Some(BufWriter::with_capacity(
+                1 << 16,
+                File::create(result_path(&ex.dir, ex.side, p))?,
+            ))
+        } else {
+            None
+        };
+        while let Some(e) = r.next()? {
+            let matched = if by_id {
+                match ids.get(&e.key) {
+                    Some(&(at, rec)) => {
+                        out.superseded += 1;
+                        // In existing order: the last existing record of an ID decides.
+                        status[at as usize] = if rec == e.rec { IDENTICAL } else { REPLACED };
+                        true
+                    }
+                    None => false,
+                }
+            } else {
+                match recs.get(&e.key) {
+                    Some(&at) => {
+                        status[at as usize] = IDENTICAL;
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if !matched {
+                out.unmatched += 1;
+            }
+            if let Some(w) = matched_out.as_mut() {
+                w.write_all(&[u8::from(matched)])?;
+            }
+        }
+        if let Some(mut w) = matched_out {
+            w.flush()?;
+        }
+    }
+    drop(ids);
+    drop(recs);
+    for &s in &status {
+        match s {
+            REPLACED => out.replaced += 1,
+            IDENTICAL => out.identical += 1,
+            _ => {}
+        }
+    }
+    if batch.layout.facts {
+        // The new records' users and event types: a second read of the partition.
+        let mut r = batch.entries(p)?;
+        let mut acc = BlockAcc::default();
+        out.per_event = vec![0; events];
+        let mut i = 0usize;
+        while let Some(e) = r.next()? {
+            if status[i] == ABSENT {
+                acc.add_user(e.user);
+                match e.event {
+                    NO_EVENT_TYPE => {}
+                    OTHER_EVENT_TYPE => out.other_events += 1,
+                    ev => {
+                        if let Some(c) = out.per_event.get_mut(ev as usize) {
+                            *c += 1;
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        out.users = std::mem::take(&mut acc.users);
+    }
+    if results.0 && n > 0 {
+        let mut w = File::create(result_path(&batch.dir, batch.side, p))?;
+        w.write_all(&status)?;
+    }
+    Ok(out)
+}
+
+/// Joins every partition, `threads` at a time on `pool`; `each` takes a partition's result as
+/// it ends (its users, so they are not held until the end), and the sums are returned.
+pub(crate) fn join_all(
+    batch: &Partitioned,
+    existing: Option<&Partitioned>,
+    by_id: bool,
+    results: (bool, bool),
+    events: usize,
+    pool: Option<&rayon::ThreadPool>,
+    each: &(dyn Fn(&mut PartJoin) + Sync),
+) -> io::Result<PartJoin> {
+    let parts = batch.counts.len();
+    let one = |p: usize| -> io::Result<PartJoin> {
+        let mut j = join_partition(batch, existing, p, by_id, results, events)?;
+        each(&mut j);
+        j.users = Vec::new();
+        Ok(j)
+    };
+    let all: Vec<io::Result<PartJoin>> = match pool {
+        Some(pool) => pool.install(|| (0..parts).into_par_iter().map(one).collect()),
+        None => (0..parts).map(one).collect(),
+    };
+    let mut sum = PartJoin {
+        per_event: vec![0; events],
+        ..PartJoin::default()
+    };
+    for j in all {
+        let j = j?;
+        sum.records += j.records;
+        sum.distinct += j.distinct;
+        sum.replaced += j.replaced;
+        sum.identical += j.identical;
+        sum.superseded += j.superseded;
+        sum.unmatched += j.unmatched;
+        sum.other_events += j.other_events;
+        for (s, c) in sum.per_event.iter_mut().zip(&j.per_event) {
+            *s += c;
+        }
+    }
+    Ok(sum)
+}
+
+/// One partition's result bytes, read in small pieces (the file is opened per refill, so that
+/// thousands of partitions never hold thousands of descriptors).
+#[derive(Debug)]
+struct ResultReader {
+    path: PathBuf,
+    pos: u64,
+    buf: Vec<u8>,
+    at: usize,
+}
+
+impl ResultReader {
+    fn next(&mut self, cap: usize) -> io::Result<u8> {
+        if self.at == self.buf.len() {
+            let mut f = File::open(&self.path)?;
+            f.seek(SeekFrom::Start(self.pos))?;
+            self.buf.clear();
+            f.take(cap as u64).read_to_end(&mut self.buf)?;
+            self.pos += self.buf.len() as u64;
+            self.at = 0;
+            if self.buf.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("`{}` ended early", self.path.display()),
+                ));
+            }
+        }
+        let b = self.buf[self.at];
+        self.at += 1;
+        Ok(b)
+    }
+}
+
+/// A side's result bytes in the side's order.
+#[derive(Debug)]
+pub(crate) struct Walk {
+    order: BufReader<File>,
+    wide: bool,
+    parts: Vec<ResultReader>,
+    cap: usize,
+}
+
+impl Walk {
+    /// The next record's result byte (batch: its status, or [`NOT_KEPT`]; existing: 1 when
+    /// matched).
+    pub fn next(&mut self) -> io::Result<u8> {
+        let p = if self.wide {
+            let mut b = [0u8; 2];
+            self.order.read_exact(&mut b)?;
+            u16::from_le_bytes(b) as usize
+        } else {
+            let mut b = [0u8; 1];
+            self.order.read_exact(&mut b)?;
+            b[0] as usize
+        };
+        let cap = self.cap;
+        self.parts
+            .get_mut(p)
+            .ok_or_else(|| io::Error::other("a partition number out of range"))?
+            .next(cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_bits_grow_with_the_batch() {
+        assert_eq!(partition_bits(0, 1 << 30), 1);
+        assert_eq!(partition_bits(10_000, 1), MAX_BITS);
+        assert_eq!(partition_bits(10, 1), 11);
+        let b = partition_bits(100_000_000, 256 << 20);
+        assert!((1u64 << b) * (256 << 20) >= 100_000_000 * JOIN_COST, "{b}");
+    }
+
+    #[test]
+    fn entries_walk_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout {
+            rec: true,
+            facts: false,
+        };
+        let mut w = Partitioner::new(dir.path(), "new", 9, layout, 1 << 16).unwrap();
+        // IDs 1..=2000, each twice: the second occurrence (other values) wins.
+        let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        for round in 0..2u128 {
+            for i in 1..=2000u128 {
+                w.push(key(i), i * 10 + round, 0, 0).unwrap();
+            }
+        }
+        let b = w.finish().unwrap();
+        assert_eq!(b.counts.iter().sum::<u64>(), 4000);
+        let mut e = Partitioner::new(dir.path(), "existing", 9, layout, 1 << 16).unwrap();
+        // Existing: 1..=1000 identical to the winners, 3000..3500 unknown.
+        for i in 1..=1000u128 {
+            e.push(key(i), i * 10 + 1, 0, 0).unwrap();
+        }
+        for i in 3000..3500u128 {
+            e.push(key(i), 0, 0, 0).unwrap();
+        }
+        let e = e.finish().unwrap();
+        let sum = join_all(&b, Some(&e), true, (true, true), 0, None, &|_| {}).unwrap();
+        assert_eq!(
+            (sum.records, sum.distinct, sum.identical, sum.replaced),
+            (4000, 2000, 1000, 0)
+        );
+        assert_eq!((sum.superseded, sum.unmatched), (1000, 500));
+        let mut walk = b.walk(1 << 16).unwrap();
+        for i in 0..4000 {
+            let s = walk.next().unwrap();
+            let expect = match i {
+                0..2000 => NOT_KEPT,
+                2000..3000 => IDENTICAL,
+                _ => ABSENT,
+            };
+            assert_eq!(s, expect, "record {i}");
+        }
+        let mut walk = e.walk(1 << 16).unwrap();
+        for i in 0..1500 {
+            assert_eq!(walk.next().unwrap(), u8::from(i < 1000), "row {i}");
+        }
+    }
+}
