@@ -206,7 +206,12 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         let models = p
             .as_ref()
             .zip(group_arn.clone().map(crate::changes::Group::Known));
-        let changes = crate::changes::of(plan, models, session)?;
+        let mut changes = crate::changes::of(plan, models, session)?;
+        if args.dry_run {
+            changes.models_unknown = Some(
+                "a dry run sends nothing, so the dataset group's solutions and recommenders are not listed".into(),
+            );
+        }
         eprint!("{}", crate::changes::human(&changes));
         if plan.dropped > 0 && !args.allow_drop {
             return Ok(Outcome::failed(

@@ -1092,6 +1092,13 @@ fn run_dry_run_prints_the_requests_and_sends_none() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("dry run: nothing was sent"), "{stderr}");
+    // --dataset-arn was given: the models are not listed because nothing is sent, and the
+    // section says so rather than asking for the flag.
+    assert!(
+        stderr.contains("Per model: a dry run sends nothing"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Give --dataset-arn"), "{stderr}");
     let reqs = requests(&out.stdout);
     // First the access checks' calls, on the staging bucket and the role.
     let (access, reqs): (Vec<_>, Vec<_>) = reqs
