@@ -82,10 +82,10 @@ impl<'a> Pass<'a> {
     }
 
     /// Fixes a batch of blocks (in parallel) and writes them in order.
-    pub fn run(
+    pub fn run<W: Write + ?Sized>(
         &mut self,
         batch: Vec<Vec<u8>>,
-        sink: &mut dyn Write,
+        sink: &mut W,
         tallies: &mut Tallies,
     ) -> Result<(), FixError> {
         let work = |b: &Vec<u8>| fix_block(b, self.plan, self.enabled, self.examples, self.dataset);
