@@ -220,6 +220,19 @@ impl Tallies {
 pub(crate) struct Enabled {
     pub unsafe_fixes: bool,
     codes: [bool; 13],
+    /// The answers the line pass asks for every value, looked up once.
+    pub per_value: PerValue,
+}
+
+/// [`Enabled::on`] and [`Enabled::applies`] for the rules of the line pass's value fixes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PerValue {
+    pub pf203: bool,
+    pub pf207: bool,
+    pub pf215_on: bool,
+    pub pf215: bool,
+    pub pf224_on: bool,
+    pub pf224: bool,
 }
 
 const FIXABLE: [&Rule; 13] = [
@@ -244,10 +257,27 @@ impl Enabled {
         for (i, r) in FIXABLE.iter().enumerate() {
             codes[i] = opts.policy.enabled(r);
         }
-        Enabled {
+        let mut e = Enabled {
             unsafe_fixes: opts.unsafe_fixes,
             codes,
-        }
+            per_value: PerValue {
+                pf203: false,
+                pf207: false,
+                pf215_on: false,
+                pf215: false,
+                pf224_on: false,
+                pf224: false,
+            },
+        };
+        e.per_value = PerValue {
+            pf203: e.applies(&rules::PF203),
+            pf207: e.applies(&rules::PF207),
+            pf215_on: e.on(&rules::PF215),
+            pf215: e.applies(&rules::PF215),
+            pf224_on: e.on(&rules::PF224),
+            pf224: e.applies(&rules::PF224),
+        };
+        e
     }
 
     /// Whether the rule is on (its fix may still be unsafe: see [`Enabled::applies`]).
