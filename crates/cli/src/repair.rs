@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use preflight_validator::{FixError, FixOptions, InputFile, Report, SchemaSource, Source};
+use preflight_validator::{FixError, FixOptions, InputFile, Report, Rewrite, SchemaSource, Source};
 
 use crate::render::FixReport;
 use crate::session::Session;
@@ -125,18 +125,7 @@ pub fn fix_one(
 ) -> Result<(FixReport, Report), Stopped> {
     target.check()?;
     let dir = target.dir();
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".preflight-fix-").suffix(".csv.part");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = builder
-        .tempfile_in(&dir)
-        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
-    let file = tmp.reopen().context("failed to open the temporary file")?;
-    let mut out = BufWriter::with_capacity(1 << 20, fault::wrap(file));
+    let mut out = TempOutput::new(&dir)?;
     let engine = session.options();
     let opts = FixOptions {
         unsafe_fixes,
@@ -145,7 +134,7 @@ pub fn fix_one(
         policy: engine.policy.clone(),
         ..FixOptions::default()
     };
-    let summary = match preflight_validator::fix(schema, input, &mut out, &dir, &opts, cancel) {
+    let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel) {
         Ok(s) => s,
         Err(FixError::Interrupted) => return Err(Stopped::Interrupted),
         Err(e) => {
@@ -154,6 +143,7 @@ pub fn fix_one(
             ))
         }
     };
+    let TempOutput { tmp, out, .. } = out;
     let written = out
         .into_inner()
         .map_err(|e| e.into_error())
@@ -224,6 +214,72 @@ pub fn fix_one(
         },
         report,
     ))
+}
+
+/// The temporary file beside the target that the fixed bytes go to. It is also the copy the
+/// dataset-level unsafe fixes read back when they drop or rename records: they then write to
+/// a new temporary file in the same folder, which replaces this one (removed on drop).
+struct TempOutput {
+    dir: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    out: BufWriter<Written>,
+}
+
+#[cfg(feature = "fault-injection")]
+type Written = Box<dyn Write>;
+#[cfg(not(feature = "fault-injection"))]
+type Written = std::fs::File;
+
+impl TempOutput {
+    fn new(dir: &Path) -> anyhow::Result<TempOutput> {
+        let (tmp, out) = Self::create(dir)?;
+        Ok(TempOutput {
+            dir: dir.to_path_buf(),
+            tmp,
+            out,
+        })
+    }
+
+    fn create(dir: &Path) -> anyhow::Result<(tempfile::NamedTempFile, BufWriter<Written>)> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".preflight-fix-").suffix(".csv.part");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
+        let file = tmp.reopen().context("failed to open the temporary file")?;
+        let out = BufWriter::with_capacity(1 << 20, fault::wrap(file));
+        Ok((tmp, out))
+    }
+}
+
+impl Write for TempOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Rewrite for TempOutput {
+    fn take_written(&mut self) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        self.out.flush()?;
+        let (tmp, out) = Self::create(&self.dir).map_err(std::io::Error::other)?;
+        drop(std::mem::replace(&mut self.out, out));
+        // Read through the temporary file's own handle, which nothing wrote through (its
+        // offset is at the start); the file is removed when the reader is dropped.
+        Ok(Box::new(std::mem::replace(&mut self.tmp, tmp)))
+    }
 }
 
 /// The file name an input keeps in an output folder.

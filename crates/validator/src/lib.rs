@@ -26,7 +26,7 @@ pub mod values;
 
 pub use diagnostic::{Applicability, Diagnostic, Family, Level, Location, Rule, Severity, Snippet};
 pub use engine::{check_schema_source, validate, Error, Options, SchemaSource};
-pub use fix::{fix, FixError, FixOptions, FixSummary};
+pub use fix::{fix, fix_into, FixError, FixOptions, FixSummary, Rewrite};
 pub use import_mode::ImportMode;
 pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source};
 pub use insights::{insights, InsightOptions, InsightSet, Insights};

@@ -2,23 +2,22 @@
 //! written: event type spellings unified to the most frequent one (PF305), exact duplicate
 //! interactions (PF308) and repeated IDs (PF307) dropped, keeping the last.
 //!
-//! The line pass writes a temporary copy and keeps, per record, a 128-bit fingerprint (the ID
+//! The line pass writes the output and keeps, per record, a 128-bit fingerprint (the ID
 //! for items, users and actions; for interactions every value, with the event type taken
 //! case- and space-insensitively when its spellings are unified, so that records that become
 //! identical once unified are seen as such) and the event types' counts. The last of each
-//! fingerprint is kept. Then the copy is read once more, not the input,
-//! and written without the dropped records and with the unified spellings; when nothing is
-//! dropped or renamed it is copied as it is.
+//! fingerprint is kept. When something is to be dropped or renamed, the
+//! output is read back (not the input) and written again without the dropped records and with
+//! the unified spellings; when nothing is, the output is already the result.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tempfile::NamedTempFile;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::header::Plan;
-use super::{shown, Enabled, Example, FixError, Tallies};
+use super::{shown, Enabled, Example, FixError, Rewrite, Tallies};
 use crate::diagnostic::Rule;
 use crate::dialect::{split_line, Fields, QuoteIssueKind};
 use crate::hash::FastMap;
@@ -140,25 +139,17 @@ impl Dataset {
         Some(xxh3_128(buf))
     }
 
-    /// Drops and renames over the temporary copy, writing the result to `out`; returns the
-    /// records written.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the pass hands over its state once"
-    )]
+    /// Drops and renames over what the first pass wrote to `out`, reading it back only when
+    /// there is something to drop or rename; returns the records written.
     pub fn finish(
         self,
-        spool: BufWriter<NamedTempFile>,
         facts: Facts,
         plan: &Plan,
-        out: &mut dyn Write,
+        out: &mut dyn Rewrite,
         examples: usize,
         tallies: &mut Tallies,
         cancel: &AtomicBool,
     ) -> Result<u64, FixError> {
-        let tmp = spool
-            .into_inner()
-            .map_err(|e| FixError::Write(e.into_error()))?;
         let records = facts.lines.len() as u64;
         // The records to drop (indexes among the written ones), ascending.
         let mut dropped: Vec<u64> = Vec::new();
@@ -198,12 +189,13 @@ impl Dataset {
                 }
             }
         }
-        let mut file = tmp.reopen().map_err(FixError::Write)?;
         if dropped.is_empty() && rename.is_empty() {
-            io::copy(&mut file, out).map_err(FixError::Write)?;
+            // What the first pass wrote is the result.
             return Ok(records);
         }
-        let mut r = BufReader::with_capacity(1 << 20, file);
+        out.flush().map_err(FixError::Write)?;
+        let written = out.take_written().map_err(FixError::Write)?;
+        let mut r = BufReader::with_capacity(1 << 20, written);
         let mut line = Vec::new();
         // The header.
         r.read_until(b'\n', &mut line).map_err(FixError::Write)?;

@@ -82,10 +82,10 @@ impl<'a> Pass<'a> {
     }
 
     /// Fixes a batch of blocks (in parallel) and writes them in order.
-    pub fn run(
+    pub fn run<W: Write + ?Sized>(
         &mut self,
         batch: Vec<Vec<u8>>,
-        sink: &mut dyn Write,
+        sink: &mut W,
         tallies: &mut Tallies,
     ) -> Result<(), FixError> {
         let work = |b: &Vec<u8>| fix_block(b, self.plan, self.enabled, self.examples, self.dataset);
@@ -311,7 +311,7 @@ fn fix_value<'l>(
                 _ => other = true,
             }
         }
-        if doubled && !other && enabled.applies(&rules::PF203) {
+        if doubled && !other && enabled.per_value.pf203 {
             v = Some(Cow::Borrowed(fields.value(body, c)));
             note(&rules::PF203, fixed);
         }
@@ -326,7 +326,7 @@ fn fix_value<'l>(
         Check::Int { bits, role } => {
             let cur = current(&v);
             let mut int: Cow<'l, [u8]> = cur.clone();
-            if enabled.applies(&rules::PF207) {
+            if enabled.per_value.pf207 {
                 if let Some(whole) = invalid_integer::without_zero_fraction(&cur, bits) {
                     int = Cow::Owned(whole.to_vec());
                     v = Some(int.clone());
@@ -340,10 +340,10 @@ fn fix_value<'l>(
                 IntRole::OtherTimestamp { future_ok: true } => Some(spec::EXPIRY_MAX_SECONDS),
                 _ => None,
             };
-            if let (Some(limit), true) = (limit, enabled.on(&rules::PF215)) {
+            if let (Some(limit), true) = (limit, enabled.per_value.pf215_on) {
                 if let Ok(n) = parse_int(&int, bits) {
                     if let Some(s) = timestamp_in_milliseconds::milliseconds_to_seconds(n, limit) {
-                        if enabled.applies(&rules::PF215) {
+                        if enabled.per_value.pf215 {
                             v = Some(Cow::Owned(s.to_string().into_bytes()));
                             note(&rules::PF215, fixed);
                         } else {
@@ -353,10 +353,10 @@ fn fix_value<'l>(
                 }
             }
         }
-        Check::Id if enabled.on(&rules::PF224) => {
+        Check::Id if enabled.per_value.pf224_on => {
             let cur = current(&v);
             if let Some(t) = id_unsafe_characters::trimmed_id(&cur) {
-                if enabled.applies(&rules::PF224) {
+                if enabled.per_value.pf224 {
                     v = Some(Cow::Owned(t.to_vec()));
                     note(&rules::PF224, fixed);
                 } else {

@@ -11,9 +11,9 @@
 //!   milliseconds (PF215) and IDs with spaces around them (PF224);
 //! - [`dedupe`]: with unsafe fixes, the dataset-level repairs that need the whole file: event
 //!   type spellings unified to the most frequent one (PF305), exact duplicate interactions
-//!   (PF308) and repeated IDs (PF307) dropped, keeping the last. The first pass writes a
-//!   temporary copy and keeps each record's fingerprint; a second pass over that copy (not the
-//!   input) drops and renames, only when there is something to drop or rename.
+//!   (PF308) and repeated IDs (PF307) dropped, keeping the last. The first pass writes the
+//!   output and keeps each record's fingerprint; only when there is something to drop or
+//!   rename is the output read back (not the input) and written again (see [`Rewrite`]).
 //!
 //! A rule turned off (`--severity CODE=off`) is not fixed. Lines the dialect cannot split
 //! reliably (a wrong field count, a quote left open) keep their bytes: their findings remain.
@@ -22,7 +22,7 @@ mod dedupe;
 mod header;
 mod lines;
 
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -220,6 +220,19 @@ impl Tallies {
 pub(crate) struct Enabled {
     pub unsafe_fixes: bool,
     codes: [bool; 13],
+    /// The answers the line pass asks for every value, looked up once.
+    pub per_value: PerValue,
+}
+
+/// [`Enabled::on`] and [`Enabled::applies`] for the rules of the line pass's value fixes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PerValue {
+    pub pf203: bool,
+    pub pf207: bool,
+    pub pf215_on: bool,
+    pub pf215: bool,
+    pub pf224_on: bool,
+    pub pf224: bool,
 }
 
 const FIXABLE: [&Rule; 13] = [
@@ -244,10 +257,27 @@ impl Enabled {
         for (i, r) in FIXABLE.iter().enumerate() {
             codes[i] = opts.policy.enabled(r);
         }
-        Enabled {
+        let mut e = Enabled {
             unsafe_fixes: opts.unsafe_fixes,
             codes,
-        }
+            per_value: PerValue {
+                pf203: false,
+                pf207: false,
+                pf215_on: false,
+                pf215: false,
+                pf224_on: false,
+                pf224: false,
+            },
+        };
+        e.per_value = PerValue {
+            pf203: e.applies(&rules::PF203),
+            pf207: e.applies(&rules::PF207),
+            pf215_on: e.on(&rules::PF215),
+            pf215: e.applies(&rules::PF215),
+            pf224_on: e.on(&rules::PF224),
+            pf224: e.applies(&rules::PF224),
+        };
+        e
     }
 
     /// Whether the rule is on (its fix may still be unsafe: see [`Enabled::applies`]).
@@ -285,14 +315,148 @@ pub(crate) fn shown(line: &[u8]) -> String {
     out
 }
 
+/// An output `fix_into` can read back. The dataset-level unsafe fixes (PF305, PF307, PF308)
+/// know what to drop or rename only once the whole file is read, so the first pass writes
+/// straight to the output and, only when something is to be dropped or renamed, reads it back
+/// and writes it again: a file with nothing to drop or rename costs no second copy.
+pub trait Rewrite: Write {
+    /// Hands over everything written so far, as a reader from its start, and leaves the
+    /// output empty for what is written next.
+    fn take_written(&mut self) -> io::Result<Box<dyn Read + Send>>;
+}
+
+impl Rewrite for Vec<u8> {
+    fn take_written(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(io::Cursor::new(std::mem::take(self))))
+    }
+}
+
+/// A plain writer made a [`Rewrite`]: everything goes to a temporary file in `dir` first
+/// (created on the first write), copied to the writer at the end unless it was taken back.
+struct Spooled<'a> {
+    out: &'a mut dyn Write,
+    dir: &'a Path,
+    spool: Option<io::BufWriter<tempfile::NamedTempFile>>,
+    taken: bool,
+}
+
+impl Spooled<'_> {
+    fn spool(&mut self) -> io::Result<&mut io::BufWriter<tempfile::NamedTempFile>> {
+        if self.spool.is_none() {
+            let f = tempfile::Builder::new()
+                .prefix(".preflight-fix-")
+                .suffix(".csv.part")
+                .tempfile_in(self.dir)?;
+            self.spool = Some(io::BufWriter::with_capacity(1 << 20, f));
+        }
+        Ok(self.spool.as_mut().expect("just made"))
+    }
+
+    /// The spooled file, from its start (None when nothing was written).
+    fn rewound(&mut self) -> io::Result<Option<tempfile::NamedTempFile>> {
+        let Some(w) = self.spool.take() else {
+            return Ok(None);
+        };
+        let mut f = w.into_inner().map_err(|e| e.into_error())?;
+        f.seek(io::SeekFrom::Start(0))?;
+        Ok(Some(f))
+    }
+
+    /// Copies what is still spooled to the writer.
+    fn finish(mut self) -> io::Result<()> {
+        if let Some(mut f) = self.rewound()? {
+            io::copy(&mut f, self.out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Spooled<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.taken {
+            self.out.write(buf)
+        } else {
+            self.spool()?.write(buf)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.taken {
+            self.out.flush()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Rewrite for Spooled<'_> {
+    fn take_written(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        let f = self.rewound()?;
+        self.taken = true;
+        Ok(match f {
+            Some(f) => Box::new(f),
+            None => Box::new(io::empty()),
+        })
+    }
+}
+
 /// Fixes one input, writing the result to `out`. `spool_dir` holds the temporary copy the
-/// dataset-level unsafe fixes need (next to the output, so that it is on the same disk);
-/// `cancel` stops the fix between blocks.
+/// dataset-level unsafe fixes need when they apply (next to the output, so that it is on the
+/// same disk); `cancel` stops the fix between blocks. A caller whose output can be read back
+/// saves that copy with [`fix_into`].
 pub fn fix(
     schema_source: &SchemaSource,
     input: &InputFile,
     out: &mut dyn Write,
     spool_dir: &Path,
+    opts: &FixOptions,
+    cancel: &AtomicBool,
+) -> Result<FixSummary, FixError> {
+    if !opts.unsafe_fixes {
+        // No dataset-level fix can apply: nothing is ever read back.
+        return fix_into(schema_source, input, &mut Direct(out), opts, cancel);
+    }
+    let mut spooled = Spooled {
+        out,
+        dir: spool_dir,
+        spool: None,
+        taken: false,
+    };
+    let summary = fix_into(schema_source, input, &mut spooled, opts, cancel)?;
+    spooled.finish().map_err(FixError::Write)?;
+    Ok(summary)
+}
+
+/// A writer that is never read back (safe fixes only).
+struct Direct<'a>(&'a mut dyn Write);
+
+impl Write for Direct<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Rewrite for Direct<'_> {
+    fn take_written(&mut self) -> io::Result<Box<dyn Read + Send>> {
+        Err(io::Error::other("this output cannot be read back"))
+    }
+}
+
+/// Fixes one input, writing the result to `out`, which the dataset-level unsafe fixes read
+/// back when they drop or rename records (see [`Rewrite`]); `cancel` stops the fix between
+/// blocks.
+pub fn fix_into(
+    schema_source: &SchemaSource,
+    input: &InputFile,
+    out: &mut dyn Rewrite,
     opts: &FixOptions,
     cancel: &AtomicBool,
 ) -> Result<FixSummary, FixError> {
@@ -332,25 +496,8 @@ pub fn fix(
     );
 
     let dataset = dedupe::Dataset::new(&plan, schema.as_ref(), &enabled);
-    let spooling = dataset.is_some();
-    let mut spool = if spooling {
-        Some(
-            tempfile::Builder::new()
-                .prefix(".preflight-fix-")
-                .suffix(".csv.part")
-                .tempfile_in(spool_dir)
-                .map(|f| io::BufWriter::with_capacity(1 << 20, f))
-                .map_err(FixError::Write)?,
-        )
-    } else {
-        None
-    };
     {
-        let sink: &mut dyn Write = match spool.as_mut() {
-            Some(s) => s,
-            None => out,
-        };
-        sink.write_all(&plan.header_out).map_err(FixError::Write)?;
+        out.write_all(&plan.header_out).map_err(FixError::Write)?;
         let mut pass = lines::Pass::new(&plan, &enabled, opts, dataset.as_ref())?;
         // The rest of the first block, then the others, in batches of one block per worker.
         let mut first_rest = Some(rest.to_vec());
@@ -372,22 +519,14 @@ pub fn fix(
             if batch.is_empty() {
                 break;
             }
-            pass.run(batch, sink, &mut tallies)?;
+            pass.run(batch, out, &mut tallies)?;
         }
         let (records_in, records_out_pass1, facts) = pass.finish();
         let mut summary_in = records_in;
         let mut records_out = records_out_pass1;
-        if let (Some(spool), Some(dataset)) = (spool.take(), dataset) {
+        if let Some(dataset) = dataset {
             let facts = facts.expect("a dataset pass keeps facts");
-            records_out = dataset.finish(
-                spool,
-                facts,
-                &plan,
-                out,
-                opts.examples,
-                &mut tallies,
-                cancel,
-            )?;
+            records_out = dataset.finish(facts, &plan, out, opts.examples, &mut tallies, cancel)?;
         }
         if plan.first_line_is_data {
             // No header: the first line is a record, read and written as the others are.
