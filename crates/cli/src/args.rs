@@ -239,6 +239,10 @@ pub struct InsightArgs {
     /// Also write the report as one self-contained HTML page with charts (implies --insights).
     #[arg(long, value_name = "FILE", help_heading = "Insights")]
     pub html: Option<std::path::PathBuf>,
+    /// Replace the --html file if it exists (without it an existing file is left alone and the
+    /// command exits 2 before reading anything).
+    #[arg(long = "force", requires = "html", help_heading = "Insights")]
+    pub html_force: bool,
     /// Item interactions training uses: the most recent N (the quota; 3000000000 for
     /// User-Personalization-v2 and Personalized-Ranking-v2).
     #[arg(

@@ -81,6 +81,18 @@ pub fn analyse(
         .collect())
 }
 
+/// Refuses an `--html` page that would replace an existing file without `--force`: checked
+/// before the analysis, so nothing is read for a run that could not write its page.
+pub fn check_html_target(html: Option<&Path>, force: bool) -> anyhow::Result<()> {
+    match html {
+        Some(path) if !force && path.exists() => anyhow::bail!(
+            "`{}` exists: pass --force to replace it, or give --html another file",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Renders the reports (and writes the HTML page); the exit code is the worst of them.
 pub fn emit(
     analysed: &[Analysed],

@@ -28,6 +28,7 @@ struct Set {
 }
 
 pub fn run(args: &InsightsArgs, session: &Session) -> anyhow::Result<Outcome> {
+    insights::check_html_target(args.insight.html.as_deref(), args.insight.html_force)?;
     let sets = sets(args, session)?;
     let opts = session.options();
     // s3:// inputs stream through the session's runtime while they are analysed.

@@ -53,6 +53,7 @@ pub fn run(args: &ValidateArgs, session: &Session) -> anyhow::Result<Outcome> {
         bail!("--seal seals a folder that passed validation: run it without --insights");
     }
     if args.insights || args.insight.html.is_some() {
+        insights::check_html_target(args.insight.html.as_deref(), args.insight.html_force)?;
         return with_insights(jobs, args, session);
     }
     // --seal: what the objects are before validation reads them.

@@ -306,6 +306,48 @@ fn chromium_cmd(profile: &Path) -> Process {
     c
 }
 
+/// An existing file is not replaced by `--html` without `--force`: refused (exit 2) before the
+/// analysis, the file untouched; with `--force` it is replaced by the page.
+#[test]
+fn html_report_replaces_an_existing_file_only_with_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inter, items) = join_bug(tmp.path());
+    let page = tmp.path().join("notes.html");
+    std::fs::write(&page, "my notes").unwrap();
+    for command in [
+        &["insights", "--interactions"][..],
+        &["validate", "--dataset-type", "interactions", "--insights"][..],
+    ] {
+        let mut cmd = preflight();
+        cmd.args(command).arg(&inter);
+        if command[0] == "insights" {
+            cmd.arg("--items").arg(&items);
+        }
+        let out = cmd.arg("--html").arg(&page).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("exists: pass --force to replace it"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&page).unwrap(), "my notes");
+    }
+    stdout(
+        preflight()
+            .args(["insights", "--interactions"])
+            .arg(&inter)
+            .arg("--items")
+            .arg(&items)
+            .arg("--html")
+            .arg(&page)
+            .arg("--force"),
+        0,
+    );
+    assert!(std::fs::read_to_string(&page)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
 #[test]
 fn html_report_renders_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();

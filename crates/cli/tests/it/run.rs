@@ -1583,7 +1583,7 @@ fn insights_fetches_the_schema_of_a_dataset_arn() {
     let c = clients(&[&dataset, &schema], &clock);
     let html = dir.path().join("report.html");
     let insights = |schema: &[&str], file: &Path| {
-        let mut args = vec!["insights", "--html", html.to_str().unwrap()];
+        let mut args = vec!["insights", "--html", html.to_str().unwrap(), "--force"];
         args.extend_from_slice(schema);
         args.push(file.to_str().unwrap());
         let code = run(&args, &c);
