@@ -8,7 +8,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::access::{AccessError, Iam, KeyInfo, Kms, Role};
-use crate::personalize_sdk::PersonalizeOptions;
+use crate::personalize_sdk::{attempt_watch, load, timeouts, PersonalizeOptions};
 
 /// How to reach IAM and KMS: the same settings as for Personalize (KMS is called in the
 /// dataset's region, where the bucket and its keys must be; IAM is global).
@@ -80,42 +80,6 @@ where
     }
 }
 
-/// Loads the AWS configuration for one of the access clients.
-async fn load(opts: &AccessOptions) -> Result<aws_config::SdkConfig, String> {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = &opts.region {
-        loader = loader.region(aws_config::Region::new(r.clone()));
-    }
-    let sdk = loader.load().await;
-    if sdk.region().is_none() {
-        return Err(
-            "no AWS region: set AWS_REGION, a region in your profile, or --region (the region of the dataset)"
-                .into(),
-        );
-    }
-    Ok(sdk)
-}
-
-fn timeouts(
-    sdk: &aws_config::SdkConfig,
-    opts: &AccessOptions,
-) -> aws_smithy_types::timeout::TimeoutConfig {
-    let mut t = sdk
-        .timeout_config()
-        .map(|t| t.to_builder())
-        .unwrap_or_default();
-    if let Some(read) = opts.read_timeout {
-        t = t.read_timeout(read);
-    }
-    if let Some(deadline) = opts.deadline {
-        t = t.operation_timeout(deadline);
-    }
-    t.build()
-}
-
 /// IAM through `aws-sdk-iam`.
 #[derive(Debug, Clone)]
 pub struct SdkIam {
@@ -128,12 +92,8 @@ impl SdkIam {
         let sdk = load(opts).await?;
         let mut conf =
             aws_sdk_iam::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
-        if let Some(observer) = &opts.observer {
-            conf = conf.interceptor(crate::requests::AttemptWatch::new(
-                observer.clone(),
-                opts.read_timeout.unwrap_or_default(),
-                None,
-            ));
+        if let Some(watch) = attempt_watch(opts) {
+            conf = conf.interceptor(watch);
         }
         Ok(SdkIam::from_client(aws_sdk_iam::Client::from_conf(
             conf.build(),
@@ -282,12 +242,8 @@ impl SdkKms {
         let sdk = load(opts).await?;
         let mut conf =
             aws_sdk_kms::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
-        if let Some(observer) = &opts.observer {
-            conf = conf.interceptor(crate::requests::AttemptWatch::new(
-                observer.clone(),
-                opts.read_timeout.unwrap_or_default(),
-                None,
-            ));
+        if let Some(watch) = attempt_watch(opts) {
+            conf = conf.interceptor(watch);
         }
         Ok(SdkKms::from_client(aws_sdk_kms::Client::from_conf(
             conf.build(),

@@ -28,6 +28,55 @@ pub struct PersonalizeOptions {
     pub observer: Option<std::sync::Arc<dyn crate::requests::RequestObserver>>,
 }
 
+/// Loads the AWS configuration for a client (Personalize, IAM, KMS): profile and region from
+/// `opts`, else the standard chain; no region at all is an error.
+pub(crate) async fn load(opts: &PersonalizeOptions) -> Result<aws_config::SdkConfig, String> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    let sdk = loader.load().await;
+    if sdk.region().is_none() {
+        return Err(
+            "no AWS region: set AWS_REGION, a region in your profile, or --region (the region of the dataset)"
+                .into(),
+        );
+    }
+    Ok(sdk)
+}
+
+/// The configured timeouts (the connect timeout kept) with `opts`' read timeout and deadline.
+pub(crate) fn timeouts(
+    sdk: &aws_config::SdkConfig,
+    opts: &PersonalizeOptions,
+) -> aws_smithy_types::timeout::TimeoutConfig {
+    let mut t = sdk
+        .timeout_config()
+        .map(|t| t.to_builder())
+        .unwrap_or_default();
+    if let Some(read) = opts.read_timeout {
+        t = t.read_timeout(read);
+    }
+    if let Some(deadline) = opts.deadline {
+        t = t.operation_timeout(deadline);
+    }
+    t.build()
+}
+
+/// The interceptor that tells `opts`' observer of each retried attempt, if it has one.
+pub(crate) fn attempt_watch(opts: &PersonalizeOptions) -> Option<crate::requests::AttemptWatch> {
+    opts.observer.as_ref().map(|observer| {
+        crate::requests::AttemptWatch::new(
+            observer.clone(),
+            opts.read_timeout.unwrap_or_default(),
+            None,
+        )
+    })
+}
+
 /// Personalize through `aws-sdk-personalize`.
 #[derive(Debug, Clone)]
 pub struct SdkPersonalize {
@@ -37,39 +86,11 @@ pub struct SdkPersonalize {
 impl SdkPersonalize {
     /// Loads the AWS configuration and makes a client.
     pub async fn connect(opts: &PersonalizeOptions) -> Result<SdkPersonalize, String> {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(p) = &opts.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = &opts.region {
-            loader = loader.region(aws_config::Region::new(r.clone()));
-        }
-        let sdk = loader.load().await;
-        if sdk.region().is_none() {
-            return Err(
-                "no AWS region: set AWS_REGION, a region in your profile, or --region (the region of the dataset)"
-                    .into(),
-            );
-        }
-        let mut conf = aws_sdk_personalize::config::Builder::from(&sdk);
-        // Keep the configured connect timeout; add the read timeout and the deadline.
-        let mut timeouts = sdk
-            .timeout_config()
-            .map(|t| t.to_builder())
-            .unwrap_or_default();
-        if let Some(read) = opts.read_timeout {
-            timeouts = timeouts.read_timeout(read);
-        }
-        if let Some(deadline) = opts.deadline {
-            timeouts = timeouts.operation_timeout(deadline);
-        }
-        conf = conf.timeout_config(timeouts.build());
-        if let Some(observer) = &opts.observer {
-            conf = conf.interceptor(crate::requests::AttemptWatch::new(
-                observer.clone(),
-                opts.read_timeout.unwrap_or_default(),
-                None,
-            ));
+        let sdk = load(opts).await?;
+        let mut conf =
+            aws_sdk_personalize::config::Builder::from(&sdk).timeout_config(timeouts(&sdk, opts));
+        if let Some(watch) = attempt_watch(opts) {
+            conf = conf.interceptor(watch);
         }
         Ok(SdkPersonalize::from_client(
             aws_sdk_personalize::Client::from_conf(conf.build()),
