@@ -3,7 +3,8 @@
 //! is one `match` ([`render`]); [`view`] holds what they share of the plan and the insights,
 //! and `html` the page of `--html`. Data goes to stdout.
 //!
-//! A new format is one emitter file here and a variant of [`Format`].
+//! A new format is one emitter file here, its `mod` line, a variant of [`Format`] and its arm in
+//! [`render`]: the last three are all in this file (ARCHITECTURE.md shows the diff of one).
 
 mod github;
 mod html;
@@ -23,7 +24,7 @@ pub(crate) use view::fix::FixReport;
 
 use preflight_validator::{Insights, Plan, Report};
 
-use crate::args::{ColorChoice, Format};
+use crate::args::ColorChoice;
 
 /// One import's report, with its plan and its insights when it has them. Named when it checks
 /// a dataset declared in the config file; a run over several datasets renders one section per
@@ -57,6 +58,25 @@ impl<'a> Section<'a> {
             changes: None,
         }
     }
+}
+
+/// An output format (`--format`, `format` in `preflight.toml`, `PREFLIGHT_FORMAT`): each variant's
+/// doc comment is its `--help` text, and [`render`] below maps it to its emitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Source lines with carets, then a summary.
+    Human,
+    /// One JSON object (a stable contract: docs/formats.md).
+    Json,
+    /// GitHub Actions workflow commands (annotations), plus a step summary.
+    Github,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// A markdown summary: a table per rule and the first findings (PR comments, step summaries).
+    Markdown,
 }
 
 /// Renders the sections in `format`: one emitter per format.
