@@ -64,7 +64,9 @@ fn sample() -> (Report, Plan, Insights) {
     (report, plan, insights)
 }
 
-fn rendered(format: Format) -> String {
+/// The sample rendered in `format`, the version number redacted: what each emitter's snapshot
+/// test renders (here, or in the emitter's own file).
+pub(super) fn rendered(format: Format) -> String {
     let (report, plan, insights) = sample();
     let section = Section {
         name: None,
