@@ -7,6 +7,7 @@
 //! [`render`]: the last three are all in this file (ARCHITECTURE.md shows the diff of one).
 
 mod github;
+mod gitlab;
 mod html;
 mod human;
 mod json;
@@ -77,6 +78,8 @@ pub enum Format {
     Sarif,
     /// A markdown summary: a table per rule and the first findings (PR comments, step summaries).
     Markdown,
+    /// A GitLab Code Quality report, for the merge request widget (`artifacts: reports: codequality`).
+    Gitlab,
 }
 
 /// Renders the sections in `format`: one emitter per format.
@@ -88,6 +91,7 @@ pub fn render(format: Format, color: bool, sections: &[Section<'_>]) -> String {
         Format::Junit => junit::render(sections),
         Format::Sarif => sarif::render(sections),
         Format::Markdown => markdown::render(sections, markdown::STEP_SUMMARY_LIMIT),
+        Format::Gitlab => gitlab::render(sections),
     }
 }
 
