@@ -132,6 +132,7 @@ pub fn fix_one(
         threads: engine.threads,
         block_size: engine.block_size,
         policy: engine.policy.clone(),
+        temp_dir: engine.temp_dir.clone(),
         ..FixOptions::default()
     };
     let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel) {

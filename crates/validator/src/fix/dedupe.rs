@@ -11,31 +11,56 @@
 //! the unified spellings; when nothing is, the output is already the result.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::header::Plan;
+use super::keys::Keys;
 use super::{shown, Enabled, Example, FixError, Rewrite, Tallies};
 use crate::diagnostic::Rule;
 use crate::dialect::{split_line, Fields, QuoteIssueKind};
-use crate::hash::FastMap;
 use crate::plan::keys::encode_field;
 use crate::rules::{self, event_type_variants};
 use crate::schema::{DatasetType, Schema};
 
 /// What the first pass keeps for the dataset fixes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Facts {
-    /// The input line of every record written, in order.
-    pub lines: Vec<u64>,
-    /// Fingerprints, one vector per block.
-    pub keys: Vec<Vec<u128>>,
-    /// The index among the written records of each fingerprint.
-    pub key_at: Vec<u64>,
-    /// Event type spellings and their counts.
-    pub event_types: HashMap<Vec<u8>, u64>,
+    /// The fingerprints of the records written, partitioned (bounded memory: [`Keys`]).
+    pub keys: Keys,
+    /// Per block, in order: the index among the written records of its first record, and the
+    /// 1-based input line of its first line.
+    pub blocks: Vec<(u64, u64)>,
+    /// Event type spellings and how often each is used.
+    pub event_types: HashMap<Vec<u8>, Spelling>,
+    /// Records the first pass wrote.
+    pub records: u64,
+    /// The first pass's workers, which deduplicate the partitions.
+    pub pool: Option<rayon::ThreadPool>,
+}
+
+/// How often an event type spelling is used, and where first.
+#[derive(Debug, Default)]
+pub(crate) struct Spelling {
+    pub count: u64,
+    /// Its first records, as (index among the written records, input line): in one block,
+    /// line within the block, until the pass makes them absolute.
+    pub first: Vec<(u64, u64)>,
+}
+
+impl Facts {
+    pub fn new(temp_dir: Option<PathBuf>) -> Facts {
+        Facts {
+            keys: Keys::new(temp_dir),
+            blocks: Vec::new(),
+            event_types: HashMap::new(),
+            records: 0,
+            pool: None,
+        }
+    }
 }
 
 /// The dataset fixes that apply to one file.
@@ -150,35 +175,32 @@ impl Dataset {
         tallies: &mut Tallies,
         cancel: &AtomicBool,
     ) -> Result<u64, FixError> {
-        let records = facts.lines.len() as u64;
-        // The records to drop (indexes among the written ones), ascending.
-        let mut dropped: Vec<u64> = Vec::new();
-        if self.drop.is_some() {
-            // The last occurrence of each fingerprint wins: walking backwards, a fingerprint
-            // already seen marks an earlier copy.
-            let n = facts.key_at.len();
-            let mut seen: FastMap<u128, ()> = FastMap::default();
-            seen.reserve(n);
-            let mut i = n;
-            for block in facts.keys.iter().rev() {
-                for k in block.iter().rev() {
-                    i -= 1;
-                    if seen.insert(*k, ()).is_some() {
-                        dropped.push(facts.key_at[i]);
-                    }
-                }
-            }
-            dropped.reverse();
-        }
+        let Facts {
+            keys,
+            blocks,
+            event_types,
+            records,
+            pool,
+        } = facts;
+        // The records to drop, as (index among the written records, input line), ascending.
+        let dropped: Vec<(u64, u64)> = keys
+            .earlier_copies(pool.as_ref())
+            .map_err(FixError::Write)?
+            .into_iter()
+            .map(|(at, line)| {
+                let (out_base, line_base) = blocks[(at >> 32) as usize];
+                (out_base + (at & 0xFFFF_FFFF), line_base + u64::from(line))
+            })
+            .collect();
         // Each spelling that is not its group's unified one, and what it becomes.
         let mut rename: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
         if self.event_type.is_some() {
             let mut groups: HashMap<Vec<u8>, Vec<(&[u8], u64)>> = HashMap::new();
-            for (t, n) in &facts.event_types {
+            for (t, spelling) in &event_types {
                 groups
                     .entry(event_type_variants::variant_key(t))
                     .or_default()
-                    .push((t, *n));
+                    .push((t, spelling.count));
             }
             for g in groups.values().filter(|g| g.len() > 1) {
                 let target = event_type_variants::unified_spelling(g).expect("a group");
@@ -200,30 +222,55 @@ impl Dataset {
         // The header.
         r.read_until(b'\n', &mut line).map_err(FixError::Write)?;
         out.write_all(&line).map_err(FixError::Write)?;
+        let rule = self.drop;
+        let drop_example = |line: &[u8], in_line: u64| Example {
+            line: in_line,
+            before: shown(line.strip_suffix(b"\n").unwrap_or(line)),
+            after: None,
+        };
+        if rename.is_empty() {
+            // Only drops: the lines between two dropped records are copied as they are.
+            let mut i = 0u64;
+            for &(d, in_line) in &dropped {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(FixError::Interrupted);
+                }
+                copy_lines(&mut r, out, d - i).map_err(FixError::Write)?;
+                line.clear();
+                r.read_until(b'\n', &mut line).map_err(FixError::Write)?;
+                let rule = rule.expect("dropping");
+                tallies.drop_record(rule, examples, || drop_example(&line, in_line));
+                i = d + 1;
+            }
+            std::io::copy(&mut r, out).map_err(FixError::Write)?;
+            return Ok(records - dropped.len() as u64);
+        }
+        // The input lines of the first records of each renamed spelling, for the examples.
+        let mut renamed_lines: Vec<(u64, u64)> = event_types
+            .iter()
+            .filter(|(t, _)| rename.contains_key(*t))
+            .flat_map(|(_, s)| s.first.iter().copied())
+            .collect();
+        renamed_lines.sort_unstable();
         let ncols = plan.columns.len();
         let mut fields = Fields::default();
         let mut next_drop = dropped.iter().copied().peekable();
         let mut rebuilt = Vec::new();
         let mut written = 0u64;
-        for (i, &in_line) in facts.lines.iter().enumerate() {
+        for i in 0..records {
             if i % 65_536 == 0 && cancel.load(Ordering::Relaxed) {
                 return Err(FixError::Interrupted);
             }
             line.clear();
             r.read_until(b'\n', &mut line).map_err(FixError::Write)?;
-            let i = i as u64;
-            if next_drop.peek() == Some(&i) {
+            if let Some(&(_, in_line)) = next_drop.peek().filter(|(d, _)| *d == i) {
                 next_drop.next();
-                let rule = self.drop.expect("dropping");
-                tallies.drop_record(rule, examples, || Example {
-                    line: in_line,
-                    before: shown(line.strip_suffix(b"\n").unwrap_or(&line)),
-                    after: None,
-                });
+                let rule = rule.expect("dropping");
+                tallies.drop_record(rule, examples, || drop_example(&line, in_line));
                 continue;
             }
             written += 1;
-            if let (Some(ec), false) = (self.event_type, rename.is_empty()) {
+            if let Some(ec) = self.event_type {
                 let body = line.strip_suffix(b"\n").unwrap_or(&line);
                 // The event type column is at its output position in the copy.
                 let oc = plan.order.iter().position(|&c| c == ec).expect("in order");
@@ -246,11 +293,16 @@ impl Dataset {
                             rebuilt.extend_from_slice(&body[s.raw_start..s.raw_end]);
                         }
                     }
-                    tallies.change(&rules::PF305, examples, || Example {
-                        line: in_line,
-                        before: shown(body),
-                        after: Some(shown(&rebuilt)),
-                    });
+                    // A spelling's first records are known by their input line; a later one
+                    // (when the first were dropped as copies) is counted without an example.
+                    match renamed_lines.binary_search_by_key(&i, |&(o, _)| o) {
+                        Ok(k) => tallies.change(&rules::PF305, examples, || Example {
+                            line: renamed_lines[k].1,
+                            before: shown(body),
+                            after: Some(shown(&rebuilt)),
+                        }),
+                        Err(_) => tallies.get(&rules::PF305).changed += 1,
+                    }
                     if line.ends_with(b"\n") {
                         rebuilt.push(b'\n');
                     }
@@ -262,4 +314,25 @@ impl Dataset {
         }
         Ok(written)
     }
+}
+
+/// Copies the next `n` lines of `r` to `out` as they are.
+fn copy_lines(r: &mut impl BufRead, out: &mut dyn Write, mut n: u64) -> std::io::Result<()> {
+    while n > 0 {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let mut end = buf.len();
+        for p in memchr::memchr_iter(b'\n', buf) {
+            n -= 1;
+            if n == 0 {
+                end = p + 1;
+                break;
+            }
+        }
+        out.write_all(&buf[..end])?;
+        r.consume(end);
+    }
+    Ok(())
 }

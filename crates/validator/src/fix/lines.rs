@@ -9,8 +9,9 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use super::dedupe::{Dataset, Facts};
+use super::dedupe::{Dataset, Facts, Spelling};
 use super::header::Plan;
+use super::keys::{self, Entry, Keys, PARTITIONS};
 use super::{shown, Enabled, Example, FixError, FixOptions, Tallies};
 use crate::dialect::{split_line, Fields, QuoteIssueKind};
 use crate::engine::columns::{Check, IntRole};
@@ -28,14 +29,11 @@ struct BlockOut {
     lines: u64,
     records_out: u64,
     tallies: Tallies,
-    /// Input line (0-based within the block) of every record written (dataset fixes only).
-    written_lines: Vec<u64>,
-    /// Fingerprints of the records that have one, and their index among the block's written
-    /// records (dataset fixes only).
-    keys: Vec<u128>,
-    key_at: Vec<u64>,
-    /// Event type spellings and their counts (PF305 only).
-    event_types: FastMap<Vec<u8>, u64>,
+    /// Event type spellings: their counts and their first records, as (index among the
+    /// block's written records, line in the block) (PF305 only).
+    event_types: FastMap<Vec<u8>, Spelling>,
+    /// A failure to write the fingerprints to their temporary files.
+    spill_error: Option<std::io::Error>,
 }
 
 /// The pass over the lines of one input.
@@ -48,6 +46,8 @@ pub(crate) struct Pass<'a> {
     dataset: Option<&'a Dataset>,
     /// The 1-based input line of the next block's first line.
     next_line: u64,
+    /// Blocks fixed so far.
+    blocks: u32,
     records_in: u64,
     records_out: u64,
     facts: Option<Facts>,
@@ -70,9 +70,10 @@ impl<'a> Pass<'a> {
             threads,
             dataset,
             next_line: 2,
+            blocks: 0,
             records_in: 0,
             records_out: 0,
-            facts: dataset.map(|_| Facts::default()),
+            facts: dataset.map(|_| Facts::new(opts.temp_dir.clone())),
         })
     }
 
@@ -88,12 +89,30 @@ impl<'a> Pass<'a> {
         sink: &mut W,
         tallies: &mut Tallies,
     ) -> Result<(), FixError> {
-        let work = |b: &Vec<u8>| fix_block(b, self.plan, self.enabled, self.examples, self.dataset);
+        let first = self.blocks;
+        let keys = self.facts.as_ref().map(|f| &f.keys);
+        let work = |(i, b): (usize, &Vec<u8>)| {
+            let block = first + i as u32;
+            fix_block(
+                b,
+                self.plan,
+                self.enabled,
+                self.examples,
+                self.dataset,
+                keys,
+                block,
+            )
+        };
         let outs: Vec<BlockOut> = match &self.pool {
-            Some(pool) if batch.len() > 1 => pool.install(|| batch.par_iter().map(work).collect()),
-            _ => batch.iter().map(work).collect(),
+            Some(pool) if batch.len() > 1 => {
+                pool.install(|| batch.par_iter().enumerate().map(work).collect())
+            }
+            _ => batch.iter().enumerate().map(work).collect(),
         };
         for mut b in outs {
+            if let Some(e) = b.spill_error.take() {
+                return Err(FixError::Write(e));
+            }
             sink.write_all(&b.out).map_err(FixError::Write)?;
             let base = self.next_line;
             for (_, t) in &mut b.tallies.by_rule {
@@ -104,13 +123,17 @@ impl<'a> Pass<'a> {
             tallies.merge(b.tallies, self.examples);
             if let Some(f) = &mut self.facts {
                 let out_base = self.records_out;
-                f.lines.extend(b.written_lines.iter().map(|l| l + base));
-                f.keys.push(b.keys);
-                f.key_at.extend(b.key_at.iter().map(|i| i + out_base));
-                for (t, n) in b.event_types {
-                    *f.event_types.entry(t).or_default() += n;
+                f.blocks.push((out_base, base));
+                for (t, s) in b.event_types {
+                    let all = f.event_types.entry(t).or_default();
+                    all.count += s.count;
+                    let room = self.examples.saturating_sub(all.first.len());
+                    let first = s.first.iter().take(room);
+                    all.first
+                        .extend(first.map(|&(i, l)| (i + out_base, l + base)));
                 }
             }
+            self.blocks += 1;
             self.next_line += b.lines;
             self.records_in += b.lines;
             self.records_out += b.records_out;
@@ -118,9 +141,15 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
-    /// Records read, records written, and the facts the dataset fixes need.
+    /// Records read, records written, and the facts the dataset fixes need (with the workers,
+    /// which deduplicate).
     pub fn finish(self) -> (u64, u64, Option<Facts>) {
-        (self.records_in, self.records_out, self.facts)
+        let facts = self.facts.map(|mut f| {
+            f.records = self.records_out;
+            f.pool = self.pool;
+            f
+        });
+        (self.records_in, self.records_out, facts)
     }
 }
 
@@ -136,6 +165,8 @@ fn fix_block(
     enabled: &Enabled,
     examples: usize,
     dataset: Option<&Dataset>,
+    keys: Option<&Keys>,
+    block: u32,
 ) -> BlockOut {
     let mut out = BlockOut {
         out: Vec::with_capacity(buf.len() + buf.len() / 64),
@@ -147,6 +178,10 @@ fn fix_block(
     let mut values: Vec<Out> = Vec::with_capacity(ncols);
     let mut fixed: Vec<&'static crate::diagnostic::Rule> = Vec::new();
     let mut key_buf: Vec<u8> = Vec::new();
+    let mut parts: Vec<Vec<Entry>> = match keys {
+        Some(_) => vec![Vec::new(); PARTITIONS],
+        None => Vec::new(),
+    };
     let crlf_fix = enabled.applies(&rules::PF005);
     let blank_fix = enabled.applies(&rules::PF006);
     let mut start = 0;
@@ -249,7 +284,6 @@ fn fix_block(
         out.out.extend_from_slice(&line_out);
 
         if let Some(d) = dataset {
-            out.written_lines.push(line_no);
             if well_formed {
                 let value = |c: usize| -> &[u8] {
                     match &values[c] {
@@ -260,16 +294,27 @@ fn fix_block(
                 // An unquoted line written as it was is its values joined by commas: the
                 // key's plain form, hashed without copying.
                 let as_is = (!rewrite && !fields.had_quote).then_some(body);
-                if let Some(k) = d.key(ncols, &value, as_is, &mut key_buf) {
-                    out.keys.push(k);
-                    out.key_at.push(out.records_out);
+                if let Some(key) = d.key(ncols, &value, as_is, &mut key_buf) {
+                    parts[Entry::partition(key)].push(Entry {
+                        key,
+                        at: keys::at(block, out.records_out as u32),
+                        line: line_no as u32,
+                    });
                 }
                 if let Some(ec) = d.event_type_column() {
                     let t = value(ec);
+                    let here = (out.records_out, line_no);
                     match out.event_types.get_mut(t) {
-                        Some(n) => *n += 1,
+                        Some(s) => {
+                            s.count += 1;
+                            if s.first.len() < examples {
+                                s.first.push(here);
+                            }
+                        }
                         None => {
-                            out.event_types.insert(t.to_vec(), 1);
+                            let first = if examples > 0 { vec![here] } else { Vec::new() };
+                            out.event_types
+                                .insert(t.to_vec(), Spelling { count: 1, first });
                         }
                     }
                 }
@@ -278,6 +323,9 @@ fn fix_block(
         out.records_out += 1;
     }
     out.lines = local;
+    if let Some(keys) = keys {
+        out.spill_error = keys.add(parts).err();
+    }
     out
 }
 

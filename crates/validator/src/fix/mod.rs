@@ -12,14 +12,17 @@
 //! - [`dedupe`]: with unsafe fixes, the dataset-level repairs that need the whole file: event
 //!   type spellings unified to the most frequent one (PF305), exact duplicate interactions
 //!   (PF308) and repeated IDs (PF307) dropped, keeping the last. The first pass writes the
-//!   output and keeps each record's fingerprint; only when there is something to drop or
-//!   rename is the output read back (not the input) and written again (see [`Rewrite`]).
+//!   output and keeps each record's fingerprint, partitioned and spilled past a buffer
+//!   ([`keys`]: memory bounded, not growing with the file); only when there is something to
+//!   drop or rename is the output read back (not the input) and written again (see
+//!   [`Rewrite`]).
 //!
 //! A rule turned off (`--severity CODE=off`) is not fixed. Lines the dialect cannot split
 //! reliably (a wrong field count, a quote left open) keep their bytes: their findings remain.
 
 mod dedupe;
 mod header;
+mod keys;
 mod lines;
 
 use std::io::{self, Read, Seek, Write};
@@ -46,6 +49,9 @@ pub struct FixOptions {
     pub policy: Policy,
     /// How many changed lines to keep per rule for the report.
     pub examples: usize,
+    /// Where the fingerprints of the dataset fixes go past their buffers (else the system's
+    /// temporary folder).
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for FixOptions {
@@ -56,6 +62,7 @@ impl Default for FixOptions {
             block_size: 8 << 20,
             policy: Policy::default(),
             examples: 3,
+            temp_dir: None,
         }
     }
 }

@@ -18,10 +18,20 @@ fn schema(text: &str) -> SchemaSource {
 }
 
 fn run(text: &str, input: &[u8], unsafe_fixes: bool, block_size: usize) -> (Vec<u8>, FixSummary) {
+    run_on(text, input, unsafe_fixes, block_size, 2)
+}
+
+fn run_on(
+    text: &str,
+    input: &[u8],
+    unsafe_fixes: bool,
+    block_size: usize,
+    threads: usize,
+) -> (Vec<u8>, FixSummary) {
     let mut out = Vec::new();
     let opts = FixOptions {
         unsafe_fixes,
-        threads: 2,
+        threads,
         block_size,
         ..FixOptions::default()
     };
@@ -223,6 +233,23 @@ proptest! {
             "second run changed {:?}",
             s.changes
         );
+    }
+
+    /// The output and the report (counts, and the input lines of the examples, which the
+    /// dataset fixes find from each record's block) do not depend on how the file is cut into
+    /// blocks or on the number of workers.
+    #[test]
+    fn the_result_does_not_depend_on_blocks_or_threads(
+        head in header(),
+        lines in prop::collection::vec(messy_line(), 0..60),
+        block in 16usize..300,
+        threads in 1usize..4,
+    ) {
+        let input = format!("{head}{}", lines.concat());
+        let whole = run_on(INTERACTIONS, input.as_bytes(), true, 1 << 20, 1);
+        let cut = run_on(INTERACTIONS, input.as_bytes(), true, block, threads);
+        prop_assert_eq!(String::from_utf8_lossy(&cut.0), String::from_utf8_lossy(&whole.0));
+        prop_assert_eq!(cut.1, whole.1);
     }
 
     #[test]
