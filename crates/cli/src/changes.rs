@@ -7,7 +7,7 @@
 use preflight_uploader::personalize::Personalize;
 use preflight_uploader::recommendations::FILTER_REFRESH;
 use preflight_uploader::{dataset_group_models, effect, Change, Model, SdkPersonalize};
-use preflight_validator::{DatasetType, Plan};
+use preflight_validator::{DatasetType, ExistingState, Plan};
 use serde::Serialize;
 
 use crate::render::thousands;
@@ -16,6 +16,9 @@ use crate::session::Session;
 /// The `changes` of a plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Changes {
+    /// The import mode (how the counts read).
+    #[serde(skip)]
+    pub mode: preflight_validator::Mode,
     /// What the import brings.
     pub new: Vec<NewData>,
     /// The dataset group's models, when `--dataset-arn` was given and they could be listed.
@@ -37,6 +40,11 @@ pub struct NewData {
     pub count: Option<u64>,
     /// At most this many, when it is not (the batch's distinct records).
     pub at_most: Option<u64>,
+    /// What the count is measured against, for the users and items of an interactions import:
+    /// `existing-interactions` (given; for FULL, the bulk interactions the job replaces),
+    /// `empty-dataset`, or `batch` (the existing data is unknown: the batch's distinct IDs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<&'static str>,
     /// What makes it reach recommendations, in general.
     pub reaches: &'static str,
 }
@@ -79,6 +87,68 @@ fn reaches(change: Change) -> &'static str {
     }
 }
 
+/// What makes the users and items (actions) of an interactions import that the existing
+/// interactions lack reach recommendations. Sources (docs/personalize.md#when-new-data-reaches-recommendations):
+/// "How new data influences real-time recommendations" (bulk interactions are learned only at
+/// the next training; interactions that involve a new item or action may be considered without
+/// training by recipes and use cases with exploration, through the automatic updates about every
+/// two hours) and "Updating data in datasets after training" (new users without interactions
+/// data get popular items at first).
+fn reaches_from_interactions(change: Change) -> &'static str {
+    match change {
+        Change::NewUsers => "their bulk interactions reach a model only at its next training (a new solution version; recommenders retrain weekly); until then it recommends them popular items, as to any user it has not seen",
+        Change::NewActions => "Next-Best-Action may recommend an action it has not seen after an automatic update (about every 2 hours, with exploration); the interactions are learned at its next solution version",
+        _ => "User-Personalization and the \"Top picks for you\" and \"Recommended for you\" recommenders may recommend an item they have not seen after an automatic update (about every 2 hours, with exploration); other recipes only after a new solution version, recommenders at their weekly retraining",
+    }
+}
+
+/// The new users and items (actions) of an interactions import, as the plan counted them.
+fn new_ids(plan: &Plan) -> Vec<NewData> {
+    let Some(ids) = plan.ids else {
+        return Vec::new();
+    };
+    let items = if plan.dataset_type == DatasetType::ActionInteractions {
+        Change::NewActions
+    } else {
+        Change::NewItems
+    };
+    let against = match plan.existing_state {
+        ExistingState::Given => "existing-interactions",
+        ExistingState::Empty => "empty-dataset",
+        ExistingState::Unknown => "batch",
+    };
+    [(Change::NewUsers, ids.users), (items, ids.items)]
+        .into_iter()
+        .map(|(change, c)| {
+            let (count, at_most) = if plan.knows_existing() {
+                (Some(c.new), None)
+            } else {
+                (None, Some(c.distinct))
+            };
+            NewData {
+                change,
+                count,
+                at_most,
+                against: Some(against),
+                reaches: reaches_from_interactions(change),
+            }
+        })
+        .collect()
+}
+
+/// How a count's basis reads in a sentence.
+fn against_text(against: &str, mode: preflight_validator::Mode) -> &'static str {
+    match (against, mode) {
+        ("existing-interactions", preflight_validator::Mode::Full) => {
+            " (not in the bulk interactions this FULL import replaces)"
+        }
+        ("existing-interactions", _) => " (not in the existing interactions)",
+        ("empty-dataset", _) => " (the dataset holds no bulk data yet)",
+        ("batch", _) => " (the batch's distinct IDs; the existing data is unknown)",
+        _ => "",
+    }
+}
+
 /// Where the dataset group's models are: the dataset (DescribeDataset names its group), or
 /// the group itself when already known.
 pub enum Group<'a> {
@@ -101,13 +171,24 @@ pub fn of(
     } else {
         (None, Some(plan.batch.distinct))
     };
+    let mut new = vec![NewData {
+        change,
+        count,
+        at_most,
+        against: None,
+        reaches: reaches(change),
+    }];
+    new.extend(new_ids(plan));
+    // The per-model lines: the import's own kind of data, and the users and items it brings
+    // (those it may bring, when the existing data is unknown).
+    let kinds: Vec<Change> = new
+        .iter()
+        .filter(|n| n.against.is_none() || n.count.or(n.at_most).unwrap_or(0) > 0)
+        .map(|n| n.change)
+        .collect();
     let mut out = Changes {
-        new: vec![NewData {
-            change,
-            count,
-            at_most,
-            reaches: reaches(change),
-        }],
+        mode: plan.mode,
+        new,
         models: None,
         models_unknown: None,
         filters: FILTER_REFRESH,
@@ -138,7 +219,7 @@ pub fn of(
                             recipe: m.recipe_arn().map(|r| {
                                 preflight_uploader::recommendations::recipe_name(r).to_string()
                             }),
-                            effects: vec![effect(m, change).text],
+                            effects: kinds.iter().map(|&c| effect(m, c).text).collect(),
                         })
                         .collect(),
                 )
@@ -163,8 +244,9 @@ pub fn human(c: &Changes) -> String {
             (None, Some(m)) => format!("at most {}", thousands(m)),
             (None, None) => "unknown".into(),
         };
+        let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
-            "  {how_many} {}: {}\n",
+            "  {how_many} {}{against}: {}\n",
             n.change.noun(),
             n.reaches
         ));
@@ -203,8 +285,9 @@ pub fn markdown(c: &Changes) -> String {
             (None, Some(m)) => format!("at most {}", thousands(m)),
             (None, None) => "unknown".into(),
         };
+        let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
-            "- **{how_many} {}**: {}\n",
+            "- **{how_many} {}**{against}: {}\n",
             n.change.noun(),
             n.reaches
         ));
@@ -279,10 +362,12 @@ mod model_tests {
 
     fn changes(change: Change) -> Changes {
         Changes {
+            mode: preflight_validator::Mode::Incremental,
             new: vec![NewData {
                 change,
                 count: Some(1234),
                 at_most: None,
+                against: None,
                 reaches: reaches(change),
             }],
             models: Some(
