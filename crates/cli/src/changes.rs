@@ -88,12 +88,14 @@ fn reaches(change: Change) -> &'static str {
 }
 
 /// What makes the users and items (actions) of an interactions import that the existing
-/// interactions lack reach recommendations. Sources (docs/personalize.md#when-new-data-reaches-recommendations):
-/// "How new data influences real-time recommendations" (bulk interactions are learned only at
-/// the next training; interactions that involve a new item or action may be considered without
-/// training by recipes and use cases with exploration, through the automatic updates about every
-/// two hours) and "Updating data in datasets after training" (new users without interactions
-/// data get popular items at first).
+/// interactions lack reach recommendations (docs/personalize.md#when-new-data-reaches-recommendations).
+/// Sources: "How new data influences real-time recommendations"
+/// (<https://docs.aws.amazon.com/personalize/latest/dg/how-new-data-influences-recommendations.html>:
+/// bulk interactions are learned only at the next training; interactions that involve a new
+/// item or action may be considered without training by the recipes and use cases with
+/// exploration, through their automatic updates about every two hours) and "Updating existing
+/// bulk data" (<https://docs.aws.amazon.com/personalize/latest/dg/updating-existing-bulk-data.html>:
+/// new users without interactions data get popular items at first).
 fn reaches_from_interactions(change: Change) -> &'static str {
     match change {
         Change::NewUsers => "their bulk interactions reach a model only at its next training (a new solution version; recommenders retrain weekly); until then it recommends them popular items, as to any user it has not seen",

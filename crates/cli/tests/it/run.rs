@@ -211,6 +211,7 @@ fn clients_with_access(rules: &[&Rule], clock: &Arc<ManualClock>, world: access:
         iam: Some(world.iam()),
         kms: Some(world.kms()),
         bucket_access: Some(Arc::new(world.s3())),
+        stdout: None,
     }
 }
 
@@ -2273,6 +2274,41 @@ fn doctor_exits_1_on_a_broken_setup_and_0_on_the_documented_one() {
     };
     let c = clients_with_access(&[&dataset], &clock, loose);
     assert_eq!(run_outcome(&strict, &c).code, exit::FINDINGS);
+}
+
+/// The doctor output of docs/commands/doctor.md is what `doctor` prints for the broken setup it
+/// describes (a bucket policy that lets Personalize read but not list the bucket `imports`),
+/// line for line: the services' answers are mocked, the report captured from the in-process
+/// run.
+#[test]
+fn the_doctor_output_in_the_docs_is_what_doctor_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let page = std::fs::read_to_string(crate::common::root().join("docs/commands/doctor.md")).unwrap();
+    let intro = "For a bucket policy that lets Personalize read but not list the bucket:\n\n```\n";
+    let start = page.find(intro).expect("the doctor page shows a broken setup") + intro.len();
+    let shown = &page[start..start + page[start..].find("```").unwrap()];
+    let dataset = dataset_rule("ACTIVE");
+    let clock = Arc::new(ManualClock::new());
+    let mut c = clients_with_access(&[&dataset], &clock, access::without_list_bucket());
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    c.stdout = Some(captured.clone());
+    let args = [
+        "doctor",
+        "--no-config",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--location",
+        "s3://imports/team/",
+    ];
+    assert_eq!(run_outcome(&args, &c).code, exit::FINDINGS);
+    let printed = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        printed, shown,
+        "docs/commands/doctor.md shows another output than `doctor` prints"
+    );
 }
 
 fn solution_rule(recipe: &str) -> Rule {
