@@ -141,8 +141,18 @@ fn an_interactions_plan_counts_new_users_and_new_items() {
             counts(&v),
             [
                 row("new-interactions", 5.into(), null.clone(), null.clone()),
-                row("new-users", 3.into(), null.clone(), "existing-interactions".into()),
-                row("new-items", 2.into(), null.clone(), "existing-interactions".into()),
+                row(
+                    "new-users",
+                    3.into(),
+                    null.clone(),
+                    "existing-interactions".into()
+                ),
+                row(
+                    "new-items",
+                    2.into(),
+                    null.clone(),
+                    "existing-interactions".into()
+                ),
             ],
             "{mode}"
         );
@@ -190,14 +200,83 @@ fn an_interactions_plan_counts_new_users_and_new_items() {
     );
     let human = plan("incremental", &[], "human");
     assert!(
-        human.contains("  at most 4 new users (the batch's distinct IDs; the existing data is unknown): "),
+        human.contains(
+            "  at most 4 new users (the batch's distinct IDs; the existing data is unknown): "
+        ),
         "{human}"
     );
     // Tiny --memory-limit: the same counts out of core.
-    let tiny = plan("incremental", &[ex[0], ex[1], "--memory-limit", "1"], "json");
+    let tiny = plan(
+        "incremental",
+        &[ex[0], ex[1], "--memory-limit", "1"],
+        "json",
+    );
     let v: Value = serde_json::from_str(&tiny).unwrap();
     assert_eq!(counts(&v)[1].1, 3, "{tiny}");
     assert_eq!(counts(&v)[2].1, 2, "{tiny}");
+}
+
+/// `run` prints the same counts on stderr before it stages anything (a dry run, FULL over
+/// existing data it partly drops, hence --allow-drop). The hand-counted rows of the test above,
+/// plus users w0..w99 and items j0..j49 that both sides hold (1,200 rows, so that the dataset
+/// after the job passes the 1,000-interactions minimum): still 3 new users and 2 new items.
+#[test]
+fn run_says_the_new_users_and_items_before_staging() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n";
+    let mut existing = format!(
+        "{header}u1,i1,1596238243,click,,mobile\nu1,i2,1596238244,click,,\nu2,i1,1596238245,view,,\n"
+    );
+    for k in 0..100 {
+        let _ = writeln!(existing, "w{k},j{},{},click,,", k % 50, 1_596_230_000 + k);
+    }
+    let mut new = format!(
+        "{header}u1,i1,1596238243,click,,mobile\nu3,i3,1596238246,click,,\nu3,i1,1596238247,click,,\nu4,i4,1596238248,view,,\n\"u5\",i3,1596238249,view,,\nu5,i1,1596238250,view,,\n"
+    );
+    for k in 0..1200 {
+        let _ = writeln!(
+            new,
+            "w{},j{},{},click,,",
+            k % 100,
+            k % 50,
+            1_596_240_000 + k
+        );
+    }
+    std::fs::write(d.join("existing.csv"), existing).unwrap();
+    std::fs::write(d.join("new.csv"), new).unwrap();
+    let out = preflight()
+        .args([
+            "run",
+            "--dry-run",
+            "--schema",
+            "testdata/example/schema.json",
+        ])
+        .args([
+            "--dataset-arn",
+            "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/PersonalizeS3Read",
+            "--stage-to",
+            "s3://my-bucket/personalize/",
+            "--mode",
+            "full",
+            "--allow-drop",
+            "--existing",
+        ])
+        .arg(d.join("existing.csv"))
+        .arg(d.join("new.csv"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("  3 new users (not in the bulk interactions this FULL import replaces): ")
+            && stderr.contains(
+                "  2 new items (not in the bulk interactions this FULL import replaces): "
+            ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -1344,7 +1423,11 @@ fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
         generated_interactions(3, 3000),
     )
     .unwrap();
-    std::fs::write(d.join("new-interactions.csv"), generated_interactions(4, 2500)).unwrap();
+    std::fs::write(
+        d.join("new-interactions.csv"),
+        generated_interactions(4, 2500),
+    )
+    .unwrap();
     for mode in ["full", "incremental"] {
         let run = |extra: &[&str]| {
             let out = preflight()
@@ -1365,7 +1448,11 @@ fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
         assert_eq!(users["change"], "new-users", "{default}");
         let n = users["count"].as_u64().unwrap();
         assert!(n > 100 && n < 2500, "some users are new, not all: {users}");
-        assert_eq!(files_in(&temp), Vec::<String>::new(), "temporary files removed");
+        assert_eq!(
+            files_in(&temp),
+            Vec::<String>::new(),
+            "temporary files removed"
+        );
     }
     let out = preflight()
         .args([

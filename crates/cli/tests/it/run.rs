@@ -2284,9 +2284,13 @@ fn doctor_exits_1_on_a_broken_setup_and_0_on_the_documented_one() {
 fn the_doctor_output_in_the_docs_is_what_doctor_prints() {
     let dir = tempfile::tempdir().unwrap();
     aws_env(dir.path());
-    let page = std::fs::read_to_string(crate::common::root().join("docs/commands/doctor.md")).unwrap();
+    let page =
+        std::fs::read_to_string(crate::common::root().join("docs/commands/doctor.md")).unwrap();
     let intro = "For a bucket policy that lets Personalize read but not list the bucket:\n\n```\n";
-    let start = page.find(intro).expect("the doctor page shows a broken setup") + intro.len();
+    let start = page
+        .find(intro)
+        .expect("the doctor page shows a broken setup")
+        + intro.len();
     let shown = &page[start..start + page[start..].find("```").unwrap()];
     let dataset = dataset_rule("ACTIVE");
     let clock = Arc::new(ManualClock::new());

@@ -129,7 +129,12 @@ impl NewIds {
             // Buffers: a share of the budget, at least 4 KiB each.
             let each = (self.cap * 8 / (1 << FIRST_BITS)).clamp(4 << 10, 64 << 10);
             let parts = (0..1usize << FIRST_BITS)
-                .map(|p| Ok(BufWriter::with_capacity(each, File::create(part_path(dir.path(), p))?)))
+                .map(|p| {
+                    Ok(BufWriter::with_capacity(
+                        each,
+                        File::create(part_path(dir.path(), p))?,
+                    ))
+                })
                 .collect::<io::Result<Vec<_>>>()?;
             self.spill = Some(Spill { dir, parts });
         }

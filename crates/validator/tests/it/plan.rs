@@ -329,13 +329,29 @@ fn an_interactions_import_counts_its_new_users_and_items() {
         },
     };
     for mode in [Mode::Incremental, Mode::Full] {
-        let r = run_plan(INTERACTIONS_SCHEMA, Some(&[&existing]), &[&new], mode, |_, _| {});
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            mode,
+            |_, _| {},
+        );
         assert_eq!(r.plan.ids, Some(counts((4, 3), (3, 2))), "{mode:?}");
         // Out of core, the same.
-        let r = run_plan(INTERACTIONS_SCHEMA, Some(&[&existing]), &[&new], mode, |_, p| {
-            p.memory_limit = 1;
-        });
-        assert_eq!(r.plan.ids, Some(counts((4, 3), (3, 2))), "{mode:?} out of core");
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            mode,
+            |_, p| {
+                p.memory_limit = 1;
+            },
+        );
+        assert_eq!(
+            r.plan.ids,
+            Some(counts((4, 3), (3, 2))),
+            "{mode:?} out of core"
+        );
     }
     let empty = run_plan(INTERACTIONS_SCHEMA, None, &[&new], Mode::Full, |_, _| {});
     assert_eq!(empty.plan.existing_state, ExistingState::Empty);
@@ -350,7 +366,8 @@ fn an_interactions_import_counts_its_new_users_and_items() {
     assert_eq!(unknown.plan.ids, Some(counts((4, 4), (3, 3))));
     // Action interactions: users and actions.
     let ex = "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\nu1,a1,1596238243,TAKEN\n";
-    let nw = "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\nu1,a2,1596238244,TAKEN\nu2,a2,1596238245,TAKEN\n";
+    let nw =
+        "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\nu1,a2,1596238244,TAKEN\nu2,a2,1596238245,TAKEN\n";
     let r = run_plan(
         ACTION_INTERACTIONS_SCHEMA,
         Some(&[ex]),
@@ -360,7 +377,13 @@ fn an_interactions_import_counts_its_new_users_and_items() {
     );
     assert_eq!(r.plan.ids, Some(counts((2, 1), (1, 1))));
     // Items, users, actions: no such counts.
-    let items = run_plan(ITEMS_SCHEMA, None, &["ITEM_ID,PRICE,GENRES\ni1,1.0,A\n"], Mode::Full, |_, _| {});
+    let items = run_plan(
+        ITEMS_SCHEMA,
+        None,
+        &["ITEM_ID,PRICE,GENRES\ni1,1.0,A\n"],
+        Mode::Full,
+        |_, _| {},
+    );
     assert_eq!(items.plan.ids, None);
 }
 
