@@ -994,10 +994,17 @@ pub fn disk_estimate(
         Mode::Full if plan_opts.sample > 0 => streamed,
         _ => 0,
     };
+    // Interactions: a user and an item entry per record at most, each side ([`ids`]).
+    let ids = if by_id {
+        0
+    } else {
+        (new_records + existing_records) * 16
+    };
     Some(DiskEstimate {
         bytes: new_records * per_new
             + existing_records * (existing_layout.size() as u64 + 2)
-            + text,
+            + text
+            + ids,
         dir: opts.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
         new_records,
     })
