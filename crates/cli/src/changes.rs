@@ -104,6 +104,33 @@ fn reaches_from_interactions(change: Change) -> &'static str {
     }
 }
 
+/// What users or items (actions) that only the new interactions bring do to one model: as for
+/// an Items or Users import, except where the model takes them from the interactions
+/// themselves: Trending-Now finds new items in the interactions at its next trend refresh.
+/// `None` where the docs say nothing this tool can rely on: Trending-Now and new users, and
+/// Semantic-Similarity, which recommends items by their metadata in the Items dataset, not by
+/// the interactions.
+fn effect_from_interactions(m: &Model, change: Change) -> Option<String> {
+    let recipe = m
+        .recipe_arn()
+        .map(preflight_uploader::recommendations::recipe_name)
+        .unwrap_or_default();
+    let as_interactions = || {
+        let text = effect(m, Change::NewInteractions).text;
+        let detail = text
+            .strip_prefix(Change::NewInteractions.noun())
+            .unwrap_or(&text);
+        format!("{}{detail}", change.noun())
+    };
+    match (recipe, change) {
+        ("aws-trending-now", Change::NewUsers) | ("aws-semantic-similarity", Change::NewItems) => {
+            None
+        }
+        ("aws-trending-now", Change::NewItems) => Some(as_interactions()),
+        _ => Some(effect(m, change).text),
+    }
+}
+
 /// The new users and items (actions) of an interactions import, as the plan counted them.
 fn new_ids(plan: &Plan) -> Vec<NewData> {
     let Some(ids) = plan.ids else {
@@ -183,10 +210,10 @@ pub fn of(
     new.extend(new_ids(plan));
     // The per-model lines: the import's own kind of data, and the users and items it brings
     // (those it may bring, when the existing data is unknown).
-    let kinds: Vec<Change> = new
+    let kinds: Vec<(Change, bool)> = new
         .iter()
         .filter(|n| n.against.is_none() || n.count.or(n.at_most).unwrap_or(0) > 0)
-        .map(|n| n.change)
+        .map(|n| (n.change, n.against.is_some()))
         .collect();
     let mut out = Changes {
         mode: plan.mode,
@@ -221,7 +248,16 @@ pub fn of(
                             recipe: m.recipe_arn().map(|r| {
                                 preflight_uploader::recommendations::recipe_name(r).to_string()
                             }),
-                            effects: kinds.iter().map(|&c| effect(m, c).text).collect(),
+                            effects: kinds
+                                .iter()
+                                .filter_map(|&(c, in_interactions)| {
+                                    if in_interactions {
+                                        effect_from_interactions(m, c)
+                                    } else {
+                                        Some(effect(m, c).text)
+                                    }
+                                })
+                                .collect(),
                         })
                         .collect(),
                 )
@@ -393,6 +429,30 @@ mod model_tests {
             models_unknown: None,
             filters: FILTER_REFRESH,
         }
+    }
+
+    #[test]
+    fn items_new_in_interactions_reach_trending_now_at_its_refresh() {
+        let mut trending = match &models()[0] {
+            Model::Solution(s) => s.clone(),
+            Model::Recommender(_) => unreachable!(),
+        };
+        trending.recipe_arn = Some("arn:aws:personalize:::recipe/aws-trending-now".into());
+        let m = Model::Solution(trending);
+        // From an Items import, Trending-Now does not use the items…
+        assert!(effect(&m, Change::NewItems).text.contains("does not use"));
+        // …but items that appear in new interactions become candidates at the refresh.
+        let items = effect_from_interactions(&m, Change::NewItems).unwrap();
+        assert!(
+            items.starts_with("new items: used at the next trend refresh"),
+            "{items}"
+        );
+        assert_eq!(effect_from_interactions(&m, Change::NewUsers), None);
+        // Other models: as for an Items or Users import.
+        assert_eq!(
+            effect_from_interactions(&models()[0], Change::NewItems),
+            Some(effect(&models()[0], Change::NewItems).text)
+        );
     }
 
     #[test]

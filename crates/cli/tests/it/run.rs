@@ -2596,7 +2596,9 @@ fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
         .build();
     let solution = solution_rule("aws-user-personalization");
     let clock = Arc::new(ManualClock::new());
-    let c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let mut c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    c.stdout = Some(captured.clone());
     let code = run(
         &[
             "plan",
@@ -2610,4 +2612,14 @@ fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
     );
     assert_eq!(code, exit::SUCCESS.0);
     assert_eq!((solutions.num_calls(), solution.num_calls()), (1, 1));
+    // One line per kind of new data the interactions bring: the interactions, and the users
+    // and items (at most, the existing data being unknown) that the model may not have seen.
+    let printed = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    for line in [
+        "  solution `shop-up`, aws-user-personalization: new interactions: needs a new solution version (`preflight train`)",
+        "  solution `shop-up`, aws-user-personalization: new users: popular items at first",
+        "  solution `shop-up`, aws-user-personalization: new items: automatic update within about 2 hours",
+    ] {
+        assert!(printed.contains(line), "{line}\n{printed}");
+    }
 }
