@@ -27,6 +27,10 @@ pub struct Clients {
     /// Used for the access checks' bucket calls (GetBucketLocation, GetBucketPolicy,
     /// GetBucketEncryption, HeadObject) instead of the command line's S3 client, when set.
     pub bucket_access: Option<Arc<S3Store>>,
+    /// Where the report goes instead of the standard output, when set (the rendered sections
+    /// of every command, and `doctor`'s report): an in-process run (a test) reads what a user
+    /// would see.
+    pub stdout: Option<Arc<std::sync::Mutex<Vec<u8>>>>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -45,6 +49,7 @@ impl Default for Clients {
             iam: None,
             kms: None,
             bucket_access: None,
+            stdout: None,
         }
     }
 }

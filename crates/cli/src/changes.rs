@@ -7,7 +7,7 @@
 use preflight_uploader::personalize::Personalize;
 use preflight_uploader::recommendations::FILTER_REFRESH;
 use preflight_uploader::{dataset_group_models, effect, Change, Model, SdkPersonalize};
-use preflight_validator::{DatasetType, Plan};
+use preflight_validator::{DatasetType, ExistingState, Plan};
 use serde::Serialize;
 
 use crate::render::thousands;
@@ -16,6 +16,9 @@ use crate::session::Session;
 /// The `changes` of a plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Changes {
+    /// The import mode (how the counts read).
+    #[serde(skip)]
+    pub mode: preflight_validator::Mode,
     /// What the import brings.
     pub new: Vec<NewData>,
     /// The dataset group's models, when `--dataset-arn` was given and they could be listed.
@@ -37,6 +40,11 @@ pub struct NewData {
     pub count: Option<u64>,
     /// At most this many, when it is not (the batch's distinct records).
     pub at_most: Option<u64>,
+    /// What the count is measured against, for the users and items of an interactions import:
+    /// `existing-interactions` (given; for FULL, the bulk interactions the job replaces),
+    /// `empty-dataset`, or `batch` (the existing data is unknown: the batch's distinct IDs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<&'static str>,
     /// What makes it reach recommendations, in general.
     pub reaches: &'static str,
 }
@@ -79,6 +87,97 @@ fn reaches(change: Change) -> &'static str {
     }
 }
 
+/// What makes the users and items (actions) of an interactions import that the existing
+/// interactions lack reach recommendations (docs/personalize.md#when-new-data-reaches-recommendations).
+/// Sources: "How new data influences real-time recommendations"
+/// (<https://docs.aws.amazon.com/personalize/latest/dg/how-new-data-influences-recommendations.html>:
+/// bulk interactions are learned only at the next training; interactions that involve a new
+/// item or action may be considered without training by the recipes and use cases with
+/// exploration, through their automatic updates about every two hours) and "Updating existing
+/// bulk data" (<https://docs.aws.amazon.com/personalize/latest/dg/updating-existing-bulk-data.html>:
+/// new users without interactions data get popular items at first).
+fn reaches_from_interactions(change: Change) -> &'static str {
+    match change {
+        Change::NewUsers => "their bulk interactions reach a model only at its next training (a new solution version; recommenders retrain weekly); until then it recommends them popular items, as to any user it has not seen",
+        Change::NewActions => "Next-Best-Action may recommend an action it has not seen after an automatic update (about every 2 hours, with exploration); the interactions are learned at its next solution version",
+        _ => "User-Personalization and the \"Top picks for you\" and \"Recommended for you\" recommenders may recommend an item they have not seen after an automatic update (about every 2 hours, with exploration); other recipes only after a new solution version, recommenders at their weekly retraining",
+    }
+}
+
+/// What users or items (actions) that only the new interactions bring do to one model: as for
+/// an Items or Users import, except where the model takes them from the interactions
+/// themselves: Trending-Now finds new items in the interactions at its next trend refresh.
+/// `None` where the docs say nothing this tool can rely on: Trending-Now and new users, and
+/// Semantic-Similarity, which recommends items by their metadata in the Items dataset, not by
+/// the interactions.
+fn effect_from_interactions(m: &Model, change: Change) -> Option<String> {
+    let recipe = m
+        .recipe_arn()
+        .map(preflight_uploader::recommendations::recipe_name)
+        .unwrap_or_default();
+    let as_interactions = || {
+        let text = effect(m, Change::NewInteractions).text;
+        let detail = text
+            .strip_prefix(Change::NewInteractions.noun())
+            .unwrap_or(&text);
+        format!("{}{detail}", change.noun())
+    };
+    match (recipe, change) {
+        ("aws-trending-now", Change::NewUsers) | ("aws-semantic-similarity", Change::NewItems) => {
+            None
+        }
+        ("aws-trending-now", Change::NewItems) => Some(as_interactions()),
+        _ => Some(effect(m, change).text),
+    }
+}
+
+/// The new users and items (actions) of an interactions import, as the plan counted them.
+fn new_ids(plan: &Plan) -> Vec<NewData> {
+    let Some(ids) = plan.ids else {
+        return Vec::new();
+    };
+    let items = if plan.dataset_type == DatasetType::ActionInteractions {
+        Change::NewActions
+    } else {
+        Change::NewItems
+    };
+    let against = match plan.existing_state {
+        ExistingState::Given => "existing-interactions",
+        ExistingState::Empty => "empty-dataset",
+        ExistingState::Unknown => "batch",
+    };
+    [(Change::NewUsers, ids.users), (items, ids.items)]
+        .into_iter()
+        .map(|(change, c)| {
+            let (count, at_most) = if plan.knows_existing() {
+                (Some(c.new), None)
+            } else {
+                (None, Some(c.distinct))
+            };
+            NewData {
+                change,
+                count,
+                at_most,
+                against: Some(against),
+                reaches: reaches_from_interactions(change),
+            }
+        })
+        .collect()
+}
+
+/// How a count's basis reads in a sentence.
+fn against_text(against: &str, mode: preflight_validator::Mode) -> &'static str {
+    match (against, mode) {
+        ("existing-interactions", preflight_validator::Mode::Full) => {
+            " (not in the bulk interactions this FULL import replaces)"
+        }
+        ("existing-interactions", _) => " (not in the existing interactions)",
+        ("empty-dataset", _) => " (the dataset holds no bulk data yet)",
+        ("batch", _) => " (the batch's distinct IDs; the existing data is unknown)",
+        _ => "",
+    }
+}
+
 /// Where the dataset group's models are: the dataset (DescribeDataset names its group), or
 /// the group itself when already known.
 pub enum Group<'a> {
@@ -101,13 +200,24 @@ pub fn of(
     } else {
         (None, Some(plan.batch.distinct))
     };
+    let mut new = vec![NewData {
+        change,
+        count,
+        at_most,
+        against: None,
+        reaches: reaches(change),
+    }];
+    new.extend(new_ids(plan));
+    // The per-model lines: the import's own kind of data, and the users and items it brings
+    // (those it may bring, when the existing data is unknown).
+    let kinds: Vec<(Change, bool)> = new
+        .iter()
+        .filter(|n| n.against.is_none() || n.count.or(n.at_most).unwrap_or(0) > 0)
+        .map(|n| (n.change, n.against.is_some()))
+        .collect();
     let mut out = Changes {
-        new: vec![NewData {
-            change,
-            count,
-            at_most,
-            reaches: reaches(change),
-        }],
+        mode: plan.mode,
+        new,
         models: None,
         models_unknown: None,
         filters: FILTER_REFRESH,
@@ -138,7 +248,16 @@ pub fn of(
                             recipe: m.recipe_arn().map(|r| {
                                 preflight_uploader::recommendations::recipe_name(r).to_string()
                             }),
-                            effects: vec![effect(m, change).text],
+                            effects: kinds
+                                .iter()
+                                .filter_map(|&(c, in_interactions)| {
+                                    if in_interactions {
+                                        effect_from_interactions(m, c)
+                                    } else {
+                                        Some(effect(m, c).text)
+                                    }
+                                })
+                                .collect(),
                         })
                         .collect(),
                 )
@@ -163,8 +282,9 @@ pub fn human(c: &Changes) -> String {
             (None, Some(m)) => format!("at most {}", thousands(m)),
             (None, None) => "unknown".into(),
         };
+        let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
-            "  {how_many} {}: {}\n",
+            "  {how_many} {}{against}: {}\n",
             n.change.noun(),
             n.reaches
         ));
@@ -203,8 +323,9 @@ pub fn markdown(c: &Changes) -> String {
             (None, Some(m)) => format!("at most {}", thousands(m)),
             (None, None) => "unknown".into(),
         };
+        let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
-            "- **{how_many} {}**: {}\n",
+            "- **{how_many} {}**{against}: {}\n",
             n.change.noun(),
             n.reaches
         ));
@@ -279,10 +400,12 @@ mod model_tests {
 
     fn changes(change: Change) -> Changes {
         Changes {
+            mode: preflight_validator::Mode::Incremental,
             new: vec![NewData {
                 change,
                 count: Some(1234),
                 at_most: None,
+                against: None,
                 reaches: reaches(change),
             }],
             models: Some(
@@ -306,6 +429,30 @@ mod model_tests {
             models_unknown: None,
             filters: FILTER_REFRESH,
         }
+    }
+
+    #[test]
+    fn items_new_in_interactions_reach_trending_now_at_its_refresh() {
+        let mut trending = match &models()[0] {
+            Model::Solution(s) => s.clone(),
+            Model::Recommender(_) => unreachable!(),
+        };
+        trending.recipe_arn = Some("arn:aws:personalize:::recipe/aws-trending-now".into());
+        let m = Model::Solution(trending);
+        // From an Items import, Trending-Now does not use the items…
+        assert!(effect(&m, Change::NewItems).text.contains("does not use"));
+        // …but items that appear in new interactions become candidates at the refresh.
+        let items = effect_from_interactions(&m, Change::NewItems).unwrap();
+        assert!(
+            items.starts_with("new items: used at the next trend refresh"),
+            "{items}"
+        );
+        assert_eq!(effect_from_interactions(&m, Change::NewUsers), None);
+        // Other models: as for an Items or Users import.
+        assert_eq!(
+            effect_from_interactions(&models()[0], Change::NewItems),
+            Some(effect(&models()[0], Change::NewItems).text)
+        );
     }
 
     #[test]

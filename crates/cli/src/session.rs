@@ -292,6 +292,15 @@ impl Session {
 
     /// Renders the sections in the session's format to stdout.
     pub fn emit(&self, sections: &[Section<'_>]) -> anyhow::Result<()> {
+        // An in-process run that captures its output (tests): rendered without colour.
+        if let Some(captured) = &self.clients.stdout {
+            let text = render::render(self.format(), false, sections);
+            captured
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(text.as_bytes());
+            return Ok(());
+        }
         render::emit(self.format(), self.color, sections)
     }
 

@@ -32,7 +32,8 @@ pub use input::{non_csv_name, resolve, InputError, InputFile, OnceReader, Source
 pub use insights::{insights, InsightOptions, InsightSet, Insights};
 pub use line_filter::{LineCursor, LineSet};
 pub use plan::{
-    disk_estimate, plan, DiskEstimate, Existing, ExistingState, Mode, Plan, PlanError, PlanOptions,
+    disk_estimate, plan, DiskEstimate, Existing, ExistingState, IdCounts, Mode, NewIdCounts, Plan,
+    PlanError, PlanOptions,
 };
 pub use report::{Collector, FileSummary, Policy, Report, RuleCount, Summary};
 pub use schema::{DatasetType, Domain, FieldType, Schema, SchemaField};

@@ -53,14 +53,21 @@ pub fn run(args: &DoctorArgs, session: &Session) -> anyhow::Result<Outcome> {
         )),
     }
     let checked = access::check(session, &request)?;
-    let mut out = std::io::stdout().lock();
+    let mut report = Vec::new();
     match session.format() {
         Format::Json => writeln!(
-            out,
+            report,
             "{}",
             serde_json::to_string_pretty(&access::to_json(&checked))?
         )?,
-        _ => access::print_human(&mut out, &checked)?,
+        _ => access::print_human(&mut report, &checked)?,
+    }
+    match &session.clients().stdout {
+        Some(captured) => captured
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(&report),
+        None => std::io::stdout().lock().write_all(&report)?,
     }
     let warnings = checked.diagnostics.len() - checked.errors();
     let failing = match session.fail_on() {

@@ -81,6 +81,204 @@ fn the_plan_says_what_the_import_changes_in_recommendations() {
     );
 }
 
+/// An interactions import's new users and items, counted by hand:
+/// - existing users {u1, u2}, items {i1, i2};
+/// - batch users {u1, u3, u4, u5} (`"u5"` quoted is u5), items {i1, i3, i4}.
+///
+/// Given (INCREMENTAL, or FULL against the data it replaces): 3 new users (u3, u4, u5) and 2 new
+/// items (i3, i4). Known empty: all 4 and 3. Unknown: at most 4 and 3.
+#[test]
+fn an_interactions_plan_counts_new_users_and_new_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n";
+    std::fs::write(
+        d.join("existing.csv"),
+        format!("{header}u1,i1,1596238243,click,,mobile\nu1,i2,1596238244,click,,\nu2,i1,1596238245,view,,\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("new.csv"),
+        format!(
+            "{header}u1,i1,1596238243,click,,mobile\nu3,i3,1596238246,click,,\nu3,i1,1596238247,click,,\nu4,i4,1596238248,view,,\n\"u5\",i3,1596238249,view,,\nu5,i1,1596238250,view,,\n"
+        ),
+    )
+    .unwrap();
+    let plan = |mode: &str, existing: &[&str], format: &str| {
+        let out = preflight()
+            .args(["plan", "--mode", mode, "--format", format])
+            .args(["--schema", "testdata/example/schema.json"])
+            .args(existing)
+            .arg(d.join("new.csv"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ex = d.join("existing.csv");
+    let ex = ["--existing", ex.to_str().unwrap()];
+    let counts = |v: &Value| -> Vec<(String, Value, Value, Value)> {
+        v["changes"]["new"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["change"].as_str().unwrap().to_string(),
+                    n["count"].clone(),
+                    n["at_most"].clone(),
+                    n["against"].clone(),
+                )
+            })
+            .collect()
+    };
+    let row = |c: &str, count: Value, at_most: Value, against: Value| {
+        (c.to_string(), count, at_most, against)
+    };
+    let null = Value::Null;
+    for mode in ["incremental", "full"] {
+        let v: Value = serde_json::from_str(&plan(mode, &ex, "json")).unwrap();
+        assert_eq!(
+            counts(&v),
+            [
+                row("new-interactions", 5.into(), null.clone(), null.clone()),
+                row(
+                    "new-users",
+                    3.into(),
+                    null.clone(),
+                    "existing-interactions".into()
+                ),
+                row(
+                    "new-items",
+                    2.into(),
+                    null.clone(),
+                    "existing-interactions".into()
+                ),
+            ],
+            "{mode}"
+        );
+        let reaches = v["changes"]["new"][1]["reaches"].as_str().unwrap();
+        assert!(reaches.contains("popular items"), "{reaches}");
+        let reaches = v["changes"]["new"][2]["reaches"].as_str().unwrap();
+        assert!(reaches.contains("about every 2 hours"), "{reaches}");
+    }
+    let human = plan("incremental", &ex, "human");
+    assert!(
+        human.contains("  3 new users (not in the existing interactions): their bulk interactions reach a model only at its next training"),
+        "{human}"
+    );
+    assert!(
+        human.contains("  2 new items (not in the existing interactions): User-Personalization"),
+        "{human}"
+    );
+    let human = plan("full", &ex, "human");
+    assert!(
+        human.contains("  3 new users (not in the bulk interactions this FULL import replaces): "),
+        "{human}"
+    );
+    let md = plan("incremental", &ex, "markdown");
+    assert!(
+        md.contains("- **2 new items** (not in the existing interactions): "),
+        "{md}"
+    );
+    // Known empty: every distinct ID is new.
+    let v: Value = serde_json::from_str(&plan("full", &["--first-import"], "json")).unwrap();
+    assert_eq!(
+        counts(&v)[1..],
+        [
+            row("new-users", 4.into(), null.clone(), "empty-dataset".into()),
+            row("new-items", 3.into(), null.clone(), "empty-dataset".into()),
+        ]
+    );
+    // Unknown: the batch's distinct IDs bound them.
+    let v: Value = serde_json::from_str(&plan("incremental", &[], "json")).unwrap();
+    assert_eq!(
+        counts(&v)[1..],
+        [
+            row("new-users", null.clone(), 4.into(), "batch".into()),
+            row("new-items", null.clone(), 3.into(), "batch".into()),
+        ]
+    );
+    let human = plan("incremental", &[], "human");
+    assert!(
+        human.contains(
+            "  at most 4 new users (the batch's distinct IDs; the existing data is unknown): "
+        ),
+        "{human}"
+    );
+    // Tiny --memory-limit: the same counts out of core.
+    let tiny = plan(
+        "incremental",
+        &[ex[0], ex[1], "--memory-limit", "1"],
+        "json",
+    );
+    let v: Value = serde_json::from_str(&tiny).unwrap();
+    assert_eq!(counts(&v)[1].1, 3, "{tiny}");
+    assert_eq!(counts(&v)[2].1, 2, "{tiny}");
+}
+
+/// `run` prints the same counts on stderr before it stages anything (a dry run, FULL over
+/// existing data it partly drops, hence --allow-drop). The hand-counted rows of the test above,
+/// plus users w0..w99 and items j0..j49 that both sides hold (1,200 rows, so that the dataset
+/// after the job passes the 1,000-interactions minimum): still 3 new users and 2 new items.
+#[test]
+fn run_says_the_new_users_and_items_before_staging() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n";
+    let mut existing = format!(
+        "{header}u1,i1,1596238243,click,,mobile\nu1,i2,1596238244,click,,\nu2,i1,1596238245,view,,\n"
+    );
+    for k in 0..100 {
+        let _ = writeln!(existing, "w{k},j{},{},click,,", k % 50, 1_596_230_000 + k);
+    }
+    let mut new = format!(
+        "{header}u1,i1,1596238243,click,,mobile\nu3,i3,1596238246,click,,\nu3,i1,1596238247,click,,\nu4,i4,1596238248,view,,\n\"u5\",i3,1596238249,view,,\nu5,i1,1596238250,view,,\n"
+    );
+    for k in 0..1200 {
+        let _ = writeln!(
+            new,
+            "w{},j{},{},click,,",
+            k % 100,
+            k % 50,
+            1_596_240_000 + k
+        );
+    }
+    std::fs::write(d.join("existing.csv"), existing).unwrap();
+    std::fs::write(d.join("new.csv"), new).unwrap();
+    let out = preflight()
+        .args([
+            "run",
+            "--dry-run",
+            "--schema",
+            "testdata/example/schema.json",
+        ])
+        .args([
+            "--dataset-arn",
+            "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/PersonalizeS3Read",
+            "--stage-to",
+            "s3://my-bucket/personalize/",
+            "--mode",
+            "full",
+            "--allow-drop",
+            "--existing",
+        ])
+        .arg(d.join("existing.csv"))
+        .arg(d.join("new.csv"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("  3 new users (not in the bulk interactions this FULL import replaces): ")
+            && stderr.contains(
+                "  2 new items (not in the bulk interactions this FULL import replaces): "
+            ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn json_plan_has_every_count() {
     let (out, code) = items_plan("full", "json");
@@ -1130,6 +1328,28 @@ fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
     s
 }
 
+/// Interactions over 4,000 users and 3,000 items, with some exact copies.
+fn generated_interactions(seed: u64, rows: usize) -> String {
+    let mut x = seed;
+    let mut next = |n: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % n
+    };
+    let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n");
+    for _ in 0..rows {
+        let _ = writeln!(
+            s,
+            "u{},i{},{},click,,",
+            next(4000),
+            next(3000),
+            1_596_238_243 + next(5)
+        );
+    }
+    s
+}
+
 fn files_in(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -1191,6 +1411,43 @@ fn a_tiny_memory_limit_gives_the_same_json_and_files_as_the_default() {
         assert_eq!(tiny.1, default.1, "{mode}: the written files");
         assert_eq!(tiny.2, default.2);
         assert!(default.0["plan"]["batch"]["duplicates"].as_u64().unwrap() > 100);
+        assert_eq!(
+            files_in(&temp),
+            Vec::<String>::new(),
+            "temporary files removed"
+        );
+    }
+    // Interactions: the new users and items (`changes`) are the same out of core.
+    std::fs::write(
+        d.join("existing-interactions.csv"),
+        generated_interactions(3, 3000),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("new-interactions.csv"),
+        generated_interactions(4, 2500),
+    )
+    .unwrap();
+    for mode in ["full", "incremental"] {
+        let run = |extra: &[&str]| {
+            let out = preflight()
+                .args(["plan", "--mode", mode, "--format", "json"])
+                .args(["--schema", "testdata/example/schema.json"])
+                .arg("--existing")
+                .arg(d.join("existing-interactions.csv"))
+                .arg(d.join("new-interactions.csv"))
+                .args(extra)
+                .output()
+                .unwrap();
+            serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        };
+        let default = run(&[]);
+        let tiny = run(&["--memory-limit", "1", "--temp-dir", temp.to_str().unwrap()]);
+        assert_eq!(tiny, default, "{mode}");
+        let users = &default["changes"]["new"][1];
+        assert_eq!(users["change"], "new-users", "{default}");
+        let n = users["count"].as_u64().unwrap();
+        assert!(n > 100 && n < 2500, "some users are new, not all: {users}");
         assert_eq!(
             files_in(&temp),
             Vec::<String>::new(),

@@ -211,6 +211,7 @@ fn clients_with_access(rules: &[&Rule], clock: &Arc<ManualClock>, world: access:
         iam: Some(world.iam()),
         kms: Some(world.kms()),
         bucket_access: Some(Arc::new(world.s3())),
+        stdout: None,
     }
 }
 
@@ -2275,6 +2276,45 @@ fn doctor_exits_1_on_a_broken_setup_and_0_on_the_documented_one() {
     assert_eq!(run_outcome(&strict, &c).code, exit::FINDINGS);
 }
 
+/// The doctor output of docs/commands/doctor.md is what `doctor` prints for the broken setup it
+/// describes (a bucket policy that lets Personalize read but not list the bucket `imports`),
+/// line for line: the services' answers are mocked, the report captured from the in-process
+/// run.
+#[test]
+fn the_doctor_output_in_the_docs_is_what_doctor_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let page =
+        std::fs::read_to_string(crate::common::root().join("docs/commands/doctor.md")).unwrap();
+    let intro = "For a bucket policy that lets Personalize read but not list the bucket:\n\n```\n";
+    let start = page
+        .find(intro)
+        .expect("the doctor page shows a broken setup")
+        + intro.len();
+    let shown = &page[start..start + page[start..].find("```").unwrap()];
+    let dataset = dataset_rule("ACTIVE");
+    let clock = Arc::new(ManualClock::new());
+    let mut c = clients_with_access(&[&dataset], &clock, access::without_list_bucket());
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    c.stdout = Some(captured.clone());
+    let args = [
+        "doctor",
+        "--no-config",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--location",
+        "s3://imports/team/",
+    ];
+    assert_eq!(run_outcome(&args, &c).code, exit::FINDINGS);
+    let printed = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        printed, shown,
+        "docs/commands/doctor.md shows another output than `doctor` prints"
+    );
+}
+
 fn solution_rule(recipe: &str) -> Rule {
     let body = serde_json::json!({"solution": {
         "name": "shop-up", "solutionArn": SOLUTION, "performHPO": false, "performAutoML": false,
@@ -2556,7 +2596,9 @@ fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
         .build();
     let solution = solution_rule("aws-user-personalization");
     let clock = Arc::new(ManualClock::new());
-    let c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let mut c = clients(&[&dataset, &schema, &list, &solutions, &solution], &clock);
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    c.stdout = Some(captured.clone());
     let code = run(
         &[
             "plan",
@@ -2570,4 +2612,14 @@ fn plan_and_run_with_a_dataset_arn_read_the_dataset_groups_models() {
     );
     assert_eq!(code, exit::SUCCESS.0);
     assert_eq!((solutions.num_calls(), solution.num_calls()), (1, 1));
+    // One line per kind of new data the interactions bring: the interactions, and the users
+    // and items (at most, the existing data being unknown) that the model may not have seen.
+    let printed = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    for line in [
+        "  solution `shop-up`, aws-user-personalization: new interactions: needs a new solution version (`preflight train`)",
+        "  solution `shop-up`, aws-user-personalization: new users: popular items at first",
+        "  solution `shop-up`, aws-user-personalization: new items: automatic update within about 2 hours",
+    ] {
+        assert!(printed.contains(line), "{line}\n{printed}");
+    }
 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::after::AfterJob;
 use super::frame::{self, Batch};
 use super::grace::{Layout, Partitioner, Walk};
+use super::ids::NewIds;
 use super::keys::{FileKeyer, KeySpec};
 use super::output::Output;
 use super::{DroppedRecord, ExistingFile, Mode, PlanError};
@@ -53,6 +54,8 @@ struct Parsed {
     unreadable: u64,
     /// Users and event types (when the plan judges the limits after the job).
     facts: Option<BlockAcc>,
+    /// The users and items of the block, compacted (when the plan counts the new ones).
+    ids: Vec<u64>,
 }
 
 /// The existing side of a plan.
@@ -95,6 +98,8 @@ pub(crate) struct ExistingPass<'a> {
     free: Vec<Vec<u8>>,
     /// Out of core: the existing keys go to partitions instead of being joined in chunks.
     pub grace: Option<GraceExisting>,
+    /// The batch's users and items, to which the existing ones are added (interactions).
+    pub ids: Option<NewIds>,
 }
 
 /// The existing side of the plan out of core ([`super::grace`]).
@@ -270,6 +275,7 @@ impl<'a> ExistingPass<'a> {
             chunk_text: 0,
             free: Vec::new(),
             grace: None,
+            ids: None,
         }
     }
 
@@ -401,10 +407,11 @@ impl<'a> ExistingPass<'a> {
         let blocks = std::mem::take(&mut self.unparsed);
         let by_id = self.spec.keyed_by_id();
         let facts = self.after.is_some();
+        let ids = self.ids.is_some();
         let users = self.after.as_ref().map(AfterJob::users);
         let keyers = &self.keyers;
         let parse = |b: &ExBlock| {
-            let mut p = parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts);
+            let mut p = parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts, ids);
             // Users are counted by the workers (the table is sharded); event types, few, are
             // merged in order below.
             if let (Some(users), Some(acc)) = (users, p.facts.as_mut()) {
@@ -420,6 +427,9 @@ impl<'a> ExistingPass<'a> {
         for (mut b, mut p) in blocks.into_iter().zip(parsed) {
             if let (Some(after), Some(acc)) = (self.after.as_mut(), p.facts.take()) {
                 after.add_existing(acc, p.starts.len() as u64);
+            }
+            if let Some(ids) = self.ids.as_mut() {
+                ids.add(&std::mem::take(&mut p.ids));
             }
             let first_line = self.next_line[b.file];
             self.next_line[b.file] += p.lines;
@@ -649,8 +659,9 @@ fn grace_err(path: &str, e: std::io::Error) -> PlanError {
 
 /// Keys every record of a block's data. Blank lines are skipped; lines that cannot be a stored
 /// record (a wrong field count, an empty ID) are counted as unreadable. With `facts`, the
-/// records' users and event types are counted too.
-fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool) -> Parsed {
+/// records' users and event types are counted too; with `ids`, their users and items are
+/// collected ([`super::ids`]).
+fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool, ids: bool) -> Parsed {
     let mut p = Parsed::default();
     let mut acc = facts.then(BlockAcc::default);
     let mut fields = Fields::default();
@@ -672,6 +683,9 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool) -> Pars
                         p.key.push(k.rec);
                     }
                     p.starts.push(start as u32);
+                    if ids {
+                        keyer.push_ids(&fields, line, super::ids::EXISTING, &mut p.ids);
+                    }
                     if let Some(acc) = acc.as_mut() {
                         if let Some(u) = keyer.user_hash(&fields, line) {
                             acc.add_user(u);
@@ -689,6 +703,7 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool) -> Pars
     // polars keeps the vectors as they are: no spare capacity.
     p.key.shrink_to_fit();
     p.rec.shrink_to_fit();
+    super::ids::compact(&mut p.ids);
     p.facts = acc;
     p
 }

@@ -13,6 +13,7 @@ use std::io::Write;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use super::grace::{partition_bits, Layout, Partitioner};
+use super::ids::{self, NewIds};
 use crate::dialect::Fields;
 use crate::engine::columns::{Check, Column};
 use crate::engine::dataset::MAX_EVENT_TYPES;
@@ -60,6 +61,11 @@ pub(crate) struct KeySpec {
     pub user: Option<usize>,
     /// See `user`.
     pub event_type: Option<usize>,
+    /// The canonical indexes of USER_ID and of ITEM_ID (ACTION_ID) in item (action)
+    /// interactions: the new users and items of the import ([`super::ids`]).
+    pub who: Option<usize>,
+    /// See `who`.
+    pub what: Option<usize>,
     /// The dataset type.
     pub dataset_type: DatasetType,
 }
@@ -76,10 +82,22 @@ impl KeySpec {
                 .then(|| names.iter().position(|n| n == f))
                 .flatten()
         };
+        let of_interactions = |f: &str| {
+            dataset_type
+                .is_interactions()
+                .then(|| names.iter().position(|n| n == f))
+                .flatten()
+        };
+        let what = match dataset_type {
+            DatasetType::ActionInteractions => "ACTION_ID",
+            _ => "ITEM_ID",
+        };
         KeySpec {
             kinds: columns.iter().map(|p| KeyKind::of(p.check)).collect(),
             user: col("USER_ID"),
             event_type: col("EVENT_TYPE"),
+            who: of_interactions("USER_ID"),
+            what: of_interactions(what),
             names,
             id,
             dataset_type,
@@ -113,6 +131,9 @@ impl KeySpec {
             id: self.id.and_then(|c| src[c]),
             user: self.user.and_then(|c| src[c]),
             event_type: self.event_type.and_then(|c| src[c]),
+            who: self.who.and_then(|c| src[c]),
+            what: self.what.and_then(|c| src[c]),
+            ids: false,
             facts: false,
             needs_id: self.keyed_by_id(),
             src,
@@ -134,6 +155,12 @@ pub(crate) struct FileKeyer {
     /// This file's USER_ID and EVENT_TYPE columns (Item interactions).
     user: Option<usize>,
     event_type: Option<usize>,
+    /// This file's USER_ID and ITEM_ID (ACTION_ID) columns (interactions).
+    who: Option<usize>,
+    what: Option<usize>,
+    /// Whether [`FileKeyer::capture`] also collects the users and items of the records
+    /// ([`super::ids`]).
+    pub ids: bool,
     /// Whether [`FileKeyer::capture`] also keeps each record's user and event type.
     facts: bool,
     needs_id: bool,
@@ -214,6 +241,25 @@ impl FileKeyer {
         self.user.map(|c| xxh3_64(fields.value(line, c)))
     }
 
+    /// The entries of a record's USER_ID and ITEM_ID (ACTION_ID) for [`super::ids`], on `side`.
+    /// An empty value is not an ID.
+    #[inline]
+    pub fn push_ids(&self, fields: &Fields, line: &[u8], side: u64, out: &mut Vec<u64>) {
+        for (col, kind) in [(self.who, ids::USER), (self.what, ids::ITEM)] {
+            if let Some(c) = col {
+                let v = fields.value(line, c);
+                if !v.is_empty() {
+                    out.push(ids::entry(xxh3_64(v), kind, side));
+                }
+            }
+        }
+    }
+
+    /// Whether the file has a USER_ID or ITEM_ID (ACTION_ID) column to collect.
+    pub fn has_ids(&self) -> bool {
+        self.who.is_some() || self.what.is_some()
+    }
+
     /// A record's EVENT_TYPE (Item interactions); `None` when the file has no such column.
     #[inline]
     pub fn event_type<'l>(&self, fields: &'l Fields, line: &'l [u8]) -> Option<&'l [u8]> {
@@ -236,6 +282,9 @@ impl FileKeyer {
         keys.rec.push(k.rec);
         if self.needs_id {
             keys.id.push(k.id);
+        }
+        if self.ids {
+            self.push_ids(fields, line, ids::BATCH, &mut keys.ids);
         }
         if self.facts {
             // One entry per record, so that a record's index finds them.
@@ -360,6 +409,8 @@ pub(crate) struct BlockKeys {
     pub event: Vec<EventId>,
     /// The block's distinct event types.
     pub event_names: Vec<Vec<u8>>,
+    /// The block's users and items ([`super::ids`]), compacted at the end of the block.
+    pub ids: Vec<u64>,
     last_event: usize,
     scratch: Vec<u8>,
 }
@@ -444,6 +495,11 @@ pub(crate) struct Capture {
     pub spill_at: Option<SpillAt>,
     /// The first error writing the partitions.
     pub spill_error: Option<std::io::Error>,
+    /// The batch's users and items (interactions), when the plan counts the new ones; made
+    /// with this budget once the first file shows an interactions dataset.
+    pub ids_budget: Option<u64>,
+    /// See `ids_budget`.
+    pub ids: Option<NewIds>,
     /// The partitions of the batch's keys, once spilling.
     pub partitioner: Option<Partitioner>,
     /// Their folder.
@@ -486,6 +542,10 @@ impl Capture {
             }
         }
         keys.lines = Vec::new();
+        if let Some(ids) = self.ids.as_mut() {
+            ids.add(&keys.ids);
+        }
+        keys.ids = Vec::new();
         if keys.rec.is_empty() || self.spill_error.is_some() {
             keys.rec.clear();
             keys.id.clear();
@@ -647,12 +707,23 @@ impl Observer for Capture {
             .get_or_insert_with(|| KeySpec::new(file.columns, file.dataset_type));
         let mut keyer = spec.keyer(file.columns, self.spool_records);
         keyer.facts = self.facts && file.dataset_type == DatasetType::Interactions;
+        if let (Some(budget), true) = (self.ids_budget, spec.dataset_type.is_interactions()) {
+            let root = self.spill_at.as_ref().and_then(|s| s.root.clone());
+            self.ids.get_or_insert_with(|| NewIds::new(budget, root));
+            keyer.ids = keyer.has_ids();
+        }
         keyer
     }
 
     #[inline]
     fn record(keyer: &FileKeyer, block: &mut BlockKeys, record: &Record<'_>) {
         keyer.capture(record.fields, record.line, block);
+    }
+
+    /// The block's users and items are deduplicated by its worker.
+    #[inline]
+    fn end_block(_: &FileKeyer, block: &mut BlockKeys) {
+        ids::compact(&mut block.ids);
     }
 
     fn merge(&mut self, mut block: BlockKeys) {

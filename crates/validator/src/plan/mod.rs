@@ -26,6 +26,7 @@ mod existing;
 mod frame;
 mod gates;
 mod grace;
+mod ids;
 pub(crate) mod keys;
 mod output;
 
@@ -45,6 +46,8 @@ use existing::{ExistingPass, GraceExisting, ABSENT, IDENTICAL, REPLACED};
 use grace::NOT_KEPT;
 use keys::{header_line, Capture, KeySpec, SpillAt};
 use output::{Output, SpoolReader};
+
+pub use ids::IdCounts;
 
 /// The import mode of the job being planned (the crate's one [`ImportMode`] type, under the
 /// name the plan's code uses).
@@ -202,6 +205,16 @@ pub struct DroppedRecord {
     pub record: String,
 }
 
+/// The users and items (actions) of an interactions import: how many distinct IDs the batch
+/// has, and how many of them the existing bulk interactions lack (see [`Plan::ids`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewIdCounts {
+    /// `USER_ID`s.
+    pub users: IdCounts,
+    /// `ITEM_ID`s (item interactions) or `ACTION_ID`s (action interactions).
+    pub items: IdCounts,
+}
+
 /// A file the plan wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenFile {
@@ -266,6 +279,12 @@ pub struct Plan {
     /// Action interactions, FULL (the batch is the dataset after the job): how many actions meet
     /// Next-Best-Action's per-action minimum.
     pub next_best_action: Option<crate::training::ActionScores>,
+    /// Item and action interactions: the batch's distinct users and items (actions), and those
+    /// absent from the existing interactions. `new` is meaningful when the existing data is
+    /// known ([`Plan::knows_existing`]): against the records given (for FULL, the bulk data
+    /// the job replaces), or every ID when the dataset is empty. Unknown, `new` equals
+    /// `distinct`: an upper bound.
+    pub ids: Option<NewIdCounts>,
 }
 
 /// A failure that stops the plan (exit code 2).
@@ -373,6 +392,7 @@ pub fn plan(
     let budget = Budget::new(plan_opts, opts, new);
     let mut capture = Capture::new(writing, spool_dir);
     capture.spill_at = Some(budget.spill_at.clone());
+    capture.ids_budget = Some(budget.ids);
     // INCREMENTAL against given data judges the limits on the existing records plus the new
     // ones: the batch's users and event types are kept per record.
     capture.facts = plan_opts.mode == Mode::Incremental && matches!(existing, Existing::Given(_));
@@ -462,6 +482,16 @@ pub fn plan(
         after,
         mut next_status,
     } = joined;
+    let ids = match capture.ids.take() {
+        Some(ids) => {
+            let [users, items] = ids.finish().map_err(|e| PlanError::Write {
+                what: "the plan's temporary partitions of users and items".into(),
+                source: e,
+            })?;
+            Some(NewIdCounts { users, items })
+        }
+        None => None,
+    };
 
     // The batch's records go last: read back from the spool, in batch order.
     let mut written = Vec::new();
@@ -561,6 +591,7 @@ pub fn plan(
             .as_ref()
             .filter(|_| mode == Mode::Full)
             .map(crate::training::ActionWindow::summary),
+        ids,
     };
     gates::push(&mut checked.collector, &plan, plan_opts);
     // Limits judged on the existing records plus the new ones are about the dataset, not
@@ -589,6 +620,9 @@ struct Budget {
     chunk_bytes: usize,
     /// Buffers of the partition files, and of the walks.
     buffers: usize,
+    /// Memory for the batch's and the existing users and items (interactions) before they go
+    /// to partitions of their own.
+    ids: u64,
 }
 
 /// Bytes of memory per keyed batch record in the in-memory plan (its keys, polars'
@@ -610,9 +644,11 @@ impl Budget {
         let keys = limit.saturating_sub(engine).max(limit / 4);
         let chunk_bytes = plan_opts.chunk_bytes.min((keys / 4).max(1) as usize);
         let bytes: u64 = new.iter().map(input_size).sum();
+        let ids = keys / 16;
         Budget {
+            ids,
             spill_at: SpillAt {
-                bytes: keys.saturating_sub(chunk_bytes as u64),
+                bytes: keys.saturating_sub(chunk_bytes as u64).saturating_sub(ids),
                 root: opts.temp_dir.clone(),
                 // A record takes 20 bytes or more: an over-estimate only makes more, smaller
                 // partitions.
@@ -681,7 +717,7 @@ fn in_memory<'a>(
     let batch = frame::dedupe(rec, id)?;
     let (status, ex, after) = match existing {
         Existing::Given(inputs) => {
-            let pass = ExistingPass::new(
+            let mut pass = ExistingPass::new(
                 spec,
                 schema,
                 &batch,
@@ -692,8 +728,10 @@ fn in_memory<'a>(
                 plan_opts.sample,
                 merged.filter(|_| mode == Mode::Incremental),
                 after,
-            )
-            .run(inputs)?;
+            );
+            pass.ids = capture.ids.take();
+            let mut pass = pass.run(inputs)?;
+            capture.ids = pass.ids.take();
             (
                 pass.status,
                 Some((
@@ -791,7 +829,9 @@ fn out_of_core<'a>(
                 GraceExisting::new(&dir, batch.bits, by_id, budget.buffers, writing || sampling)
                     .map_err(tmp_err)?,
             );
+            pass.ids = capture.ids.take();
             let mut pass = pass.run(inputs)?;
+            capture.ids = pass.ids.take();
             let parts = pass
                 .grace
                 .as_mut()
@@ -954,10 +994,17 @@ pub fn disk_estimate(
         Mode::Full if plan_opts.sample > 0 => streamed,
         _ => 0,
     };
+    // Interactions: a user and an item entry per record at most, each side ([`ids`]).
+    let ids = if by_id {
+        0
+    } else {
+        (new_records + existing_records) * 16
+    };
     Some(DiskEstimate {
         bytes: new_records * per_new
             + existing_records * (existing_layout.size() as u64 + 2)
-            + text,
+            + text
+            + ids,
         dir: opts.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
         new_records,
     })

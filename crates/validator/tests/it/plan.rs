@@ -296,6 +296,97 @@ fn inter(rows: &str) -> String {
     format!("{INTER_HEADER}{rows}")
 }
 
+/// The users and items of an interactions import against the existing interactions, counted
+/// by hand:
+/// - existing users {u1, u2}, items {i1, i2};
+/// - batch users {u1, u3, u4, "u5"} (u5 quoted: the same ID as u5), items {i1, i3, i4}; a
+///   record identical to an existing one still counts its IDs (they are not new anyway).
+///
+/// So 4 distinct users of which 3 are new (u3, u4, u5), 3 distinct items of which 2 are new
+/// (i3, i4), whatever the mode: FULL counts against the bulk data it replaces. Known empty,
+/// every distinct ID is new; unknown, `new` is the bound `distinct`.
+#[test]
+fn an_interactions_import_counts_its_new_users_and_items() {
+    use preflight_validator::{IdCounts, NewIdCounts};
+    let existing =
+        inter("u1,i1,1596238243,click,1.0\nu1,i2,1596238244,click,2.0\nu2,i1,1596238245,view,\n");
+    let new = inter(concat!(
+        "u1,i1,1596238243,click,1.0\n", // identical to an existing record
+        "u3,i3,1596238246,click,1.0\n",
+        "u3,i1,1596238247,click,1.0\n",
+        "u4,i4,1596238248,view,\n",
+        "\"u5\",i3,1596238249,view,\n",
+        "u5,i1,1596238250,view,\n",
+    ));
+    let counts = |users: (u64, u64), items: (u64, u64)| NewIdCounts {
+        users: IdCounts {
+            distinct: users.0,
+            new: users.1,
+        },
+        items: IdCounts {
+            distinct: items.0,
+            new: items.1,
+        },
+    };
+    for mode in [Mode::Incremental, Mode::Full] {
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            mode,
+            |_, _| {},
+        );
+        assert_eq!(r.plan.ids, Some(counts((4, 3), (3, 2))), "{mode:?}");
+        // Out of core, the same.
+        let r = run_plan(
+            INTERACTIONS_SCHEMA,
+            Some(&[&existing]),
+            &[&new],
+            mode,
+            |_, p| {
+                p.memory_limit = 1;
+            },
+        );
+        assert_eq!(
+            r.plan.ids,
+            Some(counts((4, 3), (3, 2))),
+            "{mode:?} out of core"
+        );
+    }
+    let empty = run_plan(INTERACTIONS_SCHEMA, None, &[&new], Mode::Full, |_, _| {});
+    assert_eq!(empty.plan.existing_state, ExistingState::Empty);
+    assert_eq!(empty.plan.ids, Some(counts((4, 4), (3, 3))));
+    let unknown = run_plan_on(
+        INTERACTIONS_SCHEMA,
+        Existing::Unknown,
+        &[&new],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(unknown.plan.ids, Some(counts((4, 4), (3, 3))));
+    // Action interactions: users and actions.
+    let ex = "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\nu1,a1,1596238243,TAKEN\n";
+    let nw =
+        "USER_ID,ACTION_ID,TIMESTAMP,EVENT_TYPE\nu1,a2,1596238244,TAKEN\nu2,a2,1596238245,TAKEN\n";
+    let r = run_plan(
+        ACTION_INTERACTIONS_SCHEMA,
+        Some(&[ex]),
+        &[nw],
+        Mode::Incremental,
+        |_, _| {},
+    );
+    assert_eq!(r.plan.ids, Some(counts((2, 1), (1, 1))));
+    // Items, users, actions: no such counts.
+    let items = run_plan(
+        ITEMS_SCHEMA,
+        None,
+        &["ITEM_ID,PRICE,GENRES\ni1,1.0,A\n"],
+        Mode::Full,
+        |_, _| {},
+    );
+    assert_eq!(items.plan.ids, None);
+}
+
 #[test]
 fn interactions_new_versus_collapsed() {
     let existing =
@@ -987,8 +1078,13 @@ fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
 }
 
 /// Interactions with exact copies (the same values spelled alike or not) and a few event
-/// types.
+/// types, over `users` users and 30 items.
 fn generated_interactions(seed: u64, rows: usize, users: u64) -> String {
+    generated_interactions_over(seed, rows, users, 30)
+}
+
+/// [`generated_interactions`] over `items` items.
+fn generated_interactions_over(seed: u64, rows: usize, users: u64, items: u64) -> String {
     let mut r = Lcg(seed);
     let mut s = String::from(INTER_HEADER);
     for _ in 0..rows {
@@ -998,7 +1094,7 @@ fn generated_interactions(seed: u64, rows: usize, users: u64) -> String {
             s,
             "u{},i{},{},{event},{value}",
             r.next(users),
-            r.next(30),
+            r.next(items),
             1_596_238_243 + r.next(20)
         );
     }
@@ -1032,6 +1128,13 @@ fn a_tiny_memory_limit_gives_the_same_plan_report_and_files() {
             generated_interactions(3, 3000, 40),
             generated_interactions(4, 2500, 40),
         ),
+        // Many users and items, most of them in one side only: the new users and items (in
+        // the plan compared below) are counted out of core too.
+        (
+            INTERACTIONS_SCHEMA,
+            generated_interactions_over(5, 3000, 4000, 3000),
+            generated_interactions_over(6, 2500, 4000, 3000),
+        ),
     ];
     for (schema_text, existing, new) in &cases {
         for mode in [Mode::Incremental, Mode::Full] {
@@ -1044,6 +1147,9 @@ fn a_tiny_memory_limit_gives_the_same_plan_report_and_files() {
                 };
                 let reference = run_plan_on(schema_text, state, &[new], mode, |_, _| {});
                 assert_eq!(reference.plan.existing_state, state.state());
+                if let Some(ids) = reference.plan.ids {
+                    assert!(ids.users.distinct > 0 && ids.items.distinct > 0, "{ids:?}");
+                }
                 for (threads, block, limit) in [(1, 1 << 20, 1), (2, 97, 1), (2, 4096, 60_000)] {
                     let r = run_plan_on(schema_text, state, &[new], mode, |o, p| {
                         o.threads = threads;
