@@ -21,6 +21,7 @@ pub(crate) mod observer;
 mod pipeline;
 mod records;
 mod row;
+pub(crate) use row::{FieldCx, FieldOut};
 mod schema_source;
 mod value;
 

@@ -75,6 +75,7 @@ pub mod dataset;
 pub mod field;
 pub mod file;
 pub mod header;
+pub(crate) mod hooks;
 pub mod insights;
 pub mod schema;
 

@@ -6,11 +6,13 @@
 
 mod builtin;
 mod check;
+mod hook;
 mod load;
 pub mod spec;
 
 pub use builtin::{builtin, builtin_text, BUILTINS};
 pub use check::check_schema;
+pub(crate) use hook::{run_hooks, SchemaCx};
 pub use load::{load_schema, LoadedSchema, SchemaError};
 
 use std::fmt;
