@@ -3,6 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use preflight_validator::{DatasetType, Domain, ImportMode, Level};
 
+pub use crate::render::Format;
+
 /// The exit-code contract (`exit.rs`), shown by `--help`.
 const EXIT_CODES: &str = "Exit codes:
   0    success (warnings allowed); the import job is ACTIVE
@@ -400,23 +402,6 @@ pub struct ExplainArgs {
     /// A rule code (PF215) or name (timestamp-in-milliseconds).
     #[arg(value_name = "CODE")]
     pub code: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Source lines with carets, then a summary.
-    Human,
-    /// One JSON object (a stable contract: docs/formats.md).
-    Json,
-    /// GitHub Actions workflow commands (annotations), plus a step summary.
-    Github,
-    /// JUnit XML: one test case per file and rule.
-    Junit,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// A markdown summary: a table per rule and the first findings (PR comments, step summaries).
-    Markdown,
 }
 
 /// The lowest severity that fails a run.

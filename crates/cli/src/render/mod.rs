@@ -3,9 +3,11 @@
 //! is one `match` ([`render`]); [`view`] holds what they share of the plan and the insights,
 //! and `html` the page of `--html`. Data goes to stdout.
 //!
-//! A new format is one emitter file here and a variant of [`Format`].
+//! A new format is one emitter file here, its `mod` line, a variant of [`Format`] and its arm in
+//! [`render`]: the last three are all in this file (ARCHITECTURE.md shows the diff of one).
 
 mod github;
+mod gitlab;
 mod html;
 mod human;
 mod json;
@@ -23,7 +25,7 @@ pub(crate) use view::fix::FixReport;
 
 use preflight_validator::{Insights, Plan, Report};
 
-use crate::args::{ColorChoice, Format};
+use crate::args::ColorChoice;
 
 /// One import's report, with its plan and its insights when it has them. Named when it checks
 /// a dataset declared in the config file; a run over several datasets renders one section per
@@ -59,6 +61,27 @@ impl<'a> Section<'a> {
     }
 }
 
+/// An output format (`--format`, `format` in `preflight.toml`, `PREFLIGHT_FORMAT`): each variant's
+/// doc comment is its `--help` text, and [`render`] below maps it to its emitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Source lines with carets, then a summary.
+    Human,
+    /// One JSON object (a stable contract: docs/formats.md).
+    Json,
+    /// GitHub Actions workflow commands (annotations), plus a step summary.
+    Github,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// A markdown summary: a table per rule and the first findings (PR comments, step summaries).
+    Markdown,
+    /// A GitLab Code Quality report, for the merge request widget (`artifacts: reports: codequality`).
+    Gitlab,
+}
+
 /// Renders the sections in `format`: one emitter per format.
 pub fn render(format: Format, color: bool, sections: &[Section<'_>]) -> String {
     match format {
@@ -68,6 +91,7 @@ pub fn render(format: Format, color: bool, sections: &[Section<'_>]) -> String {
         Format::Junit => junit::render(sections),
         Format::Sarif => sarif::render(sections),
         Format::Markdown => markdown::render(sections, markdown::STEP_SUMMARY_LIMIT),
+        Format::Gitlab => gitlab::render(sections),
     }
 }
 

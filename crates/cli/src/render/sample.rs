@@ -64,7 +64,9 @@ fn sample() -> (Report, Plan, Insights) {
     (report, plan, insights)
 }
 
-fn rendered(format: Format) -> String {
+/// The sample rendered in `format`, the version number redacted: what each emitter's snapshot
+/// test renders (here, or in the emitter's own file).
+pub(super) fn rendered(format: Format) -> String {
     let (report, plan, insights) = sample();
     let section = Section {
         name: None,
@@ -104,9 +106,39 @@ fn github() {
     insta::assert_snapshot!(rendered(Format::Github));
 }
 
+/// The XML with each suite's passing test cases (one per rule the suite's scope checks) checked
+/// here and left out, and the counts they add up to redacted: the snapshot is about this
+/// sample's findings, and adding a rule leaves it unchanged.
 #[test]
 fn junit() {
-    insta::assert_snapshot!(rendered(Format::Junit));
+    let xml = rendered(Format::Junit);
+    let suites: Vec<&str> = xml.split("<testsuite ").skip(1).collect();
+    assert!(!suites.is_empty(), "{xml}");
+    for suite in &suites {
+        use preflight_validator::Family;
+        let families: &[Family] = match suite.split('"').nth(1).unwrap() {
+            "schema" => &[Family::Schema],
+            "dataset" => &[Family::Dataset, Family::Insights],
+            "plan" => continue,
+            _ => &[Family::File, Family::Header, Family::Field],
+        };
+        let want = preflight_validator::rules::ALL
+            .iter()
+            .filter(|r| families.contains(&r.family))
+            .count();
+        let cases = suite.matches("<testcase ").count();
+        assert_eq!(cases, want, "one test case per rule of the scope: {suite}");
+        assert!(suite.contains(&format!(" tests=\"{want}\" ")), "{suite}");
+    }
+    let kept: String = xml
+        .lines()
+        .filter(|l| !(l.trim_start().starts_with("<testcase ") && l.ends_with("/>")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let redacted = regex::Regex::new(r#" tests="\d+""#)
+        .unwrap()
+        .replace_all(&kept, " tests=\"[one per rule]\"");
+    insta::assert_snapshot!(redacted);
 }
 
 #[test]
@@ -115,12 +147,12 @@ fn markdown() {
 }
 
 /// The log, with `tool.driver.rules` (every rule's documentation, checked against the SARIF
-/// schema in `tests/it/gating.rs`) shown as its rule ids, so the snapshot is about this sample.
+/// schema in `tests/it/gating.rs`) checked here to be every rule in code order and left out, so
+/// the snapshot is about this sample and adding a rule leaves it unchanged.
 #[test]
 fn sarif() {
     let mut v: serde_json::Value = serde_json::from_str(&rendered(Format::Sarif)).unwrap();
-    let rules = &mut v["runs"][0]["tool"]["driver"]["rules"];
-    let ids: Vec<serde_json::Value> = rules
+    let ids: Vec<String> = v["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap()
         .iter()
@@ -128,10 +160,25 @@ fn sarif() {
             for key in ["id", "name", "shortDescription", "fullDescription", "help"] {
                 assert!(r.get(key).is_some(), "a rule without `{key}`: {r}");
             }
-            r["id"].clone()
+            r["id"].as_str().unwrap().to_string()
         })
         .collect();
-    assert_eq!(ids.len(), preflight_validator::rules::ALL.len());
-    *rules = serde_json::Value::Array(ids);
+    let all: Vec<&str> = preflight_validator::rules::ALL
+        .iter()
+        .map(|r| r.code)
+        .collect();
+    assert_eq!(ids, all, "every rule, in code order");
+    // A result's `ruleIndex` points into that table: checked, then left out with it.
+    let results = v["runs"][0]["results"].as_array_mut().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let index = r["ruleIndex"]
+            .as_u64()
+            .expect("every result has a ruleIndex") as usize;
+        assert_eq!(ids[index], r["ruleId"].as_str().unwrap(), "{r}");
+        r.as_object_mut().unwrap().shift_remove("ruleIndex");
+    }
+    v["runs"][0]["tool"]["driver"]["rules"] =
+        serde_json::Value::String("[every rule in rules::ALL, checked above]".into());
     insta::assert_snapshot!(serde_json::to_string_pretty(&v).unwrap());
 }

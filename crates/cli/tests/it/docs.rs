@@ -5,15 +5,16 @@
 //! - The README's examples run, with the exit codes and the output they show.
 //! - Every flag of every subcommand is on its page under `docs/commands/`, every
 //!   `preflight.toml` key and `PREFLIGHT_*` variable the code reads is in
-//!   `docs/configuration.md`, and the keys of its example config are real.
+//!   `docs/configuration.md`, and the keys of its example config are real; every `--format`
+//!   value has its section in `docs/formats.md`.
 //! - Every relative link (and `#anchor`) of the README, `ARCHITECTURE.md` and `docs/` resolves,
 //!   and the README links every page of `docs/`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
-use personalize_preflight::args::Cli;
+use clap::{CommandFactory, ValueEnum};
+use personalize_preflight::args::{Cli, Format};
 use preflight_validator::rules::{ACCESS, ALL};
 
 use crate::common;
@@ -252,6 +253,31 @@ fn every_flag_of_every_subcommand_is_on_its_page() {
         }
     }
     assert!(missing.is_empty(), "undocumented:\n{}", missing.join("\n"));
+}
+
+/// Every `--format` value has its section in `docs/formats.md` and its row in the table of how
+/// each format carries the plan and the insights.
+#[test]
+fn every_format_is_documented() {
+    let page = read("docs/formats.md");
+    let mut missing = Vec::new();
+    for value in Format::value_variants() {
+        let name = value.to_possible_value().unwrap().get_name().to_string();
+        if !page.lines().any(|l| l == format!("## {name}")) {
+            missing.push(format!("a `## {name}` section"));
+        }
+        if !page
+            .lines()
+            .any(|l| l.starts_with(&format!("| `{name}` |")))
+        {
+            missing.push(format!("a `| `{name}` |` row"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/formats.md lacks:\n{}",
+        missing.join("\n")
+    );
 }
 
 /// The fields of a struct declared in a source file, one `name: Type,` per line.
