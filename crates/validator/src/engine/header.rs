@@ -20,7 +20,7 @@ pub(crate) struct HeaderInfo {
     pub columns: Vec<Column>,
     /// The first line is data, not a header (PF101 with a matching field count).
     pub first_line_is_data: bool,
-    /// Findings.
+    /// The header rules' findings (the hooks' come from `run_hooks`).
     pub diags: Vec<Diagnostic>,
 }
 

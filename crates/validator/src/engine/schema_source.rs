@@ -26,7 +26,7 @@ pub enum SchemaSource {
     },
     /// A built-in schema, adapted to the first file's header.
     Builtin {
-        /// The dataset type.
+        /// The dataset type whose built-in schema is used (`--dataset-type`).
         dataset_type: DatasetType,
         /// The domain, or custom.
         domain: Option<Domain>,

@@ -149,7 +149,7 @@ pub struct Numeric {
     pub min: f64,
     /// First quartile (linear interpolation).
     pub q1: f64,
-    /// Median.
+    /// The median (linear interpolation between ranks).
     pub median: f64,
     /// Third quartile.
     pub q3: f64,
@@ -183,9 +183,9 @@ pub struct Distribution {
     pub ids: u64,
     /// Fewest interactions of one ID.
     pub min: u64,
-    /// Median.
+    /// The median (linear interpolation between ranks).
     pub median: f64,
-    /// Mean.
+    /// The mean number of interactions per ID.
     pub mean: f64,
     /// Most interactions of one ID.
     pub max: u64,
@@ -198,7 +198,7 @@ pub struct Distribution {
 pub struct EventShare {
     /// The EVENT_TYPE value.
     pub event_type: String,
-    /// Records.
+    /// Records with this event type.
     pub count: u64,
     /// Share of all records with an event type.
     pub share: f64,
@@ -239,7 +239,7 @@ pub struct Coverage {
     pub dataset: String,
     /// Distinct IDs in the interactions.
     pub interaction_ids: u64,
-    /// Interactions.
+    /// All interactions of the interactions dataset.
     pub interactions: u64,
     /// Distinct interaction IDs the dataset lacks.
     pub missing_ids: u64,

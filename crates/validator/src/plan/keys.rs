@@ -60,7 +60,7 @@ pub(crate) struct KeySpec {
     pub user: Option<usize>,
     /// See `user`.
     pub event_type: Option<usize>,
-    /// The dataset type.
+    /// The dataset type, which decides the key: an ID, or the whole interaction.
     pub dataset_type: DatasetType,
 }
 

@@ -8,7 +8,7 @@
 //! | family | trait | called by | with |
 //! |---|---|---|---|
 //! | schema | [`SchemaHook`] | `engine/schema_source.rs`, once per schema file | [`SchemaCx`]: the JSON as written, the Avro record, the typed schema |
-//! | header | [`HeaderHook`] | `engine/header.rs`, once per file | [`HeaderCx`]: the header line, its cells, their columns, the schema |
+//! | header | [`HeaderHook`] | `engine/head.rs` (`header::run_hooks`), once per file | [`HeaderCx`]: the header line, its cells, their columns, the schema |
 //! | field | [`FieldHook`] | `engine/row.rs`, per non-empty value of a column the hook wants | [`FieldCx`]: the column, the value |
 //! | insights | [`InsightsHook`] | `insights/mod.rs`, once per analysed dataset | [`InsightsCx`]: the finished insights |
 //!
@@ -44,7 +44,8 @@ pub(crate) trait HeaderHook {
 }
 
 /// A field rule's detection, run in the hot loop on every non-empty value of the columns it
-/// wants, in records with the right number of fields.
+/// wants, in records with the right number of fields. Only columns the schema types are asked:
+/// a column no schema field describes (PF106) has no value rules.
 pub(crate) trait FieldHook {
     /// Whether the hook judges this column's values: asked once per column and file, so that
     /// the hot loop calls the hook only where it can find something.

@@ -41,7 +41,7 @@ declare_rule! {
 /// An action interaction's EVENT_TYPE that Next-Best-Action does not know.
 #[derive(Debug, Clone, Copy)]
 pub struct UnknownActionEventType<'a> {
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
 }
 

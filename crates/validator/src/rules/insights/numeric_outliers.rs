@@ -39,11 +39,11 @@ declare_rule! {
 /// Numeric values outside Tukey's far-out fences.
 #[derive(Debug, Clone, Copy)]
 pub struct NumericOutliers<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Values outside the fences.
     pub outliers: u64,
-    /// Values.
+    /// Records with a value in the column (what the share of outliers is of).
     pub filled: u64,
     /// Q1 - 3 IQR and Q3 + 3 IQR.
     pub fences: (f64, f64),
