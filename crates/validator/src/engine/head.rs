@@ -111,7 +111,7 @@ impl Checker<'_> {
                     let policy = self.collector.policy();
                     let hooked =
                         header::run_hooks(&input.name, header, bom, &info, as_is.as_ref(), policy);
-                    for d in info.diags.into_iter().chain(hooked) {
+                    for d in hooked.into_iter().chain(info.diags) {
                         self.collector.push_file(file_idx, d);
                     }
                     summary.bytes = buf.len() as u64;
@@ -125,7 +125,8 @@ impl Checker<'_> {
         let mut info = header::analyse(&input.name, header, bom, self.schema.as_ref());
         // A first line that names no schema field (PF101) is no reference for PF109.
         let is_header = !info.diags.iter().any(|d| d.rule.code == rules::PF101.code);
-        // The rules detected in their own files (rules::hooks::HeaderHook).
+        // The rules detected in their own files (rules::hooks::HeaderHook); at one cell, their
+        // findings come before the header analysis's, as the quoted-header check's did.
         let policy = self.collector.policy();
         let hooked = header::run_hooks(
             &input.name,
@@ -135,7 +136,7 @@ impl Checker<'_> {
             self.schema.as_ref(),
             policy,
         );
-        for d in std::mem::take(&mut info.diags).into_iter().chain(hooked) {
+        for d in hooked.into_iter().chain(std::mem::take(&mut info.diags)) {
             self.collector.push_file(file_idx, d);
         }
         match &self.first_header {
