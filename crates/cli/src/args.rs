@@ -392,7 +392,7 @@ pub struct SchemaCheckArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Output format (human or json).
+    /// Output format: human (a table), json (for tooling) or markdown (the full reference).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

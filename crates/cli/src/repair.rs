@@ -23,7 +23,7 @@ pub enum Target {
     Stdout,
     /// A file; replaced only with `force`.
     File {
-        /// The path.
+        /// Where to write the repaired file.
         path: PathBuf,
         /// Replace it if it exists.
         force: bool,

@@ -36,7 +36,7 @@ pub enum Fault {
     /// The service answers with an error and does nothing: `InternalError` (500),
     /// `ServiceUnavailable` (503), `SlowDown` (503)…
     Service {
-        /// The error code.
+        /// The S3 error code answered (`InternalError`, `SlowDown`…).
         code: String,
         /// The HTTP status.
         status: u16,

@@ -316,21 +316,21 @@ pub enum ImportError {
     /// The dataset is not ACTIVE.
     #[error("dataset `{arn}` is {status}, not ACTIVE: wait until it is created (or recreate it if creation failed)")]
     DatasetNotActive {
-        /// The dataset.
+        /// The dataset's ARN.
         arn: String,
-        /// Its status.
+        /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
         status: String,
     },
     /// INCREMENTAL before any bulk import.
     #[error("dataset `{arn}` has had no successful bulk import, and Personalize accepts INCREMENTAL only after one: import with --mode full first")]
     NoBulkImport {
-        /// The dataset.
+        /// The dataset's ARN.
         arn: String,
     },
     /// FULL into a dataset that holds bulk data, and the caller cannot tell what it replaces.
     #[error("dataset `{arn}` already had an ACTIVE import: a FULL import replaces all of its bulk data, and what it would drop is unknown. See it with `preflight plan --dataset-arn ARN --mode full --existing-from-history NEW…` (or give the data with --existing), import with --mode incremental to add to the dataset, or pass --allow-drop if replacing everything is intended")]
     WouldReplaceBulkData {
-        /// The dataset.
+        /// The dataset's ARN.
         arn: String,
     },
     /// Five jobs are pending or running and the caller would not wait.
@@ -470,7 +470,7 @@ pub async fn submit<P: Personalize>(
 /// What [`verify_manifest`] found in order.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    /// The manifest.
+    /// The manifest as read from the folder, every object of it verified.
     pub manifest: Manifest,
     /// Objects the store reports no comparable checksum for, verified by reading their bytes
     /// back: (key, why).

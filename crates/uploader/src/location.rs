@@ -9,7 +9,7 @@ pub const MAX_DATA_LOCATION: usize = 256;
 /// An `s3://bucket/key` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Url {
-    /// The bucket.
+    /// The bucket name (no `s3://`).
     pub bucket: String,
     /// The key or prefix (may be empty).
     pub key: String,
@@ -55,14 +55,14 @@ impl std::fmt::Display for S3Url {
 pub enum Target {
     /// A bucket and a prefix (empty, or ending in `/`).
     S3 {
-        /// The bucket.
+        /// The bucket name (no `s3://`).
         bucket: String,
-        /// The prefix.
+        /// The key prefix run folders are made under.
         prefix: String,
     },
     /// A local directory (the default: works without a cloud account).
     Local {
-        /// The directory.
+        /// The directory run folders are made in.
         dir: std::path::PathBuf,
     },
 }

@@ -62,7 +62,7 @@ pub struct SchemaInfo {
 pub struct ManifestFile {
     /// The file name (the object's name in the run folder).
     pub name: String,
-    /// The object key.
+    /// The object's full key in the bucket (prefix, run folder and name).
     pub key: String,
     /// Size in bytes.
     pub bytes: u64,

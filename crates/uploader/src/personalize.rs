@@ -78,7 +78,7 @@ pub struct ImportJobSummary {
     pub arn: String,
     /// Its name.
     pub name: String,
-    /// Its status.
+    /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
     /// Its mode, when the service says.
     pub import_mode: Option<ImportMode>,
@@ -104,11 +104,11 @@ pub struct ImportJob {
     pub arn: String,
     /// Its name.
     pub name: String,
-    /// The dataset.
+    /// The ARN of the dataset the job imports into.
     pub dataset_arn: String,
     /// `dataSource.dataLocation`.
     pub data_location: Option<String>,
-    /// Its status.
+    /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
     /// Its mode.
     pub import_mode: Option<ImportMode>,
@@ -135,7 +135,7 @@ pub struct DataSource {
 pub struct CreateImportJob {
     /// The job's name (see [`crate::import::check_job_name`]).
     pub job_name: String,
-    /// The dataset.
+    /// The ARN of the dataset the job imports into.
     pub dataset_arn: String,
     /// Where the data is.
     pub data_source: DataSource,
@@ -200,7 +200,7 @@ pub enum PersonalizeError {
     Service {
         /// The Personalize call that failed, as the API names it (`CreateDatasetImportJob`…).
         operation: &'static str,
-        /// The error code.
+        /// The service's error code (`ResourceNotFoundException`…).
         code: String,
         /// The service's message.
         message: String,

@@ -82,7 +82,7 @@ pub enum Reach {
 /// One change's effect on one model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Effect {
-    /// The change.
+    /// What the import changes (new items, new interactions, replaced records…).
     pub change: Change,
     /// What makes it reach recommendations.
     pub reach: Reach,

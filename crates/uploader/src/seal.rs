@@ -40,7 +40,7 @@ pub struct SealRequest {
     pub validation: serde_json::Value,
     /// The tool writing the manifest.
     pub tool: Tool,
-    /// When.
+    /// The time the manifest records as its creation, and the run folder's name is made from.
     pub now: SystemTime,
 }
 

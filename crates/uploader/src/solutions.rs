@@ -63,7 +63,7 @@ pub struct SolutionPage {
 pub struct LatestVersion {
     /// Its ARN.
     pub arn: String,
-    /// Its status.
+    /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
     /// `FULL`, `UPDATE` or `AUTOTRAIN`.
     pub training_mode: Option<String>,
@@ -76,7 +76,7 @@ pub struct Solution {
     pub arn: String,
     /// Its name.
     pub name: String,
-    /// Its status.
+    /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
     /// The recipe (for an AutoML solution, the best recipe found).
     pub recipe_arn: Option<String>,
@@ -100,7 +100,7 @@ pub struct RecommenderSummary {
     pub arn: String,
     /// Its name.
     pub name: String,
-    /// Its status.
+    /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
     /// Its recipe (the use case: `arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you`).
     pub recipe_arn: Option<String>,
@@ -119,7 +119,7 @@ pub struct RecommenderPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSolutionVersion {
-    /// The solution.
+    /// The ARN of the solution the version trains.
     pub solution_arn: String,
     /// FULL or UPDATE.
     pub training_mode: TrainingMode,
@@ -133,7 +133,7 @@ pub struct CreateSolutionVersion {
 pub struct SolutionVersion {
     /// Its ARN.
     pub arn: String,
-    /// The solution.
+    /// The ARN of the solution the version trains.
     pub solution_arn: String,
     /// `CREATE PENDING` → `CREATE IN_PROGRESS` → `ACTIVE` or `CREATE FAILED` (or `CREATE
     /// STOPPING` → `CREATE STOPPED` when stopped).

@@ -27,7 +27,7 @@ use crate::verify::{check, malformed, read_back, Expected, Verdict};
 pub struct StageFile {
     /// The object's name in the run folder (the file name).
     pub name: String,
-    /// The file.
+    /// The local file to send.
     pub path: PathBuf,
     /// Data records, from validation.
     pub records: u64,
@@ -80,7 +80,7 @@ pub struct StageRequest {
     pub prefix: String,
     /// The dataset type's folder name (`interactions`, `action-interactions`…).
     pub dataset_type: String,
-    /// The schema.
+    /// The schema the files were validated against, recorded in the manifest.
     pub schema: SchemaInfo,
     /// The validation summary to record.
     pub validation: serde_json::Value,
@@ -177,22 +177,22 @@ pub enum StageError {
     /// A local file could not be read.
     #[error("failed to read `{path}`: {source}")]
     Read {
-        /// The file.
+        /// The local file, as shown to the user.
         path: String,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// A file changed between checksumming and uploading.
     #[error("`{path}` changed while it was being staged; run the stage again")]
     Changed {
-        /// The file.
+        /// The local file, as shown to the user.
         path: String,
     },
     /// Two files would get the same object name.
     #[error("two inputs are named `{name}`; files of one import need distinct names")]
     DuplicateName {
-        /// The name.
+        /// The object name both would get.
         name: String,
     },
     /// The run folder's URL is too long for CreateDatasetImportJob.
@@ -204,7 +204,7 @@ pub enum StageError {
     /// An object's size or checksum in the store is not what was sent.
     #[error("`{key}` failed verification after {operation}: {problem}")]
     Verify {
-        /// The key.
+        /// The object's full key.
         key: String,
         /// The write it followed (`PutObject`, `CompleteMultipartUpload`).
         operation: &'static str,
@@ -215,11 +215,11 @@ pub enum StageError {
     /// be trusted, so nothing is staged on it.
     #[error("after {operation} of `{key}` the store reports {algorithm} `{reported}`{}, but the object's bytes, read back, are the ones sent ({algorithm} `{sent}`): the store computes its {algorithm} checksum wrongly", why_wrong.as_ref().map(|w| format!(" ({w})")).unwrap_or_default())]
     WrongChecksum {
-        /// The key.
+        /// The object's full key.
         key: String,
         /// The write (`PutObject`, `CompleteMultipartUpload`).
         operation: &'static str,
-        /// The algorithm.
+        /// The checksum algorithm sent with the object and asked of the store.
         algorithm: ChecksumAlgorithm,
         /// What the store reports.
         reported: String,
@@ -232,7 +232,7 @@ pub enum StageError {
     /// changed: it is never written into.
     #[error("the run folder `{folder}` already exists with a manifest, and {what}; it is left as it is (an import job may read it): run the stage again in a second, which names a new folder")]
     FolderTaken {
-        /// The folder.
+        /// The run folder's location (`s3://…/` or a directory).
         folder: String,
         /// What changed in it.
         what: String,

@@ -139,7 +139,7 @@ pub struct Checksum {
 /// What a listing or HeadObject says about an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
-    /// The key.
+    /// The object's full key.
     pub key: String,
     /// Size in bytes.
     pub size: u64,
@@ -192,7 +192,7 @@ pub struct UploadedPart {
 pub struct MultipartUpload {
     /// Its key.
     pub key: String,
-    /// Its id.
+    /// The `UploadId` the store gave, which every later part call names.
     pub upload_id: String,
 }
 
@@ -272,7 +272,7 @@ pub enum StoreError {
         operation: &'static str,
         /// The local file or directory, as shown to the user.
         path: String,
-        /// The error.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -196,7 +196,7 @@ pub enum Verdict {
     },
     /// A dry run: the bytes would be read back.
     WouldRead {
-        /// Why.
+        /// Why the bytes would be read: what the store reports instead of a comparable checksum.
         why: String,
     },
     /// The object has another size.
@@ -219,7 +219,7 @@ pub enum Verdict {
     /// Nothing comparable is reported and the bytes cannot be hashed into the recorded form
     /// (a composite checksum whose part size is not recorded).
     Unverifiable {
-        /// Why.
+        /// What the store reports, and why the bytes cannot be hashed into that form.
         why: String,
     },
 }

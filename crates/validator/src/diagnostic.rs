@@ -227,7 +227,7 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
-    /// Where.
+    /// Where it is: file, line, column, field, byte, each `None` where it does not apply.
     pub location: Location,
     /// The source line, for the human renderer.
     pub snippet: Option<Snippet>,

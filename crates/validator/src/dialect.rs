@@ -25,7 +25,7 @@ pub struct FieldSpan {
     pub raw_start: usize,
     /// Byte offset in the line just past the field (before the comma).
     pub raw_end: usize,
-    /// The value.
+    /// Where the value is: in the line, or in the scratch buffer when unescaping changed it.
     pub val: Val,
     /// Whether the field was quoted.
     pub quoted: bool,
@@ -49,7 +49,7 @@ pub enum QuoteIssueKind {
 /// A quoting problem with the field index (0-based) and byte position in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuoteIssue {
-    /// What.
+    /// Which quoting problem.
     pub kind: QuoteIssueKind,
     /// 0-based field index.
     pub field: usize,

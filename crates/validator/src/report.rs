@@ -247,7 +247,7 @@ pub struct FileSummary {
     pub header: Vec<String>,
 }
 
-/// Totals.
+/// Findings per severity (kept and only counted alike), and what was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Error-level findings (all, not only those shown).
@@ -277,7 +277,7 @@ pub struct Report {
     pub schema: Option<String>,
     /// Per-file facts.
     pub files: Vec<FileSummary>,
-    /// Totals.
+    /// The run's totals, across files.
     pub summary: Summary,
     /// Per-rule counts.
     pub rules: Vec<RuleCount>,

@@ -13,7 +13,7 @@ use super::Parties;
 pub enum FixTarget {
     /// The bucket policy of this bucket.
     BucketPolicy {
-        /// The bucket.
+        /// The data location's bucket, whose policy gets the statement.
         bucket: String,
     },
     /// The trust policy ("trust relationship") of this role.

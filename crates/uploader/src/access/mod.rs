@@ -85,7 +85,7 @@ pub enum AccessError {
     /// The caller may not make the call (`AccessDenied`, `AccessDeniedException`).
     #[error("{operation} `{resource}`: access denied ({message})")]
     Denied {
-        /// The operation.
+        /// The AWS call that failed, as the API names it (`GetBucketPolicy`, `GetRole`…).
         operation: &'static str,
         /// What it addressed.
         resource: String,
@@ -96,7 +96,7 @@ pub enum AccessError {
     /// `NotFoundException`).
     #[error("{operation} `{resource}`: not found ({message})")]
     NotFound {
-        /// The operation.
+        /// The AWS call that failed, as the API names it (`GetBucketPolicy`, `GetRole`…).
         operation: &'static str,
         /// What it addressed.
         resource: String,
@@ -106,11 +106,11 @@ pub enum AccessError {
     /// Any other error answer.
     #[error("{operation} `{resource}` failed: {code}: {message}")]
     Service {
-        /// The operation.
+        /// The AWS call that failed, as the API names it (`GetBucketPolicy`, `GetRole`…).
         operation: &'static str,
         /// What it addressed.
         resource: String,
-        /// The error code.
+        /// The service's error code (`MalformedPolicy`…).
         code: String,
         /// The service's message.
         message: String,
@@ -118,7 +118,7 @@ pub enum AccessError {
     /// No answer (connection refused, timeout, no credentials).
     #[error("{operation} `{resource}` failed: {message}")]
     Transport {
-        /// The operation.
+        /// The AWS call that failed, as the API names it (`GetBucketPolicy`, `GetRole`…).
         operation: &'static str,
         /// What it addressed.
         resource: String,
@@ -491,7 +491,7 @@ impl CheckResult {
 /// Every check made, in order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AccessReport {
-    /// The results.
+    /// One result per check, in the order they ran.
     pub checks: Vec<CheckResult>,
 }
 

@@ -107,7 +107,11 @@ impl Checker<'_> {
                     // (Personalize reads it too). It is reported, and must not decide the
                     // built-in schema the real files are checked against.
                     let as_is = builtin(*dataset_type, *domain, None);
-                    for d in header::analyse(&input.name, header, bom, as_is.as_ref()).diags {
+                    let info = header::analyse(&input.name, header, bom, as_is.as_ref());
+                    let policy = self.collector.policy();
+                    let hooked =
+                        header::run_hooks(&input.name, header, bom, &info, as_is.as_ref(), policy);
+                    for d in hooked.into_iter().chain(info.diags) {
                         self.collector.push_file(file_idx, d);
                     }
                     summary.bytes = buf.len() as u64;
@@ -121,7 +125,18 @@ impl Checker<'_> {
         let mut info = header::analyse(&input.name, header, bom, self.schema.as_ref());
         // A first line that names no schema field (PF101) is no reference for PF109.
         let is_header = !info.diags.iter().any(|d| d.rule.code == rules::PF101.code);
-        for d in std::mem::take(&mut info.diags) {
+        // The rules detected in their own files (rules::hooks::HeaderHook); at one cell, their
+        // findings come before the header analysis's, as the quoted-header check's did.
+        let policy = self.collector.policy();
+        let hooked = header::run_hooks(
+            &input.name,
+            header,
+            bom,
+            &info,
+            self.schema.as_ref(),
+            policy,
+        );
+        for d in hooked.into_iter().chain(std::mem::take(&mut info.diags)) {
             self.collector.push_file(file_idx, d);
         }
         match &self.first_header {

@@ -21,6 +21,7 @@ pub(crate) mod observer;
 mod pipeline;
 mod records;
 mod row;
+pub(crate) use row::{FieldCx, FieldOut};
 mod schema_source;
 mod value;
 
@@ -85,26 +86,26 @@ pub enum Error {
     /// An input could not be read.
     #[error("failed to read `{path}`: {source}")]
     Read {
-        /// The input.
+        /// The input as the user named it.
         path: String,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// A built-in schema that does not exist (Actions in a domain).
     #[error("there is no built-in {dataset_type} schema for the {domain} domain (actions exist only in custom dataset groups)")]
     NoBuiltin {
-        /// The type.
+        /// The dataset type asked for.
         dataset_type: DatasetType,
-        /// The domain.
+        /// The domain asked for, which has no such dataset.
         domain: Domain,
     },
     /// The thread pool could not start.
     #[error("failed to start {threads} worker threads: {message}")]
     Threads {
-        /// Requested.
+        /// The number of threads asked for (`--threads`).
         threads: usize,
-        /// Why.
+        /// The thread pool's error.
         message: String,
     },
 }

@@ -57,6 +57,7 @@ impl Checker<'_> {
                 dataset_type: t,
             })
         });
+        let field_hooks = crate::rules::hooks::field_masks(&self.opts.policy, &info.columns);
         let ctx = FileCtx::<O> {
             file: &input.name,
             columns: &info.columns,
@@ -66,6 +67,7 @@ impl Checker<'_> {
             shared,
             lines: self.opts.lines.get(&input.name),
             observer: observed.as_ref(),
+            field_hooks: &field_hooks,
         };
 
         let mut state = MergeState {

@@ -65,6 +65,38 @@ pub(crate) struct FileCtx<'a, O: Observer> {
     pub lines: Option<&'a LineSet>,
     /// What watches this file's records, if the observer watches it.
     pub observer: Option<&'a O::File>,
+    /// Per column, the field hooks to call on its values (`rules::hooks::field_masks`): 0 for
+    /// most columns, so the hot loop pays one test per value.
+    pub field_hooks: &'a [u64],
+}
+
+/// A value as the field hooks see it (`rules::hooks::FieldHook`).
+#[derive(Debug, Clone, Copy)]
+#[allow(
+    dead_code,
+    reason = "what every hook of the family is given; the hooks of today read only part of it"
+)]
+pub(crate) struct FieldCx<'a> {
+    /// The column: its schema field name and what its values are checked for.
+    pub column: &'a Column,
+    /// The value, unquoted and unescaped; never empty (an empty value is PF206's or allowed).
+    pub value: &'a [u8],
+}
+
+/// Where a field hook reports: the block's findings, the value's place in the file.
+pub(crate) struct FieldOut<'a> {
+    sink: &'a mut BlockSink,
+    policy: &'a Policy,
+    place: &'a dyn Fn(Diagnostic) -> Diagnostic,
+}
+
+impl FieldOut<'_> {
+    /// Counts a finding; words it (`violation` runs) and places it on the value only if the
+    /// rule's cap keeps it.
+    #[inline]
+    pub fn report<V: Violation>(&mut self, violation: impl FnOnce() -> V) {
+        self.sink.report(self.policy, violation, self.place);
+    }
 }
 
 /// Bounded findings of one block, with block-local line numbers.
@@ -402,6 +434,26 @@ fn check_line<O: Observer>(
             if Some(c) == ctx.keys.timestamp {
                 ts_value = Some(n);
             }
+        }
+        // The rules detected in their own files, for the columns they asked for.
+        let hooks = ctx.field_hooks.get(c).copied().unwrap_or(0);
+        if hooks != 0 {
+            let s = fields.spans[c];
+            let place = |d: Diagnostic| {
+                d.at(loc(Some(c), s.raw_start)).with_snippet(make_snippet(
+                    line,
+                    s.raw_start,
+                    s.raw_end,
+                    100,
+                ))
+            };
+            let mut hooked = FieldOut {
+                sink: &mut out.sink,
+                policy,
+                place: &place,
+            };
+            let cx = FieldCx { column, value: v };
+            crate::rules::hooks::field(hooks, &cx, &mut hooked);
         }
     }
 

@@ -3,7 +3,9 @@
 
 use super::Error;
 use crate::report::Collector;
-use crate::schema::{builtin, check_schema, load_schema, spec, DatasetType, Domain, Schema};
+use crate::schema::{
+    builtin, check_schema, load_schema, run_hooks, spec, DatasetType, Domain, Schema,
+};
 
 /// Where the schema comes from.
 #[derive(Debug, Clone)]
@@ -24,7 +26,7 @@ pub enum SchemaSource {
     },
     /// A built-in schema, adapted to the first file's header.
     Builtin {
-        /// The dataset type.
+        /// The dataset type whose built-in schema is used (`--dataset-type`).
         dataset_type: DatasetType,
         /// The domain, or custom.
         domain: Option<Domain>,
@@ -71,11 +73,13 @@ pub(super) fn resolve_schema(
             accepted,
         } => {
             let loaded = load_schema(text, source, *dataset_type, *domain)?;
-            let checked = loaded
+            let mut checked = loaded
                 .schema
                 .as_ref()
                 .map(|s| check_schema(s, text))
                 .unwrap_or_default();
+            // The rules detected in their own files (rules::hooks::SchemaHook).
+            checked.extend(run_hooks(&loaded, text, source, collector.policy()));
             for d in loaded.diagnostics.into_iter().chain(checked) {
                 if *accepted {
                     collector.push_accepted_schema(d);

@@ -13,7 +13,7 @@ use crate::rules::{
     EmptyCategoricalValue, EventTypeTooLong, IdTooLong, IdUnsafeCharacters, ImpressionTooLong,
     InteractionTimestampNotPositive, InvalidBoolean, InvalidFloat, InvalidInteger,
     RepeatFrequencyOutOfRange, StringValueTooLong, TextualValueTruncated, TimestampInFuture,
-    TimestampInMilliseconds, UnknownActionEventType,
+    TimestampInMilliseconds,
 };
 use crate::schema::spec;
 use crate::values::{check_float, parse_int};
@@ -259,7 +259,7 @@ fn check_string<O: Observer>(
                 );
             }
         }
-        StrKind::EventType { action } => {
+        StrKind::EventType { .. } => {
             if too_long(spec::MAX_EVENT_TYPE_CHARS) {
                 out.sink.report(
                     policy,
@@ -269,17 +269,8 @@ fn check_string<O: Observer>(
                     place,
                 );
             }
-            if action && !is_action_event_type(v) {
-                out.sink
-                    .report(policy, || UnknownActionEventType { value: v }, place);
-            }
         }
     }
-}
-
-fn is_action_event_type(v: &[u8]) -> bool {
-    let v = v.to_ascii_lowercase();
-    matches!(&v[..], b"taken" | b"not taken" | b"not_taken" | b"viewed")
 }
 
 /// Whether more than half of the characters are CJK (Han, Hiragana, Katakana).

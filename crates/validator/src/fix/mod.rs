@@ -81,7 +81,7 @@ pub struct Example {
 /// What one rule's fix changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// The rule.
+    /// The rule whose findings the change repairs.
     pub rule: &'static Rule,
     /// How safe its fix is.
     pub applicability: Applicability,
@@ -132,9 +132,9 @@ pub enum FixError {
     /// The input could not be read.
     #[error("failed to read `{path}`: {source}")]
     Read {
-        /// The input.
+        /// The input as the user named it.
         path: String,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: io::Error,
     },

@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::{
     AllDistinctAttribute, ConstantAttribute, HighCardinalityCategorical,
     IdMatchesOnlyAfterNormalising, IncompleteColumn, IncompleteTextualColumn,
-    InteractionIdsMissingFromDataset, InteractionsOutsideTrainingWindow, NumericOutliers,
+    InteractionIdsMissingFromDataset, InteractionsOutsideTrainingWindow,
     RecordsWithoutInteractions, TooManyCategories, Violation,
 };
 use crate::schema::{DatasetType, Domain};
@@ -184,22 +184,8 @@ pub(crate) fn dataset(
                 }
             }
             Role::Numeric => {
+                // PF507 judges the quartiles in its own file (rules::hooks::InsightsHook).
                 ci.numeric = numeric(ct)?;
-                if let Some(n) = &ci.numeric {
-                    if n.outliers > 0 {
-                        diags.push(
-                            NumericOutliers {
-                                name,
-                                outliers: n.outliers,
-                                filled: ct.filled,
-                                fences: (n.low_fence, n.high_fence),
-                                quartiles: (n.q1, n.q3),
-                                range: (n.min, n.max),
-                            }
-                            .diagnostic(),
-                        );
-                    }
-                }
             }
             _ => {}
         }

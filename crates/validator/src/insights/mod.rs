@@ -42,6 +42,19 @@ pub const SHOWN_DATASET_RULES: &[&str] = &[
     "PF301", "PF302", "PF303", "PF304", "PF305", "PF306", "PF309",
 ];
 
+/// A dataset's finished insights, as the insights hooks see them (`rules::hooks::InsightsHook`).
+#[derive(Debug, Clone, Copy)]
+#[allow(
+    dead_code,
+    reason = "what every hook of the family is given; the hooks of today read only part of it"
+)]
+pub(crate) struct InsightsCx<'a> {
+    /// The figures: per column, the distributions, the timeline, the coverage of IDs.
+    pub insights: &'a Insights,
+    /// The dataset type, if the schema was understood.
+    pub dataset_type: Option<DatasetType>,
+}
+
 /// One dataset to analyse: its schema and its files.
 #[derive(Debug)]
 pub struct InsightSet<'a> {
@@ -136,7 +149,7 @@ pub struct Numeric {
     pub min: f64,
     /// First quartile (linear interpolation).
     pub q1: f64,
-    /// Median.
+    /// The median (linear interpolation between ranks).
     pub median: f64,
     /// Third quartile.
     pub q3: f64,
@@ -170,9 +183,9 @@ pub struct Distribution {
     pub ids: u64,
     /// Fewest interactions of one ID.
     pub min: u64,
-    /// Median.
+    /// The median (linear interpolation between ranks).
     pub median: f64,
-    /// Mean.
+    /// The mean number of interactions per ID.
     pub mean: f64,
     /// Most interactions of one ID.
     pub max: u64,
@@ -185,7 +198,7 @@ pub struct Distribution {
 pub struct EventShare {
     /// The EVENT_TYPE value.
     pub event_type: String,
-    /// Records.
+    /// Records with this event type.
     pub count: u64,
     /// Share of all records with an event type.
     pub share: f64,
@@ -226,7 +239,7 @@ pub struct Coverage {
     pub dataset: String,
     /// Distinct IDs in the interactions.
     pub interaction_ids: u64,
-    /// Interactions.
+    /// All interactions of the interactions dataset.
     pub interactions: u64,
     /// Distinct interaction IDs the dataset lacks.
     pub missing_ids: u64,
@@ -312,6 +325,15 @@ pub fn insights(
     }
 
     training_limits(&done, &mut found);
+
+    // The rules detected in their own files (rules::hooks::InsightsHook).
+    for ((checked, _, _), (ins, diags)) in done.iter().zip(found.iter_mut()) {
+        let cx = InsightsCx {
+            insights: ins,
+            dataset_type: checked.schema.as_ref().map(|s| s.dataset_type),
+        };
+        crate::rules::hooks::insights(checked.collector.policy(), &cx, diags);
+    }
 
     let mut reports = Vec::with_capacity(done.len());
     for ((mut checked, _, _), (mut ins, diags)) in done.into_iter().zip(found) {

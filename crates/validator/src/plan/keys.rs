@@ -66,7 +66,7 @@ pub(crate) struct KeySpec {
     pub who: Option<usize>,
     /// See `who`.
     pub what: Option<usize>,
-    /// The dataset type.
+    /// The dataset type, which decides the key: an ID, or the whole interaction.
     pub dataset_type: DatasetType,
 }
 

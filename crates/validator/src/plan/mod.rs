@@ -178,7 +178,7 @@ pub struct ExistingSummary {
 /// The new batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchSummary {
-    /// Files.
+    /// Input files in the batch.
     pub files: u64,
     /// Bytes (the job's size).
     pub bytes: u64,
@@ -220,7 +220,7 @@ pub struct NewIdCounts {
 pub struct WrittenFile {
     /// `merged` or `deduped`.
     pub kind: &'static str,
-    /// Where.
+    /// The path the file was written to.
     pub path: PathBuf,
     /// Records (without the header).
     pub records: u64,
@@ -243,7 +243,7 @@ pub struct WrittenFile {
 pub struct Plan {
     /// The import mode.
     pub mode: Mode,
-    /// The dataset type.
+    /// The dataset type of the import.
     pub dataset_type: DatasetType,
     /// What identifies a record: the ID column, or `record` (all columns) for interactions.
     pub identity: String,
@@ -297,18 +297,18 @@ pub enum PlanError {
     /// An existing input could not be read.
     #[error("failed to read `{path}`: {source}")]
     Read {
-        /// The input.
+        /// The input as the user named it.
         path: String,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// An existing input cannot be planned against.
     #[error("cannot plan against `{path}`: {message}")]
     Existing {
-        /// The input.
+        /// The input as the user named it.
         path: String,
-        /// Why.
+        /// What is wrong with it.
         message: String,
     },
     /// An output file cannot be written.
@@ -316,7 +316,7 @@ pub enum PlanError {
     Write {
         /// Which file.
         what: String,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

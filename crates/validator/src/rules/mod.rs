@@ -27,7 +27,7 @@ pub use crate::text::Holds;
 /// [`Violation::fix`] says whether this finding is repaired, attached by
 /// [`Violation::diagnostic`], so that neither the checks nor the rules without a fix change.
 pub trait Violation {
-    /// The rule.
+    /// The rule whose findings this type words.
     const RULE: &'static Rule;
 
     /// What is wrong, quoting the value.
@@ -75,6 +75,7 @@ pub mod dataset;
 pub mod field;
 pub mod file;
 pub mod header;
+pub(crate) mod hooks;
 pub mod insights;
 pub mod schema;
 

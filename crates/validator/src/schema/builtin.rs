@@ -137,10 +137,13 @@ mod tests {
                 "{ty} {domain:?}: {:?}",
                 l.diagnostics
             );
+            // The rules detected by hooks judge the built-ins too.
+            let hooked = crate::schema::run_hooks(&l, text, "builtin", &Default::default());
             let s = l.schema.unwrap();
             assert_eq!(s.dataset_type, *ty);
             let findings: Vec<_> = check_schema(&s, text)
                 .into_iter()
+                .chain(hooked)
                 .filter(|d| d.rule.code != "PF414") // custom Users is a skeleton: metadata comes from the CSV
                 .collect();
             assert!(findings.is_empty(), "{ty} {domain:?}: {findings:?}");

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{spec, DatasetType, Domain, FieldType, Schema, SchemaField};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::{
-    SchemaDomainMismatch, SchemaNameMismatch, SchemaNotARecord, SchemaResourceName, SchemaTooLong,
+    SchemaDomainMismatch, SchemaNameMismatch, SchemaNotARecord, SchemaTooLong,
     SchemaUnsupportedType, Violation,
 };
 
@@ -37,6 +37,11 @@ pub struct LoadedSchema {
     pub diagnostics: Vec<Diagnostic>,
     /// The Avro schema text as Personalize would receive it.
     pub avro_text: String,
+    /// The JSON document as written (a bare record, a CreateSchema request body or a
+    /// DescribeSchema response), for the schema hooks ([`super::SchemaCx`]).
+    pub(crate) document: Value,
+    /// The Avro record inside it (parsed from the embedded string when there is one).
+    pub(crate) record: Value,
 }
 
 /// Finds the 1-based line of the first `"needle"` in `text` (best effort, for locations).
@@ -84,17 +89,6 @@ pub fn load_schema(
         if obj.get("type").is_none() && obj.contains_key("schema") {
             let inner = &obj["schema"];
             wrapper_domain = obj.get("domain");
-            // PF422: a CreateSchema request's `name` (a DescribeSchema response nests it).
-            if let Some(name) = obj.get("name") {
-                let json = name.to_string();
-                let found = match name.as_str() {
-                    Some(n) => SchemaResourceName::check(n),
-                    None => Some(SchemaResourceName::NotAString(&json)),
-                };
-                if let Some(v) = found {
-                    diags.push(v.diagnostic().at(loc(line_of(text, "name"))));
-                }
-            }
             // DescribeSchema: {"schema": {"schema": "<string>", "domain": ...}}
             let inner = match inner.as_object() {
                 Some(o) if o.get("type").is_none() && o.contains_key("schema") => {
@@ -182,6 +176,8 @@ pub fn load_schema(
             schema: None,
             diagnostics: diags,
             avro_text,
+            document: root,
+            record,
         });
     };
     if obj.get("type").and_then(Value::as_str) != Some("record") {
@@ -206,6 +202,8 @@ pub fn load_schema(
             schema: None,
             diagnostics: diags,
             avro_text,
+            document: root,
+            record,
         });
     };
 
@@ -310,6 +308,8 @@ pub fn load_schema(
                     schema: None,
                     diagnostics: diags,
                     avro_text,
+                    document: root,
+                    record,
                 });
             }
         },
@@ -327,6 +327,8 @@ pub fn load_schema(
         schema: Some(schema),
         diagnostics: diags,
         avro_text,
+        document: root,
+        record,
     })
 }
 

@@ -6,11 +6,13 @@
 
 mod builtin;
 mod check;
+mod hook;
 mod load;
 pub mod spec;
 
 pub use builtin::{builtin, builtin_text, BUILTINS};
 pub use check::check_schema;
+pub(crate) use hook::{run_hooks, SchemaCx};
 pub use load::{load_schema, LoadedSchema, SchemaError};
 
 use std::fmt;
@@ -22,15 +24,15 @@ use serde::Serialize;
 /// `Action_Interactions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum DatasetType {
-    /// Item interactions.
+    /// Item interactions: a user did something with an item at a time (no ID, not upserted).
     Interactions,
-    /// Items.
+    /// Items: one record per ITEM_ID, upserted by ID.
     Items,
-    /// Users.
+    /// Users: one record per USER_ID, upserted by ID.
     Users,
-    /// Actions.
+    /// Actions (Next-Best-Action): one record per ACTION_ID, upserted by ID.
     Actions,
-    /// Action interactions.
+    /// Action interactions: a user took, did not take or viewed an action at a time.
     ActionInteractions,
 }
 

@@ -28,7 +28,7 @@ declare_rule! {
 pub struct FullImportTooLarge {
     /// The job's bytes.
     pub bytes: u64,
-    /// The limit.
+    /// The most bytes one FULL import job may read (100 GB).
     pub limit: u64,
 }
 

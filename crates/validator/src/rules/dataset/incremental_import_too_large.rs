@@ -29,7 +29,7 @@ declare_rule! {
 pub struct IncrementalImportTooLarge {
     /// The job's bytes.
     pub bytes: u64,
-    /// The limit.
+    /// The most bytes one INCREMENTAL import job may read (1 GB).
     pub limit: u64,
 }
 

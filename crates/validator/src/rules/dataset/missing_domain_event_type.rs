@@ -43,7 +43,7 @@ pub struct MissingDomainEventType<'a> {
     pub events: u64,
     /// The event type.
     pub event_type: &'a str,
-    /// The domain.
+    /// The dataset group's domain, whose use cases need the event type.
     pub domain: Domain,
     /// The use cases that need it.
     pub use_cases: &'a str,

@@ -34,7 +34,7 @@ declare_rule! {
 /// An action's VALUE outside 1–10.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionValueOutOfRange {
-    /// The value.
+    /// The parsed VALUE (the docs ask for 1 to 10).
     pub value: i64,
 }
 

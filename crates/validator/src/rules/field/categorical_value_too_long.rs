@@ -36,7 +36,7 @@ declare_rule! {
 /// A categorical value longer than 1,000 characters.
 #[derive(Debug, Clone, Copy)]
 pub struct CategoricalValueTooLong<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
     /// Its length in characters.
     pub chars: usize,

@@ -36,9 +36,9 @@ declare_rule! {
 /// A CREATION_TIMESTAMP or an expiry of zero or less.
 #[derive(Debug, Clone, Copy)]
 pub struct CreationTimestampNotPositive<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value parsed as an integer: seconds since the Unix epoch if the unit is right.
     pub seconds: i64,
     /// The field is an action's expiry (nullable: empty means it does not expire).
     pub expiry: bool,

@@ -35,7 +35,7 @@ declare_rule! {
 /// An empty value in a field that is not nullable.
 #[derive(Debug, Clone, Copy)]
 pub struct EmptyRequiredValue<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
 }
 

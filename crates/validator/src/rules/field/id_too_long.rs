@@ -35,7 +35,7 @@ declare_rule! {
 /// An ID longer than 256 characters.
 #[derive(Debug, Clone, Copy)]
 pub struct IdTooLong<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
     /// Its length in characters.
     pub chars: usize,

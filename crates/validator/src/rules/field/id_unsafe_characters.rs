@@ -37,9 +37,9 @@ declare_rule! {
 /// An ID with quotes, control characters or surrounding spaces.
 #[derive(Debug, Clone, Copy)]
 pub struct IdUnsafeCharacters<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
 }
 

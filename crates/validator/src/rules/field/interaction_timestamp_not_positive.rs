@@ -36,9 +36,9 @@ declare_rule! {
 /// An interaction TIMESTAMP of zero or less.
 #[derive(Debug, Clone, Copy)]
 pub struct InteractionTimestampNotPositive<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value parsed as an integer: seconds since the Unix epoch if the unit is right.
     pub seconds: i64,
 }
 

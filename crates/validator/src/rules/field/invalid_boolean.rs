@@ -35,9 +35,9 @@ declare_rule! {
 /// A value of a `boolean` field that is not `true` or `false`.
 #[derive(Debug, Clone, Copy)]
 pub struct InvalidBoolean<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
 }
 

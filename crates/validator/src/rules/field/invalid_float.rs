@@ -39,9 +39,9 @@ declare_rule! {
 /// A value of a `float` or `double` field that is not one.
 #[derive(Debug, Clone, Copy)]
 pub struct InvalidFloat<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
     /// `double` rather than `float`.
     pub double: bool,

@@ -38,9 +38,9 @@ declare_rule! {
 /// A value of an `int` or `long` field that is not one.
 #[derive(Debug, Clone, Copy)]
 pub struct InvalidInteger<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
     /// 32 (`int`) or 64 (`long`).
     pub bits: u32,

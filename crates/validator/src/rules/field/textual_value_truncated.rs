@@ -35,11 +35,11 @@ declare_rule! {
 /// A textual value longer than Personalize keeps.
 #[derive(Debug, Clone, Copy)]
 pub struct TextualValueTruncated<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
     /// Its length in characters.
     pub chars: usize,
-    /// The characters kept.
+    /// How many characters Personalize keeps: 20,000, or 7,000 for Chinese and Japanese text.
     pub limit: usize,
     /// Mostly Chinese or Japanese text (a lower limit).
     pub cjk: bool,

@@ -35,9 +35,9 @@ declare_rule! {
 /// A timestamp more than a day after now.
 #[derive(Debug, Clone, Copy)]
 pub struct TimestampInFuture<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
     /// Whole days after now.
     pub days: i64,

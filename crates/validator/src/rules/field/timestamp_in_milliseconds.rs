@@ -49,11 +49,11 @@ declare_rule! {
 /// A timestamp too large to be in seconds.
 #[derive(Debug, Clone, Copy)]
 pub struct TimestampInMilliseconds<'a> {
-    /// The field.
+    /// The schema field of the value's column (its header name).
     pub name: &'a str,
-    /// The value as written.
+    /// The value as read, before parsing, for the message.
     pub value: &'a [u8],
-    /// The value.
+    /// The value parsed as an integer: seconds since the Unix epoch if the unit is right.
     pub seconds: i64,
     /// The limit it reaches, in seconds: 2100-01-01 for interactions and creation times,
     /// 13 digits for an expiry.

@@ -1,6 +1,8 @@
 //! PF222 `unknown-action-event-type`.
 
 use crate::diagnostic::{Family, Rule, Severity};
+use crate::engine::columns::{Check, StrKind};
+use crate::rules::hooks::{Column, FieldCx, FieldHook, FieldOut};
 use crate::rules::Violation;
 use crate::diagnostic::quote_value;
 
@@ -39,8 +41,23 @@ declare_rule! {
 /// An action interaction's EVENT_TYPE that Next-Best-Action does not know.
 #[derive(Debug, Clone, Copy)]
 pub struct UnknownActionEventType<'a> {
-    /// The value.
+    /// The value as read: unquoted and unescaped, not necessarily UTF-8.
     pub value: &'a [u8],
+}
+
+/// Detection: EVENT_TYPE values of action interactions, compared without case with the spellings
+/// the docs use.
+impl FieldHook for UnknownActionEventType<'_> {
+    fn wants(column: &Column) -> bool {
+        column.check == Check::Str(StrKind::EventType { action: true })
+    }
+
+    fn check_field(cx: &FieldCx<'_>, out: &mut FieldOut<'_>) {
+        let known: [&[u8]; 4] = [b"taken", b"not taken", b"not_taken", b"viewed"];
+        if !known.iter().any(|k| cx.value.eq_ignore_ascii_case(k)) {
+            out.report(|| UnknownActionEventType { value: cx.value });
+        }
+    }
 }
 
 impl Violation for UnknownActionEventType<'_> {

@@ -36,7 +36,7 @@ declare_rule! {
 pub enum InvalidUtf8<'a> {
     /// In a record: the invalid sequence.
     Record {
-        /// Its bytes.
+        /// The bytes of the invalid sequence, for the message (shown in hex).
         bytes: &'a [u8],
     },
     /// In the header line.

@@ -46,7 +46,7 @@ pub enum NotPlainCsv {
     Bzip2,
     /// zstd.
     Zstd,
-    /// Parquet.
+    /// An Apache Parquet file (it starts with `PAR1`).
     Parquet,
     /// A Hadoop checksum file (`.crc`).
     HadoopChecksum,

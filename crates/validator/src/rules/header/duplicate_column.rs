@@ -33,7 +33,7 @@ declare_rule! {
 /// A header name repeated.
 #[derive(Debug, Clone, Copy)]
 pub struct DuplicateColumn<'a> {
-    /// The name.
+    /// The repeated header name, as written.
     pub name: &'a str,
 }
 

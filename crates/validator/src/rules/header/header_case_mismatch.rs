@@ -34,7 +34,7 @@ declare_rule! {
 /// A header name that matches a schema field only when case or spaces are ignored.
 #[derive(Debug, Clone, Copy)]
 pub struct HeaderCaseMismatch<'a> {
-    /// The header name.
+    /// The header cell as written (`user_id`).
     pub name: &'a str,
     /// The schema field it matches.
     pub field: &'a str,

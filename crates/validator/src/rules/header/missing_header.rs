@@ -36,7 +36,7 @@ declare_rule! {
 /// A first line that names no field of the schema.
 #[derive(Debug, Clone)]
 pub struct MissingHeader<'a> {
-    /// The first line.
+    /// The file's first line, without byte order mark and line ending.
     pub line: &'a [u8],
     /// The schema's field names, in order.
     pub fields: Vec<&'a str>,

@@ -1,6 +1,7 @@
 //! PF102 `quoted-header`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{HeaderCx, HeaderHook};
 use crate::rules::Violation;
 use crate::diagnostic::quote_value;
 
@@ -38,6 +39,21 @@ pub struct QuotedHeader<'a> {
     pub cell: &'a [u8],
     /// The name inside the quotes.
     pub name: &'a str,
+}
+
+/// Detection: every header cell written in quotes.
+impl HeaderHook for QuotedHeader<'_> {
+    fn check_header(cx: &HeaderCx<'_>, out: &mut Vec<Diagnostic>) {
+        for (i, span) in cx.fields.spans.iter().enumerate() {
+            if span.quoted {
+                let found = QuotedHeader {
+                    cell: &cx.line[span.raw_start..span.raw_end],
+                    name: &cx.names[i],
+                };
+                out.push(found.diagnostic().at(cx.at(i)).with_snippet(cx.snippet(i)));
+            }
+        }
+    }
 }
 
 impl Violation for QuotedHeader<'_> {

@@ -35,7 +35,7 @@ declare_rule! {
 /// A header name that is not a schema field.
 #[derive(Debug, Clone, Copy)]
 pub struct UnknownColumn<'a> {
-    /// The header name.
+    /// The header cell that names no schema field, as written.
     pub name: &'a str,
     /// An unused schema field within two edits of it, if any.
     pub suggestion: Option<&'a str>,

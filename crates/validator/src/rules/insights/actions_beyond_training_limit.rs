@@ -30,7 +30,7 @@ declare_rule! {
 /// More actions than Next-Best-Action considers.
 #[derive(Debug, Clone, Copy)]
 pub struct ActionsBeyondTrainingLimit {
-    /// The actions.
+    /// Distinct action IDs training would consider, counted from what was read (see `holds`).
     pub actions: u64,
     /// How they are known.
     pub holds: Holds,

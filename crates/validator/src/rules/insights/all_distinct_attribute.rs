@@ -32,7 +32,7 @@ declare_rule! {
 /// A categorical attribute with a different value in every record.
 #[derive(Debug, Clone, Copy)]
 pub struct AllDistinctAttribute<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Records with a value.
     pub filled: u64,

@@ -31,7 +31,7 @@ declare_rule! {
 /// An attribute with the same value in every record that has one.
 #[derive(Debug, Clone, Copy)]
 pub struct ConstantAttribute<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Records with a value.
     pub filled: u64,

@@ -31,7 +31,7 @@ declare_rule! {
 /// A categorical column with more than 1,000 distinct values.
 #[derive(Debug, Clone, Copy)]
 pub struct HighCardinalityCategorical<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Distinct values counted.
     pub distinct: u64,

@@ -35,7 +35,7 @@ declare_rule! {
 /// A column with a value in under 70% of the records.
 #[derive(Debug, Clone, Copy)]
 pub struct IncompleteColumn<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Records with a value.
     pub filled: u64,

@@ -31,7 +31,7 @@ declare_rule! {
 /// A textual column with a value in under 85% of the records.
 #[derive(Debug, Clone, Copy)]
 pub struct IncompleteTextualColumn<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Records with a value.
     pub filled: u64,

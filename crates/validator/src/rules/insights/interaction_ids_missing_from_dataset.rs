@@ -39,7 +39,7 @@ pub struct InteractionIdsMissingFromDataset<'a> {
     pub ids: u64,
     /// Interactions with such an ID.
     pub missing_interactions: u64,
-    /// Interactions.
+    /// All interactions of the interactions dataset (what the share is of).
     pub interactions: u64,
 }
 

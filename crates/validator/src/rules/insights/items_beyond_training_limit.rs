@@ -34,7 +34,7 @@ declare_rule! {
 /// More items than training considers.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemsBeyondTrainingLimit {
-    /// The items.
+    /// Distinct item IDs training would consider, counted from what was read (see `holds`).
     pub items: u64,
     /// How they are known.
     pub holds: Holds,

@@ -1,6 +1,7 @@
 //! PF507 `numeric-outliers`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{InsightsCx, InsightsHook};
 use crate::rules::Violation;
 use crate::text::{num, pct};
 
@@ -38,11 +39,11 @@ declare_rule! {
 /// Numeric values outside Tukey's far-out fences.
 #[derive(Debug, Clone, Copy)]
 pub struct NumericOutliers<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Values outside the fences.
     pub outliers: u64,
-    /// Values.
+    /// Records with a value in the column (what the share of outliers is of).
     pub filled: u64,
     /// Q1 - 3 IQR and Q3 + 3 IQR.
     pub fences: (f64, f64),
@@ -50,6 +51,26 @@ pub struct NumericOutliers<'a> {
     pub quartiles: (f64, f64),
     /// The smallest and largest values.
     pub range: (f64, f64),
+}
+
+/// Detection: every numeric column whose quartiles found values outside the fences.
+impl InsightsHook for NumericOutliers<'_> {
+    fn check_insights(cx: &InsightsCx<'_>, out: &mut Vec<Diagnostic>) {
+        for column in &cx.insights.columns {
+            let Some(n) = column.numeric.as_ref().filter(|n| n.outliers > 0) else {
+                continue;
+            };
+            let found = NumericOutliers {
+                name: &column.name,
+                outliers: n.outliers,
+                filled: column.filled,
+                fences: (n.low_fence, n.high_fence),
+                quartiles: (n.q1, n.q3),
+                range: (n.min, n.max),
+            };
+            out.push(found.diagnostic());
+        }
+    }
 }
 
 impl Violation for NumericOutliers<'_> {

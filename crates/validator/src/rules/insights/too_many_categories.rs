@@ -26,7 +26,7 @@ declare_rule! {
 /// A categorical column with more than 30 categories.
 #[derive(Debug, Clone)]
 pub struct TooManyCategories<'a> {
-    /// The column.
+    /// The column's schema field name.
     pub name: &'a str,
     /// Categories counted.
     pub categories: u64,

@@ -33,7 +33,7 @@ declare_rule! {
 /// A boolean field, which Personalize ignores.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaBooleanField<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
 }
 

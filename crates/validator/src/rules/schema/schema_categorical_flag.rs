@@ -36,17 +36,17 @@ declare_rule! {
 pub enum SchemaCategoricalFlag<'a> {
     /// It must be categorical.
     MustBeCategorical {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
     },
     /// It must be textual.
     MustBeTextual {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
     },
     /// It must not be categorical.
     MustNotBeCategorical {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
     },
 }

@@ -32,7 +32,7 @@ declare_rule! {
 /// A categorical field that is not a string.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaCategoricalNonString<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
     /// Its type.
     pub ty: FieldType,

@@ -33,9 +33,10 @@ declare_rule! {
 /// Two field names equal once underscores and case are ignored.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaCollidingFieldNames<'a> {
-    /// The first field.
+    /// The field declared first.
     pub first: &'a str,
-    /// The later one.
+    /// The field declared later, equal to `first` once only letters and digits are kept and
+    /// case is ignored.
     pub second: &'a str,
 }
 

@@ -37,12 +37,12 @@ pub enum SchemaDomainMismatch<'a> {
     ActionsInDomain {
         /// The schema's dataset type.
         dataset_type: DatasetType,
-        /// The domain.
+        /// The domain the schema or `--domain` gives.
         domain: Domain,
     },
     /// The schema names a domain that does not exist.
     UnknownDomain {
-        /// The name.
+        /// The `domain` of the request body, as written.
         name: &'a str,
     },
     /// The schema's `domain` is not a string.
@@ -54,7 +54,7 @@ pub enum SchemaDomainMismatch<'a> {
     FlagDiffers {
         /// The schema's domain.
         schema: Domain,
-        /// The one given.
+        /// The domain given by `--domain`.
         given: Domain,
     },
 }

@@ -37,7 +37,7 @@ declare_rule! {
 /// A field declared twice.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaDuplicateField<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
 }
 

@@ -31,7 +31,7 @@ declare_rule! {
 /// A field name that is not alphanumeric with underscores.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaInvalidFieldName<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
 }
 

@@ -48,7 +48,7 @@ pub struct SchemaMissingRequiredField<'a> {
     pub dataset_type: DatasetType,
     /// Its domain, if any.
     pub domain: Option<Domain>,
-    /// The required field.
+    /// The name the docs require (`USER_ID`), absent from the schema.
     pub field: &'a str,
     /// Its type.
     pub ty: FieldType,

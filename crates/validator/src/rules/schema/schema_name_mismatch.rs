@@ -43,30 +43,30 @@ declare_rule! {
 pub enum SchemaNameMismatch<'a> {
     /// It names another type than the one given.
     OtherType {
-        /// The record name.
+        /// The Avro record's `name`, as written.
         name: &'a str,
-        /// The type it names.
+        /// The dataset type the record name stands for.
         named: DatasetType,
-        /// The type given.
+        /// The dataset type given by `--dataset-type`.
         given: DatasetType,
     },
     /// It names no type; the type is given.
     NotAType {
-        /// The record name.
+        /// The Avro record's `name`, as written.
         name: &'a str,
-        /// The type given.
+        /// The dataset type given by `--dataset-type`.
         given: DatasetType,
     },
     /// It names no type; the fields look like one.
     LooksLike {
-        /// The record name.
+        /// The Avro record's `name`, as written.
         name: &'a str,
-        /// The type the fields fit.
+        /// The dataset type whose required fields the schema has.
         inferred: DatasetType,
     },
     /// It names no type, and the fields fit none.
     FitsNone {
-        /// The record name.
+        /// The Avro record's `name`, as written.
         name: &'a str,
     },
 }

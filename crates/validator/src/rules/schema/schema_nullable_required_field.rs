@@ -33,9 +33,9 @@ declare_rule! {
 /// A required field declared nullable.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaNullableRequiredField<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
-    /// The type required.
+    /// The Avro type the docs require for the field.
     pub required: FieldType,
 }
 

@@ -1,6 +1,7 @@
 //! PF422 `schema-resource-name`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{SchemaCx, SchemaHook};
 use crate::rules::Violation;
 
 declare_rule! {
@@ -62,6 +63,28 @@ impl SchemaResourceName<'_> {
             (_, Some((_, c))) => Some(SchemaResourceName::BadCharacter(name, c)),
             (n, None) if n > MAX_SCHEMA_NAME_CHARS => Some(SchemaResourceName::TooLong(name, n)),
             _ => None,
+        }
+    }
+}
+
+/// Detection: the `name` beside the `schema` of a CreateSchema request body. A bare record has
+/// a `type`; a DescribeSchema response nests its `name` one level down.
+impl SchemaHook for SchemaResourceName<'_> {
+    fn check_schema(cx: &SchemaCx<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(obj) = cx.document.as_object() else {
+            return;
+        };
+        if obj.contains_key("type") || !obj.contains_key("schema") {
+            return;
+        }
+        let Some(name) = obj.get("name") else { return };
+        let json = name.to_string();
+        let found = match name.as_str() {
+            Some(n) => SchemaResourceName::check(n),
+            None => Some(SchemaResourceName::NotAString(&json)),
+        };
+        if let Some(v) = found {
+            out.push(v.diagnostic().at(cx.location(Some("name"))));
         }
     }
 }

@@ -36,21 +36,21 @@ declare_rule! {
 pub enum SchemaTextualMisplaced<'a> {
     /// In a schema other than Items.
     NotItems {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
         /// The schema's dataset type.
         dataset_type: DatasetType,
     },
     /// On a field that is not a string.
     NotString {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
         /// Its type.
         ty: FieldType,
     },
     /// On a field also marked categorical.
     AlsoCategorical {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
     },
 }

@@ -40,7 +40,7 @@ declare_rule! {
 pub struct SchemaTooLong {
     /// Its length in characters.
     pub chars: usize,
-    /// The limit.
+    /// The most characters CreateSchema accepts (20,000).
     pub limit: usize,
 }
 

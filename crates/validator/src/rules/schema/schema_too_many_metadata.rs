@@ -42,7 +42,7 @@ pub struct SchemaTooManyMetadata {
     pub dataset_type: DatasetType,
     /// Its metadata fields.
     pub fields: usize,
-    /// The limit.
+    /// The most metadata fields the dataset type may have.
     pub limit: usize,
 }
 

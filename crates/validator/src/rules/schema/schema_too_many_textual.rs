@@ -32,7 +32,7 @@ declare_rule! {
 /// More than one textual field in an Items schema.
 #[derive(Debug, Clone)]
 pub struct SchemaTooManyTextual<'a> {
-    /// The textual fields.
+    /// Every field marked textual, in declaration order.
     pub fields: Vec<&'a str>,
 }
 

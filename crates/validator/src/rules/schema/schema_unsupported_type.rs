@@ -32,9 +32,9 @@ declare_rule! {
 /// A field of a type Personalize does not support.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaUnsupportedType<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
-    /// The type as written.
+    /// The field's `type` as JSON text, shortened past 60 characters.
     pub ty: &'a str,
 }
 

@@ -32,7 +32,7 @@ declare_rule! {
 /// A string metadata field neither categorical nor textual, which training ignores.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaUnusedStringMetadata<'a> {
-    /// The field.
+    /// The field's name, as the schema declares it.
     pub field: &'a str,
     /// The schema is an Items schema (which may have a textual field).
     pub items: bool,

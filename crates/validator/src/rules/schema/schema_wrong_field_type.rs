@@ -44,20 +44,20 @@ declare_rule! {
 pub enum SchemaWrongFieldType<'a> {
     /// Another type.
     Type {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
-        /// The type declared.
+        /// The Avro type the schema declares for it.
         declared: FieldType,
-        /// The type required.
+        /// The Avro type the docs require for the field.
         required: FieldType,
         /// Whether the field may be null.
         nullable: bool,
     },
     /// Nullable, where Personalize requires a plain type (an optional reserved field).
     Nullable {
-        /// The field.
+        /// The field's name, as the schema declares it.
         field: &'a str,
-        /// The type required.
+        /// The Avro type the docs require for the field.
         required: FieldType,
     },
 }
