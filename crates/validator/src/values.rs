@@ -266,7 +266,7 @@ mod tests {
 
         proptest! {
             #[test]
-            fn ints(s in "[-+]?[0-9 .eE,x]{0,22}", bits in prop_oneof![Just(32u32), Just(64)]) {
+            fn ints(s in "[-+]?[0-9]{0,19}[:/ .eEx]?[0-9]{0,3}|[-+]?[0-9 .eE,x:/]{0,22}", bits in prop_oneof![Just(32u32), Just(64)]) {
                 prop_assert_eq!(parse_int(s.as_bytes(), bits), int_by_definition(s.as_bytes(), bits));
             }
 
