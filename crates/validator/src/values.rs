@@ -23,13 +23,17 @@ pub fn parse_int(b: &[u8], bits: u32) -> Result<i64, IntError> {
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 19 {
         return Err(classify_int_error(b, digits));
     }
-    // At most 19 digits: fits a u64 without overflow.
+    // At most 19 digits: fits a u64 without overflow. One pass checks and adds up the digits.
     let mut v: u64 = 0;
-    for &d in digits {
-        v = v * 10 + u64::from(d - b'0');
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(classify_int_error(b, digits));
+        }
+        v = v * 10 + u64::from(d);
     }
     let (max_pos, max_neg): (u64, u64) = if bits == 32 {
         (i32::MAX as u64, 1 << 31)
@@ -86,6 +90,12 @@ pub enum FloatError {
 /// Whether `b` is `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`.
 #[inline]
 pub fn is_float_syntax(b: &[u8]) -> bool {
+    float_shape(b).is_some()
+}
+
+/// `Some(has_exponent)` when `b` has the syntax of [`is_float_syntax`], else `None`.
+#[inline]
+fn float_shape(b: &[u8]) -> Option<bool> {
     let mut i = 0;
     if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
         i += 1;
@@ -105,9 +115,10 @@ pub fn is_float_syntax(b: &[u8]) -> bool {
         frac_digits = i - s;
     }
     if int_digits + frac_digits == 0 {
-        return false;
+        return None;
     }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+    let exponent = i < b.len() && (b[i] == b'e' || b[i] == b'E');
+    if exponent {
         i += 1;
         if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
             i += 1;
@@ -117,10 +128,10 @@ pub fn is_float_syntax(b: &[u8]) -> bool {
             i += 1;
         }
         if i == s {
-            return false;
+            return None;
         }
     }
-    i == b.len()
+    (i == b.len()).then_some(exponent)
 }
 
 /// Checks a `float` (`double == false`) or `double` value and returns it.
@@ -175,14 +186,11 @@ fn classify_float_error(b: &[u8]) -> FloatError {
 /// decimal of at most 38 characters and no exponent is always finite in both types.
 #[inline]
 pub fn check_float(b: &[u8], double: bool) -> Result<(), FloatError> {
-    if b.len() <= 38 && !b.iter().any(|&c| c == b'e' || c == b'E') {
-        return if is_float_syntax(b) {
-            Ok(())
-        } else {
-            Err(classify_float_error(b))
-        };
+    match float_shape(b) {
+        None => Err(classify_float_error(b)),
+        Some(false) if b.len() <= 38 => Ok(()),
+        Some(_) => parse_float(b, double).map(|_| ()),
     }
-    parse_float(b, double).map(|_| ())
 }
 
 /// Whether the value is a valid `boolean` (`true` or `false`, lowercase).
@@ -227,5 +235,45 @@ mod tests {
         assert!(parse_float(b"1e39", true).is_ok());
         assert_eq!(parse_float(b"abc", true), Err(FloatError::Syntax));
         assert_eq!(parse_float(b".", true), Err(FloatError::Syntax));
+    }
+
+    /// The one-pass integer parse and the float check that looks at a value once agree with
+    /// their definitions on numbers and near-numbers of every shape.
+    mod same_as_definition {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Two passes: every character a digit, then the value.
+        fn int_by_definition(b: &[u8], bits: u32) -> Result<i64, IntError> {
+            let digits = b
+                .strip_prefix(b"-")
+                .or_else(|| b.strip_prefix(b"+"))
+                .unwrap_or(b);
+            if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+                return Err(classify_int_error(b, digits));
+            }
+            let v: i128 = std::str::from_utf8(b).unwrap().parse().unwrap();
+            let (lo, hi) = if bits == 32 {
+                (i128::from(i32::MIN), i128::from(i32::MAX))
+            } else {
+                (i128::from(i64::MIN), i128::from(i64::MAX))
+            };
+            if v < lo || v > hi {
+                return Err(IntError::Range);
+            }
+            Ok(v as i64)
+        }
+
+        proptest! {
+            #[test]
+            fn ints(s in "[-+]?[0-9]{0,19}[:/ .eEx]?[0-9]{0,3}|[-+]?[0-9 .eE,x:/]{0,22}", bits in prop_oneof![Just(32u32), Just(64)]) {
+                prop_assert_eq!(parse_int(s.as_bytes(), bits), int_by_definition(s.as_bytes(), bits));
+            }
+
+            #[test]
+            fn floats(s in "[-+]?[0-9]{0,42}[.]?[0-9]{0,6}([eE][-+]?[0-9]{0,4})?|[-+ .,eEnaif0-9]{0,8}", double: bool) {
+                prop_assert_eq!(check_float(s.as_bytes(), double), parse_float(s.as_bytes(), double).map(|_| ()));
+            }
+        }
     }
 }

@@ -92,13 +92,15 @@ impl BlockAcc {
         self.users[shard_of(h)].push(h);
     }
 
-    /// Records one interaction's fingerprint; `parts` is [`Shared::partitions`].
+    /// Records one interaction's fingerprint; `parts` is [`Shared::partitions`], a power of two
+    /// (so the partition is a mask of the low bits, not a division).
     #[inline]
     pub fn add_fingerprint(&mut self, h: u64, at: Pos, parts: usize) {
+        debug_assert!(parts.is_power_of_two());
         if self.fingerprints.is_empty() {
             self.fingerprints = vec![Vec::new(); parts];
         }
-        self.fingerprints[(h % parts as u64) as usize].push((h, at));
+        self.fingerprints[(h & (parts as u64 - 1)) as usize].push((h, at));
     }
 
     /// Counts an event type. Event types are few, so a short list with a last-hit cache beats

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::spill::Spill;
@@ -98,11 +99,21 @@ impl Dups {
 
 /// A set of 64-bit hashes with a saturating count (1, 2, 3+) kept in the two low bits of each
 /// 8-byte slot: linear probing, at most 70% full, so 11–23 bytes per distinct key.
+///
+/// Keys are counted in batches of [`PENDING`]: a block brings a shard only a few thousand keys,
+/// scattered over a table that the block's own bytes have pushed out of the cache, so each
+/// would be a miss to memory; a batch of [`PENDING`] keys loads the table into the cache once
+/// for all of them.
 #[derive(Debug, Default)]
 pub(crate) struct KeyCount {
     slots: Vec<u64>,
     len: usize,
+    /// Keys not counted yet (at most [`PENDING`]).
+    pending: Vec<u64>,
 }
+
+/// Keys a [`KeyCount`] holds back before counting them together: 128 KiB per table.
+const PENDING: usize = 16 * 1024;
 
 impl KeyCount {
     #[inline]
@@ -115,14 +126,56 @@ impl KeyCount {
         }
     }
 
-    /// Counts one occurrence of `h`.
-    #[inline]
-    pub fn add(&mut self, h: u64) {
-        if (self.len + 1) * 10 > self.slots.len() * 7 {
-            self.grow();
+    /// Counts one occurrence of each of `hs` (in a batch: see [`KeyCount::flush`]).
+    pub fn add_all(&mut self, hs: &[u64]) {
+        if self.pending.len() + hs.len() > PENDING {
+            self.flush();
         }
-        let k = Self::key(h);
-        let mask = self.slots.len() - 1;
+        if hs.len() >= PENDING {
+            self.count(hs);
+        } else {
+            self.pending.extend_from_slice(hs);
+        }
+    }
+
+    /// Counts the keys held back.
+    pub fn flush(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.count(&pending);
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    /// Counts `hs` now. Lookups in a table larger than the caches miss: the slots of the next
+    /// `AHEAD` keys are read before any of them is updated, so that their misses overlap
+    /// instead of waiting one after another.
+    fn count(&mut self, hs: &[u64]) {
+        /// Keys whose first slots are loaded together.
+        const AHEAD: usize = 16;
+        let mut touched = 0u64;
+        for chunk in hs.chunks(AHEAD) {
+            if (self.len + 1) * 10 > self.slots.len() * 7 {
+                self.grow();
+            }
+            let mask = self.slots.len() - 1;
+            for &h in chunk {
+                touched ^= self.slots[(Self::key(h) >> 2) as usize & mask];
+            }
+            for &h in chunk {
+                // At most 70% full, as one insert at a time would keep it.
+                if (self.len + 1) * 10 > self.slots.len() * 7 {
+                    self.grow();
+                }
+                self.insert(Self::key(h), self.slots.len() - 1);
+            }
+        }
+        // The early loads matter only for their timing: keep the optimiser from dropping them.
+        std::hint::black_box(touched);
+    }
+
+    /// Inserts or counts key `k` (room is made by the caller).
+    #[inline]
+    fn insert(&mut self, k: u64, mask: usize) {
         let mut i = (k >> 2) as usize & mask;
         loop {
             let s = self.slots[i];
@@ -154,14 +207,11 @@ impl KeyCount {
         }
     }
 
-    /// Distinct keys.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Keys counted at least twice.
-    pub fn repeated(&self) -> usize {
-        self.slots.iter().filter(|&&s| s & 3 >= 2).count()
+    /// Distinct keys, and keys counted at least twice.
+    pub fn counts(&mut self) -> (usize, usize) {
+        self.flush();
+        let repeated = self.slots.iter().filter(|&&s| s & 3 >= 2).count();
+        (self.len, repeated)
     }
 }
 
@@ -169,6 +219,8 @@ impl KeyCount {
 #[derive(Debug)]
 pub(crate) struct UserCounts {
     shards: Vec<Mutex<KeyCount>>,
+    /// Where the next [`UserCounts::absorb`] starts.
+    turn: AtomicUsize,
 }
 
 impl Default for UserCounts {
@@ -177,21 +229,27 @@ impl Default for UserCounts {
             shards: (0..SHARDS)
                 .map(|_| Mutex::new(KeyCount::default()))
                 .collect(),
+            turn: AtomicUsize::new(0),
         }
     }
 }
 
 impl UserCounts {
     /// Counts a block's users, already split by shard ([`BlockAcc::add_user`]).
+    ///
+    /// Each call starts at another shard, so that workers absorbing at the same time do not walk
+    /// the shards in step and wait on each other's batches.
     pub fn absorb(&self, by_shard: Vec<Vec<u64>>) {
-        for (shard, users) in by_shard.into_iter().enumerate() {
+        let n = by_shard.len();
+        let start = self.turn.fetch_add(1, Ordering::Relaxed) % SHARDS;
+        for i in 0..n {
+            let shard = (start + i) % n;
+            let users = &by_shard[shard];
             if users.is_empty() {
                 continue;
             }
             let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
-            for h in users {
-                s.add(h);
-            }
+            s.add_all(users);
         }
     }
 
@@ -200,9 +258,9 @@ impl UserCounts {
         let mut all = 0;
         let mut repeat = 0;
         for s in &self.shards {
-            let s = s.lock().unwrap_or_else(|e| e.into_inner());
-            all += s.len() as u64;
-            repeat += s.repeated() as u64;
+            let (n, r) = s.lock().unwrap_or_else(|e| e.into_inner()).counts();
+            all += n as u64;
+            repeat += r as u64;
         }
         (all, repeat)
     }
@@ -319,5 +377,50 @@ impl Shared {
             .unwrap_or_else(|e| e.into_inner())
             .get(&hash)
             .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `add_all` counts as one insert at a time would: the distinct keys and those seen twice or
+    /// more, whatever the batch sizes (held back or not), across the table's growth, with keys that differ only in
+    /// the two low bits the count lives in (they are one key).
+    #[test]
+    fn add_all_counts_every_key_across_batches_and_growth() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let keys: Vec<u64> = (0..60_000)
+            .map(|i| match i % 5 {
+                // A few keys seen often, some seen once, some equal but for the low bits.
+                0 => (next() % 50) << 2,
+                1 => ((next() % 50) << 2) | 3,
+                _ => next() % 40_000 + 1,
+            })
+            .chain([0, 1, 2, 3, 4])
+            .collect();
+        let mut want: HashMap<u64, u32> = HashMap::new();
+        for &h in &keys {
+            *want.entry(KeyCount::key(h)).or_default() += 1;
+        }
+        for batch in [1, 7, 16, 1000, keys.len()] {
+            let mut t = KeyCount::default();
+            for chunk in keys.chunks(batch) {
+                t.add_all(chunk);
+            }
+            let repeated = want.values().filter(|&&n| n >= 2).count();
+            assert_eq!(t.counts(), (want.len(), repeated), "batch {batch}");
+            assert!(
+                t.len * 10 <= t.slots.len() * 7,
+                "batch {batch}: over 70% full"
+            );
+            assert!(t.pending.is_empty(), "batch {batch}: keys left uncounted");
+        }
     }
 }

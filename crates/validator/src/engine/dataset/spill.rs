@@ -3,7 +3,7 @@
 //! deduplicated on its own at the end.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -42,6 +42,93 @@ fn bucket_of(h: u64) -> usize {
 
 /// The duplicates of a partition: their total, and the first ones as (duplicate, original).
 type PartDups = (u64, Vec<(Pos, Pos)>);
+
+/// Bytes of a spill file read at a time at the end.
+const READ_CHUNK: usize = 1 << 20;
+
+/// Finds the exact duplicates in one sub-bucket of fingerprints with a small open-addressing
+/// table (it stays in the first-level cache) instead of sorting the bucket: one probe per entry.
+/// Reused from bucket to bucket.
+#[derive(Debug, Default)]
+struct BucketDedup {
+    /// Index + 1 into the bucket of the earliest entry of each fingerprint; 0 is empty.
+    table: Vec<u32>,
+    /// The duplicates (every entry but the earliest of its fingerprint), as they are found.
+    dups: Vec<(u64, Pos)>,
+}
+
+impl BucketDedup {
+    /// Counts the entries of `bucket` whose fingerprint an entry earlier in file order has, and
+    /// adds each to `first` as (its position, the earliest position of its fingerprint): the
+    /// pairs that sorting the bucket and pairing each run's later entries with its first gives.
+    fn run(&mut self, bucket: &mut [(u64, Pos)], first: &mut Vec<(Pos, Pos)>) -> u64 {
+        if bucket.len() < 2 {
+            return 0;
+        }
+        if u32::try_from(bucket.len()).is_err() {
+            return by_sorting(bucket, first);
+        }
+        let size = (bucket.len() * 2).next_power_of_two();
+        self.table.clear();
+        self.table.resize(size, 0);
+        self.dups.clear();
+        let mask = size - 1;
+        // The low bits chose the partition and bits 16..24 the bucket: index by the top ones.
+        let home = |h: u64| (h >> 32) as usize & mask;
+        for (i, &(h, at)) in bucket.iter().enumerate() {
+            let idx = i as u32 + 1;
+            let mut slot = home(h);
+            loop {
+                let e = self.table[slot];
+                if e == 0 {
+                    self.table[slot] = idx;
+                    break;
+                }
+                let (eh, eat) = bucket[e as usize - 1];
+                if eh == h {
+                    if at < eat {
+                        self.table[slot] = idx;
+                        self.dups.push((eh, eat));
+                    } else {
+                        self.dups.push((h, at));
+                    }
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        for &(h, at) in &self.dups {
+            let mut slot = home(h);
+            loop {
+                let (eh, eat) = bucket[self.table[slot] as usize - 1];
+                if eh == h {
+                    first.push((at, eat));
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        self.dups.len() as u64
+    }
+}
+
+/// The duplicates of a bucket found by sorting it: each run's later entries paired with its
+/// first. For buckets too large for [`BucketDedup`]'s 32-bit indices, and the tests' reference.
+fn by_sorting(bucket: &mut [(u64, Pos)], first: &mut Vec<(Pos, Pos)>) -> u64 {
+    bucket.sort_unstable();
+    let mut total = 0;
+    let mut i = 0;
+    while i < bucket.len() {
+        let mut j = i + 1;
+        while j < bucket.len() && bucket[j].0 == bucket[i].0 {
+            total += 1;
+            first.push((bucket[j].1, bucket[i].1));
+            j += 1;
+        }
+        i = j;
+    }
+    total
+}
 
 /// Bytes all partitions together buffer in memory before writing out.
 const SPILL_BUFFERS: usize = 8 << 20;
@@ -135,13 +222,18 @@ impl Spill {
                     .as_ref()
                     .map(|d| d.path().join(format!("part-{i:04}")))
                     .unwrap_or_default();
-                let mut r = BufReader::with_capacity(1 << 16, File::open(path)?);
-                let mut rec = [0u8; 16];
-                for _ in 0..p.spilled {
-                    r.read_exact(&mut rec)?;
-                    let h = u64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
-                    let at = u64::from_le_bytes(rec[8..].try_into().expect("8 bytes"));
-                    place(h, at);
+                let mut r = File::open(path)?;
+                let mut chunk = vec![0u8; READ_CHUNK];
+                let mut left = p.spilled as usize * 16;
+                while left > 0 {
+                    let n = left.min(READ_CHUNK);
+                    r.read_exact(&mut chunk[..n])?;
+                    for rec in chunk[..n].chunks_exact(16) {
+                        let h = u64::from_le_bytes(rec[..8].try_into().expect("8 bytes"));
+                        let at = u64::from_le_bytes(rec[8..].try_into().expect("8 bytes"));
+                        place(h, at);
+                    }
+                    left -= n;
                 }
             }
             for (h, at) in p.buf.drain(..) {
@@ -149,19 +241,9 @@ impl Spill {
             }
             let mut total = 0u64;
             let mut first: Vec<(Pos, Pos)> = Vec::new();
+            let mut dedup = BucketDedup::default();
             for b in 0..BUCKETS {
-                let bucket = &mut all[starts[b]..starts[b + 1]];
-                bucket.sort_unstable();
-                let mut i = 0;
-                while i < bucket.len() {
-                    let mut j = i + 1;
-                    while j < bucket.len() && bucket[j].0 == bucket[i].0 {
-                        total += 1;
-                        first.push((bucket[j].1, bucket[i].1));
-                        j += 1;
-                    }
-                    i = j;
-                }
+                total += dedup.run(&mut all[starts[b]..starts[b + 1]], &mut first);
             }
             first.sort_unstable();
             first.truncate(keep);
@@ -182,5 +264,53 @@ impl Spill {
         first.sort_unstable();
         first.truncate(keep);
         Ok((total, first))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table finds the same duplicates as sorting, for buckets of any size with fingerprints
+    /// seen once, twice and many times, in any order of positions, and hashes that collide in
+    /// the table's index bits but differ elsewhere.
+    #[test]
+    fn bucket_dedup_finds_what_sorting_finds() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut dedup = BucketDedup::default();
+        for len in [0, 1, 2, 3, 17, 100, 1000, 5000] {
+            for distinct in [1u64, 3, 50, 1 << 40] {
+                let mut positions: Vec<Pos> = (0..len as u64).map(|i| i * 7 + 3).collect();
+                // Shuffle, so the earliest entry of a fingerprint is not always met first.
+                for i in (1..positions.len()).rev() {
+                    positions.swap(i, (next() % (i as u64 + 1)) as usize);
+                }
+                let mut bucket: Vec<(u64, Pos)> = positions
+                    .into_iter()
+                    .map(|at| {
+                        let k = next() % distinct;
+                        // Same top 32 bits for neighbours: they collide in the table.
+                        ((k / 2) << 32 | (k & 1) << 3, at)
+                    })
+                    .collect();
+                let mut first = Vec::new();
+                let total = dedup.run(&mut bucket.clone(), &mut first);
+                first.sort_unstable();
+                let mut want = Vec::new();
+                let want_total = by_sorting(&mut bucket, &mut want);
+                want.sort_unstable();
+                assert_eq!(
+                    (total, first),
+                    (want_total, want),
+                    "len {len}, distinct {distinct}"
+                );
+            }
+        }
     }
 }
