@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use xxhash_rust::xxh3::xxh3_128;
@@ -27,10 +26,11 @@ use crate::rules::{self, event_type_variants};
 use crate::schema::{DatasetType, Schema};
 
 /// What the first pass keeps for the dataset fixes.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Facts {
-    /// The fingerprints of the records written, partitioned (bounded memory: [`Keys`]).
-    pub keys: Keys,
+    /// The fingerprints of the records written, partitioned (bounded memory: [`Keys`]); the
+    /// pass hands them over when it ends.
+    pub keys: Option<Keys>,
     /// Per block, in order: the index among the written records of its first record, and the
     /// 1-based input line of its first line.
     pub blocks: Vec<(u64, u64)>,
@@ -39,7 +39,7 @@ pub(crate) struct Facts {
     /// Records the first pass wrote.
     pub records: u64,
     /// The first pass's workers, which deduplicate the partitions.
-    pub pool: Option<rayon::ThreadPool>,
+    pub pool: Option<std::sync::Arc<rayon::ThreadPool>>,
 }
 
 /// How often an event type spelling is used, and where first.
@@ -49,18 +49,6 @@ pub(crate) struct Spelling {
     /// Its first records, as (index among the written records, input line): in one block,
     /// line within the block, until the pass makes them absolute.
     pub first: Vec<(u64, u64)>,
-}
-
-impl Facts {
-    pub fn new(temp_dir: Option<PathBuf>) -> Facts {
-        Facts {
-            keys: Keys::new(temp_dir),
-            blocks: Vec::new(),
-            event_types: HashMap::new(),
-            records: 0,
-            pool: None,
-        }
-    }
 }
 
 /// The dataset fixes that apply to one file.
@@ -183,8 +171,9 @@ impl Dataset {
             pool,
         } = facts;
         // The records to drop, as (index among the written records, input line), ascending.
+        let keys = keys.expect("the pass hands its fingerprints over");
         let dropped: Vec<(u64, u64)> = keys
-            .earlier_copies(pool.as_ref())
+            .earlier_copies(pool.as_deref())
             .map_err(FixError::Write)?
             .into_iter()
             .map(|(at, line)| {

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::io::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -23,7 +24,7 @@ use crate::values::parse_int;
 
 /// What one block produced.
 #[derive(Debug, Default)]
-struct BlockOut {
+pub(crate) struct BlockOut {
     out: Vec<u8>,
     /// Lines read (blank ones included).
     lines: u64,
@@ -41,58 +42,37 @@ pub(crate) struct Pass<'a> {
     plan: &'a Plan,
     enabled: &'a Enabled,
     examples: usize,
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Arc<rayon::ThreadPool>>,
     threads: usize,
     dataset: Option<&'a Dataset>,
+    keys: Option<Arc<Keys>>,
     /// The 1-based input line of the next block's first line.
     next_line: u64,
-    /// Blocks fixed so far.
-    blocks: u32,
+    /// Blocks handed to a [`Fixer`] so far, and blocks written.
+    dispatched: u32,
     records_in: u64,
     records_out: u64,
     facts: Option<Facts>,
 }
 
-impl<'a> Pass<'a> {
-    pub fn new(
-        plan: &'a Plan,
-        enabled: &'a Enabled,
-        opts: &FixOptions,
-        dataset: Option<&'a Dataset>,
-    ) -> Result<Pass<'a>, FixError> {
-        let pool = crate::engine::thread_pool(opts.threads)?;
-        let threads = pool.as_ref().map_or(1, |p| p.current_num_threads());
-        Ok(Pass {
-            plan,
-            enabled,
-            examples: opts.examples,
-            pool,
-            threads,
-            dataset,
-            next_line: 2,
-            blocks: 0,
-            records_in: 0,
-            records_out: 0,
-            facts: dataset.map(|_| Facts::new(opts.temp_dir.clone())),
-        })
-    }
+/// Fixes a batch of blocks: the pass's references, free of the pass itself, so that the previous
+/// batch is written (and the next one read) while this one is fixed.
+pub(crate) struct Fixer<'a> {
+    plan: &'a Plan,
+    enabled: &'a Enabled,
+    examples: usize,
+    dataset: Option<&'a Dataset>,
+    keys: Option<Arc<Keys>>,
+    /// The number of the batch's first block in the file.
+    first: u32,
+}
 
-    /// Blocks to read before fixing them together (one per worker).
-    pub fn batch_len(&self) -> usize {
-        self.threads.max(1)
-    }
-
-    /// Fixes a batch of blocks (in parallel) and writes them in order.
-    pub fn run<W: Write + ?Sized>(
-        &mut self,
-        batch: Vec<Vec<u8>>,
-        sink: &mut W,
-        tallies: &mut Tallies,
-    ) -> Result<(), FixError> {
-        let first = self.blocks;
-        let keys = self.facts.as_ref().map(|f| &f.keys);
+impl Fixer<'_> {
+    /// The batch's blocks fixed, in parallel on `pool` when there is one.
+    pub fn fix(&self, batch: &[Vec<u8>], pool: Option<&rayon::ThreadPool>) -> Vec<BlockOut> {
+        let keys = self.keys.as_deref();
         let work = |(i, b): (usize, &Vec<u8>)| {
-            let block = first + i as u32;
+            let block = self.first + i as u32;
             fix_block(
                 b,
                 self.plan,
@@ -103,12 +83,71 @@ impl<'a> Pass<'a> {
                 block,
             )
         };
-        let outs: Vec<BlockOut> = match &self.pool {
+        match pool {
             Some(pool) if batch.len() > 1 => {
                 pool.install(|| batch.par_iter().enumerate().map(work).collect())
             }
             _ => batch.iter().enumerate().map(work).collect(),
-        };
+        }
+    }
+}
+
+impl<'a> Pass<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        enabled: &'a Enabled,
+        opts: &FixOptions,
+        dataset: Option<&'a Dataset>,
+    ) -> Result<Pass<'a>, FixError> {
+        let pool = crate::engine::thread_pool(opts.threads)?.map(Arc::new);
+        let threads = pool.as_ref().map_or(1, |p| p.current_num_threads());
+        Ok(Pass {
+            plan,
+            enabled,
+            examples: opts.examples,
+            pool,
+            threads,
+            dataset,
+            keys: dataset.map(|_| Arc::new(Keys::new(opts.temp_dir.clone()))),
+            next_line: 2,
+            dispatched: 0,
+            records_in: 0,
+            records_out: 0,
+            facts: dataset.map(|_| Facts::default()),
+        })
+    }
+
+    /// Blocks to read before fixing them together (one per worker).
+    pub fn batch_len(&self) -> usize {
+        self.threads.max(1)
+    }
+
+    /// The workers, if more than one.
+    pub fn pool(&self) -> Option<Arc<rayon::ThreadPool>> {
+        self.pool.clone()
+    }
+
+    /// What fixes the next `n` blocks.
+    pub fn fixer(&mut self, n: usize) -> Fixer<'a> {
+        let first = self.dispatched;
+        self.dispatched += n as u32;
+        Fixer {
+            plan: self.plan,
+            enabled: self.enabled,
+            examples: self.examples,
+            dataset: self.dataset,
+            keys: self.keys.clone(),
+            first,
+        }
+    }
+
+    /// Writes fixed blocks in order and adds up what they found.
+    pub fn absorb<W: Write + ?Sized>(
+        &mut self,
+        outs: Vec<BlockOut>,
+        sink: &mut W,
+        tallies: &mut Tallies,
+    ) -> Result<(), FixError> {
         for mut b in outs {
             if let Some(e) = b.spill_error.take() {
                 return Err(FixError::Write(e));
@@ -133,7 +172,6 @@ impl<'a> Pass<'a> {
                         .extend(first.map(|&(i, l)| (i + out_base, l + base)));
                 }
             }
-            self.blocks += 1;
             self.next_line += b.lines;
             self.records_in += b.lines;
             self.records_out += b.records_out;
@@ -144,9 +182,11 @@ impl<'a> Pass<'a> {
     /// Records read, records written, and the facts the dataset fixes need (with the workers,
     /// which deduplicate).
     pub fn finish(self) -> (u64, u64, Option<Facts>) {
+        let keys = self.keys;
         let facts = self.facts.map(|mut f| {
             f.records = self.records_out;
             f.pool = self.pool;
+            f.keys = keys.and_then(Arc::into_inner);
             f
         });
         (self.records_in, self.records_out, facts)

@@ -506,27 +506,52 @@ pub fn fix_into(
     {
         out.write_all(&plan.header_out).map_err(FixError::Write)?;
         let mut pass = lines::Pass::new(&plan, &enabled, opts, dataset.as_ref())?;
-        // The rest of the first block, then the others, in batches of one block per worker.
-        let mut first_rest = Some(rest.to_vec());
-        drop(first);
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(FixError::Interrupted);
-            }
-            let mut batch = Vec::with_capacity(pass.batch_len());
-            if let Some(r) = first_rest.take() {
-                batch.push(r);
-            }
-            while batch.len() < pass.batch_len() {
+        let n = pass.batch_len();
+        // Batches of one block per worker: while the workers fix one, this thread writes the
+        // one before and reads the one after.
+        let mut read_batch = |batch: &mut Vec<Vec<u8>>| -> Result<(), FixError> {
+            while batch.len() < n {
                 match blocks.next_block().map_err(read_err)? {
                     Some(b) => batch.push(b.buf),
                     None => break,
                 }
             }
-            if batch.is_empty() {
-                break;
+            Ok(())
+        };
+        let mut batch = vec![rest.to_vec()];
+        drop(first);
+        read_batch(&mut batch)?;
+        let pool = pass.pool();
+        let mut pending: Option<Vec<lines::BlockOut>> = None;
+        while !batch.is_empty() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(FixError::Interrupted);
             }
-            pass.run(batch, out, &mut tallies)?;
+            let fixer = pass.fixer(batch.len());
+            let mut fixed = Vec::new();
+            let mut next = Vec::with_capacity(n);
+            let mut step = |next: &mut Vec<Vec<u8>>| -> Result<(), FixError> {
+                if let Some(p) = pending.take() {
+                    pass.absorb(p, out, &mut tallies)?;
+                }
+                read_batch(next)
+            };
+            let stepped = match pool.as_deref() {
+                Some(pool) => pool.in_place_scope(|s| {
+                    s.spawn(|_| fixed = fixer.fix(&batch, Some(pool)));
+                    step(&mut next)
+                }),
+                None => {
+                    fixed = fixer.fix(&batch, None);
+                    step(&mut next)
+                }
+            };
+            stepped?;
+            pending = Some(fixed);
+            batch = next;
+        }
+        if let Some(p) = pending.take() {
+            pass.absorb(p, out, &mut tallies)?;
         }
         let (records_in, records_out_pass1, facts) = pass.finish();
         let mut summary_in = records_in;
