@@ -52,8 +52,8 @@ skip() { [[ "$SKIP" == *",$1,"* ]]; }
 # shellcheck source=benches/lib.sh
 . "$(dirname "$0")/lib.sh"
 BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/preflight-bench}"
-mkdir -p "$BENCH_DIR"
-RESULTS="$BENCH_DIR/compare-results.tsv"
+bench_scratch
+RESULTS="$BENCH_TMP/results.tsv"
 : > "$RESULTS"
 export BENCH_DIR RESULTS MIN_FREE_GB
 [ -z "${BENCH_LOCK:-}" ] || export BENCH_LOCK
@@ -63,7 +63,7 @@ cleanup() {
     kill "$SERVER_PID" 2> /dev/null || true
     wait "$SERVER_PID" 2> /dev/null || true
   fi
-  rm -rf "$BENCH_DIR/s3" "$BENCH_DIR/fixed.csv"
+  rm -rf "$BENCH_TMP"
 }
 trap cleanup EXIT
 
@@ -114,8 +114,8 @@ MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "validate (1 thread)" "$BYTES" \
   "$BIN/preflight" validate --no-config --dataset-type interactions --threads 1 "$DATA"
 # The defects repaired, the output validated (the target: at most 2× validate's time).
 skip fix || MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "fix --unsafe-fixes" "$BYTES" \
-  "$BIN/preflight" fix --no-config --dataset-type interactions --unsafe-fixes --force "$DATA" -o "$BENCH_DIR/fixed.csv"
-rm -f "$BENCH_DIR/fixed.csv"
+  "$BIN/preflight" fix --no-config --dataset-type interactions --unsafe-fixes --force "$DATA" -o "$BENCH_TMP/fixed.csv"
+rm -f "$BENCH_TMP/fixed.csv"
 if ! skip peers; then
   for p in polars duckdb pandas; do
     WC="wc -l" BASE="$V" bench_measure "$p script" "$BYTES" "$BENCH_DIR/venv/bin/python" "$BENCH_ROOT/benches/peers/${p}_check.py" "$DATA"
@@ -147,20 +147,20 @@ skip insights || INTERACTIONS="$DATA" ITEMS=100000 bash "$BENCH_ROOT/benches/ins
 # parts; stage's default concurrency is 4 parts, the CLI's 10 requests.
 STAGE_NOTE=
 if ! skip stage && bench_room "$BENCH_DIR" $((BYTES * 3 / 1000000000 + 1)) "stage vs aws s3 cp"; then
-  rm -rf "$BENCH_DIR/s3"
-  mkdir -p "$BENCH_DIR/s3"
-  "$BIN/examples/serve" "$BENCH_DIR/s3" bench > "$BENCH_DIR/s3.endpoint" 2> "$BENCH_DIR/s3.err" &
+  S3="$BENCH_TMP/s3"
+  mkdir -p "$S3"
+  "$BIN/examples/serve" "$S3" bench > "$BENCH_TMP/s3.endpoint" 2> "$BENCH_TMP/s3.err" &
   SERVER_PID=$!
   for _ in $(seq 100); do
-    [ -s "$BENCH_DIR/s3.endpoint" ] && break
+    [ -s "$BENCH_TMP/s3.endpoint" ] && break
     sleep 0.1
   done
-  EP=$(head -n 1 "$BENCH_DIR/s3.endpoint")
+  EP=$(head -n 1 "$BENCH_TMP/s3.endpoint")
   echo "== stage vs aws s3 cp, S3 server at $EP" >&2
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
   export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
   # (s3s-fs keeps each object's metadata beside the bucket folder, the shim in .shim)
-  empty_bucket() { find "$BENCH_DIR/s3" -mindepth 1 -delete && mkdir -p "$BENCH_DIR/s3/bench" "$BENCH_DIR/s3/.shim"; }
+  empty_bucket() { find "$S3" -mindepth 1 -delete && mkdir -p "$S3/bench" "$S3/.shim"; }
   # --force: the benchmark file has defects on purpose; stage uploads it anyway.
   BEFORE=empty_bucket WC="wc -l" BASE="$V" bench_measure "stage (validate + upload)" "$BYTES" \
     "$BIN/preflight" stage --no-config --dataset-type interactions --force --progress never \
@@ -171,7 +171,7 @@ if ! skip stage && bench_room "$BENCH_DIR" $((BYTES * 3 / 1000000000 + 1)) "stag
   kill "$SERVER_PID"
   wait "$SERVER_PID" 2> /dev/null || true
   SERVER_PID=
-  rm -rf "$BENCH_DIR/s3"
+  rm -rf "$S3"
 fi
 
 if ! skip plan; then

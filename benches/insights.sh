@@ -22,17 +22,17 @@ ITEMS="${ITEMS:-1000000}"
 # shellcheck source=benches/lib.sh
 . "$(dirname "$0")/lib.sh"
 BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/preflight-insights-bench}"
-mkdir -p "$BENCH_DIR"
+bench_scratch
 TABLE=
 if [ -z "${RESULTS:-}" ]; then
-  RESULTS="$BENCH_DIR/insights-results.tsv"
+  RESULTS="$BENCH_TMP/results.tsv"
   : > "$RESULTS"
   TABLE=1
 fi
 INT_FILE="${INTERACTIONS:-$BENCH_DIR/insights-interactions-$SIZE.csv}"
 ITEMS_FILE="$BENCH_DIR/insights-items-$ITEMS.csv"
 cleanup() {
-  rm -f "$BENCH_DIR/insights.out"
+  rm -rf "$BENCH_TMP"
   if [ -z "${KEEP:-}" ]; then
     rm -f "$ITEMS_FILE"
     [ -n "${INTERACTIONS:-}" ] || rm -f "$INT_FILE"
@@ -62,10 +62,10 @@ MAX_OK=1 WC="wc -l (insights inputs)" bench_measure "validate (insights inputs)"
   sh -c 'c=0; "$0" validate --no-config --dataset-type interactions --format json "$1" || c=$?
          "$0" validate --no-config --dataset-type items --format json "$2" || c=$((c > $? ? c : $?)); exit "$c"' \
   "$BIN/preflight" "$INT_FILE" "$ITEMS_FILE"
-MAX_OK=1 WC="wc -l (insights inputs)" BASE="validate (insights inputs)" OUT="$BENCH_DIR/insights.out" \
+MAX_OK=1 WC="wc -l (insights inputs)" BASE="validate (insights inputs)" OUT="$BENCH_TMP/insights.out" \
   bench_measure "insights (interactions + items)" "$BYTES" \
   "$BIN/preflight" insights --no-config --interactions "$INT_FILE" --items "$ITEMS_FILE" --format json
-python3 - "$BENCH_DIR/insights.out" <<'PY' >&2 || true
+python3 - "$BENCH_TMP/insights.out" <<'PY' >&2 || true
 import json, sys
 v = json.load(open(sys.argv[1]))
 for d in v["datasets"]:

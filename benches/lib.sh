@@ -11,9 +11,19 @@
 #   MIN_FREE_GB        free disk a script never goes under (default 10): a step that would is
 #                      skipped and reported
 #   RESULTS            a file the rows are appended to (tab-separated; see bench_measure)
+#
+# Each script keeps its scratch files (outputs, the plan's partitions, the S3 server's folder)
+# in a folder of its own, $BENCH_TMP (see bench_scratch), so that runs sharing BENCH_DIR do not
+# mix them; data files are shared and reused.
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MIN_FREE_GB="${MIN_FREE_GB:-10}"
+
+# bench_scratch: creates $BENCH_TMP in $BENCH_DIR (the caller removes it on exit).
+bench_scratch() {
+  mkdir -p "$BENCH_DIR"
+  BENCH_TMP=$(mktemp -d "$BENCH_DIR/.scratch-XXXXXX")
+}
 
 # bench_lock / bench_unlock: take and release $BENCH_LOCK (nothing without it).
 bench_lock() {
@@ -98,7 +108,7 @@ bench_gen() {
 # with ($BASE: a validate of the same bytes), the `wc -l` row ($WC), and `ok` or `FAILED (…)`.
 # A run that exits above $MAX_OK (default 0; 1 for preflight, which exits 1 on findings) is a
 # failure and its time means nothing. $BEFORE, if set, is run before each run, untimed.
-# The command's stdout goes to $OUT (default /dev/null), stderr to $BENCH_DIR/last.err.
+# The command's stdout goes to $OUT (default /dev/null), stderr to $BENCH_TMP/last.err.
 bench_measure() {
   local name="$1" bytes="$2"
   shift 2
@@ -108,14 +118,14 @@ bench_measure() {
     bench_lock
     rc=0
     start=$EPOCHREALTIME
-    /usr/bin/time -f "%U %S %M" -o "$BENCH_DIR/time.out" "$@" > "${OUT:-/dev/null}" 2> "$BENCH_DIR/last.err" || rc=$?
+    /usr/bin/time -f "%U %S %M" -o "$BENCH_TMP/time.out" "$@" > "${OUT:-/dev/null}" 2> "$BENCH_TMP/last.err" || rc=$?
     end=$EPOCHREALTIME
     bench_unlock
     if [ "$rc" -gt "${MAX_OK:-0}" ]; then
       status="FAILED (exit $rc)"
-      echo "   $name FAILED (exit $rc): $(grep -v '^Command exited' "$BENCH_DIR/last.err" | tail -n 3 | tr '\n' ' ')" >&2
+      echo "   $name FAILED (exit $rc): $(grep -v '^Command exited' "$BENCH_TMP/last.err" | tail -n 3 | tr '\n' ' ')" >&2
     fi
-    rows+=("$(awk -v s="$start" -v e="$end" -v t="$(tail -n 1 "$BENCH_DIR/time.out")" \
+    rows+=("$(awk -v s="$start" -v e="$end" -v t="$(tail -n 1 "$BENCH_TMP/time.out")" \
       'BEGIN {split(t, a, " "); printf "%.3f %.2f %d", e - s, a[1] + a[2], a[3]}')")
   done
   local row

@@ -11,9 +11,10 @@
 #   WRITE=1 benches/plan.sh                          # also --write-merged (writes EXISTING+NEW)
 #
 # MEMORY is --memory-limit (default 1GiB); past it the plan runs out of core, its partitions in
-# $BENCH_DIR/plan-tmp (the disk it needs is printed first). The new batch of the default stays
-# just under 10^9 bytes so that the INCREMENTAL size gate (PF311) passes. `benches/compare.sh`
-# runs this script for each of its plan sizes. Figures: docs/performance.md.
+# a scratch folder in $BENCH_DIR (the disk it needs is printed first). The new batch of the
+# default stays just under 10^9 bytes so that the INCREMENTAL size gate (PF311) passes.
+# `benches/compare.sh` runs this script for each of its plan sizes. Figures:
+# docs/performance.md.
 #
 # Needs: cargo, /usr/bin/time, python3. Data goes to $BENCH_DIR (default
 # $TMPDIR/preflight-plan-bench); the other settings (PREFLIGHT_BIN_DIR, BENCH_LOCK, RESULTS,
@@ -26,18 +27,18 @@ MEMORY="${MEMORY:-1GiB}"
 # shellcheck source=benches/lib.sh
 . "$(dirname "$0")/lib.sh"
 BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/preflight-plan-bench}"
-mkdir -p "$BENCH_DIR"
+bench_scratch
 TABLE=
 if [ -z "${RESULTS:-}" ]; then
-  RESULTS="$BENCH_DIR/plan-results.tsv"
+  RESULTS="$BENCH_TMP/results.tsv"
   : > "$RESULTS"
   TABLE=1
 fi
 EX_FILE="$BENCH_DIR/plan-existing-$EXISTING.csv"
 NEW_FILE="$BENCH_DIR/plan-new-$NEW.csv"
-TMP="$BENCH_DIR/plan-tmp"
+TMP="$BENCH_TMP/partitions"
 cleanup() {
-  rm -rf "$TMP" "$BENCH_DIR/plan.out" "$BENCH_DIR/merged.csv"
+  rm -rf "$BENCH_TMP"
   case "${KEEP:-}" in
     1) ;;
     existing) rm -f "$NEW_FILE" ;;
@@ -48,34 +49,43 @@ trap cleanup EXIT
 bench_build
 mkdir -p "$TMP"
 
+LABEL="$MODE $NEW new + $EXISTING existing"
+[ "$MEMORY" = 1GiB ] || LABEL="$LABEL, --memory-limit $MEMORY"
+[ -z "${WRITE:-}" ] || LABEL="$LABEL, --write-merged"
+
+# Disk, checked before anything is written: the files not generated yet, the partitions (about
+# 18 bytes per record of either file, +10 per new one for INCREMENTAL; a record is about 49
+# bytes), and the merged file with WRITE. Short of room, the plan is skipped (a row says so).
+SIZES=$(($(bench_size "$EXISTING") + $(bench_size "$NEW")))
+NEED=$((SIZES * 2 / 5))
+[ -s "$EX_FILE" ] || NEED=$((NEED + $(bench_size "$EXISTING")))
+[ -s "$NEW_FILE" ] || NEED=$((NEED + $(bench_size "$NEW")))
+[ -z "${WRITE:-}" ] || NEED=$((NEED + SIZES))
+if ! bench_room "$BENCH_DIR" $((NEED / 1000000000 + 1)) "plan ($LABEL)"; then
+  printf 'plan (%s)\t%s\t0\t0\t0\t\t\tskipped: %s GB of disk needed, %s GB free (MIN_FREE_GB=%s)\n' \
+    "$LABEL" "$SIZES" "$((NEED / 1000000000 + 1))" "$(bench_free_gb "$BENCH_DIR")" "$MIN_FREE_GB" >> "$RESULTS"
+  [ -z "$TABLE" ] || bench_table
+  exit 0
+fi
+
 # Different seeds: the two files share users, items and time range, but hardly any record.
 bench_gen "$EX_FILE" --type interactions --size "$EXISTING" --seed 1 --users 1000000 --items 100000
 bench_gen "$NEW_FILE" --type interactions --size "$NEW" --seed 2 --users 1000000 --items 100000
 EX_B=$(stat -c %s "$EX_FILE")
 NEW_B=$(stat -c %s "$NEW_FILE")
 BYTES=$((EX_B + NEW_B))
-# The partitions take about 18 bytes per record of either file (+10 per new one, INCREMENTAL);
-# a record is about 49 bytes.
-bench_room "$BENCH_DIR" $((BYTES * 2 / 5 / 1000000000 + 1)) "the plan's temporary files" || exit 0
 EXTRA=()
-if [ -n "${WRITE:-}" ]; then
-  rm -f "$BENCH_DIR/merged.csv"
-  EXTRA=(--write-merged "$BENCH_DIR/merged.csv")
-  bench_room "$BENCH_DIR" $((BYTES / 1000000000 + 1)) "--write-merged" || exit 0
-fi
-LABEL="$MODE $NEW new + $EXISTING existing"
-[ "$MEMORY" = 1GiB ] || LABEL="$LABEL, --memory-limit $MEMORY"
-[ -z "${WRITE:-}" ] || LABEL="$LABEL, --write-merged"
+[ -z "${WRITE:-}" ] || EXTRA=(--write-merged "$BENCH_TMP/merged.csv")
 
 cat "$EX_FILE" "$NEW_FILE" > /dev/null   # page cache warm (as far as it holds them)
 echo "== preflight validate, then plan ($LABEL)" >&2
 MAX_OK=1 bench_measure "validate ($LABEL)" "$BYTES" \
   "$BIN/preflight" validate --no-config --dataset-type interactions --format json "$EX_FILE" "$NEW_FILE"
-MAX_OK=1 BASE="validate ($LABEL)" OUT="$BENCH_DIR/plan.out" bench_measure "plan ($LABEL)" "$BYTES" \
+MAX_OK=1 BASE="validate ($LABEL)" OUT="$BENCH_TMP/plan.out" bench_measure "plan ($LABEL)" "$BYTES" \
   "$BIN/preflight" plan --no-config --mode "$MODE" --dataset-type interactions --memory-limit "$MEMORY" \
   --temp-dir "$TMP" --existing "$EX_FILE" "$NEW_FILE" --format json "${EXTRA[@]}"
-grep '^note:' "$BENCH_DIR/last.err" >&2 || true
-python3 - "$BENCH_DIR/plan.out" <<'PY' >&2 || true
+grep '^note:' "$BENCH_TMP/last.err" >&2 || true
+python3 - "$BENCH_TMP/plan.out" <<'PY' >&2 || true
 import json, sys
 p = json.load(open(sys.argv[1]))["plan"]
 print("   plan: existing %d records, batch %d records: %d new, %d collapsed, %d dropped; %d after the job"
