@@ -20,6 +20,7 @@
 #
 # Settings (environment):
 #   RUNS    runs of each measurement on the SIZE file, the median kept (default 3; plans run once)
+#   PEER_RUNS  runs of the polars, DuckDB and pandas scripts (default RUNS)
 #   PLANS   MODE:NEW:EXISTING ... (default the issue's sizes: "incremental:999000000:10G
 #           full:3G:1G full:10G:10G"; 10G + 10G is 20 GB of data and about 8 GB of the plan's
 #           temporary files; a plan whose data would leave less than MIN_FREE_GB is skipped)
@@ -27,7 +28,8 @@
 #   KEEP=1  keep the generated data (else the plans' data is deleted after them; the SIZE file
 #           is kept for the next run)
 #   BENCH_DIR (default $TMPDIR/preflight-bench), PREFLIGHT_BIN_DIR, BENCH_LOCK, MIN_FREE_GB:
-#           see benches/lib.sh
+#           see benches/lib.sh (with BENCH_LOCK, the lock is held over each part: the SIZE
+#           file's tools, the peer scripts, insights and stage, each plan; a few minutes each)
 #
 # Needs: cargo, python3 (throwaway venvs get polars, duckdb, pandas, and awscli), /usr/bin/time.
 # `xan` 0.61.0 is installed with cargo into $BENCH_DIR/tools unless it is on PATH (about 8
@@ -86,14 +88,17 @@ if ! skip xan; then
   fi
 fi
 # Throwaway venvs: the peer scripts' libraries, and the AWS CLI.
+# (Made in place, since a venv's scripts name its path; `.complete` marks one whose install
+# finished.)
 venv() { # DIR PACKAGES...
   local dir="$1"
   shift
-  if [ ! -x "$dir/bin/python" ]; then
+  if [ ! -e "$dir/.complete" ]; then
     echo "== throwaway venv $dir with $*" >&2
-    python3 -m venv "$dir.part.$$"
-    "$dir.part.$$/bin/pip" install -q "$@" >&2
-    mv "$dir.part.$$" "$dir"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install -q "$@" >&2
+    touch "$dir/.complete"
   fi
 }
 skip peers || venv "$BENCH_DIR/venv" polars duckdb pandas
@@ -107,6 +112,7 @@ cat "$DATA" > /dev/null # page cache warm: every tool reads from memory
 echo "== the $SIZE file ($RUNS runs each: median wall time, max peak RSS)" >&2
 export RUNS
 V="validate (all threads)"
+bench_lock
 bench_measure "wc -l" "$BYTES" wc -l "$DATA"
 MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "$V" "$BYTES" \
   "$BIN/preflight" validate --no-config --dataset-type interactions "$DATA"
@@ -116,11 +122,6 @@ MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "validate (1 thread)" "$BYTES" \
 skip fix || MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "fix --unsafe-fixes" "$BYTES" \
   "$BIN/preflight" fix --no-config --dataset-type interactions --unsafe-fixes --force "$DATA" -o "$BENCH_TMP/fixed.csv"
 rm -f "$BENCH_TMP/fixed.csv"
-if ! skip peers; then
-  for p in polars duckdb pandas; do
-    WC="wc -l" BASE="$V" bench_measure "$p script" "$BYTES" "$BENCH_DIR/venv/bin/python" "$BENCH_ROOT/benches/peers/${p}_check.py" "$DATA"
-  done
-fi
 # xan: `count -c` stops at the first record with a field too many (the file has some on
 # purpose), so it and validate are also measured on a twin of the file without defects.
 if [ -n "$XAN" ]; then
@@ -135,10 +136,19 @@ if [ -n "$XAN" ]; then
     [ -n "${KEEP:-}" ] || rm -f "$CLEAN"
   fi
 fi
+bench_unlock
+if ! skip peers; then
+  bench_lock
+  for p in polars duckdb pandas; do
+    RUNS="${PEER_RUNS:-$RUNS}" WC="wc -l" BASE="$V" bench_measure "$p script" "$BYTES" "$BENCH_DIR/venv/bin/python" "$BENCH_ROOT/benches/peers/${p}_check.py" "$DATA"
+  done
+  bench_unlock
+fi
 if command -v qsv > /dev/null; then
   MAX_OK=1 WC="wc -l" BASE="$V" bench_measure "qsv validate" "$BYTES" qsv validate "$DATA" "$BENCH_ROOT/benches/peers/interactions.jsonschema.json"
 fi
 
+bench_lock
 # The file's ITEM_IDs are drawn from 100,000 items: the Items file has those.
 skip insights || INTERACTIONS="$DATA" ITEMS=100000 bash "$BENCH_ROOT/benches/insights.sh"
 
@@ -173,6 +183,7 @@ if ! skip stage && bench_room "$BENCH_DIR" $((BYTES * 3 / 1000000000 + 1)) "stag
   SERVER_PID=
   rm -rf "$S3"
 fi
+bench_unlock
 
 if ! skip plan; then
   read -r -a specs <<< "$PLANS"
@@ -183,7 +194,9 @@ if ! skip plan; then
     for later in "${specs[@]:$((i + 1))}"; do
       [ "${later##*:}" != "$existing" ] || keep="${KEEP:-existing}"
     done
+    bench_lock
     RUNS=1 KEEP="$keep" MODE="$mode" NEW="$new" EXISTING="$existing" bash "$BENCH_ROOT/benches/plan.sh" || echo "   plan $mode $new/$existing FAILED" >&2
+    bench_unlock
   done
 fi
 

@@ -25,15 +25,24 @@ bench_scratch() {
   BENCH_TMP=$(mktemp -d "$BENCH_DIR/.scratch-XXXXXX")
 }
 
-# bench_lock / bench_unlock: take and release $BENCH_LOCK (nothing without it).
+# bench_lock / bench_unlock: take and release $BENCH_LOCK (nothing without it). They nest: a
+# script may hold the lock over a group of measurements (and the scripts it runs, which
+# inherit it through BENCH_LOCK_DEPTH) so as not to queue again for each one.
+BENCH_LOCK_DEPTH="${BENCH_LOCK_DEPTH:-0}"
 bench_lock() {
-  if [ -n "${BENCH_LOCK:-}" ]; then
+  [ -n "${BENCH_LOCK:-}" ] || return 0
+  if [ "$BENCH_LOCK_DEPTH" -eq 0 ]; then
     exec {BENCH_LOCK_FD}> "$BENCH_LOCK"
     flock "$BENCH_LOCK_FD"
   fi
+  BENCH_LOCK_DEPTH=$((BENCH_LOCK_DEPTH + 1))
+  export BENCH_LOCK_DEPTH
 }
 bench_unlock() {
-  if [ -n "${BENCH_LOCK_FD:-}" ]; then
+  [ "$BENCH_LOCK_DEPTH" -gt 0 ] || return 0
+  BENCH_LOCK_DEPTH=$((BENCH_LOCK_DEPTH - 1))
+  export BENCH_LOCK_DEPTH
+  if [ "$BENCH_LOCK_DEPTH" -eq 0 ] && [ -n "${BENCH_LOCK_FD:-}" ]; then
     exec {BENCH_LOCK_FD}>&-
     unset BENCH_LOCK_FD
   fi
