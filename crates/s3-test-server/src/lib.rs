@@ -3,8 +3,8 @@
 //! Storage is `s3s-fs` 0.14.1 (objects and in-progress multipart uploads on disk, SigV4
 //! checked, PutObject checksums verified). s3s-fs 0.14.1 lacks some S3 behaviour that staging
 //! relies on, which [`Faithful`] adds in front of it, as S3 documents it:
-//! - UploadPart verifies the part's `x-amz-checksum-crc64nvme` / `-sha256` (`BadDigest`) and
-//!   ListParts returns each part's checksum and ETag;
+//! - UploadPart verifies the part's `x-amz-checksum-crc64nvme` / `-sha256` / `-crc32` /
+//!   `-crc32c` / `-sha1` (`BadDigest`) and ListParts returns each part's checksum and ETag;
 //! - CompleteMultipartUpload verifies a full-object CRC64NVME (or the part checksums) and
 //!   HeadObject with checksum mode returns the object's checksum (`…-N` for a composite one);
 //! - ListMultipartUploads lists the uploads in progress;
@@ -152,6 +152,9 @@ impl S3 for Faithful {
                     let value = v["value"].as_str().map(String::from);
                     match v["algorithm"].as_str() {
                         Some("crc64nvme") => o.checksum_crc64nvme = value,
+                        Some("crc32") => o.checksum_crc32 = value,
+                        Some("crc32c") => o.checksum_crc32c = value,
+                        Some("sha1") => o.checksum_sha1 = value,
                         _ => o.checksum_sha256 = value,
                     }
                 }
@@ -218,6 +221,9 @@ impl S3 for Faithful {
         let sent = [
             ("crc64nvme", req.input.checksum_crc64nvme.clone()),
             ("sha256", req.input.checksum_sha256.clone()),
+            ("crc32", req.input.checksum_crc32.clone()),
+            ("crc32c", req.input.checksum_crc32c.clone()),
+            ("sha1", req.input.checksum_sha1.clone()),
         ];
         let mut recorded = None;
         for (alg, value) in sent {
@@ -240,10 +246,14 @@ impl S3 for Faithful {
             None => String::new(),
         };
         if let Some((alg, v)) = &recorded {
-            match *alg {
-                "crc64nvme" => r.output.checksum_crc64nvme = Some(v.clone()),
-                _ => r.output.checksum_sha256 = Some(v.clone()),
-            }
+            let o = &mut r.output;
+            *match *alg {
+                "crc64nvme" => &mut o.checksum_crc64nvme,
+                "sha256" => &mut o.checksum_sha256,
+                "crc32" => &mut o.checksum_crc32,
+                "crc32c" => &mut o.checksum_crc32c,
+                _ => &mut o.checksum_sha1,
+            } = Some(v.clone());
         }
         self.write(
             &self.side(&["parts", &id, &n.to_string()]),
@@ -274,6 +284,9 @@ impl S3 for Faithful {
                     match alg.as_deref() {
                         Some("crc64nvme") => p.checksum_crc64nvme = c,
                         Some("sha256") => p.checksum_sha256 = c,
+                        Some("crc32") => p.checksum_crc32 = c,
+                        Some("crc32c") => p.checksum_crc32c = c,
+                        Some("sha1") => p.checksum_sha1 = c,
                         _ => {}
                     }
                 }
@@ -338,7 +351,13 @@ impl S3 for Faithful {
             let recorded = self
                 .read(&self.side(&["parts", &id, &n]))
                 .and_then(|v| v["checksum"].as_str().map(String::from));
-            let given = p.checksum_crc64nvme.clone().or(p.checksum_sha256.clone());
+            let given = p
+                .checksum_crc64nvme
+                .clone()
+                .or(p.checksum_sha256.clone())
+                .or(p.checksum_crc32.clone())
+                .or(p.checksum_crc32c.clone())
+                .or(p.checksum_sha1.clone());
             if alg.is_some() && (given.is_none() || given != recorded) {
                 return Err(s3_error!(
                     InvalidPart,
@@ -382,11 +401,9 @@ impl S3 for Faithful {
                     aws_smithy_types::base64::encode(&crc32.finalize()[..]),
                 ));
             }
-        } else if alg.as_deref() == Some("sha256") {
-            full = Some((
-                "sha256",
-                format!("{}-{}", checksum("sha256", &raw), parts.len()),
-            ));
+        } else if let Some(a) = alg.as_deref() {
+            // A composite checksum: of the parts' checksums, then `-N`.
+            full = Some((a, format!("{}-{}", checksum(a, &raw), parts.len())));
         }
         let r = self.fs.complete_multipart_upload(req).await?;
         let size = std::fs::metadata(self.root.join(&bucket).join(&key)).map_or(0, |m| m.len());

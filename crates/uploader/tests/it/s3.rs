@@ -617,6 +617,101 @@ async fn an_object_overwritten_with_another_checksum_or_none_is_not_taken_for_th
     }
 }
 
+/// The test server takes a multipart upload with CRC32 parts as the AWS CLI sends them
+/// (`benches/compare.sh` uploads its file with `aws s3 cp` to compare with `stage`), and refuses
+/// a part whose CRC32 is not its bytes', as S3 does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_server_takes_crc32_multipart_uploads_as_the_aws_cli_sends_them() {
+    use aws_sdk_s3::primitives::ByteStream;
+    use aws_sdk_s3::types::{ChecksumAlgorithm as Sdk, CompletedMultipartUpload, CompletedPart};
+    let crc32 = |b: &[u8]| {
+        let mut h = aws_smithy_checksums::ChecksumAlgorithm::Crc32.into_impl();
+        h.update(b);
+        aws_smithy_types::base64::encode(&h.finalize()[..])
+    };
+    let (_dir, root) = tmp("crc32");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let c = raw_client(&server.endpoint);
+    let body = data((6 * MIB) as usize, 3);
+    let (first, second) = body.split_at((5 * MIB) as usize);
+    let id = c
+        .create_multipart_upload()
+        .bucket(BUCKET)
+        .key("k.csv")
+        .checksum_algorithm(Sdk::Crc32)
+        .send()
+        .await
+        .unwrap()
+        .upload_id
+        .unwrap();
+    let part = |n: i32, bytes: &[u8], sum: String| {
+        c.upload_part()
+            .bucket(BUCKET)
+            .key("k.csv")
+            .upload_id(&id)
+            .part_number(n)
+            .checksum_crc32(sum)
+            .body(ByteStream::from(bytes.to_vec()))
+            .send()
+    };
+    let err = part(1, first, crc32(second)).await.unwrap_err();
+    assert!(
+        format!("{err:?}").contains("BadDigest"),
+        "a part with a wrong CRC32 was taken: {err:?}"
+    );
+    let mut parts = Vec::new();
+    for (n, bytes) in [(1, first), (2, second)] {
+        let r = part(n, bytes, crc32(bytes)).await.unwrap();
+        assert_eq!(r.checksum_crc32.as_deref(), Some(crc32(bytes).as_str()));
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .set_e_tag(r.e_tag)
+                .checksum_crc32(crc32(bytes))
+                .build(),
+        );
+    }
+    let listed = c
+        .list_parts()
+        .bucket(BUCKET)
+        .key("k.csv")
+        .upload_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let sums: Vec<_> = listed
+        .parts()
+        .iter()
+        .map(|p| p.checksum_crc32.clone())
+        .collect();
+    assert_eq!(sums, vec![Some(crc32(first)), Some(crc32(second))]);
+    c.complete_multipart_upload()
+        .bucket(BUCKET)
+        .key("k.csv")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_object()
+        .bucket(BUCKET)
+        .key("k.csv")
+        .send()
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap()
+        .into_bytes();
+    assert_eq!(got.as_ref(), body.as_slice());
+}
+
 /// The local folder store has the same hole when it trusts a record kept beside the file: a
 /// staged file edited in place, keeping its size, was taken for the staged one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
