@@ -54,7 +54,7 @@ pub struct NewData {
 pub struct ModelChanges {
     /// `solution` or `recommender`.
     pub kind: &'static str,
-    /// Its name.
+    /// The name it was created with, shown beside its ARN.
     pub name: String,
     /// Its ARN.
     pub arn: String,

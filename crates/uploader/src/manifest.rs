@@ -42,7 +42,7 @@ pub struct Manifest {
 pub struct Tool {
     /// `preflight`.
     pub name: String,
-    /// Its version.
+    /// The version of preflight that wrote the manifest.
     pub version: String,
 }
 

@@ -31,7 +31,7 @@ pub use preflight_validator::ImportMode;
 pub struct Dataset {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// `Interactions`, `Items`, `Users`, `Actions` or `Action_Interactions`.
     pub dataset_type: String,
@@ -48,7 +48,7 @@ pub struct Dataset {
 pub struct DatasetSchema {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// The Avro schema as a JSON string.
     pub avro: String,
@@ -76,7 +76,7 @@ impl DatasetSchema {
 pub struct ImportJobSummary {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
@@ -102,7 +102,7 @@ pub struct ImportJobPage {
 pub struct ImportJob {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// The ARN of the dataset the job imports into.
     pub dataset_arn: String,
@@ -110,7 +110,7 @@ pub struct ImportJob {
     pub data_location: Option<String>,
     /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
-    /// Its mode.
+    /// `FULL` or `INCREMENTAL`, when the service reports it (older jobs may not).
     pub import_mode: Option<ImportMode>,
     /// Why it failed.
     pub failure_reason: Option<String>,

@@ -41,7 +41,7 @@ impl TrainingMode {
 pub struct SolutionSummary {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// `ACTIVE`, `CREATE PENDING`…
     pub status: String,
@@ -74,7 +74,7 @@ pub struct LatestVersion {
 pub struct Solution {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
@@ -98,7 +98,7 @@ pub struct Solution {
 pub struct RecommenderSummary {
     /// Its ARN.
     pub arn: String,
-    /// Its name.
+    /// The name it was created with, shown to the user beside its ARN.
     pub name: String,
     /// Its status as Personalize spells it (`CREATE PENDING`, `ACTIVE`, `CREATE FAILED`…).
     pub status: String,
@@ -203,7 +203,7 @@ impl Model {
         }
     }
 
-    /// Its name.
+    /// The name it was created with, whichever kind of model it is.
     pub fn name(&self) -> &str {
         match self {
             Model::Solution(s) => &s.name,

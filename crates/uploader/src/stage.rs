@@ -133,9 +133,9 @@ pub enum Action {
 /// One object of the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectOutcome {
-    /// Its key.
+    /// The object's key in the bucket (run folder included).
     pub key: String,
-    /// Its size.
+    /// The object's size in bytes, as verified.
     pub bytes: u64,
     /// What was done.
     pub action: Action,

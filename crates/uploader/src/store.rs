@@ -190,7 +190,7 @@ pub struct UploadedPart {
 /// An upload that was created and neither completed nor aborted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MultipartUpload {
-    /// Its key.
+    /// The key of the object the upload will create.
     pub key: String,
     /// The `UploadId` the store gave, which every later part call names.
     pub upload_id: String,

@@ -201,7 +201,7 @@ pub enum Verdict {
     },
     /// The object has another size.
     WrongSize {
-        /// Its size.
+        /// The size the store reports, in bytes.
         actual: u64,
     },
     /// The store reports a checksum of the recorded kind with another value.

@@ -445,7 +445,7 @@ pub struct CheckResult {
     pub summary: String,
     /// Whether it was skipped.
     pub skipped: bool,
-    /// Its findings.
+    /// What the check found (empty when it passed).
     pub findings: Vec<AccessFinding>,
 }
 

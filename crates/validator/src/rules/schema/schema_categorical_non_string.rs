@@ -34,7 +34,7 @@ declare_rule! {
 pub struct SchemaCategoricalNonString<'a> {
     /// The field's name, as the schema declares it.
     pub field: &'a str,
-    /// Its type.
+    /// The type the schema gives the field (quoted in the message).
     pub ty: FieldType,
 }
 

@@ -50,7 +50,7 @@ pub struct SchemaMissingRequiredField<'a> {
     pub domain: Option<Domain>,
     /// The name the docs require (`USER_ID`), absent from the schema.
     pub field: &'a str,
-    /// Its type.
+    /// The type the schema gives the field (quoted in the message).
     pub ty: FieldType,
     /// Whether it must be categorical.
     pub categorical: bool,

@@ -45,7 +45,7 @@ pub enum SchemaTextualMisplaced<'a> {
     NotString {
         /// The field's name, as the schema declares it.
         field: &'a str,
-        /// Its type.
+        /// The type the schema gives the field (quoted in the message).
         ty: FieldType,
     },
     /// On a field also marked categorical.
