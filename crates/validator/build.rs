@@ -23,10 +23,11 @@ const FAMILIES: [&str; 7] = [
 const NOT_ENGINE: [&str; 1] = ["access"];
 
 /// The families with a hook point, and their hook trait.
-const HOOKS: [(&str, &str); 4] = [
+const HOOKS: [(&str, &str); 5] = [
     ("schema", "SchemaHook"),
     ("header", "HeaderHook"),
     ("field", "FieldHook"),
+    ("dataset", "DatasetHook"),
     ("insights", "InsightsHook"),
 ];
 
@@ -185,6 +186,7 @@ fn write_hooks(path: &Path, mut hooks: Vec<(&str, Vec<Hook>)>) {
             let (cx, method) = match *family {
                 "schema" => ("SchemaCx", "check_schema"),
                 "header" => ("HeaderCx", "check_header"),
+                "dataset" => ("DatasetCx", "check_dataset"),
                 _ => ("InsightsCx", "check_insights"),
             };
             let _ = writeln!(

@@ -10,11 +10,13 @@
 //! | schema | [`SchemaHook`] | `engine/schema_source.rs`, once per schema file | [`SchemaCx`]: the JSON as written, the Avro record, the typed schema |
 //! | header | [`HeaderHook`] | `engine/head.rs` (`header::run_hooks`), once per file | [`HeaderCx`]: the header line, its cells, their columns, the schema |
 //! | field | [`FieldHook`] | `engine/row.rs`, per non-empty value of a column the hook wants | [`FieldCx`]: the column, the value |
+//! | dataset | [`DatasetHook`] | `engine/dataset/mod.rs`, once per import after its blocks are merged | [`DatasetCx`]: the dataset type, records, event types, the TIMESTAMP range |
 //! | insights | [`InsightsHook`] | `insights/mod.rs`, once per analysed dataset | [`InsightsCx`]: the finished insights |
 //!
-//! The file (PF0xx) and dataset (PF3xx) families have no hook point: their rules are detected
-//! where the engine reads bytes and merges blocks (`engine/head.rs`, `engine/row.rs`,
-//! `engine/dataset/`), and `build.rs` refuses a hook trait in their files. The hot-loop value
+//! The file family (PF0xx) has no hook point: its rules sniff the bytes before anything else is
+//! read (`engine/head.rs`, `engine/row.rs`), and `build.rs` refuses a hook trait in its files.
+//! A dataset rule judges the facts the engine merges from every block; one that needs a fact
+//! the engine does not merge yet (a new per-record tally) needs it added to `engine/dataset/`. The hot-loop value
 //! rules fused into the parser (quoting, field counts, integers, floats, booleans, timestamps,
 //! lengths) stay in `engine/row.rs` and `engine/value.rs` for speed (see ARCHITECTURE.md).
 
@@ -22,6 +24,7 @@ use crate::diagnostic::Diagnostic;
 #[cfg(test)]
 use crate::diagnostic::Rule;
 pub(crate) use crate::engine::columns::Column;
+pub(crate) use crate::engine::dataset::DatasetCx;
 pub(crate) use crate::engine::header::HeaderCx;
 pub(crate) use crate::engine::{FieldCx, FieldOut};
 pub(crate) use crate::insights::InsightsCx;
@@ -55,6 +58,13 @@ pub(crate) trait FieldHook {
     fn check_field(cx: &FieldCx<'_>, out: &mut FieldOut<'_>);
 }
 
+/// A dataset rule's detection, run once per import on the facts merged from all its blocks
+/// (also by `plan`, on the batch alone: the limits judged after the job are not hooks).
+pub(crate) trait DatasetHook {
+    /// Detects the rule in the import's merged facts.
+    fn check_dataset(cx: &DatasetCx<'_>, out: &mut Vec<Diagnostic>);
+}
+
 /// An insights rule's detection, run once per analysed dataset on its finished insights.
 pub(crate) trait InsightsHook {
     /// Detects the rule in the dataset's insights.
@@ -76,7 +86,8 @@ mod tests {
         assert!(codes(HEADER).contains(&"PF102"), "{:?}", codes(HEADER));
         assert!(codes(FIELD).contains(&"PF222"), "{:?}", codes(FIELD));
         assert!(codes(INSIGHTS).contains(&"PF507"), "{:?}", codes(INSIGHTS));
-        for list in [SCHEMA, HEADER, FIELD, INSIGHTS] {
+        assert!(codes(DATASET).contains(&"PF309"), "{:?}", codes(DATASET));
+        for list in [SCHEMA, HEADER, FIELD, DATASET, INSIGHTS] {
             assert!(list.windows(2).all(|w| w[0].code < w[1].code));
         }
     }

@@ -26,9 +26,8 @@ use std::collections::HashMap;
 use crate::diagnostic::Location;
 use crate::report::Collector;
 use crate::rules::{
-    self, DuplicateId, DuplicateInteraction, EventTypeVariants, IdenticalTimestamps,
-    LowShareOfRepeatUsers, MissingDomainEventType, TooFewInteractions, TooFewRepeatUsers,
-    TooManyEventTypes, Violation,
+    self, DuplicateId, DuplicateInteraction, EventTypeVariants, LowShareOfRepeatUsers,
+    MissingDomainEventType, TooFewInteractions, TooFewRepeatUsers, TooManyEventTypes, Violation,
 };
 use crate::schema::{spec, DatasetType, Domain};
 
@@ -152,6 +151,38 @@ impl BlockMap {
     }
 }
 
+/// An import's facts merged from all its blocks, as the dataset hooks see them
+/// (`rules::hooks::DatasetHook`).
+#[derive(Debug, Clone, Copy)]
+#[allow(
+    dead_code,
+    reason = "what every hook of the family is given; the hooks of today read only part of it"
+)]
+pub(crate) struct DatasetCx<'a> {
+    /// The dataset type the schema declares.
+    pub dataset_type: DatasetType,
+    /// The domain of a domain dataset group's schema.
+    pub domain: Option<Domain>,
+    /// Records read, all files together.
+    pub records: u64,
+    /// Interactions per EVENT_TYPE spelling, as written (at most the first
+    /// `MAX_EVENT_TYPES` spellings; interactions datasets only).
+    pub event_types: &'a HashMap<Vec<u8>, u64>,
+    /// The valid TIMESTAMP values of the interactions, if any.
+    pub timestamps: Option<Timestamps>,
+}
+
+/// How many interactions have a valid TIMESTAMP, and its smallest and largest value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timestamps {
+    /// Interactions with a valid TIMESTAMP.
+    pub count: u64,
+    /// The earliest, in epoch seconds.
+    pub min: i64,
+    /// The latest, in epoch seconds.
+    pub max: i64,
+}
+
 /// The import's facts merged in file order.
 #[derive(Debug)]
 pub(crate) struct DatasetAcc {
@@ -238,14 +269,21 @@ impl DatasetAcc {
                 self.interaction_limits(users, repeat, collector);
             }
         }
-        if ty.is_interactions() && self.ts_count >= 2 && self.ts_min == self.ts_max {
-            collector.push_dataset(
-                IdenticalTimestamps {
-                    interactions: self.ts_count,
-                    timestamp: self.ts_min,
-                }
-                .diagnostic(),
-            );
+        let cx = DatasetCx {
+            dataset_type: ty,
+            domain: self.domain,
+            records: self.records,
+            event_types: &self.event_types,
+            timestamps: (self.ts_count > 0).then_some(Timestamps {
+                count: self.ts_count,
+                min: self.ts_min,
+                max: self.ts_max,
+            }),
+        };
+        let mut found = Vec::new();
+        crate::rules::hooks::dataset(collector.policy(), &cx, &mut found);
+        for d in found {
+            collector.push_dataset(d);
         }
         Ok(deferred)
     }

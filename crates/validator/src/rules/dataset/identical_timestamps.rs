@@ -1,6 +1,7 @@
 //! PF309 `identical-timestamps`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{DatasetCx, DatasetHook};
 use crate::rules::Violation;
 
 declare_rule! {
@@ -54,5 +55,19 @@ impl Violation for IdenticalTimestamps {
     }
     fn help(&self) -> Option<String> {
         Some("use each event's own time; a constant timestamp usually means the export time was written instead".into())
+    }
+}
+
+/// Detection: at least two interactions with a TIMESTAMP, all the same.
+impl DatasetHook for IdenticalTimestamps {
+    fn check_dataset(cx: &DatasetCx<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(t) = cx.timestamps else { return };
+        if cx.dataset_type.is_interactions() && t.count >= 2 && t.min == t.max {
+            let found = IdenticalTimestamps {
+                interactions: t.count,
+                timestamp: t.min,
+            };
+            out.push(found.diagnostic());
+        }
     }
 }
