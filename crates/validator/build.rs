@@ -23,7 +23,8 @@ const FAMILIES: [&str; 7] = [
 const NOT_ENGINE: [&str; 1] = ["access"];
 
 /// The families with a hook point, and their hook trait.
-const HOOKS: [(&str, &str); 5] = [
+const HOOKS: [(&str, &str); 6] = [
+    ("file", "FileHook"),
     ("schema", "SchemaHook"),
     ("header", "HeaderHook"),
     ("field", "FieldHook"),
@@ -184,6 +185,7 @@ fn write_hooks(path: &Path, mut hooks: Vec<(&str, Vec<Hook>)>) {
             let _ = writeln!(text, "}}");
         } else {
             let (cx, method) = match *family {
+                "file" => ("FileCx", "check_file"),
                 "schema" => ("SchemaCx", "check_schema"),
                 "header" => ("HeaderCx", "check_header"),
                 "dataset" => ("DatasetCx", "check_dataset"),

@@ -9,8 +9,8 @@ use crate::diagnostic::{make_snippet, Diagnostic, Location};
 use crate::input::InputFile;
 use crate::report::FileSummary;
 use crate::rules::{
-    self, ByteOrderMark, EmptyFile, EmptyFileInFolder, HeaderDiffersBetweenFiles, InvalidUtf8,
-    NotPlainCsv, Utf16Encoding, Violation,
+    self, ByteOrderMark, HeaderDiffersBetweenFiles, InvalidUtf8, NotPlainCsv, Utf16Encoding,
+    Violation,
 };
 use crate::schema::builtin;
 
@@ -25,18 +25,6 @@ pub(super) struct Head {
     pub header_lines: u64,
     /// The header line ends in `\r\n` (the records' blocks count their own).
     pub header_crlf: bool,
-}
-
-/// The finding of an empty file: PF011 in a folder (Personalize reads every object of it),
-/// PF001 otherwise.
-pub(super) fn empty_file(input: &InputFile) -> Diagnostic {
-    let d = if input.in_folder {
-        let name = input.name.rsplit('/').next().unwrap_or(&input.name);
-        EmptyFileInFolder { name }.diagnostic()
-    } else {
-        EmptyFile.diagnostic()
-    };
-    d.in_file(&input.name)
 }
 
 impl Checker<'_> {

@@ -294,8 +294,17 @@ impl<'a> Checker<'a> {
             records: 0,
             header: Vec::new(),
         };
+        let cx = FileCx {
+            file: &input.name,
+            in_folder: input.in_folder,
+            head: first.as_ref().map_or(&[][..], |b| &b.buf[..]),
+        };
+        let mut found = Vec::new();
+        crate::rules::hooks::file(self.collector.policy(), &cx, &mut found);
+        for d in found {
+            self.collector.push_file(file_idx, d);
+        }
         let Some(first) = first else {
-            self.collector.push_file(file_idx, head::empty_file(input));
             self.files.push(summary);
             // A built-in schema is adapted to the first header: an empty file (Spark's
             // `_SUCCESS` sorts before `part-00000`) has none, so the next file decides, or the
@@ -381,3 +390,20 @@ pub(crate) fn thread_pool(threads: usize) -> Result<Option<rayon::ThreadPool>, E
 
 #[cfg(test)]
 mod tests;
+
+/// An input file as the file hooks see it (`rules::hooks::FileHook`), before its first line is
+/// read.
+#[derive(Debug, Clone, Copy)]
+#[allow(
+    dead_code,
+    reason = "what every hook of the family is given; the hooks of today read only part of it"
+)]
+pub(crate) struct FileCx<'a> {
+    /// The file as the user named it (a folder's file: `folder/name`).
+    pub file: &'a str,
+    /// Whether it is a first-level object of a data folder the user named (Personalize reads
+    /// every one of them).
+    pub in_folder: bool,
+    /// Its first block of bytes (empty for an empty file).
+    pub head: &'a [u8],
+}

@@ -7,15 +7,16 @@
 //!
 //! | family | trait | called by | with |
 //! |---|---|---|---|
+//! | file | [`FileHook`] | `engine/mod.rs`, once per file, before its first line is read | [`FileCx`]: the file's name, whether it is in a folder, its first block |
 //! | schema | [`SchemaHook`] | `engine/schema_source.rs`, once per schema file | [`SchemaCx`]: the JSON as written, the Avro record, the typed schema |
 //! | header | [`HeaderHook`] | `engine/head.rs` (`header::run_hooks`), once per file | [`HeaderCx`]: the header line, its cells, their columns, the schema |
 //! | field | [`FieldHook`] | `engine/row.rs`, per non-empty value of a column the hook wants | [`FieldCx`]: the column, the value |
 //! | dataset | [`DatasetHook`] | `engine/dataset/mod.rs`, once per import after its blocks are merged | [`DatasetCx`]: the dataset type, records, event types, the TIMESTAMP range |
 //! | insights | [`InsightsHook`] | `insights/mod.rs`, once per analysed dataset | [`InsightsCx`]: the finished insights |
 //!
-//! The file family (PF0xx) has no hook point: its rules sniff the bytes before anything else is
-//! read (`engine/head.rs`, `engine/row.rs`), and `build.rs` refuses a hook trait in its files.
-//! A dataset rule judges the facts the engine merges from every block; one that needs a fact
+//! The file rules that decide whether a file is read as CSV at all (UTF-16, compression, Parquet:
+//! `engine/head.rs`) and those found line by line (`engine/row.rs`) stay in the engine, since a
+//! hook reports and cannot stop the reading. A dataset rule judges the facts the engine merges from every block; one that needs a fact
 //! the engine does not merge yet (a new per-record tally) needs it added to `engine/dataset/`. The hot-loop value
 //! rules fused into the parser (quoting, field counts, integers, floats, booleans, timestamps,
 //! lengths) stay in `engine/row.rs` and `engine/value.rs` for speed (see ARCHITECTURE.md).
@@ -26,10 +27,18 @@ use crate::diagnostic::Rule;
 pub(crate) use crate::engine::columns::Column;
 pub(crate) use crate::engine::dataset::DatasetCx;
 pub(crate) use crate::engine::header::HeaderCx;
+pub(crate) use crate::engine::FileCx;
 pub(crate) use crate::engine::{FieldCx, FieldOut};
 pub(crate) use crate::insights::InsightsCx;
 use crate::report::Policy;
 pub(crate) use crate::schema::SchemaCx;
+
+/// A file rule's detection, run once per input file before its first line is read (also for an
+/// empty file, whose first block is empty).
+pub(crate) trait FileHook {
+    /// Detects the rule in the file.
+    fn check_file(cx: &FileCx<'_>, out: &mut Vec<Diagnostic>);
+}
 
 /// A schema rule's detection, run once per schema file (not for a built-in schema), after the
 /// loader and the schema checks. Push findings with their location
@@ -87,7 +96,9 @@ mod tests {
         assert!(codes(FIELD).contains(&"PF222"), "{:?}", codes(FIELD));
         assert!(codes(INSIGHTS).contains(&"PF507"), "{:?}", codes(INSIGHTS));
         assert!(codes(DATASET).contains(&"PF309"), "{:?}", codes(DATASET));
-        for list in [SCHEMA, HEADER, FIELD, DATASET, INSIGHTS] {
+        assert!(codes(FILE).contains(&"PF001"), "{:?}", codes(FILE));
+        assert!(codes(FILE).contains(&"PF011"), "{:?}", codes(FILE));
+        for list in [FILE, SCHEMA, HEADER, FIELD, DATASET, INSIGHTS] {
             assert!(list.windows(2).all(|w| w[0].code < w[1].code));
         }
     }

@@ -1,6 +1,7 @@
 //! PF001 `empty-file`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{FileCx, FileHook};
 use crate::rules::Violation;
 
 declare_rule! {
@@ -42,5 +43,14 @@ impl Violation for EmptyFile {
     }
     fn help(&self) -> Option<String> {
         Some("remove the empty file from the import, or write the header and records".into())
+    }
+}
+
+/// Detection: a file named on its own (not a folder's) with no bytes.
+impl FileHook for EmptyFile {
+    fn check_file(cx: &FileCx<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.head.is_empty() && !cx.in_folder {
+            out.push(EmptyFile.diagnostic().in_file(cx.file));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! PF011 `empty-file-in-folder`.
 
-use crate::diagnostic::{Family, Rule, Severity};
+use crate::diagnostic::{Diagnostic, Family, Rule, Severity};
+use crate::rules::hooks::{FileCx, FileHook};
 use crate::rules::Violation;
 
 declare_rule! {
@@ -61,5 +62,15 @@ impl Violation for EmptyFileInFolder<'_> {
         Some(format!(
             "delete it, or move it into a sub-folder, before importing{spark}; `stage` and `run` can name the data files instead of the folder (`out/part-*`)"
         ))
+    }
+}
+
+/// Detection: a folder's first-level object with no bytes.
+impl FileHook for EmptyFileInFolder<'_> {
+    fn check_file(cx: &FileCx<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.head.is_empty() && cx.in_folder {
+            let name = cx.file.rsplit('/').next().unwrap_or(cx.file);
+            out.push(EmptyFileInFolder { name }.diagnostic().in_file(cx.file));
+        }
     }
 }
