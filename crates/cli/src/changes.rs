@@ -273,15 +273,20 @@ pub fn of(
     Ok(out)
 }
 
+/// How many of a kind of new data: the count, "at most N" when the existing data is unknown.
+fn how_many(n: &NewData) -> String {
+    match (n.count, n.at_most) {
+        (Some(c), _) => thousands(c),
+        (None, Some(m)) => format!("at most {}", thousands(m)),
+        (None, None) => "unknown".into(),
+    }
+}
+
 /// For people: the human format and stderr.
 pub fn human(c: &Changes) -> String {
     let mut out = String::from("What this import changes in recommendations:\n");
     for n in &c.new {
-        let how_many = match (n.count, n.at_most) {
-            (Some(c), _) => thousands(c),
-            (None, Some(m)) => format!("at most {}", thousands(m)),
-            (None, None) => "unknown".into(),
-        };
+        let how_many = how_many(n);
         let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
             "  {how_many} {}{against}: {}\n",
@@ -318,11 +323,7 @@ pub fn human(c: &Changes) -> String {
 pub fn markdown(c: &Changes) -> String {
     let mut out = String::from("\n#### What this import changes in recommendations\n\n");
     for n in &c.new {
-        let how_many = match (n.count, n.at_most) {
-            (Some(c), _) => thousands(c),
-            (None, Some(m)) => format!("at most {}", thousands(m)),
-            (None, None) => "unknown".into(),
-        };
+        let how_many = how_many(n);
         let against = n.against.map_or("", |a| against_text(a, c.mode));
         out.push_str(&format!(
             "- **{how_many} {}**{against}: {}\n",
