@@ -1304,16 +1304,22 @@ fn the_config_gives_the_mode_and_the_existing_data() {
 // -------------------------------------------------------------------------------------------
 // Out of core (--memory-limit, --temp-dir).
 
-/// Items with repeated IDs (other values, or the same record again, quoted or not) and lines
-/// that are not records: `rows` lines over `ids` IDs, from a small deterministic generator.
-fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
+/// A small deterministic generator (a linear congruential one): each call gives a number below
+/// `n`.
+fn numbers(seed: u64) -> impl FnMut(u64) -> u64 {
     let mut x = seed;
-    let mut next = |n: u64| {
+    move |n: u64| {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         (x >> 33) % n
-    };
+    }
+}
+
+/// Items with repeated IDs (other values, or the same record again, quoted or not) and lines
+/// that are not records: `rows` lines over `ids` IDs, from a small deterministic generator.
+fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
+    let mut next = numbers(seed);
     let mut s = String::from("ITEM_ID,PRICE,GENRES\n");
     for _ in 0..rows {
         let id = next(ids);
@@ -1330,13 +1336,7 @@ fn generated_items(seed: u64, rows: usize, ids: u64) -> String {
 
 /// Interactions over 4,000 users and 3,000 items, with some exact copies.
 fn generated_interactions(seed: u64, rows: usize) -> String {
-    let mut x = seed;
-    let mut next = |n: u64| {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (x >> 33) % n
-    };
+    let mut next = numbers(seed);
     let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n");
     for _ in 0..rows {
         let _ = writeln!(
