@@ -125,7 +125,6 @@ pub fn fix_one(
 ) -> Result<(FixReport, Report), Stopped> {
     target.check()?;
     let dir = target.dir();
-    let mut out = TempOutput::new(&dir)?;
     let engine = session.options();
     let opts = FixOptions {
         unsafe_fixes,
@@ -135,38 +134,88 @@ pub fn fix_one(
         temp_dir: engine.temp_dir.clone(),
         ..FixOptions::default()
     };
-    let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel) {
-        Ok(s) => s,
-        Err(FixError::Interrupted) => return Err(Stopped::Interrupted),
-        Err(e) => {
-            return Err(Stopped::Failed(
-                anyhow::Error::new(e).context(format!("failed to fix `{}`", input.name)),
-            ))
-        }
-    };
-    let TempOutput { tmp, out, .. } = out;
-    let written = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|_| tmp.as_file().sync_all());
-    written.with_context(|| format!("failed to write the fixed copy of `{}`", input.name))?;
-    if cancel.load(Ordering::SeqCst) {
-        return Err(Stopped::Interrupted);
-    }
-
-    // The remaining findings: the output validated as `validate` would.
     let shown = target.shown();
-    let checked = InputFile {
-        name: shown.clone(),
-        source: Source::Path(tmp.path().to_path_buf()),
-        in_folder: false,
+    // The output's size is about the input's: it only sizes the validation's tables.
+    let size_hint = match &input.source {
+        Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+        _ => None,
     };
-    let report = preflight_validator::validate(schema, &[checked], Vec::new(), &engine)
+    std::thread::scope(|scope| -> Result<(FixReport, Report), Stopped> {
+        // The remaining findings: the output validated as `validate` would, on its bytes as
+        // they are written (see `Validation`). With the safe fixes the first bytes written are
+        // the output's; with unsafe fixes they may be read back and rewritten (records
+        // dropped or renamed), so the validation starts with the rewrite, or after the pass
+        // when nothing was rewritten.
+        let start = || Validation::start(scope, schema, &engine, &shown, size_hint);
+        let mut out = TempOutput::new(&dir, &start)?;
+        if !unsafe_fixes {
+            out.validation = Some(start());
+        }
+        let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel)
+        {
+            Ok(s) => s,
+            Err(FixError::Interrupted) => return Err(Stopped::Interrupted),
+            Err(e) => {
+                return Err(Stopped::Failed(
+                    anyhow::Error::new(e).context(format!("failed to fix `{}`", input.name)),
+                ))
+            }
+        };
+        let TempOutput {
+            tmp,
+            out,
+            validation,
+            ..
+        } = out;
+        // A copy that replaces the input is forced to disk before the rename, so that a crash
+        // cannot leave the input's name on a file whose bytes never reached the disk. A new
+        // file (`-o`, stdout, the copies `stage --fix` stages) is written as `cp` writes one:
+        // on a large file the flush costs as long as the whole fix, and a crash loses nothing
+        // the user had.
+        let written = out.into_inner().map_err(|e| e.into_error()).and_then(|_| {
+            if matches!(target, Target::InPlace(_)) {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        });
+        written.with_context(|| format!("failed to write the fixed copy of `{}`", input.name))?;
+        if cancel.load(Ordering::SeqCst) {
+            return Err(Stopped::Interrupted);
+        }
+        let report = match validation {
+            Some(v) => v.finish(),
+            None => {
+                let checked = InputFile {
+                    name: shown.clone(),
+                    source: Source::Path(tmp.path().to_path_buf()),
+                    in_folder: false,
+                };
+                preflight_validator::validate(schema, &[checked], Vec::new(), &engine)
+            }
+        }
         .map_err(|e| Stopped::Failed(anyhow::Error::new(e)))?;
-    if cancel.load(Ordering::SeqCst) {
-        return Err(Stopped::Interrupted);
-    }
+        if cancel.load(Ordering::SeqCst) {
+            return Err(Stopped::Interrupted);
+        }
+        place(tmp, target)?;
+        Ok((
+            FixReport {
+                input: input.name.clone(),
+                output: match target {
+                    Target::InPlace(_) => input.name.clone(),
+                    t => t.shown(),
+                },
+                summary,
+                unsafe_fixes,
+            },
+            report,
+        ))
+    })
+}
 
+/// Moves the validated temporary file to the target.
+fn place(tmp: tempfile::NamedTempFile, target: &Target) -> Result<(), Stopped> {
     match target {
         Target::Stdout => {
             let mut f =
@@ -203,27 +252,20 @@ pub fn fix_one(
                 .with_context(|| format!("failed to replace `{}`", path.display()))?;
         }
     }
-    Ok((
-        FixReport {
-            input: input.name.clone(),
-            output: match target {
-                Target::InPlace(_) => input.name.clone(),
-                t => t.shown(),
-            },
-            summary,
-            unsafe_fixes,
-        },
-        report,
-    ))
+    Ok(())
 }
 
 /// The temporary file beside the target that the fixed bytes go to. It is also the copy the
 /// dataset-level unsafe fixes read back when they drop or rename records: they then write to
 /// a new temporary file in the same folder, which replaces this one (removed on drop).
-struct TempOutput {
+struct TempOutput<'a, 's> {
     dir: PathBuf,
     tmp: tempfile::NamedTempFile,
     out: BufWriter<Written>,
+    /// The validation of what is written, when what is written is the output.
+    validation: Option<Validation<'s>>,
+    /// Starts a validation (for the rewrite of the unsafe fixes).
+    start: &'a dyn Fn() -> Validation<'s>,
 }
 
 #[cfg(feature = "fault-injection")]
@@ -231,13 +273,15 @@ type Written = Box<dyn Write>;
 #[cfg(not(feature = "fault-injection"))]
 type Written = std::fs::File;
 
-impl TempOutput {
-    fn new(dir: &Path) -> anyhow::Result<TempOutput> {
+impl<'a, 's> TempOutput<'a, 's> {
+    fn new(dir: &Path, start: &'a dyn Fn() -> Validation<'s>) -> anyhow::Result<Self> {
         let (tmp, out) = Self::create(dir)?;
         Ok(TempOutput {
             dir: dir.to_path_buf(),
             tmp,
             out,
+            validation: None,
+            start,
         })
     }
 
@@ -258,13 +302,21 @@ impl TempOutput {
     }
 }
 
-impl Write for TempOutput {
+impl Write for TempOutput<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.out.write(buf)
+        let n = self.out.write(buf)?;
+        if let Some(v) = &mut self.validation {
+            v.feed(&buf[..n]);
+        }
+        Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.out.write_all(buf)
+        self.out.write_all(buf)?;
+        if let Some(v) = &mut self.validation {
+            v.feed(buf);
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -272,14 +324,129 @@ impl Write for TempOutput {
     }
 }
 
-impl Rewrite for TempOutput {
+impl Rewrite for TempOutput<'_, '_> {
     fn take_written(&mut self) -> std::io::Result<Box<dyn std::io::Read + Send>> {
         self.out.flush()?;
         let (tmp, out) = Self::create(&self.dir).map_err(std::io::Error::other)?;
         drop(std::mem::replace(&mut self.out, out));
+        // What is written from now on is the output: validate it as it is written.
+        self.validation = Some((self.start)());
         // Read through the temporary file's own handle, which nothing wrote through (its
         // offset is at the start); the file is removed when the reader is dropped.
         Ok(Box::new(std::mem::replace(&mut self.tmp, tmp)))
+    }
+}
+
+/// The output validated on a thread of its own as it is written, instead of read back from
+/// the disk afterwards: the bytes written go through a bounded queue (at most [`QUEUED`]
+/// chunks of [`CHUNK`] bytes or more, so memory stays bounded and a slower validation slows
+/// the writing down) to `validate` reading them as one input named as the target. The report
+/// is the one `validate` gives on the finished file: the engine's results do not depend on how
+/// its input arrives.
+struct Validation<'s> {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// Bytes written but not yet queued (writes smaller than a chunk are gathered).
+    pending: Vec<u8>,
+    handle: std::thread::ScopedJoinHandle<'s, Result<Report, preflight_validator::Error>>,
+}
+
+/// The smallest chunk queued to the validation.
+const CHUNK: usize = 1 << 20;
+/// Chunks queued at most (each at most a fixed block, 8 MiB by default).
+const QUEUED: usize = 4;
+
+impl<'s> Validation<'s> {
+    fn start<'e>(
+        scope: &'s std::thread::Scope<'s, 'e>,
+        schema: &'e SchemaSource,
+        engine: &'e preflight_validator::Options,
+        name: &str,
+        size_hint: Option<u64>,
+    ) -> Validation<'s> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUED);
+        let input = InputFile::from_reader(name, Queued::new(rx), size_hint);
+        let handle = scope.spawn(move || {
+            preflight_validator::validate(schema, &[input], Vec::new(), engine)
+        });
+        Validation {
+            tx: Some(tx),
+            pending: Vec::new(),
+            handle,
+        }
+    }
+
+    /// Queues written bytes. A validation that stopped reading (it found the output is not
+    /// CSV) takes no more; its report says why.
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.tx.is_none() {
+            return;
+        }
+        if self.pending.is_empty() && bytes.len() >= CHUNK {
+            self.send(bytes.to_vec());
+        } else {
+            self.pending.extend_from_slice(bytes);
+            if self.pending.len() >= CHUNK {
+                let chunk = std::mem::take(&mut self.pending);
+                self.send(chunk);
+            }
+        }
+    }
+
+    fn send(&mut self, chunk: Vec<u8>) {
+        if let Some(tx) = &self.tx {
+            if tx.send(chunk).is_err() {
+                self.tx = None;
+            }
+        }
+    }
+
+    /// Ends the input and waits for the report.
+    fn finish(mut self) -> Result<Report, preflight_validator::Error> {
+        if !self.pending.is_empty() {
+            let chunk = std::mem::take(&mut self.pending);
+            self.send(chunk);
+        }
+        drop(self.tx.take());
+        match self.handle.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+/// The reading end of a [`Validation`]'s queue: the chunks in order, then the end of the
+/// input when the writer is done (or gone: a failed fix throws the report away).
+struct Queued {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Queued {
+    fn new(rx: std::sync::mpsc::Receiver<Vec<u8>>) -> Self {
+        Queued {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl std::io::Read for Queued {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.chunk = c;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

@@ -130,6 +130,77 @@ fn every_fixable_rule_has_a_fixture_whose_output_is_clean_for_it() {
     assert_eq!(fixable, 13);
 }
 
+/// The findings that remain after a fix are validated as the output is written, not read back
+/// from the disk: they must be exactly what `validate` says of the output file, for every
+/// rule's fixtures (CSV or not), with and without the unsafe fixes (which rewrite the output
+/// when they drop or rename records).
+#[test]
+fn what_remains_is_what_validate_reports_on_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for (dir, _) in rules() {
+        let code = dir.file_name().unwrap().to_string_lossy()[..5].to_string();
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut inputs: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.starts_with("fail") || n.starts_with("fix.") || n.starts_with("pass")
+            })
+            .filter(|p| p.is_file())
+            .collect();
+        inputs.sort();
+        for input in inputs {
+            for unsafe_fixes in [false, true] {
+                let out = tmp.path().join(format!("{code}-{compared}.csv"));
+                let mut fix = preflight();
+                fix.arg("fix")
+                    .arg("--schema")
+                    .arg(dir.join("schema.json"))
+                    .args(args_of(&dir));
+                if unsafe_fixes {
+                    fix.arg("--unsafe-fixes");
+                }
+                let fixed = fix
+                    .arg(&input)
+                    .arg("-o")
+                    .arg(&out)
+                    .args(["--format", "json"])
+                    .output()
+                    .unwrap();
+                if fixed.status.code() == Some(2) {
+                    // The fix could not run (a schema fixture, an unreadable input): nothing
+                    // was written to compare.
+                    assert!(!out.exists(), "{}", input.display());
+                    continue;
+                }
+                let validated = preflight()
+                    .arg("validate")
+                    .arg("--schema")
+                    .arg(dir.join("schema.json"))
+                    .args(args_of(&dir))
+                    .arg(&out)
+                    .args(["--format", "json"])
+                    .output()
+                    .unwrap();
+                let fixed: Value = serde_json::from_slice(&fixed.stdout).unwrap();
+                let validated: Value = serde_json::from_slice(&validated.stdout).unwrap();
+                assert_eq!(
+                    fixed["diagnostics"],
+                    validated["diagnostics"],
+                    "{} (unsafe fixes: {unsafe_fixes}): fix's remaining findings differ from validate's on the output",
+                    input.display()
+                );
+                assert_eq!(fixed["summary"], validated["summary"], "{}", input.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 100, "only {compared} outputs compared");
+}
+
 const ITEMS_SCHEMA: &str = "testdata/rules/PF005-crlf-line-endings/schema.json";
 
 #[test]
