@@ -151,8 +151,7 @@ pub fn fix_one(
         if !unsafe_fixes {
             out.validation = Some(start());
         }
-        let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel)
-        {
+        let summary = match preflight_validator::fix_into(schema, input, &mut out, &opts, cancel) {
             Ok(s) => s,
             Err(FixError::Interrupted) => return Err(Stopped::Interrupted),
             Err(e) => {
@@ -365,9 +364,8 @@ impl<'s> Validation<'s> {
     ) -> Validation<'s> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUED);
         let input = InputFile::from_reader(name, Queued::new(rx), size_hint);
-        let handle = scope.spawn(move || {
-            preflight_validator::validate(schema, &[input], Vec::new(), engine)
-        });
+        let handle = scope
+            .spawn(move || preflight_validator::validate(schema, &[input], Vec::new(), engine));
         Validation {
             tx: Some(tx),
             pending: Vec::new(),

@@ -193,7 +193,12 @@ fn what_remains_is_what_validate_reports_on_the_output() {
                     "{} (unsafe fixes: {unsafe_fixes}): fix's remaining findings differ from validate's on the output",
                     input.display()
                 );
-                assert_eq!(fixed["summary"], validated["summary"], "{}", input.display());
+                assert_eq!(
+                    fixed["summary"],
+                    validated["summary"],
+                    "{}",
+                    input.display()
+                );
                 compared += 1;
             }
         }

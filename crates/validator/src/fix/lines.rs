@@ -14,7 +14,7 @@ use super::dedupe::{Dataset, Facts, Spelling};
 use super::header::Plan;
 use super::keys::{self, Entry, Keys, PARTITIONS};
 use super::{shown, Enabled, Example, FixError, FixOptions, Tallies};
-use crate::dialect::{split_line, Fields, QuoteIssueKind};
+use crate::dialect::{split_line, Fields, QuoteIssueKind, Structural};
 use crate::engine::columns::{Check, IntRole};
 use crate::hash::FastMap;
 use crate::plan::keys::encode_field;
@@ -69,9 +69,9 @@ pub(crate) struct Fixer<'a> {
 
 impl Fixer<'_> {
     /// The batch's blocks fixed, in parallel on `pool` when there is one.
-    pub fn fix(&self, batch: &[Vec<u8>], pool: Option<&rayon::ThreadPool>) -> Vec<BlockOut> {
+    pub fn fix(&self, batch: Vec<Vec<u8>>, pool: Option<&rayon::ThreadPool>) -> Vec<BlockOut> {
         let keys = self.keys.as_deref();
-        let work = |(i, b): (usize, &Vec<u8>)| {
+        let work = |(i, b): (usize, Vec<u8>)| {
             let block = self.first + i as u32;
             fix_block(
                 b,
@@ -85,9 +85,9 @@ impl Fixer<'_> {
         };
         match pool {
             Some(pool) if batch.len() > 1 => {
-                pool.install(|| batch.par_iter().enumerate().map(work).collect())
+                pool.install(|| batch.into_par_iter().enumerate().map(work).collect())
             }
-            _ => batch.iter().enumerate().map(work).collect(),
+            _ => batch.into_iter().enumerate().map(work).collect(),
         }
     }
 }
@@ -199,8 +199,11 @@ enum Out {
     New(Vec<u8>),
 }
 
+/// Fixes one block. The block's bytes are moved in and, when no line changes (the common
+/// case), moved out again as the output: unchanged lines are never copied one by one, only the
+/// runs between changed lines are, and only in a block that has a change.
 fn fix_block(
-    buf: &[u8],
+    buf: Vec<u8>,
     plan: &Plan,
     enabled: &Enabled,
     examples: usize,
@@ -208,10 +211,10 @@ fn fix_block(
     keys: Option<&Keys>,
     block: u32,
 ) -> BlockOut {
-    let mut out = BlockOut {
-        out: Vec::with_capacity(buf.len() + buf.len() / 64),
-        ..BlockOut::default()
-    };
+    let mut out = BlockOut::default();
+    // The output, made at the first change: the input's bytes up to `copied` are in it.
+    let mut written: Option<Vec<u8>> = None;
+    let mut copied = 0usize;
     let mut fields = Fields::default();
     let mut line_out: Vec<u8> = Vec::new();
     let ncols = plan.columns.len();
@@ -224,25 +227,62 @@ fn fix_block(
     };
     let crlf_fix = enabled.applies(&rules::PF005);
     let blank_fix = enabled.applies(&rules::PF006);
-    let mut start = 0;
     let mut local: u64 = 0;
-    while start < buf.len() {
-        let (raw, next) = match memchr::memchr(b'\n', &buf[start..]) {
-            Some(p) => (&buf[start..start + p], start + p + 1),
-            None => (&buf[start..], buf.len()),
+    // One structural scan of the block finds lines and unquoted fields, as the engine's
+    // `check_block` does; a line with a quote is split again by the full state machine.
+    let mut scan = Structural::new(&buf);
+    let mut line_start = 0usize;
+    let mut field_start = 0usize;
+    let mut quoted = false;
+    fields.begin();
+    loop {
+        let hit = scan.next();
+        let end = match hit {
+            Some(p) if buf[p] == b',' => {
+                if !quoted {
+                    fields.push_plain(field_start - line_start, p - line_start);
+                }
+                field_start = p + 1;
+                continue;
+            }
+            Some(p) if buf[p] == b'"' => {
+                quoted = true;
+                continue;
+            }
+            Some(p) => p,
+            None if line_start < buf.len() => buf.len(),
+            None => break,
         };
-        let newline = next <= buf.len() && buf.get(next - 1) == Some(&b'\n');
-        start = next;
+        let newline = hit.is_some();
+        let start = line_start;
+        let next = if newline { end + 1 } else { end };
+        let raw = &buf[start..end];
         let line_no = local;
         local += 1;
         let (body, crlf) = match raw.strip_suffix(b"\r") {
             Some(b) if newline => (b, true),
             _ => (raw, false),
         };
+        if quoted {
+            split_line(body, &mut fields);
+        } else {
+            fields.push_plain(field_start - line_start, body.len());
+        }
+        let was_quoted = quoted;
+        line_start = next;
+        field_start = next;
+        quoted = false;
         let example = |after: Option<&[u8]>| Example {
             line: line_no,
             before: shown(raw),
             after: after.map(shown),
+        };
+        // Replaces this line's bytes in the output with `with` (nothing: the line is dropped).
+        let mut replace = |with: &[u8]| {
+            let w = written.get_or_insert_with(|| Vec::with_capacity(buf.len() + buf.len() / 64));
+            w.extend_from_slice(&buf[copied..start]);
+            w.extend_from_slice(with);
+            copied = next;
         };
 
         if body.is_empty() && blank_fix {
@@ -251,11 +291,15 @@ fn fix_block(
             if crlf && crlf_fix {
                 out.tallies.get(&rules::PF005).changed += 1;
             }
+            replace(b"");
+            fields.begin();
+            if !newline {
+                break;
+            }
             continue;
         }
 
         fixed.clear();
-        split_line(body, &mut fields);
         let well_formed = fields.len() == ncols
             && !body.is_empty()
             && !fields
@@ -280,48 +324,51 @@ fn fix_block(
             }
         }
         let rewrite = well_formed && (changed || plan.reorder);
-        if !rewrite && (!crlf || !crlf_fix) && dataset.is_none() {
-            // The common case: the line as it was.
-            out.out.extend_from_slice(raw);
-            if newline {
-                out.out.push(b'\n');
-            }
+        let as_was = !rewrite && (!crlf || !crlf_fix);
+        if as_was && dataset.is_none() {
+            // The common case: the line as it was, left where it is in the block.
             out.records_out += 1;
+            fields.begin();
+            if !newline {
+                break;
+            }
             continue;
         }
-        line_out.clear();
-        if rewrite {
-            for (o, &c) in plan.order.iter().enumerate() {
-                if o > 0 {
-                    line_out.push(b',');
-                }
-                match &values[c] {
-                    Out::New(v) => encode_field(v, &mut line_out),
-                    Out::Raw => {
-                        let s = fields.spans[c];
-                        line_out.extend_from_slice(&body[s.raw_start..s.raw_end]);
+        if !as_was {
+            line_out.clear();
+            if rewrite {
+                for (o, &c) in plan.order.iter().enumerate() {
+                    if o > 0 {
+                        line_out.push(b',');
+                    }
+                    match &values[c] {
+                        Out::New(v) => encode_field(v, &mut line_out),
+                        Out::Raw => {
+                            let s = fields.spans[c];
+                            line_out.extend_from_slice(&body[s.raw_start..s.raw_end]);
+                        }
                     }
                 }
-            }
-        } else {
-            line_out.extend_from_slice(body);
-        }
-        for rule in &fixed {
-            out.tallies
-                .change(rule, examples, || example(Some(&line_out)));
-        }
-        if crlf {
-            if crlf_fix {
-                out.tallies
-                    .change(&rules::PF005, examples, || example(Some(&line_out)));
             } else {
-                line_out.push(b'\r');
+                line_out.extend_from_slice(body);
             }
+            for rule in &fixed {
+                out.tallies
+                    .change(rule, examples, || example(Some(&line_out)));
+            }
+            if crlf {
+                if crlf_fix {
+                    out.tallies
+                        .change(&rules::PF005, examples, || example(Some(&line_out)));
+                } else {
+                    line_out.push(b'\r');
+                }
+            }
+            if newline {
+                line_out.push(b'\n');
+            }
+            replace(&line_out);
         }
-        if newline {
-            line_out.push(b'\n');
-        }
-        out.out.extend_from_slice(&line_out);
 
         if let Some(d) = dataset {
             if well_formed {
@@ -333,7 +380,7 @@ fn fix_block(
                 };
                 // An unquoted line written as it was is its values joined by commas: the
                 // key's plain form, hashed without copying.
-                let as_is = (!rewrite && !fields.had_quote).then_some(body);
+                let as_is = (!rewrite && !was_quoted).then_some(body);
                 if let Some(key) = d.key(ncols, &value, as_is, &mut key_buf) {
                     parts[Entry::partition(key)].push(Entry {
                         key,
@@ -361,8 +408,19 @@ fn fix_block(
             }
         }
         out.records_out += 1;
+        fields.begin();
+        if !newline {
+            break;
+        }
     }
     out.lines = local;
+    out.out = match written {
+        Some(mut w) => {
+            w.extend_from_slice(&buf[copied..]);
+            w
+        }
+        None => buf,
+    };
     if let Some(keys) = keys {
         out.spill_error = keys.add(parts).err();
     }

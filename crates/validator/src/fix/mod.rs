@@ -536,13 +536,14 @@ pub fn fix_into(
                 }
                 read_batch(next)
             };
+            let work = std::mem::take(&mut batch);
             let stepped = match pool.as_deref() {
                 Some(pool) => pool.in_place_scope(|s| {
-                    s.spawn(|_| fixed = fixer.fix(&batch, Some(pool)));
+                    s.spawn(|_| fixed = fixer.fix(work, Some(pool)));
                     step(&mut next)
                 }),
                 None => {
-                    fixed = fixer.fix(&batch, None);
+                    fixed = fixer.fix(work, None);
                     step(&mut next)
                 }
             };
