@@ -334,6 +334,14 @@ impl Rewrite for TempOutput<'_, '_> {
         // offset is at the start); the file is removed when the reader is dropped.
         Ok(Box::new(std::mem::replace(&mut self.tmp, tmp)))
     }
+
+    fn write_block(&mut self, block: Vec<u8>) -> std::io::Result<()> {
+        self.out.write_all(&block)?;
+        if let Some(v) = &mut self.validation {
+            v.feed_block(block);
+        }
+        Ok(())
+    }
 }
 
 /// The output validated on a thread of its own as it is written, instead of read back from
@@ -387,6 +395,15 @@ impl<'s> Validation<'s> {
                 let chunk = std::mem::take(&mut self.pending);
                 self.send(chunk);
             }
+        }
+    }
+
+    /// Queues a whole block, without copying it when nothing smaller is waiting.
+    fn feed_block(&mut self, block: Vec<u8>) {
+        if self.pending.is_empty() && block.len() >= CHUNK {
+            self.send(block);
+        } else {
+            self.feed(&block);
         }
     }
 

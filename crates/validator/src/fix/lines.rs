@@ -5,7 +5,6 @@
 //! touched and re-encodes the others with the dialect's writer.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -142,17 +141,18 @@ impl<'a> Pass<'a> {
     }
 
     /// Writes fixed blocks in order and adds up what they found.
-    pub fn absorb<W: Write + ?Sized>(
+    pub fn absorb(
         &mut self,
         outs: Vec<BlockOut>,
-        sink: &mut W,
+        sink: &mut dyn super::Rewrite,
         tallies: &mut Tallies,
     ) -> Result<(), FixError> {
         for mut b in outs {
             if let Some(e) = b.spill_error.take() {
                 return Err(FixError::Write(e));
             }
-            sink.write_all(&b.out).map_err(FixError::Write)?;
+            sink.write_block(std::mem::take(&mut b.out))
+                .map_err(FixError::Write)?;
             let base = self.next_line;
             for (_, t) in &mut b.tallies.by_rule {
                 for e in &mut t.examples {

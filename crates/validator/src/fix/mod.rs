@@ -330,6 +330,12 @@ pub trait Rewrite: Write {
     /// Hands over everything written so far, as a reader from its start, and leaves the
     /// output empty for what is written next.
     fn take_written(&mut self) -> io::Result<Box<dyn Read + Send>>;
+
+    /// Writes a whole block the caller has no more use for. An output that keeps a copy of
+    /// what is written (to validate it as it goes) takes the block instead of copying it.
+    fn write_block(&mut self, block: Vec<u8>) -> io::Result<()> {
+        self.write_all(&block)
+    }
 }
 
 impl Rewrite for Vec<u8> {
