@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::hash::FastMap;
 use crate::temp::RunDir;
 
 /// Partitions of the fingerprints.
@@ -147,12 +148,26 @@ impl Keys {
                 }
             }
             all.append(&mut p.buf);
-            // By fingerprint, then position: each run of one fingerprint ends with its last copy.
-            all.sort_unstable_by_key(|e| (e.key, e.at));
+            // One hash table per partition (the blocks add their entries in any order): a
+            // fingerprint seen again keeps the later copy and drops the earlier. Cheaper than
+            // sorting the partition, and a partition is small enough for the cache.
+            let mut last: FastMap<u128, (u64, u32)> = FastMap::default();
+            last.reserve(all.len());
             let mut dropped = Vec::new();
-            for w in all.windows(2) {
-                if w[0].key == w[1].key {
-                    dropped.push((w[0].at, w[0].line));
+            for e in &all {
+                match last.entry(e.key) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert((e.at, e.line));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        let kept = o.get_mut();
+                        if e.at > kept.0 {
+                            dropped.push(*kept);
+                            *kept = (e.at, e.line);
+                        } else {
+                            dropped.push((e.at, e.line));
+                        }
+                    }
                 }
             }
             Ok(dropped)
