@@ -192,6 +192,124 @@ fn stage_refuses_invalid_data_unless_forced() {
     assert!(manifest["validation"]["errors"].as_u64().unwrap() > 0);
 }
 
+/// The multipart uploads in progress on the server (its upload records), and the part files
+/// s3s-fs keeps for them: none may outlive a refused stage.
+fn open_uploads(root: &Path) -> Vec<String> {
+    let names = |dir: PathBuf| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let mut out: Vec<String> = names(root.to_path_buf())
+        .into_iter()
+        .chain(names(root.join(BUCKET)))
+        .filter(|n| n.starts_with(".upload"))
+        .collect();
+    out.extend(names(root.join(".shim").join("uploads")));
+    out
+}
+
+#[test]
+fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // 24 MiB: 5 parts of 5 MiB, sent while validation reads the file; the error is on the
+    // last line, so validation finds it only at the end.
+    let path = dir.path().join("big.csv");
+    interactions(&path, 24 << 20);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("u1,i1,yesterday,click\n");
+    std::fs::write(&path, &text).unwrap();
+    let records = text.lines().count() as u64 - 1;
+    let args = |force: bool| {
+        let mut a = vec![
+            "stage".to_string(),
+            "--dataset-type".into(),
+            "interactions".into(),
+            "big.csv".into(),
+            "--to".into(),
+            "s3://imports/".into(),
+            "--endpoint-url".into(),
+            server.endpoint().into(),
+            "--part-size".into(),
+            "5".into(),
+            "--multipart-threshold".into(),
+            "5".into(),
+            "--concurrency".into(),
+            "2".into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let r = run(preflight(dir.path()).args(args(false)));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("validation found 1 error(s): nothing was staged (fix them, or stage anyway with --force)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("big.csv:"),
+        "the finding is shown: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // Parts may have been sent meanwhile; every upload they belong to is aborted.
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+    assert!(open_uploads(&root).is_empty(), "{:?}", open_uploads(&root));
+    // (A debug build validates far slower than it sends 5 parts over loopback.)
+    assert!(
+        server.server().parts_received() > 0,
+        "no part was sent while validation ran"
+    );
+
+    // --force: staged, with the validation recorded.
+    let r = run(preflight(dir.path()).args(args(true)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("staging despite 1 validation error(s) (--force)"),
+        "{}",
+        r.stderr
+    );
+    let folder = r
+        .stdout
+        .trim()
+        .strip_prefix("s3://imports/")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        objects(&root),
+        vec![
+            format!("{folder}_preflight/manifest.json"),
+            format!("{folder}big.csv")
+        ]
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            root.join(BUCKET)
+                .join(format!("{folder}_preflight/manifest.json")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["validation"]["forced"], true);
+    assert_eq!(manifest["validation"]["errors"], 1);
+    assert_eq!(manifest["files"][0]["records"], records);
+    assert_eq!(manifest["files"][0]["parts"], 5);
+    assert_eq!(
+        std::fs::read(root.join(BUCKET).join(format!("{folder}big.csv"))).unwrap(),
+        text.as_bytes()
+    );
+    assert!(open_uploads(&root).is_empty(), "{:?}", open_uploads(&root));
+}
+
 #[test]
 fn a_failed_upload_exits_3_leaves_no_manifest_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
