@@ -192,26 +192,6 @@ fn stage_refuses_invalid_data_unless_forced() {
     assert!(manifest["validation"]["errors"].as_u64().unwrap() > 0);
 }
 
-/// The multipart uploads in progress on the server (its upload records), and the part files
-/// s3s-fs keeps for them: none may outlive a refused stage.
-fn open_uploads(root: &Path) -> Vec<String> {
-    let names = |dir: PathBuf| -> Vec<String> {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect()
-    };
-    let mut out: Vec<String> = names(root.to_path_buf())
-        .into_iter()
-        .chain(names(root.join(BUCKET)))
-        .filter(|n| n.starts_with(".upload"))
-        .collect();
-    out.extend(names(root.join(".shim").join("uploads")));
-    out
-}
-
 #[test]
 fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
@@ -262,7 +242,11 @@ fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced
     assert!(r.stdout.is_empty(), "{}", r.stdout);
     // Parts may have been sent meanwhile; every upload they belong to is aborted.
     assert!(objects(&root).is_empty(), "{:?}", objects(&root));
-    assert!(open_uploads(&root).is_empty(), "{:?}", open_uploads(&root));
+    assert!(
+        crate::common::open_uploads(&root, BUCKET).is_empty(),
+        "{:?}",
+        crate::common::open_uploads(&root, BUCKET)
+    );
     // (A debug build validates far slower than it sends 5 parts over loopback.)
     assert!(
         server.server().parts_received() > 0,
@@ -307,7 +291,11 @@ fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced
         std::fs::read(root.join(BUCKET).join(format!("{folder}big.csv"))).unwrap(),
         text.as_bytes()
     );
-    assert!(open_uploads(&root).is_empty(), "{:?}", open_uploads(&root));
+    assert!(
+        crate::common::open_uploads(&root, BUCKET).is_empty(),
+        "{:?}",
+        crate::common::open_uploads(&root, BUCKET)
+    );
 }
 
 #[test]
