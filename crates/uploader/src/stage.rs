@@ -309,7 +309,7 @@ pub enum Gate<T> {
     /// with its validation (each file's records and lines, the validation summary). If it
     /// names the run otherwise (other files, prefix, dataset type or schema), the uploads
     /// begun are aborted and the stage starts over with this request.
-    Go(StageRequest),
+    Go(Box<StageRequest>),
     /// Commit nothing: every multipart upload the run began or continued is aborted. The value
     /// is handed back in [`Gated::Stopped`].
     Stop(T),
@@ -337,7 +337,7 @@ pub async fn stage<S: ObjectStore>(
     opts: &StageOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<StageOutcome, StageError> {
-    let gate = std::future::ready(Gate::<std::convert::Infallible>::Go(req.clone()));
+    let gate = std::future::ready(Gate::<std::convert::Infallible>::Go(Box::new(req.clone())));
     match stage_gated(store, req, opts, progress, gate).await? {
         Gated::Staged(outcome) => Ok(outcome),
         Gated::Stopped { reason, .. } => match reason {},
@@ -371,7 +371,7 @@ where
     let driver = async {
         match gate.await {
             Gate::Go(r) => {
-                let r = Arc::new(r);
+                let r: Arc<StageRequest> = Arc::from(r);
                 let _ = tx.send(Decision::Go(r.clone()));
                 Ok(r)
             }

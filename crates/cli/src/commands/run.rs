@@ -269,7 +269,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
                     });
                     let gate = async {
                         match rx.await {
-                            Ok(Ok(Ok(request))) => Gate::Go(request),
+                            Ok(Ok(Ok(request))) => Gate::Go(Box::new(request)),
                             Ok(Ok(Err(refused))) => Gate::Stop(Ok(refused)),
                             Ok(Err(e)) => Gate::Stop(Err(e)),
                             Err(_) => Gate::Stop(Err(anyhow::anyhow!(

@@ -145,7 +145,7 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
                 let gate = async {
                     match rx.await {
                         Ok(Ok(report)) => match judge(report) {
-                            Ok(request) => Gate::Go(request),
+                            Ok(request) => Gate::Go(Box::new(request)),
                             Err(refused) => Gate::Stop(refused),
                         },
                         Ok(Err(e)) => Gate::Stop(Err(e.into())),

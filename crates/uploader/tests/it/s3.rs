@@ -1329,7 +1329,7 @@ async fn a_gated_stage_sends_parts_before_the_verdict_and_commits_only_after_it(
     validated.files[1].lines = 700_001;
     validated.validation = serde_json::json!({"errors": 0, "warnings": 3, "forced": false});
     let (watch, _sent, waiting) = GateWatch::new(&root, u64::MAX);
-    let gate = late(waiting, Gate::<()>::Go(validated));
+    let gate = late(waiting, Gate::<()>::Go(Box::new(validated)));
     let out = stage_gated(s.clone(), &req, &options(), watch.clone(), gate)
         .await
         .unwrap();
@@ -1457,7 +1457,7 @@ async fn a_verdict_that_names_another_run_starts_over_in_that_run_folder() {
     let mut validated = req.clone();
     validated.schema.fingerprint = "fedcba9876543210".into();
     let (watch, sent, _waiting) = GateWatch::new(&root, 5 * MIB);
-    let gate = late(sent, Gate::<()>::Go(validated.clone()));
+    let gate = late(sent, Gate::<()>::Go(Box::new(validated.clone())));
     let Gated::Staged(out) = stage_gated(s.clone(), &req, &options(), watch, gate)
         .await
         .unwrap()
