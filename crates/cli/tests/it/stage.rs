@@ -299,6 +299,42 @@ fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced
 }
 
 #[test]
+fn a_refused_stage_to_a_local_folder_aborts_its_parts_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    interactions(&path, 12 << 20);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("u1,i1,yesterday,click\n");
+    std::fs::write(&path, &text).unwrap();
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "big.csv",
+        "--to",
+        "out",
+        "--part-size",
+        "5",
+        "--multipart-threshold",
+        "5",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was staged"), "{}", r.stderr);
+    // The folder store keeps an upload's parts in `.preflight-store/uploads/ID/` until it is
+    // completed or aborted: one was begun (the folder of uploads exists), and none is left.
+    let out = dir.path().join("out");
+    let entries: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, vec![".preflight-store"], "an object was written");
+    let uploads: Vec<_> = std::fs::read_dir(out.join(".preflight-store/uploads"))
+        .expect("no upload was begun while validation ran")
+        .collect();
+    assert!(uploads.is_empty(), "{uploads:?}");
+}
+
+#[test]
 fn a_failed_upload_exits_3_leaves_no_manifest_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("server");
