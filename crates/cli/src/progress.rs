@@ -74,6 +74,14 @@ impl Reporter {
             parts: Mutex::default(),
         }
     }
+
+    /// Runs `f` (which prints on stderr) with the bar out of the way.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(b) => b.0.suspend(f),
+            None => f(),
+        }
+    }
 }
 
 impl Progress for Reporter {
@@ -95,6 +103,11 @@ impl Progress for Reporter {
     fn advance(&self, bytes: u64) {
         if let Some(b) = &self.bar {
             b.advance(bytes);
+        }
+    }
+    fn waiting(&self) {
+        if let Some(b) = &self.bar {
+            b.0.set_message("waiting for validation");
         }
     }
     fn finish(&self) {

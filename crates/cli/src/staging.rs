@@ -77,6 +77,76 @@ pub fn request(
     })
 }
 
+/// The stage request before validation: the files (with no counts yet), the dataset type and
+/// the schema facts that name the run folder, no summary. A built-in schema is adapted to the
+/// first header, read here from the first 64 KiB of each file (by the validator itself, so
+/// that it is the header validation sees); should validation see another one (a header
+/// longer than that), the stage starts over with validation's request. `None` when the
+/// facts cannot be known before validation: the stage then validates first.
+pub fn provisional(
+    inputs: &[InputFile],
+    schema: &SchemaSource,
+    prefix: String,
+    session: &Session,
+) -> Option<StageRequest> {
+    use std::io::Read;
+    const HEAD: u64 = 64 << 10;
+    let mut files = Vec::new();
+    let mut heads = Vec::new();
+    for input in inputs {
+        let Source::Path(path) = &input.source else {
+            return None;
+        };
+        files.push(StageFile {
+            name: path.file_name()?.to_string_lossy().into_owned(),
+            path: path.clone(),
+            records: 0,
+            lines: 0,
+        });
+        if matches!(schema, SchemaSource::Builtin { .. }) && heads.is_empty() {
+            let mut head = Vec::new();
+            std::fs::File::open(path)
+                .ok()?
+                .take(HEAD)
+                .read_to_end(&mut head)
+                .ok()?;
+            let head = InputFile {
+                name: input.name.clone(),
+                source: Source::Bytes(head),
+                in_folder: input.in_folder,
+            };
+            let report = preflight_validator::validate(
+                schema,
+                std::slice::from_ref(&head),
+                Vec::new(),
+                &session.options(),
+            )
+            .ok()?;
+            // The header of the first file that has one is what the schema is adapted to.
+            if report.files.iter().any(|f| !f.header.is_empty()) {
+                heads.push(report);
+            }
+        }
+    }
+    let empty;
+    let report = match heads.first() {
+        Some(r) => r,
+        None => {
+            empty = preflight_validator::check_schema_source(schema, session.policy()).ok()?;
+            &empty
+        }
+    };
+    let (dataset_type, schema) = schema_info(schema, report).ok()?;
+    Some(StageRequest {
+        files,
+        prefix,
+        dataset_type,
+        schema,
+        validation: serde_json::Value::Null,
+        tool: tool(),
+    })
+}
+
 /// The inputs repaired into a temporary folder for `stage --fix` / `run --fix`: each file fixed
 /// (the safe fixes, and the unsafe ones when asked) into a copy of the same name, which is what
 /// gets validated and staged; the files themselves are not changed. The folder lives as long as

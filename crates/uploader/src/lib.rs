@@ -70,8 +70,8 @@ pub use solutions::{
     RecommenderSummary, Solution, SolutionVersion, Solutions, TrainingMode,
 };
 pub use stage::{
-    stage, Action, NoProgress, ObjectOutcome, Progress, StageError, StageFile, StageOptions,
-    StageOutcome, StageRequest,
+    stage, stage_gated, Action, Gate, Gated, NoProgress, ObjectOutcome, Progress, StageError,
+    StageFile, StageOptions, StageOutcome, StageRequest,
 };
 pub use store::{
     Checksum, ChecksumAlgorithm, ChecksumType, Listing, MultipartUpload, ObjectBody, ObjectInfo,

@@ -98,6 +98,8 @@ pub trait Progress: Send + Sync {
     fn parts(&self, _key: &str, _total: u64) {}
     /// This many more bytes are done (sent, or found already in place).
     fn advance(&self, _bytes: u64) {}
+    /// Everything is sent; the commits wait for the gate's verdict ([`stage_gated`]).
+    fn waiting(&self) {}
     /// Done (or failed).
     fn finish(&self) {}
 }
@@ -300,6 +302,34 @@ fn content_hash(req: &StageRequest, alg: ChecksumAlgorithm, planned: &[Planned])
         .collect()
 }
 
+/// What a gate decides about a [`stage_gated`] run: whether what it sent may be committed.
+#[derive(Debug)]
+pub enum Gate<T> {
+    /// Commit, recording this request in the manifest: the request the stage began with, now
+    /// with its validation (each file's records and lines, the validation summary). If it
+    /// names the run otherwise (other files, prefix, dataset type or schema), the uploads
+    /// begun are aborted and the stage starts over with this request.
+    Go(Box<StageRequest>),
+    /// Commit nothing: every multipart upload the run began or continued is aborted. The value
+    /// is handed back in [`Gated::Stopped`].
+    Stop(T),
+}
+
+/// The result of a [`stage_gated`] run.
+#[derive(Debug)]
+pub enum Gated<T> {
+    /// The gate said go: staged as [`stage`] stages.
+    Staged(StageOutcome),
+    /// The gate said stop: no object, no manifest was written, nothing was deleted, and the
+    /// multipart uploads begun were aborted.
+    Stopped {
+        /// What the gate handed back.
+        reason: T,
+        /// The keys whose multipart uploads were aborted (those already sent parts of).
+        aborted: Vec<String>,
+    },
+}
+
 /// Stages the files of one import. See the module documentation.
 pub async fn stage<S: ObjectStore>(
     store: Arc<S>,
@@ -307,6 +337,217 @@ pub async fn stage<S: ObjectStore>(
     opts: &StageOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<StageOutcome, StageError> {
+    let gate = std::future::ready(Gate::<std::convert::Infallible>::Go(Box::new(req.clone())));
+    match stage_gated(store, req, opts, progress, gate).await? {
+        Gated::Staged(outcome) => Ok(outcome),
+        Gated::Stopped { reason, .. } => match reason {},
+    }
+}
+
+/// Stages the files of one import while `gate` decides whether they may be staged (while the
+/// files are validated, say): checksums are computed, the run folder is chosen and the parts
+/// of multipart uploads are sent meanwhile, but nothing is committed before `gate` says
+/// [`Gate::Go`]: no CompleteMultipartUpload, no PutObject (a file below the multipart
+/// threshold waits for the verdict), no manifest, no deletion of old run folders. On
+/// [`Gate::Stop`], sending stops and every multipart upload begun is aborted, so no object
+/// and no part of this run remains. A dry run awaits the verdict before it asks anything.
+/// The run folder's name does not depend on the verdict (only on the request the stage began
+/// with), which is what lets the upload begin before it.
+pub async fn stage_gated<S, T, G>(
+    store: Arc<S>,
+    req: &StageRequest,
+    opts: &StageOptions,
+    progress: Arc<dyn Progress>,
+    gate: G,
+) -> Result<Gated<T>, StageError>
+where
+    S: ObjectStore,
+    G: std::future::Future<Output = Gate<T>>,
+{
+    let (tx, rx) = tokio::sync::watch::channel(Decision::Pending);
+    let mut keeper = Gatekeeper::new(rx, req);
+    // The verdict and the upload progress together in this task: the upload only looks at
+    // the verdict, and the stopping value stays here.
+    let driver = async {
+        match gate.await {
+            Gate::Go(r) => {
+                let r: Arc<StageRequest> = Arc::from(r);
+                let _ = tx.send(Decision::Go(r.clone()));
+                Ok(r)
+            }
+            Gate::Stop(t) => {
+                let _ = tx.send(Decision::Stop);
+                Err(t)
+            }
+        }
+    };
+    let body = async {
+        if opts.dry_run {
+            // A dry run asks the store what it would do: only once it may.
+            keeper.verdict().await;
+        }
+        staged(&store, req, opts, &progress, &mut keeper).await
+    };
+    let (verdict, body) = tokio::join!(driver, body);
+    let verdict = match verdict {
+        Ok(verdict) => verdict,
+        Err(reason) => {
+            // Whatever the upload did meanwhile (an error included), nothing of it may remain.
+            let aborted = keeper.abort_begun(store.as_ref()).await;
+            return Ok(Gated::Stopped { reason, aborted });
+        }
+    };
+    match body? {
+        Body::Done(outcome) => Ok(Gated::Staged(outcome)),
+        Body::Halted => {
+            // The verdict is go, but for a run named otherwise (a built-in schema adapted to
+            // a header other than the one the run was named for): start over with it.
+            keeper.abort_begun(store.as_ref()).await;
+            let (_tx, rx) = tokio::sync::watch::channel(Decision::Go(verdict.clone()));
+            let mut keeper = Gatekeeper::new(rx, &verdict);
+            match staged(&store, &verdict, opts, &progress, &mut keeper).await? {
+                Body::Done(outcome) => Ok(Gated::Staged(outcome)),
+                // Not reached: this gate says go for this very request.
+                Body::Halted => Err(StageError::Changed {
+                    path: verdict
+                        .files
+                        .first()
+                        .map(|f| f.path.display().to_string())
+                        .unwrap_or_default(),
+                }),
+            }
+        }
+    }
+}
+
+/// What the gate has said, as the upload sees it.
+#[derive(Debug, Clone)]
+enum Decision {
+    Pending,
+    Go(Arc<StageRequest>),
+    Stop,
+}
+
+/// Where the upload stands with the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// No verdict yet: send, but commit nothing.
+    Pending,
+    /// Go, for this run: commit.
+    Go,
+    /// Stop, or go for another run (other files or schema): stop sending.
+    Halt,
+}
+
+/// What names a run: the files (names and paths, in order), the prefix, the dataset type and
+/// the schema.
+#[derive(Debug, PartialEq, Eq)]
+struct Naming {
+    files: Vec<(String, PathBuf)>,
+    prefix: String,
+    dataset_type: String,
+    schema: SchemaInfo,
+}
+
+impl Naming {
+    fn of(req: &StageRequest) -> Naming {
+        Naming {
+            files: req
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.path.clone()))
+                .collect(),
+            prefix: req.prefix.clone(),
+            dataset_type: req.dataset_type.clone(),
+            schema: req.schema.clone(),
+        }
+    }
+}
+
+/// The upload's view of the verdict, and the multipart uploads it began (or continued) and
+/// has not completed: those a stop aborts.
+struct Gatekeeper {
+    rx: tokio::sync::watch::Receiver<Decision>,
+    naming: Naming,
+    begun: Vec<(String, String)>,
+}
+
+impl Gatekeeper {
+    fn new(rx: tokio::sync::watch::Receiver<Decision>, req: &StageRequest) -> Gatekeeper {
+        Gatekeeper {
+            rx,
+            naming: Naming::of(req),
+            begun: Vec::new(),
+        }
+    }
+
+    fn decision(&self) -> Decision {
+        self.rx.borrow().clone()
+    }
+
+    fn standing_of(&self, d: &Decision) -> Standing {
+        match d {
+            Decision::Pending => Standing::Pending,
+            Decision::Go(r) if Naming::of(r) == self.naming => Standing::Go,
+            Decision::Go(_) | Decision::Stop => Standing::Halt,
+        }
+    }
+
+    /// Where things stand now.
+    fn standing(&self) -> Standing {
+        self.standing_of(&self.rx.borrow())
+    }
+
+    /// Waits for the verdict.
+    async fn verdict(&mut self) -> Standing {
+        let d = match self.rx.wait_for(|d| !matches!(d, Decision::Pending)).await {
+            Ok(d) => d.clone(),
+            // The gate went away without a verdict: nothing may be committed.
+            Err(_) => Decision::Stop,
+        };
+        self.standing_of(&d)
+    }
+
+    fn began(&mut self, key: &str, upload_id: &str) {
+        if !self.begun.iter().any(|(k, id)| k == key && id == upload_id) {
+            self.begun.push((key.to_string(), upload_id.to_string()));
+        }
+    }
+
+    fn ended(&mut self, key: &str, upload_id: &str) {
+        self.begun.retain(|(k, id)| !(k == key && id == upload_id));
+    }
+
+    /// Aborts every upload begun and not completed; returns their keys. An abort that fails
+    /// is retried once (a part still being stored may hold it up), then left: the upload
+    /// never becomes an object, and a bucket lifecycle rule removes it.
+    async fn abort_begun<S: ObjectStore>(&mut self, store: &S) -> Vec<String> {
+        let mut keys = Vec::new();
+        for (key, id) in std::mem::take(&mut self.begun) {
+            if store.abort_multipart_upload(&key, &id).await.is_err() {
+                let _ = store.abort_multipart_upload(&key, &id).await;
+            }
+            keys.push(key);
+        }
+        keys
+    }
+}
+
+/// How the upload ended, before the verdict is looked at.
+enum Body {
+    Done(StageOutcome),
+    /// Stopped sending: the verdict is stop, or names another run.
+    Halted,
+}
+
+/// The stage itself, looking at `gate` before every commit.
+async fn staged<S: ObjectStore>(
+    store: &Arc<S>,
+    req: &StageRequest,
+    opts: &StageOptions,
+    progress: &Arc<dyn Progress>,
+    gate: &mut Gatekeeper,
+) -> Result<Body, StageError> {
     let mut names = std::collections::HashSet::new();
     for f in &req.files {
         if !names.insert(f.name.as_str()) {
@@ -346,6 +587,9 @@ pub async fn stage<S: ObjectStore>(
         });
     }
     let hash = content_hash(req, alg, &planned);
+    if gate.standing() == Standing::Halt {
+        return Ok(Body::Halted);
+    }
 
     // 2. The run folder: a complete or incomplete one with this content, or a fresh one.
     // Every run folder name has the same length, so the limit is checked before any request.
@@ -442,6 +686,10 @@ pub async fn stage<S: ObjectStore>(
     };
 
     if existing_complete {
+        // Reported only once the gate allows it.
+        if gate.verdict().await == Standing::Halt {
+            return Ok(Body::Halted);
+        }
         for (p, verdict) in planned.iter().zip(checked) {
             let action = match verdict {
                 Verdict::WouldRead { why } => Action::ReadBack { why },
@@ -466,13 +714,24 @@ pub async fn stage<S: ObjectStore>(
                 action,
             });
         }
-        return Ok(outcome);
+        return Ok(Body::Done(outcome));
     } else {
         // 3. Upload, then verify every object.
         progress.begin(planned.iter().map(|p| p.digest.size).sum());
-        let result = upload_all(&store, &planned, opts, &progress, &mut outcome).await;
+        let result = upload_all(store, &planned, opts, progress, &mut outcome, gate).await;
         progress.finish();
-        result?;
+        if result? == Standing::Halt {
+            return Ok(Body::Halted);
+        }
+        // The verdict is go for this run (upload_all waited for it): its request carries
+        // what validation found, for the manifest.
+        let Decision::Go(verdict) = gate.decision() else {
+            return Ok(Body::Halted);
+        };
+        for (p, f) in planned.iter_mut().zip(&verdict.files) {
+            p.file.records = f.records;
+            p.file.lines = f.lines;
+        }
 
         // 4. The manifest, last.
         let mut files = Vec::new();
@@ -502,7 +761,7 @@ pub async fn stage<S: ObjectStore>(
         }
         let manifest = Manifest {
             version: 1,
-            tool: req.tool.clone(),
+            tool: verdict.tool.clone(),
             created: rfc3339(SystemTime::now()),
             data_location: data_location.clone(),
             dataset_type: req.dataset_type.clone(),
@@ -510,7 +769,7 @@ pub async fn stage<S: ObjectStore>(
             checksum_algorithm: alg,
             content_hash: hash.clone(),
             files,
-            validation: req.validation.clone(),
+            validation: verdict.validation.clone(),
         };
         let mut body = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
         body.push(b'\n');
@@ -546,7 +805,7 @@ pub async fn stage<S: ObjectStore>(
             outcome.spared = spared;
         }
     }
-    Ok(outcome)
+    Ok(Body::Done(outcome))
 }
 
 /// Checks every object of a complete run against `planned` (reading back those the store
@@ -602,15 +861,32 @@ async fn plan_action<S: ObjectStore>(
     })
 }
 
+/// A write whose bytes are sent (or, for a single PutObject, not yet) and that waits for the
+/// verdict to be committed.
+enum Pending {
+    /// A file below the multipart threshold: PutObject once the gate says go.
+    Put(usize),
+    /// A multipart upload with every part sent: completed once the gate says go.
+    Parts(usize, Sent),
+}
+
+/// Uploads and verifies every object; returns [`Standing::Go`] once every object is
+/// committed, or [`Standing::Halt`] when the gate stopped it (nothing committed since).
 async fn upload_all<S: ObjectStore>(
     store: &Arc<S>,
     planned: &[Planned],
     opts: &StageOptions,
     progress: &Arc<dyn Progress>,
     outcome: &mut StageOutcome,
-) -> Result<(), StageError> {
+    gate: &mut Gatekeeper,
+) -> Result<Standing, StageError> {
     let alg = opts.checksum;
-    for p in planned {
+    let mut objects: Vec<Option<ObjectOutcome>> = vec![None; planned.len()];
+    let mut pending = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        if gate.standing() == Standing::Halt {
+            return Ok(Standing::Halt);
+        }
         progress.file(&p.file.name);
         let exp = p.expected(alg);
         if let Some(info) = store.head_object(&p.key).await? {
@@ -621,7 +897,7 @@ async fn upload_all<S: ObjectStore>(
                     outcome.read_back.push((p.key.clone(), why));
                 }
                 progress.advance(p.digest.size);
-                outcome.objects.push(ObjectOutcome {
+                objects[i] = Some(ObjectOutcome {
                     key: p.key.clone(),
                     bytes: p.digest.size,
                     action: Action::Reused,
@@ -629,43 +905,86 @@ async fn upload_all<S: ObjectStore>(
                 continue;
             }
         }
-        if let Some(total) = p.digest.part_size.map(|_| p.digest.parts.len() as u64) {
-            progress.parts(&p.key, total);
-        }
-        let action = match p.digest.part_size {
-            None => {
-                // Read from the file as it is sent (memory holds buffers, not the file, up to
-                // the 5 GiB of one PutObject), with the checksum of step 1: the store checks the
-                // bytes against it, so a file edited since is rejected, not staged.
-                let sum = Checksum {
-                    algorithm: alg,
-                    value: p.digest.full.clone(),
-                };
-                if let Err(e) = store
-                    .put_file(&p.key, &p.file.path, p.digest.size, &sum)
-                    .await
-                {
-                    return Err(put_failed(p, alg, e).await);
-                }
-                progress.advance(p.digest.size);
-                Action::Put
+        let write = match p.digest.part_size {
+            // Sent whole, so it waits for the verdict unsent.
+            None => Pending::Put(i),
+            Some(part_size) => {
+                progress.parts(&p.key, p.digest.parts.len() as u64);
+                Pending::Parts(
+                    i,
+                    send_parts(store, p, part_size, opts, progress, gate).await?,
+                )
             }
-            Some(part_size) => multipart(store, p, part_size, opts, progress).await?,
         };
-        let write = match action {
-            Action::Put => "PutObject",
-            _ => "CompleteMultipartUpload",
-        };
-        if let Some(why) = verify(store.as_ref(), &p.key, &exp, write).await? {
-            outcome.read_back.push((p.key.clone(), why));
+        match gate.standing() {
+            Standing::Go => {
+                objects[i] =
+                    Some(commit(store, planned, write, opts, progress, outcome, gate).await?)
+            }
+            Standing::Pending => pending.push(write),
+            Standing::Halt => return Ok(Standing::Halt),
         }
-        outcome.objects.push(ObjectOutcome {
-            key: p.key.clone(),
-            bytes: p.digest.size,
-            action,
-        });
     }
-    Ok(())
+    if !pending.is_empty() {
+        progress.waiting();
+        if gate.verdict().await == Standing::Halt {
+            return Ok(Standing::Halt);
+        }
+        for write in pending {
+            let i = match &write {
+                Pending::Put(i) | Pending::Parts(i, _) => *i,
+            };
+            objects[i] = Some(commit(store, planned, write, opts, progress, outcome, gate).await?);
+        }
+    }
+    outcome.objects = objects.into_iter().flatten().collect();
+    Ok(Standing::Go)
+}
+
+/// Writes (PutObject) or completes (CompleteMultipartUpload) one object, then verifies it.
+async fn commit<S: ObjectStore>(
+    store: &Arc<S>,
+    planned: &[Planned],
+    write: Pending,
+    opts: &StageOptions,
+    progress: &Arc<dyn Progress>,
+    outcome: &mut StageOutcome,
+    gate: &mut Gatekeeper,
+) -> Result<ObjectOutcome, StageError> {
+    let alg = opts.checksum;
+    let (p, action, operation) = match write {
+        Pending::Put(i) => {
+            let p = &planned[i];
+            // Read from the file as it is sent (memory holds buffers, not the file, up to the
+            // 5 GiB of one PutObject), with the checksum of step 1: the store checks the bytes
+            // against it, so a file edited since is rejected, not staged.
+            let sum = Checksum {
+                algorithm: alg,
+                value: p.digest.full.clone(),
+            };
+            if let Err(e) = store
+                .put_file(&p.key, &p.file.path, p.digest.size, &sum)
+                .await
+            {
+                return Err(put_failed(p, alg, e).await);
+            }
+            progress.advance(p.digest.size);
+            (p, Action::Put, "PutObject")
+        }
+        Pending::Parts(i, sent) => {
+            let p = &planned[i];
+            let action = complete(store.as_ref(), p, sent, alg, gate).await?;
+            (p, action, "CompleteMultipartUpload")
+        }
+    };
+    if let Some(why) = verify(store.as_ref(), &p.key, &p.expected(alg), operation).await? {
+        outcome.read_back.push((p.key.clone(), why));
+    }
+    Ok(ObjectOutcome {
+        key: p.key.clone(),
+        bytes: p.digest.size,
+        action,
+    })
 }
 
 /// Why a PutObject of a file failed: a file whose first bytes are no longer those checksummed
@@ -793,13 +1112,24 @@ async fn find_upload<S: ObjectStore>(
     Ok(best)
 }
 
-async fn multipart<S: ObjectStore>(
+/// The parts of a multipart upload, all sent (or found in place).
+struct Sent {
+    upload_id: String,
+    parts: Vec<UploadedPart>,
+    uploaded: u64,
+    reused: u64,
+}
+
+/// Sends the parts of one file (continuing an interrupted upload of it, if any): the upload
+/// is left open for [`complete`]. Stops sending when the gate halts.
+async fn send_parts<S: ObjectStore>(
     store: &Arc<S>,
     p: &Planned,
     part_size: u64,
     opts: &StageOptions,
     progress: &Arc<dyn Progress>,
-) -> Result<Action, StageError> {
+    gate: &mut Gatekeeper,
+) -> Result<Sent, StageError> {
     let alg = opts.checksum;
     let n = p.digest.parts.len() as u64;
     let (upload_id, mut done) = match find_upload(store.as_ref(), p).await? {
@@ -809,6 +1139,7 @@ async fn multipart<S: ObjectStore>(
             Vec::new(),
         ),
     };
+    gate.began(&p.key, &upload_id);
     // Abandoned uploads of the same key that are not the one we continue.
     if let Ok(all) = store.list_multipart_uploads(&p.key).await {
         for u in all
@@ -834,6 +1165,10 @@ async fn multipart<S: ObjectStore>(
         for number in 1..=n as u32 {
             if have.contains(&number) {
                 continue;
+            }
+            if gate.standing() == Standing::Halt {
+                // Stopped: the parts in flight end, and the upload is aborted.
+                break;
             }
             while tasks.len() >= limit {
                 if let Some(r) = tasks.join_next().await {
@@ -898,17 +1233,43 @@ async fn multipart<S: ObjectStore>(
         return Err(e);
     }
     done.sort_by_key(|d| d.number);
+    Ok(Sent {
+        upload_id,
+        parts: done,
+        uploaded,
+        reused,
+    })
+}
+
+/// CompleteMultipartUpload of parts all sent.
+async fn complete<S: ObjectStore>(
+    store: &S,
+    p: &Planned,
+    sent: Sent,
+    alg: ChecksumAlgorithm,
+    gate: &mut Gatekeeper,
+) -> Result<Action, StageError> {
+    let Sent {
+        upload_id,
+        parts,
+        uploaded,
+        reused,
+    } = sent;
     let full = alg
         .full_object_multipart()
         .then_some(p.digest.full.as_str());
     match store
-        .complete_multipart_upload(&p.key, &upload_id, alg, &done, full)
+        .complete_multipart_upload(&p.key, &upload_id, alg, &parts, full)
         .await
     {
-        Ok(()) => Ok(Action::Multipart { uploaded, reused }),
+        Ok(()) => {
+            gate.ended(&p.key, &upload_id);
+            Ok(Action::Multipart { uploaded, reused })
+        }
         Err(e @ StoreError::BadDigest { .. }) => {
             // The parts do not add up to the file: start from scratch next time.
             let _ = store.abort_multipart_upload(&p.key, &upload_id).await;
+            gate.ended(&p.key, &upload_id);
             Err(e.into())
         }
         Err(e) => Err(e.into()),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use preflight_uploader::import::{active_dataset, check_bulk_data, verify_manifest};
 use preflight_uploader::{
-    stage, Action, Change, ImportError, NoProgress, S3Store, S3Url, StageOptions,
-    Target as UploadTarget,
+    stage, stage_gated, Action, Change, Gate, Gated, ImportError, NoProgress, Progress, S3Store,
+    S3Url, StageOptions, StageRequest, Target as UploadTarget,
 };
 
 use crate::args::RunArgs;
@@ -135,7 +135,7 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         rt.block_on(crate::aws::schema_of(&p, &dataset, &args.schema))?
     };
 
-    // 2. Validate and plan.
+    // 2. Validate and plan: what decides whether the files may be staged (and imported).
     let (mut inputs, extra) = preflight_validator::resolve(&paths)?;
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     // --fix: what is validated, planned and staged is a repaired copy.
@@ -148,87 +148,93 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
     };
     let inputs: &[preflight_validator::InputFile] =
         repaired.as_ref().map_or(&plain[..], |r| &r.inputs[..]);
-    let existing = if args.existing_from_history {
-        dataset::history(&dataset_arn, session, true)?
-    } else {
-        dataset::existing_data(&existing_paths, first_import, inputs, session, &mut || {
-            Ok(had_bulk_import)
-        })?
-    };
-    let plan_opts = dataset::plan_options(mode, &args.existing);
-    let (report, plan) = preflight_validator::plan(
-        &schema,
-        inputs,
-        extra,
-        existing.get(),
-        &session.options(),
-        &plan_opts,
-    )?;
-    let stops = staging::stops(&report, session);
-    if stops || report.summary.warnings > 0 {
-        session.emit(&[Section {
-            name: None,
-            report: &report,
-            plan: plan.as_ref(),
-            insights: None,
-            fix: None,
-            changes: None,
-        }])?;
-    }
-    if stops {
-        return Ok(Outcome::failed(
-            exit::FINDINGS,
-            format!(
-                "validation and planning found {}: nothing was staged or imported",
-                staging::what_stops(&report)
-            ),
-        ));
-    }
-    if let Some(plan) = &plan {
-        let unknown = "unknown".to_string();
-        eprintln!(
-            "plan: {} import of {} record(s): {} new, {} replaced, {} dropped; the dataset holds {} after the job{}",
-            plan.mode.api_name(),
-            plan.batch.records,
-            if plan.knows_existing() { plan.new.to_string() } else { format!("at most {}", plan.batch.distinct) },
-            if plan.knows_existing() { plan.superseded.to_string() } else { unknown.clone() },
-            plan.dropped().map_or(unknown.clone(), |d| d.to_string()),
-            plan.result().map_or(unknown, |d| d.to_string()),
-            if plan.knows_existing() { "" } else { " (the existing data is unknown)" }
-        );
-        // What the import changes in recommendations, per model of the dataset group (a dry
-        // run lists no models: it sends nothing).
-        let p = if args.dry_run {
-            None
+    let decide = || -> anyhow::Result<Result<StageRequest, Outcome>> {
+        let existing = if args.existing_from_history {
+            dataset::history(&dataset_arn, session, true)?
         } else {
-            Some(session.personalize()?)
+            dataset::existing_data(&existing_paths, first_import, inputs, session, &mut || {
+                Ok(had_bulk_import)
+            })?
         };
-        let models = p
-            .as_ref()
-            .zip(group_arn.clone().map(crate::changes::Group::Known));
-        let mut changes = crate::changes::of(plan, models, session)?;
-        if args.dry_run {
-            changes.models_unknown = Some(
-                "a dry run sends nothing, so the dataset group's solutions and recommenders are not listed".into(),
-            );
+        let plan_opts = dataset::plan_options(mode, &args.existing);
+        let (report, plan) = preflight_validator::plan(
+            &schema,
+            inputs,
+            extra,
+            existing.get(),
+            &session.options(),
+            &plan_opts,
+        )?;
+        let stops = staging::stops(&report, session);
+        if stops || report.summary.warnings > 0 {
+            session.emit(&[Section {
+                name: None,
+                report: &report,
+                plan: plan.as_ref(),
+                insights: None,
+                fix: None,
+                changes: None,
+            }])?;
         }
-        eprint!("{}", crate::changes::human(&changes));
-        if plan.dropped > 0 && !args.allow_drop {
-            return Ok(Outcome::failed(
+        if stops {
+            return Ok(Err(Outcome::failed(
                 exit::FINDINGS,
                 format!(
-                    "this FULL import would drop {} existing record(s) (PF313 full-import-drops-records): nothing was staged or imported. Import with --mode incremental, include the existing records, or pass --allow-drop if the loss is intended",
-                    plan.dropped
+                    "validation and planning found {}: nothing was staged or imported",
+                    staging::what_stops(&report)
                 ),
-            ));
+            )));
         }
-    }
+        if let Some(plan) = &plan {
+            let unknown = "unknown".to_string();
+            eprintln!(
+                "plan: {} import of {} record(s): {} new, {} replaced, {} dropped; the dataset holds {} after the job{}",
+                plan.mode.api_name(),
+                plan.batch.records,
+                if plan.knows_existing() { plan.new.to_string() } else { format!("at most {}", plan.batch.distinct) },
+                if plan.knows_existing() { plan.superseded.to_string() } else { unknown.clone() },
+                plan.dropped().map_or(unknown.clone(), |d| d.to_string()),
+                plan.result().map_or(unknown, |d| d.to_string()),
+                if plan.knows_existing() { "" } else { " (the existing data is unknown)" }
+            );
+            // What the import changes in recommendations, per model of the dataset group (a dry
+            // run lists no models: it sends nothing).
+            let p = if args.dry_run {
+                None
+            } else {
+                Some(session.personalize()?)
+            };
+            let models = p
+                .as_ref()
+                .zip(group_arn.clone().map(crate::changes::Group::Known));
+            let mut changes = crate::changes::of(plan, models, session)?;
+            if args.dry_run {
+                changes.models_unknown = Some(
+                    "a dry run sends nothing, so the dataset group's solutions and recommenders are not listed".into(),
+                );
+            }
+            eprint!("{}", crate::changes::human(&changes));
+            if plan.dropped > 0 && !args.allow_drop {
+                return Ok(Err(Outcome::failed(
+                    exit::FINDINGS,
+                    format!(
+                        "this FULL import would drop {} existing record(s) (PF313 full-import-drops-records): nothing was staged or imported. Import with --mode incremental, include the existing records, or pass --allow-drop if the loss is intended",
+                        plan.dropped
+                    ),
+                )));
+            }
+        }
 
-    // 3. Stage.
-    let mut stage_req = staging::request(inputs, &report, &schema, prefix.clone(), false)?;
-    if let Some(r) = &repaired {
-        r.record(&mut stage_req);
-    }
+        let mut stage_req = staging::request(inputs, &report, &schema, prefix.clone(), false)?;
+        if let Some(r) = &repaired {
+            r.record(&mut stage_req);
+        }
+        Ok(Ok(stage_req))
+    };
+
+    // 3. Stage: the upload begins while step 2 runs on its own thread (the run folder's name
+    // does not depend on it) and commits nothing before its verdict; a refusal aborts the
+    // uploads begun. A dry run decides first.
     let stage_opts = StageOptions {
         checksum: args.checksum.parse().map_err(anyhow::Error::msg)?,
         dry_run: args.dry_run,
@@ -236,6 +242,10 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         ..StageOptions::default()
     };
     let outcome = if args.dry_run {
+        let stage_req = match decide()? {
+            Ok(r) => r,
+            Err(refused) => return Ok(refused),
+        };
         let store = Arc::new(Offline {
             bucket: bucket.clone(),
         });
@@ -245,10 +255,52 @@ pub fn run(args: &RunArgs, session: &Session) -> anyhow::Result<Outcome> {
         let reporter = Arc::new(crate::progress::Reporter::new(false));
         let mut s3 = crate::s3::options(session.aws());
         s3.observer = Some(reporter.clone() as Arc<dyn preflight_uploader::RequestObserver>);
-        let store = rt
-            .block_on(S3Store::connect(&bucket, &s3))
-            .map_err(anyhow::Error::msg)?;
-        match rt.block_on(stage(Arc::new(store), &stage_req, &stage_opts, reporter)) {
+        let store = rt.block_on(S3Store::connect(&bucket, &s3));
+        let begun = match &store {
+            Ok(_) => staging::provisional(inputs, &schema, prefix.clone(), session),
+            Err(_) => None,
+        };
+        let result = match (store, begun) {
+            (Ok(store), Some(begun)) => {
+                let gated = std::thread::scope(|scope| {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    scope.spawn(move || {
+                        let _ = tx.send(decide());
+                    });
+                    let gate = async {
+                        match rx.await {
+                            Ok(Ok(Ok(request))) => Gate::Go(Box::new(request)),
+                            Ok(Ok(Err(refused))) => Gate::Stop(Ok(refused)),
+                            Ok(Err(e)) => Gate::Stop(Err(e)),
+                            Err(_) => Gate::Stop(Err(anyhow::anyhow!(
+                                "validation ended without a report: nothing was staged or imported"
+                            ))),
+                        }
+                    };
+                    rt.block_on(stage_gated(
+                        Arc::new(store),
+                        &begun,
+                        &stage_opts,
+                        reporter.clone() as Arc<dyn Progress>,
+                        gate,
+                    ))
+                });
+                match gated {
+                    Ok(Gated::Staged(o)) => Ok(o),
+                    Ok(Gated::Stopped { reason, .. }) => return reason,
+                    Err(e) => Err(e),
+                }
+            }
+            (store, _) => {
+                let stage_req = match decide()? {
+                    Ok(r) => r,
+                    Err(refused) => return Ok(refused),
+                };
+                let store = store.map_err(anyhow::Error::msg)?;
+                rt.block_on(stage(Arc::new(store), &stage_req, &stage_opts, reporter))
+            }
+        };
+        match result {
             Ok(o) => o,
             Err(e) => return staging::upload_failed(e, "No manifest was written and no import job was created; run the same command again to resume the upload."),
         }

@@ -1,4 +1,5 @@
-//! `preflight stage`: validate, then upload to a fresh run folder (see the uploader crate).
+//! `preflight stage`: validate, and upload to a fresh run folder meanwhile, committing nothing
+//! before validation's verdict (see the uploader crate's `stage_gated`).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -6,7 +7,8 @@ use std::sync::Arc;
 
 use anyhow::bail;
 use preflight_uploader::{
-    stage, Action, LocalStore, RequestObserver, S3Store, Sse, StageOptions, StageOutcome, Target,
+    stage, stage_gated, Action, Gate, Gated, LocalStore, Progress, RequestObserver, S3Store, Sse,
+    StageOptions, StageOutcome, StageRequest, Target,
 };
 use preflight_validator::resolve;
 
@@ -43,36 +45,47 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     };
     let inputs: &[preflight_validator::InputFile] =
         repaired.as_ref().map_or(&plain[..], |r| &r.inputs[..]);
+    // The bar (where someone watches) and one line per retried request (always).
+    let reporter = Arc::new(Reporter::new(
+        !args.dry_run && show_progress(args.progress, std::io::stderr().is_terminal(), is_ci()),
+    ));
 
-    // 1. Validate: the same gate as `validate` and `run`; refuse unless --force.
-    let report = preflight_validator::validate(&schema, inputs, extra, &session.options())?;
-    let stops = staging::stops(&report, session);
-    if stops || report.summary.warnings > 0 {
-        // stdout carries the data location alone.
-        session.emit_to_stderr(&[Section::of(None, &report)])?;
-    }
-    if stops && !args.force {
-        return Ok(Outcome::failed(
-            exit::FINDINGS,
-            format!(
-                "validation found {}: nothing was staged (fix them, or stage anyway with --force)",
-                staging::what_stops(&report)
-            ),
-        ));
-    }
-    if stops {
-        eprintln!(
-            "warning: staging despite {} (--force); the manifest records it",
-            validation_findings(&report)
-        );
-    }
-
-    // 2. What to stage.
-    let mut request =
-        staging::request(inputs, &report, &schema, target.prefix().to_string(), stops)?;
-    if let Some(r) = &repaired {
-        r.record(&mut request);
-    }
+    // What validation decides: the request to stage (its summary for the manifest), or the
+    // refusal (unless --force), exactly as when validation ran first.
+    let prefix = target.prefix().to_string();
+    let judge =
+        |report: preflight_validator::Report| -> Result<StageRequest, anyhow::Result<Outcome>> {
+            let stops = staging::stops(&report, session);
+            if stops || report.summary.warnings > 0 {
+                // stdout carries the data location alone.
+                reporter
+                    .suspend(|| session.emit_to_stderr(&[Section::of(None, &report)]))
+                    .map_err(Err)?;
+            }
+            if stops && !args.force {
+                return Err(Ok(Outcome::failed(
+                exit::FINDINGS,
+                format!(
+                    "validation found {}: nothing was staged (fix them, or stage anyway with --force)",
+                    staging::what_stops(&report)
+                ),
+            )));
+            }
+            if stops {
+                reporter.suspend(|| {
+                    eprintln!(
+                        "warning: staging despite {} (--force); the manifest records it",
+                        validation_findings(&report)
+                    )
+                });
+            }
+            let mut request =
+                staging::request(inputs, &report, &schema, prefix.clone(), stops).map_err(Err)?;
+            if let Some(r) = &repaired {
+                r.record(&mut request);
+            }
+            Ok(request)
+        };
     let stage_opts = StageOptions {
         checksum: args.checksum.parse().map_err(anyhow::Error::msg)?,
         multipart_threshold: args.multipart_threshold << 20,
@@ -83,14 +96,10 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
         keep_grace: args.keep_grace,
         now: session.now(),
     };
-    // The bar (where someone watches) and one line per retried request (always).
-    let reporter = Arc::new(Reporter::new(
-        !args.dry_run && show_progress(args.progress, std::io::stderr().is_terminal(), is_ci()),
-    ));
 
-    // 3. Upload.
+    // The store.
     let rt = session.runtime()?;
-    let result = match &target {
+    let store = match &target {
         Target::S3 { bucket, .. } => {
             let mut s3 = crate::s3::options(session.aws());
             s3.sse = match args.sse.as_deref() {
@@ -103,17 +112,84 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
             }
             s3.expected_bucket_owner = args.expected_bucket_owner.clone();
             s3.observer = Some(reporter.clone() as Arc<dyn RequestObserver>);
-            let store = rt
-                .block_on(S3Store::connect(bucket, &s3))
-                .map_err(anyhow::Error::msg)?;
-            rt.block_on(stage(Arc::new(store), &request, &stage_opts, reporter))
+            // A configuration that cannot reach S3 is reported after validation, as before.
+            rt.block_on(S3Store::connect(bucket, &s3)).map(Store::S3)
         }
         Target::Local { dir } => {
             if args.sse.is_some() || args.expected_bucket_owner.is_some() {
                 bail!("--sse and --expected-bucket-owner apply to s3:// targets only");
             }
-            let store = LocalStore::new(dir.clone());
-            rt.block_on(stage(Arc::new(store), &request, &stage_opts, reporter))
+            Ok(Store::Local(LocalStore::new(dir.clone())))
+        }
+    };
+
+    // What names the run folder is known before validation (the files, their checksums, the
+    // schema): the upload starts at once and validation runs beside it; nothing is committed
+    // before its verdict (see `stage_gated`). A dry run, and a store that cannot be reached,
+    // validate first.
+    let begun = match &store {
+        Ok(_) if !args.dry_run => staging::provisional(inputs, &schema, prefix.clone(), session),
+        _ => None,
+    };
+    let result = match (store, begun) {
+        (Ok(store), Some(begun)) => {
+            let options = session.options();
+            let gated = std::thread::scope(|scope| {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let schema = &schema;
+                scope.spawn(move || {
+                    let _ = tx.send(preflight_validator::validate(
+                        schema, inputs, extra, &options,
+                    ));
+                });
+                let gate = async {
+                    match rx.await {
+                        Ok(Ok(report)) => match judge(report) {
+                            Ok(request) => Gate::Go(Box::new(request)),
+                            Err(refused) => Gate::Stop(refused),
+                        },
+                        Ok(Err(e)) => Gate::Stop(Err(e.into())),
+                        Err(_) => Gate::Stop(Err(anyhow::anyhow!(
+                            "validation ended without a report: nothing was staged"
+                        ))),
+                    }
+                };
+                let progress = reporter.clone() as Arc<dyn Progress>;
+                match store {
+                    Store::S3(s) => rt.block_on(stage_gated(
+                        Arc::new(s),
+                        &begun,
+                        &stage_opts,
+                        progress,
+                        gate,
+                    )),
+                    Store::Local(s) => rt.block_on(stage_gated(
+                        Arc::new(s),
+                        &begun,
+                        &stage_opts,
+                        progress,
+                        gate,
+                    )),
+                }
+            });
+            match gated {
+                Ok(Gated::Staged(o)) => Ok(o),
+                // Every multipart upload begun is aborted: nothing of this run remains.
+                Ok(Gated::Stopped { reason, .. }) => return reason,
+                Err(e) => Err(e),
+            }
+        }
+        (store, _) => {
+            let report = preflight_validator::validate(&schema, inputs, extra, &session.options())?;
+            let request = match judge(report) {
+                Ok(r) => r,
+                Err(refused) => return refused,
+            };
+            let progress = reporter.clone() as Arc<dyn Progress>;
+            match store.map_err(anyhow::Error::msg)? {
+                Store::S3(s) => rt.block_on(stage(Arc::new(s), &request, &stage_opts, progress)),
+                Store::Local(s) => rt.block_on(stage(Arc::new(s), &request, &stage_opts, progress)),
+            }
         }
     };
     let outcome = match result {
@@ -122,6 +198,12 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
     };
     print_outcome(&outcome, &target)?;
     Ok(Outcome::success())
+}
+
+/// Where to stage.
+enum Store {
+    S3(S3Store),
+    Local(LocalStore),
 }
 
 /// What `--force` staged despite: the errors, else the warnings that stop.

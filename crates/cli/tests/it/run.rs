@@ -705,6 +705,67 @@ fn a_full_import_that_drops_records_needs_allow_drop() {
 }
 
 #[test]
+fn a_refused_run_aborts_the_parts_it_sent_while_validating_and_planning() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_env(dir.path());
+    let root = dir.path().join("s3");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    let existing = dir.path().join("existing.csv");
+    interactions(&existing, 3);
+    // 20 MiB: over the 16 MiB multipart threshold, 3 parts of 8 MiB sent while the file is
+    // validated and planned; the FULL import would drop the existing records (PF313).
+    let csv = dir.path().join("interactions.csv");
+    let mut s = String::from("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n");
+    let mut i = 0u64;
+    while s.len() < 20 << 20 {
+        s.push_str(&format!(
+            "u{},i{},{},click\n",
+            i % 300,
+            (i * 7 + 4) % 500,
+            1_596_238_243 + i
+        ));
+        i += 1;
+    }
+    std::fs::write(&csv, s).unwrap();
+    let captured = Captured::default();
+    let (dataset, schema, list, create) = (
+        dataset_rule("ACTIVE"),
+        schema_rule(),
+        list_rule(&[("ACTIVE", "FULL")]),
+        create_rule(&captured),
+    );
+    let describe = describe_rule(&[("ACTIVE", None)]);
+    let clock = Arc::new(ManualClock::new());
+    let c = clients(&[&dataset, &schema, &list, &create, &describe], &clock);
+    let args = [
+        "run",
+        "--dataset-arn",
+        DATASET,
+        "--role-arn",
+        ROLE,
+        "--stage-to",
+        "s3://imports/team/",
+        "--mode",
+        "full",
+        "--existing",
+        existing.to_str().unwrap(),
+        "--endpoint-url",
+        server.endpoint(),
+        csv.to_str().unwrap(),
+    ];
+    assert_eq!(run(&args, &c), exit::FINDINGS.0);
+    assert_eq!(create.num_calls(), 0);
+    // (A debug build validates and plans far slower than it sends 3 parts over loopback.)
+    assert!(
+        server.server().parts_received() > 0,
+        "no part was sent while the files were validated and planned"
+    );
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+    let open = crate::common::open_uploads(&root, BUCKET);
+    assert!(open.is_empty(), "{open:?}");
+}
+
+#[test]
 fn import_verifies_a_sealed_folder_and_refuses_it_once_changed() {
     let dir = tempfile::tempdir().unwrap();
     aws_env(dir.path());

@@ -193,6 +193,148 @@ fn stage_refuses_invalid_data_unless_forced() {
 }
 
 #[test]
+fn a_large_file_with_an_error_is_refused_with_every_upload_aborted_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("server");
+    let server = BackgroundServer::start(&root, BUCKET, ServerOptions::default());
+    // 24 MiB: 5 parts of 5 MiB, sent while validation reads the file; the error is on the
+    // last line, so validation finds it only at the end.
+    let path = dir.path().join("big.csv");
+    interactions(&path, 24 << 20);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("u1,i1,yesterday,click\n");
+    std::fs::write(&path, &text).unwrap();
+    let records = text.lines().count() as u64 - 1;
+    let args = |force: bool| {
+        let mut a = vec![
+            "stage".to_string(),
+            "--dataset-type".into(),
+            "interactions".into(),
+            "big.csv".into(),
+            "--to".into(),
+            "s3://imports/".into(),
+            "--endpoint-url".into(),
+            server.endpoint().into(),
+            "--part-size".into(),
+            "5".into(),
+            "--multipart-threshold".into(),
+            "5".into(),
+            "--concurrency".into(),
+            "2".into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let r = run(preflight(dir.path()).args(args(false)));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("validation found 1 error(s): nothing was staged (fix them, or stage anyway with --force)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("big.csv:"),
+        "the finding is shown: {}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // Parts may have been sent meanwhile; every upload they belong to is aborted.
+    assert!(objects(&root).is_empty(), "{:?}", objects(&root));
+    assert!(
+        crate::common::open_uploads(&root, BUCKET).is_empty(),
+        "{:?}",
+        crate::common::open_uploads(&root, BUCKET)
+    );
+    // (A debug build validates far slower than it sends 5 parts over loopback.)
+    assert!(
+        server.server().parts_received() > 0,
+        "no part was sent while validation ran"
+    );
+
+    // --force: staged, with the validation recorded.
+    let r = run(preflight(dir.path()).args(args(true)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("staging despite 1 validation error(s) (--force)"),
+        "{}",
+        r.stderr
+    );
+    let folder = r
+        .stdout
+        .trim()
+        .strip_prefix("s3://imports/")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        objects(&root),
+        vec![
+            format!("{folder}_preflight/manifest.json"),
+            format!("{folder}big.csv")
+        ]
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            root.join(BUCKET)
+                .join(format!("{folder}_preflight/manifest.json")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["validation"]["forced"], true);
+    assert_eq!(manifest["validation"]["errors"], 1);
+    assert_eq!(manifest["files"][0]["records"], records);
+    assert_eq!(manifest["files"][0]["parts"], 5);
+    assert_eq!(
+        std::fs::read(root.join(BUCKET).join(format!("{folder}big.csv"))).unwrap(),
+        text.as_bytes()
+    );
+    assert!(
+        crate::common::open_uploads(&root, BUCKET).is_empty(),
+        "{:?}",
+        crate::common::open_uploads(&root, BUCKET)
+    );
+}
+
+#[test]
+fn a_refused_stage_to_a_local_folder_aborts_its_parts_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    interactions(&path, 12 << 20);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("u1,i1,yesterday,click\n");
+    std::fs::write(&path, &text).unwrap();
+    let r = run(preflight(dir.path()).args([
+        "stage",
+        "--dataset-type",
+        "interactions",
+        "big.csv",
+        "--to",
+        "out",
+        "--part-size",
+        "5",
+        "--multipart-threshold",
+        "5",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was staged"), "{}", r.stderr);
+    // The folder store keeps an upload's parts in `.preflight-store/uploads/ID/` until it is
+    // completed or aborted: one was begun (the folder of uploads exists), and none is left.
+    let out = dir.path().join("out");
+    let entries: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, vec![".preflight-store"], "an object was written");
+    let uploads: Vec<_> = std::fs::read_dir(out.join(".preflight-store/uploads"))
+        .expect("no upload was begun while validation ran")
+        .collect();
+    assert!(uploads.is_empty(), "{uploads:?}");
+}
+
+#[test]
 fn a_failed_upload_exits_3_leaves_no_manifest_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("server");

@@ -11,9 +11,9 @@ use bytes::Bytes;
 use preflight_s3_test_server::{ServerOptions, TestServer};
 use preflight_uploader::checksum::checksum_of;
 use preflight_uploader::{
-    stage, Action, BlockingObjectReader, Checksum, ChecksumAlgorithm, LocalStore, Manifest,
-    NoProgress, ObjectStore, S3Store, SchemaInfo, StageError, StageFile, StageOptions,
-    StageRequest, StoreError, Tool, MANIFEST_KEY,
+    stage, stage_gated, Action, BlockingObjectReader, Checksum, ChecksumAlgorithm, Gate, Gated,
+    LocalStore, Manifest, NoProgress, ObjectStore, S3Store, SchemaInfo, StageError, StageFile,
+    StageOptions, StageRequest, StoreError, Tool, MANIFEST_KEY,
 };
 
 const BUCKET: &str = "imports";
@@ -1222,4 +1222,269 @@ async fn the_local_store_keeps_the_object_a_failed_completion_would_replace() {
         .await
         .unwrap();
     assert_eq!(got, old);
+}
+
+/// Files of s3s-fs's multipart uploads in progress (parts and upload records) under the
+/// server's root: none may outlive a stopped stage.
+fn upload_files_on_disk(root: &Path) -> Vec<String> {
+    let names = |dir: PathBuf| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let mut out: Vec<String> = names(root.to_path_buf())
+        .into_iter()
+        .chain(names(root.join(BUCKET)))
+        .filter(|n| n.starts_with(".upload"))
+        .collect();
+    out.extend(names(root.join(".shim").join("uploads")));
+    out
+}
+
+/// The progress of a gated stage, for the tests: once `after` bytes are sent it fires `sent`;
+/// when the upload waits for the verdict it notes what the bucket holds, then fires
+/// `waiting`.
+struct GateWatch {
+    root: PathBuf,
+    after: u64,
+    done: std::sync::atomic::AtomicU64,
+    sent: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    waiting: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    /// The objects in the bucket when the upload began to wait for the verdict.
+    held: std::sync::Mutex<Option<Vec<String>>>,
+}
+
+impl GateWatch {
+    #[allow(clippy::type_complexity)]
+    fn new(
+        root: &Path,
+        after: u64,
+    ) -> (
+        Arc<GateWatch>,
+        tokio::sync::oneshot::Receiver<()>,
+        tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let (sent_tx, sent_rx) = tokio::sync::oneshot::channel();
+        let (waiting_tx, waiting_rx) = tokio::sync::oneshot::channel();
+        let w = GateWatch {
+            root: root.to_path_buf(),
+            after,
+            done: Default::default(),
+            sent: std::sync::Mutex::new(Some(sent_tx)),
+            waiting: std::sync::Mutex::new(Some(waiting_tx)),
+            held: Default::default(),
+        };
+        (Arc::new(w), sent_rx, waiting_rx)
+    }
+}
+
+impl preflight_uploader::Progress for GateWatch {
+    fn advance(&self, bytes: u64) {
+        let done = self
+            .done
+            .fetch_add(bytes, std::sync::atomic::Ordering::SeqCst)
+            + bytes;
+        if done >= self.after {
+            if let Some(tx) = self.sent.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+        }
+    }
+    fn waiting(&self) {
+        *self.held.lock().unwrap() = Some(keys_on_disk(&self.root));
+        if let Some(tx) = self.waiting.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The gate's verdict arrives only once a receiver fires (or, if it never does, after 20 s,
+/// so that a stage that does not wait for it fails its assertions instead of hanging).
+async fn late<T>(rx: tokio::sync::oneshot::Receiver<()>, verdict: Gate<T>) -> Gate<T> {
+    let _ = tokio::time::timeout(Duration::from_secs(20), rx).await;
+    verdict
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gated_stage_sends_parts_before_the_verdict_and_commits_only_after_it() {
+    let (dir, root) = tmp("gated-go");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let small = data(20_000, 1);
+    let big = data((17 * MIB + 12_345) as usize, 2); // 4 parts of 5 MiB
+    let req = request(
+        vec![
+            write(dir.path(), "a-small.csv", &small),
+            write(dir.path(), "b-big.csv", &big),
+        ],
+        "",
+    );
+    // What validation found, which the stage began without.
+    let mut validated = req.clone();
+    validated.files[0].records = 1_000;
+    validated.files[1].records = 700_000;
+    validated.files[1].lines = 700_001;
+    validated.validation = serde_json::json!({"errors": 0, "warnings": 3, "forced": false});
+    let (watch, _sent, waiting) = GateWatch::new(&root, u64::MAX);
+    let gate = late(waiting, Gate::<()>::Go(Box::new(validated)));
+    let out = stage_gated(s.clone(), &req, &options(), watch.clone(), gate)
+        .await
+        .unwrap();
+    let Gated::Staged(out) = out else {
+        panic!("the gate said go, and the stage stopped");
+    };
+
+    // Every part was sent before the verdict, and nothing was committed: no object yet.
+    assert_eq!(
+        watch.held.lock().unwrap().clone(),
+        Some(Vec::new()),
+        "the stage did not wait for the verdict with nothing committed"
+    );
+    assert_eq!(server.parts_received(), 4);
+    assert_eq!(out.objects[0].action, Action::Put);
+    assert_eq!(
+        out.objects[1].action,
+        Action::Multipart {
+            uploaded: 4,
+            reused: 0
+        }
+    );
+    assert_eq!(read_object(&s, &out.objects[0].key).await, small);
+    assert_eq!(read_object(&s, &out.objects[1].key).await, big);
+    // The manifest records the verdict's validation.
+    let manifest: Manifest =
+        serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+    assert_eq!(manifest.files[0].records, 1_000);
+    assert_eq!(
+        (manifest.files[1].records, manifest.files[1].lines),
+        (700_000, 700_001)
+    );
+    assert_eq!(manifest.validation["warnings"], 3);
+    assert!(s.list_multipart_uploads("").await.unwrap().is_empty());
+
+    // The same files staged without a gate name the same run folder: the name does not
+    // depend on the verdict.
+    let (_dir2, root2) = tmp("gated-plain");
+    let server2 = TestServer::start(&root2, BUCKET, ServerOptions::default()).await;
+    let plain = stage(
+        Arc::new(store(&server2.endpoint)),
+        &req,
+        &options(),
+        Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    assert_eq!(plain.run_folder, out.run_folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_after_parts_were_sent_aborts_every_upload_and_commits_nothing() {
+    let (dir, root) = tmp("gated-stop");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(
+        vec![
+            write(dir.path(), "a-small.csv", &data(20_000, 5)),
+            write(dir.path(), "b-big.csv", &data((26 * MIB + 7) as usize, 6)), // 6 parts
+        ],
+        "",
+    );
+    let opts = StageOptions {
+        concurrency: 1,
+        ..options()
+    };
+    // Validation says stop once the first part is in.
+    let (watch, sent, _waiting) = GateWatch::new(&root, 5 * MIB);
+    let gate = late(sent, Gate::Stop("2 error(s)"));
+    let out = stage_gated(s.clone(), &req, &opts, watch.clone(), gate)
+        .await
+        .unwrap();
+    let Gated::Stopped { reason, aborted } = out else {
+        panic!("the gate said stop, and the stage went on");
+    };
+    assert_eq!(reason, "2 error(s)");
+    assert!(
+        server.parts_received() >= 1,
+        "no part was sent before the verdict"
+    );
+    assert_eq!(aborted.len(), 1, "{aborted:?}");
+    assert!(aborted[0].ends_with("/b-big.csv"), "{aborted:?}");
+    // No object, no manifest, no upload in progress, no part on the server's disk.
+    assert!(keys_on_disk(&root).is_empty(), "{:?}", keys_on_disk(&root));
+    assert!(s.list_multipart_uploads("").await.unwrap().is_empty());
+    assert!(
+        upload_files_on_disk(&root).is_empty(),
+        "{:?}",
+        upload_files_on_disk(&root)
+    );
+    assert_eq!(watch.held.lock().unwrap().clone(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_leaves_nothing_when_only_small_files_wait() {
+    let (dir, root) = tmp("gated-stop-small");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(vec![write(dir.path(), "a.csv", &data(20_000, 7))], "team/");
+    let (watch, _sent, waiting) = GateWatch::new(&root, u64::MAX);
+    let gate = late(waiting, Gate::Stop(()));
+    let out = stage_gated(s.clone(), &req, &options(), watch.clone(), gate)
+        .await
+        .unwrap();
+    assert!(matches!(out, Gated::Stopped { ref aborted, .. } if aborted.is_empty()));
+    assert_eq!(watch.held.lock().unwrap().clone(), Some(Vec::new()));
+    assert_eq!(
+        server.writes(),
+        0,
+        "a small file was written before the verdict"
+    );
+    assert!(keys_on_disk(&root).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verdict_that_names_another_run_starts_over_in_that_run_folder() {
+    let (dir, root) = tmp("gated-restart");
+    let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+    let s = Arc::new(store(&server.endpoint));
+    let req = request(
+        vec![write(dir.path(), "big.csv", &data((17 * MIB) as usize, 3))],
+        "",
+    );
+    // A built-in schema adapted to another header than the run was named for.
+    let mut validated = req.clone();
+    validated.schema.fingerprint = "fedcba9876543210".into();
+    let (watch, sent, _waiting) = GateWatch::new(&root, 5 * MIB);
+    let gate = late(sent, Gate::<()>::Go(Box::new(validated.clone())));
+    let Gated::Staged(out) = stage_gated(s.clone(), &req, &options(), watch, gate)
+        .await
+        .unwrap()
+    else {
+        panic!("stopped");
+    };
+    let manifest: Manifest =
+        serde_json::from_slice(&read_object(&s, &out.manifest_key).await).unwrap();
+    assert_eq!(manifest.schema.fingerprint, "fedcba9876543210");
+    // The folder is the one the verdict's request names, and only it exists.
+    let (_dir2, root2) = tmp("gated-restart-plain");
+    let server2 = TestServer::start(&root2, BUCKET, ServerOptions::default()).await;
+    let plain = stage(
+        Arc::new(store(&server2.endpoint)),
+        &validated,
+        &options(),
+        Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    assert_eq!(plain.run_folder, out.run_folder);
+    assert_eq!(
+        keys_on_disk(&root),
+        vec![
+            format!("{}{MANIFEST_KEY}", out.run_folder),
+            format!("{}big.csv", out.run_folder)
+        ]
+    );
+    assert!(s.list_multipart_uploads("").await.unwrap().is_empty());
 }
