@@ -1,9 +1,10 @@
 //! Fixing one input into a file, shared by `preflight fix` and `stage --fix`/`run --fix`:
-//! the fixed bytes go to a temporary file beside the target, the output is validated there
-//! (its remaining findings are exactly what `validate` reports on it), and only then is the
-//! file moved into place: a new file (refused if it exists, unless forced), the input itself
-//! (`--in-place`, keeping its permissions) or stdout. A failure or Ctrl-C leaves the target as
-//! it was and no temporary file behind.
+//! the fixed bytes go to a temporary file beside the target and, as they are written, to
+//! `validate` on a thread of its own (its remaining findings are exactly what `validate`
+//! reports on the file); only then is the file moved into place: a new file (refused if it
+//! exists, unless forced), the input itself (`--in-place`, keeping its permissions, forced to
+//! disk first) or stdout. A failure or Ctrl-C leaves the target as it was and no temporary
+//! file behind.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
