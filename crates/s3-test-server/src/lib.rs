@@ -734,3 +734,24 @@ pub fn stored_keys(root: &Path, bucket: &str) -> Vec<String> {
     out.sort();
     out
 }
+
+/// The multipart uploads in progress on the server under `root` (s3s-fs's upload records, in
+/// the root and in `bucket`'s folder) and the part files the shim keeps for them: none may
+/// outlive a refused or stopped stage.
+pub fn open_uploads(root: &Path, bucket: &str) -> Vec<String> {
+    let names = |dir: PathBuf| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let mut out: Vec<String> = names(root.to_path_buf())
+        .into_iter()
+        .chain(names(root.join(bucket)))
+        .filter(|n| n.starts_with(".upload"))
+        .collect();
+    out.extend(names(root.join(".shim").join("uploads")));
+    out
+}

@@ -1,7 +1,7 @@
 //! Helpers shared by the CLI's test areas.
 #![allow(dead_code, reason = "each area uses part of it")]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 
@@ -32,22 +32,4 @@ pub fn realdata_required() -> bool {
         && std::env::var("PREFLIGHT_REALDATA").as_deref() != Ok("optional")
 }
 
-/// The multipart uploads in progress on the server (its upload records), and the part files
-/// s3s-fs keeps for them: none may outlive a refused stage.
-pub fn open_uploads(root: &Path, bucket: &str) -> Vec<String> {
-    let names = |dir: PathBuf| -> Vec<String> {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect()
-    };
-    let mut out: Vec<String> = names(root.to_path_buf())
-        .into_iter()
-        .chain(names(root.join(bucket)))
-        .filter(|n| n.starts_with(".upload"))
-        .collect();
-    out.extend(names(root.join(".shim").join("uploads")));
-    out
-}
+pub use preflight_s3_test_server::open_uploads;

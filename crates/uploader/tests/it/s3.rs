@@ -1224,26 +1224,6 @@ async fn the_local_store_keeps_the_object_a_failed_completion_would_replace() {
     assert_eq!(got, old);
 }
 
-/// Files of s3s-fs's multipart uploads in progress (parts and upload records) under the
-/// server's root: none may outlive a stopped stage.
-fn upload_files_on_disk(root: &Path) -> Vec<String> {
-    let names = |dir: PathBuf| -> Vec<String> {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect()
-    };
-    let mut out: Vec<String> = names(root.to_path_buf())
-        .into_iter()
-        .chain(names(root.join(BUCKET)))
-        .filter(|n| n.starts_with(".upload"))
-        .collect();
-    out.extend(names(root.join(".shim").join("uploads")));
-    out
-}
-
 /// The progress of a gated stage, for the tests: once `after` bytes are sent it fires `sent`;
 /// when the upload waits for the verdict it notes what the bucket holds, then fires
 /// `waiting`.
@@ -1416,9 +1396,9 @@ async fn a_stop_after_parts_were_sent_aborts_every_upload_and_commits_nothing() 
     assert!(keys_on_disk(&root).is_empty(), "{:?}", keys_on_disk(&root));
     assert!(s.list_multipart_uploads("").await.unwrap().is_empty());
     assert!(
-        upload_files_on_disk(&root).is_empty(),
+        preflight_s3_test_server::open_uploads(&root, BUCKET).is_empty(),
         "{:?}",
-        upload_files_on_disk(&root)
+        preflight_s3_test_server::open_uploads(&root, BUCKET)
     );
     assert_eq!(watch.held.lock().unwrap().clone(), None);
 }
