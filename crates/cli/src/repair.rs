@@ -169,9 +169,9 @@ pub fn fix_one(
         } = out;
         // A copy that replaces the input is forced to disk before the rename, so that a crash
         // cannot leave the input's name on a file whose bytes never reached the disk. A new
-        // file (`-o`, stdout, the copies `stage --fix` stages) is written as `cp` writes one:
-        // on a large file the flush costs as long as the whole fix, and a crash loses nothing
-        // the user had.
+        // file (`-o`, stdout, the copies `stage --fix` stages) is written as `cp` writes one,
+        // without waiting for the disk (seconds on a large file), and a crash loses nothing the
+        // user had.
         let written = out.into_inner().map_err(|e| e.into_error()).and_then(|_| {
             if matches!(target, Target::InPlace(_)) {
                 tmp.as_file().sync_all()
