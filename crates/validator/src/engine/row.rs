@@ -179,7 +179,10 @@ pub(crate) fn check_block<O: Observer>(
     block: u64,
     first_line: u64,
 ) -> BlockOut<O::Block> {
-    let mut out = BlockOut::default();
+    let mut out = BlockOut::<O::Block>::default();
+    if ctx.keys.interactions {
+        out.acc.reuse_buffers();
+    }
     let data = &buf[start..];
     let flags = BlockFlags {
         utf8: std::str::from_utf8(data).is_ok(),
@@ -493,7 +496,7 @@ fn accumulate<O: Observer>(
             canonical(fields, line, canon);
             xxh3_64(canon)
         };
-        acc.add_fingerprint(fp, at, ctx.shared.partitions());
+        acc.add_fingerprint(fp, at);
         if let Some(u) = keys.user {
             acc.add_user(xxh3_64(fields.value(line, u)));
         }

@@ -333,9 +333,9 @@ pub(crate) struct PartJoin {
     pub superseded: u64,
     /// Existing records the batch does not match.
     pub unmatched: u64,
-    /// Batch records new to the dataset: their users (by shard) and event types (indexes into
+    /// Batch records new to the dataset: their users and event types (indexes into
     /// the capture's table, with `other` beyond it).
-    pub users: Vec<Vec<u64>>,
+    pub users: Vec<u64>,
     /// Per event type index.
     pub per_event: Vec<u64>,
     /// New records whose event type is beyond the tracked ones.

@@ -18,6 +18,7 @@
 //! fingerprints; this module the per-block facts, their merge in file order, and the
 //! dataset-level checks run once every file is read.
 
+mod scratch;
 mod shared;
 mod spill;
 
@@ -31,7 +32,6 @@ use crate::rules::{
 };
 use crate::schema::{spec, DatasetType, Domain};
 
-use shared::{shard_of, SHARDS};
 pub(crate) use shared::{Shared, UserCounts};
 use spill::Spill;
 
@@ -56,11 +56,13 @@ pub(crate) struct BlockAcc {
     pub ts_max: i64,
     pub ts_count: u64,
     last_event: usize,
-    /// Per-row keys, handed to the shared state at the end of the block.
-    /// User hashes, already split by shard of the shared table.
-    pub users: Vec<Vec<u64>>,
-    /// Interaction fingerprints, already split by spill partition.
-    pub fingerprints: Vec<Vec<(u64, Pos)>>,
+    /// Per-row keys, handed to the shared state at the end of the block, which splits them by
+    /// shard or partition in one pass: stored here in row order, they are one sequential write
+    /// stream in the hot loop instead of a hundred scattered ones.
+    /// User hashes.
+    pub users: Vec<u64>,
+    /// Interaction fingerprints.
+    pub fingerprints: Vec<(u64, Pos)>,
     /// ID hashes (items, users, actions).
     pub keyed: Vec<(u64, Pos)>,
 }
@@ -85,21 +87,20 @@ impl BlockAcc {
     /// Records one interaction's user.
     #[inline]
     pub fn add_user(&mut self, h: u64) {
-        if self.users.is_empty() {
-            self.users = vec![Vec::new(); SHARDS];
-        }
-        self.users[shard_of(h)].push(h);
+        self.users.push(h);
     }
 
-    /// Records one interaction's fingerprint; `parts` is [`Shared::partitions`], a power of two
-    /// (so the partition is a mask of the low bits, not a division).
+    /// Records one interaction's fingerprint.
     #[inline]
-    pub fn add_fingerprint(&mut self, h: u64, at: Pos, parts: usize) {
-        debug_assert!(parts.is_power_of_two());
-        if self.fingerprints.is_empty() {
-            self.fingerprints = vec![Vec::new(); parts];
-        }
-        self.fingerprints[(h & (parts as u64 - 1)) as usize].push((h, at));
+    pub fn add_fingerprint(&mut self, h: u64, at: Pos) {
+        self.fingerprints.push((h, at));
+    }
+
+    /// Gives the per-row key buffers the capacity of earlier blocks' (see [`scratch`]), so
+    /// that a block's keys neither reallocate nor fault in fresh pages as they grow.
+    pub fn reuse_buffers(&mut self) {
+        self.users = scratch::take_users();
+        self.fingerprints = scratch::take_fingerprints();
     }
 
     /// Counts an event type. Event types are few, so a short list with a last-hit cache beats

@@ -7,6 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use super::scratch;
 use super::spill::Spill;
 use super::{BlockAcc, Pos};
 use crate::schema::DatasetType;
@@ -39,33 +40,6 @@ pub(super) const SHARDS: usize = 64;
 #[inline]
 pub(super) fn shard_of(hash: u64) -> usize {
     ((hash >> 40) as usize) % SHARDS
-}
-
-/// Groups `items` by `part(item) < parts` with a counting sort (linear, stable). Returns the
-/// items in part order and the start of each part (plus the end).
-fn partition<T: Copy>(
-    items: &[T],
-    parts: usize,
-    part: impl Fn(&T) -> usize,
-) -> (Vec<T>, Vec<usize>) {
-    let mut starts = vec![0usize; parts + 1];
-    for it in items {
-        starts[part(it) + 1] += 1;
-    }
-    for i in 0..parts {
-        starts[i + 1] += starts[i];
-    }
-    let Some(&fill) = items.first() else {
-        return (Vec::new(), starts);
-    };
-    let mut next = starts.clone();
-    let mut out = vec![fill; items.len()];
-    for it in items {
-        let p = part(it);
-        out[next[p]] = *it;
-        next[p] += 1;
-    }
-    (out, starts)
 }
 
 /// A duplicate found: where, its key, and the first occurrence (resolved at the end).
@@ -235,22 +209,28 @@ impl Default for UserCounts {
 }
 
 impl UserCounts {
-    /// Counts a block's users, already split by shard ([`BlockAcc::add_user`]).
+    /// Counts a block's users ([`BlockAcc::add_user`]): splits them by shard, then counts each
+    /// shard's under its lock. The buffer goes back to this thread's [`scratch`] for the next
+    /// block.
     ///
     /// Each call starts at another shard, so that workers absorbing at the same time do not walk
     /// the shards in step and wait on each other's batches.
-    pub fn absorb(&self, by_shard: Vec<Vec<u64>>) {
-        let n = by_shard.len();
-        let start = self.turn.fetch_add(1, Ordering::Relaxed) % SHARDS;
-        for i in 0..n {
-            let shard = (start + i) % n;
-            let users = &by_shard[shard];
-            if users.is_empty() {
-                continue;
-            }
-            let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
-            s.add_all(users);
+    pub fn absorb(&self, users: Vec<u64>) {
+        if !users.is_empty() {
+            let start = self.turn.fetch_add(1, Ordering::Relaxed) % SHARDS;
+            scratch::with_users_by(&users, SHARDS, shard_of, |sorted, starts| {
+                for i in 0..SHARDS {
+                    let shard = (start + i) % SHARDS;
+                    let chunk = &sorted[starts[shard]..starts[shard + 1]];
+                    if chunk.is_empty() {
+                        continue;
+                    }
+                    let mut s = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+                    s.add_all(chunk);
+                }
+            });
         }
+        scratch::give_users(users);
     }
 
     /// Users with one interaction or more, and with two or more.
@@ -308,7 +288,7 @@ impl Shared {
     pub fn absorb(&self, acc: &mut BlockAcc, id_text: &dyn Fn(Pos) -> Vec<u8>) {
         self.users.absorb(std::mem::take(&mut acc.users));
         if !acc.fingerprints.is_empty() {
-            if let Err(e) = self.spill.add_parts(std::mem::take(&mut acc.fingerprints)) {
+            if let Err(e) = self.spill.add_all(std::mem::take(&mut acc.fingerprints)) {
                 self.error
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -319,7 +299,8 @@ impl Shared {
             return;
         }
         let keyed = std::mem::take(&mut acc.keyed);
-        let (sorted, starts) = partition(&keyed, SHARDS, |(h, _)| shard_of(*h));
+        let mut sorted = Vec::new();
+        let starts = scratch::group(&keyed, SHARDS, |(h, _)| shard_of(*h), &mut sorted);
         let mut found: Vec<(Pos, u64)> = Vec::new();
         for shard in 0..SHARDS {
             let chunk = &sorted[starts[shard]..starts[shard + 1]];
@@ -364,11 +345,6 @@ impl Shared {
                 at,
             );
         }
-    }
-
-    /// The number of spill partitions, for [`BlockAcc::add_fingerprint`].
-    pub fn partitions(&self) -> usize {
-        self.spill.partitions()
     }
 
     pub(super) fn first_of(&self, hash: u64) -> Option<Pos> {

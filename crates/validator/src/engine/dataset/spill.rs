@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::scratch;
 use super::Pos;
 use crate::temp::RunDir;
 use std::path::PathBuf;
@@ -145,29 +146,40 @@ impl Spill {
         }
     }
 
-    /// The number of partitions.
-    pub(super) fn partitions(&self) -> usize {
-        self.parts.len()
-    }
-
-    pub(super) fn add_parts(&self, parts: Vec<Vec<(u64, Pos)>>) -> std::io::Result<()> {
-        for (part, chunk) in parts.into_iter().enumerate() {
-            if chunk.is_empty() {
-                continue;
-            }
-            let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
-            if guard.counts.is_empty() {
-                guard.counts = vec![0; BUCKETS];
-            }
-            for &(h, _) in &chunk {
-                guard.counts[bucket_of(h)] += 1;
-            }
-            guard.buf.extend_from_slice(&chunk);
-            if guard.buf.len() >= self.flush_at {
-                self.flush(part, &mut guard)?;
-            }
-        }
-        Ok(())
+    /// Adds a block's fingerprints: splits them by partition (the low bits of the hash: the
+    /// number of partitions is a power of two), then adds each partition's under its lock. The
+    /// buffer goes back to this thread's [`scratch`] for the next block.
+    pub(super) fn add_all(&self, fingerprints: Vec<(u64, Pos)>) -> std::io::Result<()> {
+        let n = self.parts.len();
+        debug_assert!(n.is_power_of_two());
+        let mask = n as u64 - 1;
+        let result = scratch::with_fingerprints_by(
+            &fingerprints,
+            n,
+            |h| (h & mask) as usize,
+            |sorted, starts| {
+                for part in 0..n {
+                    let chunk = &sorted[starts[part]..starts[part + 1]];
+                    if chunk.is_empty() {
+                        continue;
+                    }
+                    let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
+                    if guard.counts.is_empty() {
+                        guard.counts = vec![0; BUCKETS];
+                    }
+                    for &(h, _) in chunk {
+                        guard.counts[bucket_of(h)] += 1;
+                    }
+                    guard.buf.extend_from_slice(chunk);
+                    if guard.buf.len() >= self.flush_at {
+                        self.flush(part, &mut guard)?;
+                    }
+                }
+                Ok(())
+            },
+        );
+        scratch::give_fingerprints(fingerprints);
+        result
     }
 
     fn flush(&self, part: usize, p: &mut SpillPart) -> std::io::Result<()> {
