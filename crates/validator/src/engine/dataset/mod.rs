@@ -432,3 +432,48 @@ impl DatasetAcc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Event types that share heads, tails, lengths or everything but one middle byte.
+    #[test]
+    fn event_types_are_counted_as_a_map_would() {
+        let words: Vec<Vec<u8>> = [
+            "",
+            "a",
+            "click",
+            "clicks",
+            "add_to_cart",
+            "add_to_cert",
+            "purchase",
+            "purchase_",
+            "x_purchase",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghXabcdefgh",
+            "abcdefghYabcdefgh",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "é-événement",
+            "\u{0}\u{0}",
+        ]
+        .iter()
+        .map(|w| w.as_bytes().to_vec())
+        .collect();
+        let mut acc = BlockAcc::default();
+        let mut expected: HashMap<Vec<u8>, u64> = HashMap::new();
+        let mut x = 12345u64;
+        for _ in 0..5000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let w = &words[(x >> 33) as usize % words.len()];
+            acc.add_event_type(w);
+            *expected.entry(w.clone()).or_default() += 1;
+        }
+        let got: HashMap<Vec<u8>, u64> = acc.event_types.into_iter().collect();
+        assert_eq!(got, expected);
+    }
+}
