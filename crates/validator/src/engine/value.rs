@@ -35,8 +35,9 @@ pub(super) fn check_value<O: Observer>(
     flags: BlockFlags,
 ) -> Option<i64> {
     let policy = ctx.policy;
-    let span = fields.spans[c];
+    // The span is read only when a finding is kept: copying it for every value costs.
     let place = |d: Diagnostic| {
+        let span = fields.spans[c];
         d.at(loc(Some(c), span.raw_start))
             .with_snippet(make_snippet(line, span.raw_start, span.raw_end, 100))
     };
