@@ -298,7 +298,7 @@ fn has_control(data: &[u8]) -> bool {
     clippy::too_many_arguments,
     reason = "the hot loop's state, passed flat to stay in registers"
 )]
-#[inline]
+#[inline(always)]
 fn check_line<O: Observer>(
     ctx: &FileCtx<'_, O>,
     out: &mut BlockOut<O::Block>,
