@@ -9,7 +9,8 @@
 #     polars / DuckDB / pandas scripts of benches/peers (a handful of preflight's checks), and
 #     qsv when it is on PATH;
 #   - `preflight stage` of that file against `aws s3 cp` of it, to the same bucket of the same
-#     S3 server on loopback (the s3s-fs server of crates/s3-test-server);
+#     S3 server on loopback (the s3s-fs server of crates/s3-test-server): each with its default
+#     checksum, then both with SHA-256;
 #   - the plans of PLANS (benches/plan.sh), each beside `validate` of the same bytes.
 #
 # Usage:
@@ -185,6 +186,16 @@ if ! skip stage && bench_room "$BENCH_DIR" $((BYTES * 3 / 1000000000 + 1)) "stag
     --endpoint-url "$EP" --to s3://bench/preflight/ "$DATA"
   BEFORE=empty_bucket WC="wc -l" BASE="$V" bench_measure "aws s3 cp" "$BYTES" \
     "$BENCH_DIR/aws-venv/bin/aws" --endpoint-url "$EP" s3 cp --only-show-errors "$DATA" s3://bench/aws/interactions.csv
+  # The same with the same checksum on both sides: the CLI sends a CRC32 of each part by
+  # default (a composite checksum, which the server stores as it receives the parts), stage a
+  # CRC64NVME of the whole object (which the test server computes again, reading every part,
+  # when the upload completes). With SHA-256 both send a checksum of each part.
+  BEFORE=empty_bucket WC="wc -l" BASE="$V" bench_measure "stage --checksum sha256" "$BYTES" \
+    "$BIN/preflight" stage --no-config --dataset-type interactions --force --progress never \
+    --checksum sha256 --endpoint-url "$EP" --to s3://bench/preflight/ "$DATA"
+  BEFORE=empty_bucket WC="wc -l" BASE="$V" bench_measure "aws s3 cp --checksum-algorithm SHA256" "$BYTES" \
+    "$BENCH_DIR/aws-venv/bin/aws" --endpoint-url "$EP" s3 cp --only-show-errors \
+    --checksum-algorithm SHA256 "$DATA" s3://bench/aws/interactions.csv
   STAGE_NOTE="stage: --part-size 8 MiB × --concurrency 4 = 32 MiB of part buffers (the defaults)"
   kill "$SERVER_PID"
   wait "$SERVER_PID" 2> /dev/null || true
