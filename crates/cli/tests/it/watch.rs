@@ -109,7 +109,11 @@ fn ctrl_c_stops_watching_and_leaves_the_job_running() {
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
-    seen.extend(rx.try_iter());
+    // The reader thread may still be passing on the last lines: read to the end of stderr (the
+    // channel closes when the thread sees it), not just what has arrived.
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+        seen.push(line);
+    }
     let all = seen.join("\n");
     assert_eq!(status.code(), Some(130), "{all}");
     assert!(
