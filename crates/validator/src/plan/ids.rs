@@ -171,6 +171,10 @@ impl EntrySet {
 #[derive(Debug, Default)]
 struct Shard {
     set: EntrySet,
+    /// Entries not in the set yet: a block brings a shard a few hundred entries, scattered over
+    /// a table its own bytes pushed out of the cache, each a miss; a batch of `pending_cap`
+    /// entries loads the table once for all of them.
+    pending: Vec<u64>,
     /// Whether entries went to the shard's partition file.
     spilled: bool,
 }
@@ -183,6 +187,8 @@ pub(crate) struct NewIds {
     held: AtomicU64,
     /// The budget for `held`.
     budget: u64,
+    /// Entries a shard holds back (their memory is taken from the budget first).
+    pending_cap: usize,
     /// Entries counted in memory at most, when a partition is read back.
     cap: usize,
     root: Option<PathBuf>,
@@ -204,10 +210,13 @@ impl NewIds {
     /// Holding at most about `budget` bytes of entries; partitions go to a folder made in
     /// `root` (else the system's temporary folder).
     pub fn new(budget: u64, root: Option<PathBuf>) -> NewIds {
+        // A quarter of the budget for the entries held back, 64 KiB a shard at most.
+        let pending_cap = (budget / 4 / (SHARDS as u64 * 8)).clamp(16, 8192) as usize;
         NewIds {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             held: AtomicU64::new(0),
-            budget,
+            budget: budget.saturating_sub((SHARDS * pending_cap * 8) as u64),
+            pending_cap,
             // At least 64 entries, so that a partition read back has something to work on.
             cap: ((budget / 8) as usize).max(64),
             root,
@@ -249,7 +258,14 @@ impl NewIds {
                 continue;
             }
             let mut shard = self.shards[s].lock().unwrap_or_else(|e| e.into_inner());
-            if let Err(e) = self.insert_all(s, &mut shard, chunk) {
+            let r = if shard.pending.len() + chunk.len() <= self.pending_cap {
+                shard.pending.extend_from_slice(chunk);
+                Ok(())
+            } else {
+                self.flush_pending(s, &mut shard)
+                    .and_then(|()| self.insert_all(s, &mut shard, chunk))
+            };
+            if let Err(e) = r {
                 self.failed.store(true, Ordering::Relaxed);
                 self.error
                     .lock()
@@ -258,6 +274,15 @@ impl NewIds {
                 return;
             }
         }
+    }
+
+    /// Puts the entries a shard held back into its set.
+    fn flush_pending(&self, s: usize, shard: &mut Shard) -> io::Result<()> {
+        let mut pending = std::mem::take(&mut shard.pending);
+        let r = self.insert_all(s, shard, &pending);
+        pending.clear();
+        shard.pending = pending;
+        r
     }
 
     fn insert_all(&self, s: usize, shard: &mut Shard, chunk: &[u64]) -> io::Result<()> {
@@ -338,6 +363,8 @@ impl NewIds {
         let mut scratch = Vec::new();
         for (s, shard) in self.shards.iter().enumerate() {
             let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+            self.flush_pending(s, &mut shard)?;
+            shard.pending = Vec::new();
             if !shard.spilled {
                 count_set(&shard.set, &mut counts);
                 continue;
