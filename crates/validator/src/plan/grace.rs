@@ -321,14 +321,16 @@ const SUB_RECORDS: usize = 4096;
 /// made of sub-tables chosen by bits of the key that neither the partition (the top bits) nor
 /// the slot (the low bits) uses. The batch's records are grouped by sub-table first (a stable
 /// counting sort), and each sub-table is filled in one go, while it is in the cache: one
-/// table for a whole partition misses the cache on nearly every record. Probes are grouped the
-/// same way.
+/// table for a whole partition misses the cache on nearly every record.
 struct PartTable {
     slots: Vec<Slot>,
     /// Where each sub-table starts in `slots` (and the end).
     starts: Vec<usize>,
     /// Sub-tables - 1 (a power of two - 1).
     mask: usize,
+    /// A bit per 8 slots' worth of keys, set for the keys present (bits 32-63 of the key): most
+    /// probes of keys the batch lacks stop here, in the cache, instead of reading the table.
+    filter: Vec<u64>,
 }
 
 impl PartTable {
@@ -410,11 +412,30 @@ impl PartTable {
                 }
             }
         }
+        let bits = (n.max(8) * 8).next_power_of_two();
+        let mut filter = vec![0u64; bits / 64];
+        for slot in slots.iter().filter(|s| s.pos != u32::MAX) {
+            let b = Self::filter_bit(slot.lo, bits - 1);
+            filter[b / 64] |= 1 << (b % 64);
+        }
         PartTable {
             slots,
             starts,
             mask,
+            filter,
         }
+    }
+
+    #[inline]
+    fn filter_bit(lo: u64, mask: usize) -> usize {
+        (lo >> 32) as usize & mask
+    }
+
+    /// Whether the table may hold `key` (false: it does not).
+    #[inline]
+    fn may_hold(&self, key: u128) -> bool {
+        let b = Self::filter_bit(key as u64, self.filter.len() * 64 - 1);
+        self.filter[b / 64] & (1 << (b % 64)) != 0
     }
 
     /// The positions kept, one per distinct key.
@@ -425,71 +446,53 @@ impl PartTable {
             .map(|s| s.pos)
     }
 
-    /// Looks up each of `keys` (in existing order), grouped by sub-table: `found(i, pos)` for
-    /// the `i`-th key found, in order within each key. `order` is scratch space.
-    fn probe(&self, keys: &[u128], order: &mut Vec<u32>, mut found: impl FnMut(usize, u32)) {
-        let subs = self.mask + 1;
-        let mut bounds = vec![0usize; subs + 1];
-        for &k in keys {
-            bounds[Self::sub(k, self.mask) + 1] += 1;
-        }
-        for i in 0..subs {
-            bounds[i + 1] += bounds[i];
-        }
-        let mut next = bounds.clone();
-        order.clear();
-        order.resize(keys.len(), 0);
-        for (i, &k) in keys.iter().enumerate() {
-            let s = Self::sub(k, self.mask);
-            order[next[s]] = i as u32;
-            next[s] += 1;
-        }
-        /// Probes whose first slots are loaded together, so that their cache misses overlap.
+    /// Looks up each of `keys` in order: `found(i, pos)` for the `i`-th key found. Unlike the
+    /// batch's keys, probes are not grouped by sub-table: the existing data can be ten times
+    /// the batch, and grouping a round of probes cost more than it saved; instead the home
+    /// slots of 16 keys are loaded before any of them is looked up, so that their cache misses
+    /// overlap.
+    fn probe(&self, keys: &[u128], mut found: impl FnMut(usize, u32)) {
+        /// Probes whose first slots are loaded together.
         const AHEAD: usize = 16;
         let mut touched = 0u32;
-        for s in 0..subs {
-            let table = &self.slots[self.starts[s]..self.starts[s + 1]];
-            let len = table.len();
-            for group in order[bounds[s]..bounds[s + 1]].chunks(AHEAD) {
-                for &i in group {
-                    touched ^= table[Self::home(keys[i as usize], len)].pos;
+        for (g, group) in keys.chunks(AHEAD).enumerate() {
+            for &key in group.iter().filter(|&&k| self.may_hold(k)) {
+                let table = self.sub_table(key);
+                touched ^= table[Self::home(key, table.len())].pos;
+            }
+            for (j, &key) in group.iter().enumerate() {
+                if !self.may_hold(key) {
+                    continue;
                 }
-                self.probe_group(table, keys, group, &mut found);
+                let table = self.sub_table(key);
+                let len = table.len();
+                let (lo, hi) = (key as u64, (key >> 64) as u64);
+                let mut i = Self::home(key, len);
+                loop {
+                    let slot = &table[i];
+                    if slot.pos == u32::MAX {
+                        break;
+                    }
+                    if slot.lo == lo && slot.hi == hi {
+                        found(g * AHEAD + j, slot.pos);
+                        break;
+                    }
+                    i += 1;
+                    if i == len {
+                        i = 0;
+                    }
+                }
             }
         }
         // The early loads matter only for their timing: keep the optimiser from dropping them.
         std::hint::black_box(touched);
     }
 
-    /// Looks up the keys at `group` in one sub-table.
+    /// The sub-table of a key.
     #[inline]
-    fn probe_group(
-        &self,
-        table: &[Slot],
-        keys: &[u128],
-        group: &[u32],
-        found: &mut impl FnMut(usize, u32),
-    ) {
-        let len = table.len();
-        for &i in group {
-            let key = keys[i as usize];
-            let (lo, hi) = (key as u64, (key >> 64) as u64);
-            let mut j = Self::home(key, len);
-            loop {
-                let slot = &table[j];
-                if slot.pos == u32::MAX {
-                    break;
-                }
-                if slot.lo == lo && slot.hi == hi {
-                    found(i as usize, slot.pos);
-                    break;
-                }
-                j += 1;
-                if j == len {
-                    j = 0;
-                }
-            }
-        }
+    fn sub_table(&self, key: u128) -> &[Slot] {
+        let s = Self::sub(key, self.mask);
+        &self.slots[self.starts[s]..self.starts[s + 1]]
     }
 }
 
@@ -573,7 +576,6 @@ fn join_partition(
         let mut ex_keys = Vec::with_capacity(PROBE_ENTRIES.min(ex.counts[p] as usize));
         let mut ex_recs = Vec::new();
         let mut matched = Vec::new();
-        let mut order = Vec::new();
         loop {
             ex_keys.clear();
             ex_recs.clear();
@@ -592,7 +594,7 @@ fn join_partition(
             matched.clear();
             matched.resize(ex_keys.len(), 0u8);
             // In existing order within each key: the last existing record of a key decides.
-            table.probe(&ex_keys, &mut order, |i, at| {
+            table.probe(&ex_keys, |i, at| {
                 matched[i] = 1;
                 status[at as usize] = if !by_id || recs[at as usize] == ex_recs[i] {
                     IDENTICAL
