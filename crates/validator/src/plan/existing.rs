@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -54,7 +55,8 @@ struct Parsed {
     unreadable: u64,
     /// Users and event types (when the plan judges the limits after the job).
     facts: Option<BlockAcc>,
-    /// The users and items of the block, compacted (when the plan counts the new ones).
+    /// The users and items of the block (when the plan counts the new ones), until its worker
+    /// hands them to the shared set.
     ids: Vec<u64>,
 }
 
@@ -99,7 +101,7 @@ pub(crate) struct ExistingPass<'a> {
     /// Out of core: the existing keys go to partitions instead of being joined in chunks.
     pub grace: Option<GraceExisting>,
     /// The batch's users and items, to which the existing ones are added (interactions).
-    pub ids: Option<NewIds>,
+    pub ids: Option<Arc<NewIds>>,
 }
 
 /// The existing side of the plan out of core ([`super::grace`]).
@@ -407,11 +409,21 @@ impl<'a> ExistingPass<'a> {
         let blocks = std::mem::take(&mut self.unparsed);
         let by_id = self.spec.keyed_by_id();
         let facts = self.after.is_some();
-        let ids = self.ids.is_some();
+        let ids = self.ids.as_deref();
         let users = self.after.as_ref().map(AfterJob::users);
         let keyers = &self.keyers;
         let parse = |b: &ExBlock| {
-            let mut p = parse_block(&keyers[b.file], &b.buf[b.start..], by_id, facts, ids);
+            let mut p = parse_block(
+                &keyers[b.file],
+                &b.buf[b.start..],
+                by_id,
+                facts,
+                ids.is_some(),
+            );
+            // Users and items go to the shared set from the worker.
+            if let Some(ids) = ids {
+                ids.add(&std::mem::take(&mut p.ids));
+            }
             // Users are counted by the workers (the table is sharded); event types, few, are
             // merged in order below.
             if let (Some(users), Some(acc)) = (users, p.facts.as_mut()) {
@@ -427,9 +439,6 @@ impl<'a> ExistingPass<'a> {
         for (mut b, mut p) in blocks.into_iter().zip(parsed) {
             if let (Some(after), Some(acc)) = (self.after.as_mut(), p.facts.take()) {
                 after.add_existing(acc, p.starts.len() as u64);
-            }
-            if let Some(ids) = self.ids.as_mut() {
-                ids.add(&std::mem::take(&mut p.ids));
             }
             let first_line = self.next_line[b.file];
             self.next_line[b.file] += p.lines;
@@ -703,7 +712,6 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool, ids: bo
     // polars keeps the vectors as they are: no spare capacity.
     p.key.shrink_to_fit();
     p.rec.shrink_to_fit();
-    super::ids::compact(&mut p.ids);
     p.facts = acc;
     p
 }

@@ -9,16 +9,20 @@
 //! share a hash with a probability of about n²/2^63 (0.1% for 100 million IDs): the counts are
 //! exact in practice.
 //!
-//! Memory is bounded: the entries (8 bytes each, each block's already deduplicated by its
-//! worker) are held up to a budget, compacted (sorted, deduplicated) when it is reached, and once
-//! compaction no longer frees half of it they go to 256 hash partitions in the temporary folder
-//! (by the hash's top bits: both sides of one ID always meet in one partition). Each partition
-//! is then read, sorted and counted alone; one larger than the budget is split again by the next
-//! bits. The counts are the same in memory and out of core.
+//! Memory is bounded. The entries go to 256 shards by the hash's top bits (both sides of one
+//! ID always meet in one shard), each a set with open addressing on the already-uniform
+//! entries, filled by the workers as they finish their blocks (a lock per shard, so they
+//! rarely wait for each other) and never sorted. A shard whose set would grow past the budget
+//! (all shards' sets together) writes its entries to its partition in the temporary folder
+//! instead, and starts again empty; each such partition is then read, sorted and counted alone
+//! (one larger than the budget is split again by the next bits). The counts are the same in
+//! memory and out of core, whatever the order in which the blocks arrive.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::temp::RunDir;
 
@@ -37,18 +41,26 @@ pub(crate) fn entry(hash: u64, kind: u64, side: u64) -> u64 {
     (hash & !3) | kind | side
 }
 
-/// Sorts and deduplicates a block's entries (on its worker).
-pub(crate) fn compact(entries: &mut Vec<u64>) {
+/// Sorts and deduplicates entries (a partition read back from disk).
+fn compact(entries: &mut Vec<u64>) {
     entries.sort_unstable();
     entries.dedup();
 }
 
-/// Bits of the first partitioning; each further split uses the next 4.
+/// Bits of the first partitioning (the shards); each further split uses the next 4.
 const FIRST_BITS: u32 = 8;
+const SHARDS: usize = 1 << FIRST_BITS;
 const SPLIT_BITS: u32 = 4;
 /// Splits at most: a partition still too large after them is counted in memory anyway (it would
 /// take 2^20 times the budget of IDs to get there).
 const MAX_DEPTH: u32 = 4;
+/// Slots of a shard's set at least (always allowed, whatever the budget: 32 KiB in all).
+const MIN_SLOTS: usize = 16;
+
+#[inline]
+fn shard_of(e: u64) -> usize {
+    (e >> (64 - FIRST_BITS)) as usize
+}
 
 /// The counts, per kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,22 +71,135 @@ pub struct IdCounts {
     pub new: u64,
 }
 
-/// Distinct and new IDs of the batch, in bounded memory.
-#[derive(Debug)]
-pub(crate) struct NewIds {
-    buf: Vec<u64>,
-    /// Entries held at most.
-    cap: usize,
-    root: Option<PathBuf>,
-    spill: Option<Spill>,
-    /// The first error writing or reading the partitions.
-    pub error: Option<io::Error>,
+/// A set of entries: linear probing on 8-byte slots (0 is an empty slot; the entry 0 is kept
+/// aside), at most 70% full.
+#[derive(Debug, Default)]
+struct EntrySet {
+    slots: Vec<u64>,
+    len: usize,
+    zero: bool,
 }
 
+impl EntrySet {
+    /// The slot where the search for `e` starts. Both sides of an ID (they differ in the low
+    /// bit) start at the same one.
+    #[inline]
+    fn home(e: u64, mask: usize) -> usize {
+        (e >> 2) as usize & mask
+    }
+
+    /// Whether one more entry needs a larger table.
+    #[inline]
+    fn full(&self) -> bool {
+        (self.len + 1) * 10 > self.slots.len() * 7
+    }
+
+    /// Inserts `e` (room made by the caller).
+    #[inline]
+    fn insert(&mut self, e: u64) {
+        if e == 0 {
+            self.zero = true;
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(e, mask);
+        loop {
+            let s = self.slots[i];
+            if s == e {
+                return;
+            }
+            if s == 0 {
+                self.slots[i] = e;
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn contains(&self, e: u64) -> bool {
+        if e == 0 {
+            return self.zero;
+        }
+        if self.slots.is_empty() {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(e, mask);
+        loop {
+            let s = self.slots[i];
+            if s == e {
+                return true;
+            }
+            if s == 0 {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Rebuilds the table with `cap` slots.
+    fn resize(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let mask = cap - 1;
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut i = Self::home(s, mask);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Every entry, the entry 0 included.
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.zero
+            .then_some(0)
+            .into_iter()
+            .chain(self.slots.iter().copied().filter(|&s| s != 0))
+    }
+
+    /// Empties the set, keeping its table.
+    fn clear(&mut self) {
+        self.slots.fill(0);
+        self.len = 0;
+        self.zero = false;
+    }
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    set: EntrySet,
+    /// Entries not in the set yet: a block brings a shard a few hundred entries, scattered over
+    /// a table its own bytes pushed out of the cache, each a miss; a batch of `pending_cap`
+    /// entries loads the table once for all of them.
+    pending: Vec<u64>,
+    /// Whether entries went to the shard's partition file.
+    spilled: bool,
+}
+
+/// Distinct and new IDs of the batch, in bounded memory, filled by many threads at once.
 #[derive(Debug)]
-struct Spill {
-    dir: RunDir,
-    parts: Vec<BufWriter<File>>,
+pub(crate) struct NewIds {
+    shards: Vec<Mutex<Shard>>,
+    /// Bytes of the shards' tables beyond their minimum.
+    held: AtomicU64,
+    /// The budget for `held`.
+    budget: u64,
+    /// Entries a shard holds back (their memory is taken from the budget first).
+    pending_cap: usize,
+    /// Entries counted in memory at most, when a partition is read back.
+    cap: usize,
+    root: Option<PathBuf>,
+    /// The partitions' folder, once a shard spills.
+    dir: Mutex<Option<RunDir>>,
+    spilled: AtomicBool,
+    /// Where the next [`NewIds::add`] starts among the shards.
+    turn: AtomicUsize,
+    /// The first error writing the partitions.
+    error: Mutex<Option<io::Error>>,
+    failed: AtomicBool,
 }
 
 fn part_path(dir: &Path, p: usize) -> PathBuf {
@@ -82,100 +207,192 @@ fn part_path(dir: &Path, p: usize) -> PathBuf {
 }
 
 impl NewIds {
-    /// Holding at most `budget` bytes of entries; partitions go to a folder made in `root` (else
-    /// the system's temporary folder).
+    /// Holding at most about `budget` bytes of entries; partitions go to a folder made in
+    /// `root` (else the system's temporary folder).
     pub fn new(budget: u64, root: Option<PathBuf>) -> NewIds {
+        // A quarter of the budget for the entries held back, 64 KiB a shard at most.
+        let pending_cap = (budget / 4 / (SHARDS as u64 * 8)).clamp(16, 8192) as usize;
         NewIds {
-            buf: Vec::new(),
-            // At least 64 entries, so that a compaction has something to work on.
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            held: AtomicU64::new(0),
+            budget: budget.saturating_sub((SHARDS * pending_cap * 8) as u64),
+            pending_cap,
+            // At least 64 entries, so that a partition read back has something to work on.
             cap: ((budget / 8) as usize).max(64),
             root,
-            spill: None,
-            error: None,
+            dir: Mutex::new(None),
+            spilled: AtomicBool::new(false),
+            turn: AtomicUsize::new(0),
+            error: Mutex::new(None),
+            failed: AtomicBool::new(false),
         }
     }
 
-    /// Adds entries (a block's, compacted or not).
-    pub fn add(&mut self, entries: &[u64]) {
-        if self.error.is_some() {
+    /// Adds entries (a block's, in any order, repeated or not). Called by the workers: the
+    /// entries are grouped by shard, and each shard is locked once.
+    pub fn add(&self, entries: &[u64]) {
+        if entries.is_empty() || self.failed.load(Ordering::Relaxed) {
             return;
         }
-        if let Err(e) = self.try_add(entries) {
-            self.error = Some(e);
+        // A counting sort by shard.
+        let mut starts = vec![0usize; SHARDS + 1];
+        for &e in entries {
+            starts[shard_of(e) + 1] += 1;
+        }
+        for i in 0..SHARDS {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut grouped = vec![0u64; entries.len()];
+        for &e in entries {
+            let s = shard_of(e);
+            grouped[next[s]] = e;
+            next[s] += 1;
+        }
+        // Workers adding at the same time start at other shards, so as not to walk them in step.
+        let first = self.turn.fetch_add(37, Ordering::Relaxed) % SHARDS;
+        for i in 0..SHARDS {
+            let s = (first + i) % SHARDS;
+            let chunk = &grouped[starts[s]..starts[s + 1]];
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut shard = self.shards[s].lock().unwrap_or_else(|e| e.into_inner());
+            let r = if shard.pending.len() + chunk.len() <= self.pending_cap {
+                shard.pending.extend_from_slice(chunk);
+                Ok(())
+            } else {
+                self.flush_pending(s, &mut shard)
+                    .and_then(|()| self.insert_all(s, &mut shard, chunk))
+            };
+            if let Err(e) = r {
+                self.failed.store(true, Ordering::Relaxed);
+                self.error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+                return;
+            }
         }
     }
 
-    fn try_add(&mut self, entries: &[u64]) -> io::Result<()> {
-        let mut rest = entries;
-        while !rest.is_empty() {
-            let room = self.cap.saturating_sub(self.buf.len()).max(1);
-            let (now, later) = rest.split_at(room.min(rest.len()));
-            self.buf.extend_from_slice(now);
-            rest = later;
-            if self.buf.len() >= self.cap {
-                compact(&mut self.buf);
-                if self.spill.is_some() || self.buf.len() > self.cap / 2 {
-                    self.flush()?;
+    /// Puts the entries a shard held back into its set.
+    fn flush_pending(&self, s: usize, shard: &mut Shard) -> io::Result<()> {
+        let mut pending = std::mem::take(&mut shard.pending);
+        let r = self.insert_all(s, shard, &pending);
+        pending.clear();
+        shard.pending = pending;
+        r
+    }
+
+    fn insert_all(&self, s: usize, shard: &mut Shard, chunk: &[u64]) -> io::Result<()> {
+        /// Entries whose first slots are loaded together, so that their cache misses overlap.
+        const AHEAD: usize = 16;
+        let mut touched = 0u64;
+        for part in chunk.chunks(AHEAD) {
+            if shard.set.slots.len() >= MIN_SLOTS {
+                let mask = shard.set.slots.len() - 1;
+                for &e in part {
+                    touched ^= shard.set.slots[EntrySet::home(e, mask)];
                 }
             }
+            for &e in part {
+                if shard.set.slots.is_empty() || shard.set.full() {
+                    self.make_room(s, shard)?;
+                }
+                shard.set.insert(e);
+            }
         }
+        // The early loads matter only for their timing: keep the optimiser from dropping them.
+        std::hint::black_box(touched);
         Ok(())
     }
 
-    /// Moves the entries held to the partitions.
-    fn flush(&mut self) -> io::Result<()> {
-        if self.spill.is_none() {
-            let dir = RunDir::new(self.root.as_deref(), "ids")?;
-            // Buffers: a share of the budget, at least 4 KiB each.
-            let each = (self.cap * 8 / (1 << FIRST_BITS)).clamp(4 << 10, 64 << 10);
-            let parts = (0..1usize << FIRST_BITS)
-                .map(|p| {
-                    Ok(BufWriter::with_capacity(
-                        each,
-                        File::create(part_path(dir.path(), p))?,
-                    ))
-                })
-                .collect::<io::Result<Vec<_>>>()?;
-            self.spill = Some(Spill { dir, parts });
+    /// Doubles a shard's table when the budget allows, else moves its entries to its partition.
+    fn make_room(&self, s: usize, shard: &mut Shard) -> io::Result<()> {
+        let old = shard.set.slots.len();
+        if old == 0 {
+            shard.set.resize(MIN_SLOTS);
+            return Ok(());
         }
-        let spill = self.spill.as_mut().expect("made above");
-        for &e in &self.buf {
-            spill.parts[(e >> (64 - FIRST_BITS)) as usize].write_all(&e.to_le_bytes())?;
+        let more = (old as u64) * 8;
+        if self.held.fetch_add(more, Ordering::Relaxed) + more <= self.budget {
+            shard.set.resize(old * 2);
+            return Ok(());
         }
-        self.buf.clear();
+        self.held.fetch_sub(more, Ordering::Relaxed);
+        self.spill(s, shard)
+    }
+
+    /// Appends a shard's entries to its partition file and empties it.
+    fn spill(&self, s: usize, shard: &mut Shard) -> io::Result<()> {
+        let path = {
+            let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+            if dir.is_none() {
+                *dir = Some(RunDir::new(self.root.as_deref(), "ids")?);
+                self.spilled.store(true, Ordering::Relaxed);
+            }
+            part_path(dir.as_ref().expect("made above").path(), s)
+        };
+        let mut bytes = Vec::with_capacity((shard.set.len + 1) * 8);
+        for e in shard.set.iter() {
+            bytes.extend_from_slice(&e.to_le_bytes());
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        f.write_all(&bytes)?;
+        shard.set.clear();
+        shard.spilled = true;
         Ok(())
     }
 
     /// Whether the entries went to disk.
     #[cfg(test)]
     pub fn spilled(&self) -> bool {
-        self.spill.is_some()
+        self.spilled.load(Ordering::Relaxed)
     }
 
     /// The counts for users and for items.
-    pub fn finish(mut self) -> io::Result<[IdCounts; 2]> {
-        if let Some(e) = self.error.take() {
+    pub fn finish(&self) -> io::Result<[IdCounts; 2]> {
+        if let Some(e) = self.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
             return Err(e);
         }
         let mut counts = [IdCounts::default(); 2];
-        let Some(_) = self.spill else {
-            compact(&mut self.buf);
-            count_sorted(&self.buf, &mut counts);
-            return Ok(counts);
-        };
-        self.flush()?;
-        let spill = self.spill.take().expect("spilled");
-        let dir = spill.dir;
-        for mut w in spill.parts {
-            w.flush()?;
-        }
         let mut scratch = Vec::new();
-        for p in 0..1usize << FIRST_BITS {
-            let path = part_path(dir.path(), p);
+        for (s, shard) in self.shards.iter().enumerate() {
+            let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+            self.flush_pending(s, &mut shard)?;
+            shard.pending = Vec::new();
+            if !shard.spilled {
+                count_set(&shard.set, &mut counts);
+                continue;
+            }
+            // The entries still held join those written before.
+            self.spill(s, &mut shard)?;
+            shard.set = EntrySet::default();
+            let path = {
+                let dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+                part_path(dir.as_ref().expect("a shard spilled").path(), s)
+            };
             count_file(&path, FIRST_BITS, 0, self.cap, &mut scratch, &mut counts)?;
             std::fs::remove_file(&path)?;
         }
+        // The partitions' folder goes.
+        drop(self.dir.lock().unwrap_or_else(|e| e.into_inner()).take());
         Ok(counts)
+    }
+}
+
+/// Counts a shard's set: an ID is new when its batch entry is there without its existing one.
+fn count_set(set: &EntrySet, counts: &mut [IdCounts; 2]) {
+    for e in set.iter().filter(|e| e & 1 == BATCH) {
+        let kind = usize::from(e & 2 == ITEM);
+        counts[kind].distinct += 1;
+        if !set.contains(e & !1) {
+            counts[kind].new += 1;
+        }
     }
 }
 
@@ -315,11 +532,9 @@ mod tests {
         // The whole budget; a budget smaller than the distinct IDs (partitions); one so small
         // that partitions are split again.
         for (budget, spills) in [(1 << 30, false), (8 * 600, true), (8, true)] {
-            let mut ids = NewIds::new(budget, Some(dir.path().to_path_buf()));
+            let ids = NewIds::new(budget, Some(dir.path().to_path_buf()));
             for block in all.chunks(333) {
-                let mut b = block.to_vec();
-                compact(&mut b);
-                ids.add(&b);
+                ids.add(block);
             }
             assert_eq!(ids.spilled(), spills, "budget {budget}");
             assert_eq!(ids.finish().unwrap(), expect, "budget {budget}");
@@ -331,9 +546,57 @@ mod tests {
         }
     }
 
+    /// Many IDs, blocks added from several threads at once, with budgets that keep every shard
+    /// in memory, spill some shards, spill all, and spill partitions larger than the budget
+    /// (split again when read back): the counts never change.
+    #[test]
+    fn threads_and_budgets_count_alike() {
+        let mut x = 11u64;
+        let mut all = Vec::new();
+        for u in 0..30_000 {
+            all.push(entry(h("u", u), USER, EXISTING));
+        }
+        let mut users = std::collections::HashSet::new();
+        for _ in 0..200_000 {
+            let u = 20_000 + lcg(&mut x) % 30_000;
+            users.insert(u);
+            all.push(entry(h("u", u), USER, BATCH));
+            all.push(entry(h("i", u % 97), ITEM, BATCH));
+        }
+        // Batch blocks before and after the existing ones, as a plan adds them.
+        all.rotate_left(30_000);
+        let expect = [
+            IdCounts {
+                distinct: users.len() as u64,
+                new: users.iter().filter(|&&u| u >= 30_000).count() as u64,
+            },
+            IdCounts {
+                distinct: 97,
+                new: 97,
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (budget, spills) in [(1 << 30, false), (64 << 10, true), (8, true)] {
+            let ids = NewIds::new(budget, Some(dir.path().to_path_buf()));
+            std::thread::scope(|s| {
+                for t in 0..3 {
+                    let (ids, all) = (&ids, &all);
+                    s.spawn(move || {
+                        for block in all.chunks(1000).skip(t).step_by(3) {
+                            ids.add(block);
+                        }
+                    });
+                }
+            });
+            assert_eq!(ids.spilled(), spills, "budget {budget}");
+            assert_eq!(ids.finish().unwrap(), expect, "budget {budget}");
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+    }
+
     #[test]
     fn without_existing_entries_every_id_is_new() {
-        let mut ids = NewIds::new(1 << 20, None);
+        let ids = NewIds::new(1 << 20, None);
         ids.add(&[
             entry(h("u", 1), USER, BATCH),
             entry(h("u", 1), USER, BATCH),

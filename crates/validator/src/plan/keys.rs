@@ -9,6 +9,7 @@
 //! records practically impossible (about 2^-64 for ten billion records).
 
 use std::io::Write;
+use std::sync::Arc;
 
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
@@ -134,6 +135,7 @@ impl KeySpec {
             who: self.who.and_then(|c| src[c]),
             what: self.what.and_then(|c| src[c]),
             ids: false,
+            ids_sink: None,
             facts: false,
             needs_id: self.keyed_by_id(),
             src,
@@ -161,6 +163,8 @@ pub(crate) struct FileKeyer {
     /// Whether [`FileKeyer::capture`] also collects the users and items of the records
     /// ([`super::ids`]).
     pub ids: bool,
+    /// Where the workers put them at the end of each block.
+    pub ids_sink: Option<Arc<NewIds>>,
     /// Whether [`FileKeyer::capture`] also keeps each record's user and event type.
     facts: bool,
     needs_id: bool,
@@ -409,7 +413,8 @@ pub(crate) struct BlockKeys {
     pub event: Vec<EventId>,
     /// The block's distinct event types.
     pub event_names: Vec<Vec<u8>>,
-    /// The block's users and items ([`super::ids`]), compacted at the end of the block.
+    /// The block's users and items ([`super::ids`]), handed to the shared set at the end of the
+    /// block.
     pub ids: Vec<u64>,
     last_event: usize,
     scratch: Vec<u8>,
@@ -498,8 +503,8 @@ pub(crate) struct Capture {
     /// The batch's users and items (interactions), when the plan counts the new ones; made
     /// with this budget once the first file shows an interactions dataset.
     pub ids_budget: Option<u64>,
-    /// See `ids_budget`.
-    pub ids: Option<NewIds>,
+    /// See `ids_budget`; filled by the workers ([`FileKeyer::ids_sink`]).
+    pub ids: Option<Arc<NewIds>>,
     /// The partitions of the batch's keys, once spilling.
     pub partitioner: Option<Partitioner>,
     /// Their folder.
@@ -542,9 +547,6 @@ impl Capture {
             }
         }
         keys.lines = Vec::new();
-        if let Some(ids) = self.ids.as_mut() {
-            ids.add(&keys.ids);
-        }
         keys.ids = Vec::new();
         if keys.rec.is_empty() || self.spill_error.is_some() {
             keys.rec.clear();
@@ -709,8 +711,11 @@ impl Observer for Capture {
         keyer.facts = self.facts && file.dataset_type == DatasetType::Interactions;
         if let (Some(budget), true) = (self.ids_budget, spec.dataset_type.is_interactions()) {
             let root = self.spill_at.as_ref().and_then(|s| s.root.clone());
-            self.ids.get_or_insert_with(|| NewIds::new(budget, root));
+            let ids = self
+                .ids
+                .get_or_insert_with(|| Arc::new(NewIds::new(budget, root)));
             keyer.ids = keyer.has_ids();
+            keyer.ids_sink = Some(Arc::clone(ids));
         }
         keyer
     }
@@ -720,10 +725,13 @@ impl Observer for Capture {
         keyer.capture(record.fields, record.line, block);
     }
 
-    /// The block's users and items are deduplicated by its worker.
+    /// The block's users and items go to the shared set, from its worker.
     #[inline]
-    fn end_block(_: &FileKeyer, block: &mut BlockKeys) {
-        ids::compact(&mut block.ids);
+    fn end_block(keyer: &FileKeyer, block: &mut BlockKeys) {
+        if let Some(ids) = &keyer.ids_sink {
+            ids.add(&block.ids);
+        }
+        block.ids = Vec::new();
     }
 
     fn merge(&mut self, mut block: BlockKeys) {
