@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use crate::engine::dataset::group;
 use crate::temp::RunDir;
 
 /// The kind of an ID: `USER_ID`.
@@ -234,21 +235,8 @@ impl NewIds {
         if entries.is_empty() || self.failed.load(Ordering::Relaxed) {
             return;
         }
-        // A counting sort by shard.
-        let mut starts = vec![0usize; SHARDS + 1];
-        for &e in entries {
-            starts[shard_of(e) + 1] += 1;
-        }
-        for i in 0..SHARDS {
-            starts[i + 1] += starts[i];
-        }
-        let mut next = starts.clone();
-        let mut grouped = vec![0u64; entries.len()];
-        for &e in entries {
-            let s = shard_of(e);
-            grouped[next[s]] = e;
-            next[s] += 1;
-        }
+        let mut grouped = Vec::new();
+        let starts = group(entries, SHARDS, |&e| shard_of(e), &mut grouped);
         // Workers adding at the same time start at other shards, so as not to walk them in step.
         let first = self.turn.fetch_add(37, Ordering::Relaxed) % SHARDS;
         for i in 0..SHARDS {

@@ -32,6 +32,7 @@ use crate::rules::{
 };
 use crate::schema::{spec, DatasetType, Domain};
 
+pub(crate) use scratch::group;
 pub(crate) use shared::{Shared, UserCounts};
 use spill::Spill;
 

@@ -89,7 +89,7 @@ pub(super) fn with_fingerprints_by<R>(
 
 /// Groups `items` by `part(item) < parts` into `out` with a counting sort (linear, stable).
 /// Returns the start of each group in `out`, plus the end.
-pub(super) fn group<T: Copy>(
+pub(crate) fn group<T: Copy>(
     items: &[T],
     parts: usize,
     part: impl Fn(&T) -> usize,
