@@ -461,6 +461,10 @@ struct State {
     puts: AtomicUsize,
     fail_puts: usize,
     quirks: Option<Quirks>,
+    /// PUT requests (objects and parts) whose body the signature covers, and those sent as
+    /// `UNSIGNED-PAYLOAD`.
+    signed_bodies: AtomicUsize,
+    unsigned_bodies: AtomicUsize,
 }
 
 /// A running server.
@@ -549,6 +553,8 @@ impl TestServer {
             puts: AtomicUsize::new(0),
             fail_puts: opts.fail_puts,
             quirks: opts.answer_as,
+            signed_bodies: AtomicUsize::new(0),
+            unsigned_bodies: AtomicUsize::new(0),
         });
         let st = state.clone();
         let accept = tokio::spawn(async move {
@@ -576,6 +582,17 @@ impl TestServer {
                                         | hyper::Method::DELETE
                                 ) {
                                     st.writes.fetch_add(1, Ordering::SeqCst);
+                                }
+                                if req.method() == hyper::Method::PUT {
+                                    let hash = req
+                                        .headers()
+                                        .get("x-amz-content-sha256")
+                                        .map(|v| v.as_bytes());
+                                    if hash == Some(b"UNSIGNED-PAYLOAD".as_slice()) {
+                                        st.unsigned_bodies.fetch_add(1, Ordering::SeqCst);
+                                    } else {
+                                        st.signed_bodies.fetch_add(1, Ordering::SeqCst);
+                                    }
                                 }
                                 let is_part = req.method() == hyper::Method::PUT
                                     && req.uri().query().is_some_and(|q| q.contains("partNumber="));
@@ -647,6 +664,16 @@ impl TestServer {
     /// Requests that write (PUT, POST, DELETE) received so far.
     pub fn writes(&self) -> usize {
         self.state.writes.load(Ordering::SeqCst)
+    }
+
+    /// PUT requests (objects and parts) whose body the SigV4 signature covers, so far.
+    pub fn signed_bodies(&self) -> usize {
+        self.state.signed_bodies.load(Ordering::SeqCst)
+    }
+
+    /// PUT requests (objects and parts) sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD`, so far.
+    pub fn unsigned_bodies(&self) -> usize {
+        self.state.unsigned_bodies.load(Ordering::SeqCst)
     }
 
     /// Whether the server has died (see [`ServerOptions::die_after_parts`]).

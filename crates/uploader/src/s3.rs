@@ -70,6 +70,52 @@ pub struct S3Store {
     bucket: String,
     sse: Option<Sse>,
     owner: Option<String>,
+    /// Whether the path to the store is safe from tampering on its own: HTTPS, or a loopback
+    /// address. See [`payload_signed`].
+    protected_path: bool,
+}
+
+/// Whether a PutObject or UploadPart body is covered by the SigV4 signature (its SHA-256 in
+/// `x-amz-content-sha256`) or sent as `UNSIGNED-PAYLOAD`.
+///
+/// Every body goes with its checksum in a signed header, which the store verifies: that header
+/// catches corruption on its own. The payload hash adds protection against a body *replaced in
+/// transit* by someone who also fixes the checksum, which a CRC cannot resist but a SHA-256 can.
+/// So the payload is signed only when both could happen: a path that is not protected (plain
+/// HTTP to another host) and a checksum that is not cryptographic (CRC64NVME). Over HTTPS (TLS
+/// protects the bytes; the AWS SDKs and CLI leave S3 payloads unsigned there too), to a loopback
+/// address (no network to tamper on), or with a SHA-256 checksum header (it binds the bytes as
+/// the payload hash would), hashing every byte once more on each side buys nothing.
+///
+/// This applies to bodies in memory (parts, the manifest). A file sent in one PutObject is
+/// streamed from disk as it is sent, and the SDK leaves a streamed body unsigned whatever this
+/// says (hashing it would mean reading the file twice).
+pub fn payload_signed(protected_path: bool, algorithm: ChecksumAlgorithm) -> bool {
+    !protected_path && algorithm != ChecksumAlgorithm::Sha256
+}
+
+/// Whether an endpoint URL's path to the store is protected: `https://`, or a loopback host
+/// (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn protected_endpoint(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if scheme.eq_ignore_ascii_case("https") {
+        return true;
+    }
+    // The authority: up to the path, without user info; then the host without its port.
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl S3Store {
@@ -118,20 +164,23 @@ impl S3Store {
                 Some(bucket.to_string()),
             ));
         }
-        Ok(S3Store::from_client(
-            aws_sdk_s3::Client::from_conf(conf.build()),
-            bucket,
-            opts,
-        ))
+        let mut store =
+            S3Store::from_client(aws_sdk_s3::Client::from_conf(conf.build()), bucket, opts);
+        // Without an endpoint of its own, the SDK reaches AWS over HTTPS.
+        store.protected_path = endpoint.as_deref().is_none_or(protected_endpoint);
+        Ok(store)
     }
 
-    /// Wraps an existing client (tests build their own).
+    /// Wraps an existing client (tests build their own). The path to the store counts as
+    /// protected only when `opts.endpoint_url` says so (see [`payload_signed`]): the client's
+    /// own endpoint is not known here.
     pub fn from_client(client: aws_sdk_s3::Client, bucket: &str, opts: &S3Options) -> S3Store {
         S3Store {
             client,
             bucket: bucket.to_string(),
             sse: opts.sse.clone(),
             owner: opts.expected_bucket_owner.clone(),
+            protected_path: opts.endpoint_url.as_deref().is_some_and(protected_endpoint),
         }
     }
 
@@ -172,10 +221,12 @@ impl S3Store {
             ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
             ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
         };
-        req.send()
-            .await
-            .map(|_| ())
-            .map_err(|e| map_err("PutObject", key, e))
+        let sent = if payload_signed(self.protected_path, checksum.algorithm) {
+            req.send().await
+        } else {
+            req.customize().disable_payload_signing().send().await
+        };
+        sent.map(|_| ()).map_err(|e| map_err("PutObject", key, e))
     }
 
     fn sse(&self) -> (Option<ServerSideEncryption>, Option<String>) {
@@ -457,10 +508,12 @@ impl ObjectStore for S3Store {
             ChecksumAlgorithm::Crc32c => req.checksum_crc32_c(v),
             ChecksumAlgorithm::Sha1 => req.checksum_sha1(v),
         };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| map_err("UploadPart", key, e))?;
+        let sent = if payload_signed(self.protected_path, checksum.algorithm) {
+            req.send().await
+        } else {
+            req.customize().disable_payload_signing().send().await
+        };
+        let out = sent.map_err(|e| map_err("UploadPart", key, e))?;
         Ok(UploadedPart {
             number,
             etag: out.e_tag().map(String::from),
@@ -755,5 +808,49 @@ impl ObjectStore for S3Store {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_and_loopback_endpoints_are_protected_paths() {
+        for url in [
+            "https://s3.example.com",
+            "HTTPS://minio.internal:9000/x",
+            "http://localhost:9000",
+            "http://LOCALHOST",
+            "http://127.0.0.1:9000/",
+            "http://127.8.9.10",
+            "http://[::1]:9000",
+            "http://user:pw@127.0.0.1:9000/path?x=1",
+        ] {
+            assert!(protected_endpoint(url), "{url}");
+        }
+        for url in [
+            "http://minio.internal:9000",
+            "http://10.0.0.5:9000",
+            "http://[2001:db8::1]:9000",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+            "http://evil@example.com#@127.0.0.1",
+            "localhost:9000",
+            "",
+        ] {
+            assert!(!protected_endpoint(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn only_a_crc_over_an_unprotected_path_is_signed() {
+        use ChecksumAlgorithm::*;
+        assert!(payload_signed(false, Crc64nvme));
+        assert!(payload_signed(false, Crc32));
+        assert!(!payload_signed(false, Sha256));
+        for alg in [Crc64nvme, Sha256, Crc32, Crc32c, Sha1] {
+            assert!(!payload_signed(true, alg), "{alg}");
+        }
     }
 }

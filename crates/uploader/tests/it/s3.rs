@@ -23,6 +23,15 @@ fn store(endpoint: &str) -> S3Store {
     common::s3_store(endpoint)
 }
 
+/// The tests' store, told that its endpoint is the server's (a loopback one).
+fn loopback_store(endpoint: &str) -> S3Store {
+    let opts = preflight_uploader::S3Options {
+        endpoint_url: Some(endpoint.to_string()),
+        ..Default::default()
+    };
+    common::s3_store_with(endpoint, &opts)
+}
+
 /// Deterministic CSV-like bytes (the uploader does not read them as CSV).
 fn data(size: usize, seed: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(size);
@@ -205,13 +214,74 @@ async fn multipart_uploads_send_parallel_parts_with_checksums() {
     }
 }
 
+/// Bodies go unsigned (`UNSIGNED-PAYLOAD`, no SHA-256 of every byte on either side) where their
+/// signed checksum header protects them as well as the payload hash would: to a loopback (or
+/// HTTPS) endpoint, or with a SHA-256 checksum. A CRC64NVME body to an endpoint not known to be
+/// protected stays signed. Every object and part is stored and verified either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_are_signed_only_where_their_checksum_cannot_protect_them() {
+    let cases = [
+        (false, ChecksumAlgorithm::Crc64nvme, true),
+        (false, ChecksumAlgorithm::Sha256, false),
+        (true, ChecksumAlgorithm::Crc64nvme, false),
+        (true, ChecksumAlgorithm::Sha256, false),
+    ];
+    for (told, alg, signed) in cases {
+        let what = format!("endpoint told: {told}, {alg}");
+        let (dir, root) = tmp("signing");
+        let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
+        let s = Arc::new(if told {
+            loopback_store(&server.endpoint)
+        } else {
+            store(&server.endpoint)
+        });
+        let big = data((11 * MIB + 7) as usize, 5);
+        let small = data(1000, 6);
+        let req = request(
+            vec![
+                write(dir.path(), "big.csv", &big),
+                write(dir.path(), "small.csv", &small),
+            ],
+            "",
+        );
+        let opts = StageOptions {
+            checksum: alg,
+            ..options()
+        };
+        let out = stage(s.clone(), &req, &opts, Arc::new(NoProgress))
+            .await
+            .unwrap();
+        assert_eq!(
+            read_object(&s, &format!("{}big.csv", out.run_folder)).await,
+            big,
+            "{what}"
+        );
+        // The 3 parts and the manifest are sent from memory: signed or not by the rule. The
+        // small file is streamed from disk in one PutObject: never signed (see `payload_signed`).
+        let from_memory = if signed { (4, 1) } else { (0, 5) };
+        assert_eq!(
+            (server.signed_bodies(), server.unsigned_bodies()),
+            from_memory,
+            "{what}: (signed, unsigned)"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_checksum_is_rejected_and_nothing_is_stored() {
     let (_dir, root) = tmp("baddigest");
     let server = TestServer::start(&root, BUCKET, ServerOptions::default()).await;
     let s = store(&server.endpoint);
     let body = Bytes::from_static(b"USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1596238243\n");
-    for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+    // Signed bodies (a store not told its endpoint signs CRC64NVME ones) and unsigned ones (to
+    // a loopback endpoint): the checksum header is checked either way.
+    let unsigned = loopback_store(&server.endpoint);
+    let stores = [
+        (&s, ChecksumAlgorithm::Crc64nvme),
+        (&s, ChecksumAlgorithm::Sha256),
+        (&unsigned, ChecksumAlgorithm::Crc64nvme),
+    ];
+    for (s, alg) in stores {
         let wrong = Checksum {
             algorithm: alg,
             value: checksum_of(alg, b"other bytes"),
@@ -232,6 +302,8 @@ async fn a_wrong_checksum_is_rejected_and_nothing_is_stored() {
         assert!(s.list_parts("x/b.csv", &id).await.unwrap().is_empty());
         s.abort_multipart_upload("x/b.csv", &id).await.unwrap();
     }
+    assert!(server.unsigned_bodies() >= 2, "no body went unsigned");
+    assert!(server.signed_bodies() >= 2, "no body went signed");
     // A full-object checksum that does not match the parts fails CompleteMultipartUpload.
     let alg = ChecksumAlgorithm::Crc64nvme;
     let id = s.create_multipart_upload("x/c.csv", alg).await.unwrap();
@@ -1006,6 +1078,13 @@ async fn a_single_put_streams_the_file_with_its_checksum_in_a_header() {
             "{alg}: {put:?}"
         );
         assert_eq!(put.header("x-amz-trailer"), None, "{alg}: {put:?}");
+        // A body streamed from the file is never hashed for the signature (that would read the
+        // file twice): its signed checksum header is what binds it.
+        assert_eq!(
+            put.header("x-amz-content-sha256"),
+            Some("UNSIGNED-PAYLOAD"),
+            "{alg}: {put:?}"
+        );
         assert!(
             put.header("content-encoding")
                 .is_none_or(|e| !e.contains("aws-chunked")),
