@@ -82,8 +82,15 @@ pub struct FileDigest {
     pub part_size: Option<u64>,
     /// Each part's checksum (base64), when uploaded in parts.
     pub parts: Vec<String>,
-    /// The checksum of the whole file (base64).
-    pub full: String,
+    /// Each part's CRC64NVME (base64), when uploaded in parts with another algorithm: what the
+    /// upload compares each part's bytes with, as it reads them, to notice a file edited since
+    /// (a CRC is ample against edits, and costs a fraction of a second SHA-256). Empty
+    /// otherwise: with CRC64NVME, `parts` serve.
+    pub part_guards: Vec<String>,
+    /// The checksum of the whole file (base64). `None` for a file cut in parts with an algorithm
+    /// whose multipart objects have no full-object checksum (SHA-256): nothing reads it, and it
+    /// would cost a second SHA-256 of every byte.
+    pub full: Option<String>,
     /// The composite checksum, `base64(checksum(part digests))-N`, when cut in parts.
     pub composite: Option<String>,
     /// The checksum S3 reports for the object as staged: the full one, or for a multipart upload
@@ -97,10 +104,13 @@ pub(crate) struct Digester {
     algorithm: ChecksumAlgorithm,
     part_size: Option<u64>,
     size: u64,
-    full: Hasher,
+    full: Option<Hasher>,
     part: Option<Hasher>,
+    /// The part's CRC64NVME, when `algorithm` is another one (see [`FileDigest::part_guards`]).
+    guard: Option<Hasher>,
     in_part: u64,
     parts: Vec<String>,
+    guards: Vec<String>,
     composite: Hasher,
 }
 
@@ -114,25 +124,35 @@ impl std::fmt::Debug for Digester {
 
 impl Digester {
     pub(crate) fn new(algorithm: ChecksumAlgorithm, part_size: Option<u64>) -> Self {
+        let part_size = part_size.filter(|p| *p > 0);
+        let cut = part_size.is_some();
+        let guarded = cut && algorithm != ChecksumAlgorithm::Crc64nvme;
         Digester {
             algorithm,
-            part_size: part_size.filter(|p| *p > 0),
+            part_size,
             size: 0,
-            full: Hasher::new(algorithm),
-            part: part_size.map(|_| Hasher::new(algorithm)),
+            full: (!cut || algorithm.full_object_multipart()).then(|| Hasher::new(algorithm)),
+            part: cut.then(|| Hasher::new(algorithm)),
+            guard: guarded.then(|| Hasher::new(ChecksumAlgorithm::Crc64nvme)),
             in_part: 0,
             parts: Vec::new(),
+            guards: Vec::new(),
             composite: Hasher::new(algorithm),
         }
     }
 
     pub(crate) fn update(&mut self, mut chunk: &[u8]) {
         self.size += chunk.len() as u64;
-        self.full.update(chunk);
+        if let Some(h) = self.full.as_mut() {
+            h.update(chunk);
+        }
         let Some(ps) = self.part_size else { return };
         while !chunk.is_empty() {
             let take = ((ps - self.in_part) as usize).min(chunk.len());
             if let Some(h) = self.part.as_mut() {
+                h.update(&chunk[..take]);
+            }
+            if let Some(h) = self.guard.as_mut() {
                 h.update(&chunk[..take]);
             }
             self.in_part += take as u64;
@@ -149,6 +169,10 @@ impl Digester {
             self.composite.update(&raw);
             self.parts.push(base64::encode(raw));
         }
+        if let Some(h) = self.guard.take() {
+            self.guards.push(h.finish());
+            self.guard = Some(Hasher::new(ChecksumAlgorithm::Crc64nvme));
+        }
         self.in_part = 0;
     }
 
@@ -156,18 +180,21 @@ impl Digester {
         if self.part_size.is_some() && (self.in_part > 0 || self.parts.is_empty()) {
             self.end_part();
         }
-        let full = self.full.finish();
+        let full = self.full.map(Hasher::finish);
         let composite = self
             .part_size
             .map(|_| format!("{}-{}", self.composite.finish(), self.parts.len()));
-        let object = match (&composite, self.algorithm.full_object_multipart()) {
-            (Some(c), false) => c.clone(),
-            _ => full.clone(),
-        };
+        // `full` is there unless the file is cut in parts of an algorithm without a full-object
+        // checksum, which is exactly when the composite one is the object's.
+        let object = full
+            .clone()
+            .or_else(|| composite.clone())
+            .unwrap_or_default();
         FileDigest {
             size: self.size,
             part_size: self.part_size,
             parts: self.parts,
+            part_guards: self.guards,
             full,
             composite,
             object,
@@ -234,9 +261,17 @@ mod tests {
         for alg in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
             let d = digest_file(&path, alg, Some(5 << 20)).unwrap();
             assert_eq!(d.size, data.len() as u64);
-            assert_eq!(d.full, checksum_of(alg, &data));
             let expect: Vec<_> = data.chunks(5 << 20).map(|c| checksum_of(alg, c)).collect();
             assert_eq!(d.parts, expect);
+            let crc = ChecksumAlgorithm::Crc64nvme;
+            if alg == crc {
+                assert_eq!(d.full.as_deref(), Some(checksum_of(alg, &data).as_str()));
+                assert!(d.part_guards.is_empty());
+            } else {
+                assert_eq!(d.full, None, "a second SHA-256 of every byte");
+                let guards: Vec<_> = data.chunks(5 << 20).map(|c| checksum_of(crc, c)).collect();
+                assert_eq!(d.part_guards, guards);
+            }
             if alg == ChecksumAlgorithm::Sha256 {
                 let mut all = Vec::new();
                 for c in data.chunks(5 << 20) {
@@ -246,11 +281,15 @@ mod tests {
                 }
                 assert_eq!(d.object, format!("{}-3", checksum_of(alg, &all)));
             } else {
-                assert_eq!(d.object, d.full);
+                assert_eq!(Some(&d.object), d.full.as_ref());
             }
             let single = digest_file(&path, alg, None).unwrap();
-            assert!(single.parts.is_empty());
-            assert_eq!(single.object, single.full);
+            assert!(single.parts.is_empty() && single.part_guards.is_empty());
+            assert_eq!(
+                single.full.as_deref(),
+                Some(checksum_of(alg, &data).as_str())
+            );
+            assert_eq!(Some(&single.object), single.full.as_ref());
         }
     }
 

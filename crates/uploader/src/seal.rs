@@ -91,7 +91,7 @@ pub async fn seal<S: ObjectStore>(
                 store.location(&info.key)
             )));
         }
-        computed.push(Some(read.full));
+        computed.push(read.full);
     }
     let mut hash = Hasher::new(ChecksumAlgorithm::Sha256);
     let mut out = Vec::new();

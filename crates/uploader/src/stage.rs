@@ -960,7 +960,7 @@ async fn commit<S: ObjectStore>(
             // against it, so a file edited since is rejected, not staged.
             let sum = Checksum {
                 algorithm: alg,
-                value: p.digest.full.clone(),
+                value: p.digest.object.clone(),
             };
             if let Err(e) = store
                 .put_file(&p.key, &p.file.path, p.digest.size, &sum)
@@ -1040,7 +1040,8 @@ async fn verify<S: ObjectStore>(
                 .flatten();
             let got = read_back(store, key, exp.algorithm, part_size).await?;
             let ours = got.size == exp.size
-                && (got.full == exp.checksum || got.composite.as_deref() == Some(&exp.checksum));
+                && (got.full.as_deref() == Some(&exp.checksum)
+                    || got.composite.as_deref() == Some(&exp.checksum));
             if ours {
                 return Err(StageError::WrongChecksum {
                     key: key.to_string(),
@@ -1181,14 +1182,27 @@ async fn send_parts<S: ObjectStore>(
             let buf = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
                 let mut f = std::fs::File::open(path)?;
                 f.seek(SeekFrom::Start(offset))?;
-                let mut buf = vec![0u8; len];
-                f.read_exact(&mut buf)?;
+                // Read into spare capacity: no pass zeroing the buffer first.
+                let mut buf = Vec::with_capacity(len);
+                f.take(len as u64).read_to_end(&mut buf)?;
+                if buf.len() < len {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
                 Ok(buf)
             })
             .await
             .map_err(|e| read_err(p, std::io::Error::other(e.to_string())))?
             .map_err(|e| read_err(p, e))?;
-            let expected = p.digest.parts[number as usize - 1].clone();
+            let i = number as usize - 1;
+            let expected = p.digest.parts[i].clone();
+            // The bytes read now must be those checksummed in step 1: compared by the part's
+            // checksum when it is a CRC64NVME, else by its CRC64NVME guard (a second SHA-256 of
+            // every byte would cost more than the rest of the upload). The store then checks
+            // them against `expected`, in the part's header.
+            let (guard_algorithm, guard) = match p.digest.part_guards.get(i) {
+                Some(g) => (ChecksumAlgorithm::Crc64nvme, g.clone()),
+                None => (alg, expected.clone()),
+            };
             let store = store.clone();
             let key = p.key.clone();
             let id = upload_id.clone();
@@ -1196,20 +1210,20 @@ async fn send_parts<S: ObjectStore>(
             let progress = progress.clone();
             tasks.spawn(async move {
                 let sum = tokio::task::spawn_blocking(move || {
-                    let s = checksum_of(alg, &buf);
+                    let s = checksum_of(guard_algorithm, &buf);
                     (buf, s)
                 })
                 .await;
                 let Ok((buf, sum)) = sum else {
                     return Err(StageError::Changed { path });
                 };
-                if sum != expected {
+                if sum != guard {
                     return Err(StageError::Changed { path });
                 }
                 let len = buf.len() as u64;
                 let checksum = Checksum {
                     algorithm: alg,
-                    value: sum,
+                    value: expected,
                 };
                 let part = store
                     .upload_part(&key, &id, number, Bytes::from(buf), &checksum)
@@ -1257,7 +1271,7 @@ async fn complete<S: ObjectStore>(
     } = sent;
     let full = alg
         .full_object_multipart()
-        .then_some(p.digest.full.as_str());
+        .then_some(p.digest.object.as_str());
     match store
         .complete_multipart_upload(&p.key, &upload_id, alg, &parts, full)
         .await

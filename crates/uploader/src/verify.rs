@@ -178,7 +178,7 @@ pub async fn read_back<S: ObjectStore + ?Sized>(
 /// one needs the part size.
 fn in_recorded_form(read: &FileDigest, exp: &Expected) -> Option<String> {
     match exp.checksum_type() {
-        ChecksumType::FullObject => Some(read.full.clone()),
+        ChecksumType::FullObject => read.full.clone(),
         ChecksumType::Composite => read.composite.clone(),
     }
 }

@@ -807,6 +807,75 @@ async fn a_file_edited_before_it_is_sent<S: ObjectStore>(label: &str, made: Made
     );
 }
 
+/// A file sent in parts is read part by part as the upload goes, after its checksums were
+/// computed: a part edited in between is noticed when it is read (by its CRC64NVME, whatever the
+/// upload's algorithm), before it is sent, and the stage says the file changed. No object is
+/// made of it.
+async fn a_part_edited_before_it_is_sent<S: ObjectStore>(
+    label: &str,
+    made: Made<S>,
+    algorithm: ChecksumAlgorithm,
+) {
+    let (_keep, make) = made;
+    let imp = import();
+    // b.csv goes up in 2 parts, one at a time; the first is slow, the second is edited meanwhile.
+    let plan = Arc::new(FaultPlan::new().fail_nth(
+        Some("UploadPart"),
+        1,
+        Fault::Slow(Duration::from_secs(1)),
+    ));
+    let store = Arc::new(make(plan.clone()));
+    let path = imp.req.files[1].path.clone();
+    let mut edited = imp.files[1].1.clone();
+    let at = 5 * MIB + 10;
+    edited[at] = if edited[at] == b'7' { b'8' } else { b'7' };
+    let edit = async {
+        while !plan.injected() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        std::fs::write(&path, &edited).unwrap();
+    };
+    let opts = StageOptions {
+        checksum: algorithm,
+        ..options()
+    };
+    let (result, ()) = tokio::join!(
+        stage(store.clone(), &imp.req, &opts, Arc::new(NoProgress)),
+        edit
+    );
+    let err = match result {
+        Ok(out) => panic!("{label} {algorithm}: staged {:?}", out.objects),
+        Err(e) => e,
+    };
+    assert!(
+        matches!(&err, StageError::Changed { path } if path.ends_with("b.csv")),
+        "{label} {algorithm}: {err:?}"
+    );
+    let keys: Vec<String> = store
+        .inner()
+        .list_objects("", false)
+        .await
+        .unwrap()
+        .objects
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.ends_with("/b.csv") || k.ends_with(MANIFEST_KEY)),
+        "{label} {algorithm}: {keys:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_edited_before_it_is_sent_is_refused_not_staged() {
+    for algorithm in [ChecksumAlgorithm::Crc64nvme, ChecksumAlgorithm::Sha256] {
+        a_part_edited_before_it_is_sent("local", local_bucket().await, algorithm).await;
+        a_part_edited_before_it_is_sent("s3", s3_bucket().await, algorithm).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_edited_before_it_is_sent_is_refused_not_staged() {
     a_file_edited_before_it_is_sent("local", local_bucket().await).await;
