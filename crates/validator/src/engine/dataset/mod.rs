@@ -56,7 +56,10 @@ pub(crate) struct BlockAcc {
     pub ts_min: i64,
     pub ts_max: i64,
     pub ts_count: u64,
-    last_event: usize,
+    /// Where to look first for an event type: by [`event_slot`], the index in `event_types`
+    /// plus one (0: none yet). Event types come in no order, so a one-entry "last seen" cache
+    /// missed most rows and the search that followed mispredicted its branches.
+    event_slots: [u16; EVENT_SLOTS],
     /// Per-row keys, handed to the shared state at the end of the block, which splits them by
     /// shard or partition in one pass: stored here in row order, they are one sequential write
     /// stream in the hot loop instead of a hundred scattered ones.
@@ -76,7 +79,7 @@ impl Default for BlockAcc {
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             ts_count: 0,
-            last_event: 0,
+            event_slots: [0; EVENT_SLOTS],
             users: Vec::new(),
             fingerprints: Vec::new(),
             keyed: Vec::new(),
@@ -104,26 +107,61 @@ impl BlockAcc {
         self.fingerprints = scratch::take_fingerprints();
     }
 
-    /// Counts an event type. Event types are few, so a short list with a last-hit cache beats
-    /// hashing every value.
+    /// Counts an event type. Event types are few: a small direct-mapped table of slots finds
+    /// the usual ones with one compare, the list the rest.
     #[inline]
     pub fn add_event_type(&mut self, v: &[u8]) {
-        if let Some(e) = self.event_types.get_mut(self.last_event) {
+        let slot = event_slot(v);
+        let i = usize::from(self.event_slots[slot]);
+        if let Some(e) = i.checked_sub(1).and_then(|i| self.event_types.get_mut(i)) {
             if same_bytes(&e.0, v) {
                 e.1 += 1;
                 return;
             }
         }
-        if let Some(i) = self.event_types.iter().position(|(t, _)| same_bytes(t, v)) {
+        self.add_event_type_slow(v, slot);
+    }
+
+    #[cold]
+    fn add_event_type_slow(&mut self, v: &[u8], slot: usize) {
+        let i = if let Some(i) = self.event_types.iter().position(|(t, _)| same_bytes(t, v)) {
             self.event_types[i].1 += 1;
-            self.last_event = i;
+            i
         } else if self.event_types.len() < MAX_EVENT_TYPES {
-            self.last_event = self.event_types.len();
             self.event_types.push((v.to_vec(), 1));
+            self.event_types.len() - 1
         } else {
             self.event_types_overflow += 1;
-        }
+            return;
+        };
+        // The slot now points here (two types sharing one take turns; both stay exact).
+        self.event_slots[slot] = u16::try_from(i + 1).unwrap_or(0);
     }
+}
+
+/// Slots of [`BlockAcc::event_slots`].
+const EVENT_SLOTS: usize = 64;
+
+/// An event type's slot: a hash of its length and of its first and last bytes (word loads).
+#[inline]
+fn event_slot(v: &[u8]) -> usize {
+    let n = v.len();
+    let w8 = |i: usize| {
+        v.get(i..i + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let w4 = |i: usize| {
+        v.get(i..i + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let word = match n {
+        8.. => w8(0) ^ w8(n - 8).rotate_left(29),
+        4..=7 => w4(0) | (w4(n - 4) << 32),
+        _ => v.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b)),
+    };
+    ((word ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
 }
 
 /// `a == b`, without a call to `memcmp` for values of 4 to 16 bytes (most event types): two
@@ -527,11 +565,15 @@ mod tests {
         ]
         .iter()
         .map(|w| w.as_bytes().to_vec())
+        .chain((0..300).map(|i| format!("type_{i}").into_bytes()))
         .collect();
+        // More types than slots: some share one.
+        let slots: std::collections::HashSet<usize> = words.iter().map(|w| event_slot(w)).collect();
+        assert!(slots.len() < words.len());
         let mut acc = BlockAcc::default();
         let mut expected: HashMap<Vec<u8>, u64> = HashMap::new();
         let mut x = 12345u64;
-        for _ in 0..5000 {
+        for _ in 0..50_000 {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
