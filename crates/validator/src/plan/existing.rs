@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::after::AfterJob;
 use super::frame::{self, Batch};
-use super::grace::{Layout, Partitioner, Walk};
+use super::grace::{Grouped, Grouping, Layout, PartitionWriter, Partitioner, Walk};
 use super::ids::NewIds;
 use super::keys::{FileKeyer, KeySpec};
 use super::output::Output;
@@ -58,6 +58,8 @@ struct Parsed {
     /// The users and items of the block (when the plan counts the new ones), until its worker
     /// hands them to the shared set.
     ids: Vec<u64>,
+    /// Out of core: the keys grouped by partition (by the worker), instead of `key` and `rec`.
+    grouped: Option<Grouped>,
 }
 
 /// The existing side of a plan.
@@ -107,8 +109,8 @@ pub(crate) struct ExistingPass<'a> {
 /// The existing side of the plan out of core ([`super::grace`]).
 #[derive(Debug)]
 pub(crate) struct GraceExisting {
-    /// The existing keys' partitions.
-    pub partitioner: Option<Partitioner>,
+    /// The existing keys' partitions, written on a thread of their own.
+    pub partitioner: Option<PartitionWriter>,
     /// Every block read, in order: where to find its text again.
     blocks: Vec<BlockRef>,
     /// The text of inputs that cannot be read again (standard input, streams), when a walk
@@ -137,7 +139,7 @@ struct BlockRef {
 
 impl GraceExisting {
     /// Partitions the existing keys into `dir` (as the batch's, `bits`), copying the text of
-    /// streams when `need_text`.
+    /// streams when `need_text` (and only then keeping the order a walk needs).
     pub fn new(
         dir: &Path,
         bits: u32,
@@ -149,8 +151,15 @@ impl GraceExisting {
             rec: by_id,
             facts: false,
         };
+        let grouping = Grouping {
+            bits,
+            layout,
+            order: need_text,
+        };
         Ok(GraceExisting {
-            partitioner: Some(Partitioner::new(dir, "existing", bits, layout, buffers)?),
+            partitioner: Some(PartitionWriter::new(Partitioner::new(
+                dir, "existing", grouping, buffers,
+            )?)?),
             blocks: Vec::new(),
             copy: None,
             copy_len: 0,
@@ -159,17 +168,10 @@ impl GraceExisting {
         })
     }
 
-    fn add(
-        &mut self,
-        b: &ExBlock,
-        p: &Parsed,
-        first_line: u64,
-        by_id: bool,
-    ) -> std::io::Result<()> {
+    fn add(&mut self, b: &ExBlock, p: &mut Parsed, first_line: u64) -> std::io::Result<()> {
         let w = self.partitioner.as_mut().expect("partitioning");
-        for (i, &k) in p.key.iter().enumerate() {
-            let rec = if by_id { p.rec[i] } else { k };
-            w.push(k, rec, 0, 0)?;
+        if let Some(g) = p.grouped.take() {
+            w.send(g)?;
         }
         let mut r = BlockRef {
             file: b.file,
@@ -203,6 +205,11 @@ impl GraceExisting {
             .as_ref()
             .map(|p| p.dir().to_path_buf())
             .unwrap_or_default()
+    }
+
+    /// How the workers group a block's keys.
+    fn grouping(&self) -> Option<Grouping> {
+        self.partitioner.as_ref().map(PartitionWriter::grouping)
     }
 
     /// The text of a block.
@@ -412,6 +419,7 @@ impl<'a> ExistingPass<'a> {
         let ids = self.ids.as_deref();
         let users = self.after.as_ref().map(AfterJob::users);
         let keyers = &self.keyers;
+        let grouping = self.grace.as_ref().and_then(GraceExisting::grouping);
         let parse = |b: &ExBlock| {
             let mut p = parse_block(
                 &keyers[b.file],
@@ -420,6 +428,12 @@ impl<'a> ExistingPass<'a> {
                 facts,
                 ids.is_some(),
             );
+            // Out of core: the worker groups its block's keys by partition.
+            if let Some(g) = grouping {
+                p.grouped = Some(g.group(&p.key, &p.rec, &[], &[]));
+                p.key = Vec::new();
+                p.rec = Vec::new();
+            }
             // Users and items go to the shared set from the worker.
             if let Some(ids) = ids {
                 ids.add(&std::mem::take(&mut p.ids));
@@ -447,7 +461,7 @@ impl<'a> ExistingPass<'a> {
             f.unreadable_lines += p.unreadable;
             if let Some(g) = self.grace.as_mut() {
                 // Out of core: the keys go to their partitions, the text is read again later.
-                g.add(&b, &p, first_line, by_id)
+                g.add(&b, &mut p, first_line)
                     .map_err(|e| grace_err(&self.files[b.file].path, e))?;
                 self.free.push(std::mem::take(&mut b.buf));
                 continue;
@@ -714,4 +728,29 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool, ids: bo
     p.rec.shrink_to_fit();
     p.facts = acc;
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The existing data's order is kept only when a walk reads it (the merged file, the
+    /// dropped records listed).
+    #[test]
+    fn the_existing_order_is_kept_only_for_a_walk() {
+        for need_text in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut g = GraceExisting::new(dir.path(), 4, false, 1 << 16, need_text).unwrap();
+            let grouping = g.grouping().unwrap();
+            let keys: Vec<u128> = (1..=1000u128).map(|i| i << 100 | i).collect();
+            g.partitioner
+                .as_mut()
+                .unwrap()
+                .send(grouping.group(&keys, &[], &[], &[]))
+                .unwrap();
+            let p = g.partitioner.take().unwrap().finish().unwrap();
+            assert_eq!(p.counts.iter().sum::<u64>(), 1000);
+            assert_eq!(dir.path().join("existing-order").exists(), need_text);
+        }
+    }
 }

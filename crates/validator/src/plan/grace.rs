@@ -88,18 +88,132 @@ fn result_path(dir: &Path, side: &str, p: usize) -> PathBuf {
     dir.join(format!("{side}-{p:04}.result"))
 }
 
-/// Writes one side's entries to partition files, and its order file.
+/// How one side's entries are grouped into partitions: shared with the workers that key the
+/// blocks, so that each groups its own block ([`Grouping::group`]) and the thread that takes
+/// the blocks in order only appends their groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grouping {
+    /// `2^bits` partitions.
+    pub bits: u32,
+    /// What an entry holds.
+    pub layout: Layout,
+    /// Whether the side keeps an order file: only a walk reads it (the batch's for the
+    /// written files, the existing data's for them and the dropped records listed).
+    pub order: bool,
+}
+
+/// One block's entries grouped by partition, in the block's order within each: made by the
+/// worker that keyed the block, appended in block order by [`Partitioner::append`].
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
+    /// The entries, partition after partition.
+    data: Vec<u8>,
+    /// Where each partition's entries start in `data`, in entries (and the end).
+    bounds: Vec<u32>,
+    /// Each record's partition number in block order (1 byte, 2 past 256 partitions), when
+    /// the side keeps an order file.
+    order: Vec<u8>,
+    size: usize,
+}
+
+impl Grouped {
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.bounds.last().map_or(0, |&n| n as usize)
+    }
+
+    /// Rewrites the event types of the entries (facts only) through `map`: a block's own
+    /// indexes become the capture's (an index beyond `map` stays as it is).
+    pub fn map_events(&mut self, layout: Layout, map: &[EventId]) {
+        if !layout.facts || self.size == 0 {
+            return;
+        }
+        let at = if layout.rec { 32 } else { 16 } + 8;
+        for e in self.data.chunks_exact_mut(self.size) {
+            let ev = EventId::from_le_bytes([e[at], e[at + 1]]);
+            if let Some(&m) = map.get(ev as usize) {
+                e[at..at + 2].copy_from_slice(&m.to_le_bytes());
+            }
+        }
+    }
+}
+
+impl Grouping {
+    #[inline]
+    fn part_of(self, key: u128) -> usize {
+        (key >> (128 - self.bits)) as usize
+    }
+
+    /// Groups one block's records (a stable counting sort by partition). Per record: its key,
+    /// its record hash (`recs`, when the layout has it), its user and event type (when the
+    /// layout has the facts; missing ones are 0 and [`NO_EVENT_TYPE`]).
+    pub fn group(self, keys: &[u128], recs: &[u128], users: &[u64], events: &[EventId]) -> Grouped {
+        let parts = 1usize << self.bits;
+        let size = self.layout.size();
+        let mut bounds = vec![0u32; parts + 1];
+        for &k in keys {
+            bounds[self.part_of(k) + 1] += 1;
+        }
+        for p in 0..parts {
+            bounds[p + 1] += bounds[p];
+        }
+        let mut next = bounds[..parts].to_vec();
+        let mut data = vec![0u8; keys.len() * size];
+        let wide = self.bits > 8;
+        let mut order = Vec::with_capacity(if self.order {
+            keys.len() * (1 + usize::from(wide))
+        } else {
+            0
+        });
+        for (i, &k) in keys.iter().enumerate() {
+            let p = self.part_of(k);
+            let at = next[p] as usize * size;
+            next[p] += 1;
+            let e = &mut data[at..at + size];
+            e[..16].copy_from_slice(&k.to_le_bytes());
+            let mut o = 16;
+            if self.layout.rec {
+                e[16..32].copy_from_slice(&recs.get(i).copied().unwrap_or(k).to_le_bytes());
+                o = 32;
+            }
+            if self.layout.facts {
+                e[o..o + 8]
+                    .copy_from_slice(&users.get(i).copied().unwrap_or_default().to_le_bytes());
+                e[o + 8..o + 10].copy_from_slice(
+                    &events
+                        .get(i)
+                        .copied()
+                        .unwrap_or(NO_EVENT_TYPE)
+                        .to_le_bytes(),
+                );
+            }
+            if self.order {
+                if wide {
+                    order.extend_from_slice(&(p as u16).to_le_bytes());
+                } else {
+                    order.push(p as u8);
+                }
+            }
+        }
+        Grouped {
+            data,
+            bounds,
+            order,
+            size,
+        }
+    }
+}
+
+/// Writes one side's entries to partition files, and its order file when a walk needs it.
 #[derive(Debug)]
 pub(crate) struct Partitioner {
     dir: PathBuf,
     side: &'static str,
-    bits: u32,
-    layout: Layout,
+    grouping: Grouping,
     bufs: Vec<Vec<u8>>,
     counts: Vec<u64>,
     flush_at: usize,
-    order: BufWriter<File>,
-    order_buf: Vec<u8>,
+    order: Option<BufWriter<File>>,
     /// Bytes written so far (the disk the side takes).
     pub written: u64,
 }
@@ -109,61 +223,54 @@ impl Partitioner {
     pub fn new(
         dir: &Path,
         side: &'static str,
-        bits: u32,
-        layout: Layout,
+        grouping: Grouping,
         buffers: usize,
     ) -> io::Result<Partitioner> {
-        let parts = 1usize << bits;
+        let parts = 1usize << grouping.bits;
+        let order = if grouping.order {
+            Some(BufWriter::with_capacity(
+                1 << 16,
+                File::create(order_path(dir, side))?,
+            ))
+        } else {
+            None
+        };
         Ok(Partitioner {
             dir: dir.to_path_buf(),
             side,
-            bits,
-            layout,
+            grouping,
             bufs: vec![Vec::new(); parts],
             counts: vec![0; parts],
             flush_at: (buffers / parts).clamp(4 << 10, 1 << 20),
-            order: BufWriter::with_capacity(1 << 16, File::create(order_path(dir, side))?),
-            order_buf: Vec::with_capacity(1 << 16),
+            order,
             written: 0,
         })
     }
 
-    /// The folder of the partition files.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    #[inline]
-    fn part_of(&self, key: u128) -> usize {
-        (key >> (128 - self.bits)) as usize
-    }
-
     /// Appends one record (`rec` and the facts are written only when the layout has them).
-    #[inline]
+    #[cfg(test)]
     pub fn push(&mut self, key: u128, rec: u128, user: u64, event: EventId) -> io::Result<()> {
-        let p = self.part_of(key);
-        if self.bits <= 8 {
-            self.order_buf.push(p as u8);
-        } else {
-            self.order_buf.extend_from_slice(&(p as u16).to_le_bytes());
+        let g = self.grouping.group(&[key], &[rec], &[user], &[event]);
+        self.append(&g)
+    }
+
+    /// Appends a block's grouped entries (blocks in the side's order).
+    pub fn append(&mut self, g: &Grouped) -> io::Result<()> {
+        debug_assert!(g.len() == 0 || g.size == self.grouping.layout.size());
+        for p in 0..g.bounds.len().saturating_sub(1) {
+            let (a, b) = (g.bounds[p] as usize, g.bounds[p + 1] as usize);
+            if a == b {
+                continue;
+            }
+            self.bufs[p].extend_from_slice(&g.data[a * g.size..b * g.size]);
+            self.counts[p] += (b - a) as u64;
+            if self.bufs[p].len() >= self.flush_at {
+                self.flush(p)?;
+            }
         }
-        if self.order_buf.len() >= 1 << 16 {
-            self.order.write_all(&self.order_buf)?;
-            self.written += self.order_buf.len() as u64;
-            self.order_buf.clear();
-        }
-        let b = &mut self.bufs[p];
-        b.extend_from_slice(&key.to_le_bytes());
-        if self.layout.rec {
-            b.extend_from_slice(&rec.to_le_bytes());
-        }
-        if self.layout.facts {
-            b.extend_from_slice(&user.to_le_bytes());
-            b.extend_from_slice(&event.to_le_bytes());
-        }
-        self.counts[p] += 1;
-        if b.len() >= self.flush_at {
-            self.flush(p)?;
+        if let Some(o) = self.order.as_mut() {
+            o.write_all(&g.order)?;
+            self.written += g.order.len() as u64;
         }
         Ok(())
     }
@@ -188,16 +295,99 @@ impl Partitioner {
         for p in 0..self.bufs.len() {
             self.flush(p)?;
         }
-        self.order.write_all(&self.order_buf)?;
-        self.written += self.order_buf.len() as u64;
-        self.order.flush()?;
+        if let Some(mut o) = self.order.take() {
+            o.flush()?;
+        }
         Ok(Partitioned {
             dir: self.dir,
             side: self.side,
-            bits: self.bits,
-            layout: self.layout,
+            bits: self.grouping.bits,
+            layout: self.grouping.layout,
+            ordered: self.grouping.order,
             counts: self.counts,
         })
+    }
+}
+
+/// Blocks waiting for a [`PartitionWriter`]'s thread.
+const QUEUED_BLOCKS: usize = 4;
+
+/// A [`Partitioner`] on a thread of its own: the blocks' groups are sent to it in order and
+/// written while the sender goes on (reading, keying the next blocks). Dropped, it stops
+/// after the blocks sent and waits for its thread, so no file is written after.
+#[derive(Debug)]
+pub(crate) struct PartitionWriter {
+    grouping: Grouping,
+    dir: PathBuf,
+    tx: Option<std::sync::mpsc::SyncSender<Grouped>>,
+    thread: Option<std::thread::JoinHandle<io::Result<Partitioner>>>,
+}
+
+impl PartitionWriter {
+    /// Starts the thread of `p`.
+    pub fn new(mut p: Partitioner) -> io::Result<PartitionWriter> {
+        let (grouping, dir) = (p.grouping, p.dir.clone());
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Grouped>(QUEUED_BLOCKS);
+        let thread = std::thread::Builder::new()
+            .name("preflight-partitions".into())
+            .spawn(move || {
+                for g in rx {
+                    p.append(&g)?;
+                }
+                Ok(p)
+            })?;
+        Ok(PartitionWriter {
+            grouping,
+            dir,
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// How entries are grouped.
+    pub fn grouping(&self) -> Grouping {
+        self.grouping
+    }
+
+    /// The folder of the partition files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Hands a block's groups to the thread (waiting while it has [`QUEUED_BLOCKS`]).
+    pub fn send(&mut self, g: Grouped) -> io::Result<()> {
+        if let Some(tx) = self.tx.as_ref() {
+            if tx.send(g).is_ok() {
+                return Ok(());
+            }
+        }
+        // The thread stopped on an error: it says which.
+        self.stop().map(|_| ())
+    }
+
+    /// Waits for the thread to write what it was sent; its partitioner, or its error.
+    fn stop(&mut self) -> io::Result<Partitioner> {
+        self.tx = None;
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the partition writer panicked"))),
+            None => Err(io::Error::other("the partition writer stopped")),
+        }
+    }
+
+    /// Writes every block sent, flushes every buffer.
+    pub fn finish(mut self) -> io::Result<Partitioned> {
+        self.stop()?.finish()
+    }
+}
+
+impl Drop for PartitionWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -209,6 +399,8 @@ pub(crate) struct Partitioned {
     /// `2^bits` partitions.
     pub bits: u32,
     layout: Layout,
+    /// Whether the order file was written (a walk needs it).
+    ordered: bool,
     /// Entries per partition.
     pub counts: Vec<u64>,
 }
@@ -231,6 +423,12 @@ impl Partitioned {
 
     /// Walks the side's records in order, giving each one's result byte.
     pub fn walk(&self, buffers: usize) -> io::Result<Walk> {
+        if !self.ordered {
+            return Err(io::Error::other(format!(
+                "the {} side was partitioned without its order",
+                self.side
+            )));
+        }
         let parts = self.counts.len();
         Ok(Walk {
             order: BufReader::with_capacity(1 << 16, File::open(order_path(&self.dir, self.side))?),
@@ -778,7 +976,17 @@ mod tests {
             rec: true,
             facts: false,
         };
-        let mut w = Partitioner::new(dir.path(), "new", 9, layout, 1 << 16).unwrap();
+        let mut w = Partitioner::new(
+            dir.path(),
+            "new",
+            Grouping {
+                bits: 9,
+                layout,
+                order: true,
+            },
+            1 << 16,
+        )
+        .unwrap();
         // IDs 1..=2000, each twice: the second occurrence (other values) wins.
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
         for round in 0..2u128 {
@@ -788,7 +996,17 @@ mod tests {
         }
         let b = w.finish().unwrap();
         assert_eq!(b.counts.iter().sum::<u64>(), 4000);
-        let mut e = Partitioner::new(dir.path(), "existing", 9, layout, 1 << 16).unwrap();
+        let mut e = Partitioner::new(
+            dir.path(),
+            "existing",
+            Grouping {
+                bits: 9,
+                layout,
+                order: true,
+            },
+            1 << 16,
+        )
+        .unwrap();
         // Existing: 1..=1000 identical to the winners, 3000..3500 unknown.
         for i in 1..=1000u128 {
             e.push(key(i), i * 10 + 1, 0, 0).unwrap();
@@ -818,6 +1036,64 @@ mod tests {
             assert_eq!(walk.next().unwrap(), u8::from(i < 1000), "row {i}");
         }
     }
+    /// A side no walk reads keeps no order file; grouped blocks append as single records do.
+    #[test]
+    fn the_order_file_is_kept_only_when_asked() {
+        let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        let layout = Layout {
+            rec: true,
+            facts: true,
+        };
+        let keys: Vec<u128> = (0..3000).map(key).collect();
+        let recs: Vec<u128> = (0..3000).collect();
+        let users: Vec<u64> = (0..3000).map(|i| i * 7).collect();
+        let events: Vec<EventId> = (0..3000).map(|i| (i % 3) as EventId).collect();
+        let mut sides = Vec::new();
+        for order in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let grouping = Grouping {
+                bits: 9,
+                layout,
+                order,
+            };
+            let mut w = Partitioner::new(dir.path(), "new", grouping, 1 << 16).unwrap();
+            if order {
+                for i in 0..3000 {
+                    w.push(keys[i], recs[i], users[i], events[i]).unwrap();
+                }
+            } else {
+                let mut w = PartitionWriter::new(w).unwrap();
+                for c in 0..3 {
+                    let r = c * 1000..(c + 1) * 1000;
+                    let g = grouping.group(
+                        &keys[r.clone()],
+                        &recs[r.clone()],
+                        &users[r.clone()],
+                        &events[r],
+                    );
+                    w.send(g).unwrap();
+                }
+                let p = w.finish().unwrap();
+                assert!(p.walk(1 << 16).is_err());
+                assert!(!dir.path().join("new-order").exists());
+                sides.push((
+                    p.counts.clone(),
+                    std::fs::read(dir.path().join("new-0001")).unwrap(),
+                ));
+                continue;
+            }
+            let p = w.finish().unwrap();
+            assert!(dir.path().join("new-order").exists());
+            assert!(p.walk(1 << 16).is_ok());
+            sides.push((
+                p.counts.clone(),
+                std::fs::read(dir.path().join("new-0001")).unwrap(),
+            ));
+        }
+        assert_eq!(sides[0], sides[1]);
+        assert!(!sides[0].1.is_empty());
+    }
+
     /// Partitions of many sub-tables and existing data probed in several rounds join as the
     /// definition says, for IDs (the last occurrence wins, the last existing record decides)
     /// and interactions (the first copy stays): checked against a plain map of every record.
@@ -851,12 +1127,32 @@ mod tests {
             // Interactions: the key is the record.
             let rec = |&(k, r): &(u128, u128)| if by_id { r } else { k };
             let dir = tempfile::tempdir().unwrap();
-            let mut w = Partitioner::new(dir.path(), "new", 1, layout, 1 << 16).unwrap();
+            let mut w = Partitioner::new(
+                dir.path(),
+                "new",
+                Grouping {
+                    bits: 1,
+                    layout,
+                    order: true,
+                },
+                1 << 16,
+            )
+            .unwrap();
             for e in &batch {
                 w.push(e.0, rec(e), 0, 0).unwrap();
             }
             let b = w.finish().unwrap();
-            let mut w = Partitioner::new(dir.path(), "existing", 1, layout, 1 << 16).unwrap();
+            let mut w = Partitioner::new(
+                dir.path(),
+                "existing",
+                Grouping {
+                    bits: 1,
+                    layout,
+                    order: true,
+                },
+                1 << 16,
+            )
+            .unwrap();
             for e in &existing {
                 w.push(e.0, rec(e), 0, 0).unwrap();
             }

@@ -9,11 +9,11 @@
 //! records practically impossible (about 2^-64 for ten billion records).
 
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
-use super::grace::{partition_bits, Layout, Partitioner};
+use super::grace::{partition_bits, Grouped, Grouping, Layout, PartitionWriter, Partitioner};
 use super::ids::{self, NewIds};
 use crate::dialect::Fields;
 use crate::engine::columns::{Check, Column};
@@ -136,6 +136,7 @@ impl KeySpec {
             what: self.what.and_then(|c| src[c]),
             ids: false,
             ids_sink: None,
+            grouping: None,
             facts: false,
             needs_id: self.keyed_by_id(),
             src,
@@ -165,6 +166,9 @@ pub(crate) struct FileKeyer {
     pub ids: bool,
     /// Where the workers put them at the end of each block.
     pub ids_sink: Option<Arc<NewIds>>,
+    /// Set once the batch's keys go to disk: the workers then group their blocks' keys by
+    /// partition at the end of each block ([`Grouping::group`]).
+    pub grouping: Option<Arc<OnceLock<Grouping>>>,
     /// Whether [`FileKeyer::capture`] also keeps each record's user and event type.
     facts: bool,
     needs_id: bool,
@@ -416,6 +420,9 @@ pub(crate) struct BlockKeys {
     /// The block's users and items ([`super::ids`]), handed to the shared set at the end of the
     /// block.
     pub ids: Vec<u64>,
+    /// Once the batch's keys go to disk: `rec`, `id`, `user` and `event` grouped by partition
+    /// by the worker (and emptied).
+    pub grouped: Option<Grouped>,
     last_event: usize,
     scratch: Vec<u8>,
 }
@@ -505,8 +512,10 @@ pub(crate) struct Capture {
     pub ids_budget: Option<u64>,
     /// See `ids_budget`; filled by the workers ([`FileKeyer::ids_sink`]).
     pub ids: Option<Arc<NewIds>>,
-    /// The partitions of the batch's keys, once spilling.
-    pub partitioner: Option<Partitioner>,
+    /// The partitions of the batch's keys, once spilling (written on a thread of their own).
+    pub partitioner: Option<PartitionWriter>,
+    /// Their grouping, shared with the workers once spilling.
+    pub grouping: Arc<OnceLock<Grouping>>,
     /// Their folder.
     pub dir: Option<RunDir>,
     /// The spool's registration for removal on an interrupt.
@@ -548,19 +557,24 @@ impl Capture {
         }
         keys.lines = Vec::new();
         keys.ids = Vec::new();
-        if keys.rec.is_empty() || self.spill_error.is_some() {
+        let n = keys.grouped.as_ref().map_or(keys.rec.len(), Grouped::len);
+        if n == 0 || self.spill_error.is_some() {
             keys.rec.clear();
             keys.id.clear();
             keys.user.clear();
+            keys.grouped = None;
             return;
         }
-        self.records += keys.rec.len() as u64;
+        self.records += n as u64;
         // The block's event-type indexes, as indexes into the capture's table.
-        let events = if keys.user.is_empty() {
-            Vec::new()
-        } else {
-            let map: Vec<EventId> = keys
-                .event_names
+        let facts = !keys.user.is_empty()
+            || keys.grouped.is_some()
+                && self
+                    .partitioner
+                    .as_ref()
+                    .is_some_and(|w| w.grouping().layout.facts);
+        let map: Vec<EventId> = if facts {
+            keys.event_names
                 .iter()
                 .map(|name| match self.event_index.get(name) {
                     Some(&i) => i,
@@ -572,23 +586,43 @@ impl Capture {
                     }
                     None => OTHER_EVENT_TYPE,
                 })
-                .collect();
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if let Some(w) = self.partitioner.as_mut() {
+            // Grouped by the worker, or (a block keyed before the spilling started) here.
+            let mut g = match keys.grouped.take() {
+                Some(g) => g,
+                None => {
+                    let keys_of = if keys.id.is_empty() {
+                        &keys.rec
+                    } else {
+                        &keys.id
+                    };
+                    w.grouping()
+                        .group(keys_of, &keys.rec, &keys.user, &keys.event)
+                }
+            };
+            g.map_events(w.grouping().layout, &map);
+            if let Err(e) = w.send(g) {
+                self.spill_error.get_or_insert(e);
+            }
+            keys.rec.clear();
+            keys.id.clear();
+            keys.user.clear();
+            keys.event.clear();
+            return;
+        }
+        let events = if keys.user.is_empty() {
+            Vec::new()
+        } else {
             let mut events = std::mem::take(&mut keys.event);
             for e in &mut events {
                 *e = map.get(*e as usize).copied().unwrap_or(*e);
             }
             events
         };
-        if self.partitioner.is_some() {
-            let r = self.spill_block(&keys.rec, &keys.id, &keys.user, &events);
-            if let Err(e) = r {
-                self.spill_error.get_or_insert(e);
-            }
-            keys.rec.clear();
-            keys.id.clear();
-            keys.user.clear();
-            return;
-        }
         // Kept for the whole run and handed to polars as they are: no spare capacity.
         keys.rec.shrink_to_fit();
         keys.id.shrink_to_fit();
@@ -636,13 +670,14 @@ impl Capture {
         };
         let dir = RunDir::new(at.root.as_deref(), "plan")?;
         let bits = partition_bits(at.expected_records.max(self.records * 2), at.join_budget);
-        self.partitioner = Some(Partitioner::new(
-            dir.path(),
-            "new",
+        // The batch's order is walked only to write the files (from the spool).
+        let grouping = Grouping {
             bits,
             layout,
-            at.buffers,
-        )?);
+            order: self.spool_records,
+        };
+        let mut w =
+            PartitionWriter::new(Partitioner::new(dir.path(), "new", grouping, at.buffers)?)?;
         self.dir = Some(dir);
         let rec = std::mem::take(&mut self.rec);
         let id = std::mem::take(&mut self.id);
@@ -650,33 +685,18 @@ impl Capture {
         let event = std::mem::take(&mut self.event);
         let none = Vec::new();
         for (c, r) in rec.iter().enumerate() {
-            self.spill_block(
+            let ids = id.get(c).unwrap_or(&none);
+            let g = grouping.group(
+                if ids.is_empty() { r } else { ids },
                 r,
-                id.get(c).unwrap_or(&none),
                 user.get(c).map_or(&[][..], |u| u),
                 event.get(c).map_or(&[][..], |e| e),
-            )?;
+            );
+            w.send(g)?;
         }
-        Ok(())
-    }
-
-    fn spill_block(
-        &mut self,
-        rec: &[u128],
-        id: &[u128],
-        user: &[u64],
-        event: &[EventId],
-    ) -> std::io::Result<()> {
-        let w = self.partitioner.as_mut().expect("spilling");
-        for (i, &r) in rec.iter().enumerate() {
-            let key = id.get(i).copied().unwrap_or(r);
-            w.push(
-                key,
-                r,
-                user.get(i).copied().unwrap_or_default(),
-                event.get(i).copied().unwrap_or(NO_EVENT_TYPE),
-            )?;
-        }
+        self.partitioner = Some(w);
+        // The blocks keyed from now on are grouped by their workers.
+        let _ = self.grouping.set(grouping);
         Ok(())
     }
 
@@ -717,6 +737,9 @@ impl Observer for Capture {
             keyer.ids = keyer.has_ids();
             keyer.ids_sink = Some(Arc::clone(ids));
         }
+        if self.spill_at.is_some() || self.partitioner.is_some() {
+            keyer.grouping = Some(Arc::clone(&self.grouping));
+        }
         keyer
     }
 
@@ -725,13 +748,28 @@ impl Observer for Capture {
         keyer.capture(record.fields, record.line, block);
     }
 
-    /// The block's users and items go to the shared set, from its worker.
+    /// The block's users and items go to the shared set, from its worker; once the batch's
+    /// keys go to disk, the worker groups its block's keys by partition.
     #[inline]
     fn end_block(keyer: &FileKeyer, block: &mut BlockKeys) {
         if let Some(ids) = &keyer.ids_sink {
             ids.add(&block.ids);
         }
         block.ids = Vec::new();
+        if let Some(g) = keyer.grouping.as_ref().and_then(|g| g.get()) {
+            if !block.rec.is_empty() {
+                let keys = if block.id.is_empty() {
+                    &block.rec
+                } else {
+                    &block.id
+                };
+                block.grouped = Some(g.group(keys, &block.rec, &block.user, &block.event));
+                block.rec = Vec::new();
+                block.id = Vec::new();
+                block.user = Vec::new();
+                block.event = Vec::new();
+            }
+        }
     }
 
     fn merge(&mut self, mut block: BlockKeys) {
@@ -792,6 +830,46 @@ mod tests {
             ],
             DatasetType::Items,
         )
+    }
+
+    /// Out of core, the batch's order file is written only when a walk reads it (the batch
+    /// is spooled to write files); the keys go to their partitions all the same, whether a
+    /// block was grouped here or, once spilling, by its worker.
+    #[test]
+    fn the_batch_order_is_written_only_when_the_files_are() {
+        let mix = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        for spool in [false, true] {
+            let root = tempfile::tempdir().unwrap();
+            let mut c = Capture::new(spool, Some(root.path().to_path_buf()));
+            c.spec = Some(spec());
+            c.spill_at = Some(SpillAt {
+                bytes: 1,
+                root: Some(root.path().to_path_buf()),
+                expected_records: 100_000,
+                join_budget: 1 << 20,
+                buffers: 1 << 16,
+            });
+            for b in 0..4u128 {
+                let ids: Vec<u128> = (0..500).map(|i| mix(b * 500 + i)).collect();
+                let recs: Vec<u128> = ids.iter().map(|&i| mix(i)).collect();
+                let mut keys = BlockKeys::default();
+                match c.grouping.get() {
+                    // As a worker does once the batch is spilling.
+                    Some(g) if b % 2 == 1 => keys.grouped = Some(g.group(&ids, &recs, &[], &[])),
+                    _ => (keys.rec, keys.id) = (recs, ids),
+                }
+                c.absorb(&mut keys);
+            }
+            assert!(c.spilled() && c.spill_error.is_none());
+            assert_eq!(c.records, 2000);
+            let dir = c.dir.as_ref().unwrap().path().to_path_buf();
+            let parts = c.partitioner.take().unwrap().finish().unwrap();
+            assert!(parts.bits > 1);
+            assert_eq!(parts.counts.iter().sum::<u64>(), 2000);
+            assert!(dir.join("new-0000").exists());
+            assert_eq!(dir.join("new-order").exists(), spool, "spool {spool}");
+            assert_eq!(parts.walk(1 << 16).is_ok(), spool, "spool {spool}");
+        }
     }
 
     fn key(k: &FileKeyer, line: &str) -> Option<RecordKey> {

@@ -859,7 +859,11 @@ fn out_of_core<'a>(
             if mode == Mode::Full {
                 pass.dropped = sum.unmatched;
             }
-            pass.walk(inputs, parts.walk(budget.buffers).map_err(tmp_err)?)?;
+            // The existing records are walked in order only to write the merged file or list
+            // dropped ones: else their order was never written.
+            if writing || sampling {
+                pass.walk(inputs, parts.walk(budget.buffers).map_err(tmp_err)?)?;
+            }
             let after = pass.after.take();
             (
                 sum,
