@@ -1162,6 +1162,27 @@ fn a_tiny_memory_limit_gives_the_same_plan_report_and_files() {
                         "{mode:?} given {given} threads {threads} block {block} limit {limit}"
                     );
                 }
+                // No file written, and (FULL) dropped records listed or not: out of core, a
+                // side no walk reads keeps no order file, and the plan is the same all the same.
+                let samples: &[usize] = if mode == Mode::Full { &[0, 10] } else { &[0] };
+                for &sample in samples {
+                    let quiet = |p: &mut PlanOptions| {
+                        p.write_merged = None;
+                        p.write_deduped = None;
+                        p.sample = sample;
+                    };
+                    let reference = run_plan_on(schema_text, state, &[new], mode, |_, p| quiet(p));
+                    let r = run_plan_on(schema_text, state, &[new], mode, |o, p| {
+                        quiet(p);
+                        o.block_size = 97;
+                        p.memory_limit = 1;
+                    });
+                    assert_eq!(
+                        outcome(&r),
+                        outcome(&reference),
+                        "{mode:?} given {given} sample {sample}, nothing written"
+                    );
+                }
             }
         }
     }
