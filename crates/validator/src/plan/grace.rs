@@ -960,6 +960,16 @@ impl Walk {
 mod tests {
     use super::*;
 
+    /// A partitioner of `2^bits` partitions that keeps its order file, as a walk needs.
+    fn ordered(dir: &Path, side: &'static str, bits: u32, layout: Layout) -> Partitioner {
+        let grouping = Grouping {
+            bits,
+            layout,
+            order: true,
+        };
+        Partitioner::new(dir, side, grouping, 1 << 16).unwrap()
+    }
+
     #[test]
     fn partition_bits_grow_with_the_batch() {
         assert_eq!(partition_bits(0, 1 << 30), 1);
@@ -976,17 +986,7 @@ mod tests {
             rec: true,
             facts: false,
         };
-        let mut w = Partitioner::new(
-            dir.path(),
-            "new",
-            Grouping {
-                bits: 9,
-                layout,
-                order: true,
-            },
-            1 << 16,
-        )
-        .unwrap();
+        let mut w = ordered(dir.path(), "new", 9, layout);
         // IDs 1..=2000, each twice: the second occurrence (other values) wins.
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
         for round in 0..2u128 {
@@ -996,17 +996,7 @@ mod tests {
         }
         let b = w.finish().unwrap();
         assert_eq!(b.counts.iter().sum::<u64>(), 4000);
-        let mut e = Partitioner::new(
-            dir.path(),
-            "existing",
-            Grouping {
-                bits: 9,
-                layout,
-                order: true,
-            },
-            1 << 16,
-        )
-        .unwrap();
+        let mut e = ordered(dir.path(), "existing", 9, layout);
         // Existing: 1..=1000 identical to the winners, 3000..3500 unknown.
         for i in 1..=1000u128 {
             e.push(key(i), i * 10 + 1, 0, 0).unwrap();
@@ -1127,32 +1117,12 @@ mod tests {
             // Interactions: the key is the record.
             let rec = |&(k, r): &(u128, u128)| if by_id { r } else { k };
             let dir = tempfile::tempdir().unwrap();
-            let mut w = Partitioner::new(
-                dir.path(),
-                "new",
-                Grouping {
-                    bits: 1,
-                    layout,
-                    order: true,
-                },
-                1 << 16,
-            )
-            .unwrap();
+            let mut w = ordered(dir.path(), "new", 1, layout);
             for e in &batch {
                 w.push(e.0, rec(e), 0, 0).unwrap();
             }
             let b = w.finish().unwrap();
-            let mut w = Partitioner::new(
-                dir.path(),
-                "existing",
-                Grouping {
-                    bits: 1,
-                    layout,
-                    order: true,
-                },
-                1 << 16,
-            )
-            .unwrap();
+            let mut w = ordered(dir.path(), "existing", 1, layout);
             for e in &existing {
                 w.push(e.0, rec(e), 0, 0).unwrap();
             }

@@ -437,6 +437,17 @@ pub(crate) const OTHER_EVENT_TYPE: EventId = EventId::MAX - 1;
 const _: () = assert!(MAX_EVENT_TYPES < OTHER_EVENT_TYPE as usize);
 
 impl BlockKeys {
+    /// The block's records grouped by partition: keyed by ID where the type has one, else by
+    /// the record's hash.
+    fn group(&self, g: Grouping) -> Grouped {
+        let keys = if self.id.is_empty() {
+            &self.rec
+        } else {
+            &self.id
+        };
+        g.group(keys, &self.rec, &self.user, &self.event)
+    }
+
     /// Records one record's event type. Event types are few: a short list with a last-hit
     /// cache, as the engine counts them.
     #[inline]
@@ -594,15 +605,7 @@ impl Capture {
             // Grouped by the worker, or (a block keyed before the spilling started) here.
             let mut g = match keys.grouped.take() {
                 Some(g) => g,
-                None => {
-                    let keys_of = if keys.id.is_empty() {
-                        &keys.rec
-                    } else {
-                        &keys.id
-                    };
-                    w.grouping()
-                        .group(keys_of, &keys.rec, &keys.user, &keys.event)
-                }
+                None => keys.group(w.grouping()),
             };
             g.map_events(w.grouping().layout, &map);
             if let Err(e) = w.send(g) {
@@ -758,12 +761,7 @@ impl Observer for Capture {
         block.ids = Vec::new();
         if let Some(g) = keyer.grouping.as_ref().and_then(|g| g.get()) {
             if !block.rec.is_empty() {
-                let keys = if block.id.is_empty() {
-                    &block.rec
-                } else {
-                    &block.id
-                };
-                block.grouped = Some(g.group(keys, &block.rec, &block.user, &block.event));
+                block.grouped = Some(block.group(*g));
                 block.rec = Vec::new();
                 block.id = Vec::new();
                 block.user = Vec::new();
