@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::scratch;
+use super::shared::each_locked;
 use super::Pos;
 use crate::temp::RunDir;
 use std::path::PathBuf;
@@ -158,24 +159,25 @@ impl Spill {
             n,
             |h| (h & mask) as usize,
             |sorted, starts| {
-                for part in 0..n {
-                    let chunk = &sorted[starts[part]..starts[part + 1]];
-                    if chunk.is_empty() {
-                        continue;
-                    }
-                    let mut guard = self.parts[part].lock().unwrap_or_else(|e| e.into_inner());
-                    if guard.counts.is_empty() {
-                        guard.counts = vec![0; BUCKETS];
-                    }
-                    for &(h, _) in chunk {
-                        guard.counts[bucket_of(h)] += 1;
-                    }
-                    guard.buf.extend_from_slice(chunk);
-                    if guard.buf.len() >= self.flush_at {
-                        self.flush(part, &mut guard)?;
-                    }
-                }
-                Ok(())
+                let chunk = |part: usize| &sorted[starts[part]..starts[part + 1]];
+                each_locked(
+                    &self.parts,
+                    0,
+                    |part| !chunk(part).is_empty(),
+                    |part, p| {
+                        if p.counts.is_empty() {
+                            p.counts = vec![0; BUCKETS];
+                        }
+                        for &(h, _) in chunk(part) {
+                            p.counts[bucket_of(h)] += 1;
+                        }
+                        p.buf.extend_from_slice(chunk(part));
+                        if p.buf.len() >= self.flush_at {
+                            self.flush(part, p)?;
+                        }
+                        Ok(())
+                    },
+                )
             },
         );
         scratch::give_fingerprints(fingerprints);
