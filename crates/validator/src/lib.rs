@@ -19,6 +19,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod schema;
+mod sync;
 pub mod temp;
 mod text;
 pub mod training;

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::engine::dataset::group;
+use crate::sync::each_locked;
 use crate::temp::RunDir;
 
 /// The kind of an ID: `USER_ID`.
@@ -238,29 +239,30 @@ impl NewIds {
         let mut grouped = Vec::new();
         let starts = group(entries, SHARDS, |&e| shard_of(e), &mut grouped);
         // Workers adding at the same time start at other shards, so as not to walk them in step.
+        // A shard another worker holds (flushing into its set) is passed over and taken last.
         let first = self.turn.fetch_add(37, Ordering::Relaxed) % SHARDS;
-        for i in 0..SHARDS {
-            let s = (first + i) % SHARDS;
-            let chunk = &grouped[starts[s]..starts[s + 1]];
-            if chunk.is_empty() {
-                continue;
-            }
-            let mut shard = self.shards[s].lock().unwrap_or_else(|e| e.into_inner());
-            let r = if shard.pending.len() + chunk.len() <= self.pending_cap {
-                shard.pending.extend_from_slice(chunk);
-                Ok(())
-            } else {
-                self.flush_pending(s, &mut shard)
-                    .and_then(|()| self.insert_all(s, &mut shard, chunk))
-            };
-            if let Err(e) = r {
-                self.failed.store(true, Ordering::Relaxed);
-                self.error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e);
-                return;
-            }
+        let chunk = |s: usize| &grouped[starts[s]..starts[s + 1]];
+        let r = each_locked(
+            &self.shards,
+            first,
+            |s| !chunk(s).is_empty(),
+            |s, shard| {
+                let chunk = chunk(s);
+                if shard.pending.len() + chunk.len() <= self.pending_cap {
+                    shard.pending.extend_from_slice(chunk);
+                    Ok(())
+                } else {
+                    self.flush_pending(s, shard)
+                        .and_then(|()| self.insert_all(s, shard, chunk))
+                }
+            },
+        );
+        if let Err(e) = r {
+            self.failed.store(true, Ordering::Relaxed);
+            self.error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
         }
     }
 

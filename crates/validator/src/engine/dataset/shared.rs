@@ -5,43 +5,13 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, TryLockError};
+use std::sync::Mutex;
 
 use super::scratch;
 use super::spill::Spill;
 use super::{BlockAcc, Pos};
 use crate::schema::DatasetType;
-
-/// Runs `f` on each lock of `locks` whose index `wanted` names, going round from `start`. A
-/// lock another worker holds is passed over and taken after the others: a worker goes on
-/// counting into the shards that are free instead of waiting while another flushes a batch
-/// into the one it wants (a flush of thousands of keys into a table larger than the caches
-/// takes milliseconds). What is added to each shard does not depend on the order.
-pub(super) fn each_locked<T, E>(
-    locks: &[Mutex<T>],
-    start: usize,
-    wanted: impl Fn(usize) -> bool,
-    mut f: impl FnMut(usize, &mut T) -> Result<(), E>,
-) -> Result<(), E> {
-    let n = locks.len();
-    let mut busy = Vec::new();
-    for i in 0..n {
-        let k = (start + i) % n;
-        if !wanted(k) {
-            continue;
-        }
-        match locks[k].try_lock() {
-            Ok(mut g) => f(k, &mut g)?,
-            Err(TryLockError::Poisoned(e)) => f(k, &mut e.into_inner())?,
-            Err(TryLockError::WouldBlock) => busy.push(k),
-        }
-    }
-    for k in busy {
-        let mut g = locks[k].lock().unwrap_or_else(|e| e.into_inner());
-        f(k, &mut g)?;
-    }
-    Ok(())
-}
+use crate::sync::each_locked;
 
 /// A hasher for keys that already are uniform 64-bit hashes.
 #[derive(Debug, Default, Clone, Copy)]
@@ -394,44 +364,6 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A lock another thread holds is taken last, after every free one, and each wanted lock
-    /// exactly once; the unwanted ones are not touched.
-    #[test]
-    fn each_locked_passes_over_a_held_lock_and_comes_back_to_it() {
-        let locks: Vec<Mutex<Vec<usize>>> = (0..8).map(|_| Mutex::new(Vec::new())).collect();
-        let visited = AtomicUsize::new(0);
-        let order = Mutex::new(Vec::new());
-        let held = locks[5].lock().unwrap();
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(|| {
-                each_locked(
-                    &locks,
-                    3,
-                    |i| i != 4,
-                    |i, v| {
-                        v.push(i);
-                        order.lock().unwrap().push(i);
-                        visited.fetch_add(1, Ordering::SeqCst);
-                        Ok::<(), ()>(())
-                    },
-                )
-            });
-            // Every free wanted lock is visited while lock 5 is held (a worker that waited for
-            // it instead would stall here until the deadline, then fail the order below).
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-            while visited.load(Ordering::SeqCst) < 6 && std::time::Instant::now() < deadline {
-                std::thread::yield_now();
-            }
-            drop(held);
-            worker.join().unwrap().unwrap();
-        });
-        assert_eq!(*order.lock().unwrap(), vec![3, 6, 7, 0, 1, 2, 5]);
-        for (i, l) in locks.iter().enumerate() {
-            let v = l.lock().unwrap();
-            assert_eq!(*v, if i == 4 { vec![] } else { vec![i] }, "lock {i}");
-        }
-    }
 
     /// `add_all` counts as one insert at a time would: the distinct keys and those seen twice or
     /// more, whatever the batch sizes (held back or not), across the table's growth, with keys that differ only in

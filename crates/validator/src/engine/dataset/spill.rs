@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::scratch;
-use super::shared::each_locked;
 use super::Pos;
+use crate::sync::each_locked;
 use crate::temp::RunDir;
 use std::path::PathBuf;
 
