@@ -241,22 +241,15 @@ impl NewIds {
         // Workers adding at the same time start at other shards, so as not to walk them in step.
         // A shard another worker holds (flushing into its set) is passed over and taken last.
         let first = self.turn.fetch_add(37, Ordering::Relaxed) % SHARDS;
-        let chunk = |s: usize| &grouped[starts[s]..starts[s + 1]];
-        let r = each_locked(
-            &self.shards,
-            first,
-            |s| !chunk(s).is_empty(),
-            |s, shard| {
-                let chunk = chunk(s);
-                if shard.pending.len() + chunk.len() <= self.pending_cap {
-                    shard.pending.extend_from_slice(chunk);
-                    Ok(())
-                } else {
-                    self.flush_pending(s, shard)
-                        .and_then(|()| self.insert_all(s, shard, chunk))
-                }
-            },
-        );
+        let r = each_locked(&self.shards, first, &grouped, &starts, |s, shard, chunk| {
+            if shard.pending.len() + chunk.len() <= self.pending_cap {
+                shard.pending.extend_from_slice(chunk);
+                Ok(())
+            } else {
+                self.flush_pending(s, shard)
+                    .and_then(|()| self.insert_all(s, shard, chunk))
+            }
+        });
         if let Err(e) = r {
             self.failed.store(true, Ordering::Relaxed);
             self.error

@@ -223,16 +223,10 @@ impl UserCounts {
         if !users.is_empty() {
             let start = self.turn.fetch_add(1, Ordering::Relaxed) % SHARDS;
             scratch::with_users_by(&users, SHARDS, shard_of, |sorted, starts| {
-                let chunk = |shard: usize| &sorted[starts[shard]..starts[shard + 1]];
-                let _ = each_locked(
-                    &self.shards,
-                    start,
-                    |shard| !chunk(shard).is_empty(),
-                    |shard, s| {
-                        s.add_all(chunk(shard));
-                        Ok::<(), std::convert::Infallible>(())
-                    },
-                );
+                let _ = each_locked(&self.shards, start, sorted, starts, |_, s, chunk| {
+                    s.add_all(chunk);
+                    Ok::<(), std::convert::Infallible>(())
+                });
             });
         }
         scratch::give_users(users);

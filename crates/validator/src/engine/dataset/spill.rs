@@ -159,25 +159,19 @@ impl Spill {
             n,
             |h| (h & mask) as usize,
             |sorted, starts| {
-                let chunk = |part: usize| &sorted[starts[part]..starts[part + 1]];
-                each_locked(
-                    &self.parts,
-                    0,
-                    |part| !chunk(part).is_empty(),
-                    |part, p| {
-                        if p.counts.is_empty() {
-                            p.counts = vec![0; BUCKETS];
-                        }
-                        for &(h, _) in chunk(part) {
-                            p.counts[bucket_of(h)] += 1;
-                        }
-                        p.buf.extend_from_slice(chunk(part));
-                        if p.buf.len() >= self.flush_at {
-                            self.flush(part, p)?;
-                        }
-                        Ok(())
-                    },
-                )
+                each_locked(&self.parts, 0, sorted, starts, |part, p, chunk| {
+                    if p.counts.is_empty() {
+                        p.counts = vec![0; BUCKETS];
+                    }
+                    for &(h, _) in chunk {
+                        p.counts[bucket_of(h)] += 1;
+                    }
+                    p.buf.extend_from_slice(chunk);
+                    if p.buf.len() >= self.flush_at {
+                        self.flush(part, p)?;
+                    }
+                    Ok(())
+                })
             },
         );
         scratch::give_fingerprints(fingerprints);
