@@ -134,9 +134,55 @@ fn float_shape(b: &[u8]) -> Option<bool> {
     (i == b.len()).then_some(exponent)
 }
 
+/// Exact powers of ten as `f64` (10^22 is the largest).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The value of a plain decimal (`[+-]?digits[.digits]`, no exponent, at most 17 digits)
+/// whose digits make an integer of at most 2^53, else `None`: the common case of event values
+/// and prices, without the general parser. The digits and the power of ten are both exact in
+/// an `f64`, so the one division rounds correctly (Clinger's fast path) and the result is the
+/// one `str::parse` gives, bit for bit (`fast_path_parses_as_the_standard_library_does`).
+#[inline]
+fn plain_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    // 17 digits and a point at most: the integer fits a u64 before the 2^53 test.
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut point = None;
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d <= 9 {
+            m = m * 10 + u64::from(d);
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = point.map_or(0, |i| digits.len() - i - 1);
+    if digits.len() - usize::from(point.is_some()) == 0 || m > 1 << 53 {
+        return None;
+    }
+    let v = m as f64 / POW10[scale];
+    Some(if neg { -v } else { v })
+}
+
 /// Checks a `float` (`double == false`) or `double` value and returns it.
 #[inline]
 pub fn parse_float(b: &[u8], double: bool) -> Result<f64, FloatError> {
+    if let Some(v) = plain_decimal(b) {
+        // At most 2^53: finite, and within a `float`'s range.
+        return Ok(v);
+    }
     if !is_float_syntax(b) {
         return Err(classify_float_error(b));
     }
@@ -218,6 +264,51 @@ mod tests {
         assert_eq!(parse_int(b"2020-07-31", 64), Err(IntError::Syntax));
         assert_eq!(parse_int(&[b'9'; 400], 64), Err(IntError::Range));
         assert_eq!(parse_int(b"-", 64), Err(IntError::Syntax));
+    }
+
+    #[test]
+    fn fast_path_parses_as_the_standard_library_does() {
+        let cases = [
+            "0",
+            "-0",
+            "-0.0",
+            "+0.",
+            ".5",
+            "5.",
+            "6.78",
+            "0.1",
+            "0.3",
+            "-1.5",
+            "123456789.123",
+            "9007199254740992",
+            "9007199254740993",
+            "900719925474099.3",
+            "0.00000000000000001",
+            "12345678901234567",
+            "1234567890.1234567",
+            "99999999999999999",
+            "3.14159265358979",
+        ];
+        for c in cases {
+            let want: f64 = c.parse().unwrap();
+            let got = parse_float(c.as_bytes(), true).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{c}");
+        }
+        for bad in ["", ".", "-", "+.", "1..2", "1.2.3", "1-2", "--1"] {
+            assert!(plain_decimal(bad.as_bytes()).is_none(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_matches_str_parse(int in "[+-]?[0-9]{0,12}", frac in "[0-9]{0,9}", point: bool) {
+            let s = if point { format!("{int}.{frac}") } else { format!("{int}{frac}") };
+            match (s.parse::<f64>(), parse_float(s.as_bytes(), true)) {
+                (Ok(want), Ok(got)) => proptest::prop_assert_eq!(got.to_bits(), want.to_bits(), "{}", s),
+                (Err(_), Err(_)) => {}
+                (want, got) => proptest::prop_assert!(false, "{}: {:?} vs {:?}", s, want, got),
+            }
+        }
     }
 
     #[test]
