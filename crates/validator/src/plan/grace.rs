@@ -35,9 +35,10 @@ use crate::engine::dataset::BlockAcc;
 pub(crate) const NOT_KEPT: u8 = 3;
 
 /// Memory per batch record while a partition is joined: its key (and record hash, ID types),
-/// its position grouped by sub-table, its slot in the table with the table's spare room (24
-/// bytes at most 70% full), its status byte: 56 bytes, 72 for ID types.
-pub(crate) const JOIN_COST: u64 = 72;
+/// the key and its position grouped by sub-table, its slot in the table with the table's spare
+/// room (24 bytes at most 70% full), its status byte: 72 bytes, 88 for ID types. (A worker
+/// keeps these buffers from one partition to the next: see [`JoinScratch`].)
+pub(crate) const JOIN_COST: u64 = 88;
 
 /// Partitions at most (2^12): beyond that a partition of a 100 GB batch is still small.
 pub(crate) const MAX_BITS: u32 = 12;
@@ -421,6 +422,14 @@ impl Partitioned {
         })
     }
 
+    /// Removes partition `p`'s entries once they are read (a failure is left to the removal
+    /// of the folder).
+    fn remove(&self, p: usize) {
+        if self.counts[p] > 0 {
+            let _ = std::fs::remove_file(part_path(&self.dir, self.side, p));
+        }
+    }
+
     /// Walks the side's records in order, giving each one's result byte.
     pub fn walk(&self, buffers: usize) -> io::Result<Walk> {
         if !self.ordered {
@@ -545,17 +554,17 @@ impl PartTable {
         (((key as u64 & 0xFFFF_FFFF) * len as u64) >> 32) as usize
     }
 
-    /// The table of `keys` (in batch order, taken: they are freed once grouped): per key, the
-    /// first record (`last` false: interactions, later copies collapse into it) or the last
-    /// one (`last`: an ID, the last occurrence wins).
-    fn build(keys: Vec<u128>, last: bool) -> PartTable {
+    /// The table of `keys` (in batch order): per key, the first record (`last` false:
+    /// interactions, later copies collapse into it) or the last one (`last`: an ID, the last
+    /// occurrence wins). Its buffers come from `scratch`; [`PartTable::recycle`] gives them back.
+    fn build(keys: &[u128], last: bool, scratch: &mut JoinScratch) -> PartTable {
         let n = keys.len();
         let subs = (n / SUB_RECORDS).max(1).next_power_of_two();
         let mask = subs - 1;
         // A stable counting sort of the keys and their positions by sub-table, so that each
         // sub-table is filled from consecutive memory.
         let mut bounds = vec![0usize; subs + 1];
-        for &k in &keys {
+        for &k in keys {
             bounds[Self::sub(k, mask) + 1] += 1;
         }
         for i in 0..subs {
@@ -563,8 +572,12 @@ impl PartTable {
         }
         let mut next = bounds.clone();
         // Two arrays, not one of pairs: a pair would take 32 bytes (the key's alignment).
-        let mut grouped = vec![0u128; n];
-        let mut positions = vec![0u32; n];
+        let mut grouped = std::mem::take(&mut scratch.grouped);
+        grouped.clear();
+        grouped.resize(n, 0);
+        let mut positions = std::mem::take(&mut scratch.positions);
+        positions.clear();
+        positions.resize(n, 0);
         for (i, &k) in keys.iter().enumerate() {
             let s = Self::sub(k, mask);
             grouped[next[s]] = k;
@@ -572,7 +585,6 @@ impl PartTable {
             next[s] += 1;
         }
         drop(next);
-        drop(keys);
         // Sub-tables at most 70% full, each cleared just before it is filled (so that it is in
         // the cache).
         let mut starts = Vec::with_capacity(subs + 1);
@@ -582,7 +594,9 @@ impl PartTable {
             total += (bounds[s + 1] - bounds[s]) * 10 / 7 + 1;
         }
         starts.push(total);
-        let mut slots = Vec::with_capacity(total);
+        let mut slots = std::mem::take(&mut scratch.slots);
+        slots.clear();
+        slots.reserve(total);
         for s in 0..subs {
             slots.resize(starts[s + 1], EMPTY);
             let table = &mut slots[starts[s]..];
@@ -610,8 +624,12 @@ impl PartTable {
                 }
             }
         }
+        scratch.grouped = grouped;
+        scratch.positions = positions;
         let bits = (n.max(8) * 8).next_power_of_two();
-        let mut filter = vec![0u64; bits / 64];
+        let mut filter = std::mem::take(&mut scratch.filter);
+        filter.clear();
+        filter.resize(bits / 64, 0);
         for slot in slots.iter().filter(|s| s.pos != u32::MAX) {
             let b = Self::filter_bit(slot.lo, bits - 1);
             filter[b / 64] |= 1 << (b % 64);
@@ -622,6 +640,12 @@ impl PartTable {
             mask,
             filter,
         }
+    }
+
+    /// Gives the table's buffers back to `scratch` for the next partition.
+    fn recycle(self, scratch: &mut JoinScratch) {
+        scratch.slots = self.slots;
+        scratch.filter = self.filter;
     }
 
     #[inline]
@@ -697,6 +721,20 @@ impl PartTable {
 /// Existing entries probed at a time.
 const PROBE_ENTRIES: usize = 1 << 16;
 
+/// The buffers of a join, kept by a worker from one partition to the next: buffers made anew
+/// at a partition's size (tens of MiB) are mapped afresh by the allocator each time and fault
+/// in page by page, which took a tenth of the join's time.
+#[derive(Debug, Default)]
+pub(crate) struct JoinScratch {
+    keys: Vec<u128>,
+    recs: Vec<u128>,
+    grouped: Vec<u128>,
+    positions: Vec<u32>,
+    slots: Vec<Slot>,
+    filter: Vec<u64>,
+    status: Vec<u8>,
+}
+
 /// What one partition's join found.
 #[derive(Debug, Default)]
 pub(crate) struct PartJoin {
@@ -730,6 +768,7 @@ fn join_partition(
     by_id: bool,
     results: (bool, bool),
     events: usize,
+    scratch: &mut JoinScratch,
 ) -> io::Result<PartJoin> {
     let n = batch.counts[p] as usize;
     if n > u32::MAX as usize {
@@ -741,10 +780,16 @@ fn join_partition(
         records: n as u64,
         ..PartJoin::default()
     };
-    let mut status = vec![NOT_KEPT; n];
+    let mut status = std::mem::take(&mut scratch.status);
+    status.clear();
+    status.resize(n, NOT_KEPT);
     // The batch's keys (and record hashes, ID types), then the table of the kept records.
-    let mut keys = Vec::with_capacity(n);
-    let mut recs = Vec::with_capacity(if by_id { n } else { 0 });
+    let mut keys = std::mem::take(&mut scratch.keys);
+    keys.clear();
+    keys.reserve(n);
+    let mut recs = std::mem::take(&mut scratch.recs);
+    recs.clear();
+    recs.reserve(if by_id { n } else { 0 });
     {
         let mut r = batch.entries(p)?;
         while let Some(e) = r.next()? {
@@ -756,7 +801,8 @@ fn join_partition(
     }
     // ID types: the last occurrence of an ID wins; interactions: later copies collapse into the
     // first.
-    let table = PartTable::build(keys, by_id);
+    let table = PartTable::build(&keys, by_id, scratch);
+    scratch.keys = keys;
     for at in table.kept() {
         status[at as usize] = ABSENT;
         out.distinct += 1;
@@ -813,8 +859,8 @@ fn join_partition(
             w.flush()?;
         }
     }
-    drop(table);
-    drop(recs);
+    table.recycle(scratch);
+    scratch.recs = recs;
     for &s in &status {
         match s {
             REPLACED => out.replaced += 1,
@@ -849,6 +895,12 @@ fn join_partition(
         let mut w = File::create(result_path(&batch.dir, batch.side, p))?;
         w.write_all(&status)?;
     }
+    scratch.status = status;
+    // The entries are read: their files go now, on this worker, rather than all at the end.
+    batch.remove(p);
+    if let Some(ex) = existing {
+        ex.remove(p);
+    }
     Ok(out)
 }
 
@@ -864,15 +916,23 @@ pub(crate) fn join_all(
     each: &(dyn Fn(&mut PartJoin) + Sync),
 ) -> io::Result<PartJoin> {
     let parts = batch.counts.len();
-    let one = |p: usize| -> io::Result<PartJoin> {
-        let mut j = join_partition(batch, existing, p, by_id, results, events)?;
+    let one = |scratch: &mut JoinScratch, p: usize| -> io::Result<PartJoin> {
+        let mut j = join_partition(batch, existing, p, by_id, results, events, scratch)?;
         each(&mut j);
         j.users = Vec::new();
         Ok(j)
     };
     let all: Vec<io::Result<PartJoin>> = match pool {
-        Some(pool) => pool.install(|| (0..parts).into_par_iter().map(one).collect()),
-        None => (0..parts).map(one).collect(),
+        Some(pool) => pool.install(|| {
+            (0..parts)
+                .into_par_iter()
+                .map_init(JoinScratch::default, one)
+                .collect()
+        }),
+        None => {
+            let mut scratch = JoinScratch::default();
+            (0..parts).map(|p| one(&mut scratch, p)).collect()
+        }
     };
     let mut sum = PartJoin {
         per_event: vec![0; events],

@@ -230,7 +230,7 @@ impl Spill {
                     .as_ref()
                     .map(|d| d.path().join(format!("part-{i:04}")))
                     .unwrap_or_default();
-                let mut r = File::open(path)?;
+                let mut r = File::open(&path)?;
                 let mut chunk = vec![0u8; READ_CHUNK];
                 let mut left = p.spilled as usize * 16;
                 while left > 0 {
@@ -243,6 +243,11 @@ impl Spill {
                     }
                     left -= n;
                 }
+                drop(r);
+                // Removed here, in parallel, rather than all at once by the folder's drop on one
+                // thread at the end (freeing a file's pages is a good part of reading it). A
+                // failure is left to the folder's removal.
+                let _ = std::fs::remove_file(&path);
             }
             for (h, at) in p.buf.drain(..) {
                 place(h, at);
