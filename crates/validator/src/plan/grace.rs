@@ -59,11 +59,9 @@ impl Layout {
     }
 }
 
-/// An entry read back.
+/// The facts of an entry read back (its keys are read in bulk: [`EntryReader::read_keys`]).
 #[derive(Debug, Clone, Copy, Default)]
-struct Entry {
-    key: u128,
-    rec: u128,
+struct Facts {
     user: u64,
     event: EventId,
 }
@@ -468,8 +466,49 @@ struct EntryReader {
 const READ_ENTRIES: u64 = 1 << 15;
 
 impl EntryReader {
+    /// Appends the keys (and record hashes, when `recs` is given) of up to `max` more entries:
+    /// the join's reads, a whole buffer at a time (an entry at a time through
+    /// [`EntryReader::next`] was a fifth of the join). Returns how many.
+    fn read_keys(
+        &mut self,
+        keys: &mut Vec<u128>,
+        mut recs: Option<&mut Vec<u128>>,
+        max: usize,
+    ) -> io::Result<usize> {
+        debug_assert!(recs.is_none() || self.layout.rec, "no record hashes stored");
+        let size = self.layout.size();
+        let key_at =
+            |e: &[u8], i: usize| u128::from_le_bytes(e[i..i + 16].try_into().expect("16 bytes"));
+        let mut got = 0;
+        while got < max {
+            if self.at == self.buf.len() {
+                let Some(r) = self.r.as_mut() else {
+                    break;
+                };
+                let n = self.left.min(READ_ENTRIES);
+                if n == 0 {
+                    break;
+                }
+                self.left -= n;
+                self.buf.resize(n as usize * size, 0);
+                r.read_exact(&mut self.buf)?;
+                self.at = 0;
+            }
+            let take = ((self.buf.len() - self.at) / size).min(max - got);
+            let bytes = &self.buf[self.at..self.at + take * size];
+            keys.extend(bytes.chunks_exact(size).map(|e| key_at(e, 0)));
+            if let Some(recs) = recs.as_deref_mut() {
+                recs.extend(bytes.chunks_exact(size).map(|e| key_at(e, 16)));
+            }
+            self.at += take * size;
+            got += take;
+        }
+        Ok(got)
+    }
+
+    /// The next entry's facts (zero when the layout holds none).
     #[inline]
-    fn next(&mut self) -> io::Result<Option<Entry>> {
+    fn next_facts(&mut self) -> io::Result<Option<Facts>> {
         let size = self.layout.size();
         if self.at == self.buf.len() {
             let Some(r) = self.r.as_mut() else {
@@ -486,16 +525,8 @@ impl EntryReader {
         }
         let b = &self.buf[self.at..self.at + size];
         self.at += size;
-        let u128_at = |i: usize| u128::from_le_bytes(b[i..i + 16].try_into().expect("16 bytes"));
-        let mut e = Entry {
-            key: u128_at(0),
-            ..Entry::default()
-        };
-        let mut at = 16;
-        if self.layout.rec {
-            e.rec = u128_at(16);
-            at = 32;
-        }
+        let mut e = Facts::default();
+        let at = if self.layout.rec { 32 } else { 16 };
         if self.layout.facts {
             e.user = u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
             e.event = EventId::from_le_bytes(b[at + 8..at + 10].try_into().expect("2 bytes"));
@@ -790,15 +821,9 @@ fn join_partition(
     let mut recs = std::mem::take(&mut scratch.recs);
     recs.clear();
     recs.reserve(if by_id { n } else { 0 });
-    {
-        let mut r = batch.entries(p)?;
-        while let Some(e) = r.next()? {
-            keys.push(e.key);
-            if by_id {
-                recs.push(e.rec);
-            }
-        }
-    }
+    batch
+        .entries(p)?
+        .read_keys(&mut keys, by_id.then_some(&mut recs), n)?;
     // ID types: the last occurrence of an ID wins; interactions: later copies collapse into the
     // first.
     let table = PartTable::build(&keys, by_id, scratch);
@@ -823,15 +848,7 @@ fn join_partition(
         loop {
             ex_keys.clear();
             ex_recs.clear();
-            while ex_keys.len() < PROBE_ENTRIES {
-                let Some(e) = r.next()? else {
-                    break;
-                };
-                ex_keys.push(e.key);
-                if by_id {
-                    ex_recs.push(e.rec);
-                }
-            }
+            r.read_keys(&mut ex_keys, by_id.then_some(&mut ex_recs), PROBE_ENTRIES)?;
             if ex_keys.is_empty() {
                 break;
             }
@@ -874,7 +891,7 @@ fn join_partition(
         let mut acc = BlockAcc::default();
         out.per_event = vec![0; events];
         let mut i = 0usize;
-        while let Some(e) = r.next()? {
+        while let Some(e) = r.next_facts()? {
             if status[i] == ABSENT {
                 acc.add_user(e.user);
                 match e.event {
