@@ -17,8 +17,8 @@
 //!
 //! Memory: the partition buffers while writing, then `threads` partitions at a time (each at
 //! most [`JOIN_COST`] bytes per batch record), then a small buffer per partition while walking. Files:
-//! `preflight-plan-*` in the temporary folder, removed on success, error and interrupt
-//! ([`crate::temp`]).
+//! `preflight-plan-*` in the temporary folder; each partition's entries are removed once it is
+//! joined, the rest on success, error and interrupt ([`crate::temp`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
