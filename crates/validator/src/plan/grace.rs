@@ -480,20 +480,7 @@ impl EntryReader {
         let key_at =
             |e: &[u8], i: usize| u128::from_le_bytes(e[i..i + 16].try_into().expect("16 bytes"));
         let mut got = 0;
-        while got < max {
-            if self.at == self.buf.len() {
-                let Some(r) = self.r.as_mut() else {
-                    break;
-                };
-                let n = self.left.min(READ_ENTRIES);
-                if n == 0 {
-                    break;
-                }
-                self.left -= n;
-                self.buf.resize(n as usize * size, 0);
-                r.read_exact(&mut self.buf)?;
-                self.at = 0;
-            }
+        while got < max && self.fill()? {
             let take = ((self.buf.len() - self.at) / size).min(max - got);
             let bytes = &self.buf[self.at..self.at + take * size];
             keys.extend(bytes.chunks_exact(size).map(|e| key_at(e, 0)));
@@ -506,23 +493,32 @@ impl EntryReader {
         Ok(got)
     }
 
+    /// Reads the next buffer of entries when this one is used up; false at the end.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.at < self.buf.len() {
+            return Ok(true);
+        }
+        let Some(r) = self.r.as_mut() else {
+            return Ok(false);
+        };
+        let n = self.left.min(READ_ENTRIES);
+        if n == 0 {
+            return Ok(false);
+        }
+        self.left -= n;
+        self.buf.resize(n as usize * self.layout.size(), 0);
+        r.read_exact(&mut self.buf)?;
+        self.at = 0;
+        Ok(true)
+    }
+
     /// The next entry's facts (zero when the layout holds none).
     #[inline]
     fn next_facts(&mut self) -> io::Result<Option<Facts>> {
-        let size = self.layout.size();
-        if self.at == self.buf.len() {
-            let Some(r) = self.r.as_mut() else {
-                return Ok(None);
-            };
-            let n = self.left.min(READ_ENTRIES);
-            if n == 0 {
-                return Ok(None);
-            }
-            self.left -= n;
-            self.buf.resize(n as usize * size, 0);
-            r.read_exact(&mut self.buf)?;
-            self.at = 0;
+        if !self.fill()? {
+            return Ok(None);
         }
+        let size = self.layout.size();
         let b = &self.buf[self.at..self.at + size];
         self.at += size;
         let mut e = Facts::default();

@@ -394,21 +394,7 @@ impl NewIds {
 fn order_by_home(entries: &[u64], mask: usize, out: &mut Vec<u64>) {
     const REGIONS: usize = 64;
     let shift = (mask + 1).trailing_zeros() - REGIONS.trailing_zeros();
-    let region = |e: u64| EntrySet::home(e, mask) >> shift;
-    let mut next = [0usize; REGIONS + 1];
-    for &e in entries {
-        next[region(e) + 1] += 1;
-    }
-    for r in 0..REGIONS {
-        next[r + 1] += next[r];
-    }
-    out.clear();
-    out.resize(entries.len(), 0);
-    for &e in entries {
-        let r = region(e);
-        out[next[r]] = e;
-        next[r] += 1;
-    }
+    group(entries, REGIONS, |&e| EntrySet::home(e, mask) >> shift, out);
 }
 
 /// Counts a shard's set: an ID is new when its batch entry is there without its existing one.
