@@ -160,6 +160,8 @@ pub fn follow<P: Personalize>(
     session: &Session,
 ) -> anyhow::Result<Outcome> {
     let rt = session.runtime()?;
+    // Before the first line: a Ctrl-C from here on stops the watch (see `Session::ctrl_c`).
+    let ctrl_c = session.ctrl_c()?;
     eprintln!("watching {arn} (Ctrl-C stops watching; it does not cancel the job)");
     let mut last = String::new();
     let mut on_poll = |job: &preflight_uploader::ImportJob, t: Duration| {
@@ -173,7 +175,7 @@ pub fn follow<P: Personalize>(
     let outcome = rt.block_on(async {
         tokio::select! {
             r = watch(p, arn, session.clock(), Backoff::default(), timeout, &mut on_poll) => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            true = ctrl_c => None,
         }
     });
     let Some(outcome) = outcome else {

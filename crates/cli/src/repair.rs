@@ -76,24 +76,9 @@ impl Target {
 pub fn cancel_on_ctrl_c(session: &Session) -> anyhow::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     let set = flag.clone();
-    let rt = session.runtime()?;
-    // Registered now, not when the task first runs: a Ctrl-C right after this returns must
-    // not kill the process with its temporary file in place.
-    #[cfg(unix)]
-    {
-        let _entered = rt.enter();
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                .context("failed to watch for Ctrl-C")?;
-        rt.spawn(async move {
-            if interrupt.recv().await.is_some() {
-                set.store(true, Ordering::SeqCst);
-            }
-        });
-    }
-    #[cfg(not(unix))]
-    rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+    let interrupted = session.ctrl_c()?;
+    session.runtime()?.spawn(async move {
+        if interrupted.await {
             set.store(true, Ordering::SeqCst);
         }
     });

@@ -180,6 +180,31 @@ impl Session {
         self.clients.clock.as_ref()
     }
 
+    /// Completes with `true` on Ctrl-C (`false` if the runtime shuts down first). The handler is
+    /// registered now, not when the future is first polled: until then SIGINT still has its
+    /// default action, and a watch that prints a status in its first poll would invite a Ctrl-C
+    /// that kills the process instead of stopping the watch.
+    pub fn ctrl_c(
+        &self,
+    ) -> anyhow::Result<impl std::future::Future<Output = bool> + Send + 'static> {
+        let rt = self.runtime()?;
+        #[cfg(unix)]
+        {
+            let _entered = rt.enter();
+            let mut interrupt =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                    .context("failed to watch for Ctrl-C")?;
+            Ok(async move { interrupt.recv().await.is_some() })
+        }
+        #[cfg(not(unix))]
+        {
+            let _entered = rt.enter();
+            let mut interrupt =
+                tokio::signal::windows::ctrl_c().context("failed to watch for Ctrl-C")?;
+            Ok(async move { interrupt.recv().await.is_some() })
+        }
+    }
+
     /// The I/O runtime, started on first use: every AWS call of the run goes through it, and
     /// `s3://` inputs stream through it while the engine reads them.
     pub fn runtime(&self) -> anyhow::Result<&tokio::runtime::Runtime> {

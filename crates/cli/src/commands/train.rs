@@ -152,6 +152,8 @@ pub fn train(
     if !wait {
         return Ok(Outcome::success());
     }
+    // Before the first line: a Ctrl-C from here on stops the watch (see `Session::ctrl_c`).
+    let ctrl_c = session.ctrl_c()?;
     eprintln!("watching {arn} (Ctrl-C stops watching; it does not stop the training)");
     let mut last = String::new();
     let mut on_poll = |v: &preflight_uploader::SolutionVersion, t: Duration| {
@@ -162,7 +164,7 @@ pub fn train(
     let watched = rt.block_on(async {
         tokio::select! {
             r = watch_training(p, &arn, session.clock(), Backoff::default(), timeout, &mut on_poll) => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            true = ctrl_c => None,
         }
     });
     let Some(watched) = watched else {

@@ -115,7 +115,7 @@ fn ctrl_c_stops_watching_and_leaves_the_job_running() {
         seen.push(line);
     }
     let all = seen.join("\n");
-    assert_eq!(status.code(), Some(130), "{all}");
+    assert_eq!(status.code(), Some(130), "{status}; stderr:\n{all}");
     assert!(
         all.contains("Ctrl-C stops watching; it does not cancel the job"),
         "{all}"
