@@ -143,7 +143,7 @@ impl EntrySet {
 
     /// Rebuilds the table with `cap` slots.
     fn resize(&mut self, cap: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let old = std::mem::replace(&mut self.slots, crate::hash::written_zeros(cap));
         let mask = cap - 1;
         for s in old.into_iter().filter(|&s| s != 0) {
             let mut i = Self::home(s, mask);

@@ -174,7 +174,7 @@ impl KeyCount {
 
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let old = std::mem::replace(&mut self.slots, crate::hash::written_zeros(cap));
         let mask = cap - 1;
         for s in old.into_iter().filter(|&s| s != 0) {
             let mut i = ((s & !3) >> 2) as usize & mask;
