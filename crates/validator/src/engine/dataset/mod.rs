@@ -56,10 +56,10 @@ pub(crate) struct BlockAcc {
     pub ts_min: i64,
     pub ts_max: i64,
     pub ts_count: u64,
-    /// Where to look first for an event type: by [`event_slot`], the index in `event_types`
-    /// plus one (0: none yet). Event types come in no order, so a one-entry "last seen" cache
+    /// Where to look first for an event type: by [`EventSig::slot`], its signature and its
+    /// index in `event_types` plus one (0: none yet). Event types come in no order, so a one-entry "last seen" cache
     /// missed most rows and the search that followed mispredicted its branches.
-    event_slots: [u16; EVENT_SLOTS],
+    event_slots: [(EventSig, u16); EVENT_SLOTS],
     /// Per-row keys, handed to the shared state at the end of the block, which splits them by
     /// shard or partition in one pass: stored here in row order, they are one sequential write
     /// stream in the hot loop instead of a hundred scattered ones.
@@ -79,7 +79,7 @@ impl Default for BlockAcc {
             ts_min: i64::MAX,
             ts_max: i64::MIN,
             ts_count: 0,
-            event_slots: [0; EVENT_SLOTS],
+            event_slots: [(EventSig::default(), 0); EVENT_SLOTS],
             users: Vec::new(),
             fingerprints: Vec::new(),
             keyed: Vec::new(),
@@ -108,22 +108,25 @@ impl BlockAcc {
     }
 
     /// Counts an event type. Event types are few: a small direct-mapped table of slots finds
-    /// the usual ones with one compare, the list the rest.
+    /// the usual ones with one compare of their [`EventSig`], the list the rest.
     #[inline]
     pub fn add_event_type(&mut self, v: &[u8]) {
-        let slot = event_slot(v);
-        let i = usize::from(self.event_slots[slot]);
-        if let Some(e) = i.checked_sub(1).and_then(|i| self.event_types.get_mut(i)) {
-            if same_bytes(&e.0, v) {
-                e.1 += 1;
-                return;
+        let sig = EventSig::of(v);
+        let slot = sig.slot();
+        let (held, i) = self.event_slots[slot];
+        if i != 0 && held.same(&sig) {
+            if let Some(e) = self.event_types.get_mut(usize::from(i) - 1) {
+                if sig.exact() || e.0 == v {
+                    e.1 += 1;
+                    return;
+                }
             }
         }
-        self.add_event_type_slow(v, slot);
+        self.add_event_type_slow(v, sig, slot);
     }
 
     #[cold]
-    fn add_event_type_slow(&mut self, v: &[u8], slot: usize) {
+    fn add_event_type_slow(&mut self, v: &[u8], sig: EventSig, slot: usize) {
         let i = if let Some(i) = self.event_types.iter().position(|(t, _)| same_bytes(t, v)) {
             self.event_types[i].1 += 1;
             i
@@ -134,34 +137,75 @@ impl BlockAcc {
             self.event_types_overflow += 1;
             return;
         };
-        // The slot now points here (two types sharing one take turns; both stay exact).
-        self.event_slots[slot] = u16::try_from(i + 1).unwrap_or(0);
+        // The slot now holds this type (two types sharing one take turns; both stay exact).
+        self.event_slots[slot] = (sig, u16::try_from(i + 1).unwrap_or(0));
     }
 }
 
 /// Slots of [`BlockAcc::event_slots`].
 const EVENT_SLOTS: usize = 64;
 
-/// An event type's slot: a hash of its length and of its first and last bytes (word loads).
-#[inline]
-fn event_slot(v: &[u8]) -> usize {
-    let n = v.len();
-    let w8 = |i: usize| {
-        v.get(i..i + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let w4 = |i: usize| {
-        v.get(i..i + 4)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-    };
-    let word = match n {
-        8.. => w8(0) ^ w8(n - 8).rotate_left(29),
-        4..=7 => w4(0) | (w4(n - 4) << 32),
-        _ => v.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b)),
-    };
-    ((word ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+/// An event type as two words and its length, read without branching on the length (event
+/// types of several lengths come in no order, so every branch on it was a coin toss): for up
+/// to 16 bytes the words hold the bytes exactly, beyond that the first and last eight.
+#[derive(Debug, Clone, Copy, Default)]
+struct EventSig {
+    lo: u64,
+    hi: u64,
+    len: u64,
+}
+
+impl EventSig {
+    #[inline]
+    fn of(v: &[u8]) -> Self {
+        let n = v.len();
+        let w4 = |i: usize| {
+            v.get(i..i + 4)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        };
+        let w8 = |i: usize| {
+            v.get(i..i + 8)
+                .and_then(|w| w.try_into().ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let (lo, hi) = if (4..=16).contains(&n) {
+            // Four 4-byte windows, at 0, min(4, n - 4), max(n - 8, 0) and n - 4, cover any
+            // length from 4 to 16, each window at the same offset for the same length.
+            (
+                w4(0) | w4(4.min(n - 4)) << 32,
+                w4(n.saturating_sub(8)) | w4(n - 4) << 32,
+            )
+        } else if n > 16 {
+            (w8(0), w8(n - 8))
+        } else {
+            (v.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b)), 0)
+        };
+        EventSig {
+            lo,
+            hi,
+            len: n as u64,
+        }
+    }
+
+    /// Whether equal signatures mean equal bytes (up to 16 bytes).
+    #[inline]
+    fn exact(&self) -> bool {
+        self.len <= 16
+    }
+
+    /// Equal words and length, compared without a branch per word.
+    #[inline]
+    fn same(&self, other: &EventSig) -> bool {
+        ((self.lo ^ other.lo) | (self.hi ^ other.hi) | (self.len ^ other.len)) == 0
+    }
+
+    /// The type's slot in [`BlockAcc::event_slots`].
+    #[inline]
+    fn slot(&self) -> usize {
+        ((self.lo ^ self.hi.rotate_left(29) ^ self.len).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+            as usize
+    }
 }
 
 /// `a == b`, without a call to `memcmp` for values of 4 to 16 bytes (most event types): two
@@ -541,6 +585,37 @@ mod tests {
         }
     }
 
+    /// Up to 16 bytes, equal signatures mean equal bytes: every single-byte change of every
+    /// length, and every pair of lengths, gives another signature.
+    #[test]
+    fn event_signatures_are_exact_up_to_16_bytes() {
+        for n in 0..=16usize {
+            let a: Vec<u8> = (1..=n as u8).collect();
+            assert!(EventSig::of(&a).exact() && EventSig::of(&a).same(&EventSig::of(&a.clone())));
+            for i in 0..n {
+                for flip in [0x01u8, 0x80] {
+                    let mut b = a.clone();
+                    b[i] ^= flip;
+                    assert!(
+                        !EventSig::of(&a).same(&EventSig::of(&b)),
+                        "length {n}, byte {i}"
+                    );
+                }
+            }
+            for m in 0..=16usize {
+                // The same bytes, zeros past the shorter: only the length tells them apart.
+                let mut b = vec![0u8; m];
+                b[..n.min(m)].copy_from_slice(&a[..n.min(m)]);
+                assert_eq!(
+                    EventSig::of(&a).same(&EventSig::of(&b)),
+                    a == b,
+                    "{n} vs {m}"
+                );
+            }
+        }
+        assert!(!EventSig::of(&[7u8; 17]).exact());
+    }
+
     /// Event types that share heads, tails, lengths or everything but one middle byte.
     #[test]
     fn event_types_are_counted_as_a_map_would() {
@@ -568,7 +643,8 @@ mod tests {
         .chain((0..300).map(|i| format!("type_{i}").into_bytes()))
         .collect();
         // More types than slots: some share one.
-        let slots: std::collections::HashSet<usize> = words.iter().map(|w| event_slot(w)).collect();
+        let slots: std::collections::HashSet<usize> =
+            words.iter().map(|w| EventSig::of(w).slot()).collect();
         assert!(slots.len() < words.len());
         let mut acc = BlockAcc::default();
         let mut expected: HashMap<Vec<u8>, u64> = HashMap::new();
