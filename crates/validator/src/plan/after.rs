@@ -138,7 +138,7 @@ impl AfterJob {
 
     /// The limits' inputs.
     pub fn into_limits(self) -> InteractionLimits {
-        let (users, repeat) = self.users.counts();
+        let (users, repeat) = self.users.counts(None);
         InteractionLimits {
             acc: self.acc,
             users,

@@ -371,7 +371,7 @@ impl DatasetAcc {
         self.report_duplicates(&shared, spill, map, collector, pool)?;
         let mut deferred = None;
         if ty == DatasetType::Interactions {
-            let (users, repeat) = shared.users.counts();
+            let (users, repeat) = shared.users.counts(pool);
             if defer {
                 deferred = Some((users, repeat));
             } else {
