@@ -187,22 +187,13 @@ impl Session {
     pub fn ctrl_c(
         &self,
     ) -> anyhow::Result<impl std::future::Future<Output = bool> + Send + 'static> {
-        let rt = self.runtime()?;
+        let _entered = self.runtime()?.enter();
         #[cfg(unix)]
-        {
-            let _entered = rt.enter();
-            let mut interrupt =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                    .context("failed to watch for Ctrl-C")?;
-            Ok(async move { interrupt.recv().await.is_some() })
-        }
+        let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
         #[cfg(not(unix))]
-        {
-            let _entered = rt.enter();
-            let mut interrupt =
-                tokio::signal::windows::ctrl_c().context("failed to watch for Ctrl-C")?;
-            Ok(async move { interrupt.recv().await.is_some() })
-        }
+        let interrupt = tokio::signal::windows::ctrl_c();
+        let mut interrupt = interrupt.context("failed to watch for Ctrl-C")?;
+        Ok(async move { interrupt.recv().await.is_some() })
     }
 
     /// The I/O runtime, started on first use: every AWS call of the run goes through it, and

@@ -57,8 +57,9 @@ pub(crate) struct BlockAcc {
     pub ts_max: i64,
     pub ts_count: u64,
     /// Where to look first for an event type: by [`EventSig::slot`], its signature and its
-    /// index in `event_types` plus one (0: none yet). Event types come in no order, so a one-entry "last seen" cache
-    /// missed most rows and the search that followed mispredicted its branches.
+    /// index in `event_types` plus one (0: none yet). Event types come in no order, so a
+    /// one-entry "last seen" cache missed most rows and the search that followed mispredicted
+    /// its branches.
     event_slots: [(EventSig, u16); EVENT_SLOTS],
     /// Per-row keys, handed to the shared state at the end of the block, which splits them by
     /// shard or partition in one pass: stored here in row order, they are one sequential write
@@ -127,7 +128,7 @@ impl BlockAcc {
 
     #[cold]
     fn add_event_type_slow(&mut self, v: &[u8], sig: EventSig, slot: usize) {
-        let i = if let Some(i) = self.event_types.iter().position(|(t, _)| same_bytes(t, v)) {
+        let i = if let Some(i) = self.event_types.iter().position(|(t, _)| t == v) {
             self.event_types[i].1 += 1;
             i
         } else if self.event_types.len() < MAX_EVENT_TYPES {
@@ -205,31 +206,6 @@ impl EventSig {
     fn slot(&self) -> usize {
         ((self.lo ^ self.hi.rotate_left(29) ^ self.len).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
             as usize
-    }
-}
-
-/// `a == b`, without a call to `memcmp` for values of 4 to 16 bytes (most event types): two
-/// overlapping word loads from each end compare every byte.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let w8 = |s: &[u8], i: usize| {
-        s.get(i..i + 8)
-            .and_then(|w| w.try_into().ok())
-            .map(u64::from_le_bytes)
-    };
-    let w4 = |s: &[u8], i: usize| {
-        s.get(i..i + 4)
-            .and_then(|w| w.try_into().ok())
-            .map(u32::from_le_bytes)
-    };
-    match n {
-        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
-        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
-        _ => a == b,
     }
 }
 
@@ -544,46 +520,6 @@ impl DatasetAcc {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn same_bytes_is_slice_equality() {
-        let words: Vec<&[u8]> = vec![
-            b"",
-            b"a",
-            b"ab",
-            b"abc",
-            b"abcd",
-            b"abce",
-            b"bbcd",
-            b"abcdefg",
-            b"abcdefh",
-            b"xbcdefg",
-            b"abcdefgh",
-            b"abcdefgi",
-            b"abcdefghijk",
-            b"abcdefghXjk",
-            b"abcdefghijklmnop",
-            b"abcdefghijklmnoq",
-            b"Abcdefghijklmnop",
-            b"abcdefghijklmnopq",
-            b"abcdefghijklmnopr",
-        ];
-        for a in &words {
-            for b in &words {
-                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
-            }
-        }
-        // Every single-byte change of every length up to 20.
-        for n in 0..20usize {
-            let a: Vec<u8> = (0..n as u8).collect();
-            for i in 0..n {
-                let mut b = a.clone();
-                b[i] ^= 0x80;
-                assert!(!same_bytes(&a, &b), "length {n}, byte {i}");
-            }
-            assert!(same_bytes(&a, &a.clone()));
-        }
-    }
 
     /// Up to 16 bytes, equal signatures mean equal bytes: every single-byte change of every
     /// length, and every pair of lengths, gives another signature.
