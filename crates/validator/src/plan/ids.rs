@@ -2,12 +2,13 @@
 //! `ITEM_ID`s (`ACTION_ID`s) of the batch, and how many of them the existing bulk interactions
 //! lack.
 //!
-//! Every ID is a 64-bit hash ([`xxh3_64`](xxhash_rust::xxh3::xxh3_64) of its value) whose two low
-//! bits are replaced by a tag: which kind of ID (user, item) and which side (the batch, or the
-//! existing data). Sorted, the entries of one ID are next to each other, the existing side
-//! first; an ID is *new* when only the batch side is there. With 62 bits left, two different IDs
-//! share a hash with a probability of about n²/2^63 (0.1% for 100 million IDs): the counts are
-//! exact in practice.
+//! Every ID is a 64-bit hash ([`xxh3_64`](xxhash_rust::xxh3::xxh3_64) of its value) whose three
+//! low bits are replaced by a tag: which kind of ID (user, item), and a flag for each side where
+//! it was seen (the batch, the existing data). An ID takes one slot of a set, whose side flags
+//! gather as its entries arrive; written out and sorted, the entries of one ID are next to each
+//! other and their flags are gathered the same way. An ID is *new* when it has the batch's flag
+//! and not the existing data's. With 61 bits left, two different IDs share a hash with a
+//! probability of about n²/2^62 (0.2% for 100 million IDs): the counts are exact in practice.
 //!
 //! Memory is bounded. The entries go to 256 shards by the hash's top bits (both sides of one
 //! ID always meet in one shard), each a set with open addressing on the already-uniform
@@ -31,16 +32,18 @@ use crate::temp::RunDir;
 /// The kind of an ID: `USER_ID`.
 pub(crate) const USER: u64 = 0;
 /// The kind of an ID: `ITEM_ID` (`ACTION_ID` for action interactions).
-pub(crate) const ITEM: u64 = 2;
-/// The side of an entry: the existing data.
-pub(crate) const EXISTING: u64 = 0;
-/// The side of an entry: the new batch.
-pub(crate) const BATCH: u64 = 1;
+pub(crate) const ITEM: u64 = 4;
+/// The side flag of an entry: seen in the existing data.
+pub(crate) const EXISTING: u64 = 1;
+/// The side flag of an entry: seen in the new batch.
+pub(crate) const BATCH: u64 = 2;
+/// The side flags of an entry; the rest is the ID (its hash and kind).
+const SIDES: u64 = EXISTING | BATCH;
 
-/// The entry of an ID's hash, of a kind, on a side.
+/// The entry of an ID's hash, of a kind, on a side (never 0: a side flag is set).
 #[inline]
 pub(crate) fn entry(hash: u64, kind: u64, side: u64) -> u64 {
-    (hash & !3) | kind | side
+    (hash & !7) | kind | side
 }
 
 /// Sorts and deduplicates entries (a partition read back from disk).
@@ -73,18 +76,16 @@ pub struct IdCounts {
     pub new: u64,
 }
 
-/// A set of entries: linear probing on 8-byte slots (0 is an empty slot; the entry 0 is kept
-/// aside), at most 70% full.
+/// A set of IDs with their side flags: linear probing on 8-byte slots (0 is an empty slot; an
+/// entry never is), at most 70% full.
 #[derive(Debug, Default)]
 struct EntrySet {
     slots: Vec<u64>,
     len: usize,
-    zero: bool,
 }
 
 impl EntrySet {
-    /// The slot where the search for `e` starts. Both sides of an ID (they differ in the low
-    /// bit) start at the same one.
+    /// The slot where the search for `e` starts: the same for every side of an ID.
     #[inline]
     fn home(e: u64, mask: usize) -> usize {
         (e >> 2) as usize & mask
@@ -96,46 +97,22 @@ impl EntrySet {
         (self.len + 1) * 10 > self.slots.len() * 7
     }
 
-    /// Inserts `e` (room made by the caller).
+    /// Inserts `e`, or adds its side flag to its ID's slot (room made by the caller).
     #[inline]
     fn insert(&mut self, e: u64) {
-        if e == 0 {
-            self.zero = true;
-            return;
-        }
         let mask = self.slots.len() - 1;
         let mut i = Self::home(e, mask);
         loop {
             let s = self.slots[i];
-            if s == e {
-                return;
-            }
+            // Empty first: an ID whose hash and kind bits are all 0 would match an empty slot.
             if s == 0 {
                 self.slots[i] = e;
                 self.len += 1;
                 return;
             }
-            i = (i + 1) & mask;
-        }
-    }
-
-    #[inline]
-    fn contains(&self, e: u64) -> bool {
-        if e == 0 {
-            return self.zero;
-        }
-        if self.slots.is_empty() {
-            return false;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::home(e, mask);
-        loop {
-            let s = self.slots[i];
-            if s == e {
-                return true;
-            }
-            if s == 0 {
-                return false;
+            if (s ^ e) & !SIDES == 0 {
+                self.slots[i] = s | e;
+                return;
             }
             i = (i + 1) & mask;
         }
@@ -154,19 +131,15 @@ impl EntrySet {
         }
     }
 
-    /// Every entry, the entry 0 included.
+    /// Every entry.
     fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.zero
-            .then_some(0)
-            .into_iter()
-            .chain(self.slots.iter().copied().filter(|&s| s != 0))
+        self.slots.iter().copied().filter(|&s| s != 0)
     }
 
     /// Empties the set, keeping its table.
     fn clear(&mut self) {
         self.slots.fill(0);
         self.len = 0;
-        self.zero = false;
     }
 }
 
@@ -397,14 +370,22 @@ fn order_by_home(entries: &[u64], mask: usize, out: &mut Vec<u64>) {
     group(entries, REGIONS, |&e| EntrySet::home(e, mask) >> shift, out);
 }
 
-/// Counts a shard's set: an ID is new when its batch entry is there without its existing one.
-fn count_set(set: &EntrySet, counts: &mut [IdCounts; 2]) {
-    for e in set.iter().filter(|e| e & 1 == BATCH) {
-        let kind = usize::from(e & 2 == ITEM);
+/// Counts one ID with its gathered side flags: a batch ID, new when the existing data lacks it.
+#[inline]
+fn count_id(e: u64, counts: &mut [IdCounts; 2]) {
+    if e & BATCH != 0 {
+        let kind = usize::from(e & ITEM != 0);
         counts[kind].distinct += 1;
-        if !set.contains(e & !1) {
+        if e & EXISTING == 0 {
             counts[kind].new += 1;
         }
+    }
+}
+
+/// Counts a shard's set (one slot per ID).
+fn count_set(set: &EntrySet, counts: &mut [IdCounts; 2]) {
+    for e in set.iter() {
+        count_id(e, counts);
     }
 }
 
@@ -462,28 +443,18 @@ fn count_file(
     Ok(())
 }
 
-/// Counts sorted, deduplicated entries: an ID is one or two entries (existing side first).
+/// Counts sorted entries: an ID is up to three entries (one per set of side flags it was written
+/// with), next to each other; their flags are gathered.
 fn count_sorted(entries: &[u64], counts: &mut [IdCounts; 2]) {
     let mut i = 0;
     while i < entries.len() {
-        let id = entries[i] >> 1;
-        let mut existing = false;
-        let mut batch = false;
-        while i < entries.len() && entries[i] >> 1 == id {
-            if entries[i] & 1 == BATCH {
-                batch = true;
-            } else {
-                existing = true;
-            }
+        let mut e = entries[i];
+        i += 1;
+        while i < entries.len() && (entries[i] ^ e) & !SIDES == 0 {
+            e |= entries[i];
             i += 1;
         }
-        let kind = usize::from(id & 1 == 1);
-        if batch {
-            counts[kind].distinct += 1;
-            if !existing {
-                counts[kind].new += 1;
-            }
-        }
+        count_id(e, counts);
     }
 }
 
@@ -647,6 +618,42 @@ mod tests {
         a.sort_unstable();
         b.sort_unstable();
         assert_eq!(a, b);
+    }
+
+    /// An ID keeps one slot whatever sides it is seen on, in memory and out of core, even the
+    /// ID whose hash bits are all 0 (its entries look like an empty slot but for the flags).
+    #[test]
+    fn sides_gather_in_one_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        for budget in [1 << 20, 8] {
+            let ids = NewIds::new(budget, Some(dir.path().to_path_buf()));
+            ids.add(&[entry(0, USER, BATCH), entry(0, ITEM, BATCH)]);
+            ids.add(&[entry(0, USER, EXISTING), entry(h("u", 1), USER, BATCH)]);
+            ids.add(&[entry(0, USER, BATCH), entry(h("u", 1), USER, BATCH)]);
+            assert_eq!(
+                ids.finish().unwrap(),
+                [
+                    IdCounts {
+                        distinct: 2,
+                        new: 1
+                    },
+                    IdCounts {
+                        distinct: 1,
+                        new: 1
+                    }
+                ],
+                "budget {budget}"
+            );
+        }
+        let mut set = EntrySet::default();
+        set.resize(16);
+        for e in [entry(7 << 3, USER, BATCH), entry(7 << 3, USER, EXISTING)] {
+            set.insert(e);
+        }
+        assert_eq!(
+            (set.len, set.iter().collect::<Vec<_>>()),
+            (1, vec![entry(7 << 3, USER, BATCH | EXISTING)])
+        );
     }
 
     #[test]
