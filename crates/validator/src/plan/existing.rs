@@ -759,7 +759,7 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool, ids: bo
                     }
                     p.starts.push(start as u32);
                     if ids {
-                        keyer.push_ids(&fields, line, super::ids::EXISTING, &mut p.ids);
+                        FileKeyer::push_ids(&k, super::ids::EXISTING, &mut p.ids);
                     }
                     if let Some(acc) = acc.as_mut() {
                         if let Some(u) = keyer.user_hash(&fields, line) {
@@ -852,12 +852,7 @@ mod tests {
                         Some(k) => {
                             want.key.push(k.rec);
                             want.starts.push(start as u32);
-                            keyer.push_ids(
-                                &fields,
-                                line,
-                                super::super::ids::EXISTING,
-                                &mut want.ids,
-                            );
+                            FileKeyer::push_ids(&k, super::super::ids::EXISTING, &mut want.ids);
                         }
                         None => want.unreadable += 1,
                     }

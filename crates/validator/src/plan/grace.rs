@@ -583,8 +583,15 @@ impl PartTable {
 
     /// The table of `keys` (in batch order): per key, the first record (`last` false:
     /// interactions, later copies collapse into it) or the last one (`last`: an ID, the last
-    /// occurrence wins). Its buffers come from `scratch`; [`PartTable::recycle`] gives them back.
-    fn build(keys: &[u128], last: bool, scratch: &mut JoinScratch) -> PartTable {
+    /// occurrence wins). `status` (one byte per key, all [`NOT_KEPT`]) gets `ABSENT` for each
+    /// record kept, and the number of those is returned beside the table. Its buffers come
+    /// from `scratch`; [`PartTable::recycle`] gives them back.
+    fn build(
+        keys: &[u128],
+        last: bool,
+        status: &mut [u8],
+        scratch: &mut JoinScratch,
+    ) -> (PartTable, u64) {
         let n = keys.len();
         let subs = (n / SUB_RECORDS).max(1).next_power_of_two();
         let mask = subs - 1;
@@ -624,6 +631,13 @@ impl PartTable {
         let mut slots = std::mem::take(&mut scratch.slots);
         slots.clear();
         slots.reserve(total);
+        // The filter's bits and the kept records are set as keys go in, not by two more
+        // passes over the slots (which read the whole table twice again).
+        let bits = (n.max(8) * 8).next_power_of_two();
+        let mut filter = std::mem::take(&mut scratch.filter);
+        filter.clear();
+        filter.resize(bits / 64, 0);
+        let mut distinct = 0u64;
         for s in 0..subs {
             slots.resize(starts[s + 1], EMPTY);
             let table = &mut slots[starts[s]..];
@@ -636,10 +650,16 @@ impl PartTable {
                     let slot = &mut table[i];
                     if slot.pos == u32::MAX {
                         *slot = Slot { lo, hi, pos: at };
+                        let b = Self::filter_bit(lo, bits - 1);
+                        filter[b / 64] |= 1 << (b % 64);
+                        status[at as usize] = ABSENT;
+                        distinct += 1;
                         break;
                     }
                     if slot.lo == lo && slot.hi == hi {
                         if last {
+                            status[slot.pos as usize] = NOT_KEPT;
+                            status[at as usize] = ABSENT;
                             slot.pos = at;
                         }
                         break;
@@ -653,20 +673,13 @@ impl PartTable {
         }
         scratch.grouped = grouped;
         scratch.positions = positions;
-        let bits = (n.max(8) * 8).next_power_of_two();
-        let mut filter = std::mem::take(&mut scratch.filter);
-        filter.clear();
-        filter.resize(bits / 64, 0);
-        for slot in slots.iter().filter(|s| s.pos != u32::MAX) {
-            let b = Self::filter_bit(slot.lo, bits - 1);
-            filter[b / 64] |= 1 << (b % 64);
-        }
-        PartTable {
+        let table = PartTable {
             slots,
             starts,
             mask,
             filter,
-        }
+        };
+        (table, distinct)
     }
 
     /// Gives the table's buffers back to `scratch` for the next partition.
@@ -685,14 +698,6 @@ impl PartTable {
     fn may_hold(&self, key: u128) -> bool {
         let b = Self::filter_bit(key as u64, self.filter.len() * 64 - 1);
         self.filter[b / 64] & (1 << (b % 64)) != 0
-    }
-
-    /// The positions kept, one per distinct key.
-    fn kept(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slots
-            .iter()
-            .filter(|s| s.pos != u32::MAX)
-            .map(|s| s.pos)
     }
 
     /// Looks up each of `keys` in order: `found(i, pos)` for the `i`-th key found. Unlike the
@@ -822,12 +827,9 @@ fn join_partition(
         .read_keys(&mut keys, by_id.then_some(&mut recs), n)?;
     // ID types: the last occurrence of an ID wins; interactions: later copies collapse into the
     // first.
-    let table = PartTable::build(&keys, by_id, scratch);
+    let (table, distinct) = PartTable::build(&keys, by_id, &mut status, scratch);
+    out.distinct = distinct;
     scratch.keys = keys;
-    for at in table.kept() {
-        status[at as usize] = ABSENT;
-        out.distinct += 1;
-    }
     if let Some(ex) = existing {
         let mut r = ex.entries(p)?;
         let mut matched_out = if results.1 {

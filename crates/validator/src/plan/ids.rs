@@ -2,8 +2,9 @@
 //! `ITEM_ID`s (`ACTION_ID`s) of the batch, and how many of them the existing bulk interactions
 //! lack.
 //!
-//! Every ID is a 64-bit hash ([`xxh3_64`](xxhash_rust::xxh3::xxh3_64) of its value) whose three
-//! low bits are replaced by a tag: which kind of ID (user, item), and a flag for each side where
+//! Every ID is a 64-bit hash of its value (`keys::id_hash`: [`xxh3_64`](xxhash_rust::xxh3::xxh3_64),
+//! or the low half of the 128-bit hash the record's key already took of a long value) whose
+//! three low bits are replaced by a tag: which kind of ID (user, item), and a flag for each side where
 //! it was seen (the batch, the existing data). An ID takes one slot of a set, whose side flags
 //! gather as its entries arrive; written out and sorted, the entries of one ID are next to each
 //! other and their flags are gathered the same way. An ID is *new* when it has the batch's flag

@@ -5,7 +5,9 @@
 //! column order (the new batch's first header), so that `1.0` and `1.00` in a `float` column,
 //! `007` and `7` in an `int` column, or `"abc"` and `abc` are the same value, and files whose
 //! columns are in another order still compare. Items, users and actions also get a 128-bit hash
-//! of their ID (the value after unescaping). 128 bits make a collision between two different
+//! of their ID (the value after unescaping). In interactions, USER_ID and ITEM_ID (ACTION_ID)
+//! enter the encoding in fixed sizes (two words that hold a value of up to 16 bytes, else its
+//! 128-bit hash), so that no copy of them needs a call. 128 bits make a collision between two different
 //! records practically impossible (about 2^-64 for ten billion records).
 
 use std::io::Write;
@@ -127,8 +129,18 @@ impl KeySpec {
             .collect();
         let identity =
             columns.len() == self.names.len() && src.iter().enumerate().all(|(i, s)| *s == Some(i));
+        // The USER_ID and ITEM_ID (ACTION_ID) columns of string type go into the record's
+        // encoding as a hash of their value, which the new users and items then reuse.
+        let hashed = (0..self.names.len())
+            .map(|c| match self.kinds[c] {
+                KeyKind::Bytes if self.who == Some(c) => 1,
+                KeyKind::Bytes if self.what == Some(c) => 2,
+                _ => 0,
+            })
+            .collect();
         FileKeyer {
             kinds: self.kinds.clone(),
+            hashed,
             id: self.id.and_then(|c| src[c]),
             user: self.user.and_then(|c| src[c]),
             event_type: self.event_type.and_then(|c| src[c]),
@@ -151,6 +163,9 @@ impl KeySpec {
 #[derive(Debug, Clone)]
 pub(crate) struct FileKeyer {
     kinds: Vec<KeyKind>,
+    /// Per canonical column: 1 for USER_ID, 2 for ITEM_ID (ACTION_ID), encoded by the hash
+    /// of their value ([`FileKeyer::key`]); 0 for the others.
+    hashed: Vec<u8>,
     /// Canonical column → this file's column.
     src: Vec<Option<usize>>,
     /// This file's ID column.
@@ -186,6 +201,9 @@ pub(crate) struct RecordKey {
     pub id: u128,
     /// Hash of the whole record, typed.
     pub rec: u128,
+    /// The hashes of the record's USER_ID and ITEM_ID (ACTION_ID) for [`super::ids`]: `None`
+    /// when the file has no such column or the value is empty.
+    pub ids: [Option<u64>; 2],
 }
 
 impl FileKeyer {
@@ -206,16 +224,50 @@ impl FileKeyer {
             0
         };
         buf.clear();
+        let mut ids = [None; 2];
         for (c, kind) in self.kinds.iter().enumerate() {
             let v: &[u8] = match self.src[c] {
                 Some(i) => fields.value(line, i),
                 None => b"",
             };
-            encode_typed(*kind, v, buf);
+            match self.hashed[c] {
+                0 => encode_typed(*kind, v, buf),
+                _ if v.is_empty() => buf.push(0),
+                side => {
+                    // Fixed sizes, so that the copies need no call (IDs of one length are
+                    // common): a value of up to 16 bytes as its length and two words that
+                    // hold it all, a longer one as its 128-bit hash (whose low half is then
+                    // its ID hash). (Event types, of several lengths in no order, went slower
+                    // this way than by a copy: the length's branch mispredicted.)
+                    let h = if let Some((a, b)) = words(v) {
+                        buf.push(5);
+                        buf.push(v.len() as u8);
+                        buf.extend_from_slice(&a.to_le_bytes());
+                        buf.extend_from_slice(&b.to_le_bytes());
+                        id_hash(v)
+                    } else {
+                        let h = xxh3_128(v);
+                        buf.push(6);
+                        buf.extend_from_slice(&h.to_le_bytes());
+                        h as u64
+                    };
+                    ids[usize::from(side - 1)] = Some(h);
+                }
+            }
+        }
+        // A USER_ID or ITEM_ID column of another type than string (the schema's choice).
+        for (k, col) in [self.who, self.what].into_iter().enumerate() {
+            if let (None, Some(c)) = (ids[k], col) {
+                let v = fields.value(line, c);
+                if !v.is_empty() {
+                    ids[k] = Some(id_hash(v));
+                }
+            }
         }
         Some(RecordKey {
             id,
             rec: xxh3_128(buf),
+            ids,
         })
     }
 
@@ -249,16 +301,13 @@ impl FileKeyer {
         self.user.map(|c| xxh3_64(fields.value(line, c)))
     }
 
-    /// The entries of a record's USER_ID and ITEM_ID (ACTION_ID) for [`super::ids`], on `side`.
-    /// An empty value is not an ID.
+    /// The entries of a keyed record's USER_ID and ITEM_ID (ACTION_ID) for [`super::ids`], on
+    /// `side`. An empty value is not an ID.
     #[inline]
-    pub fn push_ids(&self, fields: &Fields, line: &[u8], side: u64, out: &mut Vec<u64>) {
-        for (col, kind) in [(self.who, ids::USER), (self.what, ids::ITEM)] {
-            if let Some(c) = col {
-                let v = fields.value(line, c);
-                if !v.is_empty() {
-                    out.push(ids::entry(xxh3_64(v), kind, side));
-                }
+    pub fn push_ids(key: &RecordKey, side: u64, out: &mut Vec<u64>) {
+        for (h, kind) in key.ids.into_iter().zip([ids::USER, ids::ITEM]) {
+            if let Some(h) = h {
+                out.push(ids::entry(h, kind, side));
             }
         }
     }
@@ -294,7 +343,7 @@ impl FileKeyer {
             keys.id.push(k.id);
         }
         if self.ids {
-            self.push_ids(fields, line, ids::BATCH, &mut keys.ids);
+            Self::push_ids(&k, ids::BATCH, &mut keys.ids);
         }
         if self.facts {
             // One entry per record, so that a record's index finds them.
@@ -327,6 +376,37 @@ impl FileKeyer {
     }
 }
 
+/// The hash of a USER_ID or ITEM_ID (ACTION_ID) value for [`super::ids`]: for a value longer
+/// than 16 bytes, the low half of the 128-bit hash [`FileKeyer::key`] puts in the record's
+/// encoding.
+#[inline]
+fn id_hash(v: &[u8]) -> u64 {
+    if v.len() <= 16 {
+        xxh3_64(v)
+    } else {
+        xxh3_128(v) as u64
+    }
+}
+
+/// Two words that, with the length, hold a value of up to 16 bytes whole (the first and the
+/// last 8 bytes, or 4, overlapping when shorter than 16 or 8); `None` when it is longer.
+#[inline]
+fn words(v: &[u8]) -> Option<(u64, u64)> {
+    let n = v.len();
+    let w8 = |i: usize| u64::from_le_bytes(v[i..i + 8].try_into().unwrap_or_default());
+    let w4 = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            v[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    match n {
+        8..=16 => Some((w8(0), w8(n - 8))),
+        4..=7 => Some((w4(0), w4(n - 4))),
+        0..=3 => Some((v.iter().fold(0, |a, &c| a << 8 | u64::from(c)), 0)),
+        _ => None,
+    }
+}
+
 /// Appends one value to the identity encoding: a tag, then the value parsed by type (or its
 /// bytes, length-prefixed, when it does not parse). Empty is null for every type.
 #[inline]
@@ -337,22 +417,26 @@ fn encode_typed(kind: KeyKind, v: &[u8], buf: &mut Vec<u8>) {
     }
     match kind {
         KeyKind::Int(bits) => {
-            if let Ok(n) = parse_int(v, bits) {
+            if let Some(n) = long_digits(v, bits).or_else(|| parse_int(v, bits).ok()) {
                 buf.push(1);
                 buf.extend_from_slice(&n.to_le_bytes());
                 return;
             }
         }
-        KeyKind::Float { double } => {
-            if let Ok(x) = parse_float(v, double) {
+        KeyKind::Float { double: false } => {
+            // A `float` is stored in 32 bits: values equal as f32 are the same value. `+ 0.0`
+            // turns -0.0 into 0.0.
+            let x = short_decimal(v).or_else(|| parse_float(v, false).ok().map(|x| x as f32));
+            if let Some(x) = x {
                 buf.push(2);
-                // A `float` is stored in 32 bits: values equal as f32 are the same value.
-                // `+ 0.0` turns -0.0 into 0.0.
-                if double {
-                    buf.extend_from_slice(&(x + 0.0).to_bits().to_le_bytes());
-                } else {
-                    buf.extend_from_slice(&((x as f32) + 0.0).to_bits().to_le_bytes());
-                }
+                buf.extend_from_slice(&(x + 0.0).to_bits().to_le_bytes());
+                return;
+            }
+        }
+        KeyKind::Float { double: true } => {
+            if let Ok(x) = parse_float(v, true) {
+                buf.push(2);
+                buf.extend_from_slice(&(x + 0.0).to_bits().to_le_bytes());
                 return;
             }
         }
@@ -368,6 +452,81 @@ fn encode_typed(kind: KeyKind, v: &[u8], buf: &mut Vec<u8>) {
     buf.push(4);
     buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
     buf.extend_from_slice(v);
+}
+
+/// The value of an unsigned run of 8 to 19 digits (a Unix timestamp) as `parse_int` gives it,
+/// the first eight digits at once (three multiplications instead of eight dependent steps);
+/// `None` for anything else, which `parse_int` then decides.
+#[inline]
+fn long_digits(v: &[u8], bits: u32) -> Option<i64> {
+    let (head, rest) = v.split_first_chunk::<8>()?;
+    if rest.len() > 11 {
+        return None;
+    }
+    let x = u64::from_le_bytes(*head).wrapping_sub(0x3030_3030_3030_3030);
+    // A byte below '0' wrapped to 0xD0 or more; one above '9' reaches 0x80 with 0x76 added.
+    if (x | x.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    let x = x.wrapping_mul(10).wrapping_add(x >> 8);
+    let x = ((x & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((x >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32))))
+        >> 32;
+    let mut n = x;
+    for &c in rest {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    let max = if bits == 32 {
+        i32::MAX as u64
+    } else {
+        i64::MAX as u64
+    };
+    (n <= max).then_some(n as i64)
+}
+
+/// Reciprocals of the powers of ten [`short_decimal`] divides by.
+const RECIPROCALS: [f64; 5] = [1.0, 0.1, 0.01, 0.001, 0.0001];
+
+/// The `float` (f32) value of a plain decimal of at most 8 digits, at most 4 after the point,
+/// whose digits make an integer below 2^24, multiplied by the reciprocal of the power of ten
+/// rather than divided by it: `parse_float`'s value rounded to f32, bit for bit. (The digits
+/// `m` and `10^s` are exact f32 values; rounding their exact quotient to f64 and then to f32
+/// gives the correctly rounded f32, and a quotient that is not itself an f32 value lies at
+/// least 2^-39 (relative) from every midpoint between two, since `10^s < 2^14`; the product
+/// is within 2^-52 of it, so it rounds the same way.) `None` for anything else.
+#[inline]
+fn short_decimal(v: &[u8]) -> Option<f32> {
+    let (neg, digits) = match v.first()? {
+        b'-' => (true, &v[1..]),
+        b'+' => (false, &v[1..]),
+        _ => (false, v),
+    };
+    if digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    let mut m: u32 = 0;
+    let mut point = None;
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d <= 9 {
+            m = m * 10 + u32::from(d);
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = point.map_or(0, |i| digits.len() - i - 1);
+    if digits.len() == usize::from(point.is_some()) || m >= 1 << 24 || scale >= RECIPROCALS.len() {
+        return None;
+    }
+    let x = (f64::from(m) * RECIPROCALS[scale]) as f32;
+    Some(if neg { -x } else { x })
 }
 
 /// Writes a value in Personalize's dialect: quoted when it contains a comma, a quote or a line
@@ -952,5 +1111,179 @@ mod tests {
         out.clear();
         encode_field(br"a\b", &mut out);
         assert_eq!(out, br"a\b");
+    }
+
+    /// The eight-digits-at-once parse gives `parse_int`'s value for every run of digits it
+    /// takes, and leaves everything else (signs, other bytes, too many digits, out of range)
+    /// to it.
+    #[test]
+    fn long_digits_parse_as_parse_int_does() {
+        let mut x = 7u64;
+        let mut rnd = |n: u64| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n
+        };
+        let alphabet = b"0123456789012345678901234567890123456789+-./:e ";
+        let mut taken = 0;
+        for _ in 0..200_000 {
+            let len = rnd(24) as usize;
+            let mut v: Vec<u8> = (0..len).map(|_| b'0' + rnd(10) as u8).collect();
+            if rnd(3) == 0 && len > 0 {
+                let at = rnd(len as u64) as usize;
+                v[at] = alphabet[rnd(alphabet.len() as u64) as usize];
+            }
+            for bits in [32, 64] {
+                if let Some(n) = long_digits(&v, bits) {
+                    taken += 1;
+                    assert_eq!(
+                        Ok(n),
+                        parse_int(&v, bits),
+                        "{:?}",
+                        String::from_utf8_lossy(&v)
+                    );
+                }
+            }
+        }
+        assert!(taken > 50_000, "{taken}");
+        for (v, bits, want) in [
+            (&b"1590000001"[..], 64, Some(1_590_000_001)),
+            (b"2147483647", 32, Some(2_147_483_647)),
+            (b"2147483648", 32, None),
+            (b"9223372036854775807", 64, Some(i64::MAX)),
+            (b"9223372036854775808", 64, None),
+            (b"00000000000000000001", 64, None),
+            (b"1234567", 64, None),
+            (b"+12345678", 64, None),
+            (b"1234/678", 64, None),
+            (b"12345678:", 64, None),
+        ] {
+            assert_eq!(
+                long_digits(v, bits),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(v)
+            );
+        }
+    }
+
+    /// A `float`'s short decimals, multiplied by a reciprocal, round to the f32 that
+    /// `parse_float` then a cast give, bit for bit: every digit count and scale it takes, the
+    /// largest integers below 2^24, and powers of two and five (quotients that are f32 values).
+    #[test]
+    fn short_decimals_round_as_parse_float_does() {
+        let mut values: Vec<u32> = (0..200_000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761) >> 8)
+            .collect();
+        values.extend((1 << 24) - 2000..1 << 24);
+        values.extend((0..24).map(|p| 1u32 << p));
+        values.extend((0..11).map(|p| 5u32.pow(p)).filter(|&v| v < 1 << 24));
+        let mut checked = 0;
+        for &m in &values {
+            for scale in 0..=5usize {
+                let digits = m.to_string();
+                let text = if scale == 0 {
+                    digits
+                } else {
+                    let padded = format!("{:0>width$}", digits, width = scale + 1);
+                    let (int, frac) = padded.split_at(padded.len() - scale);
+                    format!("{int}.{frac}")
+                };
+                for sign in ["", "-", "+"] {
+                    let v = format!("{sign}{text}");
+                    let want = parse_float(v.as_bytes(), false).map(|x| x as f32);
+                    match short_decimal(v.as_bytes()) {
+                        Some(x) => {
+                            checked += 1;
+                            assert_eq!(Ok(x.to_bits()), want.map(f32::to_bits), "{v}");
+                        }
+                        None => assert!(scale == 5 || text.len() > 9, "{v}"),
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000_000, "{checked}");
+        for v in [
+            "",
+            ".",
+            "-",
+            "1e5",
+            "1.2.3",
+            "0x10",
+            "123456789",
+            "1.23456789",
+        ] {
+            assert_eq!(short_decimal(v.as_bytes()), None, "{v}");
+        }
+    }
+
+    /// Values of up to 16 bytes are held whole by their length and two words; the IDs of
+    /// interactions compare by value whatever their length (the 16- and 17-byte boundary
+    /// included), and the hashes they give the new users and items are `id_hash`'s.
+    #[test]
+    fn interaction_ids_are_encoded_whole_or_by_hash() {
+        let unpack = |n: usize, (a, b): (u64, u64)| -> Vec<u8> {
+            match n {
+                8..=16 => {
+                    let mut v = a.to_le_bytes().to_vec();
+                    v.extend_from_slice(&b.to_le_bytes()[16 - n..]);
+                    v
+                }
+                4..=7 => {
+                    let mut v = (a as u32).to_le_bytes().to_vec();
+                    v.extend_from_slice(&(b as u32).to_le_bytes()[8 - n..]);
+                    v
+                }
+                _ => a.to_be_bytes()[8 - n..].to_vec(),
+            }
+        };
+        let text = b"user_0815374-\x00\xff,abcdefgh";
+        for n in 0..=16 {
+            for start in 0..text.len() - n {
+                let v = &text[start..start + n];
+                assert_eq!(unpack(n, words(v).unwrap()), v);
+            }
+        }
+        assert_eq!(words(&[7u8; 17]), None);
+
+        let plan = [
+            col("USER_ID", Check::Id),
+            col("ITEM_ID", Check::Id),
+            col(
+                "TIMESTAMP",
+                Check::Int {
+                    bits: 64,
+                    role: IntRole::Plain,
+                },
+            ),
+        ];
+        let spec = KeySpec::new(&plan, DatasetType::Interactions);
+        let k = spec.keyer(&plan, false);
+        let ids = [
+            "u",
+            "abc",
+            "user_0815374",
+            "0123456789abcdef",
+            "0123456789abcdefg",
+            "a-much-longer-user-id-0000-1111",
+        ];
+        for (i, a) in ids.iter().enumerate() {
+            let ka = key(&k, &format!("{a},item_1,1590000000")).unwrap();
+            assert_eq!(
+                ka.ids,
+                [Some(id_hash(a.as_bytes())), Some(id_hash(b"item_1"))]
+            );
+            assert_eq!(ka, key(&k, &format!("\"{a}\",item_1,1590000000")).unwrap());
+            for (j, b) in ids.iter().enumerate() {
+                let kb = key(&k, &format!("{b},item_1,1590000000")).unwrap();
+                assert_eq!(i == j, ka.rec == kb.rec, "{a} {b}");
+                // The same value as the item instead of the user is another record.
+                let swapped = key(&k, &format!("item_1,{a},1590000000")).unwrap();
+                assert_ne!(ka.rec, swapped.rec);
+            }
+        }
+        let empty = key(&k, ",item_1,1590000000").unwrap();
+        assert_eq!(empty.ids, [None, Some(id_hash(b"item_1"))]);
     }
 }
