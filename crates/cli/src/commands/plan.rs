@@ -41,7 +41,6 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
         )?
     };
     let opts = session.options();
-    limit_join_threads(opts.threads);
     let mut plan_opts = dataset::plan_options(mode, &args.existing);
     plan_opts.write_merged = args.write_merged.clone();
     plan_opts.write_deduped = args.write_deduped.clone();
@@ -95,12 +94,4 @@ pub fn run(args: &PlanArgs, session: &Session) -> anyhow::Result<Outcome> {
         changes: changes.as_ref(),
     }])?;
     Ok(Outcome::exit(session.exit_code(&report)))
-}
-
-/// polars runs the joins on its own thread pool: give it the `--threads` setting.
-fn limit_join_threads(threads: usize) {
-    if threads > 0 && std::env::var_os("POLARS_MAX_THREADS").is_none() {
-        // Before polars starts its pool (the first join), while this is the only thread.
-        std::env::set_var("POLARS_MAX_THREADS", threads.to_string());
-    }
 }

@@ -14,8 +14,8 @@
 //! The engine's message for each limit is kept; the plan says which data it judged
 //! ("after the job: …").
 
+use super::batch::Batch;
 use super::existing::ABSENT;
-use super::frame::Batch;
 use super::keys::{Capture, NO_EVENT_TYPE, OTHER_EVENT_TYPE};
 use super::{ExistingState, Mode, Plan};
 use crate::diagnostic::{Diagnostic, Severity};

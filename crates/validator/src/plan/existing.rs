@@ -1,6 +1,6 @@
 //! Streams the existing data once, through the same block reader and dialect parser as the
-//! validation, in chunks of blocks: each chunk's records are keyed in parallel, joined with the
-//! new batch in polars, and then dropped, so memory grows with the new batch and one chunk,
+//! validation, in chunks of blocks: each chunk's records are keyed in parallel, looked up in the
+//! new batch's table, and then dropped, so memory grows with the new batch and one chunk,
 //! never with the existing data. The chunk's surviving lines are written to the merged file
 //! while it is still in memory.
 
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::after::AfterJob;
-use super::frame::{self, Batch};
+use super::batch::{self, Batch};
 use super::grace::{Grouped, Grouping, Layout, PartitionWriter, Partitioner, Walk};
 use super::ids::NewIds;
 use super::keys::{FileKeyer, KeySpec};
@@ -523,7 +523,7 @@ impl<'a> ExistingPass<'a> {
                 .collect()
         });
         let rows: usize = chunk.iter().map(|(_, p, _)| p.starts.len()).sum();
-        let matches = frame::join_chunk(self.batch, keys, recs)?;
+        let matches = batch::join_chunk(self.batch, keys, recs, self.pool)?;
 
         let mut matched = vec![false; rows];
         for m in &matches {
@@ -781,9 +781,6 @@ fn parse_block(keyer: &FileKeyer, data: &[u8], by_id: bool, facts: bool, ids: bo
         quoted = false;
         fields.begin();
     }
-    // polars keeps the vectors as they are: no spare capacity.
-    p.key.shrink_to_fit();
-    p.rec.shrink_to_fit();
     p.facts = acc;
     p
 }

@@ -555,8 +555,9 @@ const SUB_RECORDS: usize = 4096;
 /// made of sub-tables chosen by bits of the key that neither the partition (the top bits) nor
 /// the slot (the low bits) uses. The batch's records are grouped by sub-table first (a stable
 /// counting sort), and each sub-table is filled in one go, while it is in the cache: one
-/// table for a whole partition misses the cache on nearly every record.
-struct PartTable {
+/// table for a whole partition misses the cache on nearly every record. The in-memory plan
+/// keeps one such table for the whole batch ([`super::frame`]).
+pub(crate) struct PartTable {
     slots: Vec<Slot>,
     /// Where each sub-table starts in `slots` (and the end).
     starts: Vec<usize>,
@@ -581,24 +582,28 @@ impl PartTable {
         (((key as u64 & 0xFFFF_FFFF) * len as u64) >> 32) as usize
     }
 
-    /// The table of `keys` (in batch order): per key, the first record (`last` false:
-    /// interactions, later copies collapse into it) or the last one (`last`: an ID, the last
-    /// occurrence wins). `status` (one byte per key, all [`NOT_KEPT`]) gets `ABSENT` for each
-    /// record kept, and the number of those is returned beside the table. Its buffers come
-    /// from `scratch`; [`PartTable::recycle`] gives them back.
-    fn build(
-        keys: &[u128],
+    /// The table of the `n` keys of `keys` that `select` takes (in batch order, in one or more
+    /// chunks): per key, the first record (`last` false: interactions, later copies collapse
+    /// into it) or the last one (`last`: an ID, the last occurrence wins). A record's position
+    /// counts every key of `keys`, selected or not. `status` (one byte per key, all [`NOT_KEPT`]) gets `ABSENT`
+    /// for each record kept, and the number of those is returned beside the table. Its buffers
+    /// come from `scratch`; [`PartTable::recycle`] gives them back.
+    pub(crate) fn build(
+        keys: &[&[u128]],
+        select: impl Fn(u128) -> bool,
+        n: usize,
         last: bool,
         status: &mut [u8],
         scratch: &mut JoinScratch,
     ) -> (PartTable, u64) {
-        let n = keys.len();
+        let all = || keys.iter().flat_map(|c| c.iter().copied()).enumerate();
+        let keys = || all().filter(|&(_, k)| select(k));
         let subs = (n / SUB_RECORDS).max(1).next_power_of_two();
         let mask = subs - 1;
         // A stable counting sort of the keys and their positions by sub-table, so that each
         // sub-table is filled from consecutive memory.
         let mut bounds = vec![0usize; subs + 1];
-        for &k in keys {
+        for (_, k) in keys() {
             bounds[Self::sub(k, mask) + 1] += 1;
         }
         for i in 0..subs {
@@ -612,7 +617,7 @@ impl PartTable {
         let mut positions = std::mem::take(&mut scratch.positions);
         positions.clear();
         positions.resize(n, 0);
-        for (i, &k) in keys.iter().enumerate() {
+        for (i, k) in keys() {
             let s = Self::sub(k, mask);
             grouped[next[s]] = k;
             positions[next[s]] = i as u32;
@@ -682,6 +687,13 @@ impl PartTable {
         (table, distinct)
     }
 
+    /// Replaces the position kept in each slot by `to(position)`.
+    pub(crate) fn renumber(&mut self, to: impl Fn(u32) -> u32) {
+        for slot in self.slots.iter_mut().filter(|s| s.pos != u32::MAX) {
+            slot.pos = to(slot.pos);
+        }
+    }
+
     /// Gives the table's buffers back to `scratch` for the next partition.
     fn recycle(self, scratch: &mut JoinScratch) {
         scratch.slots = self.slots;
@@ -700,22 +712,27 @@ impl PartTable {
         self.filter[b / 64] & (1 << (b % 64)) != 0
     }
 
-    /// Looks up each of `keys` in order: `found(i, pos)` for the `i`-th key found. Unlike the
-    /// batch's keys, probes are not grouped by sub-table: the existing data can be ten times
-    /// the batch, and grouping a round of probes cost more than it saved; instead the home
-    /// slots of 16 keys are loaded before any of them is looked up, so that their cache misses
-    /// overlap.
-    fn probe(&self, keys: &[u128], mut found: impl FnMut(usize, u32)) {
+    /// Looks up each of `keys` that `select` takes, in order: `found(i, pos)` for the `i`-th
+    /// key found. Unlike the batch's keys, probes are not grouped by sub-table: the existing
+    /// data can be ten times the batch, and grouping a round of probes cost more than it
+    /// saved; instead the home slots of 16 keys are loaded before any of them is looked up, so
+    /// that their cache misses overlap.
+    pub(crate) fn probe(
+        &self,
+        keys: &[u128],
+        select: impl Fn(u128) -> bool,
+        mut found: impl FnMut(usize, u32),
+    ) {
         /// Probes whose first slots are loaded together.
         const AHEAD: usize = 16;
         let mut touched = 0u32;
         for (g, group) in keys.chunks(AHEAD).enumerate() {
-            for &key in group.iter().filter(|&&k| self.may_hold(k)) {
+            for &key in group.iter().filter(|&&k| select(k) && self.may_hold(k)) {
                 let table = self.sub_table(key);
                 touched ^= table[Self::home(key, table.len())].pos;
             }
             for (j, &key) in group.iter().enumerate() {
-                if !self.may_hold(key) {
+                if !(select(key) && self.may_hold(key)) {
                     continue;
                 }
                 let table = self.sub_table(key);
@@ -827,7 +844,7 @@ fn join_partition(
         .read_keys(&mut keys, by_id.then_some(&mut recs), n)?;
     // ID types: the last occurrence of an ID wins; interactions: later copies collapse into the
     // first.
-    let (table, distinct) = PartTable::build(&keys, by_id, &mut status, scratch);
+    let (table, distinct) = PartTable::build(&[&keys], |_| true, n, by_id, &mut status, scratch);
     out.distinct = distinct;
     scratch.keys = keys;
     if let Some(ex) = existing {
@@ -853,14 +870,18 @@ fn join_partition(
             matched.clear();
             matched.resize(ex_keys.len(), 0u8);
             // In existing order within each key: the last existing record of a key decides.
-            table.probe(&ex_keys, |i, at| {
-                matched[i] = 1;
-                status[at as usize] = if !by_id || recs[at as usize] == ex_recs[i] {
-                    IDENTICAL
-                } else {
-                    REPLACED
-                };
-            });
+            table.probe(
+                &ex_keys,
+                |_| true,
+                |i, at| {
+                    matched[i] = 1;
+                    status[at as usize] = if !by_id || recs[at as usize] == ex_recs[i] {
+                        IDENTICAL
+                    } else {
+                        REPLACED
+                    };
+                },
+            );
             let hits = matched.iter().filter(|&&m| m == 1).count() as u64;
             if by_id {
                 out.superseded += hits;

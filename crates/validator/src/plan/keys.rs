@@ -787,7 +787,7 @@ impl Capture {
             }
             events
         };
-        // Kept for the whole run and handed to polars as they are: no spare capacity.
+        // Kept until the batch is deduplicated: no spare capacity.
         keys.rec.shrink_to_fit();
         keys.id.shrink_to_fit();
         self.rec.push(std::mem::take(&mut keys.rec));

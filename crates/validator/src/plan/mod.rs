@@ -6,11 +6,12 @@
 //!    every well-formed record ([`keys`]): a 128-bit hash of its values parsed by schema type, and
 //!    of its ID for items, users and actions. With `--write-*` the records are also spooled to a
 //!    temporary file, so writing never reads the inputs again.
-//! 2. polars deduplicates the batch as Personalize would ([`frame::dedupe`]): by ID with the last
+//! 2. The batch is deduplicated as Personalize would, in a hash table of its keys
+//!    ([`batch::dedupe`]; out of core, per partition: [`grace`]): by ID with the last
 //!    occurrence winning (files in the order given, rows in file order), or, for interactions, by
 //!    identity with later copies collapsing into the first.
-//! 3. The existing data is streamed once in chunks ([`existing`]); polars joins each chunk with
-//!    the batch. A batch record is *added* (new ID), *replaced* (same ID, other values) or
+//! 3. The existing data is streamed once in chunks ([`existing`]), each chunk's keys looked up
+//!    in the batch's table. A batch record is *added* (new ID), *replaced* (same ID, other values) or
 //!    *unchanged* (identical); an interaction is *new* unless it collapses into an identical one,
 //!    existing or earlier in the batch. FULL *drops* every existing record the batch lacks.
 //! 4. The gates ([`gates`]) become findings of the report, and the limits of an interactions
@@ -22,8 +23,8 @@
 //! an error by itself: the plan then gives bounds, not guesses.
 
 mod after;
+mod batch;
 mod existing;
-mod frame;
 mod gates;
 mod grace;
 mod ids;
@@ -32,7 +33,7 @@ mod output;
 
 use std::path::PathBuf;
 
-use polars::prelude::IdxSize;
+use batch::IdxSize;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, columns::column_for, Limits, Options, SchemaSource};
@@ -320,10 +321,10 @@ pub enum PlanError {
         #[source]
         source: std::io::Error,
     },
-    /// The join engine failed.
+    /// The join cannot hold the batch.
     #[error("the plan's join failed: {message}")]
     Join {
-        /// polars' message.
+        /// Why.
         message: String,
     },
 }
@@ -343,14 +344,6 @@ impl Plan {
     /// Existing records the job drops (FULL), when that is known.
     pub fn dropped(&self) -> Option<u64> {
         self.knows_existing().then_some(self.dropped)
-    }
-}
-
-impl From<polars::error::PolarsError> for PlanError {
-    fn from(e: polars::error::PolarsError) -> Self {
-        PlanError::Join {
-            message: e.to_string(),
-        }
     }
 }
 
@@ -625,13 +618,15 @@ struct Budget {
     ids: u64,
 }
 
-/// Bytes of memory per keyed batch record in the in-memory plan (its keys, polars'
-/// deduplication and the join's table), with a margin.
+/// Bytes of memory per keyed batch record in the in-memory plan, with a margin: its keys as
+/// captured (16 bytes, 32 for ID types), and while they are deduplicated
+/// ([`batch::dedupe`]) a copy grouped by sub-table with its positions (20), a status byte, the
+/// table's slots (24 bytes at most 70% full: 35 per distinct record) and its filter (2).
 pub(crate) fn in_memory_cost(by_id: bool) -> u64 {
     if by_id {
         112
     } else {
-        64
+        80
     }
 }
 
@@ -696,7 +691,7 @@ fn summary(files: Vec<ExistingFile>) -> ExistingSummary {
     }
 }
 
-/// The batch's keys in memory: polars deduplicates them, the existing data is joined in chunks.
+/// The batch's keys in memory: one table deduplicates them, the existing data is joined in chunks.
 #[expect(clippy::too_many_arguments, reason = "wiring of one step")]
 fn in_memory<'a>(
     capture: &mut Capture,
@@ -714,7 +709,7 @@ fn in_memory<'a>(
     let by_id = spec.keyed_by_id();
     let rec = std::mem::take(&mut capture.rec);
     let id = by_id.then(|| std::mem::take(&mut capture.id));
-    let batch = frame::dedupe(rec, id)?;
+    let batch = batch::dedupe(rec, id, pool)?;
     let (status, ex, after) = match existing {
         Existing::Given(inputs) => {
             let mut pass = ExistingPass::new(
@@ -810,7 +805,7 @@ fn out_of_core<'a>(
     let events = capture.event_names.len();
     let (sum, ex, after) = match existing {
         Existing::Given(inputs) => {
-            let empty = frame::dedupe(Vec::new(), None)?;
+            let empty = batch::dedupe(Vec::new(), None, None)?;
             let writing = mode == Mode::Incremental && merged.is_some();
             let sampling = mode == Mode::Full && plan_opts.sample > 0;
             let mut pass = ExistingPass::new(
