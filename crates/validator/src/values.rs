@@ -147,13 +147,27 @@ const POW10: [f64; 23] = [
 /// one `str::parse` gives, bit for bit (`fast_path_parses_as_the_standard_library_does`).
 #[inline]
 fn plain_decimal(b: &[u8]) -> Option<f64> {
+    // 17 digits and a point at most: the integer fits a u64 before the 2^53 test.
+    let (neg, m, scale) = decimal_parts(b, 18)?;
+    if m > 1 << 53 {
+        return None;
+    }
+    let v = m as f64 / POW10[scale];
+    Some(if neg { -v } else { v })
+}
+
+/// The parts of a plain decimal of at most `max_chars` bytes after its sign (digits, at least
+/// one, and at most one point; `max_chars` at most 19, so that the digits fit a `u64`): whether
+/// it is negative, its digits as an integer, and how many of them follow the point. `None` for
+/// anything else (an exponent, `inf`, a second point, too long).
+#[inline]
+pub(crate) fn decimal_parts(b: &[u8], max_chars: usize) -> Option<(bool, u64, usize)> {
     let (neg, digits) = match b.first()? {
         b'-' => (true, &b[1..]),
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    // 17 digits and a point at most: the integer fits a u64 before the 2^53 test.
-    if digits.is_empty() || digits.len() > 18 {
+    if digits.is_empty() || digits.len() > max_chars {
         return None;
     }
     let mut m: u64 = 0;
@@ -168,12 +182,10 @@ fn plain_decimal(b: &[u8]) -> Option<f64> {
             return None;
         }
     }
-    let scale = point.map_or(0, |i| digits.len() - i - 1);
-    if digits.len() - usize::from(point.is_some()) == 0 || m > 1 << 53 {
+    if digits.len() == usize::from(point.is_some()) {
         return None;
     }
-    let v = m as f64 / POW10[scale];
-    Some(if neg { -v } else { v })
+    Some((neg, m, point.map_or(0, |i| digits.len() - i - 1)))
 }
 
 /// Checks a `float` (`double == false`) or `double` value and returns it.

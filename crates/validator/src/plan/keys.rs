@@ -501,31 +501,12 @@ const RECIPROCALS: [f64; 5] = [1.0, 0.1, 0.01, 0.001, 0.0001];
 /// is within 2^-52 of it, so it rounds the same way.) `None` for anything else.
 #[inline]
 fn short_decimal(v: &[u8]) -> Option<f32> {
-    let (neg, digits) = match v.first()? {
-        b'-' => (true, &v[1..]),
-        b'+' => (false, &v[1..]),
-        _ => (false, v),
-    };
-    if digits.is_empty() || digits.len() > 9 {
+    let (neg, m, scale) = crate::values::decimal_parts(v, 9)?;
+    if m >= 1 << 24 || scale >= RECIPROCALS.len() {
         return None;
     }
-    let mut m: u32 = 0;
-    let mut point = None;
-    for (i, &c) in digits.iter().enumerate() {
-        let d = c.wrapping_sub(b'0');
-        if d <= 9 {
-            m = m * 10 + u32::from(d);
-        } else if c == b'.' && point.is_none() {
-            point = Some(i);
-        } else {
-            return None;
-        }
-    }
-    let scale = point.map_or(0, |i| digits.len() - i - 1);
-    if digits.len() == usize::from(point.is_some()) || m >= 1 << 24 || scale >= RECIPROCALS.len() {
-        return None;
-    }
-    let x = (f64::from(m) * RECIPROCALS[scale]) as f32;
+    // Below 2^24: exact in an f64.
+    let x = (m as f64 * RECIPROCALS[scale]) as f32;
     Some(if neg { -x } else { x })
 }
 
