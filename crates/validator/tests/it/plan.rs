@@ -1356,3 +1356,36 @@ fn the_default_memory_limit_keeps_small_plans_in_memory() {
     .expect_err("out of core, the partitions need a folder");
     assert!(err.to_string().contains("temporary partitions"), "{err}");
 }
+
+#[test]
+fn the_in_memory_table_built_in_parts_gives_the_plan_of_one_table() {
+    // 70,000 new records, in memory: on two threads the batch's table is built in four parts
+    // (by the keys' top bits) and probed part by part; on one thread it is one table.
+    let cases = [
+        (
+            ITEMS_SCHEMA,
+            generated_items(7, 9000, 3000),
+            generated_items(8, 70_000, 20_000),
+        ),
+        (
+            INTERACTIONS_SCHEMA,
+            generated_interactions_over(9, 9000, 50, 30),
+            generated_interactions_over(10, 70_000, 50, 30),
+        ),
+    ];
+    for (schema_text, existing, new) in &cases {
+        for mode in [Mode::Incremental, Mode::Full] {
+            let existing_files = files("existing", &[existing]);
+            let state = Existing::Given(&existing_files);
+            let one = run_plan_on(schema_text, state, &[new], mode, |o, _| o.threads = 1);
+            let two = run_plan_on(schema_text, state, &[new], mode, |o, _| o.threads = 2);
+            assert_eq!(outcome(&two), outcome(&one), "{mode:?}");
+            // Records of every kind: the comparison is not of empty plans.
+            let p = &one.plan;
+            assert!(
+                p.collapsed > 0 && p.unchanged + p.replaced > 0,
+                "{mode:?} {p:?}"
+            );
+        }
+    }
+}
