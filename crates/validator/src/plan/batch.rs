@@ -56,7 +56,8 @@ fn part_of(key: u128, shift: u32) -> usize {
     key.checked_shr(shift).unwrap_or(0) as usize
 }
 
-fn too_many(message: String) -> PlanError {
+/// A batch or chunk the in-memory join cannot take.
+fn join_error(message: String) -> PlanError {
     PlanError::Join { message }
 }
 
@@ -70,7 +71,7 @@ pub(crate) fn dedupe(
 ) -> Result<Batch, PlanError> {
     let n: usize = rec.iter().map(Vec::len).sum();
     if n >= u32::MAX as usize {
-        return Err(too_many(format!(
+        return Err(join_error(format!(
             "{n} records are more than the in-memory plan can index: a lower --memory-limit \
              plans them out of core"
         )));
@@ -78,7 +79,9 @@ pub(crate) fn dedupe(
     if let Some(id) = &id {
         let ids: usize = id.iter().map(Vec::len).sum();
         if ids != n {
-            return Err(too_many(format!("the batch has {ids} IDs for {n} records")));
+            return Err(join_error(format!(
+                "the batch has {ids} IDs for {n} records"
+            )));
         }
     }
     let last = id.is_some();
@@ -199,14 +202,16 @@ pub(crate) fn join_chunk(
     }
     if let Some(rec) = &rec {
         if rec.len() != key.len() || rec.iter().zip(&key).any(|(r, k)| r.len() != k.len()) {
-            return Err(too_many(
+            return Err(join_error(
                 "the existing chunk has fewer record hashes than keys".into(),
             ));
         }
     }
     let rows: usize = key.iter().map(Vec::len).sum();
     if IdxSize::try_from(rows).is_err() {
-        return Err(too_many("an existing chunk of 2^32 records or more".into()));
+        return Err(join_error(
+            "an existing chunk of 2^32 records or more".into(),
+        ));
     }
     // Each block's first row in the chunk.
     let firsts: Vec<IdxSize> = key
