@@ -140,11 +140,14 @@ struct BlockRef {
 impl GraceExisting {
     /// Partitions the existing keys into `dir` (as the batch's, `bits`), copying the text of
     /// streams when `need_text` (and only then keeping the order a walk needs).
+    /// The keys stay in memory while they take at most `hold` bytes
+    /// ([`Partitioner::keeping`]).
     pub fn new(
         dir: &Path,
         bits: u32,
         by_id: bool,
         buffers: usize,
+        hold: usize,
         need_text: bool,
     ) -> std::io::Result<Self> {
         let layout = Layout {
@@ -157,9 +160,9 @@ impl GraceExisting {
             order: need_text,
         };
         Ok(GraceExisting {
-            partitioner: Some(PartitionWriter::new(Partitioner::new(
-                dir, "existing", grouping, buffers,
-            )?)?),
+            partitioner: Some(PartitionWriter::new(
+                Partitioner::new(dir, "existing", grouping, buffers)?.keeping(hold),
+            )?),
             blocks: Vec::new(),
             copy: None,
             copy_len: 0,
@@ -871,7 +874,7 @@ mod tests {
     fn the_existing_order_is_kept_only_for_a_walk() {
         for need_text in [false, true] {
             let dir = tempfile::tempdir().unwrap();
-            let mut g = GraceExisting::new(dir.path(), 4, false, 1 << 16, need_text).unwrap();
+            let mut g = GraceExisting::new(dir.path(), 4, false, 1 << 16, 0, need_text).unwrap();
             let grouping = g.grouping().unwrap();
             let keys: Vec<u128> = (1..=1000u128).map(|i| i << 100 | i).collect();
             g.partitioner

@@ -5,7 +5,9 @@
 //!    partition files by the top bits of its key (the ID hash, or the identity for
 //!    interactions): records that can match are always in the same partition. Entries keep
 //!    their side's order within a partition, and an *order file* holds each record's partition
-//!    number in the side's order, so that the global order can be walked again.
+//!    number in the side's order, so that the global order can be walked again. The existing
+//!    side's entries stay in memory instead while they fit in what the budget leaves beside the
+//!    join ([`Partitioner::keeping`]).
 //! 2. Each partition is joined on its own, in memory, several at a time: the batch's entries are
 //!    deduplicated as Personalize would (the last occurrence of an ID wins; the first copy of an
 //!    interaction), the existing entries probe them in existing order (the last match decides).
@@ -15,14 +17,16 @@
 //!    the merged and deduplicated files and find the first dropped records, with the same
 //!    results as the in-memory plan, bit for bit.
 //!
-//! Memory: the partition buffers while writing, then `threads` partitions at a time (each at
-//! most [`JOIN_COST`] bytes per batch record), then a small buffer per partition while walking. Files:
+//! Memory: the partition buffers while writing (and the existing entries kept), then `threads`
+//! partitions at a time (each at most [`JOIN_COST`] bytes per batch record), then a small buffer
+//! per partition while walking. Files:
 //! `preflight-plan-*` in the temporary folder; each partition's entries are removed once it is
 //! joined, the rest on success, error and interrupt ([`crate::temp`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -212,6 +216,11 @@ pub(crate) struct Partitioner {
     bufs: Vec<Vec<u8>>,
     counts: Vec<u64>,
     flush_at: usize,
+    /// Full buffers kept in memory instead of written, per partition, in order: while they
+    /// take at most `hold` bytes ([`Partitioner::keeping`]).
+    kept: Vec<Vec<Vec<u8>>>,
+    hold: usize,
+    held: usize,
     order: Option<BufWriter<File>>,
     /// Bytes written so far (the disk the side takes).
     pub written: u64,
@@ -241,9 +250,22 @@ impl Partitioner {
             bufs: vec![Vec::new(); parts],
             counts: vec![0; parts],
             flush_at: (buffers / parts).clamp(4 << 10, 1 << 20),
+            kept: vec![Vec::new(); parts],
+            hold: 0,
+            held: 0,
             order,
             written: 0,
         })
+    }
+
+    /// Keeps the entries in memory, not in the partition files, while they take at most `hold`
+    /// bytes; past that, the entries kept are written and every later one too, as without it.
+    /// (On a machine whose page cache grows into memory never used before, a page written to
+    /// a temporary file costs about as much as the copy the join then reads back: the existing
+    /// keys of a FULL plan, a third of its temporary bytes, are worth holding when they fit.)
+    pub fn keeping(mut self, hold: usize) -> Partitioner {
+        self.hold = hold;
+        self
     }
 
     /// Appends one record (`rec` and the facts are written only when the layout has them).
@@ -264,7 +286,7 @@ impl Partitioner {
             self.bufs[p].extend_from_slice(&g.data[a * g.size..b * g.size]);
             self.counts[p] += (b - a) as u64;
             if self.bufs[p].len() >= self.flush_at {
-                self.flush(p)?;
+                self.full(p)?;
             }
         }
         if let Some(o) = self.order.as_mut() {
@@ -274,25 +296,74 @@ impl Partitioner {
         Ok(())
     }
 
+    /// Partition `p`'s buffer is full: kept while the budget holds it, else written (after
+    /// every buffer kept, the first time).
+    fn full(&mut self, p: usize) -> io::Result<()> {
+        let size = self.bufs[p].len();
+        if self.held + size <= self.hold {
+            // Room for a buffer's worth and a block's share past it: a buffer grown by
+            // doubling would hold twice its bytes.
+            let next = Vec::with_capacity(self.flush_at + self.flush_at / 4);
+            let mut b = std::mem::replace(&mut self.bufs[p], next);
+            if b.capacity() > size + size / 4 {
+                b.shrink_to_fit();
+            }
+            self.held += b.capacity();
+            self.kept[p].push(b);
+            return Ok(());
+        }
+        self.hold = 0;
+        if self.held > 0 {
+            self.held = 0;
+            for q in 0..self.kept.len() {
+                let kept = std::mem::take(&mut self.kept[q]);
+                for b in &kept {
+                    self.write(q, b)?;
+                }
+            }
+        }
+        self.flush(p)
+    }
+
     fn flush(&mut self, p: usize) -> io::Result<()> {
         if self.bufs[p].is_empty() {
             return Ok(());
         }
-        // Opened for each flush: thousands of partitions never hold thousands of descriptors.
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part_path(&self.dir, self.side, p))?;
-        f.write_all(&self.bufs[p])?;
-        self.written += self.bufs[p].len() as u64;
+        let b = std::mem::take(&mut self.bufs[p]);
+        self.write(p, &b)?;
+        self.bufs[p] = b;
         self.bufs[p].clear();
         Ok(())
     }
 
-    /// Flushes every buffer.
+    fn write(&mut self, p: usize, bytes: &[u8]) -> io::Result<()> {
+        // Opened for each write: thousands of partitions never hold thousands of descriptors.
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(part_path(&self.dir, self.side, p))?;
+        f.write_all(bytes)?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Flushes every buffer; or, when every entry was kept, hands them over in memory.
     pub fn finish(mut self) -> io::Result<Partitioned> {
+        // Kept to the end (the budget was never passed): the entries stay in memory.
+        let in_memory = self.hold > 0;
+        let mut mem = Vec::with_capacity(self.bufs.len());
         for p in 0..self.bufs.len() {
-            self.flush(p)?;
+            if in_memory {
+                let mut kept = std::mem::take(&mut self.kept[p]);
+                let last = std::mem::take(&mut self.bufs[p]);
+                if !last.is_empty() {
+                    kept.push(last);
+                }
+                mem.push(Mutex::new(Arc::new(kept)));
+            } else {
+                self.flush(p)?;
+                mem.push(Mutex::default());
+            }
         }
         if let Some(mut o) = self.order.take() {
             o.flush()?;
@@ -304,6 +375,7 @@ impl Partitioner {
             layout: self.grouping.layout,
             ordered: self.grouping.order,
             counts: self.counts,
+            mem,
         })
     }
 }
@@ -402,11 +474,27 @@ pub(crate) struct Partitioned {
     ordered: bool,
     /// Entries per partition.
     pub counts: Vec<u64>,
+    /// Per partition, its entries held in memory ([`Partitioner::keeping`]): all of them, or
+    /// none (every partition's entries are then in its file).
+    mem: Vec<Mutex<Arc<Vec<Vec<u8>>>>>,
 }
 
 impl Partitioned {
+    fn held(&self, p: usize) -> Arc<Vec<Vec<u8>>> {
+        self.mem
+            .get(p)
+            .map(|m| Arc::clone(&m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
+            .unwrap_or_default()
+    }
+
     fn entries(&self, p: usize) -> io::Result<EntryReader> {
-        let r = if self.counts[p] == 0 {
+        let mem = self.held(p);
+        let in_memory: u64 = mem
+            .iter()
+            .map(|b| (b.len() / self.layout.size()) as u64)
+            .sum();
+        let on_disk = self.counts[p] - in_memory;
+        let r = if on_disk == 0 {
             None
         } else {
             Some(File::open(part_path(&self.dir, self.side, p))?)
@@ -414,7 +502,9 @@ impl Partitioned {
         Ok(EntryReader {
             r,
             layout: self.layout,
-            left: self.counts[p],
+            left: on_disk,
+            mem,
+            next_mem: 0,
             buf: Vec::new(),
             at: 0,
         })
@@ -423,6 +513,9 @@ impl Partitioned {
     /// Removes partition `p`'s entries once they are read (a failure is left to the removal
     /// of the folder).
     fn remove(&self, p: usize) {
+        if let Some(m) = self.mem.get(p) {
+            *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::default();
+        }
         if self.counts[p] > 0 {
             let _ = std::fs::remove_file(part_path(&self.dir, self.side, p));
         }
@@ -458,6 +551,9 @@ struct EntryReader {
     layout: Layout,
     /// Entries not yet read from the file.
     left: u64,
+    /// The entries held in memory (after the file's, when it has any), and the next buffer.
+    mem: Arc<Vec<Vec<u8>>>,
+    next_mem: usize,
     buf: Vec<u8>,
     at: usize,
 }
@@ -498,13 +594,17 @@ impl EntryReader {
         if self.at < self.buf.len() {
             return Ok(true);
         }
-        let Some(r) = self.r.as_mut() else {
-            return Ok(false);
-        };
         let n = self.left.min(READ_ENTRIES);
-        if n == 0 {
-            return Ok(false);
-        }
+        let Some(r) = self.r.as_mut().filter(|_| n > 0) else {
+            let Some(b) = self.mem.get(self.next_mem) else {
+                return Ok(false);
+            };
+            self.next_mem += 1;
+            self.buf.clear();
+            self.buf.extend_from_slice(b);
+            self.at = 0;
+            return Ok(!self.buf.is_empty() || self.fill()?);
+        };
         self.left -= n;
         self.buf.resize(n as usize * self.layout.size(), 0);
         r.read_exact(&mut self.buf)?;
@@ -1123,6 +1223,59 @@ mod tests {
         }
     }
     /// A side no walk reads keeps no order file; grouped blocks append as single records do.
+    #[test]
+    fn entries_kept_in_memory_join_as_written_ones_do() {
+        let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        let layout = Layout {
+            rec: false,
+            facts: false,
+        };
+        let grouping = Grouping {
+            bits: 2,
+            layout,
+            order: true,
+        };
+        // 4 partitions of 4 KiB buffers: about 12 full buffers of existing entries (3000 x 16
+        // bytes); kept none, all, or the first few and then written.
+        for hold in [0, 1 << 20, 20 << 10] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = Partitioner::new(dir.path(), "new", grouping, 1 << 14).unwrap();
+            // Interactions 1..=2000, the first 100 twice: the copies collapse.
+            for i in (1..=2000u128).chain(1..=100) {
+                w.push(key(i), 0, 0, 0).unwrap();
+            }
+            let b = w.finish().unwrap();
+            let mut e = Partitioner::new(dir.path(), "existing", grouping, 1 << 14)
+                .unwrap()
+                .keeping(hold);
+            // Existing: 1001..=4000 in reverse, 1001..=2000 of them in the batch.
+            for i in (1001..=4000u128).rev() {
+                e.push(key(i), 0, 0, 0).unwrap();
+            }
+            let e = e.finish().unwrap();
+            let files = (0..4)
+                .filter(|&p| part_path(dir.path(), "existing", p).exists())
+                .count();
+            assert_eq!(files, if hold == 1 << 20 { 0 } else { 4 }, "hold {hold}");
+            let sum = join_all(&b, Some(&e), false, (true, true), 0, None, &|_| {}).unwrap();
+            assert_eq!(
+                (sum.records, sum.distinct, sum.identical, sum.unmatched),
+                (2100, 2000, 1000, 2000),
+                "hold {hold}"
+            );
+            let mut walk = e.walk(1 << 16).unwrap();
+            for i in (1001..=4000u128).rev() {
+                assert_eq!(
+                    walk.next().unwrap(),
+                    u8::from(i <= 2000),
+                    "{i}, hold {hold}"
+                );
+            }
+            // The entries are gone once joined, from memory as from disk.
+            assert!(e.held(0).is_empty() && e.held(3).is_empty());
+        }
+    }
+
     #[test]
     fn the_order_file_is_kept_only_when_asked() {
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);

@@ -616,6 +616,10 @@ struct Budget {
     /// Memory for the batch's and the existing users and items (interactions) before they go
     /// to partitions of their own.
     ids: u64,
+    /// Memory for the plan's keys, in all.
+    keys: u64,
+    /// Partitions joined at once.
+    threads: u64,
 }
 
 /// Bytes of memory per keyed batch record in the in-memory plan, with a margin: its keys as
@@ -653,7 +657,22 @@ impl Budget {
             },
             chunk_bytes,
             buffers: (keys / 8).min(64 << 20) as usize,
+            keys,
+            threads,
         }
+    }
+
+    /// Memory for the existing keys out of core, so that they need not go to disk: what the
+    /// keys' budget leaves beside the users and items, the buffers, and the partitions joined
+    /// at once (`largest` batch records the largest), with a quarter of it to spare.
+    fn existing_hold(&self, largest: u64) -> usize {
+        let join = self.threads * largest * grace::JOIN_COST;
+        let left = self
+            .keys
+            .saturating_sub(self.ids)
+            .saturating_sub(2 * self.buffers as u64)
+            .saturating_sub(join);
+        (left / 4 * 3) as usize
     }
 }
 
@@ -821,8 +840,15 @@ fn out_of_core<'a>(
                 after,
             );
             pass.grace = Some(
-                GraceExisting::new(&dir, batch.bits, by_id, budget.buffers, writing || sampling)
-                    .map_err(tmp_err)?,
+                GraceExisting::new(
+                    &dir,
+                    batch.bits,
+                    by_id,
+                    budget.buffers,
+                    budget.existing_hold(batch.counts.iter().copied().max().unwrap_or(0)),
+                    writing || sampling,
+                )
+                .map_err(tmp_err)?,
             );
             pass.ids = capture.ids.take();
             let mut pass = pass.run(inputs)?;
