@@ -188,8 +188,8 @@ if ! skip stage && bench_room "$BENCH_DIR" $((BYTES * 3 / 1000000000 + 1)) "stag
     "$BENCH_DIR/aws-venv/bin/aws" --endpoint-url "$EP" s3 cp --only-show-errors "$DATA" s3://bench/aws/interactions.csv
   # The same with the same checksum on both sides: the CLI sends a CRC32 of each part by
   # default (a composite checksum, which the server stores as it receives the parts), stage a
-  # CRC64NVME of the whole object (which the test server computes again, reading every part,
-  # when the upload completes). With SHA-256 both send a checksum of each part.
+  # CRC64NVME of the whole object (which the test server combines from the parts' CRC64NVMEs
+  # when the upload completes, as S3 does). With SHA-256 both send a checksum of each part.
   BEFORE=empty_bucket WC="wc -l" BASE="$V" bench_measure "stage --checksum sha256" "$BYTES" \
     "$BIN/preflight" stage --no-config --dataset-type interactions --force --progress never \
     --checksum sha256 --endpoint-url "$EP" --to s3://bench/preflight/ "$DATA"

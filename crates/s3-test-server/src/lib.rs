@@ -5,7 +5,8 @@
 //! relies on, which [`Faithful`] adds in front of it, as S3 documents it:
 //! - UploadPart verifies the part's `x-amz-checksum-crc64nvme` / `-sha256` / `-crc32` /
 //!   `-crc32c` / `-sha1` (`BadDigest`) and ListParts returns each part's checksum and ETag;
-//! - CompleteMultipartUpload verifies a full-object CRC64NVME (or the part checksums) and
+//! - CompleteMultipartUpload verifies a full-object CRC64NVME (combined from the parts'
+//!   CRC64NVMEs, as S3 does, or the part checksums) and
 //!   HeadObject with checksum mode returns the object's checksum (`…-N` for a composite one);
 //! - ListMultipartUploads lists the uploads in progress;
 //! - a PutObject rejected with `BadDigest` leaves nothing behind.
@@ -95,6 +96,31 @@ impl Faithful {
 
     fn read(&self, path: &Path) -> Option<serde_json::Value> {
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    /// The full-object CRC64NVME of an upload's `parts`, in order, combined from the CRC64NVME
+    /// and size recorded for each part (each checked against its bytes when it arrived), as S3
+    /// derives it: without reading the parts again. `None` when a part lacks either (the
+    /// caller then reads them).
+    fn combined_crc64nvme(&self, id: &str, parts: &[CompletedPart]) -> Option<String> {
+        let mut crc = None;
+        for p in parts {
+            let n = p.part_number?.to_string();
+            let v = self.read(&self.side(&["parts", id, &n]))?;
+            if v["algorithm"].as_str()? != "crc64nvme" {
+                return None;
+            }
+            let size = v["size"].as_u64()?;
+            let bytes = aws_smithy_types::base64::decode(v["checksum"].as_str()?).ok()?;
+            let part = u64::from_be_bytes(bytes.try_into().ok()?);
+            crc = Some(match crc {
+                None => part,
+                Some(c) => {
+                    crc_fast::checksum_combine(crc_fast::CrcAlgorithm::Crc64Nvme, c, part, size)
+                }
+            });
+        }
+        crc.map(|c: u64| aws_smithy_types::base64::encode(c.to_be_bytes()))
     }
 }
 
@@ -239,6 +265,7 @@ impl S3 for Faithful {
         }
         let id = req.input.upload_id.clone();
         let n = req.input.part_number;
+        let size = data.len();
         req.input.body = Some(StreamingBlob::from(s3s::Body::from(Bytes::from(data))));
         let mut r = self.fs.upload_part(req).await?;
         let etag = match &r.output.e_tag {
@@ -257,7 +284,12 @@ impl S3 for Faithful {
         }
         self.write(
             &self.side(&["parts", &id, &n.to_string()]),
-            &serde_json::json!({"etag": etag, "checksum": recorded.map(|r| r.1)}),
+            &serde_json::json!({
+                "etag": etag,
+                "algorithm": recorded.as_ref().map(|r| r.0),
+                "checksum": recorded.map(|r| r.1),
+                "size": size,
+            }),
         );
         Ok(r)
     }
@@ -372,14 +404,20 @@ impl S3 for Faithful {
         let full_given = req.input.checksum_crc64nvme.clone();
         let mut full = None;
         if alg.as_deref() == Some("crc64nvme") {
-            let mut data_crc = aws_smithy_checksums::ChecksumAlgorithm::Crc64Nvme.into_impl();
-            for p in &parts {
-                let n = p.part_number.unwrap_or(0);
-                let path = self.root.join(format!(".upload_id-{id}.part-{n}"));
-                let bytes = std::fs::read(&path).map_err(|e| s3_error!(e, InvalidPart))?;
-                data_crc.update(&bytes);
-            }
-            let v = aws_smithy_types::base64::encode(&data_crc.finalize()[..]);
+            let v = match self.combined_crc64nvme(&id, &parts) {
+                Some(v) => v,
+                None => {
+                    let mut data_crc =
+                        aws_smithy_checksums::ChecksumAlgorithm::Crc64Nvme.into_impl();
+                    for p in &parts {
+                        let n = p.part_number.unwrap_or(0);
+                        let path = self.root.join(format!(".upload_id-{id}.part-{n}"));
+                        let bytes = std::fs::read(&path).map_err(|e| s3_error!(e, InvalidPart))?;
+                        data_crc.update(&bytes);
+                    }
+                    aws_smithy_types::base64::encode(&data_crc.finalize()[..])
+                }
+            };
             if let Some(g) = &full_given {
                 if *g != v {
                     return Err(s3_error!(
@@ -781,4 +819,31 @@ pub fn open_uploads(root: &Path, bucket: &str) -> Vec<String> {
         .collect();
     out.extend(names(root.join(".shim").join("uploads")));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The combination of two parts' CRC64NVMEs is the CRC64NVME of the two parts together, in
+    /// the encoding of the checksum headers (base64 of the big-endian value).
+    #[test]
+    fn part_crcs_combine_into_the_whole_objects() {
+        let crc = |b: &[u8]| {
+            let mut c = aws_smithy_checksums::ChecksumAlgorithm::Crc64Nvme.into_impl();
+            c.update(b);
+            u64::from_be_bytes(c.finalize()[..].try_into().unwrap())
+        };
+        let data: Vec<u8> = (0..100_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for cut in [1, 4096, 65_537, 99_999] {
+            let (a, b) = data.split_at(cut);
+            let combined = crc_fast::checksum_combine(
+                crc_fast::CrcAlgorithm::Crc64Nvme,
+                crc(a),
+                crc(b),
+                b.len() as u64,
+            );
+            assert_eq!(combined, crc(&data), "cut at {cut}");
+        }
+    }
 }
