@@ -138,6 +138,7 @@ pub fn run(args: &StageArgs, session: &Session) -> anyhow::Result<Outcome> {
                 let (tx, rx) = tokio::sync::oneshot::channel();
                 let schema = &schema;
                 scope.spawn(move || {
+                    yield_to_the_upload();
                     let _ = tx.send(preflight_validator::validate(
                         schema, inputs, extra, &options,
                     ));
@@ -207,6 +208,21 @@ enum Store {
 }
 
 /// What `--force` staged despite: the errors, else the warnings that stop.
+/// Lowers the calling thread's scheduling priority to nice 10, and so that of every thread it
+/// starts (validation's workers inherit it). Validation beside the upload then takes the CPU
+/// the upload leaves: when every core is busy (a store on the same machine, a loaded CI
+/// runner), the parts go out at the pace they would without validation, which has the whole
+/// upload to finish in (its verdict is needed only before the commits). On Linux, where the
+/// nice value is a thread's; elsewhere it would slow the whole process, so nothing changes.
+fn yield_to_the_upload() {
+    #[cfg(target_os = "linux")]
+    {
+        // Raising one's own nice value needs no privilege; a failure only leaves it as it was.
+        let now = rustix::process::getpriority_process(None).unwrap_or(0);
+        let _ = rustix::process::setpriority_process(None, now.max(10));
+    }
+}
+
 fn validation_findings(report: &preflight_validator::Report) -> String {
     if report.summary.errors > 0 {
         format!("{} validation error(s)", report.summary.errors)
@@ -300,4 +316,23 @@ fn print_outcome(o: &StageOutcome, target: &Target) -> anyhow::Result<()> {
     }
     writeln!(out, "{}", o.data_location)?;
     Ok(())
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// The validation thread yields to the upload, and so do the threads it starts (the
+    /// workers); the thread that started it (the upload's) keeps its priority.
+    #[test]
+    fn validation_threads_yield_to_the_upload() {
+        let nice = || rustix::process::getpriority_process(None).unwrap();
+        let before = nice();
+        let (own, started) = std::thread::spawn(move || {
+            super::yield_to_the_upload();
+            (nice(), std::thread::spawn(nice).join().unwrap())
+        })
+        .join()
+        .unwrap();
+        assert_eq!((own, started), (before.max(10), before.max(10)));
+        assert_eq!(nice(), before);
+    }
 }
