@@ -205,17 +205,20 @@ impl Digester {
 /// Reads a file once and computes its checksums; `part_size` is `Some` when it is uploaded in
 /// parts.
 ///
-/// A file of at least two parts per core is read in that many ranges of whole parts, each on a
-/// thread of its own (a SHA-256 of 1 GB takes half a second on one core, and the upload waits
-/// for it: the checksums name the run folder); the parts' checksums are then put in order, the
-/// composite taken over them, and a CRC64NVME of the whole combined from the ranges' as S3
-/// combines a multipart object's.
+/// A file of at least two parts per core is read in one range of whole parts per core (eight at
+/// most), each on a thread of its own (a SHA-256 of 1 GB takes half a second on one core, and
+/// the upload waits for it: the checksums name the run folder); the parts' checksums are then
+/// put in order, the composite taken over them, and a CRC64NVME of the whole combined from the
+/// ranges' as S3 combines a multipart object's.
 pub fn digest_file(
     path: &Path,
     algorithm: ChecksumAlgorithm,
     part_size: Option<u64>,
 ) -> std::io::Result<FileDigest> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    // Eight ranges at most: past that the page cache, not the hashing, sets the pace.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as u64;
     let size = std::fs::metadata(path)?.len();
     match part_size.filter(|&p| p > 0) {
         Some(ps) if threads > 1 && size.div_ceil(ps) >= 2 * threads => {
