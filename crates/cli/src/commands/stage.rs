@@ -207,7 +207,6 @@ enum Store {
     Local(LocalStore),
 }
 
-/// What `--force` staged despite: the errors, else the warnings that stop.
 /// Lowers the calling thread's scheduling priority to nice 10, and so that of every thread it
 /// starts (validation's workers inherit it). Validation beside the upload then takes the CPU
 /// the upload leaves: when every core is busy (a store on the same machine, a loaded CI
@@ -223,6 +222,7 @@ fn yield_to_the_upload() {
     }
 }
 
+/// What `--force` staged despite: the errors, else the warnings that stop.
 fn validation_findings(report: &preflight_validator::Report) -> String {
     if report.summary.errors > 0 {
         format!("{} validation error(s)", report.summary.errors)
